@@ -1,0 +1,154 @@
+/** The ACS side of the codec, for the test ACS: reading CPE messages and writing ACS requests. */
+import { SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, isCwmpNamespace, type CwmpNamespace } from '../cwmp/namespaces.js';
+import { childNamed, readXml, type XmlElement } from '../cwmp/xml-reader.js';
+import { escapeXml as esc } from '../cwmp/xml-text.js';
+import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
+
+export interface CpeMessageSummary {
+  /** Method element name ("Inform", "GetParameterValuesResponse", "Fault", ...); "" for an empty POST. */
+  method: string;
+  id: string | undefined;
+  namespace: CwmpNamespace | undefined;
+  header: Record<string, string>;
+  body: XmlElement | undefined;
+}
+
+export function readCpeMessage(xml: string): CpeMessageSummary {
+  if (xml.trim() === '') return { method: '', id: undefined, namespace: undefined, header: {}, body: undefined };
+  const root = readXml(xml);
+  const header: Record<string, string> = {};
+  let namespace: CwmpNamespace | undefined;
+  for (const h of childNamed(root, 'Header')?.children ?? []) {
+    header[h.local] = h.text.trim();
+    if (isCwmpNamespace(h.uri)) namespace ??= h.uri;
+  }
+  const method = childNamed(root, 'Body')?.children[0];
+  if (method && isCwmpNamespace(method.uri)) namespace = method.uri;
+  if (method?.local === 'Fault') {
+    const cwmpFault = childNamed(childNamed(method, 'detail') ?? method, 'Fault');
+    if (cwmpFault && isCwmpNamespace(cwmpFault.uri)) namespace = cwmpFault.uri;
+  }
+  return { method: method?.local ?? '', id: header['ID'], namespace, header, body: method };
+}
+
+/** Text of a descendant by a path of local names. */
+export function textAt(el: XmlElement | undefined, ...path: string[]): string | undefined {
+  let cur = el;
+  for (const p of path) cur = cur ? childNamed(cur, p) : undefined;
+  return cur?.text;
+}
+
+export function informEvents(msg: CpeMessageSummary): CwmpEvent[] {
+  const list = msg.body ? childNamed(msg.body, 'Event')?.children ?? [] : [];
+  return list.map((e) => ({ code: textAt(e, 'EventCode')?.trim() ?? '', commandKey: textAt(e, 'CommandKey')?.trim() ?? '' }));
+}
+
+/** Name → value of a ParameterList of ParameterValueStructs (Inform, GetParameterValuesResponse). */
+export function parameterValues(msg: CpeMessageSummary): Record<string, { value: string; type: string }> {
+  const out: Record<string, { value: string; type: string }> = {};
+  const list = msg.body ? childNamed(msg.body, 'ParameterList')?.children ?? [] : [];
+  for (const s of list) {
+    const valueEl = childNamed(s, 'Value');
+    const type = valueEl?.attributes.find((a) => a.local === 'type' && a.uri === XSI_NS)?.value ?? '';
+    out[textAt(s, 'Name')?.trim() ?? ''] = { value: valueEl?.text ?? '', type };
+  }
+  return out;
+}
+
+export function deviceSerial(msg: CpeMessageSummary): string {
+  return textAt(msg.body, 'DeviceId', 'SerialNumber')?.trim() ?? '';
+}
+
+export interface AcsEnvelopeOptions {
+  namespace: CwmpNamespace;
+  id: string;
+  holdRequests?: boolean;
+  useCwmpVersion?: string;
+}
+
+function envelope(inner: string, o: AcsEnvelopeOptions): string {
+  let header = `<cwmp:ID soap-env:mustUnderstand="1">${esc(o.id)}</cwmp:ID>`;
+  if (o.holdRequests) header += '<cwmp:HoldRequests soap-env:mustUnderstand="1">1</cwmp:HoldRequests>';
+  if (o.useCwmpVersion) header += `<cwmp:UseCWMPVersion soap-env:mustUnderstand="1">${esc(o.useCwmpVersion)}</cwmp:UseCWMPVersion>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<soap-env:Envelope xmlns:soap-env="${SOAP_ENV_NS}" xmlns:soap-enc="${SOAP_ENC_NS}" xmlns:xsd="${XSD_NS}" xmlns:xsi="${XSI_NS}" xmlns:cwmp="${o.namespace}">` +
+    `<soap-env:Header>${header}</soap-env:Header><soap-env:Body>${inner}</soap-env:Body></soap-env:Envelope>`
+  );
+}
+
+function strings(name: string, list: readonly string[]): string {
+  return `<${name} soap-enc:arrayType="xsd:string[${list.length}]">${list.map((s) => `<string>${esc(s)}</string>`).join('')}</${name}>`;
+}
+
+function fields(obj: Record<string, string | number | boolean>): string {
+  return Object.entries(obj)
+    .map(([k, v]) => `<${k}>${esc(String(v))}</${k}>`)
+    .join('');
+}
+
+export function writeInformResponse(o: AcsEnvelopeOptions): string {
+  return envelope('<cwmp:InformResponse><MaxEnvelopes>1</MaxEnvelopes></cwmp:InformResponse>', o);
+}
+
+export function writeEmptyResponse(method: string, o: AcsEnvelopeOptions): string {
+  return envelope(`<cwmp:${method}></cwmp:${method}>`, o);
+}
+
+export function writeAcsFault(code: number, text: string, o: AcsEnvelopeOptions): string {
+  return envelope(`<soap-env:Fault><faultcode>Server</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>${code}</FaultCode><FaultString>${esc(text)}</FaultString></cwmp:Fault></detail></soap-env:Fault>`, o);
+}
+
+/** An ACS request as an envelope. */
+export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
+  const m = r.method;
+  let inner: string;
+  switch (r.method) {
+    case 'GetParameterValues':
+    case 'GetParameterAttributes':
+      inner = strings('ParameterNames', r.parameterNames);
+      break;
+    case 'SetParameterValues':
+      inner =
+        `<ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[${r.parameterList.length}]">` +
+        r.parameterList.map((p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value${p.type ? ` xsi:type="xsd:${p.type}"` : ''}>${esc(p.value)}</Value></ParameterValueStruct>`).join('') +
+        `</ParameterList><ParameterKey>${esc(r.parameterKey)}</ParameterKey>`;
+      break;
+    case 'GetParameterNames':
+      inner = fields({ ParameterPath: r.parameterPath, NextLevel: r.nextLevel });
+      break;
+    case 'SetParameterAttributes':
+      inner =
+        `<ParameterList soap-enc:arrayType="cwmp:SetParameterAttributesStruct[${r.parameterList.length}]">` +
+        r.parameterList
+          .map((p) => `<SetParameterAttributesStruct>${fields({ Name: p.name, NotificationChange: p.notificationChange, Notification: p.notification, AccessListChange: p.accessListChange })}${strings('AccessList', p.accessList)}</SetParameterAttributesStruct>`)
+          .join('') +
+        '</ParameterList>';
+      break;
+    case 'AddObject':
+    case 'DeleteObject':
+      inner = fields({ ObjectName: r.objectName, ParameterKey: r.parameterKey });
+      break;
+    case 'Reboot':
+    case 'CancelTransfer':
+      inner = fields({ CommandKey: r.commandKey });
+      break;
+    case 'ScheduleInform':
+      inner = fields({ DelaySeconds: r.delaySeconds, CommandKey: r.commandKey });
+      break;
+    case 'Download':
+      inner = fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, FileSize: r.fileSize, TargetFileName: r.targetFileName, DelaySeconds: r.delaySeconds, SuccessURL: r.successURL, FailureURL: r.failureURL });
+      break;
+    case 'Upload':
+      inner = fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, DelaySeconds: r.delaySeconds });
+      break;
+    case 'GetRPCMethods':
+    case 'FactoryReset':
+    case 'GetQueuedTransfers':
+    case 'GetAllQueuedTransfers':
+      inner = '';
+      break;
+    default:
+      throw new Error(`the test ACS cannot write ${m} yet`);
+  }
+  return envelope(`<cwmp:${m}>${inner}</cwmp:${m}>`, o);
+}

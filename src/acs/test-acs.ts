@@ -1,0 +1,251 @@
+/**
+ * A small scriptable ACS on node:http, for tests and the demo. It answers Informs, sends the
+ * RPCs queued for a device one per exchange, records every envelope of every session, and can
+ * demand Basic or Digest auth, set and check a session cookie, answer in any CWMP namespace,
+ * hold the CPE's requests, and fail on purpose (HTTP 500, dropped connections, slow answers).
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
+import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
+import { DigestServer, verifyBasic } from '../session/http-auth.js';
+import { deviceSerial, informEvents, readCpeMessage, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
+
+export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number };
+
+/** One queued step: a typed request, or a raw body (for hostile-input tests). */
+export type QueuedRpc = AcsRequest | { raw: string };
+
+export interface AcsSessionRecord {
+  serial: string;
+  events: CwmpEvent[];
+  /** Every body in order; `from` says who sent it. */
+  messages: { from: 'cpe' | 'acs'; body: string; method: string }[];
+  /** CPE messages after the Inform that came back with the session cookie. */
+  cookieReturned: boolean[];
+  ended: boolean;
+}
+
+export interface TestAcsOptions {
+  auth?: { scheme: 'basic' | 'digest'; username: string; password: string; algorithms?: ('MD5' | 'SHA-256')[] };
+  /** Answer in this namespace instead of the CPE's. */
+  namespace?: CwmpNamespace;
+  useCwmpVersion?: string;
+  holdRequests?: boolean;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  host?: string;
+  port?: number;
+  /** Largest CPE body accepted, bytes. */
+  maxBodyBytes?: number;
+}
+
+interface LiveSession {
+  record: AcsSessionRecord;
+  namespace: CwmpNamespace;
+  cookie: string;
+  nextId: number;
+  held: boolean;
+}
+
+export class TestAcs {
+  readonly sessions: AcsSessionRecord[] = [];
+  private readonly queues = new Map<string, QueuedRpc[]>();
+  private readonly failures: Failure[] = [];
+  private readonly live = new Map<string, LiveSession>();
+  private readonly digest: DigestServer | undefined;
+  private server: http.Server | undefined;
+  private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  authFailures = 0;
+
+  constructor(private readonly opts: TestAcsOptions = {}) {
+    if (opts.auth?.scheme === 'digest') {
+      this.digest = new DigestServer({ realm: 'test-acs', algorithms: opts.auth.algorithms ?? ['MD5', 'SHA-256'], nonceLifetimeMs: 300_000, maxNonces: 10_000 });
+    }
+  }
+
+  async listen(): Promise<string> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
+    this.server = this.opts.tls ? https.createServer({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : http.createServer(handler);
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/acs`;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Queues RPCs for a device (by serial number), sent in its next session(s). */
+  queue(serial: string, ...rpcs: QueuedRpc[]): void {
+    const q = this.queues.get(serial) ?? [];
+    q.push(...rpcs);
+    this.queues.set(serial, q);
+  }
+
+  /** The next N exchanges that reach the ACS fail this way, one failure each. */
+  failNext(...failures: Failure[]): void {
+    this.failures.push(...failures);
+  }
+
+  /** Resolves once `predicate` holds (checked after every exchange), or rejects after timeoutMs. */
+  waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { predicate, resolve: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`waitFor timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Completed sessions of a device. */
+  completedSessions(serial?: string): AcsSessionRecord[] {
+    return this.sessions.filter((s) => s.ended && (serial === undefined || s.serial === serial));
+  }
+
+  /** The CPE's answers to queued RPCs, across sessions, in order. */
+  responses(serial?: string): CpeMessageSummary[] {
+    return this.sessions
+      .filter((s) => serial === undefined || s.serial === serial)
+      .flatMap((s) => s.messages.filter((m) => m.from === 'cpe' && m.method !== 'Inform' && m.method !== ''))
+      .map((m) => readCpeMessage(m.body));
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) {
+      if (w.predicate()) {
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > (this.opts.maxBodyBytes ?? 8 * 1024 * 1024)) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        this.exchange(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        res.writeHead(500).end(String(err));
+      }
+      this.notify();
+    });
+  }
+
+  private authorized(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const auth = this.opts.auth;
+    if (!auth) return true;
+    const header = req.headers.authorization;
+    if (auth.scheme === 'basic') {
+      if (verifyBasic(header, auth.username, auth.password)) return true;
+      if (header) this.authFailures++;
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test-acs"' }).end();
+      return false;
+    }
+    const result = this.digest!.verify(header, req.method ?? 'POST', Date.now(), (u) => (u === auth.username ? auth.password : undefined));
+    if (result.ok) return true;
+    if (header && !result.stale) this.authFailures++;
+    res.writeHead(401, { 'WWW-Authenticate': this.digest!.challenge(Date.now(), () => randomBytes(16).toString('hex'), result.stale) }).end();
+    return false;
+  }
+
+  private exchange(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+    if (!this.authorized(req, res)) return;
+    const failure = this.failures.shift();
+    if (failure === 'http500') return void res.writeHead(500).end();
+    if (failure === 'drop') return void req.socket.destroy();
+    if (failure && typeof failure === 'object' && 'slowMs' in failure) {
+      setTimeout(() => this.answer(req, res, body, undefined), failure.slowMs);
+      return;
+    }
+    this.answer(req, res, body, failure && typeof failure === 'object' ? failure.informFault : undefined);
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string, informFault: number | undefined): void {
+    let msg: CpeMessageSummary;
+    try {
+      msg = readCpeMessage(body);
+    } catch (err) {
+      return void res.writeHead(400).end(`unreadable: ${String(err)}`);
+    }
+    const cookies = parseCookies(req.headers.cookie);
+    let session: LiveSession | undefined;
+    if (msg.method === 'Inform') {
+      const serial = deviceSerial(msg);
+      const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
+      this.sessions.push(record);
+      session = { record, namespace: this.opts.namespace ?? msg.namespace ?? CWMP_NS_1_2, cookie: randomBytes(8).toString('hex'), nextId: 1, held: this.opts.holdRequests === true };
+      this.live.set(session.cookie, session);
+    } else {
+      session = this.live.get(cookies['acs-session'] ?? '');
+      if (!session) {
+        // No cookie: the CPE did not keep it. Fall back to the device's latest open session.
+        const open = [...this.live.values()].filter((s) => !s.record.ended);
+        session = open[open.length - 1];
+        open[open.length - 1]?.record.cookieReturned.push(false);
+      } else {
+        session.record.cookieReturned.push(true);
+      }
+    }
+    if (!session) return void res.writeHead(400).end('no session');
+    const record = session.record;
+    record.messages.push({ from: 'cpe', body, method: msg.method });
+    const o = { namespace: session.namespace, id: msg.id ?? `acs-${session.nextId++}`, useCwmpVersion: this.opts.useCwmpVersion };
+    const headers = { 'Content-Type': 'text/xml; charset="utf-8"', 'Set-Cookie': `acs-session=${session.cookie}; Path=/; HttpOnly` };
+    const send = (out: string): void => {
+      record.messages.push({ from: 'acs', body: out, method: out === '' ? '' : readCpeMessage(out).method });
+      if (out === '') {
+        res.writeHead(204, { 'Set-Cookie': headers['Set-Cookie'] }).end();
+      } else {
+        res.writeHead(out.includes('<soap-env:Fault>') ? 500 : 200, headers).end(out);
+      }
+    };
+
+    if (msg.method === 'Inform') {
+      if (informFault !== undefined) {
+        record.ended = true;
+        return send(writeAcsFault(informFault, 'injected fault', o));
+      }
+      return send(writeInformResponse({ ...o, holdRequests: session.held }));
+    }
+    if (msg.method === 'TransferComplete' || msg.method === 'AutonomousTransferComplete' || msg.method === 'RequestDownload') {
+      return send(writeEmptyResponse(`${msg.method}Response`, o));
+    }
+    if (msg.method === 'GetRPCMethods') {
+      return send(writeEmptyResponse('GetRPCMethodsResponse', o).replace('</cwmp:GetRPCMethodsResponse>', '<MethodList soap-enc:arrayType="xsd:string[2]"><string>Inform</string><string>TransferComplete</string></MethodList></cwmp:GetRPCMethodsResponse>'));
+    }
+    // Empty POST or a response to our last request: send the next queued RPC, or end.
+    const next = this.queues.get(record.serial)?.shift();
+    if (session.held && next === undefined) session.held = false;
+    if (next === undefined) {
+      record.ended = true;
+      this.live.delete(session.cookie);
+      return send('');
+    }
+    const id = `acs-${session.nextId++}`;
+    const out = 'raw' in next ? next.raw : writeAcsRequest(next, { namespace: session.namespace, id, holdRequests: session.held });
+    return send(out);
+  }
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}

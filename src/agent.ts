@@ -1,0 +1,424 @@
+/**
+ * One CWMP agent: wires the event queue, the data model, the session engine and the device
+ * together. It decides when a session runs (boot, periodic, scheduled, value change,
+ * connection request, retry), runs one at a time, and carries out deferred actions after it.
+ */
+import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterInformResponse, eventsAfterReboot, eventsForInform, type CwmpEvent } from './cwmp/events.js';
+import { retryWaitSeconds } from './cwmp/retry.js';
+import type { CwmpVersion } from './cwmp/namespaces.js';
+import type { CpeRequest, InformRequest } from './cwmp/messages.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { DataModel, type ModelStore } from './datamodel/data-model.js';
+import { Schema } from './datamodel/schema.js';
+import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.js';
+import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
+import { dispatch, type AgentControl } from './rpc/dispatcher.js';
+import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
+import { SessionMachine, type Acknowledgement, type SessionOutcome } from './session/session-machine.js';
+import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-inform.js';
+import type { AgentState, AgentStateStore } from './storage/agent-state.js';
+
+export interface AgentOptions {
+  acsUrl: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  tls?: TlsOptions;
+  cwmpVersion: CwmpVersion;
+  device: DeviceHooks;
+  stateStore: AgentStateStore;
+  modelStore: ModelStore;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  /** Per HTTP exchange with the ACS. */
+  requestTimeoutMs?: number;
+  maxBodyBytes?: number;
+  /** Initial PeriodicInformInterval, seconds, for a new device. */
+  periodicInformInterval?: number;
+  schema?: Schema;
+}
+
+const DEFAULT_SCHEMA = new Schema(DEVICE_CORE_PARAMETERS);
+
+export class Agent implements AgentControl {
+  readonly model: DataModel;
+  private state!: AgentState;
+  private running = false;
+  private sessionActive = false;
+  private sessionWanted = false;
+  private loop: Promise<void> | undefined;
+  private periodicTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private scheduledTimers: TimerHandle[] = [];
+  private periodicBase = 0;
+  private afterSession: (() => Promise<void>) | undefined;
+  private sessionCount = 0;
+  private readonly sessionListeners: ((o: SessionOutcome) => void)[] = [];
+
+  constructor(private readonly opts: AgentOptions) {
+    const initial: Record<string, string> = { ...identityValues(opts.device.identity), [ManagementServer.url]: opts.acsUrl };
+    if (opts.acsUsername !== undefined) initial[ManagementServer.username] = opts.acsUsername;
+    if (opts.acsPassword !== undefined) initial[ManagementServer.password] = opts.acsPassword;
+    if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
+    this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.liveValues, initial);
+    this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
+  }
+
+  get log(): Logger {
+    return this.opts.logger;
+  }
+
+  /** Boots the agent: restores state, queues BOOT (and BOOTSTRAP where due), starts a session. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.boot();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.cancelTimers();
+    await this.loop;
+  }
+
+  /** Calls `listener` after every session. */
+  onSessionEnd(listener: (o: SessionOutcome) => void): void {
+    this.sessionListeners.push(listener);
+  }
+
+  /** Resolves after the next session that ends from now on. */
+  nextSession(): Promise<SessionOutcome> {
+    return new Promise((resolve) => {
+      const listener = (o: SessionOutcome): void => {
+        this.sessionListeners.splice(this.sessionListeners.indexOf(listener), 1);
+        resolve(o);
+      };
+      this.sessionListeners.push(listener);
+    });
+  }
+
+  /** Queues an event and asks for a session (connection request, diagnostics, ...). */
+  trigger(code: string, commandKey = ''): void {
+    this.mutate((s) => void (s.events = addEvent(s.events, { code, commandKey })));
+    this.requestSession();
+  }
+
+  get pendingEvents(): readonly CwmpEvent[] {
+    return this.state.events;
+  }
+
+  get retryCount(): number {
+    return this.state.retryCount;
+  }
+
+  /** Queues a CPE request (TransferComplete, ...) to be sent until the ACS acknowledges it. */
+  queueCpeRequest(request: CpeRequest): void {
+    this.mutate((s) => void s.pendingCpeRequests.push(request));
+  }
+
+  /* ---------- AgentControl: what RPC handlers ask for ---------- */
+
+  scheduleInform(delaySeconds: number, commandKey: string): void {
+    const at = this.opts.clock.now() + delaySeconds * 1000;
+    this.mutate((s) => void s.scheduledInforms.push({ at, commandKey }));
+    this.armScheduledInforms();
+  }
+
+  requestReboot(commandKey: string): void {
+    // M Reboot is persisted before the RebootResponse goes out, so it survives the reboot.
+    this.mutate((s) => {
+      s.events = addEvent(s.events, { code: EventCode.MReboot, commandKey });
+      s.pendingDeviceAction = { kind: 'reboot' };
+    });
+  }
+
+  requestFactoryReset(): void {
+    this.mutate((s) => void (s.pendingDeviceAction = { kind: 'factoryReset' }));
+  }
+
+  /* ---------- boot and scheduling ---------- */
+
+  private boot(): void {
+    const loaded = this.opts.stateStore.load();
+    // A URL given in the configuration wins once each time it changes; between changes the ACS
+    // may move the device by setting ManagementServer.URL itself.
+    if (loaded.configuredAcsUrl !== this.opts.acsUrl) {
+      this.model.provision({ [ManagementServer.url]: this.opts.acsUrl });
+      loaded.configuredAcsUrl = this.opts.acsUrl;
+    }
+    // A device action persisted but never carried out (power cut right after the session): do it now.
+    const action = loaded.pendingDeviceAction;
+    if (action?.kind === 'factoryReset') {
+      this.resetToFactory();
+    } else {
+      this.state = { ...loaded, events: eventsAfterReboot(loaded.events), pendingDeviceAction: null };
+      this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
+      this.state.scheduledInforms = this.state.scheduledInforms ?? [];
+      this.opts.stateStore.save(this.state);
+    }
+    this.periodicBase = this.opts.clock.now();
+    this.armPeriodicInform();
+    this.armScheduledInforms();
+    this.requestSession();
+  }
+
+  private resetToFactory(): void {
+    this.model.factoryReset();
+    this.state = {
+      events: [{ code: EventCode.Boot, commandKey: '' }],
+      changedParameters: [],
+      pendingCpeRequests: [],
+      bootstrappedUrl: null,
+      configuredAcsUrl: this.opts.acsUrl,
+      retryCount: 0,
+      scheduledInforms: [],
+      pendingDeviceAction: null,
+    };
+    this.opts.stateStore.save(this.state);
+  }
+
+  private cancelTimers(): void {
+    this.periodicTimer?.cancel();
+    this.retryTimer?.cancel();
+    for (const t of this.scheduledTimers) t.cancel();
+    this.periodicTimer = this.retryTimer = undefined;
+    this.scheduledTimers = [];
+  }
+
+  private armPeriodicInform(): void {
+    this.periodicTimer?.cancel();
+    this.periodicTimer = undefined;
+    if (!this.running || this.model.read(ManagementServer.periodicInformEnable) !== 'true') return;
+    const interval = Number(this.model.read(ManagementServer.periodicInformInterval));
+    const informTime = parsePeriodicInformTime(this.model.read(ManagementServer.periodicInformTime));
+    const now = this.opts.clock.now();
+    const due = nextPeriodicInform(now, interval, informTime, this.periodicBase);
+    this.periodicTimer = this.opts.clock.setTimer(due - now, () => {
+      this.periodicBase = due;
+      this.trigger(EventCode.Periodic);
+      this.armPeriodicInform();
+    });
+  }
+
+  private armScheduledInforms(): void {
+    for (const t of this.scheduledTimers) t.cancel();
+    this.scheduledTimers = [];
+    if (!this.running) return;
+    const now = this.opts.clock.now();
+    for (const entry of this.state.scheduledInforms) {
+      this.scheduledTimers.push(
+        this.opts.clock.setTimer(Math.max(0, entry.at - now), () => {
+          this.mutate((s) => {
+            s.scheduledInforms = s.scheduledInforms.filter((e) => e !== entry);
+            s.events = addEvent(s.events, { code: EventCode.Scheduled, commandKey: '' });
+            s.events = addEvent(s.events, { code: EventCode.MScheduleInform, commandKey: entry.commandKey });
+          });
+          this.requestSession();
+        }),
+      );
+    }
+  }
+
+  private onValuesChanged(names: string[], origin: 'acs' | 'device'): void {
+    const periodic: string[] = [ManagementServer.periodicInformEnable, ManagementServer.periodicInformInterval, ManagementServer.periodicInformTime];
+    if (names.some((n) => periodic.includes(n))) {
+      this.periodicBase = this.opts.clock.now();
+      this.armPeriodicInform();
+    }
+    // Changes the ACS made itself are not reported back to it.
+    if (origin === 'acs' || !this.state) return;
+    const notified = names.filter((n) => {
+      const def = this.model.schema.parameters.get(n);
+      return def !== undefined && this.model.notificationOf(def) > 0;
+    });
+    if (notified.length === 0) return;
+    const active = notified.some((n) => this.model.notificationOf(this.model.schema.parameters.get(n)!) === 2);
+    this.mutate((s) => {
+      s.changedParameters = [...new Set([...s.changedParameters, ...notified])];
+      s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });
+    });
+    if (active) this.requestSession();
+  }
+
+  /* ---------- sessions ---------- */
+
+  private requestSession(): void {
+    if (!this.running) return;
+    this.sessionWanted = true;
+    if (this.sessionActive) return;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    this.sessionActive = true;
+    this.loop = this.sessionLoop();
+  }
+
+  private async sessionLoop(): Promise<void> {
+    try {
+      while (this.running && this.sessionWanted) {
+        this.sessionWanted = false;
+        if (this.model.read(ManagementServer.enableCwmp) !== 'true') break;
+        const outcome = await this.runSession();
+        this.afterSessionOutcome(outcome);
+        for (const l of [...this.sessionListeners]) l(outcome);
+        const deferred = this.afterSession;
+        this.afterSession = undefined;
+        if (deferred) await deferred();
+        if (!outcome.ok) break;
+      }
+    } catch (err) {
+      this.log.error({ err }, 'session loop failed');
+    } finally {
+      this.sessionActive = false;
+    }
+  }
+
+  private async runSession(): Promise<SessionOutcome> {
+    const url = this.model.read(ManagementServer.url);
+    if (url !== this.state.bootstrappedUrl) {
+      this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
+    }
+    const sentEvents = eventsForInform([...this.state.events, ...derivedEvents(this.state.pendingCpeRequests)]);
+    const sentChanges = [...this.state.changedParameters];
+    const id = this.opts.device.identity;
+    const inform: InformRequest = {
+      method: 'Inform',
+      deviceId: { manufacturer: id.manufacturer, oui: id.oui, productClass: id.productClass, serialNumber: id.serialNumber },
+      events: sentEvents,
+      maxEnvelopes: 1,
+      currentTime: new Date(this.opts.clock.now()),
+      retryCount: this.state.retryCount,
+      parameterList: this.model.informParameters(sentChanges),
+    };
+    const sessionNo = ++this.sessionCount;
+    this.log.info({ session: sessionNo, url, events: sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
+    const machine = new SessionMachine({
+      inform,
+      maxVersion: this.opts.cwmpVersion,
+      cpeRequests: this.state.pendingCpeRequests,
+      idPrefix: randomBytes(4).toString('hex'),
+    });
+    let transport: AcsTransport | undefined;
+    let step;
+    try {
+      transport = new AcsTransport({
+        url,
+        username: this.model.read(ManagementServer.username) || undefined,
+        password: this.model.read(ManagementServer.password) || undefined,
+        tls: this.opts.tls,
+        requestTimeoutMs: this.opts.requestTimeoutMs ?? 30_000,
+        maxBodyBytes: this.opts.maxBodyBytes ?? 4 * 1024 * 1024,
+        userAgent: 'cwmp-agent/0.1',
+      });
+      step = machine.start();
+    } catch (err) {
+      step = machine.transportFailed(err instanceof Error ? err.message : String(err));
+    }
+    try {
+      for (;;) {
+        for (const ack of step.acks) this.acknowledge(ack, sentEvents, sentChanges, url);
+        if (step.kind === 'done') {
+          const o = step.outcome;
+          this.log.info({ session: sessionNo, ok: o.ok, reason: o.reason, version: o.version }, 'session end');
+          return o;
+        }
+        if (step.kind === 'dispatch') {
+          const request = step.request;
+          this.log.debug({ session: sessionNo, method: request.method }, 'ACS request');
+          try {
+            step = machine.respond(await dispatch({ model: this.model, agent: this }, request));
+          } catch (err) {
+            if (!(err instanceof Error) || err.name !== 'CwmpFault') this.log.error({ err, method: request.method }, 'handler failed');
+            step = machine.respond(err instanceof Error ? err : new Error(String(err)));
+          }
+          continue;
+        }
+        try {
+          const reply = await transport!.post(step.body);
+          step = machine.receive(reply.status, reply.body);
+        } catch (err) {
+          step = machine.transportFailed(err instanceof TransportError ? err.message : `transport: ${String(err)}`);
+        }
+      }
+    } finally {
+      transport?.close();
+    }
+  }
+
+  private acknowledge(ack: Acknowledgement, sentEvents: CwmpEvent[], sentChanges: string[], url: string): void {
+    this.mutate((s) => {
+      if (ack.kind === 'inform') {
+        const stored = sentEvents.filter((e) => s.events.some((q) => q.code === e.code && q.commandKey === e.commandKey));
+        s.events = eventsAfterInformResponse(s.events, stored);
+        s.changedParameters = s.changedParameters.filter((n) => !sentChanges.includes(n));
+        if (sentEvents.some((e) => e.code === EventCode.Bootstrap)) s.bootstrappedUrl = url;
+      } else {
+        // Acknowledged or rejected with a final fault: either way it is not sent again.
+        const i = s.pendingCpeRequests.indexOf(ack.request);
+        if (i >= 0) s.pendingCpeRequests.splice(i, 1);
+        if (ack.kind === 'cpeRequestRejected') this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
+      }
+    });
+  }
+
+  private afterSessionOutcome(outcome: SessionOutcome): void {
+    if (outcome.ok) {
+      this.mutate((s) => void (s.retryCount = 0));
+      const action = this.state.pendingDeviceAction;
+      if (action) this.afterSession = () => this.carryOut(action.kind);
+      return;
+    }
+    this.mutate((s) => {
+      if (!outcome.informAcknowledged) s.events = eventsAfterFailedSession(s.events);
+      s.retryCount += 1;
+    });
+    const policy = {
+      minimumWaitSeconds: Number(this.model.read(ManagementServer.retryMinimumWaitInterval)),
+      intervalMultiplier: Number(this.model.read(ManagementServer.retryIntervalMultiplier)),
+    };
+    const wait = retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
+    this.log.warn({ retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10 }, 'session failed; retrying');
+    this.retryTimer = this.opts.clock.setTimer(wait * 1000, () => {
+      this.retryTimer = undefined;
+      this.requestSession();
+    });
+  }
+
+  /** Reboot or factory reset, after the session that asked for it. */
+  private async carryOut(kind: 'reboot' | 'factoryReset'): Promise<void> {
+    this.log.info({ action: kind }, 'carrying out device action');
+    this.cancelTimers();
+    if (kind === 'factoryReset') {
+      await this.opts.device.factoryReset();
+      this.resetToFactory();
+    }
+    await this.opts.device.reboot();
+    this.mutate((s) => void (s.pendingDeviceAction = null));
+    if (!this.running) return;
+    // The device is back: the agent boots as it would after power-on.
+    this.boot();
+    this.sessionWanted = true;
+  }
+
+  private mutate(change: (s: AgentState) => void): void {
+    change(this.state);
+    this.opts.stateStore.save(this.state);
+  }
+}
+
+/** Events that stand for unacknowledged CPE requests (TR-069 Table 7). */
+function derivedEvents(requests: readonly CpeRequest[]): CwmpEvent[] {
+  const out: CwmpEvent[] = [];
+  for (const r of requests) {
+    if (r.method === 'TransferComplete') {
+      out.push({ code: EventCode.TransferComplete, commandKey: '' });
+      out.push({ code: EventCode.MDownload, commandKey: r.commandKey });
+    } else if (r.method === 'AutonomousTransferComplete') {
+      out.push({ code: EventCode.AutonomousTransferComplete, commandKey: '' });
+    } else if (r.method === 'RequestDownload') {
+      out.push({ code: EventCode.RequestDownload, commandKey: '' });
+    }
+  }
+  return out.filter((e, i) => out.findIndex((o) => o.code === e.code && o.commandKey === e.commandKey) === i);
+}

@@ -1,0 +1,130 @@
+/** The command line: `cwmp-agent run` (one agent) and `cwmp-agent acs` (the bundled test ACS). */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import { Agent } from './agent.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from './config.js';
+import { TestAcs } from './acs/test-acs.js';
+import { FileModelStore } from './providers/file-model-store.js';
+import { SimulatedDevice } from './providers/simulated-device.js';
+import { FileAgentStateStore } from './storage/agent-state.js';
+import type { TlsOptions } from './session/acs-transport.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number from 0 to 65535');
+  return n;
+}
+
+function readFileOption(file: string | undefined, what: string): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+function tlsOptions(config: AgentConfig): TlsOptions | undefined {
+  const t = config.acs.tls;
+  if (!t) return undefined;
+  return {
+    ca: readFileOption(t.caFile, 'acs.tls.caFile'),
+    cert: readFileOption(t.certFile, 'acs.tls.certFile'),
+    key: readFileOption(t.keyFile, 'acs.tls.keyFile'),
+    rejectUnauthorized: !t.insecureSkipVerify,
+  };
+}
+
+async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
+  const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
+  const logger = pino({ level: config.log.level, redact: { paths: ['*.password', '*.acsPassword', 'password'], censor: '[hidden]' } });
+  const stateDir = path.resolve(config.stateDir);
+  fs.mkdirSync(stateDir, { recursive: true });
+
+  let acsUrl = config.acs.url;
+  let demoAcs: TestAcs | undefined;
+  const device = new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity);
+  if (!acsUrl) {
+    demoAcs = new TestAcs();
+    acsUrl = await demoAcs.listen();
+    // Something for the demo session to do: read the device's identity and management settings.
+    demoAcs.queue(device.identity.serialNumber, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.', 'Device.ManagementServer.PeriodicInformInterval'] });
+    logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
+  }
+  const agent = new Agent({
+    acsUrl,
+    acsUsername: config.acs.username,
+    acsPassword: config.acs.password,
+    tls: tlsOptions(config),
+    cwmpVersion: config.cwmpVersion,
+    device,
+    stateStore: new FileAgentStateStore(stateDir),
+    modelStore: new FileModelStore(stateDir),
+    clock: systemClock,
+    random: Math.random,
+    logger,
+    requestTimeoutMs: config.acs.requestTimeoutMs,
+    periodicInformInterval: config.periodicInformInterval ?? (demoAcs ? 60 : undefined),
+  });
+  if (demoAcs) {
+    const acs = demoAcs;
+    agent.onSessionEnd(() => {
+      for (const r of acs.responses(device.identity.serialNumber).filter((m) => m.method === 'GetParameterValuesResponse')) {
+        logger.info({ method: r.method }, 'test ACS received the values it asked for');
+      }
+    });
+  }
+  logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
+  agent.start();
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const shutdown = async (): Promise<void> => {
+    clearInterval(keepAlive);
+    await agent.stop();
+    await demoAcs?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+async function runAcs(opts: { port: number; host: string }): Promise<void> {
+  const acs = new TestAcs({ port: opts.port, host: opts.host });
+  const url = await acs.listen();
+  console.log(`test ACS listening at ${url}`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').showHelpAfterError();
+  program
+    .command('run')
+    .description('run one agent (a simulated device on an embedded store by default)')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('--acs-url <url>', 'ACS URL (default: start the bundled test ACS)')
+    .option('--acs-username <user>', 'username for the ACS')
+    .option('--acs-password <password>', 'password for the ACS')
+    .option('--state-dir <dir>', 'where all persisted state lives (default ./var)')
+    .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
+    .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
+    .action(async (o: { config?: string; acsUrl?: string; acsUsername?: string; acsPassword?: string; stateDir?: string; crPort?: number; logLevel?: string }) => {
+      await runAgent(o.config, { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel });
+    });
+  program
+    .command('acs')
+    .description('run the bundled test ACS on its own')
+    .option('--port <port>', 'port to listen on', port, 7557)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .action(runAcs);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`cwmp-agent: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

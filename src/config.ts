@@ -1,0 +1,127 @@
+/** The agent's configuration: a YAML file, then environment variables, then command-line flags. */
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const identitySchema = z
+  .object({
+    manufacturer: z.string().max(64),
+    oui: z.string().regex(/^[0-9A-F]{6}$/, 'six upper-case hex digits'),
+    productClass: z.string().max(64),
+    serialNumber: z.string().max(64),
+    modelName: z.string().max(64),
+    hardwareVersion: z.string().max(64),
+    softwareVersion: z.string().max(64),
+  })
+  .partial()
+  .strict();
+
+export const configSchema = z
+  .object({
+    acs: z
+      .object({
+        url: z.string().url().optional(),
+        username: z.string().max(256).optional(),
+        password: z.string().max(256).optional(),
+        tls: z
+          .object({
+            caFile: z.string().optional(),
+            certFile: z.string().optional(),
+            keyFile: z.string().optional(),
+            /** Only for lab use: turns certificate verification off. */
+            insecureSkipVerify: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
+        requestTimeoutMs: z.number().int().positive().default(30_000),
+      })
+      .strict()
+      .default({ requestTimeoutMs: 30_000 }),
+    stateDir: z.string().default('./var'),
+    cwmpVersion: z.enum(['1.0', '1.1', '1.2', '1.3', '1.4']).default('1.4'),
+    periodicInformInterval: z.number().int().min(1).optional(),
+    device: z
+      .object({
+        kind: z.literal('simulated').default('simulated'),
+        seed: z.string().default('cwmp-agent'),
+        identity: identitySchema.default({}),
+      })
+      .strict()
+      .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),
+    connectionRequest: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(7547),
+        address: z.string().default('0.0.0.0'),
+      })
+      .strict()
+      .default({ port: 7547, address: '0.0.0.0' }),
+    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
+  })
+  .strict();
+
+export type AgentConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigOverrides {
+  acsUrl?: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  stateDir?: string;
+  crPort?: number;
+  logLevel?: string;
+}
+
+/** Environment variables that override the file (flags override both). */
+export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
+  const o: ConfigOverrides = {};
+  if (env['CWMP_AGENT_ACS_URL']) o.acsUrl = env['CWMP_AGENT_ACS_URL'];
+  if (env['CWMP_AGENT_ACS_USERNAME'] !== undefined) o.acsUsername = env['CWMP_AGENT_ACS_USERNAME'];
+  if (env['CWMP_AGENT_ACS_PASSWORD'] !== undefined) o.acsPassword = env['CWMP_AGENT_ACS_PASSWORD'];
+  if (env['CWMP_AGENT_STATE_DIR']) o.stateDir = env['CWMP_AGENT_STATE_DIR'];
+  if (env['CWMP_AGENT_CR_PORT']) o.crPort = Number(env['CWMP_AGENT_CR_PORT']);
+  if (env['CWMP_AGENT_LOG_LEVEL']) o.logLevel = env['CWMP_AGENT_LOG_LEVEL'];
+  return o;
+}
+
+/** Loads, merges and validates; errors name the offending key. */
+export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[]): AgentConfig {
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+    let doc: unknown;
+    try {
+      doc = parseYaml(text, { maxAliasCount: 100 });
+    } catch (err) {
+      throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
+    }
+    if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) throw new ConfigError(`config file ${file} must hold a mapping`);
+    raw = (doc as Record<string, unknown>) ?? {};
+  }
+  const merged = structuredClone(raw) as Record<string, any>;
+  for (const o of layers) {
+    if (o.acsUrl !== undefined || o.acsUsername !== undefined || o.acsPassword !== undefined) merged['acs'] ??= {};
+    if (o.acsUrl !== undefined) merged['acs'].url = o.acsUrl;
+    if (o.acsUsername !== undefined) merged['acs'].username = o.acsUsername;
+    if (o.acsPassword !== undefined) merged['acs'].password = o.acsPassword;
+    if (o.stateDir !== undefined) merged['stateDir'] = o.stateDir;
+    if (o.crPort !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), port: o.crPort };
+    if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:\n  ${issues.join('\n  ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,73 @@
+/**
+ * The core of TR-181 Device:2 that every CWMP device has: Device.RootDataModelVersion,
+ * Device.DeviceInfo (identity and versions) and Device.ManagementServer. Names, types and
+ * access follow tr-181-2-17-0-cwmp-full.xml.
+ */
+import type { ParameterDefinition } from '../datamodel/schema.js';
+
+const DI = 'Device.DeviceInfo.';
+const MS = 'Device.ManagementServer.';
+
+export const ROOT_DATA_MODEL_VERSION = '2.17';
+
+export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: 'Device.RootDataModelVersion', type: 'string', maxLength: 32, writable: false, default: ROOT_DATA_MODEL_VERSION, forcedInform: true },
+  { name: `${DI}Manufacturer`, type: 'string', maxLength: 64, writable: false, default: '' },
+  { name: `${DI}ManufacturerOUI`, type: 'string', maxLength: 6, writable: false, default: '' },
+  { name: `${DI}ModelName`, type: 'string', maxLength: 64, writable: false, default: '' },
+  { name: `${DI}Description`, type: 'string', maxLength: 256, writable: false, default: '' },
+  { name: `${DI}ProductClass`, type: 'string', maxLength: 64, writable: false, default: '' },
+  { name: `${DI}SerialNumber`, type: 'string', maxLength: 64, writable: false, default: '' },
+  { name: `${DI}HardwareVersion`, type: 'string', maxLength: 64, writable: false, default: '', forcedInform: true },
+  { name: `${DI}SoftwareVersion`, type: 'string', maxLength: 64, writable: false, default: '', forcedInform: true, activeNotify: 'forceEnabled' },
+  { name: `${DI}ProvisioningCode`, type: 'string', maxLength: 64, writable: true, default: '', forcedInform: true, activeNotify: 'forceEnabled' },
+  { name: `${DI}UpTime`, type: 'unsignedInt', writable: false, default: '0', live: true, activeNotify: 'canDeny' },
+  { name: `${MS}EnableCWMP`, type: 'boolean', writable: true, default: 'true' },
+  { name: `${MS}URL`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}Username`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}Password`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
+  { name: `${MS}ScheduleReboot`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
+  { name: `${MS}DelayReboot`, type: 'int', min: -1, writable: true, default: '-1' },
+  { name: `${MS}PeriodicInformEnable`, type: 'boolean', writable: true, default: 'true' },
+  { name: `${MS}PeriodicInformInterval`, type: 'unsignedInt', min: 1, writable: true, default: '3600' },
+  { name: `${MS}PeriodicInformTime`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
+  { name: `${MS}ParameterKey`, type: 'string', maxLength: 32, writable: false, default: '', forcedInform: true, activeNotify: 'canDeny' },
+  { name: `${MS}ConnectionRequestURL`, type: 'string', maxLength: 256, writable: false, default: '', forcedInform: true, activeNotify: 'forceDefaultEnabled' },
+  { name: `${MS}ConnectionRequestUsername`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}ConnectionRequestPassword`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
+  { name: `${MS}UpgradesManaged`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${MS}DefaultActiveNotificationThrottle`, type: 'unsignedInt', writable: true, default: '0' },
+  { name: `${MS}CWMPRetryMinimumWaitInterval`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '5' },
+  { name: `${MS}CWMPRetryIntervalMultiplier`, type: 'unsignedInt', min: 1000, max: 65535, writable: true, default: '2000' },
+  { name: `${MS}AliasBasedAddressing`, type: 'boolean', writable: false, default: 'false', forcedInform: true },
+  { name: `${MS}InstanceMode`, type: 'string', enumeration: ['InstanceNumber', 'InstanceAlias'], writable: true, default: 'InstanceNumber' },
+  { name: `${MS}AutoCreateInstances`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${MS}SupportedConnReqMethods`, type: 'string', writable: false, default: 'HTTP' },
+];
+
+export const ManagementServer = {
+  url: `${MS}URL`,
+  username: `${MS}Username`,
+  password: `${MS}Password`,
+  enableCwmp: `${MS}EnableCWMP`,
+  periodicInformEnable: `${MS}PeriodicInformEnable`,
+  periodicInformInterval: `${MS}PeriodicInformInterval`,
+  periodicInformTime: `${MS}PeriodicInformTime`,
+  parameterKey: `${MS}ParameterKey`,
+  connectionRequestUrl: `${MS}ConnectionRequestURL`,
+  connectionRequestUsername: `${MS}ConnectionRequestUsername`,
+  connectionRequestPassword: `${MS}ConnectionRequestPassword`,
+  retryMinimumWaitInterval: `${MS}CWMPRetryMinimumWaitInterval`,
+  retryIntervalMultiplier: `${MS}CWMPRetryIntervalMultiplier`,
+} as const;
+
+export const DeviceInfo = {
+  manufacturer: `${DI}Manufacturer`,
+  manufacturerOui: `${DI}ManufacturerOUI`,
+  productClass: `${DI}ProductClass`,
+  serialNumber: `${DI}SerialNumber`,
+  hardwareVersion: `${DI}HardwareVersion`,
+  softwareVersion: `${DI}SoftwareVersion`,
+  provisioningCode: `${DI}ProvisioningCode`,
+  upTime: `${DI}UpTime`,
+} as const;

@@ -1,0 +1,27 @@
+/** The embedded default store for data model values and attributes: one crash-safe JSON file. */
+import path from 'node:path';
+import { AtomicJsonFile } from '../storage/atomic-json-file.js';
+import type { ModelStore, StoredModel } from '../datamodel/data-model.js';
+
+export class FileModelStore implements ModelStore {
+  private readonly file: AtomicJsonFile<StoredModel>;
+  constructor(stateDir: string) {
+    this.file = new AtomicJsonFile(path.join(stateDir, 'data-model.json'));
+  }
+  load(): StoredModel | undefined {
+    return this.file.read();
+  }
+  save(model: StoredModel): void {
+    this.file.write(model);
+  }
+}
+
+export class MemoryModelStore implements ModelStore {
+  private saved: string | undefined;
+  load(): StoredModel | undefined {
+    return this.saved ? (JSON.parse(this.saved) as StoredModel) : undefined;
+  }
+  save(model: StoredModel): void {
+    this.saved = JSON.stringify(model);
+  }
+}

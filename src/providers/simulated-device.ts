@@ -1,0 +1,82 @@
+/**
+ * A simulated device: a deterministic identity from a seed, an uptime counted from its start,
+ * and reboot, factory reset and firmware actions that only record what happened. The same
+ * seed always gives the same device, so demos, tests and fleets are repeatable.
+ */
+import { createHash } from 'node:crypto';
+import type { LiveValues } from '../datamodel/data-model.js';
+import { DeviceInfo } from '../models/device-core.js';
+
+export interface DeviceIdentity {
+  manufacturer: string;
+  oui: string;
+  productClass: string;
+  serialNumber: string;
+  modelName: string;
+  hardwareVersion: string;
+  softwareVersion: string;
+}
+
+/** What the agent asks of the device it manages. */
+export interface DeviceHooks {
+  identity: DeviceIdentity;
+  liveValues: LiveValues;
+  /** Restart the device. For an in-process agent this restarts the agent itself. */
+  reboot(): Promise<void>;
+  /** Wipe device-side configuration; the agent resets its own state. */
+  factoryReset(): Promise<void>;
+}
+
+export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentity> = {}): DeviceIdentity {
+  const h = createHash('sha256').update(seed).digest('hex').toUpperCase();
+  return {
+    manufacturer: 'cwmp-agent',
+    oui: '00D09E',
+    productClass: 'SimulatedSTB',
+    serialNumber: `SIM${h.slice(0, 10)}`,
+    modelName: 'cwmp-agent simulated device',
+    hardwareVersion: `HW-${h.slice(10, 12)}`,
+    softwareVersion: '1.0.0',
+    ...overrides,
+  };
+}
+
+export function identityValues(id: DeviceIdentity): Record<string, string> {
+  return {
+    [DeviceInfo.manufacturer]: id.manufacturer,
+    [DeviceInfo.manufacturerOui]: id.oui,
+    [DeviceInfo.productClass]: id.productClass,
+    [DeviceInfo.serialNumber]: id.serialNumber,
+    'Device.DeviceInfo.ModelName': id.modelName,
+    [DeviceInfo.hardwareVersion]: id.hardwareVersion,
+    [DeviceInfo.softwareVersion]: id.softwareVersion,
+  };
+}
+
+export class SimulatedDevice implements DeviceHooks {
+  readonly identity: DeviceIdentity;
+  readonly liveValues: LiveValues;
+  reboots = 0;
+  factoryResets = 0;
+  private startedAt: number;
+
+  constructor(seed: string, now: () => number, overrides: Partial<DeviceIdentity> = {}) {
+    this.identity = simulatedIdentity(seed, overrides);
+    this.startedAt = now();
+    this.liveValues = {
+      [DeviceInfo.upTime]: () => String(Math.floor((now() - this.startedAt) / 1000)),
+    };
+    this.now = now;
+  }
+
+  private readonly now: () => number;
+
+  async reboot(): Promise<void> {
+    this.reboots++;
+    this.startedAt = this.now();
+  }
+
+  async factoryReset(): Promise<void> {
+    this.factoryResets++;
+  }
+}

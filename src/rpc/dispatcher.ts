@@ -1,0 +1,67 @@
+/** Routes each ACS request to its handler; unsupported methods get 9000. */
+import { CwmpFault } from '../cwmp/faults.js';
+import type { AcsRequest, CpeResponse } from '../cwmp/messages.js';
+import type { DataModel } from '../datamodel/data-model.js';
+import * as params from './parameter-rpcs.js';
+import * as control from './device-control-rpcs.js';
+
+/** What the RPC handlers may ask of the agent that runs them. */
+export interface AgentControl {
+  scheduleInform(delaySeconds: number, commandKey: string): void;
+  /** Records M Reboot and arranges the reboot for after the session. */
+  requestReboot(commandKey: string): void;
+  requestFactoryReset(): void;
+}
+
+export interface RpcContext {
+  model: DataModel;
+  agent: AgentControl;
+}
+
+export const SUPPORTED_METHODS = [
+  'GetRPCMethods',
+  'SetParameterValues',
+  'GetParameterValues',
+  'GetParameterNames',
+  'SetParameterAttributes',
+  'GetParameterAttributes',
+  'AddObject',
+  'DeleteObject',
+  'Reboot',
+  'FactoryReset',
+  'ScheduleInform',
+  'GetQueuedTransfers',
+  'GetAllQueuedTransfers',
+] as const;
+
+export async function dispatch(ctx: RpcContext, req: AcsRequest): Promise<CpeResponse> {
+  switch (req.method) {
+    case 'GetRPCMethods':
+      return { method: 'GetRPCMethodsResponse', methodList: [...SUPPORTED_METHODS] };
+    case 'GetParameterValues':
+      return params.getParameterValues(ctx.model, req);
+    case 'SetParameterValues':
+      return params.setParameterValues(ctx.model, req);
+    case 'GetParameterNames':
+      return params.getParameterNames(ctx.model, req);
+    case 'GetParameterAttributes':
+      return params.getParameterAttributes(ctx.model, req);
+    case 'SetParameterAttributes':
+      return params.setParameterAttributes(ctx.model, req);
+    case 'AddObject':
+    case 'DeleteObject':
+      return params.addOrDeleteObject(ctx.model, req);
+    case 'Reboot':
+      return control.reboot(ctx.agent, req);
+    case 'FactoryReset':
+      return control.factoryReset(ctx.agent);
+    case 'ScheduleInform':
+      return control.scheduleInform(ctx.agent, req);
+    case 'GetQueuedTransfers':
+      return { method: 'GetQueuedTransfersResponse', transferList: [] };
+    case 'GetAllQueuedTransfers':
+      return { method: 'GetAllQueuedTransfersResponse', transferList: [] };
+    default:
+      throw new CwmpFault(9000, req.method);
+  }
+}

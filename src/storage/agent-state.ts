@@ -1,0 +1,71 @@
+/** The agent's persisted protocol state: what must survive a crash or a reboot. */
+import path from 'node:path';
+import { AtomicJsonFile } from './atomic-json-file.js';
+import type { CwmpEvent } from '../cwmp/events.js';
+import type { CpeRequest } from '../cwmp/messages.js';
+
+export interface ScheduledInform {
+  /** Epoch milliseconds. */
+  at: number;
+  commandKey: string;
+}
+
+export interface AgentState {
+  events: CwmpEvent[];
+  /** Parameters whose change is to be reported in the next Inform (4 VALUE CHANGE). */
+  changedParameters: string[];
+  /** CPE requests waiting for the ACS's acknowledgement, in order. */
+  pendingCpeRequests: CpeRequest[];
+  /** The ACS URL the BOOTSTRAP event was last delivered to; BOOTSTRAP again when it differs. */
+  bootstrappedUrl: string | null;
+  /** The ACS URL the configuration last gave. */
+  configuredAcsUrl: string | null;
+  /** Retries since the last successful session (RetryCount in the Inform). */
+  retryCount: number;
+  scheduledInforms: ScheduledInform[];
+  /** Set by a Reboot or FactoryReset accepted in a session, cleared once carried out. */
+  pendingDeviceAction: { kind: 'reboot' | 'factoryReset' } | null;
+}
+
+export function emptyAgentState(): AgentState {
+  return { events: [], changedParameters: [], pendingCpeRequests: [], bootstrappedUrl: null, configuredAcsUrl: null, retryCount: 0, scheduledInforms: [], pendingDeviceAction: null };
+}
+
+/** Dates inside CPE requests travel as ISO strings in the file. */
+function revive(state: AgentState): AgentState {
+  for (const r of state.pendingCpeRequests) {
+    if ('startTime' in r) r.startTime = r.startTime ? new Date(r.startTime as unknown as string) : null;
+    if ('completeTime' in r) r.completeTime = r.completeTime ? new Date(r.completeTime as unknown as string) : null;
+  }
+  return state;
+}
+
+/** Where an agent keeps its protocol state. The file store is the default; fleets may keep it in memory. */
+export interface AgentStateStore {
+  load(): AgentState;
+  save(state: AgentState): void;
+}
+
+export class FileAgentStateStore implements AgentStateStore {
+  private readonly file: AtomicJsonFile<AgentState>;
+  constructor(stateDir: string) {
+    this.file = new AtomicJsonFile(path.join(stateDir, 'agent-state.json'));
+  }
+  load(): AgentState {
+    const stored = this.file.read();
+    return stored ? revive({ ...emptyAgentState(), ...stored }) : emptyAgentState();
+  }
+  save(state: AgentState): void {
+    this.file.write(state);
+  }
+}
+
+export class MemoryAgentStateStore implements AgentStateStore {
+  private state: string | undefined;
+  load(): AgentState {
+    return this.state ? revive(JSON.parse(this.state) as AgentState) : emptyAgentState();
+  }
+  save(state: AgentState): void {
+    this.state = JSON.stringify(state);
+  }
+}
