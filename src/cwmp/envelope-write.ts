@@ -29,6 +29,19 @@ function open(opts: EnvelopeOptions): string {
 
 const CLOSE = '</soap-env:Body></soap-env:Envelope>';
 
+/** XML Schema's names for the wire types (TR-069's base64 is xsd:base64Binary). */
+const XSD_TYPE_NAMES: Record<ParameterValue['type'], string> = {
+  string: 'string',
+  int: 'int',
+  unsignedInt: 'unsignedInt',
+  long: 'long',
+  unsignedLong: 'unsignedLong',
+  boolean: 'boolean',
+  dateTime: 'dateTime',
+  base64: 'base64Binary',
+  hexBinary: 'hexBinary',
+};
+
 function arrayOf(name: string, itemType: string, items: readonly string[]): string {
   return `<${name} soap-enc:arrayType="${itemType}[${items.length}]">${items.join('')}</${name}>`;
 }
@@ -37,7 +50,7 @@ function parameterValues(list: readonly ParameterValue[]): string {
   return arrayOf(
     'ParameterList',
     'cwmp:ParameterValueStruct',
-    list.map((p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value xsi:type="xsd:${p.type}">${esc(p.value)}</Value></ParameterValueStruct>`),
+    list.map((p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value xsi:type="xsd:${XSD_TYPE_NAMES[p.type]}">${esc(p.value)}</Value></ParameterValueStruct>`),
   );
 }
 

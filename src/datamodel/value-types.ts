@@ -77,7 +77,7 @@ function lengthOk(value: string, c: ValueConstraints): ValueCheck {
 
 /** An xsi:type the ACS sent is acceptable when it names the parameter's type (or a string for any). */
 function typeCompatible(xsiType: string, type: WireType): boolean {
-  if (xsiType === type) return true;
+  if (xsiType === type || (xsiType === 'base64Binary' && type === 'base64')) return true;
   // Widely deployed ACSes send numbers as xsd:int or xsd:string; accept what converts losslessly.
   if (xsiType === 'string') return true;
   const integers: WireType[] = ['int', 'unsignedInt', 'long', 'unsignedLong'];

@@ -1,0 +1,84 @@
+/** Starts a real agent in-process against a real TestAcs on loopback, with an injectable clock. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Agent, type AgentOptions } from '../../src/agent.js';
+import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
+import { TestAcs, type TestAcsOptions } from '../../src/acs/test-acs.js';
+import { FileModelStore } from '../../src/providers/file-model-store.js';
+import { SimulatedDevice } from '../../src/providers/simulated-device.js';
+import { FileAgentStateStore } from '../../src/storage/agent-state.js';
+
+export interface Harness {
+  acs: TestAcs;
+  agent: Agent;
+  device: SimulatedDevice;
+  clock: Clock;
+  stateDir: string;
+  serial: string;
+  /** A new agent on the same state directory, as after a restart of the process. */
+  restart(): Promise<Agent>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  acs?: TestAcsOptions;
+  manualClock?: boolean;
+  agent?: Partial<AgentOptions>;
+  /** ACS URL override (for example a port nobody listens on). */
+  acsUrl?: string;
+  seed?: string;
+}
+
+export function tempDir(prefix = 'cwmp-agent-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const acs = new TestAcs(opts.acs);
+  const url = await acs.listen();
+  const clock = opts.manualClock ? new ManualClock(Date.now()) : systemClock;
+  const stateDir = tempDir();
+  const device = new SimulatedDevice(opts.seed ?? 'harness', () => clock.now());
+  const make = (): Agent =>
+    new Agent({
+      acsUrl: opts.acsUrl ?? url,
+      cwmpVersion: '1.4',
+      device,
+      stateStore: new FileAgentStateStore(stateDir),
+      modelStore: new FileModelStore(stateDir),
+      clock,
+      random: () => 0.5,
+      logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+      requestTimeoutMs: 5_000,
+      ...opts.agent,
+    });
+  let agent = make();
+  const h: Harness = {
+    acs,
+    agent,
+    device,
+    clock,
+    stateDir,
+    serial: device.identity.serialNumber,
+    async restart() {
+      await h.agent.stop();
+      agent = make();
+      h.agent = agent;
+      agent.start();
+      return agent;
+    },
+    async close() {
+      await h.agent.stop();
+      await acs.close();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** Runs the agent and waits until the ACS has seen `count` completed sessions of it. */
+export async function sessionsCompleted(h: Harness, count: number, timeoutMs = 10_000): Promise<void> {
+  await h.acs.waitFor(() => h.acs.completedSessions(h.serial).length >= count, timeoutMs);
+}
