@@ -44,7 +44,7 @@ const DEFAULT_SCHEMA = new Schema(DEVICE_CORE_PARAMETERS);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;
-  private state!: AgentState;
+  private state: AgentState;
   private running = false;
   private sessionActive = false;
   private sessionWanted = false;
@@ -64,6 +64,7 @@ export class Agent implements AgentControl {
     if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
     this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.liveValues, initial);
     this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
+    this.state = opts.stateStore.load();
   }
 
   get log(): Logger {
@@ -228,7 +229,7 @@ export class Agent implements AgentControl {
       this.armPeriodicInform();
     }
     // Changes the ACS made itself are not reported back to it.
-    if (origin === 'acs' || !this.state) return;
+    if (origin === 'acs') return;
     const notified = names.filter((n) => {
       const def = this.model.schema.parameters.get(n);
       return def !== undefined && this.model.notificationOf(def) > 0;

@@ -185,6 +185,7 @@ export class TestAcs {
     let session: LiveSession | undefined;
     if (msg.method === 'Inform') {
       const serial = deviceSerial(msg);
+      for (const [cookie, old] of this.live) if (old.record.serial === serial) this.live.delete(cookie);
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
       this.sessions.push(record);
       session = { record, namespace: this.opts.namespace ?? msg.namespace ?? CWMP_NS_1_2, cookie: randomBytes(8).toString('hex'), nextId: 1, held: this.opts.holdRequests === true };
@@ -198,6 +199,8 @@ export class TestAcs {
         open[open.length - 1]?.record.cookieReturned.push(false);
       } else {
         session.record.cookieReturned.push(true);
+        // The CPE may still send its own requests after our empty answer (HoldRequests lifted).
+        session.record.ended = false;
       }
     }
     if (!session) return void res.writeHead(400).end('no session');
@@ -232,7 +235,6 @@ export class TestAcs {
     if (session.held && next === undefined) session.held = false;
     if (next === undefined) {
       record.ended = true;
-      this.live.delete(session.cookie);
       return send('');
     }
     const id = `acs-${session.nextId++}`;
