@@ -1,0 +1,102 @@
+/**
+ * Kills the agent process with SIGKILL at random moments of its sessions and restarts it on the
+ * same state directory: no event the CPE acknowledged is lost, and none is delivered again after
+ * the ACS saw it delivered.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { readCpeMessage, informEvents } from '../../src/acs/acs-messages.js';
+import { simulatedIdentity } from '../../src/providers/simulated-device.js';
+import { tempDir } from '../helpers/agent-harness.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/cwmp-agent');
+
+function startAgent(url: string, stateDir: string): ChildProcess {
+  return spawn(process.execPath, [bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--log-level', 'silent'], { stdio: 'ignore' });
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+test('SIGKILL at random points loses no acknowledged event and repeats none', { timeout: 90_000 }, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const stateDir = tempDir();
+  const serial = simulatedIdentity('cwmp-agent').serialNumber;
+  let seed = 12345;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  try {
+    const rounds = 8;
+    for (let i = 0; i < rounds; i++) {
+      acs.queue(serial, { method: 'Reboot', commandKey: `r${i}` }, { method: 'ScheduleInform', delaySeconds: 1, commandKey: `s${i}` });
+      const child = startAgent(url, stateDir);
+      await new Promise((r) => setTimeout(r, 150 + random() * 600));
+      await kill(child);
+    }
+    // Let it run undisturbed until everything acknowledged has been delivered.
+    const child = startAgent(url, stateDir);
+    try {
+      const acknowledged = (): string[] =>
+        acs.sessions.flatMap((s) =>
+          s.messages
+            .filter((m) => m.from === 'cpe' && (m.method === 'RebootResponse' || m.method === 'ScheduleInformResponse'))
+            .map((m) => m.method),
+        );
+      const rebootKeys = (): string[] => {
+        // Pair each RebootResponse with the Reboot the ACS sent just before it.
+        const keys: string[] = [];
+        for (const s of acs.sessions) {
+          s.messages.forEach((m, j) => {
+            const prev = s.messages[j - 1];
+            if (m.from === 'cpe' && prev?.from === 'acs' && (m.method === 'RebootResponse' || m.method === 'ScheduleInformResponse')) {
+              const key = /<CommandKey>([^<]*)<\/CommandKey>/.exec(prev.body)?.[1] ?? '';
+              keys.push(`${m.method === 'RebootResponse' ? 'M Reboot' : 'M ScheduleInform'}:${key}`);
+            }
+          });
+        }
+        return keys;
+      };
+      const delivered = (): Map<string, number[]> => {
+        const seen = new Map<string, number[]>();
+        acs.sessions.forEach((s, idx) => {
+          for (const e of informEvents(readCpeMessage(s.messages[0]!.body))) {
+            if (!e.code.startsWith('M ')) continue;
+            const k = `${e.code}:${e.commandKey}`;
+            seen.set(k, [...(seen.get(k) ?? []), idx]);
+          }
+        });
+        return seen;
+      };
+      await acs.waitFor(() => {
+        const d = delivered();
+        return rebootKeys().every((k) => d.has(k)) && acknowledged().length > 0;
+      }, 40_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      const d = delivered();
+      for (const key of rebootKeys()) assert.ok(d.has(key), `${key} acknowledged by the CPE and delivered`);
+      // Delivered = the CPE went on talking after the InformResponse, so it had processed it.
+      for (const [key, sessions] of d) {
+        const confirmed = sessions.filter((idx) => acs.sessions[idx]!.messages.length > 2);
+        if (confirmed.length > 0) {
+          const later = sessions.filter((idx) => idx > confirmed[0]!);
+          assert.deepEqual(later, [], `${key} delivered again after session ${confirmed[0]}`);
+        }
+      }
+      assert.ok(rebootKeys().length >= 1, 'at least one Reboot was acknowledged across the kills');
+    } finally {
+      await kill(child);
+    }
+  } finally {
+    await acs.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
