@@ -34,6 +34,8 @@ export interface AgentOptions {
   logger: Logger;
   /** Per HTTP exchange with the ACS. */
   requestTimeoutMs?: number;
+  /** A whole session; one that runs longer is abandoned as failed. */
+  sessionTimeoutMs?: number;
   maxBodyBytes?: number;
   /** Initial PeriodicInformInterval, seconds, for a new device. */
   periodicInformInterval?: number;
@@ -293,6 +295,7 @@ export class Agent implements AgentControl {
       parameterList: this.model.informParameters(sentChanges),
     };
     const sessionNo = ++this.sessionCount;
+    const startedAt = this.opts.clock.now();
     this.log.info({ session: sessionNo, url, events: sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
     const machine = new SessionMachine({
       inform,
@@ -333,6 +336,10 @@ export class Agent implements AgentControl {
             if (!(err instanceof Error) || err.name !== 'CwmpFault') this.log.error({ err, method: request.method }, 'handler failed');
             step = machine.respond(err instanceof Error ? err : new Error(String(err)));
           }
+          continue;
+        }
+        if (this.opts.clock.now() - startedAt > (this.opts.sessionTimeoutMs ?? 300_000)) {
+          step = machine.transportFailed('session timed out');
           continue;
         }
         try {

@@ -13,7 +13,7 @@ import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
 import { DigestServer, verifyBasic } from '../session/http-auth.js';
 import { deviceSerial, informEvents, readCpeMessage, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
 
-export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number };
+export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
 
 /** One queued step: a typed request, or a raw body (for hostile-input tests). */
 export type QueuedRpc = AcsRequest | { raw: string };
@@ -167,11 +167,12 @@ export class TestAcs {
     const failure = this.failures.shift();
     if (failure === 'http500') return void res.writeHead(500).end();
     if (failure === 'drop') return void req.socket.destroy();
+    if (failure && typeof failure === 'object' && 'redirect' in failure) return void res.writeHead(failure.redirect, { Location: failure.location }).end();
     if (failure && typeof failure === 'object' && 'slowMs' in failure) {
       setTimeout(() => this.answer(req, res, body, undefined), failure.slowMs);
       return;
     }
-    this.answer(req, res, body, failure && typeof failure === 'object' ? failure.informFault : undefined);
+    this.answer(req, res, body, failure && typeof failure === 'object' && 'informFault' in failure ? failure.informFault : undefined);
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse, body: string, informFault: number | undefined): void {

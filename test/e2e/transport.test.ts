@@ -135,3 +135,36 @@ test('an unreachable ACS fails fast and keeps the events', async () => {
     await h.close();
   }
 });
+
+test('a 307 redirect moves the session to the new URL and the Inform is sent again there', async () => {
+  const h = await startHarness();
+  const { TestAcs } = await import('../../src/acs/test-acs.js');
+  const target = new TestAcs();
+  const targetUrl = await target.listen();
+  try {
+    h.acs.failNext({ redirect: 307, location: targetUrl });
+    target.queue(h.serial, { method: 'GetRPCMethods' });
+    const outcome = h.agent.nextSession();
+    h.agent.start();
+    assert.equal((await outcome).ok, true);
+    assert.equal(target.completedSessions(h.serial).length, 1);
+    assert.equal(target.responses(h.serial)[0]!.method, 'GetRPCMethodsResponse');
+    assert.equal(h.acs.sessions.length, 0);
+  } finally {
+    await target.close();
+    await h.close();
+  }
+});
+
+test('the CPE calls GetRPCMethods on the ACS when asked to', async () => {
+  const h = await startHarness();
+  try {
+    h.agent.queueCpeRequest({ method: 'GetRPCMethods' });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    const cpe = h.acs.completedSessions(h.serial)[0]!.messages.filter((m) => m.from === 'cpe').map((m) => m.method);
+    assert.deepEqual(cpe, ['Inform', 'GetRPCMethods', '']);
+  } finally {
+    await h.close();
+  }
+});
