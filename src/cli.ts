@@ -11,6 +11,7 @@ import { FileModelStore } from './providers/file-model-store.js';
 import { SimulatedDevice } from './providers/simulated-device.js';
 import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
+import { startHttpConnectionRequests } from './connection-requests.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -78,11 +79,20 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     });
   }
   logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
+  // With the bundled demo ACS everything stays on loopback.
+  const crAddress = demoAcs ? '127.0.0.1' : config.connectionRequest.address;
+  const connectionRequests = await startHttpConnectionRequests(agent, { port: config.connectionRequest.port, address: crAddress }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${config.connectionRequest.port} (${err.code}); choose another port with --cr-port`);
+    }
+    throw err;
+  });
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const shutdown = async (): Promise<void> => {
     clearInterval(keepAlive);
     await agent.stop();
+    await connectionRequests.close();
     await demoAcs?.close();
     process.exit(0);
   };

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
-import { DigestServer, verifyBasic } from '../session/http-auth.js';
+import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../session/http-auth.js';
 import { deviceSerial, informEvents, readCpeMessage, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
@@ -116,6 +116,28 @@ export class TestAcs {
       .filter((s) => serial === undefined || s.serial === serial)
       .flatMap((s) => s.messages.filter((m) => m.from === 'cpe' && m.method !== 'Inform' && m.method !== ''))
       .map((m) => readCpeMessage(m.body));
+  }
+
+  /**
+   * Sends a connection request as an ACS does: GET, then the Digest (or Basic) answer to the
+   * challenge. Returns the final HTTP status.
+   */
+  async connectionRequest(url: string, username: string, password: string): Promise<number> {
+    const get = (authorization?: string): Promise<{ status: number; www: string | string[] | undefined }> =>
+      new Promise((resolve, reject) => {
+        const req = http.get(url, { headers: authorization ? { Authorization: authorization } : {}, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, www: res.headers['www-authenticate'] }));
+        });
+        req.on('error', reject);
+      });
+    const first = await get();
+    if (first.status !== 401) return first.status;
+    const challenges = parseChallenges(first.www);
+    const digest = DigestClient.choose(challenges);
+    const path = new URL(url).pathname;
+    if (digest) return (await get(new DigestClient(digest, username, password, () => randomBytes(8).toString('hex')).authorization('GET', path))).status;
+    return (await get(`Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`)).status;
   }
 
   private notify(): void {
