@@ -73,6 +73,14 @@ export class Agent implements AgentControl {
     return this.opts.logger;
   }
 
+  get clock(): Clock {
+    return this.opts.clock;
+  }
+
+  get random(): () => number {
+    return this.opts.random;
+  }
+
   /** Boots the agent: restores state, queues BOOT (and BOOTSTRAP where due), starts a session. */
   start(): void {
     if (this.running) return;

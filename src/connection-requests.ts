@@ -5,6 +5,7 @@ import { EventCode } from './cwmp/events.js';
 import { ManagementServer } from './models/device-core.js';
 import { HttpConnectionRequestServer } from './connreq/http-server.js';
 import { hostPort, localAddressToward } from './connreq/local-address.js';
+import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 
 export interface ConnectionRequestSetup {
   port: number;
@@ -47,4 +48,56 @@ function safePath(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface UdpConnectionRequestSetup {
+  port: number;
+  address: string;
+}
+
+/** UDP connection requests and the STUN binding that keeps them reachable behind a NAT (TR-111 Part 2). */
+export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnectionRequestSetup): Promise<UdpConnectionRequestListener> {
+  const m = agent.model;
+  const MS = ManagementServer;
+  let localAddress = setup.address;
+  const listener = new UdpConnectionRequestListener({
+    address: setup.address,
+    port: setup.port,
+    clock: agent.clock,
+    random: agent.random,
+    credentials: () => ({ username: m.read(MS.connectionRequestUsername), password: m.read(MS.connectionRequestPassword) }),
+    onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
+    onDropped: (reason) => agent.log.debug({ reason }, 'UDP connection request ignored'),
+    stunSettings: () =>
+      m.read(MS.stunEnable) === 'true'
+        ? {
+            serverAddress: m.read(MS.stunServerAddress) || new URL(m.read(MS.url)).hostname,
+            serverPort: Number(m.read(MS.stunServerPort)),
+            username: m.read(MS.stunUsername),
+            password: m.read(MS.stunPassword),
+            minimumKeepAlive: Number(m.read(MS.stunMinimumKeepAlivePeriod)),
+            maximumKeepAlive: Number(m.read(MS.stunMaximumKeepAlivePeriod)),
+          }
+        : null,
+    onMapping: (mapped, changed) => {
+      const value = `${hostPort(mapped.address, mapped.port)}`;
+      const nat = mapped.address !== localAddress || mapped.port !== port;
+      agent.log.info({ mapped: value, natDetected: nat, changed }, 'STUN mapping');
+      m.writeFromDevice({ [MS.natDetected]: String(nat), [MS.udpConnectionRequestAddress]: value });
+    },
+  });
+  const port = await listener.listen();
+  if (setup.address === '0.0.0.0' || setup.address === '::') {
+    localAddress = await localAddressToward(m.read(MS.url)).catch(() => '127.0.0.1');
+  }
+  // Until STUN tells otherwise, the address is the local one; the first value is provisioning, not news.
+  const local = hostPort(localAddress, port);
+  const stored = m.read(MS.udpConnectionRequestAddress);
+  if (stored === '') m.provision({ [MS.udpConnectionRequestAddress]: local });
+  else if (m.read(MS.stunEnable) !== 'true') m.writeFromDevice({ [MS.udpConnectionRequestAddress]: local });
+  m.onChange((names) => {
+    if (names.some((n) => n.startsWith('Device.ManagementServer.STUN'))) listener.refreshStun();
+  });
+  agent.log.info({ port }, 'UDP connection requests accepted');
+  return listener;
 }

@@ -4,11 +4,13 @@
  * demand Basic or Digest auth, set and check a session cookie, answer in any CWMP namespace,
  * hold the CPE's requests, and fail on purpose (HTTP 500, dropped connections, slow answers).
  */
+import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
+import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
 import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../session/http-auth.js';
 import { deviceSerial, informEvents, readCpeMessage, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
@@ -92,12 +94,21 @@ export class TestAcs {
     this.failures.push(...failures);
   }
 
-  /** Resolves once `predicate` holds (checked after every exchange), or rejects after timeoutMs. */
+  /** Resolves once `predicate` holds (checked after every exchange and every 25 ms), or rejects after timeoutMs. */
   waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const waiter = { predicate, resolve: () => { clearTimeout(timer); resolve(); } };
+      const poll = setInterval(() => this.notify(), 25);
+      const waiter = {
+        predicate,
+        resolve: () => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          resolve();
+        },
+      };
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         reject(new Error(`waitFor timed out after ${timeoutMs} ms`));
       }, timeoutMs);
@@ -138,6 +149,34 @@ export class TestAcs {
     const path = new URL(url).pathname;
     if (digest) return (await get(new DigestClient(digest, username, password, () => randomBytes(8).toString('hex')).authorization('GET', path))).status;
     return (await get(`Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`)).status;
+  }
+
+  /**
+   * Sends a UDP connection request (TR-111) to host:port, `copies` times as GenieACS does.
+   * `socket` lets the caller send from a chosen source (e.g. the STUN server's address and port).
+   */
+  async udpConnectionRequest(
+    target: string,
+    username: string,
+    password: string,
+    o: { ts?: number; id?: string; copies?: number; badSignature?: boolean; socket?: dgram.Socket } = {},
+  ): Promise<void> {
+    const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(target);
+    if (!m) throw new Error(`not host:port: ${target}`);
+    const ts = o.ts ?? Math.floor(Date.now() / 1000);
+    const id = o.id ?? randomBytes(6).toString('hex');
+    const cn = randomBytes(8).toString('hex').toUpperCase();
+    let sig = signUdpConnectionRequest(password, { ts, id, un: username, cn });
+    if (o.badSignature) sig = sig.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const line = `GET http://${target}?ts=${ts}&id=${id}&un=${encodeURIComponent(username)}&cn=${cn}&sig=${sig} HTTP/1.1\r\nHost: ${target}\r\n\r\n`;
+    const socket = o.socket ?? dgram.createSocket(m[1]!.includes(':') ? 'udp6' : 'udp4');
+    try {
+      for (let i = 0; i < (o.copies ?? 3); i++) {
+        await new Promise<void>((resolve, reject) => socket.send(line, Number(m[2]), m[1]!, (err) => (err ? reject(err) : resolve())));
+      }
+    } finally {
+      if (!o.socket) socket.close();
+    }
   }
 
   private notify(): void {

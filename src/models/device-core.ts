@@ -42,7 +42,16 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}AliasBasedAddressing`, type: 'boolean', writable: false, default: 'false', forcedInform: true },
   { name: `${MS}InstanceMode`, type: 'string', enumeration: ['InstanceNumber', 'InstanceAlias'], writable: true, default: 'InstanceNumber' },
   { name: `${MS}AutoCreateInstances`, type: 'boolean', writable: true, default: 'false' },
-  { name: `${MS}SupportedConnReqMethods`, type: 'string', writable: false, default: 'HTTP' },
+  { name: `${MS}SupportedConnReqMethods`, type: 'string', writable: false, default: 'HTTP,STUN,XMPP' },
+  { name: `${MS}UDPConnectionRequestAddress`, type: 'string', maxLength: 256, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
+  { name: `${MS}STUNEnable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${MS}STUNServerAddress`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}STUNServerPort`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '3478' },
+  { name: `${MS}STUNUsername`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}STUNPassword`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
+  { name: `${MS}STUNMaximumKeepAlivePeriod`, type: 'int', min: -1, writable: true, default: '-1' },
+  { name: `${MS}STUNMinimumKeepAlivePeriod`, type: 'unsignedInt', writable: true, default: '30' },
+  { name: `${MS}NATDetected`, type: 'boolean', writable: false, default: 'false' },
 ];
 
 export const ManagementServer = {
@@ -59,6 +68,15 @@ export const ManagementServer = {
   connectionRequestPassword: `${MS}ConnectionRequestPassword`,
   retryMinimumWaitInterval: `${MS}CWMPRetryMinimumWaitInterval`,
   retryIntervalMultiplier: `${MS}CWMPRetryIntervalMultiplier`,
+  udpConnectionRequestAddress: `${MS}UDPConnectionRequestAddress`,
+  stunEnable: `${MS}STUNEnable`,
+  stunServerAddress: `${MS}STUNServerAddress`,
+  stunServerPort: `${MS}STUNServerPort`,
+  stunUsername: `${MS}STUNUsername`,
+  stunPassword: `${MS}STUNPassword`,
+  stunMaximumKeepAlivePeriod: `${MS}STUNMaximumKeepAlivePeriod`,
+  stunMinimumKeepAlivePeriod: `${MS}STUNMinimumKeepAlivePeriod`,
+  natDetected: `${MS}NATDetected`,
 } as const;
 
 export const DeviceInfo = {
