@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { DataModel, type ModelStore } from './datamodel/data-model.js';
 import { Schema } from './datamodel/schema.js';
 import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.js';
+import { XMPP_PARAMETERS } from './models/xmpp.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
@@ -42,7 +43,7 @@ export interface AgentOptions {
   schema?: Schema;
 }
 
-const DEFAULT_SCHEMA = new Schema(DEVICE_CORE_PARAMETERS);
+const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...XMPP_PARAMETERS]);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;

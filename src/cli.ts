@@ -11,7 +11,7 @@ import { FileModelStore } from './providers/file-model-store.js';
 import { SimulatedDevice } from './providers/simulated-device.js';
 import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
-import { startHttpConnectionRequests, startUdpConnectionRequests } from './connection-requests.js';
+import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -89,6 +89,8 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   });
   // UDP connection requests (TR-111) on the same port number as HTTP, or any free one.
   const udpConnectionRequests = await startUdpConnectionRequests(agent, { port: config.connectionRequest.port === 0 ? 0 : config.connectionRequest.port, address: crAddress });
+  // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at Device.XMPP.Connection.1.
+  const xmppConnectionRequests = startXmppConnectionRequests(agent);
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const shutdown = async (): Promise<void> => {
@@ -96,6 +98,7 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     await agent.stop();
     await connectionRequests.close();
     udpConnectionRequests.close();
+    await xmppConnectionRequests.stop();
     await demoAcs?.close();
     process.exit(0);
   };

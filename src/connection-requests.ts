@@ -6,6 +6,9 @@ import { ManagementServer } from './models/device-core.js';
 import { HttpConnectionRequestServer } from './connreq/http-server.js';
 import { hostPort, localAddressToward } from './connreq/local-address.js';
 import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
+import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
+import { parseJidList } from './cwmp/xmpp-connection-request.js';
+import { Xmpp } from './models/xmpp.js';
 
 export interface ConnectionRequestSetup {
   port: number;
@@ -100,4 +103,44 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
   });
   agent.log.info({ port }, 'UDP connection requests accepted');
   return listener;
+}
+
+/** XMPP connection requests (TR-069 Annex K) over the connection ManagementServer.ConnReqXMPPConnection names. */
+export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequestClient {
+  const m = agent.model;
+  const enabled = (): boolean => m.read(Xmpp.connReqConnection).replace(/\.$/, '') === Xmpp.connection && m.read(Xmpp.enable) === 'true';
+  const xmppClient = new XmppConnectionRequestClient({
+    clock: agent.clock,
+    random: agent.random,
+    settings: () =>
+      enabled()
+        ? {
+            service: `xmpp://${hostPort(m.read(Xmpp.serverAddress) || m.read(Xmpp.domain), Number(m.read(Xmpp.serverPort)))}`,
+            domain: m.read(Xmpp.domain),
+            username: m.read(Xmpp.username),
+            password: m.read(Xmpp.password),
+            resource: m.read(Xmpp.resource),
+            retryInitialSeconds: Number(m.read(Xmpp.retryInitial)),
+            retryMultiplier: Number(m.read(Xmpp.retryMultiplier)),
+            retryMaxSeconds: Number(m.read(Xmpp.retryMax)),
+          }
+        : null,
+    policy: () => ({ allowedJids: parseJidList(m.read(Xmpp.connReqAllowedJids)), username: m.read(ManagementServer.connectionRequestUsername), password: m.read(ManagementServer.connectionRequestPassword) }),
+    onConnectionRequest: (from) => {
+      agent.log.info({ from }, 'XMPP connection request');
+      agent.trigger(EventCode.ConnectionRequest);
+    },
+    onRejected: (from, condition) => agent.log.warn({ from, condition }, 'XMPP connection request refused'),
+    onStatus: (status, jid) => {
+      const values: Record<string, string> = { [Xmpp.status]: status, [Xmpp.lastChangeDate]: new Date(agent.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      if (status === 'Enabled') Object.assign(values, { [Xmpp.jabberId]: jid, [Xmpp.connReqJabberId]: jid });
+      if (m.read(Xmpp.status) !== status || (jid && m.read(Xmpp.jabberId) !== jid)) m.writeFromDevice(values);
+      agent.log.info({ status, jid }, 'XMPP connection');
+    },
+  });
+  m.onChange((names, origin) => {
+    if (origin === 'acs' && names.some((n) => n.startsWith('Device.XMPP.') || n === Xmpp.connReqConnection)) void xmppClient.restart();
+  });
+  xmppClient.start();
+  return xmppClient;
 }

@@ -36,3 +36,86 @@ export async function startStunServer(address: string, port: number, netns?: str
     },
   };
 }
+
+/** Debian's prosody on 127.0.0.1 with its own config, data and accounts, as Annex K tests need. */
+export interface Prosody extends RunningServer {
+  port: number;
+  domain: string;
+  start(): Promise<void>;
+}
+
+export async function startProsody(accounts: { user: string; password: string }[]): Promise<Prosody> {
+  const { tempDir } = await import('./agent-harness.js');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const net = await import('node:net');
+  const dir = tempDir('prosody-');
+  const port = await new Promise<number>((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const domain = 'cwmp.test';
+  const config = path.join(dir, 'prosody.cfg.lua');
+  fs.mkdirSync(path.join(dir, 'data'));
+  fs.writeFileSync(
+    config,
+    [
+      `pidfile = "${dir}/prosody.pid"`,
+      `data_path = "${dir}/data"`,
+      'daemonize = false',
+      'run_as_root = true',
+      'interfaces = { "127.0.0.1" }',
+      `c2s_ports = { ${port} }`,
+      's2s_ports = { }',
+      'modules_enabled = { "roster", "saslauth", "disco", "ping", "posix" }',
+      'modules_disabled = { "s2s", "offline", "c2s_bidi" }',
+      'c2s_require_encryption = false',
+      'allow_unencrypted_plain_auth = true',
+      'authentication = "internal_plain"',
+      `log = { { levels = { min = "error" }, to = "file", filename = "${dir}/prosody.log" } }`,
+      `VirtualHost "${domain}"`,
+      '',
+    ].join('\n'),
+  );
+  for (const a of accounts) execFileSyncQuiet('prosodyctl', ['--config', config, 'register', a.user, domain, a.password]);
+  let child: ChildProcess | undefined;
+  const server: Prosody = {
+    port,
+    domain,
+    get process() {
+      return child!;
+    },
+    async start() {
+      child = spawn('prosody', ['--config', config], { stdio: 'ignore' });
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const up = await new Promise<boolean>((resolve) => {
+          const sock = net.connect(port, '127.0.0.1', () => {
+            sock.destroy();
+            resolve(true);
+          });
+          sock.on('error', () => resolve(false));
+        });
+        if (up) return;
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`prosody did not start (see ${dir}/prosody.log)`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const done = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await done;
+    },
+  };
+  await server.start();
+  return server;
+}
+
+function execFileSyncQuiet(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+}

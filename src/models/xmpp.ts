@@ -1,0 +1,62 @@
+/**
+ * TR-181 Device.XMPP (connection used for TR-069 Annex K connection requests) and the
+ * ManagementServer.ConnReq* parameters. One connection with one server entry, as fixed
+ * instances, until the data model engine carries multi-instance objects.
+ */
+import type { ParameterDefinition } from '../datamodel/schema.js';
+
+const C = 'Device.XMPP.Connection.1.';
+const S = `${C}Server.1.`;
+const MS = 'Device.ManagementServer.';
+
+export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: 'Device.XMPP.ConnectionNumberOfEntries', type: 'unsignedInt', writable: false, default: '1' },
+  { name: `${C}Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${C}Username`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${C}Password`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
+  { name: `${C}Domain`, type: 'string', maxLength: 64, writable: true, default: '' },
+  { name: `${C}Resource`, type: 'string', maxLength: 64, writable: true, default: '' },
+  { name: `${C}JabberID`, type: 'string', writable: false, default: '' },
+  { name: `${C}Status`, type: 'string', enumeration: ['Enabled', 'Disabled', 'Unknown', 'Dormant', 'Connecting', 'ServerNotPresent', 'Error_Misconfigured', 'Error_AuthenticationFailure', 'Error'], writable: false, default: 'Disabled' },
+  { name: `${C}LastChangeDate`, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z' },
+  { name: `${C}ServerConnectAlgorithm`, type: 'string', enumeration: ['DNS-SRV', 'DNS', 'ServerTable', 'WebSocket'], writable: true, default: 'ServerTable' },
+  { name: `${C}KeepAliveInterval`, type: 'long', min: -1, writable: true, default: '-1' },
+  { name: `${C}ServerConnectAttempts`, type: 'unsignedInt', writable: true, default: '16' },
+  { name: `${C}ServerRetryInitialInterval`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '60' },
+  { name: `${C}ServerRetryIntervalMultiplier`, type: 'unsignedInt', min: 1000, max: 65535, writable: true, default: '2000' },
+  { name: `${C}ServerRetryMaxInterval`, type: 'unsignedInt', min: 1, writable: true, default: '30720' },
+  { name: `${C}UseTLS`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${C}TLSEstablished`, type: 'boolean', writable: false, default: 'false' },
+  { name: `${C}ServerNumberOfEntries`, type: 'unsignedInt', writable: false, default: '1' },
+  { name: `${S}Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${S}Priority`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '0' },
+  { name: `${S}Weight`, type: 'long', min: -1, max: 65535, writable: true, default: '-1' },
+  { name: `${S}ServerAddress`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${S}Port`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '5222' },
+  { name: `${MS}ConnReqXMPPConnection`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}ConnReqAllowedJabberIDs`, type: 'string', maxLength: 8256, writable: true, default: '' },
+  { name: `${MS}ConnReqJabberID`, type: 'string', maxLength: 256, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
+];
+
+export const Xmpp = {
+  connection: 'Device.XMPP.Connection.1',
+  enable: `${C}Enable`,
+  username: `${C}Username`,
+  password: `${C}Password`,
+  domain: `${C}Domain`,
+  resource: `${C}Resource`,
+  jabberId: `${C}JabberID`,
+  status: `${C}Status`,
+  lastChangeDate: `${C}LastChangeDate`,
+  useTls: `${C}UseTLS`,
+  tlsEstablished: `${C}TLSEstablished`,
+  retryInitial: `${C}ServerRetryInitialInterval`,
+  retryMultiplier: `${C}ServerRetryIntervalMultiplier`,
+  retryMax: `${C}ServerRetryMaxInterval`,
+  serverEnable: `${S}Enable`,
+  serverAddress: `${S}ServerAddress`,
+  serverPort: `${S}Port`,
+  connReqConnection: `${MS}ConnReqXMPPConnection`,
+  connReqAllowedJids: `${MS}ConnReqAllowedJabberIDs`,
+  connReqJabberId: `${MS}ConnReqJabberID`,
+} as const;
