@@ -60,15 +60,20 @@ export class XmppConnectionRequestClient {
     if (this.running) void this.connect();
   }
 
-  private async drop(): Promise<void> {
+  /** Forgets the current client (its late events are ignored) and returns it for stopping. */
+  private detach(): Client | undefined {
     const old = this.xmpp;
     this.xmpp = undefined;
     this.generation++;
     if (old) {
       old.removeAllListeners();
       old.on('error', () => undefined);
-      await old.stop().catch(() => undefined);
     }
+    return old;
+  }
+
+  private async drop(): Promise<void> {
+    await this.detach()?.stop().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
@@ -106,14 +111,7 @@ export class XmppConnectionRequestClient {
     const low = Math.min(s.retryInitialSeconds * k ** n, s.retryMaxSeconds);
     const high = Math.min(s.retryInitialSeconds * k ** (n + 1), s.retryMaxSeconds);
     const wait = low + (high - low) * this.opts.random();
-    const old = this.xmpp;
-    this.xmpp = undefined;
-    this.generation++;
-    if (old) {
-      old.removeAllListeners();
-      old.on('error', () => undefined);
-      void old.stop().catch(() => undefined);
-    }
+    void this.detach()?.stop().catch(() => undefined);
     this.timer?.cancel();
     this.timer = this.opts.clock.setTimer(wait * 1000, () => {
       this.timer = undefined;
