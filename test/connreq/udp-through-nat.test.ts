@@ -97,12 +97,24 @@ test('UDP connection request through an nftables masquerade NAT reaches the agen
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(((await acs.send({ cmd: 'sessions' })) as unknown[]).length, before, 'no session from an unmapped source');
     // ...from the STUN server's own address and port it gets through.
-    await acs.send({ cmd: 'udp', target: mapped, username: 'acs', password: 'nat-secret', fromHost: '10.253.2.2', fromPort: 3478 });
+    const stunSource = { cmd: 'udp', target: mapped, username: 'acs', password: 'nat-secret', fromHost: '10.253.2.2', fromPort: 3478 };
+    await acs.send({ ...stunSource, id: 'nat-1' });
     const after = await until('the CONNECTION REQUEST session', async () => {
       const s = (await acs!.send({ cmd: 'sessions' })) as { events: string[] }[];
       return s.length > before ? s : undefined;
     });
     assert.deepEqual(after[before]!.events, ['6 CONNECTION REQUEST']);
+    // Through the same path, a bad signature and a replay of nat-1 start nothing.
+    await acs.send({ ...stunSource, id: 'nat-2', badSignature: true });
+    await acs.send({ ...stunSource, id: 'nat-1' });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(((await acs.send({ cmd: 'sessions' })) as unknown[]).length, before + 1, 'bad signature and replay ignored');
+    // And a fresh valid one still works, so the two above were refused on their merits.
+    await acs.send({ ...stunSource, id: 'nat-3' });
+    await until('the second CONNECTION REQUEST session', async () => {
+      const s = (await acs!.send({ cmd: 'sessions' })) as unknown[];
+      return s.length > before + 1 ? s : undefined;
+    });
   } finally {
     agent?.kill('SIGKILL');
     if (acs) await acs.send({ cmd: 'close' }).catch(() => undefined);

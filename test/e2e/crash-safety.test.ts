@@ -17,7 +17,7 @@ import { tempDir } from '../helpers/agent-harness.js';
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/cwmp-agent');
 
 function startAgent(url: string, stateDir: string): ChildProcess {
-  return spawn(process.execPath, [bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--log-level', 'silent'], { stdio: 'ignore' });
+  return spawn(process.execPath, [bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'silent'], { stdio: 'ignore' });
 }
 
 async function kill(child: ChildProcess): Promise<void> {

@@ -24,7 +24,7 @@ for await (const line of rl) {
         socket.once('error', reject);
         socket.bind(cmd['fromPort'], cmd['fromHost'], () => resolve());
       });
-      await acs.udpConnectionRequest(cmd['target'], cmd['username'], cmd['password'], { socket, copies: 3 });
+      await acs.udpConnectionRequest(cmd['target'], cmd['username'], cmd['password'], { socket, copies: 3, id: cmd['id'], badSignature: cmd['badSignature'] });
       socket.close();
     } else if (cmd['cmd'] === 'close') {
       await acs.close();
