@@ -1,0 +1,42 @@
+/** Every object and parameter the built-in model declares matches the Broadband Forum definition. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadBbfModel, toSchemaPath } from '../../src/models/bbf-loader.js';
+import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
+import { XMPP_PARAMETERS } from '../../src/models/xmpp.js';
+import { BBF_DIR } from '../helpers/xsd.js';
+
+const tr181 = path.join(BBF_DIR, 'tr-181-2-17-0-cwmp-full.xml');
+const skip = fs.existsSync(tr181) ? undefined : `Broadband Forum model not found at ${tr181}`;
+
+test('built-in TR-181 parameters: same names, types, access and instance shape as TR-181 2.17', { skip }, () => {
+  const model = loadBbfModel(fs.readFileSync(tr181, 'utf8'));
+  assert.equal(model.name, 'Device:2.17');
+  // The counts CWMP-FACTS gives for the full file: the loader reads all of it.
+  assert.equal(model.objects.size, 790);
+  assert.equal(model.parameters.size, 6483);
+  const problems: string[] = [];
+  for (const def of [...DEVICE_CORE_PARAMETERS, ...XMPP_PARAMETERS]) {
+    const bbf = model.parameters.get(toSchemaPath(def.name));
+    if (!bbf) {
+      problems.push(`${def.name}: not in TR-181`);
+      continue;
+    }
+    if (bbf.writable !== def.writable) problems.push(`${def.name}: writable ${def.writable}, TR-181 says ${bbf.writable}`);
+    if (bbf.type !== def.type) problems.push(`${def.name}: type ${def.type}, TR-181 says ${bbf.type}`);
+    if (bbf.forcedInform && !def.forcedInform) problems.push(`${def.name}: TR-181 forces it into every Inform`);
+    if (bbf.activeNotify === 'forceEnabled' && def.activeNotify !== 'forceEnabled') problems.push(`${def.name}: TR-181 forces active notification`);
+    const objectPath = toSchemaPath(def.name.slice(0, def.name.lastIndexOf('.') + 1));
+    if (!model.objects.has(objectPath)) problems.push(`${def.name}: object ${objectPath} not in TR-181`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('the loader can fail: a wrong type is reported', { skip }, () => {
+  const model = loadBbfModel(fs.readFileSync(tr181, 'utf8'));
+  assert.equal(model.parameters.get('Device.ManagementServer.PeriodicInformInterval')!.type, 'unsignedInt');
+  assert.notEqual(model.parameters.get('Device.DeviceInfo.UpTime')!.type, 'string');
+  assert.equal(model.objects.get('Device.XMPP.Connection.{i}.')!.multiInstance, true);
+});
