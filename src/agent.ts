@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { DataModel, type ModelStore } from './datamodel/data-model.js';
 import { Schema } from './datamodel/schema.js';
 import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.js';
-import { XMPP_PARAMETERS } from './models/xmpp.js';
+import { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
@@ -43,7 +43,7 @@ export interface AgentOptions {
   schema?: Schema;
 }
 
-const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...XMPP_PARAMETERS]);
+const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...XMPP_PARAMETERS], XMPP_TABLES);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;
@@ -241,12 +241,13 @@ export class Agent implements AgentControl {
     }
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
-    const notified = names.filter((n) => {
-      const def = this.model.schema.parameters.get(n);
-      return def !== undefined && this.model.notificationOf(def) > 0;
-    });
+    const level = (n: string): number => {
+      const def = this.model.definitionOf(n);
+      return def ? this.model.notificationOf(def, n) : 0;
+    };
+    const notified = names.filter((n) => level(n) > 0);
     if (notified.length === 0) return;
-    const active = notified.some((n) => this.model.notificationOf(this.model.schema.parameters.get(n)!) === 2);
+    const active = notified.some((n) => level(n) === 2);
     this.mutate((s) => {
       s.changedParameters = [...new Set([...s.changedParameters, ...notified])];
       s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });

@@ -8,7 +8,7 @@ import { hostPort, localAddressToward } from './connreq/local-address.js';
 import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
-import { Xmpp } from './models/xmpp.js';
+import { ConnReq, XmppConnection as X } from './models/xmpp.js';
 
 export interface ConnectionRequestSetup {
   port: number;
@@ -105,41 +105,59 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
   return listener;
 }
 
-/** XMPP connection requests (TR-069 Annex K) over the connection ManagementServer.ConnReqXMPPConnection names. */
+/**
+ * XMPP connection requests (TR-069 Annex K) over the Device.XMPP.Connection.{i} that
+ * ManagementServer.ConnReqXMPPConnection names, using its first enabled Server.{i}.
+ */
 export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequestClient {
   const m = agent.model;
-  const enabled = (): boolean => m.read(Xmpp.connReqConnection).replace(/\.$/, '') === Xmpp.connection && m.read(Xmpp.enable) === 'true';
+  /** "Device.XMPP.Connection.2." when the reference names an existing, enabled connection. */
+  const connection = (): string | undefined => {
+    const ref = m.read(ConnReq.xmppConnection).trim().replace(/\.?$/, '.');
+    if (!/^Device\.XMPP\.Connection\.\d+\.$/.test(ref) || !m.definitionOf(ref + X.enable)) return undefined;
+    return m.read(ref + X.enable) === 'true' ? ref : undefined;
+  };
+  const server = (c: string): string | undefined => {
+    const table = c + X.serverTable;
+    const id = m.instanceIds(table).find((n) => m.read(`${table}${n}.${X.serverEnable}`) === 'true');
+    return id === undefined ? undefined : `${table}${id}.`;
+  };
+  let active: string | undefined;
   const xmppClient = new XmppConnectionRequestClient({
     clock: agent.clock,
     random: agent.random,
-    settings: () =>
-      enabled()
-        ? {
-            service: `xmpp://${hostPort(m.read(Xmpp.serverAddress) || m.read(Xmpp.domain), Number(m.read(Xmpp.serverPort)))}`,
-            domain: m.read(Xmpp.domain),
-            username: m.read(Xmpp.username),
-            password: m.read(Xmpp.password),
-            resource: m.read(Xmpp.resource),
-            retryInitialSeconds: Number(m.read(Xmpp.retryInitial)),
-            retryMultiplier: Number(m.read(Xmpp.retryMultiplier)),
-            retryMaxSeconds: Number(m.read(Xmpp.retryMax)),
-          }
-        : null,
-    policy: () => ({ allowedJids: parseJidList(m.read(Xmpp.connReqAllowedJids)), username: m.read(ManagementServer.connectionRequestUsername), password: m.read(ManagementServer.connectionRequestPassword) }),
+    settings: () => {
+      active = connection();
+      if (!active) return null;
+      const srv = server(active);
+      const domain = m.read(active + X.domain);
+      return {
+        service: `xmpp://${hostPort(srv ? m.read(srv + X.serverAddress) : domain, srv ? Number(m.read(srv + X.serverPort)) : 5222)}`,
+        domain,
+        username: m.read(active + X.username),
+        password: m.read(active + X.password),
+        resource: m.read(active + X.resource),
+        retryInitialSeconds: Number(m.read(active + X.retryInitial)),
+        retryMultiplier: Number(m.read(active + X.retryMultiplier)),
+        retryMaxSeconds: Number(m.read(active + X.retryMax)),
+      };
+    },
+    policy: () => ({ allowedJids: parseJidList(m.read(ConnReq.allowedJids)), username: m.read(ManagementServer.connectionRequestUsername), password: m.read(ManagementServer.connectionRequestPassword) }),
     onConnectionRequest: (from) => {
       agent.log.info({ from }, 'XMPP connection request');
       agent.trigger(EventCode.ConnectionRequest);
     },
     onRejected: (from, condition) => agent.log.warn({ from, condition }, 'XMPP connection request refused'),
     onStatus: (status, jid) => {
-      const values: Record<string, string> = { [Xmpp.status]: status, [Xmpp.lastChangeDate]: new Date(agent.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
-      if (status === 'Enabled') Object.assign(values, { [Xmpp.jabberId]: jid, [Xmpp.connReqJabberId]: jid });
-      if (m.read(Xmpp.status) !== status || (jid && m.read(Xmpp.jabberId) !== jid)) m.writeFromDevice(values);
-      agent.log.info({ status, jid }, 'XMPP connection');
+      agent.log.info({ status, jid, connection: active }, 'XMPP connection');
+      if (!active || !m.definitionOf(active + X.status)) return;
+      const values: Record<string, string> = { [active + X.status]: status, [active + X.lastChangeDate]: new Date(agent.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      if (status === 'Enabled') Object.assign(values, { [active + X.jabberId]: jid, [ConnReq.jabberId]: jid });
+      if (m.read(active + X.status) !== status || (jid && m.read(active + X.jabberId) !== jid)) m.writeFromDevice(values);
     },
   });
   m.onChange((names, origin) => {
-    if (origin === 'acs' && names.some((n) => n.startsWith('Device.XMPP.') || n === Xmpp.connReqConnection)) void xmppClient.restart();
+    if (origin === 'acs' && names.some((n) => n.startsWith('Device.XMPP.') || n === ConnReq.xmppConnection)) void xmppClient.restart();
   });
   xmppClient.start();
   return xmppClient;

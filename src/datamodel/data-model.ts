@@ -1,18 +1,27 @@
 /**
- * One device's data model: values, attributes and change detection over a shared Schema.
- * Values live in a store unless the parameter is live (read from the device each time).
- * Every ACS-facing error is a CwmpFault with the code TR-069 prescribes.
+ * One device's data model over a shared Schema: instances of multi-instance objects, values,
+ * attributes and change notification. Values live in a store unless the parameter is live
+ * (read from the device each time) or a NumberOfEntries count. Every ACS-facing error is a
+ * CwmpFault with the code TR-069 prescribes.
  */
 import { CwmpFault, parameterFault, type ParameterFault } from '../cwmp/faults.js';
 import type { ParameterAttribute, ParameterInfo, ParameterValue, ParameterValueInput, SetParameterAttributesEntry } from '../cwmp/messages.js';
 import { checkValue } from './value-types.js';
-import type { ParameterDefinition, Schema } from './schema.js';
+import { toSchemaPath, type ObjectShape, type ParameterDefinition, type Schema } from './schema.js';
+
+export interface InstanceTable {
+  /** The next instance number to hand out; numbers are never reused. */
+  next: number;
+  ids: number[];
+}
 
 export interface StoredModel {
   values: Record<string, string>;
   /** Notification attribute per parameter, where it differs from 0. */
   notification: Record<string, number>;
   accessList: Record<string, string[]>;
+  /** Instances per table, keyed by the table's concrete path ("Device.XMPP.Connection."). */
+  instances?: Record<string, InstanceTable>;
 }
 
 export interface ModelStore {
@@ -20,11 +29,17 @@ export interface ModelStore {
   save(model: StoredModel): void;
 }
 
-/** Live values: the device answers reads of these parameters. */
+/** Live values: the device answers reads of these parameters (concrete paths). */
 export type LiveValues = Record<string, () => string>;
 
 export type ChangeOrigin = 'acs' | 'device';
 export type ChangeListener = (names: string[], origin: ChangeOrigin) => void;
+
+/** A concrete parameter: its path on the wire and its definition. */
+interface Resolved {
+  path: string;
+  def: ParameterDefinition;
+}
 
 export class DataModel {
   private model: StoredModel;
@@ -38,18 +53,26 @@ export class DataModel {
     private readonly initialValues: Record<string, string> = {},
   ) {
     this.model = store.load() ?? this.freshModel();
+    this.model.instances ??= {};
   }
 
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
   }
 
+  /** The definition of a concrete parameter path, when it exists (instances included). */
+  definitionOf(path: string): ParameterDefinition | undefined {
+    const def = this.schema.parameters.get(toSchemaPath(path));
+    return def && this.instancesExist(path) ? def : undefined;
+  }
+
   /** The value as the device holds it (no hiding of passwords). */
-  read(name: string): string {
-    const def = this.definition(name);
-    const getter = this.live[name];
+  read(path: string): string {
+    const def = this.definition(path);
+    if (def.countOf) return String(this.instanceIds(tableOf(path, def.countOf)).length);
+    const getter = this.live[path];
     if (def.live && getter) return getter();
-    return this.model.values[name] ?? def.default;
+    return this.model.values[path] ?? def.default;
   }
 
   /** Writes values from the device side (not the ACS): notification applies. */
@@ -57,7 +80,7 @@ export class DataModel {
     const changed: string[] = [];
     for (const [name, value] of Object.entries(values)) {
       this.definition(name);
-      if (this.model.values[name] !== value) {
+      if (this.read(name) !== value) {
         this.model.values[name] = value;
         changed.push(name);
       }
@@ -77,7 +100,7 @@ export class DataModel {
     this.store.save(this.model);
   }
 
-  /** Back to the factory state: defaults and initial values, no attributes. */
+  /** Back to the factory state: defaults and initial values, no instances, no attributes. */
   factoryReset(): void {
     this.model = this.freshModel();
     this.store.save(this.model);
@@ -85,16 +108,19 @@ export class DataModel {
 
   getParameterValues(names: readonly string[]): ParameterValue[] {
     const out: ParameterValue[] = [];
-    for (const name of names) {
-      for (const def of this.resolve(name)) out.push(this.wireValue(def));
-    }
+    for (const name of names) for (const r of this.resolve(name)) out.push(this.wireValue(r));
     return out;
   }
 
   /** The value list for an Inform: forced parameters plus the given ones, each once. */
   informParameters(extra: readonly string[]): ParameterValue[] {
     const names = [...new Set([...this.schema.forcedInform, ...extra])];
-    return names.filter((n) => this.schema.parameters.has(n)).map((n) => this.wireValue(this.definition(n)));
+    const out: ParameterValue[] = [];
+    for (const path of names) {
+      const def = this.definitionOf(path);
+      if (def) out.push(this.wireValue({ path, def }));
+    }
+    return out;
   }
 
   /**
@@ -111,9 +137,9 @@ export class DataModel {
         continue;
       }
       seen.add(entry.name);
-      const def = this.schema.parameters.get(entry.name);
+      const def = this.definitionOf(entry.name);
       if (!def) {
-        faults.push(parameterFault(entry.name, 9005, this.schema.isObject(entry.name) ? 'an object, not a parameter' : undefined));
+        faults.push(parameterFault(entry.name, 9005, entry.name.endsWith('.') ? 'an object, not a parameter' : undefined));
         continue;
       }
       if (!def.writable) {
@@ -130,7 +156,7 @@ export class DataModel {
     if (faults.length > 0) throw new CwmpFault(9003, undefined, faults);
     const changed: string[] = [];
     for (const [name, value] of accepted) {
-      if ((this.model.values[name] ?? this.definition(name).default) !== value) changed.push(name);
+      if (this.read(name) !== value) changed.push(name);
       this.model.values[name] = value;
     }
     this.model.values[parameterKeyName] = parameterKey;
@@ -139,25 +165,18 @@ export class DataModel {
   }
 
   getParameterNames(path: string, nextLevel: boolean): ParameterInfo[] {
-    if (path === '') path = this.schema.objects[0] ?? '';
-    const def = this.schema.parameters.get(path);
-    if (def) {
+    if (path === '') path = this.schema.root;
+    if (!path.endsWith('.')) {
+      const def = this.definitionOf(path);
+      if (!def) throw new CwmpFault(9005, path);
       if (nextLevel) throw new CwmpFault(9003, 'NextLevel true on a parameter');
       return [{ name: path, writable: def.writable }];
     }
-    if (!path.endsWith('.') || !this.schema.isObject(path)) throw new CwmpFault(9005, path);
+    const start = this.locateObject(path);
     const out: ParameterInfo[] = [];
-    const depth = path.split('.').length;
-    // Objects are read-only here (no multi-instance objects in this schema yet).
-    for (const obj of this.schema.objects) {
-      if (!obj.startsWith(path)) continue;
-      const objDepth = obj.split('.').length;
-      if (obj === path ? !nextLevel : nextLevel ? objDepth === depth + 1 : true) out.push({ name: obj, writable: false });
-    }
-    for (const p of this.schema.parameters.values()) {
-      if (!p.name.startsWith(path)) continue;
-      if (nextLevel && p.name.split('.').length !== depth) continue;
-      out.push({ name: p.name, writable: p.writable });
+    for (const item of this.walk(start.shape, path, start.isTableNode, nextLevel ? 1 : Infinity)) {
+      if (item.path === path && nextLevel) continue;
+      out.push({ name: item.path, writable: item.writable });
     }
     return out;
   }
@@ -165,66 +184,163 @@ export class DataModel {
   getParameterAttributes(names: readonly string[]): ParameterAttribute[] {
     const out: ParameterAttribute[] = [];
     for (const name of names) {
-      for (const def of this.resolve(name)) {
-        out.push({ name: def.name, notification: this.notificationOf(def), accessList: this.model.accessList[def.name] ?? [] });
-      }
+      for (const r of this.resolve(name)) out.push({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] });
     }
     return out;
   }
 
   /** Applies SetParameterAttributes atomically; 9009 where a notification cannot be changed. */
   setParameterAttributes(list: readonly SetParameterAttributesEntry[]): void {
-    const plan: { def: ParameterDefinition; entry: SetParameterAttributesEntry }[] = [];
+    const plan: { path: string; entry: SetParameterAttributesEntry }[] = [];
     for (const entry of list) {
-      for (const def of this.resolve(entry.name)) {
-        if (entry.notificationChange && (def.activeNotify === 'forceEnabled' || (def.activeNotify === 'canDeny' && entry.notification === 2))) {
+      for (const r of this.resolve(entry.name)) {
+        if (entry.notificationChange && (r.def.activeNotify === 'forceEnabled' || (r.def.activeNotify === 'canDeny' && entry.notification === 2))) {
           // Partial paths skip the parameters whose notification is fixed; a full name faults.
-          if (entry.name === def.name) throw new CwmpFault(9009, def.name);
+          if (entry.name === r.path) throw new CwmpFault(9009, r.path);
           continue;
         }
         if (entry.accessListChange && entry.accessList.some((a) => a !== 'Subscriber')) throw new CwmpFault(9003, 'AccessList may only hold "Subscriber"');
-        plan.push({ def, entry });
+        plan.push({ path: r.path, entry });
       }
     }
-    for (const { def, entry } of plan) {
+    for (const { path, entry } of plan) {
       if (entry.notificationChange) {
-        if (entry.notification === 0) delete this.model.notification[def.name];
-        else this.model.notification[def.name] = entry.notification;
+        if (entry.notification === 0) delete this.model.notification[path];
+        else this.model.notification[path] = entry.notification;
       }
       if (entry.accessListChange) {
-        if (entry.accessList.length === 0) delete this.model.accessList[def.name];
-        else this.model.accessList[def.name] = [...entry.accessList];
+        if (entry.accessList.length === 0) delete this.model.accessList[path];
+        else this.model.accessList[path] = [...entry.accessList];
       }
     }
     this.store.save(this.model);
   }
 
-  notificationOf(def: ParameterDefinition): number {
+  notificationOf(def: ParameterDefinition, path: string = def.name): number {
     if (def.activeNotify === 'forceEnabled') return 2;
-    const set = this.model.notification[def.name];
+    const set = this.model.notification[path];
     if (set !== undefined) return set;
     return def.activeNotify === 'forceDefaultEnabled' ? 2 : 0;
   }
 
-  /** The parameters a full or partial path names; 9005 when it names none. */
-  private resolve(name: string): ParameterDefinition[] {
-    if (name === '') return [...this.schema.parameters.values()];
-    const def = this.schema.parameters.get(name);
-    if (def) return [def];
-    if (name.endsWith('.') && this.schema.isObject(name)) {
-      return [...this.schema.parameters.values()].filter((p) => p.name.startsWith(name));
-    }
-    throw new CwmpFault(9005, name);
+  /** AddObject: a new instance with default values; returns its number. */
+  addObject(objectName: string, parameterKeyName: string, parameterKey: string): number {
+    const table = this.schema.tables.get(toSchemaPath(objectName) + '{i}.');
+    if (!table || !this.instancesExist(objectName)) throw new CwmpFault(9005, objectName);
+    if (!table.writable) throw new CwmpFault(9001, `${objectName} does not allow AddObject`);
+    return this.createInstance(objectName, table.maxEntries, parameterKeyName, parameterKey);
   }
 
-  private definition(name: string): ParameterDefinition {
-    const def = this.schema.parameters.get(name);
+  /** Creates an instance from the device side (no ParameterKey change); returns its number. */
+  addInstance(tablePath: string): number {
+    const table = this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
+    if (!table || !this.instancesExist(tablePath)) throw new CwmpFault(9005, tablePath);
+    return this.createInstance(tablePath, table.maxEntries);
+  }
+
+  /** DeleteObject: removes an instance and everything below it. */
+  deleteObject(objectName: string, parameterKeyName: string, parameterKey: string): void {
+    const m = /^(.*\.)(\d+)\.$/.exec(objectName);
+    const table = m ? this.schema.tables.get(toSchemaPath(objectName)) : undefined;
+    if (!m || !table || !this.instancesExist(objectName)) throw new CwmpFault(9005, objectName);
+    if (!table.writable) throw new CwmpFault(9001, `${objectName} cannot be deleted`);
+    const tablePath = m[1]!;
+    const id = Number(m[2]);
+    const entry = this.model.instances![tablePath]!;
+    entry.ids = entry.ids.filter((n) => n !== id);
+    for (const key of Object.keys(this.model.values)) if (key.startsWith(objectName)) delete this.model.values[key];
+    for (const key of Object.keys(this.model.notification)) if (key.startsWith(objectName)) delete this.model.notification[key];
+    for (const key of Object.keys(this.model.accessList)) if (key.startsWith(objectName)) delete this.model.accessList[key];
+    for (const key of Object.keys(this.model.instances!)) if (key.startsWith(objectName)) delete this.model.instances![key];
+    this.model.values[parameterKeyName] = parameterKey;
+    this.store.save(this.model);
+  }
+
+  /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
+  instanceIds(tablePath: string): number[] {
+    return [...(this.model.instances![tablePath]?.ids ?? [])];
+  }
+
+  private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string): number {
+    const entry = (this.model.instances![tablePath] ??= { next: 1, ids: [] });
+    if (maxEntries !== undefined && entry.ids.length >= maxEntries) throw new CwmpFault(9004, `${tablePath} holds at most ${maxEntries} instances`);
+    const id = entry.next++;
+    entry.ids.push(id);
+    if (parameterKeyName !== undefined) this.model.values[parameterKeyName] = parameterKey ?? '';
+    this.store.save(this.model);
+    return id;
+  }
+
+  /** Every instance named in a concrete path exists. */
+  private instancesExist(path: string): boolean {
+    const re = /\.(\d+)(?=\.)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(path)) !== null) {
+      const tablePath = path.slice(0, m.index + 1);
+      if (!this.model.instances![tablePath]?.ids.includes(Number(m[1]))) return false;
+    }
+    return true;
+  }
+
+  /** The schema object for a concrete object path; a table path ("...Connection.") is its own node. */
+  private locateObject(path: string): { shape: ObjectShape; isTableNode: boolean } {
+    const schemaPath = toSchemaPath(path);
+    const asTable = this.schema.objects.get(schemaPath + '{i}.');
+    if (asTable && !this.schema.objects.has(schemaPath) && this.instancesExist(path)) return { shape: asTable, isTableNode: true };
+    const shape = this.schema.objects.get(schemaPath);
+    if (!shape || !this.instancesExist(path)) throw new CwmpFault(9005, path);
+    return { shape, isTableNode: false };
+  }
+
+  /** Objects and parameters at and below a concrete object path, to `depth` levels. */
+  private *walk(shape: ObjectShape, path: string, isTableNode: boolean, depth: number): Generator<{ path: string; writable: boolean; def?: ParameterDefinition }> {
+    if (isTableNode) {
+      yield { path, writable: shape.table?.writable ?? false };
+      if (depth < 1) return;
+      for (const id of this.instanceIds(path)) yield* this.walk(shape, `${path}${id}.`, false, depth - 1);
+      return;
+    }
+    yield { path, writable: shape.table?.writable ?? false };
+    if (depth < 1) return;
+    for (const p of shape.childParameters) {
+      const name = path + p.name.slice(p.name.lastIndexOf('.') + 1);
+      yield { path: name, writable: p.writable, def: p };
+    }
+    for (const childName of shape.childObjects) {
+      const child = this.schema.objects.get(childName)!;
+      if (child.table) {
+        const segment = childName.slice(0, -5).slice(childName.slice(0, -5).lastIndexOf('.') + 1);
+        yield* this.walk(child, `${path}${segment}.`, true, depth - 1);
+      } else {
+        const segment = childName.slice(0, -1).slice(childName.slice(0, -1).lastIndexOf('.') + 1);
+        yield* this.walk(child, `${path}${segment}.`, false, depth - 1);
+      }
+    }
+  }
+
+  /** The parameters a full or partial path names; 9005 when it names none. */
+  private resolve(name: string): Resolved[] {
+    if (name === '' || name.endsWith('.')) {
+      const start = name === '' ? { shape: this.schema.objects.get(this.schema.root)!, isTableNode: false } : this.locateObject(name);
+      const out: Resolved[] = [];
+      for (const item of this.walk(start.shape, name === '' ? this.schema.root : name, start.isTableNode, Infinity)) {
+        if (item.def) out.push({ path: item.path, def: item.def });
+      }
+      return out;
+    }
+    const def = this.definitionOf(name);
     if (!def) throw new CwmpFault(9005, name);
+    return [{ path: name, def }];
+  }
+
+  private definition(path: string): ParameterDefinition {
+    const def = this.definitionOf(path);
+    if (!def) throw new CwmpFault(9005, path);
     return def;
   }
 
-  private wireValue(def: ParameterDefinition): ParameterValue {
-    return { name: def.name, value: def.hidden ? '' : this.read(def.name), type: def.type };
+  private wireValue(r: Resolved): ParameterValue {
+    return { name: r.path, value: r.def.hidden ? '' : this.read(r.path), type: r.def.type };
   }
 
   private emit(names: string[], origin: ChangeOrigin): void {
@@ -232,6 +348,13 @@ export class DataModel {
   }
 
   private freshModel(): StoredModel {
-    return { values: { ...this.initialValues }, notification: {}, accessList: {} };
+    return { values: { ...this.initialValues }, notification: {}, accessList: {}, instances: {} };
   }
+}
+
+/** The concrete table path a NumberOfEntries parameter counts: its own object plus the table's last segment. */
+function tableOf(parameterPath: string, countOf: string): string {
+  const object = parameterPath.slice(0, parameterPath.lastIndexOf('.') + 1);
+  const withoutI = countOf.slice(0, -5);
+  return object + withoutI.slice(withoutI.lastIndexOf('.') + 1) + '.';
 }

@@ -1,16 +1,20 @@
 /**
- * TR-181 Device.XMPP (connection used for TR-069 Annex K connection requests) and the
- * ManagementServer.ConnReq* parameters. One connection with one server entry, as fixed
- * instances, until the data model engine carries multi-instance objects.
+ * TR-181 Device.XMPP (the connections used for TR-069 Annex K connection requests) and the
+ * ManagementServer.ConnReq* parameters.
  */
-import type { ParameterDefinition } from '../datamodel/schema.js';
+import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
 
-const C = 'Device.XMPP.Connection.1.';
-const S = `${C}Server.1.`;
+const C = 'Device.XMPP.Connection.{i}.';
+const S = `${C}Server.{i}.`;
+
+export const XMPP_TABLES: readonly TableDefinition[] = [
+  { name: 'Device.XMPP.Connection.{i}.', writable: true, maxEntries: 4 },
+  { name: 'Device.XMPP.Connection.{i}.Server.{i}.', writable: true, maxEntries: 8 },
+];
 const MS = 'Device.ManagementServer.';
 
 export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
-  { name: 'Device.XMPP.ConnectionNumberOfEntries', type: 'unsignedInt', writable: false, default: '1' },
+  { name: 'Device.XMPP.ConnectionNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: C },
   { name: `${C}Enable`, type: 'boolean', writable: true, default: 'false' },
   { name: `${C}Username`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${C}Password`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
@@ -27,7 +31,7 @@ export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${C}ServerRetryMaxInterval`, type: 'unsignedInt', min: 1, writable: true, default: '30720' },
   { name: `${C}UseTLS`, type: 'boolean', writable: true, default: 'false' },
   { name: `${C}TLSEstablished`, type: 'boolean', writable: false, default: 'false' },
-  { name: `${C}ServerNumberOfEntries`, type: 'unsignedInt', writable: false, default: '1' },
+  { name: `${C}ServerNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: S },
   { name: `${S}Enable`, type: 'boolean', writable: true, default: 'false' },
   { name: `${S}Priority`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '0' },
   { name: `${S}Weight`, type: 'long', min: -1, max: 65535, writable: true, default: '-1' },
@@ -38,25 +42,27 @@ export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}ConnReqJabberID`, type: 'string', maxLength: 256, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
 ];
 
-export const Xmpp = {
-  connection: 'Device.XMPP.Connection.1',
-  enable: `${C}Enable`,
-  username: `${C}Username`,
-  password: `${C}Password`,
-  domain: `${C}Domain`,
-  resource: `${C}Resource`,
-  jabberId: `${C}JabberID`,
-  status: `${C}Status`,
-  lastChangeDate: `${C}LastChangeDate`,
-  useTls: `${C}UseTLS`,
-  tlsEstablished: `${C}TLSEstablished`,
-  retryInitial: `${C}ServerRetryInitialInterval`,
-  retryMultiplier: `${C}ServerRetryIntervalMultiplier`,
-  retryMax: `${C}ServerRetryMaxInterval`,
-  serverEnable: `${S}Enable`,
-  serverAddress: `${S}ServerAddress`,
-  serverPort: `${S}Port`,
-  connReqConnection: `${MS}ConnReqXMPPConnection`,
-  connReqAllowedJids: `${MS}ConnReqAllowedJabberIDs`,
-  connReqJabberId: `${MS}ConnReqJabberID`,
+/** Parameter names relative to a connection ("Device.XMPP.Connection.3.") or a server below it. */
+export const XmppConnection = {
+  enable: 'Enable',
+  username: 'Username',
+  password: 'Password',
+  domain: 'Domain',
+  resource: 'Resource',
+  jabberId: 'JabberID',
+  status: 'Status',
+  lastChangeDate: 'LastChangeDate',
+  retryInitial: 'ServerRetryInitialInterval',
+  retryMultiplier: 'ServerRetryIntervalMultiplier',
+  retryMax: 'ServerRetryMaxInterval',
+  serverTable: 'Server.',
+  serverEnable: 'Enable',
+  serverAddress: 'ServerAddress',
+  serverPort: 'Port',
+} as const;
+
+export const ConnReq = {
+  xmppConnection: `${MS}ConnReqXMPPConnection`,
+  allowedJids: `${MS}ConnReqAllowedJabberIDs`,
+  jabberId: `${MS}ConnReqJabberID`,
 } as const;

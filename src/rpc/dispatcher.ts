@@ -49,8 +49,9 @@ export async function dispatch(ctx: RpcContext, req: AcsRequest): Promise<CpeRes
     case 'SetParameterAttributes':
       return params.setParameterAttributes(ctx.model, req);
     case 'AddObject':
+      return params.addObject(ctx.model, req);
     case 'DeleteObject':
-      return params.addOrDeleteObject(ctx.model, req);
+      return params.deleteObject(ctx.model, req);
     case 'Reboot':
       return control.reboot(ctx.agent, req);
     case 'FactoryReset':

@@ -30,8 +30,12 @@ export function setParameterAttributes(model: DataModel, req: AcsRequestOf<'SetP
   return { method: 'SetParameterAttributesResponse' };
 }
 
-/** The core model has no multi-instance objects: every object name is invalid here. */
-export function addOrDeleteObject(model: DataModel, req: AcsRequestOf<'AddObject'> | AcsRequestOf<'DeleteObject'>): CpeResponse {
-  if (model.schema.isObject(req.objectName)) throw new CwmpFault(9005, `${req.objectName} is not a multi-instance object`);
-  throw new CwmpFault(9005, req.objectName);
+export function addObject(model: DataModel, req: AcsRequestOf<'AddObject'>): CpeResponse {
+  const instanceNumber = model.addObject(req.objectName, ManagementServer.parameterKey, req.parameterKey);
+  return { method: 'AddObjectResponse', instanceNumber, status: 0 };
+}
+
+export function deleteObject(model: DataModel, req: AcsRequestOf<'DeleteObject'>): CpeResponse {
+  model.deleteObject(req.objectName, ManagementServer.parameterKey, req.parameterKey);
+  return { method: 'DeleteObjectResponse', status: 0 };
 }

@@ -34,6 +34,7 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
   const P = 'Device.XMPP.Connection.1.';
   const status = (): string => h.agent.model.read(`${P}Status`);
   try {
+    h.acs.queue(h.serial, { method: 'AddObject', objectName: 'Device.XMPP.Connection.', parameterKey: 'add-conn' }, { method: 'AddObject', objectName: `${P}Server.`, parameterKey: 'add-srv' });
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',
       parameterList: [
@@ -56,6 +57,11 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
     });
     h.agent.start();
     await sessionsCompleted(h, 1);
+    const [addConn, addSrv] = h.acs.responses(h.serial);
+    assert.equal(addConn!.method, 'AddObjectResponse');
+    assert.equal(addSrv!.method, 'AddObjectResponse');
+    assert.equal(h.agent.model.read('Device.XMPP.ConnectionNumberOfEntries'), '1');
+    assert.equal(h.agent.model.read(`${P}ServerNumberOfEntries`), '1');
     await h.acs.waitFor(() => status() === 'Enabled', 15_000);
     const jid = h.agent.model.read('Device.ManagementServer.ConnReqJabberID');
     assert.equal(jid, 'cpe@cwmp.test/cwmp');
