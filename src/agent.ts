@@ -14,6 +14,7 @@ import { DataModel, type ModelStore } from './datamodel/data-model.js';
 import { Schema } from './datamodel/schema.js';
 import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
+import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-status.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
@@ -43,7 +44,7 @@ export interface AgentOptions {
   schema?: Schema;
 }
 
-const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...XMPP_PARAMETERS], XMPP_TABLES);
+const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...XMPP_PARAMETERS], [...DEVICE_STATUS_TABLES, ...XMPP_TABLES]);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;
@@ -65,7 +66,7 @@ export class Agent implements AgentControl {
     if (opts.acsUsername !== undefined) initial[ManagementServer.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[ManagementServer.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
-    this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.liveValues, initial);
+    this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.providers, initial);
     this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
     this.state = opts.stateStore.load();
   }

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, overridesFromEnv, type AgentConfig, type Confi
 import { TestAcs } from './acs/test-acs.js';
 import { FileModelStore } from './providers/file-model-store.js';
 import { SimulatedDevice } from './providers/simulated-device.js';
+import { LinuxHostDevice } from './providers/linux-host.js';
 import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
@@ -47,7 +48,10 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
 
   let acsUrl = config.acs.url;
   let demoAcs: TestAcs | undefined;
-  const device = new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity);
+  const device =
+    config.device.kind === 'linux'
+      ? new LinuxHostDevice({ identity: config.device.identity, rebootCommand: config.device.rebootCommand, factoryResetCommand: config.device.factoryResetCommand })
+      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity);
   if (!acsUrl) {
     demoAcs = new TestAcs();
     acsUrl = await demoAcs.listen();

@@ -42,9 +42,13 @@ export const configSchema = z
     periodicInformInterval: z.number().int().min(1).optional(),
     device: z
       .object({
-        kind: z.literal('simulated').default('simulated'),
+        /** simulated: deterministic values from the seed; linux: this host's own values. */
+        kind: z.enum(['simulated', 'linux']).default('simulated'),
         seed: z.string().default('cwmp-agent'),
         identity: identitySchema.default({}),
+        /** linux only: commands for Reboot and FactoryReset (default: restart the agent only). */
+        rebootCommand: z.array(z.string()).min(1).optional(),
+        factoryResetCommand: z.array(z.string()).min(1).optional(),
       })
       .strict()
       .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),

@@ -8,6 +8,7 @@ import { CwmpFault, parameterFault, type ParameterFault } from '../cwmp/faults.j
 import type { ParameterAttribute, ParameterInfo, ParameterValue, ParameterValueInput, SetParameterAttributesEntry } from '../cwmp/messages.js';
 import { checkValue } from './value-types.js';
 import { toSchemaPath, type ObjectShape, type ParameterDefinition, type Schema } from './schema.js';
+import type { Provider } from './provider.js';
 
 export interface InstanceTable {
   /** The next instance number to hand out; numbers are never reused. */
@@ -29,9 +30,6 @@ export interface ModelStore {
   save(model: StoredModel): void;
 }
 
-/** Live values: the device answers reads of these parameters (concrete paths). */
-export type LiveValues = Record<string, () => string>;
-
 export type ChangeOrigin = 'acs' | 'device';
 export type ChangeListener = (names: string[], origin: ChangeOrigin) => void;
 
@@ -48,7 +46,7 @@ export class DataModel {
   constructor(
     readonly schema: Schema,
     private readonly store: ModelStore,
-    private readonly live: LiveValues = {},
+    private readonly providers: readonly Provider[] = [],
     /** Values the device starts with (identity, versions), over the schema's defaults. */
     private readonly initialValues: Record<string, string> = {},
   ) {
@@ -70,8 +68,8 @@ export class DataModel {
   read(path: string): string {
     const def = this.definition(path);
     if (def.countOf) return String(this.instanceIds(tableOf(path, def.countOf)).length);
-    const getter = this.live[path];
-    if (def.live && getter) return getter();
+    const provided = this.providerFor(def.name)?.get(path);
+    if (provided !== undefined) return provided;
     return this.model.values[path] ?? def.default;
   }
 
@@ -258,7 +256,23 @@ export class DataModel {
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
   instanceIds(tablePath: string): number[] {
-    return [...(this.model.instances![tablePath]?.ids ?? [])];
+    const owned = this.providerFor(toSchemaPath(tablePath) + '{i}.')?.instances?.(tablePath);
+    return owned ? [...owned] : [...(this.model.instances![tablePath]?.ids ?? [])];
+  }
+
+  /** The provider answering for a schema path: the one naming the longest enclosing object. */
+  private providerFor(schemaPath: string): Provider | undefined {
+    let best: Provider | undefined;
+    let bestLength = -1;
+    for (const p of this.providers) {
+      for (const o of p.objects) {
+        if (o.length > bestLength && schemaPath.startsWith(o)) {
+          best = p;
+          bestLength = o.length;
+        }
+      }
+    }
+    return best;
   }
 
   private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string): number {
@@ -277,7 +291,7 @@ export class DataModel {
     let m: RegExpExecArray | null;
     while ((m = re.exec(path)) !== null) {
       const tablePath = path.slice(0, m.index + 1);
-      if (!this.model.instances![tablePath]?.ids.includes(Number(m[1]))) return false;
+      if (!this.instanceIds(tablePath).includes(Number(m[1]))) return false;
     }
     return true;
   }

@@ -4,8 +4,9 @@
  * seed always gives the same device, so demos, tests and fleets are repeatable.
  */
 import { createHash } from 'node:crypto';
-import type { LiveValues } from '../datamodel/data-model.js';
+import { valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
+import { simulatedStatusProvider } from './simulated-status.js';
 
 export interface DeviceIdentity {
   manufacturer: string;
@@ -20,7 +21,8 @@ export interface DeviceIdentity {
 /** What the agent asks of the device it manages. */
 export interface DeviceHooks {
   identity: DeviceIdentity;
-  liveValues: LiveValues;
+  /** Where the device's own values come from (uptime, memory, processes, ...). */
+  providers: Provider[];
   /** Restart the device. For an in-process agent this restarts the agent itself. */
   reboot(): Promise<void>;
   /** Wipe device-side configuration; the agent resets its own state. */
@@ -55,7 +57,7 @@ export function identityValues(id: DeviceIdentity): Record<string, string> {
 
 export class SimulatedDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
-  readonly liveValues: LiveValues;
+  readonly providers: Provider[];
   reboots = 0;
   factoryResets = 0;
   private startedAt: number;
@@ -63,10 +65,9 @@ export class SimulatedDevice implements DeviceHooks {
   constructor(seed: string, now: () => number, overrides: Partial<DeviceIdentity> = {}) {
     this.identity = simulatedIdentity(seed, overrides);
     this.startedAt = now();
-    this.liveValues = {
-      [DeviceInfo.upTime]: () => String(Math.floor((now() - this.startedAt) / 1000)),
-    };
     this.now = now;
+    const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now)];
   }
 
   private readonly now: () => number;

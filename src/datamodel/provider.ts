@@ -1,0 +1,21 @@
+/**
+ * Providers: where a parameter's value really lives. A provider answers for the objects it
+ * names (the longest matching object wins) and may own the instances of tables below them.
+ * Values it does not know (get returns undefined) fall back to the persistent store.
+ * A device integrator writes a provider, nothing else.
+ */
+
+export interface Provider {
+  /** Schema object paths this provider answers for, e.g. "Device.DeviceInfo.MemoryStatus.". */
+  readonly objects: readonly string[];
+  /** The current value of a concrete parameter path, or undefined to use the stored value. */
+  get(path: string): string | undefined;
+  /** Instance numbers of a table it owns (concrete table path, "Device.X.1.Y."), or undefined if not its own. */
+  instances?(tablePath: string): number[] | undefined;
+}
+
+/** A provider from a map of parameter path → getter (fixed paths, no instances). */
+export function valueProvider(getters: Record<string, () => string>): Provider {
+  const objects = [...new Set(Object.keys(getters).map((p) => p.slice(0, p.lastIndexOf('.') + 1)))];
+  return { objects, get: (path) => getters[path]?.() };
+}

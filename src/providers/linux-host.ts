@@ -1,0 +1,129 @@
+/**
+ * The Linux host as the device: identity from /etc/machine-id and os, live values from os and
+ * /proc (uptime, memory, CPU usage, processes). Reboot and factory reset run commands the
+ * integrator configures; without them they restart only the agent (nothing on the host changes).
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import { promisify } from 'node:util';
+import { valueProvider, type Provider } from '../datamodel/provider.js';
+import { DeviceInfo } from '../models/device-core.js';
+import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
+import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
+
+const run = promisify(execFile);
+const MAX_PROCESSES = 1024;
+const PAGE_KIB = 4;
+const CLOCK_TICKS = 100;
+
+const STATES: Record<string, string> = { R: 'Running', S: 'Sleeping', D: 'Uninterruptible', T: 'Stopped', t: 'Stopped', Z: 'Zombie', I: 'Idle' };
+
+/** Parses /proc/<pid>/stat; undefined for anything unexpected (a process may vanish mid-read). */
+export function parseProcStat(text: string): ProcessInfo | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const f = text.slice(close + 2).split(' ');
+  if (!Number.isInteger(pid) || f.length < 22) return undefined;
+  const utime = Number(f[11]);
+  const stime = Number(f[12]);
+  const nice = Number(f[16]);
+  const rssPages = Number(f[21]);
+  return {
+    pid,
+    command: text.slice(open + 1, close),
+    sizeKiB: rssPages * PAGE_KIB,
+    priority: Math.max(0, Math.min(99, nice + 20)),
+    cpuTimeMs: ((utime + stime) * 1000) / CLOCK_TICKS,
+    state: STATES[f[0] ?? ''] ?? 'Sleeping',
+  };
+}
+
+export function linuxStatusSource(procRoot = '/proc'): StatusSource {
+  let last: { total: number; idle: number } | undefined;
+  const readCpu = (): { total: number; idle: number } | undefined => {
+    try {
+      const line = fs.readFileSync(`${procRoot}/stat`, 'utf8').split('\n')[0] ?? '';
+      const n = line.trim().split(/\s+/).slice(1).map(Number);
+      const idle = (n[3] ?? 0) + (n[4] ?? 0);
+      return { total: n.reduce((a, b) => a + b, 0), idle };
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    now: () => Date.now(),
+    memoryKiB: () => ({ total: Math.round(os.totalmem() / 1024), free: Math.round(os.freemem() / 1024) }),
+    cpuUsagePercent: () => {
+      const cur = readCpu();
+      const prev = last;
+      last = cur;
+      if (!cur || !prev || cur.total <= prev.total) return (os.loadavg()[0]! / Math.max(1, os.cpus().length)) * 100;
+      return (1 - (cur.idle - prev.idle) / (cur.total - prev.total)) * 100;
+    },
+    processes: () => {
+      let entries: string[];
+      try {
+        entries = fs.readdirSync(procRoot).filter((e) => /^\d+$/.test(e));
+      } catch {
+        return [];
+      }
+      const out: ProcessInfo[] = [];
+      for (const e of entries.slice(0, MAX_PROCESSES)) {
+        try {
+          const p = parseProcStat(fs.readFileSync(`${procRoot}/${e}/stat`, 'utf8'));
+          if (p) out.push(p);
+        } catch {
+          // The process ended between readdir and read.
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export interface LinuxHostOptions {
+  identity?: Partial<DeviceIdentity>;
+  /** Command run for Reboot, e.g. ["systemctl", "reboot"]. */
+  rebootCommand?: string[];
+  factoryResetCommand?: string[];
+}
+
+export class LinuxHostDevice implements DeviceHooks {
+  readonly identity: DeviceIdentity;
+  readonly providers: Provider[];
+
+  constructor(private readonly opts: LinuxHostOptions = {}) {
+    let machineId = os.hostname();
+    try {
+      machineId = fs.readFileSync('/etc/machine-id', 'utf8').trim() || machineId;
+    } catch {
+      // Containers may lack a machine id; the host name identifies the device then.
+    }
+    const h = createHash('sha256').update(machineId).digest('hex').toUpperCase();
+    this.identity = {
+      manufacturer: 'Linux',
+      oui: '000000',
+      productClass: os.platform() === 'linux' ? 'LinuxHost' : os.platform(),
+      serialNumber: h.slice(0, 16),
+      modelName: os.hostname().slice(0, 64),
+      hardwareVersion: os.arch(),
+      softwareVersion: os.release().slice(0, 64),
+      ...opts.identity,
+    };
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }), statusProvider(linuxStatusSource())];
+  }
+
+  async reboot(): Promise<void> {
+    const cmd = this.opts.rebootCommand;
+    if (cmd && cmd.length > 0) await run(cmd[0]!, cmd.slice(1));
+  }
+
+  async factoryReset(): Promise<void> {
+    const cmd = this.opts.factoryResetCommand;
+    if (cmd && cmd.length > 0) await run(cmd[0]!, cmd.slice(1));
+  }
+}

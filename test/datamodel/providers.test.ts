@@ -1,0 +1,54 @@
+/** Providers: the simulated device's status values and the Linux host's, through the data model. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { DataModel } from '../../src/datamodel/data-model.js';
+import { Schema } from '../../src/datamodel/schema.js';
+import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
+import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../../src/models/device-status.js';
+import { SimulatedDevice } from '../../src/providers/simulated-device.js';
+import { LinuxHostDevice, parseProcStat } from '../../src/providers/linux-host.js';
+import type { DeviceHooks } from '../../src/providers/simulated-device.js';
+
+const schema = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS], DEVICE_STATUS_TABLES);
+const modelFor = (device: DeviceHooks): DataModel => new DataModel(schema, new MemoryModelStore(), device.providers);
+
+test('simulated device: status values are plausible, deterministic per seed, and change with time', () => {
+  let t = Date.UTC(2026, 0, 1);
+  const a = modelFor(new SimulatedDevice('seed-1', () => t));
+  const b = modelFor(new SimulatedDevice('seed-1', () => t));
+  const total = Number(a.read('Device.DeviceInfo.MemoryStatus.Total'));
+  assert.ok(total >= 262_144 && total <= 1_048_576);
+  assert.ok(Number(a.read('Device.DeviceInfo.MemoryStatus.Free')) < total);
+  assert.equal(a.read('Device.DeviceInfo.MemoryStatus.Free'), b.read('Device.DeviceInfo.MemoryStatus.Free'));
+  const cpu0 = a.read('Device.DeviceInfo.ProcessStatus.CPUUsage');
+  t += 30_000;
+  assert.notEqual(a.read('Device.DeviceInfo.ProcessStatus.CPUUsage'), cpu0);
+  assert.equal(a.read('Device.DeviceInfo.UpTime'), '30');
+  const names = a.getParameterNames('Device.DeviceInfo.ProcessStatus.Process.', true).map((p) => p.name);
+  assert.equal(names.length, Number(a.read('Device.DeviceInfo.ProcessStatus.ProcessNumberOfEntries')));
+  assert.ok(names.includes('Device.DeviceInfo.ProcessStatus.Process.1.'));
+  assert.equal(a.read('Device.DeviceInfo.ProcessStatus.Process.1.Command'), 'init');
+  assert.equal(a.read('Device.Time.CurrentLocalTime'), new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+});
+
+test('/proc/<pid>/stat parsing, including a command with spaces and parentheses', () => {
+  const line = '4242 (my (odd) cmd) S 1 4242 4242 0 -1 4194560 500 0 0 0 250 50 0 0 20 -5 1 0 100 12345678 300 18446744073709551615';
+  assert.deepEqual(parseProcStat(line), { pid: 4242, command: 'my (odd) cmd', sizeKiB: 1200, priority: 15, cpuTimeMs: 3000, state: 'Sleeping' });
+  assert.equal(parseProcStat('garbage'), undefined);
+});
+
+test('Linux host: real values from os and /proc', { skip: fs.existsSync('/proc/self/stat') ? undefined : 'no /proc here' }, () => {
+  const m = modelFor(new LinuxHostDevice());
+  assert.ok(Number(m.read('Device.DeviceInfo.MemoryStatus.Total')) > 0);
+  assert.ok(Number(m.read('Device.DeviceInfo.UpTime')) > 0);
+  const own = `Device.DeviceInfo.ProcessStatus.Process.${process.pid}.`;
+  assert.equal(m.read(`${own}PID`), String(process.pid));
+  assert.match(m.read(`${own}Command`), /node/);
+  assert.ok(Number(m.read(`${own}Size`)) > 10_000, 'this node process uses more than 10 MB');
+  const cpu = Number(m.read('Device.DeviceInfo.ProcessStatus.CPUUsage'));
+  assert.ok(cpu >= 0 && cpu <= 100);
+  const values = m.getParameterValues(['Device.DeviceInfo.ProcessStatus.']);
+  assert.ok(values.length > 6 * 2);
+});
