@@ -68,8 +68,10 @@ export class DataModel {
   read(path: string): string {
     const def = this.definition(path);
     if (def.countOf) return String(this.instanceIds(tableOf(path, def.countOf)).length);
-    const provided = this.providerFor(def.name)?.get(path);
-    if (provided !== undefined) return provided;
+    for (const p of this.providersFor(def.name)) {
+      const provided = p.get(path);
+      if (provided !== undefined) return provided;
+    }
     return this.model.values[path] ?? def.default;
   }
 
@@ -149,12 +151,24 @@ export class DataModel {
         faults.push(parameterFault(entry.name, check.faultCode, check.reason));
         continue;
       }
+      const refusal = this.providersFor(def.name).map((p) => p.validate?.(entry.name, check.value)).find((r) => r !== undefined);
+      if (refusal !== undefined) {
+        faults.push(parameterFault(entry.name, 9007, refusal));
+        continue;
+      }
       accepted.set(entry.name, check.value);
     }
     if (faults.length > 0) throw new CwmpFault(9003, undefined, faults);
     const changed: string[] = [];
     for (const [name, value] of accepted) {
       if (this.read(name) !== value) changed.push(name);
+      const def = this.definition(name);
+      // The device first: a provider that cannot apply a validated value is an internal error.
+      try {
+        this.providersFor(def.name).find((p) => p.set)?.set?.(name, value);
+      } catch (err) {
+        throw new CwmpFault(9002, `${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
       this.model.values[name] = value;
     }
     this.model.values[parameterKeyName] = parameterKey;
@@ -256,23 +270,22 @@ export class DataModel {
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
   instanceIds(tablePath: string): number[] {
-    const owned = this.providerFor(toSchemaPath(tablePath) + '{i}.')?.instances?.(tablePath);
-    return owned ? [...owned] : [...(this.model.instances![tablePath]?.ids ?? [])];
+    for (const p of this.providersFor(toSchemaPath(tablePath) + '{i}.')) {
+      const owned = p.instances?.(tablePath);
+      if (owned) return [...owned];
+    }
+    return [...(this.model.instances![tablePath]?.ids ?? [])];
   }
 
-  /** The provider answering for a schema path: the one naming the longest enclosing object. */
-  private providerFor(schemaPath: string): Provider | undefined {
-    let best: Provider | undefined;
-    let bestLength = -1;
+  /** The providers answering for a schema path, the one naming the longest enclosing object first. */
+  private providersFor(schemaPath: string): Provider[] {
+    const matches: { p: Provider; length: number }[] = [];
     for (const p of this.providers) {
-      for (const o of p.objects) {
-        if (o.length > bestLength && schemaPath.startsWith(o)) {
-          best = p;
-          bestLength = o.length;
-        }
-      }
+      let length = -1;
+      for (const o of p.objects) if (o.length > length && schemaPath.startsWith(o)) length = o.length;
+      if (length >= 0) matches.push({ p, length });
     }
-    return best;
+    return matches.sort((a, b) => b.length - a.length).map((m) => m.p);
   }
 
   private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string): number {

@@ -12,6 +12,13 @@ export interface Provider {
   get(path: string): string | undefined;
   /** Instance numbers of a table it owns (concrete table path, "Device.X.1.Y."), or undefined if not its own. */
   instances?(tablePath: string): number[] | undefined;
+  /**
+   * Checks a value the ACS wants to set, before anything is applied: a reason to refuse it
+   * (fault 9007), or undefined. Lets a SetParameterValues stay all-or-nothing.
+   */
+  validate?(path: string, value: string): string | undefined;
+  /** Applies a value the ACS set (already type-checked and validated). Undefined: not its parameter. */
+  set?(path: string, value: string): void;
 }
 
 /** A provider from a map of parameter path → getter (fixed paths, no instances). */
