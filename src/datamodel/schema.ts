@@ -17,8 +17,6 @@ export interface ParameterDefinition extends ValueConstraints {
   activeNotify?: 'normal' | 'forceEnabled' | 'forceDefaultEnabled' | 'canDeny';
   /** Reads return an empty string (passwords). */
   hidden?: boolean;
-  /** Value comes from the device on each read rather than from the store. */
-  live?: boolean;
   /** A NumberOfEntries parameter: the count of instances of this multi-instance object. */
   countOf?: string;
 }

@@ -21,7 +21,7 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${DI}HardwareVersion`, type: 'string', maxLength: 64, writable: false, default: '', forcedInform: true },
   { name: `${DI}SoftwareVersion`, type: 'string', maxLength: 64, writable: false, default: '', forcedInform: true, activeNotify: 'forceEnabled' },
   { name: `${DI}ProvisioningCode`, type: 'string', maxLength: 64, writable: true, default: '', forcedInform: true, activeNotify: 'forceEnabled' },
-  { name: `${DI}UpTime`, type: 'unsignedInt', writable: false, default: '0', live: true, activeNotify: 'canDeny' },
+  { name: `${DI}UpTime`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
   { name: `${MS}EnableCWMP`, type: 'boolean', writable: true, default: 'true' },
   { name: `${MS}URL`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${MS}Username`, type: 'string', maxLength: 256, writable: true, default: '' },

@@ -53,6 +53,7 @@ export class AcsTransport {
   private digest: DigestClient | undefined;
   private basic = false;
   private redirects = 0;
+  private authAttempts = 0;
 
   constructor(private readonly opts: AcsTransportOptions) {
     this.url = new URL(opts.url);
@@ -97,8 +98,6 @@ export class AcsTransport {
   close(): void {
     this.agent.destroy();
   }
-
-  private authAttempts = 0;
 
   /** Sets up credentials for a retry after a 401; false when there is nothing more to try. */
   private answerChallenge(header: string | string[] | undefined, stale: boolean): boolean {
