@@ -207,3 +207,35 @@ test('the CPE answers in the namespace the ACS uses', async () => {
     await h.close();
   }
 });
+
+test('AddObject and DeleteObject through a session, with their faults; instances survive a restart', async () => {
+  const h = await startHarness();
+  try {
+    h.acs.queue(
+      h.serial,
+      { method: 'AddObject', objectName: 'Device.XMPP.Connection.', parameterKey: 'a1' },
+      { method: 'AddObject', objectName: 'Device.XMPP.Connection.', parameterKey: 'a2' },
+      { method: 'DeleteObject', objectName: 'Device.XMPP.Connection.1.', parameterKey: 'd1' },
+      { method: 'DeleteObject', objectName: 'Device.XMPP.Connection.1.', parameterKey: 'd2' },
+      { method: 'AddObject', objectName: 'Device.DeviceInfo.', parameterKey: 'bad' },
+      { method: 'AddObject', objectName: 'Device.DeviceInfo.ProcessStatus.Process.', parameterKey: 'ro' },
+      { method: 'GetParameterNames', parameterPath: 'Device.XMPP.Connection.', nextLevel: true },
+    );
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    const r = h.acs.responses(h.serial);
+    const code = (i: number): string | undefined => r[i]!.body!.children.find((c) => c.local === 'detail')?.children[0]?.children[0]?.text;
+    assert.deepEqual(r.slice(0, 2).map((m) => m.body!.children[0]!.text), ['1', '2'], 'instance numbers');
+    assert.equal(r[2]!.method, 'DeleteObjectResponse');
+    assert.equal(r[3]!.method, 'Fault');
+    assert.equal(code(3), '9005', 'deleting a deleted instance');
+    assert.equal(code(4), '9005', 'AddObject on a single-instance object');
+    assert.equal(code(5), '9001', 'AddObject on a read-only table');
+    assert.deepEqual(r[6]!.body!.children[0]!.children.map((s) => s.children[0]!.text), ['Device.XMPP.Connection.2.']);
+    assert.equal(h.agent.model.read('Device.ManagementServer.ParameterKey'), 'd1', 'ParameterKey from the last successful RPC');
+    await h.restart();
+    assert.deepEqual(h.agent.model.instanceIds('Device.XMPP.Connection.'), [2]);
+  } finally {
+    await h.close();
+  }
+});
