@@ -66,7 +66,10 @@ export class Agent implements AgentControl {
     if (opts.acsUsername !== undefined) initial[ManagementServer.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[ManagementServer.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
-    this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.providers, initial);
+    this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.providers, initial, {
+      instanceModeParameter: ManagementServer.instanceMode,
+      autoCreateParameter: ManagementServer.autoCreateInstances,
+    });
     this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
     this.state = opts.stateStore.load();
   }

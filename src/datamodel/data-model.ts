@@ -33,6 +33,15 @@ export interface ModelStore {
 export type ChangeOrigin = 'acs' | 'device';
 export type ChangeListener = (names: string[], origin: ChangeOrigin) => void;
 
+export interface AddressingOptions {
+  /** Parameter whose value "InstanceAlias" makes responses name instances by [alias]. */
+  instanceModeParameter?: string;
+  /** Parameter whose value "true" lets SetParameterValues create instances named by [alias]. */
+  autoCreateParameter?: string;
+}
+
+const ALIAS = /^[A-Za-z][A-Za-z0-9_\-]{0,63}$/;
+
 /** A concrete parameter: its path on the wire and its definition. */
 interface Resolved {
   path: string;
@@ -49,6 +58,8 @@ export class DataModel {
     private readonly providers: readonly Provider[] = [],
     /** Values the device starts with (identity, versions), over the schema's defaults. */
     private readonly initialValues: Record<string, string> = {},
+    /** The CWMP 1.4 alias-addressing switches (ManagementServer.InstanceMode, AutoCreateInstances). */
+    private readonly addressing: AddressingOptions = {},
   ) {
     this.model = store.load() ?? this.freshModel();
     this.model.instances ??= {};
@@ -108,7 +119,7 @@ export class DataModel {
 
   getParameterValues(names: readonly string[]): ParameterValue[] {
     const out: ParameterValue[] = [];
-    for (const name of names) for (const r of this.resolve(name)) out.push(this.wireValue(r));
+    for (const name of names) for (const r of this.resolve(name)) out.push(this.present(this.wireValue(r)));
     return out;
   }
 
@@ -125,24 +136,31 @@ export class DataModel {
 
   /**
    * Applies a SetParameterValues atomically: every entry is checked first, and on any fault
-   * nothing changes (fault 9003 with one SetParameterValuesFault per bad entry).
+   * nothing changes (fault 9003 with one SetParameterValuesFault per bad entry). With
+   * AutoCreateInstances, a path naming an unknown [alias] creates that instance, and is undone
+   * with everything else when any entry fails.
    */
   setParameterValues(list: readonly ParameterValueInput[], parameterKeyName: string, parameterKey: string): void {
+    const autoCreate = this.addressing.autoCreateParameter !== undefined && this.readIfDefined(this.addressing.autoCreateParameter) === 'true';
+    const before = list.some((e) => e.name.includes('[')) ? JSON.stringify(this.model) : undefined;
     const faults: ParameterFault[] = [];
     const accepted = new Map<string, string>();
-    const seen = new Set<string>();
     for (const entry of list) {
-      if (seen.has(entry.name)) {
+      const name = entry.name.includes('[') ? this.aliasToNumbers(entry.name, autoCreate) : entry.name;
+      if (name === undefined) {
+        faults.push(parameterFault(entry.name, 9005, 'no instance has that alias'));
+        continue;
+      }
+      if (accepted.has(name)) {
         faults.push(parameterFault(entry.name, 9003, 'parameter appears more than once'));
         continue;
       }
-      seen.add(entry.name);
-      const def = this.definitionOf(entry.name);
+      const def = this.definitionOf(name);
       if (!def) {
-        faults.push(parameterFault(entry.name, 9005, entry.name.endsWith('.') ? 'an object, not a parameter' : undefined));
+        faults.push(parameterFault(entry.name, 9005, name.endsWith('.') ? 'an object, not a parameter' : undefined));
         continue;
       }
-      if (!def.writable) {
+      if (!def.writable || (def.writeOnce && !this.writeOnceOpen(name))) {
         faults.push(parameterFault(entry.name, 9008));
         continue;
       }
@@ -151,14 +169,17 @@ export class DataModel {
         faults.push(parameterFault(entry.name, check.faultCode, check.reason));
         continue;
       }
-      const refusal = this.providersFor(def.name).map((p) => p.validate?.(entry.name, check.value)).find((r) => r !== undefined);
+      const refusal = this.aliasRefusal(name, check.value, accepted) ?? this.providersFor(def.name).map((p) => p.validate?.(name, check.value)).find((r) => r !== undefined);
       if (refusal !== undefined) {
         faults.push(parameterFault(entry.name, 9007, refusal));
         continue;
       }
-      accepted.set(entry.name, check.value);
+      accepted.set(name, check.value);
     }
-    if (faults.length > 0) throw new CwmpFault(9003, undefined, faults);
+    if (faults.length > 0) {
+      if (before !== undefined) this.model = JSON.parse(before) as StoredModel;
+      throw new CwmpFault(9003, undefined, faults);
+    }
     const changed: string[] = [];
     for (const [name, value] of accepted) {
       if (this.read(name) !== value) changed.push(name);
@@ -176,7 +197,11 @@ export class DataModel {
     if (changed.length > 0) this.emit(changed, 'acs');
   }
 
-  getParameterNames(path: string, nextLevel: boolean): ParameterInfo[] {
+  getParameterNames(requested: string, nextLevel: boolean): ParameterInfo[] {
+    return this.namesOf(requested.includes('[') ? this.aliasToNumbers(requested) ?? requested : requested, nextLevel).map((i) => this.present(i));
+  }
+
+  private namesOf(path: string, nextLevel: boolean): ParameterInfo[] {
     if (path === '') path = this.schema.root;
     if (!path.endsWith('.')) {
       const def = this.definitionOf(path);
@@ -196,7 +221,7 @@ export class DataModel {
   getParameterAttributes(names: readonly string[]): ParameterAttribute[] {
     const out: ParameterAttribute[] = [];
     for (const name of names) {
-      for (const r of this.resolve(name)) out.push({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] });
+      for (const r of this.resolve(name)) out.push(this.present({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] }));
     }
     return out;
   }
@@ -237,10 +262,19 @@ export class DataModel {
 
   /** AddObject: a new instance with default values; returns its number. */
   addObject(objectName: string, parameterKeyName: string, parameterKey: string): number {
-    const table = this.schema.tables.get(toSchemaPath(objectName) + '{i}.');
-    if (!table || !this.instancesExist(objectName)) throw new CwmpFault(9005, objectName);
+    // CWMP 1.4: "Device.X.[alias]." creates the instance with that Alias.
+    const named = /^(.*\.)\[([^\]]+)\]\.$/.exec(objectName);
+    const requested = named ? named[1]! : objectName;
+    const tablePath = requested.includes('[') ? this.aliasToNumbers(requested) : requested;
+    const table = tablePath === undefined ? undefined : this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
+    if (!table || tablePath === undefined || !this.instancesExist(tablePath)) throw new CwmpFault(9005, objectName);
     if (!table.writable) throw new CwmpFault(9001, `${objectName} does not allow AddObject`);
-    return this.createInstance(objectName, table.maxEntries, parameterKeyName, parameterKey);
+    if (named) {
+      if (!this.schema.parameters.has(toSchemaPath(tablePath) + '{i}.Alias')) throw new CwmpFault(9005, `${tablePath} has no Alias`);
+      const refusal = this.aliasRefusal(`${tablePath}0.Alias`, named[2]!, new Map());
+      if (refusal) throw new CwmpFault(9007, refusal);
+    }
+    return this.createInstance(tablePath, table.maxEntries, parameterKeyName, parameterKey, named?.[2]);
   }
 
   /** Creates an instance from the device side (no ParameterKey change); returns its number. */
@@ -251,7 +285,8 @@ export class DataModel {
   }
 
   /** DeleteObject: removes an instance and everything below it. */
-  deleteObject(objectName: string, parameterKeyName: string, parameterKey: string): void {
+  deleteObject(requestedName: string, parameterKeyName: string, parameterKey: string): void {
+    const objectName = requestedName.includes('[') ? this.aliasToNumbers(requestedName) ?? requestedName : requestedName;
     const m = /^(.*\.)(\d+)\.$/.exec(objectName);
     const table = m ? this.schema.tables.get(toSchemaPath(objectName)) : undefined;
     if (!m || !table || !this.instancesExist(objectName)) throw new CwmpFault(9005, objectName);
@@ -288,14 +323,91 @@ export class DataModel {
     return matches.sort((a, b) => b.length - a.length).map((m) => m.p);
   }
 
-  private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string): number {
+  private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string, alias?: string, save = true): number {
     const entry = (this.model.instances![tablePath] ??= { next: 1, ids: [] });
     if (maxEntries !== undefined && entry.ids.length >= maxEntries) throw new CwmpFault(9004, `${tablePath} holds at most ${maxEntries} instances`);
     const id = entry.next++;
     entry.ids.push(id);
+    // TR-181: an Alias the ACS did not choose is assigned by the CPE with the "cpe-" prefix.
+    if (this.schema.parameters.has(toSchemaPath(tablePath) + '{i}.Alias')) this.model.values[`${tablePath}${id}.Alias`] = alias ?? `cpe-${id}`;
     if (parameterKeyName !== undefined) this.model.values[parameterKeyName] = parameterKey ?? '';
-    this.store.save(this.model);
+    if (save) this.store.save(this.model);
     return id;
+  }
+
+  private readIfDefined(path: string): string | undefined {
+    return this.definitionOf(path) ? this.read(path) : undefined;
+  }
+
+  private aliasMode(): boolean {
+    const p = this.addressing.instanceModeParameter;
+    return p !== undefined && this.readIfDefined(p) === 'InstanceAlias';
+  }
+
+  /**
+   * Replaces [alias] segments with instance numbers. An unknown alias is undefined, or, with
+   * autoCreate, a new instance of a writable table (not saved: the caller commits or rolls back).
+   */
+  private aliasToNumbers(path: string, autoCreate = false): string | undefined {
+    const segments = path.split('.');
+    let prefix = '';
+    for (let i = 0; i < segments.length; i++) {
+      let seg = segments[i]!;
+      const m = /^\[(.+)\]$/.exec(seg);
+      if (m) {
+        const alias = m[1]!;
+        const tableSchema = toSchemaPath(prefix) + '{i}.';
+        const table = this.schema.tables.get(tableSchema);
+        if (!table || !this.schema.parameters.has(tableSchema + 'Alias') || !this.instancesExist(prefix)) return undefined;
+        let id = this.instanceIds(prefix).find((n) => this.read(`${prefix}${n}.Alias`) === alias);
+        if (id === undefined) {
+          if (!autoCreate || !table.writable || !ALIAS.test(alias)) return undefined;
+          id = this.createInstance(prefix, table.maxEntries, undefined, undefined, alias, false);
+        }
+        seg = String(id);
+      }
+      prefix += seg + (i < segments.length - 1 ? '.' : '');
+    }
+    return prefix;
+  }
+
+  /** Instance numbers as [alias] segments, for responses in InstanceAlias mode. */
+  private numbersToAlias(path: string): string {
+    if (!this.aliasMode()) return path;
+    return path.replace(/\.(\d+)(?=\.|$)/g, (whole, n: string, offset: number) => {
+      const table = path.slice(0, offset + 1);
+      const aliasPath = `${table}${n}.Alias`;
+      return this.schema.parameters.has(toSchemaPath(aliasPath)) ? `.[${this.read(aliasPath)}]` : whole;
+    });
+  }
+
+  private present<T extends { name: string }>(item: T): T {
+    return this.aliasMode() ? { ...item, name: this.numbersToAlias(item.name) } : item;
+  }
+
+  /** A write-once parameter (Alias) may be set while it still holds the CPE's own value. */
+  private writeOnceOpen(path: string): boolean {
+    const v = this.read(path);
+    return v === '' || v.startsWith('cpe-');
+  }
+
+  /** Alias values: the TR-181 Alias syntax, and unique within their table (this request included). */
+  private aliasRefusal(path: string, value: string, pending: ReadonlyMap<string, string>): string | undefined {
+    const m = /^(.*\.)(\d+)\.Alias$/.exec(path);
+    if (!m || !this.schema.tables.has(toSchemaPath(m[1]!) + '{i}.')) return undefined;
+    if (!ALIAS.test(value) || value.startsWith('cpe-')) return 'an Alias starts with a letter, holds letters, digits, "_" or "-", and "cpe-" is the CPE\'s own prefix';
+    const table = m[1]!;
+    const taken = this.instanceIds(table).some((n) => String(n) !== m[2] && (pending.get(`${table}${n}.Alias`) ?? this.read(`${table}${n}.Alias`)) === value);
+    return taken ? `Alias "${value}" is already used in ${table}` : undefined;
+  }
+
+  /** Full paths a path with "*" instance wildcards stands for. */
+  private expandWildcards(path: string): string[] {
+    const star = path.indexOf('.*.');
+    if (star < 0) return [path];
+    const table = path.slice(0, star + 1);
+    if (!this.schema.tables.has(toSchemaPath(table) + '{i}.') || !this.instancesExist(table)) throw new CwmpFault(9005, path);
+    return this.instanceIds(table).flatMap((n) => this.expandWildcards(`${table}${n}${path.slice(star + 2)}`));
   }
 
   /** Every instance named in a concrete path exists. */
@@ -346,7 +458,10 @@ export class DataModel {
   }
 
   /** The parameters a full or partial path names; 9005 when it names none. */
-  private resolve(name: string): Resolved[] {
+  private resolve(requested: string): Resolved[] {
+    const name = requested.includes('[') ? this.aliasToNumbers(requested) : requested;
+    if (name === undefined) throw new CwmpFault(9005, requested);
+    if (name.includes('.*.')) return this.expandWildcards(name).flatMap((p) => this.resolve(p));
     if (name === '' || name.endsWith('.')) {
       const start = name === '' ? { shape: this.schema.objects.get(this.schema.root)!, isTableNode: false } : this.locateObject(name);
       const out: Resolved[] = [];

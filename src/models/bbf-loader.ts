@@ -85,7 +85,8 @@ export function loadBbfModel(xml: string): BbfModel {
         if (currentObject && parent === 'object' && a['name']) {
           currentParam = {
             name: currentObject.name + a['name'],
-            writable: a['access'] === 'readWrite',
+            // writeOnceReadOnly (Alias) is writable, once.
+            writable: a['access'] === 'readWrite' || a['access'] === 'writeOnceReadOnly',
             type: 'string',
             list: false,
             forcedInform: a['forcedInform'] === 'true',

@@ -16,6 +16,7 @@ const MS = 'Device.ManagementServer.';
 export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'Device.XMPP.ConnectionNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: C },
   { name: `${C}Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${C}Alias`, type: 'string', maxLength: 64, writable: true, writeOnce: true, default: '' },
   { name: `${C}Username`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${C}Password`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
   { name: `${C}Domain`, type: 'string', maxLength: 64, writable: true, default: '' },
@@ -33,6 +34,7 @@ export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${C}TLSEstablished`, type: 'boolean', writable: false, default: 'false' },
   { name: `${C}ServerNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: S },
   { name: `${S}Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${S}Alias`, type: 'string', maxLength: 64, writable: true, writeOnce: true, default: '' },
   { name: `${S}Priority`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '0' },
   { name: `${S}Weight`, type: 'long', min: -1, max: 65535, writable: true, default: '-1' },
   { name: `${S}ServerAddress`, type: 'string', maxLength: 256, writable: true, default: '' },

@@ -52,9 +52,9 @@ test('GetParameterNames walks tables and instances; partial paths read instance 
   const instances = m.getParameterNames('Device.XMPP.Connection.', true).map((p) => p.name);
   assert.deepEqual(instances, ['Device.XMPP.Connection.1.']);
   const all = m.getParameterNames('Device.XMPP.Connection.1.Server.', false).map((p) => p.name);
-  assert.deepEqual(all, ['Device.XMPP.Connection.1.Server.', 'Device.XMPP.Connection.1.Server.1.', 'Device.XMPP.Connection.1.Server.1.Enable', 'Device.XMPP.Connection.1.Server.1.Priority', 'Device.XMPP.Connection.1.Server.1.Weight', 'Device.XMPP.Connection.1.Server.1.ServerAddress', 'Device.XMPP.Connection.1.Server.1.Port']);
+  assert.deepEqual(all, ['Device.XMPP.Connection.1.Server.', 'Device.XMPP.Connection.1.Server.1.', 'Device.XMPP.Connection.1.Server.1.Enable', 'Device.XMPP.Connection.1.Server.1.Alias', 'Device.XMPP.Connection.1.Server.1.Priority', 'Device.XMPP.Connection.1.Server.1.Weight', 'Device.XMPP.Connection.1.Server.1.ServerAddress', 'Device.XMPP.Connection.1.Server.1.Port']);
   const values = m.getParameterValues(['Device.XMPP.Connection.1.Server.']).map((v) => v.name);
-  assert.equal(values.length, 5);
+  assert.equal(values.length, 6);
   m.setParameterValues([{ name: 'Device.XMPP.Connection.1.Server.1.Port', value: '5223' }], PK, 'k');
   assert.equal(m.read('Device.XMPP.Connection.1.Server.1.Port'), '5223');
 });
