@@ -15,6 +15,7 @@ import { Schema } from './datamodel/schema.js';
 import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-status.js';
+import { STB_PARAMETERS, STB_TABLES } from './models/stb-service.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
@@ -44,7 +45,7 @@ export interface AgentOptions {
   schema?: Schema;
 }
 
-const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...XMPP_PARAMETERS], [...DEVICE_STATUS_TABLES, ...XMPP_TABLES]);
+const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...XMPP_PARAMETERS, ...STB_PARAMETERS], [...DEVICE_STATUS_TABLES, ...XMPP_TABLES, ...STB_TABLES]);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;

@@ -83,7 +83,11 @@ export class DataModel {
       const provided = p.get(path);
       if (provided !== undefined) return provided;
     }
-    return this.model.values[path] ?? def.default;
+    const stored = this.model.values[path];
+    if (stored !== undefined) return stored;
+    // An instance whose Alias nobody chose carries the CPE's own "cpe-N" (TR-181 Alias data type).
+    const alias = def.name.endsWith('.{i}.Alias') ? /\.(\d+)\.Alias$/.exec(path) : null;
+    return alias ? `cpe-${alias[1]}` : def.default;
   }
 
   /** Writes values from the device side (not the ACS): notification applies. */

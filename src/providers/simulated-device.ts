@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
+import { simulatedStbProvider } from './simulated-stb.js';
 
 export interface DeviceIdentity {
   manufacturer: string;
@@ -67,7 +68,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.startedAt = now();
     this.now = now;
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now)];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds)];
   }
 
   private readonly now: () => number;

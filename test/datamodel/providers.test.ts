@@ -52,3 +52,26 @@ test('Linux host: real values from os and /proc', { skip: fs.existsSync('/proc/s
   const values = m.getParameterValues(['Device.DeviceInfo.ProcessStatus.']);
   assert.ok(values.length > 6 * 2);
 });
+
+test('simulated STB: TR-135 instances from the device, values that move, ACS settings kept', async () => {
+  const { STB_PARAMETERS, STB_TABLES } = await import('../../src/models/stb-service.js');
+  let t = Date.UTC(2026, 0, 1);
+  const device = new SimulatedDevice('stb', () => t);
+  const m = new DataModel(new Schema([...DEVICE_CORE_PARAMETERS, ...STB_PARAMETERS], STB_TABLES), new MemoryModelStore(), device.providers);
+  const S = 'Device.Services.STBService.1.';
+  assert.equal(m.read('Device.Services.STBServiceNumberOfEntries'), '1');
+  assert.equal(m.read(`${S}Components.AudioDecoderNumberOfEntries`), '2');
+  assert.equal(m.read(`${S}AVStreams.AVStream.1.Alias`), 'cpe-1');
+  assert.equal(m.read(`${S}AVStreams.AVStream.1.AudioDecoder`), `${S}Components.AudioDecoder.1`);
+  const states = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    t += 30_000;
+    states.add(m.read(`${S}AVStreams.AVStream.1.PVRState`));
+  }
+  assert.ok(states.size >= 3, `PVR states seen: ${[...states].join(', ')}`);
+  m.setParameterValues([{ name: `${S}Components.HDMI.1.ResolutionMode`, value: 'Manual' }, { name: `${S}Components.HDMI.1.ResolutionValue`, value: '1920x1080p/50Hz' }], 'Device.ManagementServer.ParameterKey', 'hdmi');
+  assert.equal(m.read(`${S}Components.HDMI.1.ResolutionMode`), 'Manual');
+  const all = m.getParameterValues(['Device.Services.']);
+  assert.ok(all.length > 50);
+  assert.ok(all.every((v) => v.name.startsWith('Device.Services.')));
+});

@@ -46,3 +46,27 @@ test('the loader can fail: a wrong type is reported', { skip }, () => {
   assert.notEqual(model.parameters.get('Device.DeviceInfo.UpTime')!.type, 'string');
   assert.equal(model.objects.get('Device.XMPP.Connection.{i}.')!.multiInstance, true);
 });
+
+const tr135 = path.join(BBF_DIR, 'tr-135-1-4-1-cwmp-full.xml');
+
+test('built-in TR-135 STBService parameters match STBService:1.4', { skip: fs.existsSync(tr135) ? undefined : `Broadband Forum model not found at ${tr135}` }, async () => {
+  const { STB_PARAMETERS, STB_TABLES } = await import('../../src/models/stb-service.js');
+  const model = loadBbfModel(fs.readFileSync(tr135, 'utf8'));
+  assert.equal(model.name, 'STBService:1.4');
+  assert.equal(model.objects.size, 99);
+  assert.equal(model.parameters.size, 518);
+  const local = (name: string): string => name.replace(/^Device\.Services\./, '');
+  const problems: string[] = [];
+  for (const def of STB_PARAMETERS) {
+    if (def.name === 'Device.Services.STBServiceNumberOfEntries') continue; // TR-181's, not TR-135's
+    const bbf = model.parameters.get(local(def.name));
+    if (!bbf) {
+      problems.push(`${def.name}: not in TR-135`);
+      continue;
+    }
+    if (bbf.writable !== def.writable) problems.push(`${def.name}: writable ${def.writable}, TR-135 says ${bbf.writable}`);
+    if (bbf.type !== def.type) problems.push(`${def.name}: type ${def.type}, TR-135 says ${bbf.type}`);
+  }
+  for (const table of STB_TABLES) if (!model.objects.get(local(table.name))?.multiInstance) problems.push(`${table.name}: not multi-instance in TR-135`);
+  assert.deepEqual(problems, []);
+});
