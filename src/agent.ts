@@ -16,6 +16,7 @@ import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.j
 import { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-status.js';
 import { STB_PARAMETERS, STB_TABLES } from './models/stb-service.js';
+import { NETWORK_PARAMETERS, NETWORK_TABLES } from './models/network.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
@@ -45,7 +46,7 @@ export interface AgentOptions {
   schema?: Schema;
 }
 
-const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...XMPP_PARAMETERS, ...STB_PARAMETERS], [...DEVICE_STATUS_TABLES, ...XMPP_TABLES, ...STB_TABLES]);
+const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...XMPP_PARAMETERS, ...STB_PARAMETERS], [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...XMPP_TABLES, ...STB_TABLES]);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;

@@ -12,6 +12,7 @@ import { valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
+import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 
 const run = promisify(execFile);
 const MAX_PROCESSES = 1024;
@@ -85,6 +86,21 @@ export function linuxStatusSource(procRoot = '/proc'): StatusSource {
   };
 }
 
+/** This host's interfaces, from os.networkInterfaces(). */
+export function hostInterfaces(): InterfaceSnapshot[] {
+  return Object.entries(os.networkInterfaces()).map(([name, addrs]) => {
+    const list = addrs ?? [];
+    return {
+      name,
+      mac: list[0]?.mac ?? '00:00:00:00:00:00',
+      loopback: list.some((a) => a.internal),
+      up: true,
+      ipv4: list.filter((a) => a.family === 'IPv4').map((a) => ({ address: a.address, netmask: a.netmask })),
+      ipv6: list.filter((a) => a.family === 'IPv6').map((a) => ({ address: a.address })),
+    };
+  });
+}
+
 export interface LinuxHostOptions {
   identity?: Partial<DeviceIdentity>;
   /** Command run for Reboot, e.g. ["systemctl", "reboot"]. */
@@ -114,7 +130,11 @@ export class LinuxHostDevice implements DeviceHooks {
       softwareVersion: os.release().slice(0, 64),
       ...opts.identity,
     };
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }), statusProvider(linuxStatusSource())];
+    this.providers = [
+      valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }),
+      statusProvider(linuxStatusSource()),
+      networkProvider({ interfaces: hostInterfaces, refuseAddressChanges: 'the host manages its own addresses' }),
+    ];
   }
 
   async reboot(): Promise<void> {

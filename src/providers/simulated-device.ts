@@ -8,6 +8,20 @@ import { valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
+import { networkProvider } from './network-provider.js';
+
+/** A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737, RFC 3849). */
+function simulatedNetwork(seed: string): Provider {
+  const h = createHash('sha256').update(`net:${seed}`).digest();
+  const mac = ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  const host = 2 + (h[5]! % 250);
+  return networkProvider({
+    interfaces: () => [
+      { name: 'lo', mac: '00:00:00:00:00:00', loopback: true, up: true, ipv4: [{ address: '127.0.0.1', netmask: '255.0.0.0' }], ipv6: [{ address: '::1' }] },
+      { name: 'eth0', mac, loopback: false, up: true, ipv4: [{ address: `192.0.2.${host}`, netmask: '255.255.255.0' }], ipv6: [{ address: `2001:db8::${host.toString(16)}` }] },
+    ],
+  });
+}
 
 export interface DeviceIdentity {
   manufacturer: string;
@@ -68,7 +82,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.startedAt = now();
     this.now = now;
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds)];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed)];
   }
 
   private readonly now: () => number;

@@ -75,3 +75,31 @@ test('simulated STB: TR-135 instances from the device, values that move, ACS set
   assert.ok(all.length > 50);
   assert.ok(all.every((v) => v.name.startsWith('Device.Services.')));
 });
+
+test('network interfaces: simulated and Linux host, with host addresses protected', async () => {
+  const { NETWORK_PARAMETERS, NETWORK_TABLES } = await import('../../src/models/network.js');
+  const { CwmpFault } = await import('../../src/cwmp/faults.js');
+  const schema = new Schema([...DEVICE_CORE_PARAMETERS, ...NETWORK_PARAMETERS], NETWORK_TABLES);
+  const sim = new DataModel(schema, new MemoryModelStore(), new SimulatedDevice('net', () => 0).providers);
+  assert.equal(sim.read('Device.IP.InterfaceNumberOfEntries'), '2');
+  assert.equal(sim.read('Device.Ethernet.InterfaceNumberOfEntries'), '1');
+  assert.equal(sim.read('Device.IP.Interface.1.Type'), 'Loopback');
+  assert.equal(sim.read('Device.IP.Interface.2.LowerLayers'), 'Device.Ethernet.Interface.2');
+  assert.match(sim.read('Device.IP.Interface.2.IPv4Address.1.IPAddress'), /^192\.0\.2\.\d+$/);
+  assert.match(sim.read('Device.Ethernet.Interface.2.MACAddress'), /^02(:[0-9A-F]{2}){5}$/);
+  // The simulated device lets the ACS set an address (kept in the store).
+  sim.setParameterValues([{ name: 'Device.IP.Interface.2.IPv4Address.1.Enable', value: 'false' }], 'Device.ManagementServer.ParameterKey', '');
+
+  const host = new DataModel(schema, new MemoryModelStore(), new LinuxHostDevice().providers);
+  const names = host.getParameterNames('Device.IP.Interface.', true).map((p) => p.name);
+  const lo = names.map((n) => n.slice(0, -1)).find((n) => host.read(`${n}.Name`) === 'lo');
+  assert.ok(lo, 'the loopback interface is listed');
+  assert.equal(host.read(`${lo}.IPv4Address.1.IPAddress`), '127.0.0.1');
+  try {
+    host.setParameterValues([{ name: `${lo}.IPv4Address.1.IPAddress`, value: '127.0.0.2' }], 'Device.ManagementServer.ParameterKey', '');
+    assert.fail('host address change accepted');
+  } catch (e) {
+    assert.ok(e instanceof CwmpFault);
+    assert.equal(e.parameterFaults[0]?.faultCode, 9007);
+  }
+});
