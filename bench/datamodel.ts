@@ -7,9 +7,7 @@ import { DataModel } from '../src/datamodel/data-model.js';
 import { Schema, type ParameterDefinition } from '../src/datamodel/schema.js';
 import { MemoryModelStore } from '../src/providers/file-model-store.js';
 import { SimulatedDevice } from '../src/providers/simulated-device.js';
-import { DEVICE_CORE_PARAMETERS } from '../src/models/device-core.js';
-import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../src/models/device-status.js';
-import { XMPP_PARAMETERS, XMPP_TABLES } from '../src/models/xmpp.js';
+import { BUILT_IN_PARAMETERS, BUILT_IN_TABLES } from '../src/models/built-in.js';
 
 function measure(runs: number, f: () => void): { wallMs: number; cpuMs: number } {
   f(); // warm-up
@@ -26,10 +24,7 @@ const fmt = (r: { wallMs: number; cpuMs: number }): string => `${r.wallMs.toFixe
 export function runDataModelBench(): void {
   // A synthetic writable table gives 1,000 settable parameters (100 instances x 10 parameters).
   const benchParams: ParameterDefinition[] = Array.from({ length: 10 }, (_, i) => ({ name: `Device.X_BENCH.Item.{i}.P${i}`, type: i % 2 ? 'unsignedInt' : 'string', maxLength: 64, writable: true, default: '0' }));
-  const schema = new Schema(
-    [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...XMPP_PARAMETERS, ...benchParams],
-    [...DEVICE_STATUS_TABLES, ...XMPP_TABLES, { name: 'Device.X_BENCH.Item.{i}.', writable: true }],
-  );
+  const schema = new Schema([...BUILT_IN_PARAMETERS, ...benchParams], [...BUILT_IN_TABLES, { name: 'Device.X_BENCH.Item.{i}.', writable: true }]);
   const device = new SimulatedDevice('bench', () => Date.now());
   const model = new DataModel(schema, new MemoryModelStore(), device.providers);
   for (let i = 0; i < 100; i++) model.addInstance('Device.X_BENCH.Item.');

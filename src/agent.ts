@@ -11,12 +11,9 @@ import type { CwmpVersion } from './cwmp/namespaces.js';
 import type { CpeRequest, InformRequest } from './cwmp/messages.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { DataModel, type ModelStore } from './datamodel/data-model.js';
-import { Schema } from './datamodel/schema.js';
-import { DEVICE_CORE_PARAMETERS, ManagementServer } from './models/device-core.js';
-import { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
-import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-status.js';
-import { STB_PARAMETERS, STB_TABLES } from './models/stb-service.js';
-import { NETWORK_PARAMETERS, NETWORK_TABLES } from './models/network.js';
+import type { Schema } from './datamodel/schema.js';
+import { ManagementServer } from './models/device-core.js';
+import { BUILT_IN_SCHEMA } from './models/built-in.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
@@ -46,7 +43,6 @@ export interface AgentOptions {
   schema?: Schema;
 }
 
-const DEFAULT_SCHEMA = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...XMPP_PARAMETERS, ...STB_PARAMETERS], [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...XMPP_TABLES, ...STB_TABLES]);
 
 export class Agent implements AgentControl {
   readonly model: DataModel;
@@ -68,7 +64,7 @@ export class Agent implements AgentControl {
     if (opts.acsUsername !== undefined) initial[ManagementServer.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[ManagementServer.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
-    this.model = new DataModel(opts.schema ?? DEFAULT_SCHEMA, opts.modelStore, opts.device.providers, initial, {
+    this.model = new DataModel(opts.schema ?? BUILT_IN_SCHEMA, opts.modelStore, opts.device.providers, initial, {
       instanceModeParameter: ManagementServer.instanceMode,
       autoCreateParameter: ManagementServer.autoCreateInstances,
     });

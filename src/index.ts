@@ -13,4 +13,5 @@ export { CwmpFault } from './cwmp/faults.js';
 export { DEVICE_CORE_PARAMETERS } from './models/device-core.js';
 export { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-status.js';
 export { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
+export { BUILT_IN_PARAMETERS, BUILT_IN_TABLES, BUILT_IN_SCHEMA } from './models/built-in.js';
 export { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
