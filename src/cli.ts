@@ -12,6 +12,9 @@ import { SimulatedDevice } from './providers/simulated-device.js';
 import { LinuxHostDevice } from './providers/linux-host.js';
 import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
+import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
+import { extendBuiltIn } from './models/built-in.js';
+import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
 
 function port(value: string): number {
@@ -40,6 +43,28 @@ function tlsOptions(config: AgentConfig): TlsOptions | undefined {
   };
 }
 
+function loadExtraModels(config: AgentConfig): Schema {
+  const parameters: ParameterDefinition[] = [];
+  const tables: TableDefinition[] = [];
+  for (const m of config.dataModel.extraModels) {
+    let xml: string;
+    try {
+      xml = fs.readFileSync(m.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`dataModel.extraModels: cannot read ${m.file}: ${(err as Error).message}`);
+    }
+    let defs;
+    try {
+      defs = definitionsFromBbf(loadBbfModel(xml), { mountAt: m.mountAt, include: m.include });
+    } catch (err) {
+      throw new ConfigError(`dataModel.extraModels: ${m.file} is not a Broadband Forum DM document: ${(err as Error).message}`);
+    }
+    parameters.push(...defs.parameters);
+    tables.push(...defs.tables);
+  }
+  return extendBuiltIn(parameters, tables);
+}
+
 async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
   const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
   const logger = pino({ level: config.log.level, redact: { paths: ['*.password', '*.acsPassword', 'password'], censor: '[hidden]' } });
@@ -59,7 +84,9 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     demoAcs.queue(device.identity.serialNumber, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.', 'Device.ManagementServer.PeriodicInformInterval'] });
     logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
   }
+  const schema = config.dataModel.extraModels.length > 0 ? loadExtraModels(config) : undefined;
   const agent = new Agent({
+    schema,
     acsUrl,
     acsUsername: config.acs.username,
     acsPassword: config.acs.password,

@@ -52,6 +52,15 @@ export const configSchema = z
       })
       .strict()
       .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),
+    dataModel: z
+      .object({
+        /** Broadband Forum DM XML files whose definitions widen the built-in model. */
+        extraModels: z
+          .array(z.object({ file: z.string(), mountAt: z.string().regex(/\.$/, 'ends with "."').optional(), include: z.array(z.string()).optional() }).strict())
+          .default([]),
+      })
+      .strict()
+      .default({ extraModels: [] }),
     connectionRequest: z
       .object({
         port: z.number().int().min(0).max(65535).default(7547),

@@ -6,6 +6,7 @@
  */
 import { SaxesParser, type SaxesTag } from 'saxes';
 import type { WireType } from '../cwmp/messages.js';
+import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
 
 export interface BbfObject {
   /** e.g. "Device.XMPP.Connection.{i}." */
@@ -25,6 +26,12 @@ export interface BbfParameter {
   forcedInform: boolean;
   /** activeNotify attribute, when present (normal, forceEnabled, forceDefaultEnabled, canDeny). */
   activeNotify: string | undefined;
+  writeOnce: boolean;
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  enumeration?: string[];
+  default?: string;
 }
 
 export interface BbfModel {
@@ -91,12 +98,28 @@ export function loadBbfModel(xml: string): BbfModel {
             list: false,
             forcedInform: a['forcedInform'] === 'true',
             activeNotify: a['activeNotify'],
+            writeOnce: a['access'] === 'writeOnceReadOnly',
           };
           model.parameters.set(currentParam.name, currentParam);
         }
         break;
       case 'list':
         if (currentParam && parent === 'syntax') currentParam.list = true;
+        break;
+      case 'size':
+        if (currentParam && stack[stack.length - 3] === 'syntax' && a['maxLength']) currentParam.maxLength = Number(a['maxLength']);
+        break;
+      case 'range':
+        if (currentParam && stack[stack.length - 3] === 'syntax') {
+          if (a['minInclusive'] !== undefined) currentParam.min = Number(a['minInclusive']);
+          if (a['maxInclusive'] !== undefined) currentParam.max = Number(a['maxInclusive']);
+        }
+        break;
+      case 'enumeration':
+        if (currentParam && stack[stack.length - 3] === 'syntax' && a['value'] !== undefined) (currentParam.enumeration ??= []).push(a['value']);
+        break;
+      case 'default':
+        if (currentParam && parent === 'syntax' && a['value'] !== undefined) currentParam.default = a['value'];
         break;
       default:
         if (PRIMITIVES.has(tag.name)) {
@@ -126,4 +149,52 @@ export function loadBbfModel(xml: string): BbfModel {
 /** "Device.XMPP.Connection.1.Server.1.Port" → "Device.XMPP.Connection.{i}.Server.{i}.Port". */
 export function toSchemaPath(path: string): string {
   return path.replace(/\.\d+(?=\.)/g, '.{i}');
+}
+
+export interface SchemaFromBbfOptions {
+  /** Prefix for service models whose paths start at the service ("VoiceService.{i}."), e.g. "Device.Services.". */
+  mountAt?: string;
+  /** Only objects under these paths (as in the file, before mounting); all when absent. */
+  include?: readonly string[];
+}
+
+/**
+ * Definitions for the data model engine from a loaded BBF model: every parameter with its type,
+ * access, size, range, enumeration and default, and every multi-instance object as a table.
+ * A list-valued parameter keeps its per-item enumeration out (the engine checks whole values).
+ */
+export function definitionsFromBbf(model: BbfModel, opts: SchemaFromBbfOptions = {}): { parameters: ParameterDefinition[]; tables: TableDefinition[] } {
+  const mount = (name: string): string => (opts.mountAt ?? '') + name;
+  const included = (name: string): boolean => !opts.include || opts.include.some((p) => name.startsWith(p));
+  const tables: TableDefinition[] = [];
+  for (const o of model.objects.values()) {
+    if (o.multiInstance && included(o.name)) tables.push({ name: mount(o.name), writable: o.writable, maxEntries: o.maxEntries === 'unbounded' ? undefined : o.maxEntries });
+  }
+  const parameters: ParameterDefinition[] = [];
+  for (const p of model.parameters.values()) {
+    if (!included(p.name)) continue;
+    const def: ParameterDefinition = { name: mount(p.name), type: p.type, writable: p.writable, default: p.default ?? defaultFor(p.type, p.enumeration) };
+    if (p.writeOnce) def.writeOnce = true;
+    if (p.maxLength !== undefined) def.maxLength = p.maxLength;
+    if (p.min !== undefined) def.min = p.min;
+    if (p.max !== undefined) def.max = p.max;
+    if (p.enumeration && !p.list) def.enumeration = p.enumeration;
+    if (p.forcedInform) def.forcedInform = true;
+    if (p.activeNotify === 'forceEnabled' || p.activeNotify === 'forceDefaultEnabled' || p.activeNotify === 'canDeny') def.activeNotify = p.activeNotify;
+    if (/NumberOfEntries$/.test(p.name)) {
+      const object = p.name.slice(0, p.name.lastIndexOf('.') + 1);
+      const table = `${object}${p.name.slice(object.length).replace(/NumberOfEntries$/, '')}.{i}.`;
+      if (model.objects.get(table)?.multiInstance) def.countOf = mount(table);
+    }
+    parameters.push(def);
+  }
+  return { parameters, tables };
+}
+
+function defaultFor(type: WireType, enumeration: string[] | undefined): string {
+  if (enumeration && enumeration.length > 0) return enumeration[0]!;
+  if (type === 'boolean') return 'false';
+  if (type === 'dateTime') return '0001-01-01T00:00:00Z';
+  if (type === 'int' || type === 'unsignedInt' || type === 'long' || type === 'unsignedLong') return '0';
+  return '';
 }

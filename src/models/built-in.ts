@@ -11,3 +11,15 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [...DEVICE_STATUS_TAB
 
 /** The built-in schema; immutable, so one instance serves every agent in the process. */
 export const BUILT_IN_SCHEMA = new Schema(BUILT_IN_PARAMETERS, BUILT_IN_TABLES);
+
+/**
+ * The built-in schema widened by more definitions (a Broadband Forum model loaded from a file,
+ * say): built-in definitions win where both define a path, so their providers still answer.
+ */
+export function extendBuiltIn(parameters: readonly ParameterDefinition[], tables: readonly TableDefinition[]): Schema {
+  const params = new Map(BUILT_IN_PARAMETERS.map((p) => [p.name, p]));
+  for (const p of parameters) if (!params.has(p.name)) params.set(p.name, p);
+  const tabs = new Map(BUILT_IN_TABLES.map((t) => [t.name, t]));
+  for (const t of tables) if (!tabs.has(t.name)) tabs.set(t.name, t);
+  return new Schema([...params.values()], [...tabs.values()]);
+}

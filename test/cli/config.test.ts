@@ -34,6 +34,9 @@ test('the CLI reports a bad config and exits with status 2', () => {
   const r = spawnSync(process.execPath, [bin, 'run', '--config', writeConfig('cwmpVersion: "2.0"\n')], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /cwmpVersion/);
+  const missing = spawnSync(process.execPath, [bin, 'run', '--config', writeConfig('dataModel:\n  extraModels:\n    - file: /nonexistent/model.xml\n')], { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /dataModel\.extraModels/);
   const help = spawnSync(process.execPath, [bin, 'run', '--help'], { encoding: 'utf8' });
   assert.match(help.stdout, /--acs-url/);
   assert.match(help.stdout, /--state-dir/);
