@@ -13,6 +13,7 @@ import { LinuxHostDevice } from './providers/linux-host.js';
 import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
 import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
+import { DiagnosticsRunner } from './diagnostics-runner.js';
 import { extendBuiltIn } from './models/built-in.js';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
@@ -122,6 +123,7 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   const udpConnectionRequests = await startUdpConnectionRequests(agent, { port: config.connectionRequest.port === 0 ? 0 : config.connectionRequest.port, address: crAddress });
   // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at Device.XMPP.Connection.1.
   const xmppConnectionRequests = startXmppConnectionRequests(agent);
+  new DiagnosticsRunner(agent);
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const shutdown = async (): Promise<void> => {

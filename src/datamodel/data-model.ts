@@ -173,7 +173,9 @@ export class DataModel {
         faults.push(parameterFault(entry.name, check.faultCode, check.reason));
         continue;
       }
-      const refusal = this.aliasRefusal(name, check.value, accepted) ?? this.providersFor(def.name).map((p) => p.validate?.(name, check.value)).find((r) => r !== undefined);
+      const refusal =
+        (def.writableValues && !def.writableValues.includes(check.value) ? `only ${def.writableValues.join(', ')} may be set` : undefined) ??
+        this.aliasRefusal(name, check.value, accepted) ?? this.providersFor(def.name).map((p) => p.validate?.(name, check.value)).find((r) => r !== undefined);
       if (refusal !== undefined) {
         faults.push(parameterFault(entry.name, 9007, refusal));
         continue;

@@ -9,6 +9,8 @@ export interface ParameterDefinition extends ValueConstraints {
   /** Schema path, e.g. "Device.ManagementServer.URL" or "Device.XMPP.Connection.{i}.Enable". */
   name: string;
   writable: boolean;
+  /** Of the enumeration, the values the ACS may set (DiagnosticsState: only "Requested"). */
+  writableValues?: readonly string[];
   /** writeOnceReadOnly in the BBF model (Alias): the ACS may set it once. */
   writeOnce?: boolean;
   /** Initial value on a new or factory-reset device (and in a new instance). */

@@ -1,0 +1,73 @@
+/**
+ * IPPing with the system's ping (Debian iputils-ping): its output parsed into TR-181 results,
+ * its failures mapped onto the Error_* states.
+ */
+import { spawn } from 'node:child_process';
+
+export interface PingInput {
+  host: string;
+  protocolVersion: 'Any' | 'IPv4' | 'IPv6';
+  repetitions: number;
+  timeoutMs: number;
+  dataBlockSize: number;
+  dscp: number;
+}
+
+export interface PingResult {
+  state: 'Complete' | 'Error_CannotResolveHostName' | 'Error_NoRouteToHost' | 'Error_Internal' | 'Error_Other';
+  ipAddressUsed: string;
+  successCount: number;
+  failureCount: number;
+  /** Response times in microseconds (0 when none came back). */
+  minUs: number;
+  avgUs: number;
+  maxUs: number;
+}
+
+/** Reads ping's output: the address it used and one RTT per reply. */
+export function parsePingOutput(stdout: string): { address: string; rttsUs: number[]; transmitted: number } {
+  const address = /^PING \S+ \(([^)]+)\)/m.exec(stdout)?.[1] ?? /^PING ([0-9a-fA-F:.]+)[ (]/m.exec(stdout)?.[1] ?? '';
+  const rttsUs = [...stdout.matchAll(/ time[=<]([\d.]+) ms/g)].map((m) => Math.round(Number(m[1]) * 1000));
+  const transmitted = Number(/(\d+) packets transmitted/.exec(stdout)?.[1] ?? 0);
+  return { address, rttsUs, transmitted };
+}
+
+export function pingArguments(i: PingInput): string[] {
+  const args = ['-n', '-c', String(i.repetitions), '-W', String(Math.max(1, Math.ceil(i.timeoutMs / 1000))), '-s', String(i.dataBlockSize), '-i', '0.2'];
+  if (i.dscp > 0) args.push('-Q', String(i.dscp << 2));
+  if (i.protocolVersion === 'IPv4') args.push('-4');
+  if (i.protocolVersion === 'IPv6') args.push('-6');
+  args.push('--', i.host);
+  return args;
+}
+
+export function runPing(input: PingInput, signal: AbortSignal): Promise<PingResult> {
+  const empty = { ipAddressUsed: '', successCount: 0, failureCount: input.repetitions, minUs: 0, avgUs: 0, maxUs: 0 };
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return Promise.resolve({ state: 'Error_CannotResolveHostName', ...empty });
+  return new Promise((resolve) => {
+    const child = spawn('ping', pingArguments(input), { signal, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e: NodeJS.ErrnoException) => resolve({ state: e.code === 'ENOENT' ? 'Error_Internal' : 'Error_Other', ...empty }));
+    child.on('close', (code) => {
+      if (signal.aborted) return;
+      if (/unknown host|Name or service not known|Temporary failure in name resolution|No address associated/i.test(err)) return resolve({ state: 'Error_CannotResolveHostName', ...empty });
+      if (/Network is unreachable|No route to host/i.test(err)) return resolve({ state: 'Error_NoRouteToHost', ...empty });
+      const parsed = parsePingOutput(out);
+      if (parsed.transmitted === 0 && code !== 0) return resolve({ state: 'Error_Other', ...empty });
+      const ok = parsed.rttsUs.length;
+      const sum = parsed.rttsUs.reduce((a, b) => a + b, 0);
+      resolve({
+        state: 'Complete',
+        ipAddressUsed: parsed.address,
+        successCount: ok,
+        failureCount: Math.max(0, input.repetitions - ok),
+        minUs: ok ? Math.min(...parsed.rttsUs) : 0,
+        avgUs: ok ? Math.round(sum / ok) : 0,
+        maxUs: ok ? Math.max(...parsed.rttsUs) : 0,
+      });
+    });
+  });
+}
