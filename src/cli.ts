@@ -7,6 +7,7 @@ import { Agent } from './agent.js';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from './config.js';
 import { TestAcs } from './acs/test-acs.js';
+import { parameterValues } from './acs/acs-messages.js';
 import { FileModelStore } from './providers/file-model-store.js';
 import { SimulatedDevice } from './providers/simulated-device.js';
 import { LinuxHostDevice } from './providers/linux-host.js';
@@ -104,10 +105,15 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   });
   if (demoAcs) {
     const acs = demoAcs;
+    let shown = 0;
     agent.onSessionEnd(() => {
-      for (const r of acs.responses(device.identity.serialNumber).filter((m) => m.method === 'GetParameterValuesResponse')) {
-        logger.info({ method: r.method }, 'test ACS received the values it asked for');
+      const answers = acs.responses(device.identity.serialNumber).filter((m) => m.method === 'GetParameterValuesResponse');
+      for (const r of answers.slice(shown)) {
+        const values = parameterValues(r);
+        const pick = ['Device.DeviceInfo.SoftwareVersion', 'Device.DeviceInfo.UpTime', 'Device.ManagementServer.PeriodicInformInterval'];
+        logger.info({ values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length }, 'the test ACS read these values from the device');
       }
+      shown = answers.length;
     });
   }
   logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
