@@ -2,77 +2,151 @@
  * Runs TR-181 diagnostics for an agent with their state machine: the ACS sets DiagnosticsState
  * to Requested (with the inputs, in one SetParameterValues); the test starts after the session;
  * results land in the object with Complete or an Error_* state; a session with 8 DIAGNOSTICS
- * COMPLETE follows. Changing an input while a test is requested or running cancels it (None).
+ * COMPLETE follows. Changing an input while a test is requested or running cancels it (None),
+ * as does setting Canceled.
  */
 import type { Agent } from './agent.js';
+import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
-import { IpPing } from './models/diagnostics.js';
+import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
+import { IpPing, TraceRoute } from './models/diagnostics.js';
+
+/** What a finished test leaves in the data model. */
+interface Outcome {
+  state: string;
+  values: Record<string, string>;
+  /** A results table to refill (concrete path) with one row of values per instance. */
+  table?: { path: string; rows: Record<string, string>[] };
+}
+
+interface Diagnostic {
+  name: string;
+  state: string;
+  inputs: readonly string[];
+  run(model: DataModel, signal: AbortSignal): Promise<Outcome>;
+}
+
+const read = (m: DataModel, object: string, p: string): string => m.read(object + p);
+
+const IP_PING: Diagnostic = {
+  name: 'IPPing',
+  state: IpPing.state,
+  inputs: IpPing.inputs,
+  async run(m, signal) {
+    const o = IpPing.object;
+    const input: PingInput = {
+      host: read(m, o, 'Host'),
+      protocolVersion: read(m, o, 'ProtocolVersion') as PingInput['protocolVersion'],
+      repetitions: Number(read(m, o, 'NumberOfRepetitions')),
+      timeoutMs: Number(read(m, o, 'Timeout')),
+      dataBlockSize: Number(read(m, o, 'DataBlockSize')),
+      dscp: Number(read(m, o, 'DSCP')),
+    };
+    const r = await runPing(input, signal);
+    return {
+      state: r.state,
+      values: {
+        [`${o}IPAddressUsed`]: r.ipAddressUsed,
+        [`${o}SuccessCount`]: String(r.successCount),
+        [`${o}FailureCount`]: String(r.failureCount),
+        [`${o}MinimumResponseTime`]: String(Math.round(r.minUs / 1000)),
+        [`${o}AverageResponseTime`]: String(Math.round(r.avgUs / 1000)),
+        [`${o}MaximumResponseTime`]: String(Math.round(r.maxUs / 1000)),
+        [`${o}MinimumResponseTimeDetailed`]: String(r.minUs),
+        [`${o}AverageResponseTimeDetailed`]: String(r.avgUs),
+        [`${o}MaximumResponseTimeDetailed`]: String(r.maxUs),
+      },
+    };
+  },
+};
+
+const TRACE_ROUTE: Diagnostic = {
+  name: 'TraceRoute',
+  state: TraceRoute.state,
+  inputs: TraceRoute.inputs,
+  async run(m, signal) {
+    const o = TraceRoute.object;
+    const input: TraceRouteInput = {
+      host: read(m, o, 'Host'),
+      protocolVersion: read(m, o, 'ProtocolVersion') as TraceRouteInput['protocolVersion'],
+      tries: Number(read(m, o, 'NumberOfTries')),
+      timeoutMs: Number(read(m, o, 'Timeout')),
+      dataBlockSize: Number(read(m, o, 'DataBlockSize')),
+      dscp: Number(read(m, o, 'DSCP')),
+      maxHops: Number(read(m, o, 'MaxHopCount')),
+    };
+    const r = await runTraceRoute(input, signal);
+    return {
+      state: r.state,
+      values: { [`${o}IPAddressUsed`]: r.ipAddressUsed, [`${o}ResponseTime`]: String(r.responseTimeMs) },
+      table: {
+        path: TraceRoute.hops,
+        rows: r.hops.map((h) => ({ Host: h.hostAddress, HostAddress: h.hostAddress, ErrorCode: String(h.errorCode), RTTimes: h.rttMs.join(',') })),
+      },
+    };
+  },
+};
 
 export class DiagnosticsRunner {
-  private pending = false;
-  private running: AbortController | undefined;
+  private readonly pending = new Set<Diagnostic>();
+  private readonly running = new Map<Diagnostic, AbortController>();
 
-  constructor(private readonly agent: Agent) {
+  constructor(
+    private readonly agent: Agent,
+    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE],
+  ) {
     agent.model.onChange((names, origin) => {
-      if (origin !== 'acs') return;
-      const state = names.includes(IpPing.state) ? agent.model.read(IpPing.state) : undefined;
-      if (state === 'Canceled') {
-        this.pending = false;
-        this.cancelRunning();
-        agent.model.writeFromDevice({ [IpPing.state]: 'None' });
-      } else if (state === 'Requested') {
-        this.cancelRunning();
-        this.pending = true;
-      } else if (names.some((n) => (IpPing.inputs as readonly string[]).includes(n)) && (this.pending || this.running)) {
-        this.pending = false;
-        this.cancelRunning();
-        agent.model.writeFromDevice({ [IpPing.state]: 'None' });
-      }
+      if (origin === 'acs') for (const d of this.diagnostics) this.onAcsChange(d, names);
     });
     agent.onSessionEnd(() => {
-      if (this.pending) {
-        this.pending = false;
-        void this.runIpPing();
+      for (const d of [...this.pending]) {
+        this.pending.delete(d);
+        void this.run(d);
       }
     });
   }
 
-  private cancelRunning(): void {
-    this.running?.abort();
-    this.running = undefined;
+  private onAcsChange(d: Diagnostic, names: string[]): void {
+    const state = names.includes(d.state) ? this.agent.model.read(d.state) : undefined;
+    if (state === 'Requested') {
+      this.cancel(d);
+      this.pending.add(d);
+    } else if (state === 'Canceled' || (names.some((n) => d.inputs.includes(n)) && (this.pending.has(d) || this.running.has(d)))) {
+      this.pending.delete(d);
+      this.cancel(d);
+      this.agent.model.writeFromDevice({ [d.state]: 'None' });
+    }
   }
 
-  private async runIpPing(): Promise<void> {
-    const m = this.agent.model;
-    const input: PingInput = {
-      host: m.read(IpPing.host),
-      protocolVersion: m.read(IpPing.protocolVersion) as PingInput['protocolVersion'],
-      repetitions: Number(m.read(IpPing.repetitions)),
-      timeoutMs: Number(m.read(IpPing.timeout)),
-      dataBlockSize: Number(m.read(IpPing.dataBlockSize)),
-      dscp: Number(m.read(IpPing.dscp)),
-    };
+  private cancel(d: Diagnostic): void {
+    this.running.get(d)?.abort();
+    this.running.delete(d);
+  }
+
+  private async run(d: Diagnostic): Promise<void> {
     const controller = new AbortController();
-    this.running = controller;
-    this.agent.log.info({ host: input.host, repetitions: input.repetitions }, 'IPPing diagnostics start');
-    const r = await runPing(input, controller.signal);
-    if (controller.signal.aborted || this.running !== controller) return;
-    this.running = undefined;
-    const P = IpPing.object;
-    m.writeFromDevice({
-      [`${P}IPAddressUsed`]: r.ipAddressUsed,
-      [`${P}SuccessCount`]: String(r.successCount),
-      [`${P}FailureCount`]: String(r.failureCount),
-      [`${P}MinimumResponseTime`]: String(Math.round(r.minUs / 1000)),
-      [`${P}AverageResponseTime`]: String(Math.round(r.avgUs / 1000)),
-      [`${P}MaximumResponseTime`]: String(Math.round(r.maxUs / 1000)),
-      [`${P}MinimumResponseTimeDetailed`]: String(r.minUs),
-      [`${P}AverageResponseTimeDetailed`]: String(r.avgUs),
-      [`${P}MaximumResponseTimeDetailed`]: String(r.maxUs),
-      [IpPing.state]: r.state,
-    });
-    this.agent.log.info({ state: r.state, success: r.successCount, failure: r.failureCount, avgUs: r.avgUs }, 'IPPing diagnostics done');
+    this.running.set(d, controller);
+    this.agent.log.info({ diagnostic: d.name }, 'diagnostics start');
+    let outcome: Outcome;
+    try {
+      outcome = await d.run(this.agent.model, controller.signal);
+    } catch (err) {
+      this.agent.log.error({ err, diagnostic: d.name }, 'diagnostics failed');
+      outcome = { state: 'Error_Internal', values: {} };
+    }
+    if (controller.signal.aborted || this.running.get(d) !== controller) return;
+    this.running.delete(d);
+    const m = this.agent.model;
+    if (outcome.table) {
+      m.clearInstances(outcome.table.path);
+      for (const row of outcome.table.rows) {
+        const id = m.addInstance(outcome.table.path);
+        outcome.values = { ...outcome.values, ...Object.fromEntries(Object.entries(row).map(([k, v]) => [`${outcome.table!.path}${id}.${k}`, v])) };
+      }
+    }
+    m.writeFromDevice({ ...outcome.values, [d.state]: outcome.state });
+    this.agent.log.info({ diagnostic: d.name, state: outcome.state }, 'diagnostics done');
     this.agent.trigger(EventCode.DiagnosticsComplete);
   }
 }

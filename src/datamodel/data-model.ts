@@ -290,6 +290,22 @@ export class DataModel {
     return this.createInstance(tablePath, table.maxEntries);
   }
 
+  /** Removes every instance of a table from the device side (a diagnostics result table, say). */
+  clearInstances(tablePath: string): void {
+    const entry = this.model.instances![tablePath];
+    if (!entry) return;
+    for (const id of entry.ids) this.removeSubtree(`${tablePath}${id}.`);
+    entry.ids = [];
+    this.store.save(this.model);
+  }
+
+  private removeSubtree(prefix: string): void {
+    for (const key of Object.keys(this.model.values)) if (key.startsWith(prefix)) delete this.model.values[key];
+    for (const key of Object.keys(this.model.notification)) if (key.startsWith(prefix)) delete this.model.notification[key];
+    for (const key of Object.keys(this.model.accessList)) if (key.startsWith(prefix)) delete this.model.accessList[key];
+    for (const key of Object.keys(this.model.instances!)) if (key.startsWith(prefix)) delete this.model.instances![key];
+  }
+
   /** DeleteObject: removes an instance and everything below it. */
   deleteObject(requestedName: string, parameterKeyName: string, parameterKey: string): void {
     const objectName = requestedName.includes('[') ? this.aliasToNumbers(requestedName) ?? requestedName : requestedName;
@@ -301,10 +317,7 @@ export class DataModel {
     const id = Number(m[2]);
     const entry = this.model.instances![tablePath]!;
     entry.ids = entry.ids.filter((n) => n !== id);
-    for (const key of Object.keys(this.model.values)) if (key.startsWith(objectName)) delete this.model.values[key];
-    for (const key of Object.keys(this.model.notification)) if (key.startsWith(objectName)) delete this.model.notification[key];
-    for (const key of Object.keys(this.model.accessList)) if (key.startsWith(objectName)) delete this.model.accessList[key];
-    for (const key of Object.keys(this.model.instances!)) if (key.startsWith(objectName)) delete this.model.instances![key];
+    this.removeSubtree(objectName);
     this.model.values[parameterKeyName] = parameterKey;
     this.store.save(this.model);
   }

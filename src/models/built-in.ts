@@ -5,10 +5,10 @@ import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './device-status.
 import { NETWORK_PARAMETERS, NETWORK_TABLES } from './network.js';
 import { STB_PARAMETERS, STB_TABLES } from './stb-service.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
-import { DIAGNOSTICS_PARAMETERS } from './diagnostics.js';
+import { DIAGNOSTICS_PARAMETERS, DIAGNOSTICS_TABLES, TRACEROUTE_PARAMETERS } from './diagnostics.js';
 
-export const BUILT_IN_PARAMETERS: readonly ParameterDefinition[] = [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...XMPP_PARAMETERS, ...STB_PARAMETERS];
-export const BUILT_IN_TABLES: readonly TableDefinition[] = [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...XMPP_TABLES, ...STB_TABLES];
+export const BUILT_IN_PARAMETERS: readonly ParameterDefinition[] = [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...TRACEROUTE_PARAMETERS, ...XMPP_PARAMETERS, ...STB_PARAMETERS];
+export const BUILT_IN_TABLES: readonly TableDefinition[] = [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...DIAGNOSTICS_TABLES, ...XMPP_TABLES, ...STB_TABLES];
 
 /** The built-in schema; immutable, so one instance serves every agent in the process. */
 export const BUILT_IN_SCHEMA = new Schema(BUILT_IN_PARAMETERS, BUILT_IN_TABLES);

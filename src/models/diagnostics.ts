@@ -1,5 +1,5 @@
-/** TR-181 Device.IP.Diagnostics.IPPing (TR-143's ping test). */
-import type { ParameterDefinition } from '../datamodel/schema.js';
+/** TR-181 Device.IP.Diagnostics: IPPing and TraceRoute. */
+import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
 
 const P = 'Device.IP.Diagnostics.IPPing.';
 
@@ -26,6 +26,38 @@ export const DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
   result('MinimumResponseTimeDetailed'),
   result('MaximumResponseTimeDetailed'),
 ];
+
+const T = 'Device.IP.Diagnostics.TraceRoute.';
+const HOP = `${T}RouteHops.{i}.`;
+export const TRACEROUTE_STATES = ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_NoRouteToHost', 'Error_MaxHopCountExceeded', 'Error_Internal', 'Error_Other'] as const;
+
+export const DIAGNOSTICS_TABLES: readonly TableDefinition[] = [{ name: HOP, writable: false }];
+
+export const TRACEROUTE_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${T}DiagnosticsState`, type: 'string', enumeration: TRACEROUTE_STATES, writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  { name: `${T}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${T}ProtocolVersion`, type: 'string', enumeration: ['Any', 'IPv4', 'IPv6'], writable: true, default: 'Any' },
+  { name: `${T}Host`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${T}NumberOfTries`, type: 'unsignedInt', min: 1, max: 3, writable: true, default: '3' },
+  { name: `${T}Timeout`, type: 'unsignedInt', min: 1, writable: true, default: '5000' },
+  { name: `${T}DataBlockSize`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '38' },
+  { name: `${T}DSCP`, type: 'unsignedInt', min: 0, max: 63, writable: true, default: '0' },
+  { name: `${T}MaxHopCount`, type: 'unsignedInt', min: 1, max: 64, writable: true, default: '30' },
+  { name: `${T}RouteHopsNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: HOP },
+  { name: `${T}IPAddressUsed`, type: 'string', maxLength: 45, writable: false, default: '' },
+  { name: `${T}ResponseTime`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${HOP}Host`, type: 'string', maxLength: 256, writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${HOP}HostAddress`, type: 'string', writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${HOP}ErrorCode`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${HOP}RTTimes`, type: 'string', writable: false, default: '' },
+];
+
+export const TraceRoute = {
+  object: T,
+  state: `${T}DiagnosticsState`,
+  inputs: ['Interface', 'ProtocolVersion', 'Host', 'NumberOfTries', 'Timeout', 'DataBlockSize', 'DSCP', 'MaxHopCount'].map((n) => `${T}${n}`),
+  hops: `${T}RouteHops.`,
+} as const;
 
 export const IpPing = {
   object: P,
