@@ -2,7 +2,7 @@
  * IPPing with the system's ping (Debian iputils-ping): its output parsed into TR-181 results,
  * its failures mapped onto the Error_* states.
  */
-import { spawn } from 'node:child_process';
+import { runTool } from './run-tool.js';
 
 export interface PingInput {
   host: string;
@@ -41,33 +41,24 @@ export function pingArguments(i: PingInput): string[] {
   return args;
 }
 
-export function runPing(input: PingInput, signal: AbortSignal): Promise<PingResult> {
+export async function runPing(input: PingInput, signal: AbortSignal): Promise<PingResult> {
   const empty = { ipAddressUsed: '', successCount: 0, failureCount: input.repetitions, minUs: 0, avgUs: 0, maxUs: 0 };
-  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return Promise.resolve({ state: 'Error_CannotResolveHostName', ...empty });
-  return new Promise((resolve) => {
-    const child = spawn('ping', pingArguments(input), { signal, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ state: e.code === 'ENOENT' ? 'Error_Internal' : 'Error_Other', ...empty }));
-    child.on('close', (code) => {
-      if (signal.aborted) return;
-      if (/unknown host|Name or service not known|Temporary failure in name resolution|No address associated/i.test(err)) return resolve({ state: 'Error_CannotResolveHostName', ...empty });
-      if (/Network is unreachable|No route to host/i.test(err)) return resolve({ state: 'Error_NoRouteToHost', ...empty });
-      const parsed = parsePingOutput(out);
-      if (parsed.transmitted === 0 && code !== 0) return resolve({ state: 'Error_Other', ...empty });
-      const ok = parsed.rttsUs.length;
-      const sum = parsed.rttsUs.reduce((a, b) => a + b, 0);
-      resolve({
-        state: 'Complete',
-        ipAddressUsed: parsed.address,
-        successCount: ok,
-        failureCount: Math.max(0, input.repetitions - ok),
-        minUs: ok ? Math.min(...parsed.rttsUs) : 0,
-        avgUs: ok ? Math.round(sum / ok) : 0,
-        maxUs: ok ? Math.max(...parsed.rttsUs) : 0,
-      });
-    });
-  });
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return { state: 'Error_CannotResolveHostName', ...empty };
+  const run = await runTool('ping', pingArguments(input), signal);
+  if (run.kind !== 'exited') return { state: run.kind === 'missing' ? 'Error_Internal' : 'Error_Other', ...empty };
+  if (/unknown host|Name or service not known|Temporary failure in name resolution|No address associated/i.test(run.stderr)) return { state: 'Error_CannotResolveHostName', ...empty };
+  if (/Network is unreachable|No route to host/i.test(run.stderr)) return { state: 'Error_NoRouteToHost', ...empty };
+  const parsed = parsePingOutput(run.stdout);
+  if (parsed.transmitted === 0 && run.code !== 0) return { state: 'Error_Other', ...empty };
+  const ok = parsed.rttsUs.length;
+  const sum = parsed.rttsUs.reduce((a, b) => a + b, 0);
+  return {
+    state: 'Complete',
+    ipAddressUsed: parsed.address,
+    successCount: ok,
+    failureCount: Math.max(0, input.repetitions - ok),
+    minUs: ok ? Math.min(...parsed.rttsUs) : 0,
+    avgUs: ok ? Math.round(sum / ok) : 0,
+    maxUs: ok ? Math.max(...parsed.rttsUs) : 0,
+  };
 }

@@ -1,5 +1,5 @@
 /** TraceRoute with the system's traceroute (Debian's traceroute package), parsed into TR-181 hops. */
-import { spawn } from 'node:child_process';
+import { runTool } from './run-tool.js';
 
 export interface TraceRouteInput {
   host: string;
@@ -53,25 +53,16 @@ export function traceRouteArguments(i: TraceRouteInput): string[] {
   return args;
 }
 
-export function runTraceRoute(input: TraceRouteInput, signal: AbortSignal): Promise<TraceRouteResult> {
+export async function runTraceRoute(input: TraceRouteInput, signal: AbortSignal): Promise<TraceRouteResult> {
   const failed = (state: TraceRouteResult['state']): TraceRouteResult => ({ state, ipAddressUsed: '', responseTimeMs: 0, hops: [] });
-  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return Promise.resolve(failed('Error_CannotResolveHostName'));
-  return new Promise((resolve) => {
-    const child = spawn('traceroute', traceRouteArguments(input), { signal, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve(failed(e.code === 'ENOENT' ? 'Error_Internal' : 'Error_Other')));
-    child.on('close', (code) => {
-      if (signal.aborted) return;
-      if (/Name or service not known|Cannot handle "host"|unknown host|Temporary failure in name resolution/i.test(err)) return resolve(failed('Error_CannotResolveHostName'));
-      const { target, hops } = parseTraceRouteOutput(out);
-      if (code !== 0 && hops.length === 0) return resolve(failed('Error_Other'));
-      const last = hops[hops.length - 1];
-      const reached = last !== undefined && last.hostAddress === target;
-      const responseTimeMs = last && last.rttMs.length > 0 ? Math.round(last.rttMs.reduce((a, b) => a + b, 0) / last.rttMs.length) : 0;
-      resolve({ state: reached ? 'Complete' : 'Error_MaxHopCountExceeded', ipAddressUsed: target, responseTimeMs, hops });
-    });
-  });
+  if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return failed('Error_CannotResolveHostName');
+  const run = await runTool('traceroute', traceRouteArguments(input), signal);
+  if (run.kind !== 'exited') return failed(run.kind === 'missing' ? 'Error_Internal' : 'Error_Other');
+  if (/Name or service not known|Cannot handle "host"|unknown host|Temporary failure in name resolution/i.test(run.stderr)) return failed('Error_CannotResolveHostName');
+  const { target, hops } = parseTraceRouteOutput(run.stdout);
+  if (run.code !== 0 && hops.length === 0) return failed('Error_Other');
+  const last = hops[hops.length - 1];
+  const reached = last !== undefined && last.hostAddress === target;
+  const responseTimeMs = last && last.rttMs.length > 0 ? Math.round(last.rttMs.reduce((a, b) => a + b, 0) / last.rttMs.length) : 0;
+  return { state: reached ? 'Complete' : 'Error_MaxHopCountExceeded', ipAddressUsed: target, responseTimeMs, hops };
 }
