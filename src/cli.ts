@@ -14,7 +14,7 @@ import { LinuxHostDevice } from './providers/linux-host.js';
 import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
 import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
-import { DiagnosticsRunner } from './diagnostics-runner.js';
+import { DiagnosticsRunner, startUdpEchoConfig } from './diagnostics-runner.js';
 import { extendBuiltIn } from './models/built-in.js';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
@@ -130,6 +130,7 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at Device.XMPP.Connection.1.
   const xmppConnectionRequests = startXmppConnectionRequests(agent);
   new DiagnosticsRunner(agent);
+  const udpEcho = startUdpEchoConfig(agent, crAddress);
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const shutdown = async (): Promise<void> => {
@@ -138,6 +139,7 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     await connectionRequests.close();
     udpConnectionRequests.close();
     await xmppConnectionRequests.stop();
+    udpEcho.stop();
     await demoAcs?.close();
     process.exit(0);
   };

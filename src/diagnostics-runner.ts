@@ -10,7 +10,9 @@ import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { IpPing, TraceRoute } from './models/diagnostics.js';
+import { IpPing, TraceRoute, UdpEchoConfig } from './models/diagnostics.js';
+import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
+import { formatDateTime } from './cwmp/xml-text.js';
 
 /** What a finished test leaves in the data model. */
 interface Outcome {
@@ -149,4 +151,57 @@ export class DiagnosticsRunner {
     this.agent.log.info({ diagnostic: d.name, state: outcome.state }, 'diagnostics done');
     this.agent.trigger(EventCode.DiagnosticsComplete);
   }
+}
+
+/**
+ * Keeps the UDP echo server in step with UDPEchoConfig: (re)started when the ACS enables it or
+ * changes its port, source or Echo Plus setting; its counters read live through a provider.
+ */
+export function startUdpEchoConfig(agent: Agent, listenAddress = '0.0.0.0'): { stop(): void } {
+  const m = agent.model;
+  const U = UdpEchoConfig;
+  let server: UdpEchoServer | undefined;
+  const t0 = process.hrtime.bigint();
+  const apply = async (): Promise<void> => {
+    server?.close();
+    server = undefined;
+    if (m.read(U.enable) !== 'true') return;
+    const next = new UdpEchoServer({
+      address: listenAddress,
+      port: Number(m.read(U.udpPort)),
+      sourceAddress: m.read(U.sourceIpAddress),
+      echoPlus: m.read(U.echoPlusEnabled) === 'true',
+      nowUs: () => Number((process.hrtime.bigint() - t0) / 1000n),
+      now: () => agent.clock.now(),
+    });
+    try {
+      const port = await next.listen();
+      server = next;
+      agent.log.info({ port }, 'UDP echo server listening');
+    } catch (err) {
+      agent.log.warn({ err: (err as Error).message }, 'UDP echo server could not start');
+    }
+  };
+  const time = (t: number | null | undefined): string | undefined => (t == null ? undefined : formatDateTime(new Date(t)));
+  m.addProvider({
+    objects: [U.object],
+    get(path) {
+      const s = server?.stats;
+      if (!s) return undefined;
+      const fields: Record<string, string | undefined> = {
+        PacketsReceived: String(s.packetsReceived),
+        PacketsResponded: String(s.packetsResponded),
+        BytesReceived: String(s.bytesReceived % 2 ** 32),
+        BytesResponded: String(s.bytesResponded % 2 ** 32),
+        TimeFirstPacketReceived: time(s.timeFirstPacketReceived),
+        TimeLastPacketReceived: time(s.timeLastPacketReceived),
+      };
+      return fields[path.slice(U.object.length)];
+    },
+  });
+  m.onChange((names, origin) => {
+    if (origin === 'acs' && names.some((n) => n.startsWith(U.object))) void apply();
+  });
+  void apply();
+  return { stop: () => server?.close() };
 }

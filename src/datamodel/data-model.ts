@@ -55,7 +55,7 @@ export class DataModel {
   constructor(
     readonly schema: Schema,
     private readonly store: ModelStore,
-    private readonly providers: readonly Provider[] = [],
+    private readonly providers: Provider[] = [],
     /** Values the device starts with (identity, versions), over the schema's defaults. */
     private readonly initialValues: Record<string, string> = {},
     /** The CWMP 1.4 alias-addressing switches (ManagementServer.InstanceMode, AutoCreateInstances). */
@@ -63,6 +63,11 @@ export class DataModel {
   ) {
     this.model = store.load() ?? this.freshModel();
     this.model.instances ??= {};
+  }
+
+  /** Adds a provider after construction (a component that starts with the agent, say). */
+  addProvider(provider: Provider): void {
+    this.providers.push(provider);
   }
 
   onChange(listener: ChangeListener): void {

@@ -70,3 +70,29 @@ export const IpPing = {
   dataBlockSize: `${P}DataBlockSize`,
   dscp: `${P}DSCP`,
 } as const;
+
+const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
+
+/** TR-181 UDPEchoConfig: the device as a TR-143 UDP echo (plus) server. */
+export const UDP_ECHO_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${U}Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${U}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${U}SourceIPAddress`, type: 'string', maxLength: 45, writable: true, default: '' },
+  { name: `${U}UDPPort`, type: 'unsignedInt', writable: true, default: '0' },
+  { name: `${U}EchoPlusEnabled`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${U}EchoPlusSupported`, type: 'boolean', writable: false, default: 'true' },
+  { name: `${U}PacketsReceived`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${U}PacketsResponded`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${U}BytesReceived`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${U}BytesResponded`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${U}TimeFirstPacketReceived`, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z', activeNotify: 'canDeny' },
+  { name: `${U}TimeLastPacketReceived`, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z', activeNotify: 'canDeny' },
+];
+
+export const UdpEchoConfig = {
+  object: U,
+  enable: `${U}Enable`,
+  sourceIpAddress: `${U}SourceIPAddress`,
+  udpPort: `${U}UDPPort`,
+  echoPlusEnabled: `${U}EchoPlusEnabled`,
+} as const;

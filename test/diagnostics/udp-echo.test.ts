@@ -1,0 +1,68 @@
+/** UDPEchoConfig: the device as a TR-143 UDP echo (plus) server, configured by the ACS. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { startUdpEchoConfig } from '../../src/diagnostics-runner.js';
+import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
+import { freeUdpPort } from '../helpers/servers.js';
+
+const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
+
+async function exchange(port: number, packets: Buffer[], waitMs = 300): Promise<Buffer[]> {
+  const socket = dgram.createSocket('udp4');
+  const replies: Buffer[] = [];
+  socket.on('message', (m) => replies.push(m));
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  for (const p of packets) socket.send(p, port, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, waitMs));
+  socket.close();
+  return replies;
+}
+
+test('echo plus server: answers the allowed source, fills the Echo Plus fields, counts', async () => {
+  const h = await startHarness();
+  const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
+  const port = await freeUdpPort();
+  try {
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${U}UDPPort`, value: String(port) },
+        { name: `${U}SourceIPAddress`, value: '127.0.0.1' },
+        { name: `${U}EchoPlusEnabled`, value: 'true' },
+        { name: `${U}Enable`, value: 'true' },
+      ],
+      parameterKey: 'echo',
+    });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    const packets = [1, 2, 3, 4, 5].map((sn) => {
+      const b = Buffer.alloc(64);
+      b.writeUInt32BE(sn, 0);
+      return b;
+    });
+    const replies = await exchange(port, packets);
+    assert.equal(replies.length, 5);
+    const respSns = replies.map((r) => r.readUInt32BE(4)).sort((a, b) => a - b);
+    assert.deepEqual(respSns, [1, 2, 3, 4, 5], 'TestRespSN counts the responses');
+    assert.ok(replies.every((r) => r.readUInt32BE(12) >= r.readUInt32BE(8)), 'reply time stamp not before receive time stamp');
+    assert.deepEqual(replies.map((r) => r.readUInt32BE(0)).sort(), [1, 2, 3, 4, 5], 'TestGenSN echoed');
+    const m = h.agent.model;
+    assert.equal(m.read(`${U}PacketsReceived`), '5');
+    assert.equal(m.read(`${U}BytesReceived`), String(5 * 64));
+    assert.equal(m.read(`${U}PacketsResponded`), '5');
+    assert.notEqual(m.read(`${U}TimeFirstPacketReceived`), '0001-01-01T00:00:00Z');
+
+    // Another allowed source: our packets are no longer answered (nor counted).
+    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${U}SourceIPAddress`, value: '127.0.0.2' }], parameterKey: 'echo2' });
+    h.agent.trigger('6 CONNECTION REQUEST');
+    await sessionsCompleted(h, 2);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await exchange(port, packets.slice(0, 2))).length, 0);
+    assert.equal(m.read(`${U}PacketsReceived`), '0', 'a restarted server starts counting afresh');
+  } finally {
+    echo.stop();
+    await h.close();
+  }
+});
