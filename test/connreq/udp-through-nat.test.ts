@@ -109,12 +109,47 @@ test('UDP connection request through an nftables masquerade NAT reaches the agen
     await acs.send({ ...stunSource, id: 'nat-1' });
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(((await acs.send({ cmd: 'sessions' })) as unknown[]).length, before + 1, 'bad signature and replay ignored');
-    // And a fresh valid one still works, so the two above were refused on their merits.
+    // And a fresh valid one still works, so the two above were refused on their merits. It also
+    // carries diagnostics towards the ACS host: a route with a real hop (the NAT router).
+    await acs.send({
+      cmd: 'queue',
+      serial,
+      rpcs: [
+        {
+          method: 'SetParameterValues',
+          parameterList: [
+            { name: 'Device.IP.Diagnostics.TraceRoute.Host', value: '10.253.2.2' },
+            { name: 'Device.IP.Diagnostics.TraceRoute.NumberOfTries', value: '1' },
+            { name: 'Device.IP.Diagnostics.TraceRoute.Timeout', value: '1000' },
+            { name: 'Device.IP.Diagnostics.TraceRoute.MaxHopCount', value: '5' },
+            { name: 'Device.IP.Diagnostics.TraceRoute.DiagnosticsState', value: 'Requested' },
+            { name: 'Device.IP.Diagnostics.IPPing.Host', value: '10.253.2.2' },
+            { name: 'Device.IP.Diagnostics.IPPing.NumberOfRepetitions', value: '3' },
+            { name: 'Device.IP.Diagnostics.IPPing.DiagnosticsState', value: 'Requested' },
+          ],
+          parameterKey: 'diag',
+        },
+      ],
+    });
     await acs.send({ ...stunSource, id: 'nat-3' });
     await until('the second CONNECTION REQUEST session', async () => {
       const s = (await acs!.send({ cmd: 'sessions' })) as unknown[];
       return s.length > before + 1 ? s : undefined;
     });
+    await until('8 DIAGNOSTICS COMPLETE', async () => {
+      const s = (await acs!.send({ cmd: 'sessions' })) as { events: string[] }[];
+      const values = (JSON.parse(fs.readFileSync(path.join(stateDir, 'data-model.json'), 'utf8')) as { values: Record<string, string> }).values;
+      const done = values['Device.IP.Diagnostics.TraceRoute.DiagnosticsState'] === 'Complete' && values['Device.IP.Diagnostics.IPPing.DiagnosticsState'] === 'Complete';
+      return done && s.some((x) => x.events.includes('8 DIAGNOSTICS COMPLETE')) ? s : undefined;
+    });
+    const diag = JSON.parse(fs.readFileSync(path.join(stateDir, 'data-model.json'), 'utf8')) as { values: Record<string, string>; instances: Record<string, { ids: number[] }> };
+    const hops = diag.instances['Device.IP.Diagnostics.TraceRoute.RouteHops.']!.ids;
+    assert.deepEqual(
+      hops.map((id) => diag.values[`Device.IP.Diagnostics.TraceRoute.RouteHops.${id}.HostAddress`]),
+      ['10.253.1.1', '10.253.2.2'],
+      'the NAT router is the first hop, the ACS host the second',
+    );
+    assert.equal(diag.values['Device.IP.Diagnostics.IPPing.SuccessCount'], '3');
   } finally {
     agent?.kill('SIGKILL');
     if (acs) await acs.send({ cmd: 'close' }).catch(() => undefined);
