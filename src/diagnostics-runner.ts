@@ -10,7 +10,8 @@ import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { IpPing, TraceRoute, UdpEchoConfig } from './models/diagnostics.js';
+import { DownloadDiagnostics, IpPing, TraceRoute, UdpEchoConfig } from './models/diagnostics.js';
+import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
 import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
 import { formatDateTime } from './cwmp/xml-text.js';
 
@@ -90,13 +91,58 @@ const TRACE_ROUTE: Diagnostic = {
   },
 };
 
+function measurementValues(c: Omit<ConnectionResult, 'ipAddressUsed'>): Record<string, string> {
+  return {
+    ROMTime: formatMicroTime(c.romUs),
+    BOMTime: formatMicroTime(c.bomUs),
+    EOMTime: formatMicroTime(c.eomUs),
+    TestBytesReceived: String(c.testBytesReceived),
+    TotalBytesReceived: String(c.totalBytesReceived),
+    TotalBytesSent: String(c.totalBytesSent),
+    TCPOpenRequestTime: formatMicroTime(c.tcpOpenRequestUs),
+    TCPOpenResponseTime: formatMicroTime(c.tcpOpenResponseUs),
+  };
+}
+
+const minOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
+const maxOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a));
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+const DOWNLOAD: Diagnostic = {
+  name: 'DownloadDiagnostics',
+  state: DownloadDiagnostics.state,
+  inputs: DownloadDiagnostics.inputs,
+  async run(m, signal) {
+    const o = DownloadDiagnostics.object;
+    const r = await runDownload({ url: read(m, o, 'DownloadURL'), connections: Number(read(m, o, 'NumberOfConnections')), timeoutMs: 120_000 }, signal);
+    if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: DownloadDiagnostics.perConnection, rows: [] } };
+    const c = r.connections;
+    // The test as a whole: from the first connection's start to the last one's end, bytes summed.
+    const whole = measurementValues({
+      romUs: minOf(c.map((x) => x.romUs)),
+      bomUs: minOf(c.map((x) => x.bomUs)),
+      eomUs: maxOf(c.map((x) => x.eomUs)),
+      tcpOpenRequestUs: minOf(c.map((x) => x.tcpOpenRequestUs)),
+      tcpOpenResponseUs: minOf(c.map((x) => x.tcpOpenResponseUs)),
+      testBytesReceived: sum(c.map((x) => x.testBytesReceived)),
+      totalBytesReceived: sum(c.map((x) => x.totalBytesReceived)),
+      totalBytesSent: sum(c.map((x) => x.totalBytesSent)),
+    });
+    return {
+      state: 'Complete',
+      values: { ...Object.fromEntries(Object.entries(whole).map(([k, v]) => [o + k, v])), [`${o}IPAddressUsed`]: c[0]?.ipAddressUsed ?? '' },
+      table: { path: DownloadDiagnostics.perConnection, rows: c.length > 1 ? c.map(measurementValues) : [] },
+    };
+  },
+};
+
 export class DiagnosticsRunner {
   private readonly pending = new Set<Diagnostic>();
   private readonly running = new Map<Diagnostic, AbortController>();
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE],
+    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, DOWNLOAD],
   ) {
     agent.model.onChange((names, origin) => {
       if (origin === 'acs') for (const d of this.diagnostics) this.onAcsChange(d, names);

@@ -96,3 +96,49 @@ export const UdpEchoConfig = {
   udpPort: `${U}UDPPort`,
   echoPlusEnabled: `${U}EchoPlusEnabled`,
 } as const;
+
+const D = 'Device.IP.Diagnostics.DownloadDiagnostics.';
+const DPC = `${D}PerConnectionResult.{i}.`;
+export const DOWNLOAD_STATES = ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_NoRouteToHost', 'Error_InitConnectionFailed', 'Error_NoResponse', 'Error_TransferFailed', 'Error_PasswordRequestFailed', 'Error_LoginFailed', 'Error_NoTransferMode', 'Error_NoPASV', 'Error_IncorrectSize', 'Error_Timeout', 'Error_Internal', 'Error_Other'] as const;
+
+/** Most parallel connections one DownloadDiagnostics test opens. */
+export const DOWNLOAD_MAX_CONNECTIONS = 8;
+
+const time = (name: string): ParameterDefinition => ({ name, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z', activeNotify: 'canDeny' });
+const counter = (name: string): ParameterDefinition => ({ name, type: 'unsignedLong', writable: false, default: '0' });
+const measurements = (o: string): ParameterDefinition[] => [
+  time(`${o}ROMTime`),
+  time(`${o}BOMTime`),
+  time(`${o}EOMTime`),
+  counter(`${o}TestBytesReceived`),
+  counter(`${o}TotalBytesReceived`),
+  counter(`${o}TotalBytesSent`),
+  time(`${o}TCPOpenRequestTime`),
+  time(`${o}TCPOpenResponseTime`),
+];
+
+export const DOWNLOAD_TABLES: readonly TableDefinition[] = [{ name: DPC, writable: false }];
+
+/** TR-143 DownloadDiagnostics over HTTP(S), with per-connection results. */
+export const DOWNLOAD_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${D}DiagnosticsState`, type: 'string', enumeration: DOWNLOAD_STATES, writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  { name: `${D}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${D}DownloadURL`, type: 'string', maxLength: 2048, writable: true, default: '' },
+  { name: `${D}DownloadTransports`, type: 'string', writable: false, default: 'HTTP' },
+  { name: `${D}DSCP`, type: 'unsignedInt', min: 0, max: 63, writable: true, default: '0' },
+  { name: `${D}EthernetPriority`, type: 'unsignedInt', min: 0, max: 7, writable: true, default: '0' },
+  { name: `${D}ProtocolVersion`, type: 'string', enumeration: ['Any', 'IPv4', 'IPv6'], writable: true, default: 'Any' },
+  { name: `${D}NumberOfConnections`, type: 'unsignedInt', min: 1, max: DOWNLOAD_MAX_CONNECTIONS, writable: true, default: '1' },
+  { name: `${D}IPAddressUsed`, type: 'string', maxLength: 45, writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${D}DownloadDiagnosticMaxConnections`, type: 'unsignedInt', min: 1, writable: false, default: String(DOWNLOAD_MAX_CONNECTIONS) },
+  ...measurements(D),
+  { name: `${D}PerConnectionResultNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: DPC },
+  ...measurements(DPC),
+];
+
+export const DownloadDiagnostics = {
+  object: D,
+  state: `${D}DiagnosticsState`,
+  inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority', 'ProtocolVersion', 'NumberOfConnections'].map((n) => `${D}${n}`),
+  perConnection: `${D}PerConnectionResult.`,
+} as const;
