@@ -10,7 +10,7 @@ import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { DownloadDiagnostics, IpPing, TraceRoute, UdpEchoConfig } from './models/diagnostics.js';
+import { DownloadDiagnostics, IpPing, TraceRoute, UdpEchoConfig, UploadDiagnostics } from './models/diagnostics.js';
 import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
 import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
 import { formatDateTime } from './cwmp/xml-text.js';
@@ -91,12 +91,12 @@ const TRACE_ROUTE: Diagnostic = {
   },
 };
 
-function measurementValues(c: Omit<ConnectionResult, 'ipAddressUsed'>): Record<string, string> {
+function measurementValues(c: Omit<ConnectionResult, 'ipAddressUsed'>, testBytes: string): Record<string, string> {
   return {
     ROMTime: formatMicroTime(c.romUs),
     BOMTime: formatMicroTime(c.bomUs),
     EOMTime: formatMicroTime(c.eomUs),
-    TestBytesReceived: String(c.testBytesReceived),
+    [testBytes]: String(c.testBytes),
     TotalBytesReceived: String(c.totalBytesReceived),
     TotalBytesSent: String(c.totalBytesSent),
     TCPOpenRequestTime: formatMicroTime(c.tcpOpenRequestUs),
@@ -108,33 +108,49 @@ const minOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
 const maxOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a));
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-const DOWNLOAD: Diagnostic = {
-  name: 'DownloadDiagnostics',
-  state: DownloadDiagnostics.state,
-  inputs: DownloadDiagnostics.inputs,
-  async run(m, signal) {
-    const o = DownloadDiagnostics.object;
-    const r = await runDownload({ url: read(m, o, 'DownloadURL'), connections: Number(read(m, o, 'NumberOfConnections')), timeoutMs: 120_000 }, signal);
-    if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: DownloadDiagnostics.perConnection, rows: [] } };
-    const c = r.connections;
-    // The test as a whole: from the first connection's start to the last one's end, bytes summed.
-    const whole = measurementValues({
-      romUs: minOf(c.map((x) => x.romUs)),
-      bomUs: minOf(c.map((x) => x.bomUs)),
-      eomUs: maxOf(c.map((x) => x.eomUs)),
-      tcpOpenRequestUs: minOf(c.map((x) => x.tcpOpenRequestUs)),
-      tcpOpenResponseUs: minOf(c.map((x) => x.tcpOpenResponseUs)),
-      testBytesReceived: sum(c.map((x) => x.testBytesReceived)),
-      totalBytesReceived: sum(c.map((x) => x.totalBytesReceived)),
-      totalBytesSent: sum(c.map((x) => x.totalBytesSent)),
-    });
-    return {
-      state: 'Complete',
-      values: { ...Object.fromEntries(Object.entries(whole).map(([k, v]) => [o + k, v])), [`${o}IPAddressUsed`]: c[0]?.ipAddressUsed ?? '' },
-      table: { path: DownloadDiagnostics.perConnection, rows: c.length > 1 ? c.map(measurementValues) : [] },
-    };
-  },
-};
+/** Download or Upload diagnostics: the same measurements, bytes received or sent. */
+function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
+  const spec = kind === 'Download' ? DownloadDiagnostics : UploadDiagnostics;
+  const testBytes = kind === 'Download' ? 'TestBytesReceived' : 'TestBytesSent';
+  return {
+    name: `${kind}Diagnostics`,
+    state: spec.state,
+    inputs: spec.inputs,
+    async run(m, signal) {
+      const o = spec.object;
+      const r = await runDownload(
+        {
+          url: read(m, o, `${kind}URL`),
+          connections: Number(read(m, o, 'NumberOfConnections')),
+          uploadBytes: kind === 'Upload' ? Number(read(m, o, 'TestFileLength')) : undefined,
+          timeoutMs: 120_000,
+        },
+        signal,
+      );
+      if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: spec.perConnection, rows: [] } };
+      const c = r.connections;
+      // The test as a whole: from the first connection's start to the last one's end, bytes summed.
+      const whole = measurementValues(
+        {
+          romUs: minOf(c.map((x) => x.romUs)),
+          bomUs: minOf(c.map((x) => x.bomUs)),
+          eomUs: maxOf(c.map((x) => x.eomUs)),
+          tcpOpenRequestUs: minOf(c.map((x) => x.tcpOpenRequestUs)),
+          tcpOpenResponseUs: minOf(c.map((x) => x.tcpOpenResponseUs)),
+          testBytes: sum(c.map((x) => x.testBytes)),
+          totalBytesReceived: sum(c.map((x) => x.totalBytesReceived)),
+          totalBytesSent: sum(c.map((x) => x.totalBytesSent)),
+        },
+        testBytes,
+      );
+      return {
+        state: 'Complete',
+        values: { ...Object.fromEntries(Object.entries(whole).map(([k, v]) => [o + k, v])), [`${o}IPAddressUsed`]: c[0]?.ipAddressUsed ?? '' },
+        table: { path: spec.perConnection, rows: c.length > 1 ? c.map((x) => measurementValues(x, testBytes)) : [] },
+      };
+    },
+  };
+}
 
 export class DiagnosticsRunner {
   private readonly pending = new Set<Diagnostic>();
@@ -142,7 +158,7 @@ export class DiagnosticsRunner {
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, DOWNLOAD],
+    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload')],
   ) {
     agent.model.onChange((names, origin) => {
       if (origin === 'acs') for (const d of this.diagnostics) this.onAcsChange(d, names);

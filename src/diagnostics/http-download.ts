@@ -1,7 +1,8 @@
 /**
- * TR-143 DownloadDiagnostics over HTTP(S): NumberOfConnections parallel GETs of DownloadURL, with
- * the TCP open, request, first-byte and last-byte times of each (microsecond precision) and the
- * bytes moved, measured on the sockets themselves.
+ * TR-143 Download and Upload diagnostics over HTTP(S): NumberOfConnections parallel GETs of
+ * DownloadURL (or PUTs of TestFileLength bytes to UploadURL), with the TCP open, request,
+ * first-byte and last-byte times of each (microsecond precision) and the bytes moved, measured
+ * on the sockets themselves.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -10,6 +11,8 @@ import type { Socket } from 'node:net';
 export interface DownloadInput {
   url: string;
   connections: number;
+  /** Upload only: bytes to send in each PUT. */
+  uploadBytes?: number;
   /** The whole test may take at most this long. */
   timeoutMs: number;
 }
@@ -23,7 +26,8 @@ export interface ConnectionResult {
   romUs: bigint;
   bomUs: bigint;
   eomUs: bigint;
-  testBytesReceived: number;
+  /** Body bytes received (download) or sent (upload). */
+  testBytes: number;
   totalBytesReceived: number;
   totalBytesSent: number;
   ipAddressUsed: string;
@@ -49,7 +53,7 @@ export function formatMicroTime(us: bigint): string {
 function one(url: URL, now: MicroClock, signal: AbortSignal): Promise<ConnectionResult> {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const r: Partial<ConnectionResult> = { tcpOpenRequestUs: now(), testBytesReceived: 0 };
+    const r: Partial<ConnectionResult> = { tcpOpenRequestUs: now(), testBytes: 0 };
     let socket: Socket | undefined;
     const req = lib.get(url, { agent: false, signal, headers: { 'User-Agent': 'cwmp-agent diagnostics' } }, (res) => {
       if (res.statusCode !== 200) {
@@ -59,12 +63,12 @@ function one(url: URL, now: MicroClock, signal: AbortSignal): Promise<Connection
       }
       res.on('data', (chunk: Buffer) => {
         if (r.bomUs === undefined) r.bomUs = now();
-        r.testBytesReceived! += chunk.length;
+        r.testBytes! += chunk.length;
       });
       res.on('end', () => {
         r.eomUs = now();
         r.bomUs ??= r.eomUs;
-        r.totalBytesReceived = socket?.bytesRead ?? r.testBytesReceived;
+        r.totalBytesReceived = socket?.bytesRead ?? r.testBytes;
         r.totalBytesSent = socket?.bytesWritten ?? 0;
         resolve(r as ConnectionResult);
       });
@@ -82,6 +86,47 @@ function one(url: URL, now: MicroClock, signal: AbortSignal): Promise<Connection
   });
 }
 
+/** One PUT of `bytes` zero bytes: ROM when the request goes out, BOM with the first body byte, EOM with the answer. */
+function upload(url: URL, bytes: number, now: MicroClock, signal: AbortSignal): Promise<ConnectionResult> {
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const r: Partial<ConnectionResult> = { tcpOpenRequestUs: now(), testBytes: 0 };
+    let socket: Socket | undefined;
+    const req = lib.request(url, { method: 'PUT', agent: false, signal, headers: { 'Content-Length': bytes, 'Content-Type': 'application/octet-stream' } }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300) return reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: 'TRANSFER' }));
+        r.eomUs = now();
+        r.totalBytesReceived = socket?.bytesRead ?? 0;
+        r.totalBytesSent = socket?.bytesWritten ?? bytes;
+        resolve(r as ConnectionResult);
+      });
+    });
+    req.on('socket', (s: Socket) => {
+      socket = s;
+      s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+        r.tcpOpenResponseUs = now();
+        r.ipAddressUsed = s.remoteAddress ?? '';
+        r.romUs = now();
+        const chunk = Buffer.alloc(Math.min(64 * 1024, Math.max(1, bytes)));
+        let left = bytes;
+        const pump = (): void => {
+          while (left > 0) {
+            const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+            r.bomUs ??= now();
+            left -= part.length;
+            r.testBytes! += part.length;
+            if (!req.write(part)) return void req.once('drain', pump);
+          }
+          req.end();
+        };
+        pump();
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
 export async function runDownload(input: DownloadInput, signal: AbortSignal, now: MicroClock = microClock()): Promise<DownloadResult> {
   let url: URL;
   try {
@@ -93,7 +138,8 @@ export async function runDownload(input: DownloadInput, signal: AbortSignal, now
   const timeout = AbortSignal.timeout(input.timeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   try {
-    const connections = await Promise.all(Array.from({ length: input.connections }, () => one(url, now, combined)));
+    const transfer = (): Promise<ConnectionResult> => (input.uploadBytes === undefined ? one(url, now, combined) : upload(url, input.uploadBytes, now, combined));
+    const connections = await Promise.all(Array.from({ length: input.connections }, transfer));
     return { state: 'Complete', connections };
   } catch (err) {
     if (signal.aborted) return { state: 'Error_Other', detail: 'canceled' };

@@ -106,11 +106,11 @@ export const DOWNLOAD_MAX_CONNECTIONS = 8;
 
 const time = (name: string): ParameterDefinition => ({ name, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z', activeNotify: 'canDeny' });
 const counter = (name: string): ParameterDefinition => ({ name, type: 'unsignedLong', writable: false, default: '0' });
-const measurements = (o: string): ParameterDefinition[] => [
+const measurements = (o: string, testBytes = 'TestBytesReceived'): ParameterDefinition[] => [
   time(`${o}ROMTime`),
   time(`${o}BOMTime`),
   time(`${o}EOMTime`),
-  counter(`${o}TestBytesReceived`),
+  counter(`${o}${testBytes}`),
   counter(`${o}TotalBytesReceived`),
   counter(`${o}TotalBytesSent`),
   time(`${o}TCPOpenRequestTime`),
@@ -141,4 +141,34 @@ export const DownloadDiagnostics = {
   state: `${D}DiagnosticsState`,
   inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority', 'ProtocolVersion', 'NumberOfConnections'].map((n) => `${D}${n}`),
   perConnection: `${D}PerConnectionResult.`,
+} as const;
+
+const UP = 'Device.IP.Diagnostics.UploadDiagnostics.';
+const UPC = `${UP}PerConnectionResult.{i}.`;
+
+export const UPLOAD_TABLES: readonly TableDefinition[] = [{ name: UPC, writable: false }];
+
+/** TR-143 UploadDiagnostics over HTTP(S) (PUT of TestFileLength bytes), with per-connection results. */
+export const UPLOAD_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${UP}DiagnosticsState`, type: 'string', enumeration: DOWNLOAD_STATES, writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  { name: `${UP}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${UP}UploadURL`, type: 'string', maxLength: 2048, writable: true, default: '' },
+  { name: `${UP}UploadTransports`, type: 'string', writable: false, default: 'HTTP' },
+  { name: `${UP}DSCP`, type: 'unsignedInt', min: 0, max: 63, writable: true, default: '0' },
+  { name: `${UP}EthernetPriority`, type: 'unsignedInt', min: 0, max: 7, writable: true, default: '0' },
+  { name: `${UP}TestFileLength`, type: 'unsignedLong', writable: true, default: '1048576' },
+  { name: `${UP}ProtocolVersion`, type: 'string', enumeration: ['Any', 'IPv4', 'IPv6'], writable: true, default: 'Any' },
+  { name: `${UP}NumberOfConnections`, type: 'unsignedInt', min: 1, max: DOWNLOAD_MAX_CONNECTIONS, writable: true, default: '1' },
+  { name: `${UP}IPAddressUsed`, type: 'string', maxLength: 45, writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${UP}UploadDiagnosticsMaxConnections`, type: 'unsignedInt', min: 1, writable: false, default: String(DOWNLOAD_MAX_CONNECTIONS) },
+  ...measurements(UP, 'TestBytesSent'),
+  { name: `${UP}PerConnectionResultNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: UPC },
+  ...measurements(UPC, 'TestBytesSent'),
+];
+
+export const UploadDiagnostics = {
+  object: UP,
+  state: `${UP}DiagnosticsState`,
+  inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength', 'ProtocolVersion', 'NumberOfConnections'].map((n) => `${UP}${n}`),
+  perConnection: `${UP}PerConnectionResult.`,
 } as const;
