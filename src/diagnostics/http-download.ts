@@ -74,15 +74,21 @@ function one(url: URL, now: MicroClock, signal: AbortSignal): Promise<Connection
       });
       res.on('error', reject);
     });
-    req.on('socket', (s: Socket) => {
-      socket = s;
-      s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-        r.tcpOpenResponseUs = now();
-        r.ipAddressUsed = s.remoteAddress ?? '';
-        r.romUs = now();
-      });
-    });
+    whenConnected(req, url, r, now, (s) => (socket = s));
     req.on('error', reject);
+  });
+}
+
+/** Records the TCP (and TLS) open and the request time once the connection stands, then calls `then`. */
+function whenConnected(req: http.ClientRequest, url: URL, r: Partial<ConnectionResult>, now: MicroClock, onSocket: (s: Socket) => void, then?: () => void): void {
+  req.on('socket', (s: Socket) => {
+    onSocket(s);
+    s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+      r.tcpOpenResponseUs = now();
+      r.ipAddressUsed = s.remoteAddress ?? '';
+      r.romUs = now();
+      then?.();
+    });
   });
 }
 
@@ -102,26 +108,20 @@ function upload(url: URL, bytes: number, now: MicroClock, signal: AbortSignal): 
         resolve(r as ConnectionResult);
       });
     });
-    req.on('socket', (s: Socket) => {
-      socket = s;
-      s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
-        r.tcpOpenResponseUs = now();
-        r.ipAddressUsed = s.remoteAddress ?? '';
-        r.romUs = now();
-        const chunk = Buffer.alloc(Math.min(64 * 1024, Math.max(1, bytes)));
-        let left = bytes;
-        const pump = (): void => {
-          while (left > 0) {
-            const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
-            r.bomUs ??= now();
-            left -= part.length;
-            r.testBytes! += part.length;
-            if (!req.write(part)) return void req.once('drain', pump);
-          }
-          req.end();
-        };
-        pump();
-      });
+    whenConnected(req, url, r, now, (s) => (socket = s), () => {
+      const chunk = Buffer.alloc(Math.min(64 * 1024, Math.max(1, bytes)));
+      let left = bytes;
+      const pump = (): void => {
+        while (left > 0) {
+          const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
+          r.bomUs ??= now();
+          left -= part.length;
+          r.testBytes! += part.length;
+          if (!req.write(part)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
     });
     req.on('error', reject);
   });
