@@ -10,7 +10,7 @@ import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { DownloadDiagnostics, IpPing, TraceRoute, UdpEchoConfig, UploadDiagnostics } from './models/diagnostics.js';
+import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UploadDiagnostics } from './models/diagnostics.js';
 import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
 import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
 import { formatDateTime } from './cwmp/xml-text.js';
@@ -152,13 +152,41 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
   };
 }
 
+const SERVER_SELECTION: Diagnostic = {
+  name: 'ServerSelectionDiagnostics',
+  state: ServerSelection.state,
+  inputs: ServerSelection.inputs,
+  async run(m, signal) {
+    const o = ServerSelection.object;
+    // Only ICMP is measured here; a UDP Echo selection needs the UDP echo client (not built yet).
+    if (read(m, o, 'Protocol') !== 'ICMP') return { state: 'Error_Other', values: {} };
+    const hosts = read(m, o, 'HostList').split(',').map((h) => h.trim()).filter((h) => h !== '').slice(0, 10);
+    if (hosts.length === 0) return { state: 'Error_Other', values: {} };
+    const base = { protocolVersion: read(m, o, 'ProtocolVersion') as PingInput['protocolVersion'], repetitions: Number(read(m, o, 'NumberOfRepetitions')), timeoutMs: Number(read(m, o, 'Timeout')), dataBlockSize: 56, dscp: 0 };
+    const results = await Promise.all(hosts.map(async (host) => ({ host, r: await runPing({ ...base, host }, signal) })));
+    const answered = results.filter((x) => x.r.state === 'Complete' && x.r.successCount > 0).sort((a, b) => a.r.avgUs - b.r.avgUs);
+    const best = answered[0];
+    if (!best) return { state: results.every((x) => x.r.state === 'Error_CannotResolveHostName') ? 'Error_CannotResolveHostName' : 'Error_Other', values: {} };
+    return {
+      state: 'Complete',
+      values: {
+        [`${o}FastestHost`]: best.host,
+        [`${o}MinimumResponseTime`]: String(best.r.minUs),
+        [`${o}AverageResponseTime`]: String(best.r.avgUs),
+        [`${o}MaximumResponseTime`]: String(best.r.maxUs),
+        [`${o}IPAddressUsed`]: best.r.ipAddressUsed,
+      },
+    };
+  },
+};
+
 export class DiagnosticsRunner {
   private readonly pending = new Set<Diagnostic>();
   private readonly running = new Map<Diagnostic, AbortController>();
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload')],
+    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION],
   ) {
     agent.model.onChange((names, origin) => {
       if (origin === 'acs') for (const d of this.diagnostics) this.onAcsChange(d, names);

@@ -172,3 +172,27 @@ export const UploadDiagnostics = {
   inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength', 'ProtocolVersion', 'NumberOfConnections'].map((n) => `${UP}${n}`),
   perConnection: `${UP}PerConnectionResult.`,
 } as const;
+
+const SS = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';
+
+/** TR-181 ServerSelectionDiagnostics: the fastest of up to ten hosts, response times in microseconds. */
+export const SERVER_SELECTION_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${SS}DiagnosticsState`, type: 'string', enumeration: ['None', 'Requested', 'Canceled', 'Complete', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'], writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  { name: `${SS}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${SS}ProtocolVersion`, type: 'string', enumeration: ['Any', 'IPv4', 'IPv6'], writable: true, default: 'Any' },
+  { name: `${SS}Protocol`, type: 'string', enumeration: ['ICMP', 'UDP Echo'], writable: true, default: 'ICMP' },
+  { name: `${SS}HostList`, type: 'string', maxLength: 2570, writable: true, default: '' },
+  { name: `${SS}NumberOfRepetitions`, type: 'unsignedInt', min: 1, writable: true, default: '3' },
+  { name: `${SS}Timeout`, type: 'unsignedInt', min: 1, writable: true, default: '1000' },
+  { name: `${SS}FastestHost`, type: 'string', writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${SS}MinimumResponseTime`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${SS}AverageResponseTime`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${SS}MaximumResponseTime`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' },
+  { name: `${SS}IPAddressUsed`, type: 'string', maxLength: 45, writable: false, default: '' },
+];
+
+export const ServerSelection = {
+  object: SS,
+  state: `${SS}DiagnosticsState`,
+  inputs: ['Interface', 'ProtocolVersion', 'Protocol', 'HostList', 'NumberOfRepetitions', 'Timeout'].map((n) => `${SS}${n}`),
+} as const;

@@ -82,3 +82,30 @@ test('changing an input while the test runs cancels it: None, and no DIAGNOSTICS
     await h.close();
   }
 });
+
+test('ServerSelectionDiagnostics picks the host that answers, with microsecond times', { skip, timeout: 30_000 }, async () => {
+  const S = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';
+  const h = await startHarness();
+  new DiagnosticsRunner(h.agent);
+  try {
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${S}HostList`, value: 'no-such-host.invalid,127.0.0.1' },
+        { name: `${S}NumberOfRepetitions`, value: '2' },
+        { name: `${S}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'ss',
+    });
+    h.agent.start();
+    await sessionsCompleted(h, 2, 20_000);
+    const m = h.agent.model;
+    assert.equal(m.read(`${S}DiagnosticsState`), 'Complete');
+    assert.equal(m.read(`${S}FastestHost`), '127.0.0.1');
+    assert.equal(m.read(`${S}IPAddressUsed`), '127.0.0.1');
+    const [min, avg, max] = ['Minimum', 'Average', 'Maximum'].map((k) => Number(m.read(`${S}${k}ResponseTime`)));
+    assert.ok(min! > 0 && min! <= avg! && avg! <= max!);
+  } finally {
+    await h.close();
+  }
+});
