@@ -10,7 +10,8 @@ import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UploadDiagnostics } from './models/diagnostics.js';
+import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
+import { runUdpEcho, type UdpEchoInput } from './diagnostics/udp-echo-client.js';
 import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
 import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
 import { formatDateTime } from './cwmp/xml-text.js';
@@ -180,13 +181,45 @@ const SERVER_SELECTION: Diagnostic = {
   },
 };
 
+const UDP_ECHO: Diagnostic = {
+  name: 'UDPEchoDiagnostics',
+  state: UdpEchoDiagnostics.state,
+  inputs: UdpEchoDiagnostics.inputs,
+  async run(m, signal) {
+    const o = UdpEchoDiagnostics.object;
+    const r = await runUdpEcho(
+      {
+        host: read(m, o, 'Host'),
+        port: Number(read(m, o, 'Port')),
+        repetitions: Number(read(m, o, 'NumberOfRepetitions')),
+        timeoutMs: Number(read(m, o, 'Timeout')),
+        dataBlockSize: Number(read(m, o, 'DataBlockSize')),
+        interTransmissionMs: Number(read(m, o, 'InterTransmissionTime')),
+        protocolVersion: read(m, o, 'ProtocolVersion') as UdpEchoInput['protocolVersion'],
+      },
+      signal,
+    );
+    return {
+      state: r.state,
+      values: {
+        [`${o}IPAddressUsed`]: r.ipAddressUsed,
+        [`${o}SuccessCount`]: String(r.successCount),
+        [`${o}FailureCount`]: String(r.failureCount),
+        [`${o}MinimumResponseTime`]: String(r.minUs),
+        [`${o}AverageResponseTime`]: String(r.avgUs),
+        [`${o}MaximumResponseTime`]: String(r.maxUs),
+      },
+    };
+  },
+};
+
 export class DiagnosticsRunner {
   private readonly pending = new Set<Diagnostic>();
   private readonly running = new Map<Diagnostic, AbortController>();
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION],
+    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION, UDP_ECHO],
   ) {
     agent.model.onChange((names, origin) => {
       if (origin === 'acs') for (const d of this.diagnostics) this.onAcsChange(d, names);

@@ -196,3 +196,31 @@ export const ServerSelection = {
   state: `${SS}DiagnosticsState`,
   inputs: ['Interface', 'ProtocolVersion', 'Protocol', 'HostList', 'NumberOfRepetitions', 'Timeout'].map((n) => `${SS}${n}`),
 } as const;
+
+const UE = 'Device.IP.Diagnostics.UDPEchoDiagnostics.';
+
+/** TR-181 UDPEchoDiagnostics: the device as a UDP echo client (TR-143 Annex A), times in microseconds. */
+export const UDP_ECHO_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${UE}DiagnosticsState`, type: 'string', enumeration: ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'], writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  { name: `${UE}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${UE}Host`, type: 'string', maxLength: 256, writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${UE}Port`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '7', activeNotify: 'canDeny' },
+  { name: `${UE}NumberOfRepetitions`, type: 'unsignedInt', min: 1, writable: true, default: '3' },
+  { name: `${UE}Timeout`, type: 'unsignedInt', min: 1, writable: true, default: '1000', activeNotify: 'canDeny' },
+  { name: `${UE}DataBlockSize`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '24' },
+  { name: `${UE}DSCP`, type: 'unsignedInt', min: 0, max: 63, writable: true, default: '0', activeNotify: 'canDeny' },
+  { name: `${UE}InterTransmissionTime`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '100' },
+  { name: `${UE}ProtocolVersion`, type: 'string', enumeration: ['Any', 'IPv4', 'IPv6'], writable: true, default: 'Any' },
+  { name: `${UE}IPAddressUsed`, type: 'string', maxLength: 45, writable: false, default: '' },
+  { name: `${UE}SuccessCount`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${UE}FailureCount`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${UE}AverageResponseTime`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${UE}MinimumResponseTime`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${UE}MaximumResponseTime`, type: 'unsignedInt', writable: false, default: '0' },
+];
+
+export const UdpEchoDiagnostics = {
+  object: UE,
+  state: `${UE}DiagnosticsState`,
+  inputs: ['Interface', 'Host', 'Port', 'NumberOfRepetitions', 'Timeout', 'DataBlockSize', 'DSCP', 'InterTransmissionTime', 'ProtocolVersion'].map((n) => `${UE}${n}`),
+} as const;

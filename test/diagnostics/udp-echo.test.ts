@@ -66,3 +66,47 @@ test('echo plus server: answers the allowed source, fills the Echo Plus fields, 
     await h.close();
   }
 });
+
+test('UDPEchoDiagnostics: the device as client against its own echo server; a silent port counts failures', { timeout: 30_000 }, async () => {
+  const E = 'Device.IP.Diagnostics.UDPEchoDiagnostics.';
+  const h = await startHarness();
+  const { DiagnosticsRunner } = await import('../../src/diagnostics-runner.js');
+  new DiagnosticsRunner(h.agent);
+  const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
+  const port = await freeUdpPort();
+  const silent = await freeUdpPort();
+  try {
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${U}UDPPort`, value: String(port) },
+        { name: `${U}Enable`, value: 'true' },
+        { name: `${E}Host`, value: '127.0.0.1' },
+        { name: `${E}Port`, value: String(port) },
+        { name: `${E}NumberOfRepetitions`, value: '4' },
+        { name: `${E}InterTransmissionTime`, value: '20' },
+        { name: `${E}Timeout`, value: '300' },
+        { name: `${E}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'ue',
+    });
+    h.agent.start();
+    await sessionsCompleted(h, 2, 20_000);
+    const m = h.agent.model;
+    assert.equal(m.read(`${E}DiagnosticsState`), 'Complete');
+    assert.equal(m.read(`${E}SuccessCount`), '4');
+    assert.equal(m.read(`${E}FailureCount`), '0');
+    assert.equal(m.read(`${U}PacketsReceived`), '4', 'the echo server saw exactly the datagrams the client sent');
+    const [min, avg, max] = ['Minimum', 'Average', 'Maximum'].map((k) => Number(m.read(`${E}${k}ResponseTime`)));
+    assert.ok(min! > 0 && min! <= avg! && avg! <= max! && max! < 300_000);
+
+    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${E}Port`, value: String(silent) }, { name: `${E}DiagnosticsState`, value: 'Requested' }], parameterKey: 'ue2' });
+    h.agent.trigger('6 CONNECTION REQUEST');
+    await sessionsCompleted(h, 4, 20_000);
+    assert.equal(m.read(`${E}SuccessCount`), '0');
+    assert.equal(m.read(`${E}FailureCount`), '4');
+  } finally {
+    echo.stop();
+    await h.close();
+  }
+});

@@ -8,7 +8,7 @@ import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from '../../src/models/xmpp.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../../src/models/device-status.js';
 import { NETWORK_PARAMETERS, NETWORK_TABLES } from '../../src/models/network.js';
-import { DIAGNOSTICS_PARAMETERS, DIAGNOSTICS_TABLES, DOWNLOAD_PARAMETERS, DOWNLOAD_TABLES, TRACEROUTE_PARAMETERS, UDP_ECHO_PARAMETERS, UPLOAD_PARAMETERS, UPLOAD_TABLES, SERVER_SELECTION_PARAMETERS } from '../../src/models/diagnostics.js';
+import { DIAGNOSTICS_PARAMETERS, DIAGNOSTICS_TABLES, DOWNLOAD_PARAMETERS, DOWNLOAD_TABLES, TRACEROUTE_PARAMETERS, UDP_ECHO_PARAMETERS, UPLOAD_PARAMETERS, UPLOAD_TABLES, SERVER_SELECTION_PARAMETERS, UDP_ECHO_DIAGNOSTICS_PARAMETERS } from '../../src/models/diagnostics.js';
 import { BBF_DIR } from '../helpers/xsd.js';
 
 const tr181 = path.join(BBF_DIR, 'tr-181-2-17-0-cwmp-full.xml');
@@ -21,7 +21,7 @@ test('built-in TR-181 parameters: same names, types, access and instance shape a
   assert.equal(model.objects.size, 790);
   assert.equal(model.parameters.size, 6483);
   const problems: string[] = [];
-  for (const def of [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...TRACEROUTE_PARAMETERS, ...UDP_ECHO_PARAMETERS, ...DOWNLOAD_PARAMETERS, ...UPLOAD_PARAMETERS, ...SERVER_SELECTION_PARAMETERS, ...XMPP_PARAMETERS]) {
+  for (const def of [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...TRACEROUTE_PARAMETERS, ...UDP_ECHO_PARAMETERS, ...DOWNLOAD_PARAMETERS, ...UPLOAD_PARAMETERS, ...SERVER_SELECTION_PARAMETERS, ...UDP_ECHO_DIAGNOSTICS_PARAMETERS, ...XMPP_PARAMETERS]) {
     const bbf = model.parameters.get(toSchemaPath(def.name));
     if (!bbf) {
       problems.push(`${def.name}: not in TR-181`);
