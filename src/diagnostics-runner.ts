@@ -9,6 +9,7 @@ import type { Agent } from './agent.js';
 import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
+import type { EchoStats } from './diagnostics/echo-stats.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
 import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
 import { runUdpEcho, type UdpEchoInput } from './diagnostics/udp-echo-client.js';
@@ -33,6 +34,20 @@ interface Diagnostic {
 
 const read = (m: DataModel, object: string, p: string): string => m.read(object + p);
 
+/** Counts and response times into an object's result parameters; `milliseconds` adds the TR-181 IPPing pair (ms and Detailed µs). */
+function echoValues(o: string, r: EchoStats, milliseconds: boolean): Record<string, string> {
+  const values: Record<string, string> = { [`${o}IPAddressUsed`]: r.ipAddressUsed, [`${o}SuccessCount`]: String(r.successCount), [`${o}FailureCount`]: String(r.failureCount) };
+  for (const [name, us] of [['Minimum', r.minUs], ['Average', r.avgUs], ['Maximum', r.maxUs]] as const) {
+    if (milliseconds) {
+      values[`${o}${name}ResponseTime`] = String(Math.round(us / 1000));
+      values[`${o}${name}ResponseTimeDetailed`] = String(us);
+    } else {
+      values[`${o}${name}ResponseTime`] = String(us);
+    }
+  }
+  return values;
+}
+
 const IP_PING: Diagnostic = {
   name: 'IPPing',
   state: IpPing.state,
@@ -48,20 +63,7 @@ const IP_PING: Diagnostic = {
       dscp: Number(read(m, o, 'DSCP')),
     };
     const r = await runPing(input, signal);
-    return {
-      state: r.state,
-      values: {
-        [`${o}IPAddressUsed`]: r.ipAddressUsed,
-        [`${o}SuccessCount`]: String(r.successCount),
-        [`${o}FailureCount`]: String(r.failureCount),
-        [`${o}MinimumResponseTime`]: String(Math.round(r.minUs / 1000)),
-        [`${o}AverageResponseTime`]: String(Math.round(r.avgUs / 1000)),
-        [`${o}MaximumResponseTime`]: String(Math.round(r.maxUs / 1000)),
-        [`${o}MinimumResponseTimeDetailed`]: String(r.minUs),
-        [`${o}AverageResponseTimeDetailed`]: String(r.avgUs),
-        [`${o}MaximumResponseTimeDetailed`]: String(r.maxUs),
-      },
-    };
+    return { state: r.state, values: echoValues(o, r, true) };
   },
 };
 
@@ -168,16 +170,9 @@ const SERVER_SELECTION: Diagnostic = {
     const answered = results.filter((x) => x.r.state === 'Complete' && x.r.successCount > 0).sort((a, b) => a.r.avgUs - b.r.avgUs);
     const best = answered[0];
     if (!best) return { state: results.every((x) => x.r.state === 'Error_CannotResolveHostName') ? 'Error_CannotResolveHostName' : 'Error_Other', values: {} };
-    return {
-      state: 'Complete',
-      values: {
-        [`${o}FastestHost`]: best.host,
-        [`${o}MinimumResponseTime`]: String(best.r.minUs),
-        [`${o}AverageResponseTime`]: String(best.r.avgUs),
-        [`${o}MaximumResponseTime`]: String(best.r.maxUs),
-        [`${o}IPAddressUsed`]: best.r.ipAddressUsed,
-      },
-    };
+    // ServerSelection has no success or failure counts: only the fastest host and its times.
+    const { [`${o}SuccessCount`]: _s, [`${o}FailureCount`]: _f, ...times } = echoValues(o, best.r, false);
+    return { state: 'Complete', values: { ...times, [`${o}FastestHost`]: best.host } };
   },
 };
 
@@ -199,17 +194,7 @@ const UDP_ECHO: Diagnostic = {
       },
       signal,
     );
-    return {
-      state: r.state,
-      values: {
-        [`${o}IPAddressUsed`]: r.ipAddressUsed,
-        [`${o}SuccessCount`]: String(r.successCount),
-        [`${o}FailureCount`]: String(r.failureCount),
-        [`${o}MinimumResponseTime`]: String(r.minUs),
-        [`${o}AverageResponseTime`]: String(r.avgUs),
-        [`${o}MaximumResponseTime`]: String(r.maxUs),
-      },
-    };
+    return { state: r.state, values: echoValues(o, r, false) };
   },
 };
 

@@ -3,6 +3,7 @@
  * its failures mapped onto the Error_* states.
  */
 import { runTool } from './run-tool.js';
+import { noEchoes, summariseRtts, type EchoStats } from './echo-stats.js';
 
 export interface PingInput {
   host: string;
@@ -13,15 +14,8 @@ export interface PingInput {
   dscp: number;
 }
 
-export interface PingResult {
+export interface PingResult extends EchoStats {
   state: 'Complete' | 'Error_CannotResolveHostName' | 'Error_NoRouteToHost' | 'Error_Internal' | 'Error_Other';
-  ipAddressUsed: string;
-  successCount: number;
-  failureCount: number;
-  /** Response times in microseconds (0 when none came back). */
-  minUs: number;
-  avgUs: number;
-  maxUs: number;
 }
 
 /** Reads ping's output: the address it used and one RTT per reply. */
@@ -42,7 +36,7 @@ export function pingArguments(i: PingInput): string[] {
 }
 
 export async function runPing(input: PingInput, signal: AbortSignal): Promise<PingResult> {
-  const empty = { ipAddressUsed: '', successCount: 0, failureCount: input.repetitions, minUs: 0, avgUs: 0, maxUs: 0 };
+  const empty = noEchoes(input.repetitions);
   if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return { state: 'Error_CannotResolveHostName', ...empty };
   const run = await runTool('ping', pingArguments(input), signal);
   if (run.kind !== 'exited') return { state: run.kind === 'missing' ? 'Error_Internal' : 'Error_Other', ...empty };
@@ -50,15 +44,5 @@ export async function runPing(input: PingInput, signal: AbortSignal): Promise<Pi
   if (/Network is unreachable|No route to host/i.test(run.stderr)) return { state: 'Error_NoRouteToHost', ...empty };
   const parsed = parsePingOutput(run.stdout);
   if (parsed.transmitted === 0 && run.code !== 0) return { state: 'Error_Other', ...empty };
-  const ok = parsed.rttsUs.length;
-  const sum = parsed.rttsUs.reduce((a, b) => a + b, 0);
-  return {
-    state: 'Complete',
-    ipAddressUsed: parsed.address,
-    successCount: ok,
-    failureCount: Math.max(0, input.repetitions - ok),
-    minUs: ok ? Math.min(...parsed.rttsUs) : 0,
-    avgUs: ok ? Math.round(sum / ok) : 0,
-    maxUs: ok ? Math.max(...parsed.rttsUs) : 0,
-  };
+  return { state: 'Complete', ...summariseRtts(parsed.rttsUs, input.repetitions, parsed.address) };
 }

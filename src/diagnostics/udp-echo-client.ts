@@ -5,6 +5,7 @@
  */
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
+import { noEchoes, summariseRtts, type EchoStats } from './echo-stats.js';
 
 export interface UdpEchoInput {
   host: string;
@@ -16,14 +17,8 @@ export interface UdpEchoInput {
   protocolVersion: 'Any' | 'IPv4' | 'IPv6';
 }
 
-export interface UdpEchoResult {
+export interface UdpEchoResult extends EchoStats {
   state: 'Complete' | 'Error_CannotResolveHostName' | 'Error_Other';
-  ipAddressUsed: string;
-  successCount: number;
-  failureCount: number;
-  minUs: number;
-  avgUs: number;
-  maxUs: number;
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -33,7 +28,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 export async function runUdpEcho(input: UdpEchoInput, signal: AbortSignal): Promise<UdpEchoResult> {
-  const empty = { ipAddressUsed: '', successCount: 0, failureCount: input.repetitions, minUs: 0, avgUs: 0, maxUs: 0 };
+  const empty = noEchoes(input.repetitions);
   let address: string;
   let family: number;
   try {
@@ -67,14 +62,5 @@ export async function runUdpEcho(input: UdpEchoInput, signal: AbortSignal): Prom
   } finally {
     socket.close();
   }
-  const ok = rtts.length;
-  return {
-    state: 'Complete',
-    ipAddressUsed: address,
-    successCount: ok,
-    failureCount: input.repetitions - ok,
-    minUs: ok ? Math.min(...rtts) : 0,
-    avgUs: ok ? Math.round(rtts.reduce((a, b) => a + b, 0) / ok) : 0,
-    maxUs: ok ? Math.max(...rtts) : 0,
-  };
+  return { state: 'Complete', ...summariseRtts(rtts, input.repetitions, address) };
 }
