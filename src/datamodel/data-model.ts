@@ -280,6 +280,15 @@ export class DataModel {
     const table = tablePath === undefined ? undefined : this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
     if (!table || tablePath === undefined || !this.instancesExist(tablePath)) throw new CwmpFault(9005, objectName);
     if (!table.writable) throw new CwmpFault(9001, `${objectName} does not allow AddObject`);
+    const owner = this.providersFor(toSchemaPath(tablePath) + '{i}.').find((p) => p.add);
+    if (owner?.add) {
+      // The device creates it; its instance list (owner.instances) reports it from now on.
+      const id = this.deviceCall(() => owner.add!(tablePath));
+      if (named) this.model.values[`${tablePath}${id}.Alias`] = named[2]!;
+      this.model.values[parameterKeyName] = parameterKey;
+      this.store.save(this.model);
+      return id;
+    }
     if (named) {
       if (!this.schema.parameters.has(toSchemaPath(tablePath) + '{i}.Alias')) throw new CwmpFault(9005, `${tablePath} has no Alias`);
       const refusal = this.aliasRefusal(`${tablePath}0.Alias`, named[2]!, new Map());
@@ -320,11 +329,23 @@ export class DataModel {
     if (!table.writable) throw new CwmpFault(9001, `${objectName} cannot be deleted`);
     const tablePath = m[1]!;
     const id = Number(m[2]);
-    const entry = this.model.instances![tablePath]!;
-    entry.ids = entry.ids.filter((n) => n !== id);
+    const owner = this.providersFor(toSchemaPath(tablePath) + '{i}.').find((p) => p.delete);
+    if (owner?.delete) this.deviceCall(() => owner.delete!(objectName));
+    const entry = this.model.instances![tablePath];
+    if (entry) entry.ids = entry.ids.filter((n) => n !== id);
     this.removeSubtree(objectName);
     this.model.values[parameterKeyName] = parameterKey;
     this.store.save(this.model);
+  }
+
+  /** A call into a provider: its CwmpFaults pass through, anything else is an internal error (9002). */
+  private deviceCall<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof CwmpFault) throw err;
+      throw new CwmpFault(9002, err instanceof Error ? err.message : String(err));
+    }
   }
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */

@@ -19,6 +19,13 @@ export interface Provider {
   validate?(path: string, value: string): string | undefined;
   /** Applies a value the ACS set (already type-checked and validated). Undefined: not its parameter. */
   set?(path: string, value: string): void;
+  /**
+   * AddObject on a table it owns: creates the instance on the device and returns its number.
+   * Throw a CwmpFault to refuse (9004 when full, say).
+   */
+  add?(tablePath: string): number;
+  /** DeleteObject on an instance of a table it owns ("Device.X.3."). */
+  delete?(objectPath: string): void;
 }
 
 /** A provider from a map of parameter path → getter (fixed paths, no instances). */

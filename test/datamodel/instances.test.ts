@@ -77,3 +77,31 @@ test('DeleteObject removes values, attributes and sub-instances; all of it persi
   assert.equal(again.getParameterAttributes(['Device.XMPP.Connection.2.Enable'])[0]!.notification, 0);
   assert.equal(again.instanceIds('Device.XMPP.Connection.2.Server.').length, 0);
 });
+
+test('a provider that owns a table creates and deletes its instances on the device', () => {
+  const devices = new Map<number, string>([[7, 'sda']]);
+  let next = 8;
+  const provider = {
+    objects: ['Device.XMPP.'],
+    instances: (t: string) => (t === 'Device.XMPP.Connection.' ? [...devices.keys()] : undefined),
+    get: (p: string) => {
+      const m = /^Device\.XMPP\.Connection\.(\d+)\.Domain$/.exec(p);
+      return m ? devices.get(Number(m[1])) : undefined;
+    },
+    add: (t: string) => {
+      if (devices.size >= 2) throw new CwmpFault(9004, `${t} is full`);
+      devices.set(next, `dev${next}`);
+      return next++;
+    },
+    delete: (o: string) => void devices.delete(Number(/\.(\d+)\.$/.exec(o)![1])),
+  };
+  const m = new DataModel(schema, new MemoryModelStore(), [provider]);
+  assert.deepEqual(m.instanceIds('Device.XMPP.Connection.'), [7]);
+  assert.equal(m.addObject('Device.XMPP.Connection.', PK, 'p1'), 8);
+  assert.equal(m.read('Device.XMPP.Connection.8.Domain'), 'dev8');
+  assert.equal(m.read(PK), 'p1');
+  assert.equal(faultCode(() => m.addObject('Device.XMPP.Connection.', PK, 'p2')), 9004, 'the device refuses');
+  m.deleteObject('Device.XMPP.Connection.7.', PK, 'p3');
+  assert.deepEqual([...devices.keys()], [8]);
+  assert.equal(m.read('Device.XMPP.ConnectionNumberOfEntries'), '1');
+});
