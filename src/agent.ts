@@ -19,7 +19,7 @@ import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from './session/session-machine.js';
 import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-inform.js';
-import type { AgentState, AgentStateStore } from './storage/agent-state.js';
+import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
 
 export interface AgentOptions {
   acsUrl: string;
@@ -169,7 +169,6 @@ export class Agent implements AgentControl {
     } else {
       this.state = { ...loaded, events: eventsAfterReboot(loaded.events), pendingDeviceAction: null };
       this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
-      this.state.scheduledInforms = this.state.scheduledInforms ?? [];
       this.opts.stateStore.save(this.state);
     }
     this.periodicBase = this.opts.clock.now();
@@ -180,16 +179,7 @@ export class Agent implements AgentControl {
 
   private resetToFactory(): void {
     this.model.factoryReset();
-    this.state = {
-      events: [{ code: EventCode.Boot, commandKey: '' }],
-      changedParameters: [],
-      pendingCpeRequests: [],
-      bootstrappedUrl: null,
-      configuredAcsUrl: this.opts.acsUrl,
-      retryCount: 0,
-      scheduledInforms: [],
-      pendingDeviceAction: null,
-    };
+    this.state = { ...emptyAgentState(), events: [{ code: EventCode.Boot, commandKey: '' }], configuredAcsUrl: this.opts.acsUrl };
     this.opts.stateStore.save(this.state);
   }
 

@@ -8,6 +8,7 @@ import { hostPort, localAddressToward } from './connreq/local-address.js';
 import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
+import { formatDateTime } from './cwmp/xml-text.js';
 import { ConnReq, XmppConnection as X } from './models/xmpp.js';
 
 export interface ConnectionRequestSetup {
@@ -83,7 +84,7 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
           }
         : null,
     onMapping: (mapped, changed) => {
-      const value = `${hostPort(mapped.address, mapped.port)}`;
+      const value = hostPort(mapped.address, mapped.port);
       const nat = mapped.address !== localAddress || mapped.port !== port;
       agent.log.info({ mapped: value, natDetected: nat, changed }, 'STUN mapping');
       m.writeFromDevice({ [MS.natDetected]: String(nat), [MS.udpConnectionRequestAddress]: value });
@@ -151,7 +152,7 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
     onStatus: (status, jid) => {
       agent.log.info({ status, jid, connection: active }, 'XMPP connection');
       if (!active || !m.definitionOf(active + X.status)) return;
-      const values: Record<string, string> = { [active + X.status]: status, [active + X.lastChangeDate]: new Date(agent.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      const values: Record<string, string> = { [active + X.status]: status, [active + X.lastChangeDate]: formatDateTime(new Date(agent.clock.now())) };
       if (status === 'Enabled') Object.assign(values, { [active + X.jabberId]: jid, [ConnReq.jabberId]: jid });
       if (m.read(active + X.status) !== status || (jid && m.read(active + X.jabberId) !== jid)) m.writeFromDevice(values);
     },

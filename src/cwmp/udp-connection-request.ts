@@ -4,7 +4,8 @@
  * HMAC-SHA1 keyed with ConnectionRequestPassword over ts, id, un and cn concatenated.
  * Pure: the caller supplies the clock and keeps the replay state it is given back.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { constantTimeEqual } from './constant-time.js';
 
 export interface UdpConnectionRequest {
   ts: number;
@@ -61,9 +62,7 @@ const RECENT_IDS = 64;
 
 /** Decides on one request: bad signature, wrong user, stale ts and repeated id are all ignored. */
 export function checkUdpConnectionRequest(r: UdpConnectionRequest, opts: UdpCheckOptions, state: ReplayState): UdpVerdict {
-  const expected = Buffer.from(signUdpConnectionRequest(opts.password, r));
-  const given = Buffer.from(r.sig);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { accept: false, reason: 'signature' };
+  if (!constantTimeEqual(signUdpConnectionRequest(opts.password, r), r.sig)) return { accept: false, reason: 'signature' };
   if (r.un !== opts.username) return { accept: false, reason: 'username' };
   if (state.recentIds.includes(r.id)) return { accept: false, reason: 'replay' };
   if (r.ts < state.lastTs || Math.abs(opts.nowSeconds - r.ts) > opts.maxSkewSeconds) return { accept: false, reason: 'stale' };

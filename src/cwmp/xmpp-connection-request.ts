@@ -3,7 +3,7 @@
  * The stanza is `<iq type="set"><connectionRequest xmlns="urn:broadband-forum-org:cwmp:xmppConnReq-1-0">
  * <username/><password/></connectionRequest></iq>`. Pure.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from './constant-time.js';
 
 export const XMPP_CONNREQ_NS = 'urn:broadband-forum-org:cwmp:xmppConnReq-1-0';
 
@@ -37,11 +37,6 @@ export function checkXmppConnectionRequest(from: string, username: string, passw
   return ok ? { accept: true } : { accept: false, errorType: 'cancel', condition: 'not-authorized' };
 }
 
-function constantTimeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
 
 /** ConnReqAllowedJabberIDs is a comma-separated list. */
 export function parseJidList(value: string): string[] {

@@ -77,15 +77,12 @@ export class SimulatedDevice implements DeviceHooks {
   factoryResets = 0;
   private startedAt: number;
 
-  constructor(seed: string, now: () => number, overrides: Partial<DeviceIdentity> = {}) {
+  constructor(seed: string, private readonly now: () => number, overrides: Partial<DeviceIdentity> = {}) {
     this.identity = simulatedIdentity(seed, overrides);
     this.startedAt = now();
-    this.now = now;
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed)];
   }
-
-  private readonly now: () => number;
 
   async reboot(): Promise<void> {
     this.reboots++;

@@ -3,7 +3,8 @@
  * variants, qop=auth). Client side answers challenges; server side issues and checks them
  * (used by the connection-request server and the test ACS). No I/O; randomness comes in.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../cwmp/constant-time.js';
 
 export interface Challenge {
   scheme: string; // lower case: "digest", "basic"
@@ -179,7 +180,7 @@ export class DigestServer {
     const password = lookupPassword(username);
     if (password === undefined) return { ok: false, stale: false };
     const expected = digestResponse({ algorithm, username, password, realm: this.opts.realm, nonce, cnonce, nc, qop, method, uri });
-    if (!safeEqual(expected, response.toLowerCase())) return { ok: false, stale: false };
+    if (!constantTimeEqual(expected, response.toLowerCase())) return { ok: false, stale: false };
     const count = Number.parseInt(nc, 16);
     if (!Number.isFinite(count) || count <= state.lastCount) return { ok: false, stale: false };
     state.lastCount = count;
@@ -203,11 +204,6 @@ export class DigestServer {
 export function verifyBasic(header: string | undefined, username: string, password: string): boolean {
   const auth = parseAuthorization(header);
   if (!auth || auth.scheme !== 'basic' || !('token' in auth)) return false;
-  return safeEqual(auth.token, Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
+  return constantTimeEqual(auth.token, Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
 }
 
-function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
-}
