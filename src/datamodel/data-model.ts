@@ -51,16 +51,20 @@ interface Resolved {
 export class DataModel {
   private model: StoredModel;
   private readonly listeners: ChangeListener[] = [];
+  /** Own copy: later providers come through addProvider, which keeps the lookup cache right. */
+  private readonly providers: Provider[];
+  private readonly providerCache = new Map<string, Provider[]>();
 
   constructor(
     readonly schema: Schema,
     private readonly store: ModelStore,
-    private readonly providers: Provider[] = [],
+    providers: readonly Provider[] = [],
     /** Values the device starts with (identity, versions), over the schema's defaults. */
     private readonly initialValues: Record<string, string> = {},
     /** The CWMP 1.4 alias-addressing switches (ManagementServer.InstanceMode, AutoCreateInstances). */
     private readonly addressing: AddressingOptions = {},
   ) {
+    this.providers = [...providers];
     this.model = store.load() ?? this.freshModel();
     this.model.instances ??= {};
   }
@@ -68,6 +72,7 @@ export class DataModel {
   /** Adds a provider after construction (a component that starts with the agent, say). */
   addProvider(provider: Provider): void {
     this.providers.push(provider);
+    this.providerCache.clear();
   }
 
   onChange(listener: ChangeListener): void {
@@ -359,6 +364,16 @@ export class DataModel {
 
   /** The providers answering for a schema path, the one naming the longest enclosing object first. */
   private providersFor(schemaPath: string): Provider[] {
+    // Every read goes through here: the answer per schema path is kept until the providers change.
+    let found = this.providerCache.get(schemaPath);
+    if (!found) {
+      found = this.matchProviders(schemaPath);
+      this.providerCache.set(schemaPath, found);
+    }
+    return found;
+  }
+
+  private matchProviders(schemaPath: string): Provider[] {
     const matches: { p: Provider; length: number }[] = [];
     for (const p of this.providers) {
       let length = -1;

@@ -12,7 +12,7 @@ test('a file-backed provider: GPV reads the file, SPV writes it, a bad value is 
   const file = path.join(dir, 'TZ');
   fs.writeFileSync(file, 'UTC0\n');
   const h = await startHarness();
-  h.device.providers.push(timezoneFileProvider(file));
+  h.agent.model.addProvider(timezoneFileProvider(file));
   try {
     h.acs.queue(
       h.serial,
