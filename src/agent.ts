@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterInformResponse, eventsAfterReboot, eventsForInform, type CwmpEvent } from './cwmp/events.js';
 import { retryWaitSeconds } from './cwmp/retry.js';
 import type { CwmpVersion } from './cwmp/namespaces.js';
-import type { CpeRequest, InformRequest } from './cwmp/messages.js';
+import type { AutonomousTransferCompleteRequest, CpeRequest, InformRequest, TransferCompleteRequest } from './cwmp/messages.js';
+import type { TransferRecord } from './cwmp/transfer-record.js';
+import { TransferRunner, type TransferRunnerOptions } from './transfers/transfer-runner.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { DataModel, type ModelStore } from './datamodel/data-model.js';
 import type { Schema } from './datamodel/schema.js';
@@ -41,6 +43,8 @@ export interface AgentOptions {
   /** Initial PeriodicInformInterval, seconds, for a new device. */
   periodicInformInterval?: number;
   schema?: Schema;
+  /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
+  transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
 }
 
 
@@ -58,6 +62,7 @@ export class Agent implements AgentControl {
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
   private readonly sessionListeners: ((o: SessionOutcome) => void)[] = [];
+  private readonly transferRunner: TransferRunner;
 
   constructor(private readonly opts: AgentOptions) {
     const initial: Record<string, string> = { ...identityValues(opts.device.identity), [ManagementServer.url]: opts.acsUrl };
@@ -70,6 +75,24 @@ export class Agent implements AgentControl {
     });
     this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
     this.state = opts.stateStore.load();
+    const agent = this;
+    this.transferRunner = new TransferRunner(
+      {
+        clock: opts.clock,
+        log: opts.logger,
+        model: this.model,
+        files: opts.device.files,
+        productClass: opts.device.identity.productClass,
+        get sessionActive() {
+          return agent.sessionActive;
+        },
+        transfers: () => this.state.transfers,
+        updateTransfer: (id, patch) => this.mutate((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
+        finishTransfer: (id, report) => this.finishTransfer(id, report),
+        rebootForTransfer: () => this.rebootForTransfer(),
+      },
+      { ...opts.transfers, parameterKeyName: ManagementServer.parameterKey },
+    );
   }
 
   get log(): Logger {
@@ -94,6 +117,7 @@ export class Agent implements AgentControl {
   async stop(): Promise<void> {
     this.running = false;
     this.cancelTimers();
+    this.transferRunner.stop();
     await this.loop;
   }
 
@@ -132,7 +156,47 @@ export class Agent implements AgentControl {
     this.mutate((s) => void s.pendingCpeRequests.push(request));
   }
 
+  /** RequestDownload (A.4.2.2): asks the ACS for a file of this type, until it acknowledges. */
+  requestDownload(fileType: string, fileTypeArgs: { name: string; value: string }[] = []): void {
+    this.queueCpeRequest({ method: 'RequestDownload', fileType, fileTypeArgs });
+    this.requestSession();
+  }
+
+  /** A download the device starts by itself, reported with AutonomousTransferComplete. */
+  autonomousDownload(d: { url: string; fileType: string; username?: string; password?: string; fileSize?: number; targetFileName?: string }): void {
+    const now = this.opts.clock.now();
+    const record: TransferRecord = {
+      id: this.newTransferId(), origin: 'Autonomous', commandKey: '', isDownload: true, fileType: d.fileType, url: d.url, username: d.username ?? '', password: d.password ?? '',
+      fileSize: d.fileSize ?? 0, targetFileName: d.targetFileName ?? '', successURL: '', failureURL: '', acceptedAt: now, notBefore: now, windows: [], phase: 'queued', attempts: 0, startedAt: null,
+    };
+    this.queueTransfer(record);
+  }
+
   /* ---------- AgentControl: what RPC handlers ask for ---------- */
+
+  now(): number {
+    return this.opts.clock.now();
+  }
+
+  newTransferId(): string {
+    return `${this.opts.clock.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+  }
+
+  transferQueue(): readonly TransferRecord[] {
+    return this.state.transfers;
+  }
+
+  queueTransfer(t: TransferRecord): void {
+    this.mutate((s) => void s.transfers.push(t));
+    this.log.info({ commandKey: t.commandKey, fileType: t.fileType, origin: t.origin }, 'transfer queued');
+    this.transferRunner.wake();
+  }
+
+  cancelTransfers(list: readonly TransferRecord[]): void {
+    const ids = new Set(list.map((t) => t.id));
+    this.mutate((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));
+    for (const t of list) this.transferRunner.cancel(t);
+  }
 
   scheduleInform(delaySeconds: number, commandKey: string): void {
     const at = this.opts.clock.now() + delaySeconds * 1000;
@@ -171,10 +235,30 @@ export class Agent implements AgentControl {
       this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
       this.opts.stateStore.save(this.state);
     }
+    this.transferRunner.onBoot();
     this.periodicBase = this.opts.clock.now();
     this.armPeriodicInform();
     this.armScheduledInforms();
     this.requestSession();
+  }
+
+  private finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest): void {
+    this.mutate((s) => {
+      s.transfers = s.transfers.filter((t) => t.id !== id);
+      s.pendingCpeRequests.push(report);
+    });
+    this.requestSession();
+  }
+
+  private rebootForTransfer(): void {
+    this.mutate((s) => void (s.pendingDeviceAction = { kind: 'reboot' }));
+    if (!this.sessionActive && this.running) {
+      this.sessionActive = true;
+      this.loop = this.carryOut('reboot').finally(() => {
+        this.sessionActive = false;
+        if (this.sessionWanted) this.requestSession();
+      });
+    }
   }
 
   private resetToFactory(): void {
@@ -277,6 +361,7 @@ export class Agent implements AgentControl {
     } finally {
       this.sessionActive = false;
     }
+    this.transferRunner.wake();
   }
 
   private async runSession(): Promise<SessionOutcome> {
@@ -423,7 +508,8 @@ function derivedEvents(requests: readonly CpeRequest[]): CwmpEvent[] {
   for (const r of requests) {
     if (r.method === 'TransferComplete') {
       out.push({ code: EventCode.TransferComplete, commandKey: '' });
-      out.push({ code: EventCode.MDownload, commandKey: r.commandKey });
+      const m = r.causedBy === 'Upload' ? EventCode.MUpload : r.causedBy === 'ScheduleDownload' ? EventCode.MScheduleDownload : EventCode.MDownload;
+      out.push({ code: m, commandKey: r.commandKey });
     } else if (r.method === 'AutonomousTransferComplete') {
       out.push({ code: EventCode.AutonomousTransferComplete, commandKey: '' });
     } else if (r.method === 'RequestDownload') {

@@ -17,6 +17,9 @@ import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
 import { DiagnosticsRunner, startUdpEchoConfig } from './diagnostics-runner.js';
 import { extendBuiltIn } from './models/built-in.js';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
+import { LogRing } from './log-ring.js';
+import { isWorker, REBOOT_EXIT_CODE, supervise } from './supervisor.js';
+import { buildFirmwareImage } from './providers/firmware-image.js';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
 
 function port(value: string): number {
@@ -69,16 +72,30 @@ function loadExtraModels(config: AgentConfig): Schema {
 
 async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
   const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
-  const logger = pino({ level: config.log.level, redact: { paths: ['*.password', '*.acsPassword', 'password'], censor: '[hidden]' } });
+  // The recent log is also kept in memory: it is the file an ACS gets with Upload "2 Vendor Log File".
+  const logRing = new LogRing();
+  const logger = pino(
+    { level: config.log.level, redact: { paths: ['*.password', '*.acsPassword', 'password'], censor: '[hidden]' } },
+    pino.multistream([{ stream: process.stdout, level: config.log.level === 'silent' ? 'fatal' : config.log.level }, { stream: logRing, level: 'info' }]),
+  );
   const stateDir = path.resolve(config.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });
+  const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
+  const logFile = { name: 'cwmp-agent.log', maximumSize: logRing.maximumSize };
+  // A reboot restarts this process (see supervisor.ts); the edges close first so the ports are free.
+  let closeEdges: () => Promise<void> = async () => undefined;
+  const onReboot = async (): Promise<void> => {
+    logger.info('rebooting: restarting the agent process');
+    await closeEdges();
+    process.exit(REBOOT_EXIT_CODE);
+  };
 
   let acsUrl = config.acs.url;
   let demoAcs: TestAcs | undefined;
   const device =
     config.device.kind === 'linux'
-      ? new LinuxHostDevice({ identity: config.device.identity, rebootCommand: config.device.rebootCommand, factoryResetCommand: config.device.factoryResetCommand })
-      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity);
+      ? new LinuxHostDevice({ identity: config.device.identity, rebootCommand: config.device.rebootCommand, factoryResetCommand: config.device.factoryResetCommand, filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot })
+      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot });
   if (!acsUrl) {
     demoAcs = new TestAcs();
     acsUrl = await demoAcs.listen();
@@ -102,6 +119,13 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     logger,
     requestTimeoutMs: config.acs.requestTimeoutMs,
     periodicInformInterval: config.periodicInformInterval ?? (demoAcs ? 60 : undefined),
+    transfers: {
+      stagingDir: path.join(stateDir, 'transfers'),
+      // File servers are trusted as the ACS is: the same CA bundle, verification on unless turned off.
+      tls: { ca: tlsOptions(config)?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify },
+      vendorLog: { ...logFile, contents: () => logRing.contents() },
+      uploadMethod: config.transfers.uploadMethod,
+    },
   });
   if (demoAcs) {
     const acs = demoAcs;
@@ -131,16 +155,19 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   const xmppConnectionRequests = startXmppConnectionRequests(agent);
   new DiagnosticsRunner(agent);
   const udpEcho = startUdpEchoConfig(agent, crAddress);
-  agent.start();
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  const shutdown = async (): Promise<void> => {
-    clearInterval(keepAlive);
-    await agent.stop();
+  closeEdges = async () => {
     await connectionRequests.close();
     udpConnectionRequests.close();
     await xmppConnectionRequests.stop();
     udpEcho.stop();
     await demoAcs?.close();
+  };
+  agent.start();
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const shutdown = async (): Promise<void> => {
+    clearInterval(keepAlive);
+    await agent.stop();
+    await closeEdges();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
@@ -167,6 +194,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
     .action(async (o: { config?: string; acsUrl?: string; acsUsername?: string; acsPassword?: string; stateDir?: string; crPort?: number; logLevel?: string }) => {
+      if (!isWorker()) return supervise();
       await runAgent(o.config, { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel });
     });
   program
@@ -175,6 +203,21 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <port>', 'port to listen on', port, 7557)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .action(runAcs);
+  program
+    .command('make-firmware')
+    .description('build a firmware image the simulated and Linux devices accept (for Download tests)')
+    .requiredOption('--version <version>', 'SoftwareVersion the image installs')
+    .requiredOption('--out <file>', 'where to write the image')
+    .option('--payload <file>', 'the image contents (default: a few bytes of text)')
+    .option('--product-class <class>', 'only devices of this ProductClass accept it')
+    .option('--sign-key <pem>', 'Ed25519 private key (PEM file) to sign it with')
+    .option('--boot-fails', 'an image that installs but fails to boot (to see the rollback)')
+    .action((o: { version: string; out: string; payload?: string; productClass?: string; signKey?: string; bootFails?: boolean }) => {
+      const payload = o.payload ? readFileOption(o.payload, '--payload')! : Buffer.from(`cwmp-agent simulated firmware ${o.version}\n`);
+      const signingKey = o.signKey ? readFileOption(o.signKey, '--sign-key')!.toString('utf8') : undefined;
+      fs.writeFileSync(o.out, buildFirmwareImage({ version: o.version, payload, productClass: o.productClass, bootFails: o.bootFails, signingKey }));
+      console.log(`wrote ${o.out} (version ${o.version})`);
+    });
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -49,6 +49,8 @@ export const configSchema = z
         /** linux only: commands for Reboot and FactoryReset (default: restart the agent only). */
         rebootCommand: z.array(z.string()).min(1).optional(),
         factoryResetCommand: z.array(z.string()).min(1).optional(),
+        /** Ed25519 public key (PEM file): firmware images must carry a valid signature from it. */
+        firmwarePublicKeyFile: z.string().optional(),
       })
       .strict()
       .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),
@@ -68,6 +70,13 @@ export const configSchema = z
       })
       .strict()
       .default({ port: 7547, address: '0.0.0.0' }),
+    transfers: z
+      .object({
+        /** HTTP method for Upload: TR-069 file servers take PUT; some want POST. */
+        uploadMethod: z.enum(['PUT', 'POST']).default('PUT'),
+      })
+      .strict()
+      .default({ uploadMethod: 'PUT' }),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

@@ -141,6 +141,13 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
     case 'Upload':
       inner = fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, DelaySeconds: r.delaySeconds });
       break;
+    case 'ScheduleDownload':
+      inner =
+        fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, FileSize: r.fileSize, TargetFileName: r.targetFileName }) +
+        `<TimeWindowList soap-enc:arrayType="cwmp:TimeWindowStruct[${r.timeWindowList.length}]">` +
+        r.timeWindowList.map((w) => `<TimeWindowStruct>${fields({ WindowStart: w.windowStart, WindowEnd: w.windowEnd, WindowMode: w.windowMode, UserMessage: w.userMessage, MaxRetries: w.maxRetries })}</TimeWindowStruct>`).join('') +
+        '</TimeWindowList>';
+      break;
     case 'GetRPCMethods':
     case 'FactoryReset':
     case 'GetQueuedTransfers':

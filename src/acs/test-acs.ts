@@ -55,6 +55,7 @@ export class TestAcs {
   readonly sessions: AcsSessionRecord[] = [];
   private readonly queues = new Map<string, QueuedRpc[]>();
   private readonly failures: Failure[] = [];
+  private readonly cpeRequestDrops: string[] = [];
   private readonly live = new Map<string, LiveSession>();
   private readonly digest: DigestServer | undefined;
   private server: http.Server | undefined;
@@ -87,6 +88,26 @@ export class TestAcs {
     const q = this.queues.get(serial) ?? [];
     q.push(...rpcs);
     this.queues.set(serial, q);
+  }
+
+  /**
+   * The next CPE request of this method (TransferComplete, ...) is recorded and then left
+   * unanswered: the connection drops, as if the ACS went away before acknowledging it.
+   */
+  dropNextCpeRequest(method: string): void {
+    this.cpeRequestDrops.push(method);
+  }
+
+  /** CPE requests of a method the ACS acknowledged, across sessions. */
+  acknowledged(method: string, serial?: string): CpeMessageSummary[] {
+    const out: CpeMessageSummary[] = [];
+    for (const s of this.sessions) {
+      if (serial !== undefined && s.serial !== serial) continue;
+      s.messages.forEach((m, i) => {
+        if (m.from === 'cpe' && m.method === method && s.messages[i + 1]?.method === `${method}Response`) out.push(readCpeMessage(m.body));
+      });
+    }
+    return out;
   }
 
   /** The next N exchanges that reach the ACS fail this way, one failure each. */
@@ -287,6 +308,11 @@ export class TestAcs {
       return send(writeInformResponse({ ...o, holdRequests: session.held }));
     }
     if (msg.method === 'TransferComplete' || msg.method === 'AutonomousTransferComplete' || msg.method === 'RequestDownload') {
+      const drop = this.cpeRequestDrops.indexOf(msg.method);
+      if (drop >= 0) {
+        this.cpeRequestDrops.splice(drop, 1);
+        return void req.socket.destroy();
+      }
       return send(writeEmptyResponse(`${msg.method}Response`, o));
     }
     if (msg.method === 'GetRPCMethods') {

@@ -122,6 +122,8 @@ export interface InformRequest {
 export interface TransferCompleteRequest {
   method: 'TransferComplete';
   commandKey: string;
+  /** The RPC that asked for the transfer, for its M event; not sent on the wire. */
+  causedBy?: 'Download' | 'ScheduleDownload' | 'Upload';
   fault: TransferFault;
   startTime: Date | null;
   completeTime: Date | null;

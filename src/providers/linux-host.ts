@@ -12,6 +12,7 @@ import { valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
+import { DeviceFiles } from './device-files.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 
 const run = promisify(execFile);
@@ -106,11 +107,18 @@ export interface LinuxHostOptions {
   /** Command run for Reboot, e.g. ["systemctl", "reboot"]. */
   rebootCommand?: string[];
   factoryResetCommand?: string[];
+  /** Where firmware banks and downloaded files live; in memory when absent. */
+  filesDir?: string;
+  firmwarePublicKey?: string;
+  logFile?: { name: string; maximumSize: number };
+  /** Without a rebootCommand: what a reboot does (the CLI restarts the agent's process). */
+  onReboot?: () => Promise<void>;
 }
 
 export class LinuxHostDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
   readonly providers: Provider[];
+  readonly files: DeviceFiles;
 
   constructor(private readonly opts: LinuxHostOptions = {}) {
     let machineId = os.hostname();
@@ -130,16 +138,24 @@ export class LinuxHostDevice implements DeviceHooks {
       softwareVersion: os.release().slice(0, 64),
       ...opts.identity,
     };
+    // The host's own OS version is the factory firmware; upgrades go through the A/B banks.
+    this.files = new DeviceFiles({ dir: opts.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: opts.firmwarePublicKey, now: () => Date.now() });
     this.providers = [
       valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }),
       statusProvider(linuxStatusSource()),
       networkProvider({ interfaces: hostInterfaces, refuseAddressChanges: 'the host manages its own addresses' }),
+      this.files.provider(opts.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
     ];
   }
 
   async reboot(): Promise<void> {
     const cmd = this.opts.rebootCommand;
-    if (cmd && cmd.length > 0) await run(cmd[0]!, cmd.slice(1));
+    if (cmd && cmd.length > 0) {
+      await run(cmd[0]!, cmd.slice(1));
+      return;
+    }
+    this.files.boot();
+    await this.opts.onReboot?.();
   }
 
   async factoryReset(): Promise<void> {

@@ -9,6 +9,7 @@ import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
 import { networkProvider } from './network-provider.js';
+import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 
 /** A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737, RFC 3849). */
 function simulatedNetwork(seed: string): Provider {
@@ -42,6 +43,8 @@ export interface DeviceHooks {
   reboot(): Promise<void>;
   /** Wipe device-side configuration; the agent resets its own state. */
   factoryReset(): Promise<void>;
+  /** Installs downloaded files (firmware, configuration, ...); without it, downloads fail with 9010. */
+  files?: DeviceFileHooks;
 }
 
 export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentity> = {}): DeviceIdentity {
@@ -70,23 +73,38 @@ export function identityValues(id: DeviceIdentity): Record<string, string> {
   };
 }
 
+export interface SimulatedDeviceOptions {
+  /** Where its firmware banks and downloaded files live; in memory when absent. */
+  filesDir?: string;
+  /** Ed25519 public key (PEM) firmware images must be signed with. */
+  firmwarePublicKey?: string;
+  /** The log an Upload of a vendor log file sends, for VendorLogFile.1. */
+  logFile?: { name: string; maximumSize: number };
+  /** Called by reboot() after the device state is reset: a CLI restarts the process here. */
+  onReboot?: () => Promise<void>;
+}
+
 export class SimulatedDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
   readonly providers: Provider[];
+  readonly files: DeviceFiles;
   reboots = 0;
   factoryResets = 0;
   private startedAt: number;
 
-  constructor(seed: string, private readonly now: () => number, overrides: Partial<DeviceIdentity> = {}) {
+  constructor(seed: string, private readonly now: () => number, overrides: Partial<DeviceIdentity> = {}, private readonly options: SimulatedDeviceOptions = {}) {
     this.identity = simulatedIdentity(seed, overrides);
     this.startedAt = now();
+    this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed)];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {
     this.reboots++;
     this.startedAt = this.now();
+    this.files.boot();
+    await this.options.onReboot?.();
   }
 
   async factoryReset(): Promise<void> {

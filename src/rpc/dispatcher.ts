@@ -4,6 +4,8 @@ import type { AcsRequest, CpeResponse } from '../cwmp/messages.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import * as params from './parameter-rpcs.js';
 import * as control from './device-control-rpcs.js';
+import * as transfers from './transfer-rpcs.js';
+import type { TransferRecord } from '../cwmp/transfer-record.js';
 
 /** What the RPC handlers may ask of the agent that runs them. */
 export interface AgentControl {
@@ -11,6 +13,14 @@ export interface AgentControl {
   /** Records M Reboot and arranges the reboot for after the session. */
   requestReboot(commandKey: string): void;
   requestFactoryReset(): void;
+  /** Epoch ms, from the agent's clock. */
+  now(): number;
+  newTransferId(): string;
+  transferQueue(): readonly TransferRecord[];
+  /** Persists an accepted transfer; it runs after the session. */
+  queueTransfer(t: TransferRecord): void;
+  /** Removes transfers (checked by the caller), stopping any that is running. */
+  cancelTransfers(list: readonly TransferRecord[]): void;
 }
 
 export interface RpcContext {
@@ -30,6 +40,10 @@ export const SUPPORTED_METHODS = [
   'Reboot',
   'FactoryReset',
   'ScheduleInform',
+  'Download',
+  'Upload',
+  'ScheduleDownload',
+  'CancelTransfer',
   'GetQueuedTransfers',
   'GetAllQueuedTransfers',
 ] as const;
@@ -58,10 +72,18 @@ export async function dispatch(ctx: RpcContext, req: AcsRequest): Promise<CpeRes
       return control.factoryReset(ctx.agent);
     case 'ScheduleInform':
       return control.scheduleInform(ctx.agent, req);
+    case 'Download':
+      return transfers.download(ctx.agent, req);
+    case 'Upload':
+      return transfers.upload(ctx.agent, req);
+    case 'ScheduleDownload':
+      return transfers.scheduleDownload(ctx.agent, req);
+    case 'CancelTransfer':
+      return transfers.cancelTransfer(ctx.agent, req);
     case 'GetQueuedTransfers':
-      return { method: 'GetQueuedTransfersResponse', transferList: [] };
+      return transfers.getQueuedTransfers(ctx.agent);
     case 'GetAllQueuedTransfers':
-      return { method: 'GetAllQueuedTransfersResponse', transferList: [] };
+      return transfers.getAllQueuedTransfers(ctx.agent);
     default:
       throw new CwmpFault(9000, req.method);
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AtomicJsonFile } from './atomic-json-file.js';
 import type { CwmpEvent } from '../cwmp/events.js';
 import type { CpeRequest } from '../cwmp/messages.js';
+import type { TransferRecord } from '../cwmp/transfer-record.js';
 
 export interface ScheduledInform {
   /** Epoch milliseconds. */
@@ -25,10 +26,12 @@ export interface AgentState {
   scheduledInforms: ScheduledInform[];
   /** Set by a Reboot or FactoryReset accepted in a session, cleared once carried out. */
   pendingDeviceAction: { kind: 'reboot' | 'factoryReset' } | null;
+  /** File transfers accepted and not yet reported (their passwords too: the file is 0600). */
+  transfers: TransferRecord[];
 }
 
 export function emptyAgentState(): AgentState {
-  return { events: [], changedParameters: [], pendingCpeRequests: [], bootstrappedUrl: null, configuredAcsUrl: null, retryCount: 0, scheduledInforms: [], pendingDeviceAction: null };
+  return { events: [], changedParameters: [], pendingCpeRequests: [], bootstrappedUrl: null, configuredAcsUrl: null, retryCount: 0, scheduledInforms: [], pendingDeviceAction: null, transfers: [] };
 }
 
 /** Dates inside CPE requests travel as ISO strings in the file. */

@@ -78,7 +78,11 @@ test('UDP connection request through an nftables masquerade NAT reaches the agen
         { method: 'GetParameterValues', parameterNames: ['Device.ManagementServer.UDPConnectionRequestAddress', 'Device.ManagementServer.NATDetected'] },
       ],
     });
-    agent = spawn('ip', ['netns', 'exec', topo.cpe, process.execPath, bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '7547', '--log-level', process.env['NAT_TEST_LOG'] ?? 'warn'], { stdio: 'inherit' });
+    agent = spawn('ip', ['netns', 'exec', topo.cpe, process.execPath, bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '7547', '--log-level', process.env['NAT_TEST_LOG'] ?? 'warn'], {
+      stdio: 'inherit',
+      // No reboots here: the worker runs without its supervisor, so this pid is the agent's.
+      env: { ...process.env, CWMP_AGENT_WORKER: '1' },
+    });
 
     // Bootstrap, then the VALUE CHANGE session that carries the NAT's mapping.
     const sessions = await until('the VALUE CHANGE session', async () => {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/clock.js';
-import { parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
+import { textAt, parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 
 const codes = (events: { code: string; commandKey: string }[]): string[] => events.map((e) => (e.commandKey ? `${e.code}:${e.commandKey}` : e.code));
@@ -45,7 +45,7 @@ test('parameter RPCs in a session; PeriodicInformInterval set by the ACS applies
       { method: 'SetParameterValues', parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '0' }, { name: 'Device.DeviceInfo.UpTime', value: '1' }, { name: 'Device.Nope', value: '1' }], parameterKey: 'key-2' },
       { method: 'GetParameterNames', parameterPath: 'Device.ManagementServer.', nextLevel: true },
       { method: 'GetRPCMethods' },
-      { method: 'Download', commandKey: 'x', fileType: '1 Firmware Upgrade Image', url: 'http://127.0.0.1:1/f', username: '', password: '', fileSize: 0, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '' },
+      { method: 'Download', commandKey: 'x', fileType: '1 Firmware Upgrade Image', url: 'tftp://127.0.0.1/f', username: '', password: '', fileSize: 0, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '' },
     );
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -58,7 +58,7 @@ test('parameter RPCs in a session; PeriodicInformInterval set by the ACS applies
     assert.deepEqual(faults, ['Device.ManagementServer.PeriodicInformInterval=9007', 'Device.DeviceInfo.UpTime=9008', 'Device.Nope=9005']);
     assert.equal(gpn!.method, 'GetParameterNamesResponse');
     assert.equal(rpc!.method, 'GetRPCMethodsResponse');
-    assert.equal(h.acs.responses(h.serial)[5]!.method, 'Fault', 'Download is not supported yet: 9000');
+    assert.equal(textAt(h.acs.responses(h.serial)[5]!.body, 'detail', 'Fault', 'FaultCode'), '9013', 'TFTP is not a protocol this agent transfers with');
     assert.equal(h.agent.model.read('Device.ManagementServer.ParameterKey'), 'key-1', 'ParameterKey only from the successful set');
     // The new interval is armed at once: the periodic Inform comes 120 s later.
     assert.equal(clock.nextTimerIn(), 120_000);

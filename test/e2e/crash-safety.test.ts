@@ -5,26 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { readCpeMessage, informEvents } from '../../src/acs/acs-messages.js';
 import { simulatedIdentity } from '../../src/providers/simulated-device.js';
 import { tempDir } from '../helpers/agent-harness.js';
+import { startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/cwmp-agent');
 
-function startAgent(url: string, stateDir: string): ChildProcess {
-  return spawn(process.execPath, [bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'silent'], { stdio: 'ignore' });
+function startAgent(url: string, stateDir: string): AgentProcess {
+  return startAgentProcess(['--acs-url', url, '--state-dir', stateDir, '--cr-port', '0']);
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
+async function kill(agent: AgentProcess): Promise<void> {
+  await agent.powerCut();
 }
 
 test('SIGKILL at random points loses no acknowledged event and repeats none', { timeout: 90_000 }, async () => {

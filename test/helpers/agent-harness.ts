@@ -7,7 +7,7 @@ import { Agent, type AgentOptions } from '../../src/agent.js';
 import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
 import { TestAcs, type TestAcsOptions } from '../../src/acs/test-acs.js';
 import { FileModelStore } from '../../src/providers/file-model-store.js';
-import { SimulatedDevice } from '../../src/providers/simulated-device.js';
+import { SimulatedDevice, type SimulatedDeviceOptions } from '../../src/providers/simulated-device.js';
 import { FileAgentStateStore } from '../../src/storage/agent-state.js';
 
 export interface Harness {
@@ -29,6 +29,7 @@ export interface HarnessOptions {
   /** ACS URL override (for example a port nobody listens on). */
   acsUrl?: string;
   seed?: string;
+  device?: SimulatedDeviceOptions;
 }
 
 export function tempDir(prefix = 'cwmp-agent-test-'): string {
@@ -40,7 +41,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const url = await acs.listen();
   const clock = opts.manualClock ? new ManualClock(Date.now()) : systemClock;
   const stateDir = tempDir();
-  const device = new SimulatedDevice(opts.seed ?? 'harness', () => clock.now());
+  const device = new SimulatedDevice(opts.seed ?? 'harness', () => clock.now(), {}, { filesDir: path.join(stateDir, 'device'), ...opts.device });
   const make = (): Agent =>
     new Agent({
       acsUrl: opts.acsUrl ?? url,

@@ -1,0 +1,38 @@
+/**
+ * Download, Upload, ScheduleDownload, CancelTransfer and the queue listings. Arguments are
+ * checked here, so that a bad request is a fault in the session; the transfer itself runs
+ * after the session and reports through TransferComplete (Status 1).
+ */
+import type { AcsRequestOf, CpeResponse } from '../cwmp/messages.js';
+import { acceptDownload, acceptScheduleDownload, acceptUpload, queuedTransfers, transfersToCancel, type TransferRecord } from '../cwmp/transfer-record.js';
+import type { AgentControl } from './dispatcher.js';
+
+export function download(agent: AgentControl, req: AcsRequestOf<'Download'>): CpeResponse {
+  agent.queueTransfer(acceptDownload(req, agent.transferQueue(), agent.now(), agent.newTransferId()));
+  return { method: 'DownloadResponse', status: 1, startTime: null, completeTime: null };
+}
+
+export function upload(agent: AgentControl, req: AcsRequestOf<'Upload'>): CpeResponse {
+  agent.queueTransfer(acceptUpload(req, agent.transferQueue(), agent.now(), agent.newTransferId()));
+  return { method: 'UploadResponse', status: 1, startTime: null, completeTime: null };
+}
+
+export function scheduleDownload(agent: AgentControl, req: AcsRequestOf<'ScheduleDownload'>): CpeResponse {
+  agent.queueTransfer(acceptScheduleDownload(req, agent.transferQueue(), agent.now(), agent.newTransferId()));
+  return { method: 'ScheduleDownloadResponse' };
+}
+
+export function cancelTransfer(agent: AgentControl, req: AcsRequestOf<'CancelTransfer'>): CpeResponse {
+  agent.cancelTransfers(transfersToCancel(agent.transferQueue(), req.commandKey));
+  return { method: 'CancelTransferResponse' };
+}
+
+/** Transfers the ACS asked for; autonomous ones show in GetAllQueuedTransfers only. */
+export function getQueuedTransfers(agent: AgentControl): CpeResponse {
+  const fromAcs = agent.transferQueue().filter((t: TransferRecord) => t.origin !== 'Autonomous');
+  return { method: 'GetQueuedTransfersResponse', transferList: queuedTransfers(fromAcs) };
+}
+
+export function getAllQueuedTransfers(agent: AgentControl): CpeResponse {
+  return { method: 'GetAllQueuedTransfersResponse', transferList: queuedTransfers(agent.transferQueue()) };
+}
