@@ -167,3 +167,18 @@ export function transfersToCancel(queue: readonly TransferRecord[], commandKey: 
   if (locked) throw new CwmpFault(9021, `the transfer with CommandKey "${commandKey.slice(0, 32)}" is ${locked.phase === 'installing' ? 'being installed' : 'installed and awaiting reboot'}; it cannot be cancelled now`);
   return matching;
 }
+
+/** Codes TransferComplete may carry (TransferCompleteCPEFaultCodeType, plus the vendor range). */
+const TRANSFER_COMPLETE_CODES = new Set([9001, 9002, 9010, 9011, 9012, 9014, 9015, 9016, 9017, 9018, 9019, 9020]);
+
+/**
+ * The FaultStruct for a TransferComplete: codes the schema does not allow there (9003 from an
+ * install hook, 9013 from a redirect to ftp) become the generic transfer failure, with the
+ * reason kept, and the text fits the schema's 256 characters.
+ */
+export function transferCompleteFault(faultCode: number, faultString: string, isDownload: boolean): { faultCode: number; faultString: string } {
+  const allowed = faultCode === 0 || TRANSFER_COMPLETE_CODES.has(faultCode) || (faultCode >= 9800 && faultCode <= 9899);
+  const code = allowed ? faultCode : isDownload ? 9010 : 9011;
+  const text = faultCode === 0 ? '' : faultString;
+  return { faultCode: code, faultString: text.length > 256 ? `${text.slice(0, 255)}…` : text };
+}

@@ -13,7 +13,7 @@ import { CwmpFault } from '../cwmp/faults.js';
 import { downloadKind, uploadTarget } from '../cwmp/file-types.js';
 import type { AutonomousTransferCompleteRequest, TransferCompleteRequest, TransferFault } from '../cwmp/messages.js';
 import { retriesAllowed, retryDelayMs, startDecision } from '../cwmp/time-windows.js';
-import type { AbsoluteWindow, TransferRecord } from '../cwmp/transfer-record.js';
+import { transferCompleteFault, type AbsoluteWindow, type TransferRecord } from '../cwmp/transfer-record.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { DeviceFileHooks } from '../providers/device-files.js';
@@ -273,8 +273,9 @@ export class TransferRunner {
     this.finish(t, SUCCESS);
   }
 
-  private finish(t: TransferRecord, fault: TransferFault): void {
+  private finish(t: TransferRecord, outcome: TransferFault): void {
     const current = this.host.transfers().find((q) => q.id === t.id) ?? t;
+    const fault = transferCompleteFault(outcome.faultCode, outcome.faultString, current.isDownload);
     const startTime = current.startedAt !== null ? new Date(current.startedAt) : null;
     const completeTime = current.startedAt !== null ? new Date(this.host.clock.now()) : null;
     if (current.origin === 'Autonomous') {
