@@ -42,6 +42,23 @@ export interface AddressingOptions {
 
 const ALIAS = /^[A-Za-z][A-Za-z0-9_\-]{0,63}$/;
 
+/**
+ * Which providers answer for a schema path depends only on the providers' object lists, so the
+ * answer (as indices into the provider list) is shared by every device whose providers have the
+ * same shape: a fleet of thousands keeps one table, not one each.
+ */
+const providerSlotCaches = new Map<string, Map<string, number[]>>();
+
+function slotCacheFor(providers: readonly Provider[]): Map<string, number[]> {
+  const signature = providers.map((p) => p.objects.join(',')).join('|');
+  let cache = providerSlotCaches.get(signature);
+  if (!cache) {
+    cache = new Map();
+    providerSlotCaches.set(signature, cache);
+  }
+  return cache;
+}
+
 /** A concrete parameter: its path on the wire and its definition. */
 interface Resolved {
   path: string;
@@ -53,18 +70,23 @@ export class DataModel {
   private readonly listeners: ChangeListener[] = [];
   /** Own copy: later providers come through addProvider, which keeps the lookup cache right. */
   private readonly providers: Provider[];
-  private readonly providerCache = new Map<string, Provider[]>();
+  private slotCache: Map<string, number[]>;
 
   constructor(
     readonly schema: Schema,
     private readonly store: ModelStore,
     providers: readonly Provider[] = [],
-    /** Values the device starts with (identity, versions), over the schema's defaults. */
+    /**
+     * Values the device starts with (identity, versions, a profile's snapshot), over the schema's
+     * defaults. Read through, never copied: only what differs is stored per device, and a
+     * prototype chain lets many devices share one profile.
+     */
     private readonly initialValues: Record<string, string> = {},
     /** The CWMP 1.4 alias-addressing switches (ManagementServer.InstanceMode, AutoCreateInstances). */
     private readonly addressing: AddressingOptions = {},
   ) {
     this.providers = [...providers];
+    this.slotCache = slotCacheFor(this.providers);
     this.model = store.load() ?? this.freshModel();
     this.model.instances ??= {};
   }
@@ -72,7 +94,7 @@ export class DataModel {
   /** Adds a provider after construction (a component that starts with the agent, say). */
   addProvider(provider: Provider): void {
     this.providers.push(provider);
-    this.providerCache.clear();
+    this.slotCache = slotCacheFor(this.providers);
   }
 
   onChange(listener: ChangeListener): void {
@@ -93,7 +115,7 @@ export class DataModel {
       const provided = p.get(path);
       if (provided !== undefined) return provided;
     }
-    const stored = this.model.values[path];
+    const stored = this.model.values[path] ?? this.initialValues[path];
     if (stored !== undefined) return stored;
     // An instance whose Alias nobody chose carries the CPE's own "cpe-N" (TR-181 Alias data type).
     const alias = def.name.endsWith('.{i}.Alias') ? /\.(\d+)\.Alias$/.exec(path) : null;
@@ -364,23 +386,24 @@ export class DataModel {
 
   /** The providers answering for a schema path, the one naming the longest enclosing object first. */
   private providersFor(schemaPath: string): Provider[] {
-    // Every read goes through here: the answer per schema path is kept until the providers change.
-    let found = this.providerCache.get(schemaPath);
-    if (!found) {
-      found = this.matchProviders(schemaPath);
-      this.providerCache.set(schemaPath, found);
+    // Every read goes through here: the answer per schema path is kept (shared, see above).
+    let slots = this.slotCache.get(schemaPath);
+    if (!slots) {
+      slots = this.matchProviders(schemaPath);
+      this.slotCache.set(schemaPath, slots);
     }
-    return found;
+    if (slots.length === 0) return NO_PROVIDERS;
+    return slots.map((i) => this.providers[i]!);
   }
 
-  private matchProviders(schemaPath: string): Provider[] {
-    const matches: { p: Provider; length: number }[] = [];
-    for (const p of this.providers) {
+  private matchProviders(schemaPath: string): number[] {
+    const matches: { i: number; length: number }[] = [];
+    this.providers.forEach((p, i) => {
       let length = -1;
       for (const o of p.objects) if (o.length > length && schemaPath.startsWith(o)) length = o.length;
-      if (length >= 0) matches.push({ p, length });
-    }
-    return matches.sort((a, b) => b.length - a.length).map((m) => m.p);
+      if (length >= 0) matches.push({ i, length });
+    });
+    return matches.sort((a, b) => b.length - a.length).map((m) => m.i);
   }
 
   private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string, alias?: string, save = true): number {
@@ -550,9 +573,11 @@ export class DataModel {
   }
 
   private freshModel(): StoredModel {
-    return { values: { ...this.initialValues }, notification: {}, accessList: {}, instances: {} };
+    return { values: {}, notification: {}, accessList: {}, instances: {} };
   }
 }
+
+const NO_PROVIDERS: Provider[] = [];
 
 /** The concrete table path a NumberOfEntries parameter counts: its own object plus the table's last segment. */
 function tableOf(parameterPath: string, countOf: string): string {
