@@ -43,10 +43,21 @@ export interface AgentOptions {
   /** Initial PeriodicInformInterval, seconds, for a new device. */
   periodicInformInterval?: number;
   schema?: Schema;
+  /**
+   * Values over the schema's defaults that many devices share (a fleet profile): read through,
+   * never copied. The device's identity and the options above come on top.
+   */
+  baseValues?: Readonly<Record<string, string>>;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
 }
 
+
+export interface SessionTiming {
+  /** Epoch ms from the agent's clock. */
+  startedAt: number;
+  endedAt: number;
+}
 
 export class Agent implements AgentControl {
   readonly model: DataModel;
@@ -61,11 +72,11 @@ export class Agent implements AgentControl {
   private periodicBase = 0;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
-  private readonly sessionListeners: ((o: SessionOutcome) => void)[] = [];
+  private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
 
   constructor(private readonly opts: AgentOptions) {
-    const initial: Record<string, string> = { ...identityValues(opts.device.identity), [ManagementServer.url]: opts.acsUrl };
+    const initial: Record<string, string> = Object.assign(Object.create(opts.baseValues ?? null) as Record<string, string>, identityValues(opts.device.identity), { [ManagementServer.url]: opts.acsUrl });
     if (opts.acsUsername !== undefined) initial[ManagementServer.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[ManagementServer.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
@@ -122,7 +133,7 @@ export class Agent implements AgentControl {
   }
 
   /** Calls `listener` after every session. */
-  onSessionEnd(listener: (o: SessionOutcome) => void): void {
+  onSessionEnd(listener: (o: SessionOutcome, timing: SessionTiming) => void): void {
     this.sessionListeners.push(listener);
   }
 
@@ -348,9 +359,11 @@ export class Agent implements AgentControl {
       while (this.running && this.sessionWanted) {
         this.sessionWanted = false;
         if (this.model.read(ManagementServer.enableCwmp) !== 'true') break;
+        const startedAt = this.opts.clock.now();
         const outcome = await this.runSession();
+        const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
         this.afterSessionOutcome(outcome);
-        for (const l of [...this.sessionListeners]) l(outcome);
+        for (const l of [...this.sessionListeners]) l(outcome, timing);
         const deferred = this.afterSession;
         this.afterSession = undefined;
         if (deferred) await deferred();

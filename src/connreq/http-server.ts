@@ -3,7 +3,8 @@
  * ConnectionRequestURL, and the CPE opens a session with 6 CONNECTION REQUEST. Digest auth
  * (MD5 or SHA-256, expiring nonces, no replay) against ConnectionRequestUsername/Password;
  * Basic only when configured. Bounded: tiny bodies, short header and request timeouts, a
- * bounded nonce table, and a rate limit on accepted requests.
+ * bounded nonce table, and a rate limit on accepted requests. One server can route many paths,
+ * each its own device with its own credentials (a fleet shares one listener).
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -15,18 +16,29 @@ export interface ConnectionRequestCredentials {
   password: string;
 }
 
-export interface HttpConnectionRequestOptions {
-  address: string;
-  port: number;
-  /** The URL path, e.g. "/a1b2c3"; random and hard to guess by default. */
-  path: string;
+export interface ConnectionRequestRoute {
   credentials: () => ConnectionRequestCredentials;
   /** Called for each accepted request; the agent starts (or queues) a session. */
   onConnectionRequest: () => void;
+}
+
+export interface HttpConnectionRequestOptions {
+  address: string;
+  port: number;
+  /** A single device's URL path, e.g. "/a1b2c3" (random and hard to guess); more with addRoute. */
+  path?: string;
+  credentials?: () => ConnectionRequestCredentials;
+  onConnectionRequest?: () => void;
   allowBasic?: boolean;
-  /** Accepted requests per minute, at most (TR-069 lets the CPE limit them). */
+  /** Accepted requests per minute and device, at most (TR-069 lets the CPE limit them). */
   maxAcceptedPerMinute?: number;
+  /** Outstanding Digest nonces kept; a fleet needs about two per device. */
+  maxNonces?: number;
   now?: () => number;
+}
+
+interface RouteState extends ConnectionRequestRoute {
+  acceptedAt: number[];
 }
 
 export interface ConnectionRequestStats {
@@ -37,11 +49,22 @@ export interface ConnectionRequestStats {
 
 export class HttpConnectionRequestServer {
   readonly stats: ConnectionRequestStats = { accepted: 0, rejected: 0, rateLimited: 0 };
-  private readonly digest = new DigestServer({ realm: 'cwmp-agent', algorithms: ['SHA-256', 'MD5'], nonceLifetimeMs: 60_000, maxNonces: 1024 });
-  private readonly acceptedAt: number[] = [];
+  private readonly digest: DigestServer;
+  private readonly routes = new Map<string, RouteState>();
   private server: http.Server | undefined;
 
-  constructor(private readonly opts: HttpConnectionRequestOptions) {}
+  constructor(private readonly opts: HttpConnectionRequestOptions) {
+    this.digest = new DigestServer({ realm: 'cwmp-agent', algorithms: ['SHA-256', 'MD5'], nonceLifetimeMs: 60_000, maxNonces: opts.maxNonces ?? 1024 });
+    if (opts.path && opts.credentials && opts.onConnectionRequest) this.addRoute(opts.path, { credentials: opts.credentials, onConnectionRequest: opts.onConnectionRequest });
+  }
+
+  addRoute(path: string, route: ConnectionRequestRoute): void {
+    this.routes.set(path, { ...route, acceptedAt: [] });
+  }
+
+  removeRoute(path: string): void {
+    this.routes.delete(path);
+  }
 
   /** Starts listening; returns the bound port. */
   async listen(): Promise<number> {
@@ -80,10 +103,11 @@ export class HttpConnectionRequestServer {
   }
 
   private respond(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== this.opts.path) return void res.writeHead(404).end();
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const route = this.routes.get(path);
+    if (!route) return void res.writeHead(404).end();
     if (req.method !== 'GET') return void res.writeHead(405, { Allow: 'GET' }).end();
-    const { username, password } = this.opts.credentials();
+    const { username, password } = route.credentials();
     const header = req.headers.authorization;
     const now = this.now();
     let ok = false;
@@ -101,14 +125,15 @@ export class HttpConnectionRequestServer {
       if (this.opts.allowBasic) challenges.push('Basic realm="cwmp-agent"');
       return void res.writeHead(401, { 'WWW-Authenticate': challenges, 'Content-Length': 0 }).end();
     }
-    while (this.acceptedAt.length > 0 && now - this.acceptedAt[0]! > 60_000) this.acceptedAt.shift();
-    if (this.acceptedAt.length >= (this.opts.maxAcceptedPerMinute ?? 60)) {
+    const accepted = route.acceptedAt;
+    while (accepted.length > 0 && now - accepted[0]! > 60_000) accepted.shift();
+    if (accepted.length >= (this.opts.maxAcceptedPerMinute ?? 60)) {
       this.stats.rateLimited++;
       return void res.writeHead(503, { 'Retry-After': '60', 'Content-Length': 0 }).end();
     }
-    this.acceptedAt.push(now);
+    accepted.push(now);
     this.stats.accepted++;
     res.writeHead(200, { 'Content-Length': 0 }).end();
-    this.opts.onConnectionRequest();
+    route.onConnectionRequest();
   }
 }

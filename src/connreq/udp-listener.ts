@@ -3,7 +3,8 @@
  * same port, keeps a STUN binding alive so that a NAT keeps forwarding to it. Valid requests
  * (signature, username, fresh timestamp, new id) start a session; everything else is dropped.
  */
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
+import { bindUdp } from './udp-socket.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { checkUdpConnectionRequest, parseUdpConnectionRequest, type ReplayState } from '../cwmp/udp-connection-request.js';
 import { bindingRequest, isStunMessage, readBindingResponse, type MappedAddress } from '../cwmp/stun-binding.js';
@@ -58,17 +59,8 @@ export class UdpConnectionRequestListener {
   }
 
   async listen(): Promise<number> {
-    const socket = dgram.createSocket({ type: this.opts.address.includes(':') ? 'udp6' : 'udp4' });
+    const socket = await bindUdp(this.opts.address, this.opts.port, (msg) => this.onDatagram(msg));
     this.socket = socket;
-    socket.on('message', (msg) => this.onDatagram(msg));
-    socket.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(this.opts.port, this.opts.address, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
     this.scheduleBinding(0);
     return socket.address().port;
   }

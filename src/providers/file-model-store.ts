@@ -25,3 +25,20 @@ export class MemoryModelStore implements ModelStore {
     this.saved = JSON.stringify(model);
   }
 }
+
+/** Keeps the live model object (see LiveAgentStateStore): for fleets. */
+export class LiveModelStore implements ModelStore {
+  private model: StoredModel | undefined;
+  constructor(initial?: StoredModel) {
+    this.model = initial;
+  }
+  load(): StoredModel | undefined {
+    return this.model ? structuredClone(this.model) : undefined;
+  }
+  save(model: StoredModel): void {
+    this.model = model;
+  }
+  peek(): StoredModel | undefined {
+    return this.model;
+  }
+}

@@ -12,9 +12,9 @@ import { networkProvider } from './network-provider.js';
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 
 /** A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737, RFC 3849). */
-function simulatedNetwork(seed: string): Provider {
+function simulatedNetwork(seed: string, fixedMac?: string): Provider {
   const h = createHash('sha256').update(`net:${seed}`).digest();
-  const mac = ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  const mac = fixedMac ?? ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
   const host = 2 + (h[5]! % 250);
   return networkProvider({
     interfaces: () => [
@@ -80,6 +80,8 @@ export interface SimulatedDeviceOptions {
   firmwarePublicKey?: string;
   /** The log an Upload of a vendor log file sends, for VendorLogFile.1. */
   logFile?: { name: string; maximumSize: number };
+  /** The Ethernet MAC address (default: derived from the seed). */
+  mac?: string;
   /** Called by reboot() after the device state is reset: a CLI restarts the process here. */
   onReboot?: () => Promise<void>;
 }
@@ -97,7 +99,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.startedAt = now();
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed, options.mac), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {

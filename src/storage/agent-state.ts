@@ -72,3 +72,22 @@ export class MemoryAgentStateStore implements AgentStateStore {
     this.state = JSON.stringify(state);
   }
 }
+
+/**
+ * Keeps the live state object itself (no serialising on every change): the store for fleets,
+ * where thousands of devices change state many times a second. A later load gets a copy, as a
+ * restarted agent would read it back.
+ */
+export class LiveAgentStateStore implements AgentStateStore {
+  constructor(private state?: AgentState) {}
+  load(): AgentState {
+    return this.state ? structuredClone(this.state) : emptyAgentState();
+  }
+  save(state: AgentState): void {
+    this.state = state;
+  }
+  /** The state as last saved, for a fleet snapshot. */
+  peek(): AgentState | undefined {
+    return this.state;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Many simulated devices in one process: each is a full Agent (the same code as a single
+ * agent) over its own state, sharing the schema, the profile's values, one HTTP listener for
+ * connection requests (routed by path) and one UDP socket (routed by username). Devices boot
+ * spread over a window and their periodic Informs are phased evenly, as a real population's.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Agent } from '../agent.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { EventCode } from '../cwmp/events.js';
+import type { CwmpVersion } from '../cwmp/namespaces.js';
+import { formatDateTime } from '../cwmp/xml-text.js';
+import { HttpConnectionRequestServer } from '../connreq/http-server.js';
+import { hostPort } from '../connreq/local-address.js';
+import { ManagementServer } from '../models/device-core.js';
+import { LiveModelStore } from '../providers/file-model-store.js';
+import { SimulatedDevice } from '../providers/simulated-device.js';
+import type { TlsOptions } from '../session/acs-transport.js';
+import { LiveAgentStateStore } from '../storage/agent-state.js';
+import type { AgentState } from '../storage/agent-state.js';
+import type { StoredModel } from '../datamodel/data-model.js';
+import { FleetStats } from './fleet-stats.js';
+import { identityFor, macFor, shardRange } from './identity-template.js';
+import type { Profile } from './profile.js';
+import { SharedUdpConnectionRequests } from './shared-udp.js';
+
+export interface FleetOptions {
+  /** Devices in the whole fleet; a shard runs its share of them. */
+  count: number;
+  shard?: { index: number; total: number };
+  profile: Profile;
+  acsUrl: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  tls?: TlsOptions;
+  cwmpVersion: CwmpVersion;
+  connectionRequest: {
+    port: number;
+    address: string;
+    /** Host named in ConnectionRequestURL; the listen address when absent. */
+    advertisedHost?: string;
+    /** Every device's ConnectionRequestPassword until the ACS sets another (username: its serial). */
+    password: string;
+  };
+  /** Seconds; the profile's (or 3600) when absent. */
+  periodicInformInterval?: number;
+  /** Devices start evenly within this many seconds (a boot storm when short). */
+  bootWindowSeconds: number;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  requestTimeoutMs?: number;
+  /** Saved state to start from, by serial (see FleetSnapshot). */
+  restored?: ReadonlyMap<string, { state: AgentState; model: StoredModel }>;
+}
+
+export interface FleetMember {
+  index: number;
+  serial: string;
+  device: SimulatedDevice;
+  stateStore: LiveAgentStateStore;
+  modelStore: LiveModelStore;
+  agent: Agent | undefined;
+  crPath: string;
+}
+
+const EPOCH_2026 = Date.UTC(2026, 0, 1);
+
+export class Fleet {
+  readonly members: FleetMember[] = [];
+  readonly stats: FleetStats;
+  private crServer: HttpConnectionRequestServer | undefined;
+  private udp: SharedUdpConnectionRequests | undefined;
+  private crBase = '';
+  private udpAddress = '';
+  private bootTimers: TimerHandle[] = [];
+  private readonly bySerial = new Map<string, FleetMember>();
+  private readonly baseValues: Record<string, string>;
+  private readonly sessionWatchers: ((m: FleetMember, ok: boolean) => void)[] = [];
+
+  constructor(private readonly o: FleetOptions) {
+    this.stats = new FleetStats(() => o.clock.now());
+    const { start, end } = o.shard ? shardRange(o.count, o.shard.index, o.shard.total) : { start: 0, end: o.count };
+    // Fleet-wide values every device starts with, over the profile's: one object, shared.
+    this.baseValues = Object.assign(Object.create(o.profile.values) as Record<string, string>, {
+      [ManagementServer.periodicInformInterval]: String(this.interval),
+    });
+    for (let index = start; index < end; index++) {
+      const identity = identityFor(o.profile.identity, index);
+      const device = new SimulatedDevice(identity.serialNumber, () => o.clock.now(), identity, { mac: macFor(o.profile.identity.macPrefix, index) });
+      if (o.profile.provider) device.providers.push(o.profile.provider);
+      const restored = o.restored?.get(identity.serialNumber);
+      const member: FleetMember = {
+        index,
+        serial: identity.serialNumber,
+        device,
+        stateStore: new LiveAgentStateStore(restored?.state),
+        modelStore: new LiveModelStore(restored?.model),
+        agent: undefined,
+        crPath: '',
+      };
+      this.members.push(member);
+      this.bySerial.set(member.serial, member);
+    }
+  }
+
+  get interval(): number {
+    return this.o.periodicInformInterval ?? this.o.profile.periodicInformInterval ?? 3600;
+  }
+
+  get online(): number {
+    return this.members.filter((m) => m.agent).length;
+  }
+
+  member(serial: string): FleetMember | undefined {
+    return this.bySerial.get(serial);
+  }
+
+  /** Calls `watcher` after every session of every device. */
+  onSession(watcher: (m: FleetMember, ok: boolean) => void): void {
+    this.sessionWatchers.push(watcher);
+  }
+
+  /** Opens the shared listeners, then boots every device within the boot window. */
+  async start(): Promise<void> {
+    const cr = this.o.connectionRequest;
+    this.crServer = new HttpConnectionRequestServer({ address: cr.address, port: cr.port, maxNonces: Math.max(1024, this.members.length * 2) });
+    const port = await this.crServer.listen();
+    const host = cr.advertisedHost ?? (cr.address === '0.0.0.0' || cr.address === '::' ? '127.0.0.1' : cr.address);
+    this.crBase = `http://${hostPort(host, port)}`;
+    this.udp = new SharedUdpConnectionRequests({ address: cr.address, port, now: () => this.o.clock.now() });
+    const udpPort = await this.udp.listen();
+    this.udpAddress = hostPort(host, udpPort);
+    const n = this.members.length;
+    const windowMs = Math.max(0, this.o.bootWindowSeconds * 1000);
+    // A handful of timers, each booting a batch, rather than one per device.
+    const batches = Math.min(n, Math.max(1, Math.ceil(windowMs / 10)));
+    for (let b = 0; b < batches; b++) {
+      const from = Math.floor((n * b) / batches);
+      const to = Math.floor((n * (b + 1)) / batches);
+      this.bootTimers.push(this.o.clock.setTimer((windowMs * b) / batches, () => {
+        for (let i = from; i < to; i++) this.bringOnline(this.members[i]!);
+      }));
+    }
+  }
+
+  /** Powers a device on (again): a new Agent over the device's stored state, as after a reboot. */
+  bringOnline(m: FleetMember): void {
+    if (m.agent) return;
+    const agent = new Agent({
+      acsUrl: this.o.acsUrl,
+      acsUsername: this.o.acsUsername,
+      acsPassword: this.o.acsPassword,
+      tls: this.o.tls,
+      cwmpVersion: this.o.cwmpVersion,
+      device: m.device,
+      stateStore: m.stateStore,
+      modelStore: m.modelStore,
+      clock: this.o.clock,
+      random: this.o.random,
+      logger: this.o.logger,
+      requestTimeoutMs: this.o.requestTimeoutMs,
+      schema: this.o.profile.schema,
+      baseValues: this.baseValues,
+    });
+    this.provisionReachability(m, agent);
+    agent.onSessionEnd((outcome, timing) => {
+      this.stats.session(outcome.ok, timing.endedAt - timing.startedAt, outcome.reason);
+      if (outcome.ok) this.stats.bootstrapped.add(m.index);
+      for (const w of this.sessionWatchers) w(m, outcome.ok);
+    });
+    m.agent = agent;
+    agent.start();
+  }
+
+  /** Powers a device off: no more sessions, unreachable for connection requests. */
+  async takeOffline(m: FleetMember): Promise<void> {
+    const agent = m.agent;
+    if (!agent) return;
+    m.agent = undefined;
+    this.crServer?.removeRoute(m.crPath);
+    this.udp?.removeRoute(agent.model.read(ManagementServer.connectionRequestUsername));
+    await agent.stop();
+  }
+
+  private provisionReachability(m: FleetMember, agent: Agent): void {
+    const model = agent.model;
+    const MS = ManagementServer;
+    const stored = model.read(MS.connectionRequestUrl);
+    const storedPath = /^https?:\/\/[^/]+(\/[A-Za-z0-9_-]{8,80})$/.exec(stored)?.[1];
+    m.crPath = storedPath ?? `/${m.serial.replace(/[^A-Za-z0-9_-]/g, '')}-${randomBytes(6).toString('hex')}`;
+    const fresh = stored === '';
+    const values: Record<string, string> = { [MS.connectionRequestUrl]: `${this.crBase}${m.crPath}`, [MS.udpConnectionRequestAddress]: this.udpAddress };
+    if (fresh) {
+      values[MS.connectionRequestUsername] = m.serial;
+      values[MS.connectionRequestPassword] = this.o.connectionRequest.password;
+      // Periodic Informs phased evenly over one interval across the fleet.
+      const offset = Math.floor((m.index * this.interval * 1000) / Math.max(1, this.o.count));
+      values[MS.periodicInformTime] = formatDateTime(new Date(EPOCH_2026 + offset));
+    }
+    model.provision(values);
+    const credentials = (): { username: string; password: string } => ({ username: model.read(MS.connectionRequestUsername), password: model.read(MS.connectionRequestPassword) });
+    const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
+    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest });
+    let udpUser = credentials().username;
+    this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });
+    model.onChange((names) => {
+      if (!names.includes(MS.connectionRequestUsername)) return;
+      this.udp?.removeRoute(udpUser);
+      udpUser = credentials().username;
+      this.udp?.setRoute(udpUser, { credentials, onConnectionRequest });
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.bootTimers) t.cancel();
+    this.bootTimers = [];
+    await Promise.all(this.members.map((m) => this.takeOffline(m)));
+    await this.crServer?.close();
+    this.udp?.close();
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Device profiles: what a fleet's devices look like. A profile is a snapshot of a real device's
+ * parameters (JSON, or CSV as a GetParameterValues dump exports it) plus identity defaults.
+ * Parameters the built-in model knows become shared initial values; the others become schema
+ * definitions (type and access from the snapshot) with their instances owned by one provider
+ * that every device of the profile shares. Per device, only what the ACS changes is stored.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WireType } from '../cwmp/messages.js';
+import type { Provider } from '../datamodel/provider.js';
+import { toSchemaPath, type ParameterDefinition, type Schema, type TableDefinition } from '../datamodel/schema.js';
+import { BUILT_IN_SCHEMA, extendBuiltIn } from '../models/built-in.js';
+import { DEFAULT_TEMPLATE, type IdentityTemplate } from './identity-template.js';
+
+export interface SnapshotParameter {
+  name: string;
+  value: string;
+  type?: string;
+  writable?: boolean;
+}
+
+export interface Profile {
+  name: string;
+  description: string;
+  identity: IdentityTemplate;
+  periodicInformInterval: number | undefined;
+  schema: Schema;
+  /** Shared initial values (null prototype: used as the prototype of each device's own). */
+  values: Readonly<Record<string, string>>;
+  /** Owns the instances of the tables the snapshot added; shared by every device. */
+  provider: Provider | undefined;
+  /** Snapshot entries that could not be used, with why. */
+  skipped: { name: string; reason: string }[];
+}
+
+const WIRE_TYPES: readonly WireType[] = ['string', 'int', 'unsignedInt', 'long', 'unsignedLong', 'boolean', 'dateTime', 'base64', 'hexBinary'];
+
+function wireType(raw: string | undefined): WireType {
+  const t = (raw ?? 'string').replace(/^xsd?:/, '');
+  return (WIRE_TYPES as readonly string[]).includes(t) ? (t as WireType) : 'string';
+}
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      if (row.some((f) => f !== '')) rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  row.push(field);
+  if (row.some((f) => f !== '')) rows.push(row);
+  return rows;
+}
+
+/** A CSV snapshot: a header naming at least "name" and "value" (and optionally "type", "writable"). */
+export function snapshotFromCsv(text: string): SnapshotParameter[] {
+  const [header, ...rows] = parseCsv(text);
+  const cols = (header ?? []).map((h) => h.trim().toLowerCase());
+  const at = (name: string): number => cols.indexOf(name);
+  if (at('name') < 0 || at('value') < 0) throw new Error('a CSV snapshot needs a header with "name" and "value" columns');
+  return rows.map((r) => ({
+    name: r[at('name')]!.trim(),
+    value: r[at('value')] ?? '',
+    type: at('type') >= 0 ? r[at('type')] : undefined,
+    writable: at('writable') >= 0 ? /^(1|true|yes|w)$/i.test(r[at('writable')] ?? '') : undefined,
+  }));
+}
+
+interface ProfileDocument {
+  name?: string;
+  description?: string;
+  identity?: Partial<IdentityTemplate>;
+  periodicInformInterval?: number;
+  /** A list as GetParameterValues returns it, or a plain name → value map. */
+  parameters?: SnapshotParameter[] | Record<string, string>;
+  /** A CSV snapshot file beside this one, for the parameters. */
+  parametersCsv?: string;
+}
+
+export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]): Profile {
+  const values: Record<string, string> = Object.create(null) as Record<string, string>;
+  const parameters = new Map<string, ParameterDefinition>();
+  const tables = new Map<string, TableDefinition>();
+  /** Concrete table path → instance numbers, for the tables the snapshot adds. */
+  const instances = new Map<string, Set<number>>();
+  const skipped: Profile['skipped'] = [];
+  for (const p of snapshot) {
+    if (!p.name.startsWith('Device.') || p.name.endsWith('.') || /\.\./.test(p.name) || p.name.length > 256) {
+      if (!p.name.endsWith('.')) skipped.push({ name: p.name, reason: 'not a Device:2 parameter path' });
+      continue;
+    }
+    const schemaPath = toSchemaPath(p.name);
+    const builtIn = BUILT_IN_SCHEMA.parameters.get(schemaPath);
+    if (builtIn?.hidden) {
+      skipped.push({ name: p.name, reason: 'secret: not taken from a snapshot' });
+      continue;
+    }
+    if (!builtIn && !parameters.has(schemaPath)) {
+      parameters.set(schemaPath, { name: schemaPath, type: wireType(p.type), writable: p.writable ?? false, default: '' });
+    }
+    // Every instance segment the built-in model does not know becomes a table the profile owns.
+    const re = /\.(\d+)(?=\.)/g;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(p.name)) !== null) {
+      const tablePath = p.name.slice(0, m.index + 1);
+      const tableSchema = toSchemaPath(tablePath) + '{i}.';
+      if (BUILT_IN_SCHEMA.tables.has(tableSchema)) continue;
+      if (!tables.has(tableSchema)) tables.set(tableSchema, { name: tableSchema, writable: false });
+      const set = instances.get(tablePath) ?? new Set<number>();
+      set.add(Number(m[1]));
+      instances.set(tablePath, set);
+    }
+    values[p.name] = p.value;
+  }
+  // NumberOfEntries of an added table counts its instances.
+  for (const def of parameters.values()) {
+    const m = /^(.*\.)([A-Za-z0-9_]+)NumberOfEntries$/.exec(def.name);
+    const table = m ? `${m[1]}${m[2]}.{i}.` : undefined;
+    if (table && tables.has(table)) {
+      def.countOf = table;
+      def.type = 'unsignedInt';
+      def.writable = false;
+    }
+  }
+  const owned = new Map([...instances].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
+  const roots = [...new Set([...tables.keys()].map((t) => t.slice(0, t.indexOf('.', 'Device.'.length) + 1)))];
+  const provider: Provider | undefined =
+    owned.size > 0
+      ? {
+          objects: roots,
+          instances: (tablePath) => (tables.has(toSchemaPath(tablePath) + '{i}.') ? owned.get(tablePath) ?? [] : undefined),
+          get: () => undefined,
+        }
+      : undefined;
+  return {
+    name: doc.name ?? 'custom',
+    description: doc.description ?? '',
+    identity: { ...DEFAULT_TEMPLATE, ...doc.identity },
+    periodicInformInterval: doc.periodicInformInterval,
+    schema: parameters.size > 0 || tables.size > 0 ? extendBuiltIn([...parameters.values()], [...tables.values()]) : BUILT_IN_SCHEMA,
+    values,
+    provider,
+    skipped,
+  };
+}
+
+/** The profiles shipped in profiles/ (by name), or a JSON or CSV file. */
+export function loadProfile(nameOrFile: string): Profile {
+  const shipped = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../profiles', `${nameOrFile}.json`);
+  const file = /^[a-z0-9-]+$/.test(nameOrFile) && fs.existsSync(shipped) ? shipped : nameOrFile;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read profile ${nameOrFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)} (shipped profiles: stb, gateway)`);
+  }
+  if (file.endsWith('.csv')) return buildProfile({ name: path.basename(file, '.csv') }, snapshotFromCsv(text));
+  let doc: ProfileDocument;
+  try {
+    doc = JSON.parse(text) as ProfileDocument;
+  } catch (err) {
+    throw new Error(`profile ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  let snapshot: SnapshotParameter[] = [];
+  if (Array.isArray(doc.parameters)) snapshot = doc.parameters;
+  else if (doc.parameters) snapshot = Object.entries(doc.parameters).map(([name, value]) => ({ name, value }));
+  if (doc.parametersCsv) snapshot = [...snapshot, ...snapshotFromCsv(fs.readFileSync(path.resolve(path.dirname(file), doc.parametersCsv), 'utf8'))];
+  return buildProfile(doc, snapshot);
+}
