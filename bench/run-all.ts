@@ -1,6 +1,9 @@
-/** Runs every benchmark and prints its figures. `npm run bench`. */
+/** Runs every benchmark and prints its figures. `npm run bench` (with --expose-gc for the memory figures). */
 import { runDataModelBench } from './datamodel.js';
 import { runSessionThroughput } from './session-throughput.js';
+import { runFleetBench } from './fleet.js';
 
-runDataModelBench();
-await runSessionThroughput();
+const only = process.argv[2];
+if (!only || only === 'datamodel') runDataModelBench();
+if (!only || only === 'session') await runSessionThroughput();
+if (!only || only === 'fleet') await runFleetBench();

@@ -18,6 +18,8 @@ import { DiagnosticsRunner, startUdpEchoConfig } from './diagnostics-runner.js';
 import { extendBuiltIn } from './models/built-in.js';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
 import { LogRing } from './log-ring.js';
+import { runFleet, type FleetFlags } from './fleet/fleet-command.js';
+import { SCENARIOS } from './fleet/scenarios.js';
 import { isWorker, REBOOT_EXIT_CODE, supervise } from './supervisor.js';
 import { buildFirmwareImage } from './providers/firmware-image.js';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
@@ -174,8 +176,8 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   process.once('SIGTERM', () => void shutdown());
 }
 
-async function runAcs(opts: { port: number; host: string }): Promise<void> {
-  const acs = new TestAcs({ port: opts.port, host: opts.host });
+async function runAcs(opts: { port: number; host: string; maxSessions?: number }): Promise<void> {
+  const acs = new TestAcs({ port: opts.port, host: opts.host, maxSessions: opts.maxSessions });
   const url = await acs.listen();
   console.log(`test ACS listening at ${url}`);
 }
@@ -202,7 +204,39 @@ export async function main(argv: string[]): Promise<void> {
     .description('run the bundled test ACS on its own')
     .option('--port <port>', 'port to listen on', port, 7557)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--max-sessions <n>', 'keep only the latest N session records (long load tests)', (v) => Math.max(1, Math.floor(Number(v))))
     .action(runAcs);
+  const positive = (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('a number of 0 or more');
+    return n;
+  };
+  program
+    .command('fleet')
+    .description('run many simulated devices in one process, for ACS load tests')
+    .option('-c, --config <file>', 'YAML configuration file (a fleet: section for the options below)')
+    .option('--count <n>', 'devices in the whole fleet', (v) => Math.floor(positive(v)))
+    .option('--profile <name|file>', 'stb, gateway, or a JSON/CSV parameter snapshot (default stb)')
+    .option('--scenario <name>', `${SCENARIOS.join(', ')} (default steady)`)
+    .option('--duration <seconds>', 'how long to run; 0 runs until Ctrl-C', positive)
+    .option('--rate <n>', 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s', positive)
+    .option('--boot-window <seconds>', 'all devices boot within this window', positive)
+    .option('--interval <seconds>', 'PeriodicInformInterval of every device', (v) => Math.max(1, Math.floor(positive(v))))
+    .option('--churn-percent <p>', 'churn: share of devices offline at a time', positive)
+    .option('--offline-seconds <s>', 'churn: how long a device stays off', positive)
+    .option('--shard <I/N>', 'run part I of N of the serial range (0-based), e.g. $JOB_COMPLETION_INDEX/10')
+    .option('--summary <file>', 'also write the JSON summary here')
+    .option('--cr-password <password>', 'initial ConnectionRequestPassword (username: the serial number)')
+    .option('--acs-url <url>', 'ACS URL (default: start the bundled test ACS)')
+    .option('--acs-username <user>', 'username for the ACS')
+    .option('--acs-password <password>', 'password for the ACS')
+    .option('--state-dir <dir>', 'keep the fleet\'s state here across runs (default: in memory)')
+    .option('--cr-port <port>', 'shared connection request port, HTTP and UDP (0 picks a free one)', port)
+    .option('--log-level <level>', 'default warn')
+    .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
+      if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario)) throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
+      await runFleet(o.config, o as FleetFlags);
+    });
   program
     .command('make-firmware')
     .description('build a firmware image the simulated and Linux devices accept (for Download tests)')

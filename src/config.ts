@@ -77,6 +77,27 @@ export const configSchema = z
       })
       .strict()
       .default({ uploadMethod: 'PUT' }),
+    /** `cwmp-agent fleet`: many simulated devices in one process. */
+    fleet: z
+      .object({
+        count: z.number().int().min(1).max(16_777_216).optional(),
+        /** A shipped profile (stb, gateway) or a JSON/CSV snapshot file. */
+        profile: z.string().default('stb'),
+        scenario: z.enum(['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn']).default('steady'),
+        durationSeconds: z.number().min(0).default(0),
+        rate: z.number().positive().optional(),
+        bootWindowSeconds: z.number().min(0).optional(),
+        churnPercent: z.number().min(0).max(100).optional(),
+        offlineSeconds: z.number().positive().optional(),
+        /** "I/N": run the I-th of N equal parts of the serial range (0-based). */
+        shard: z.string().regex(/^\d+\/\d+$/, 'I/N, e.g. 0/4').optional(),
+        /** Every device's ConnectionRequestPassword until the ACS sets one (the username is its serial). */
+        connectionRequestPassword: z.string().max(256).default('cwmp-agent'),
+        summaryFile: z.string().optional(),
+        snapshotIntervalSeconds: z.number().int().min(1).default(30),
+      })
+      .strict()
+      .optional(),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict();

@@ -13,7 +13,7 @@ import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
 import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../session/http-auth.js';
-import { deviceSerial, informEvents, readCpeMessage, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
+import { deviceSerial, informEvents, readCpeMessage, textAt, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
 
@@ -41,6 +41,8 @@ export interface TestAcsOptions {
   port?: number;
   /** Largest CPE body accepted, bytes. */
   maxBodyBytes?: number;
+  /** Keep only the latest this many session records (long load runs); all when absent. */
+  maxSessions?: number;
 }
 
 interface LiveSession {
@@ -56,6 +58,8 @@ export class TestAcs {
   private readonly queues = new Map<string, QueuedRpc[]>();
   private readonly failures: Failure[] = [];
   private readonly cpeRequestDrops: string[] = [];
+  private readonly files = new Map<string, Buffer>();
+  private readonly cpeRequestWatchers: ((serial: string, method: string, faultCode: number) => void)[] = [];
   private readonly live = new Map<string, LiveSession>();
   private readonly digest: DigestServer | undefined;
   private server: http.Server | undefined;
@@ -81,6 +85,19 @@ export class TestAcs {
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Calls `watcher` for each TransferComplete, AutonomousTransferComplete or RequestDownload the ACS acknowledges. */
+  onCpeRequest(watcher: (serial: string, method: string, faultCode: number) => void): void {
+    this.cpeRequestWatchers.push(watcher);
+  }
+
+  /** Serves a file at <base>/files/<name> (firmware for a Download, say); returns its URL. */
+  serveFile(name: string, body: Buffer): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`not a plain file name: ${name}`);
+    this.files.set(name, body);
+    const { port } = this.server!.address() as AddressInfo;
+    return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/files/${name}`;
   }
 
   /** Queues RPCs for a device (by serial number), sent in its next session(s). */
@@ -210,6 +227,11 @@ export class TestAcs {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.method === 'GET' && req.url?.startsWith('/files/')) {
+      const file = this.files.get(decodeURIComponent(req.url.slice('/files/'.length)));
+      if (!file) return void res.writeHead(404).end();
+      return void res.writeHead(200, { 'Content-Length': file.length, 'Content-Type': 'application/octet-stream' }).end(file);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -271,6 +293,7 @@ export class TestAcs {
       for (const [cookie, old] of this.live) if (old.record.serial === serial) this.live.delete(cookie);
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
       this.sessions.push(record);
+      if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2) this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);
       session = { record, namespace: this.opts.namespace ?? msg.namespace ?? CWMP_NS_1_2, cookie: randomBytes(8).toString('hex'), nextId: 1, held: this.opts.holdRequests === true };
       this.live.set(session.cookie, session);
     } else {
@@ -291,8 +314,8 @@ export class TestAcs {
     record.messages.push({ from: 'cpe', body, method: msg.method });
     const o = { namespace: session.namespace, id: msg.id ?? `acs-${session.nextId++}`, useCwmpVersion: this.opts.useCwmpVersion };
     const headers = { 'Content-Type': 'text/xml; charset="utf-8"', 'Set-Cookie': `acs-session=${session.cookie}; Path=/; HttpOnly` };
-    const send = (out: string): void => {
-      record.messages.push({ from: 'acs', body: out, method: out === '' ? '' : readCpeMessage(out).method });
+    const send = (out: string, method?: string): void => {
+      record.messages.push({ from: 'acs', body: out, method: method ?? (out === '' ? '' : readCpeMessage(out).method) });
       if (out === '') {
         res.writeHead(204, { 'Set-Cookie': headers['Set-Cookie'] }).end();
       } else {
@@ -305,7 +328,7 @@ export class TestAcs {
         record.ended = true;
         return send(writeAcsFault(informFault, 'injected fault', o));
       }
-      return send(writeInformResponse({ ...o, holdRequests: session.held }));
+      return send(writeInformResponse({ ...o, holdRequests: session.held }), 'InformResponse');
     }
     if (msg.method === 'TransferComplete' || msg.method === 'AutonomousTransferComplete' || msg.method === 'RequestDownload') {
       const drop = this.cpeRequestDrops.indexOf(msg.method);
@@ -313,7 +336,9 @@ export class TestAcs {
         this.cpeRequestDrops.splice(drop, 1);
         return void req.socket.destroy();
       }
-      return send(writeEmptyResponse(`${msg.method}Response`, o));
+      const faultCode = Number(textAt(msg.body, 'FaultStruct', 'FaultCode') ?? 0);
+      for (const w of this.cpeRequestWatchers) w(record.serial, msg.method, faultCode);
+      return send(writeEmptyResponse(`${msg.method}Response`, o), `${msg.method}Response`);
     }
     if (msg.method === 'GetRPCMethods') {
       return send(writeEmptyResponse('GetRPCMethodsResponse', o).replace('</cwmp:GetRPCMethodsResponse>', '<MethodList soap-enc:arrayType="xsd:string[2]"><string>Inform</string><string>TransferComplete</string></MethodList></cwmp:GetRPCMethodsResponse>'));
@@ -326,8 +351,8 @@ export class TestAcs {
       return send('');
     }
     const id = `acs-${session.nextId++}`;
-    const out = 'raw' in next ? next.raw : writeAcsRequest(next, { namespace: session.namespace, id, holdRequests: session.held });
-    return send(out);
+    if ('raw' in next) return send(next.raw);
+    return send(writeAcsRequest(next, { namespace: session.namespace, id, holdRequests: session.held }), next.method);
   }
 }
 

@@ -35,7 +35,7 @@ export function emptyAgentState(): AgentState {
 }
 
 /** Dates inside CPE requests travel as ISO strings in the file. */
-function revive(state: AgentState): AgentState {
+export function reviveAgentState(state: AgentState): AgentState {
   for (const r of state.pendingCpeRequests) {
     if ('startTime' in r) r.startTime = r.startTime ? new Date(r.startTime as unknown as string) : null;
     if ('completeTime' in r) r.completeTime = r.completeTime ? new Date(r.completeTime as unknown as string) : null;
@@ -56,7 +56,7 @@ export class FileAgentStateStore implements AgentStateStore {
   }
   load(): AgentState {
     const stored = this.file.read();
-    return stored ? revive({ ...emptyAgentState(), ...stored }) : emptyAgentState();
+    return stored ? reviveAgentState({ ...emptyAgentState(), ...stored }) : emptyAgentState();
   }
   save(state: AgentState): void {
     this.file.write(state);
@@ -66,7 +66,7 @@ export class FileAgentStateStore implements AgentStateStore {
 export class MemoryAgentStateStore implements AgentStateStore {
   private state: string | undefined;
   load(): AgentState {
-    return this.state ? revive(JSON.parse(this.state) as AgentState) : emptyAgentState();
+    return this.state ? reviveAgentState(JSON.parse(this.state) as AgentState) : emptyAgentState();
   }
   save(state: AgentState): void {
     this.state = JSON.stringify(state);

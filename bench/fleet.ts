@@ -1,0 +1,153 @@
+/**
+ * Fleet figures: heap and RSS per device once every device has bootstrapped, and, for a
+ * sustained load, sessions per second, CPU per session and session latency (p50/p99) against
+ * the test ACS running in its own process. Sessions are driven closed-loop: a fixed number in
+ * flight, a new one (6 CONNECTION REQUEST) started on the next device as each ends. Baseline in
+ * the same run and at the same concurrency: two bare HTTP POSTs per fresh connection, which is
+ * what a session costs at the least. Run with --expose-gc (npm run bench does).
+ */
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { systemClock } from '../src/clock.js';
+import { EventCode } from '../src/cwmp/events.js';
+import { Fleet } from '../src/fleet/fleet.js';
+import { LatencyHistogram } from '../src/fleet/fleet-stats.js';
+import { loadProfile } from '../src/fleet/profile.js';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cwmp-agent');
+const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
+const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);
+const IN_FLIGHT = Number(process.env['BENCH_FLEET_IN_FLIGHT'] ?? 64);
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+async function startAcs(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [bin, 'acs', '--port', '0', '--max-sessions', '200'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening at (\S+)/.exec(d.toString());
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', () => reject(new Error('ACS exited')));
+  });
+  return { url, stop: () => child.kill() };
+}
+
+interface LoadResult {
+  perSecond: number;
+  cpuMsPer: number;
+  cpuShare: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs `oneSession` closed-loop with IN_FLIGHT in flight for SECONDS. */
+async function closedLoop(oneSession: (slot: number) => Promise<void>): Promise<LoadResult> {
+  const latency = new LatencyHistogram();
+  const until = performance.now() + SECONDS * 1000;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async (_, slot) => {
+      while (performance.now() < until) {
+        const s = performance.now();
+        await oneSession(slot);
+        latency.record(performance.now() - s);
+        n++;
+      }
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return { perSecond: n / secs, cpuMsPer: cpuMs / n, cpuShare: cpuMs / 1000 / secs, p50: latency.quantile(0.5), p99: latency.quantile(0.99) };
+}
+
+function bareSession(url: URL, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (payload: string, then: () => void): void => {
+      const req = http.request({ hostname: url.hostname, port: url.port, path: '/baseline', method: 'POST', agent }, (res) => {
+        res.resume();
+        res.on('end', then);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    };
+    post(body, () =>
+      post('', () => {
+        agent.destroy();
+        resolve();
+      }),
+    );
+  });
+}
+
+async function fleetFigures(acsUrl: string, count: number): Promise<void> {
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage().rss;
+  const fleet = new Fleet({
+    count,
+    profile: loadProfile('stb'),
+    acsUrl,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'bench' },
+    bootWindowSeconds: count / 2000,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+  });
+  const bootStart = performance.now();
+  await fleet.start();
+  while (fleet.stats.bootstrapped.size < count) await new Promise((r) => setTimeout(r, 50));
+  const bootSeconds = (performance.now() - bootStart) / 1000;
+  await new Promise((r) => setTimeout(r, 200));
+  gc();
+  const mem = process.memoryUsage();
+  console.log(`fleet of ${count}: all bootstrapped in ${bootSeconds.toFixed(1)} s (${fleet.stats.failed} failed sessions, retried)`);
+  console.log(`  heap per device ${((mem.heapUsed - heap0) / count / 1024).toFixed(1)} KB   RSS per device ${((mem.rss - rss0) / count / 1024).toFixed(1)} KB   (heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB in all)`);
+
+  // Sustained load: each slot takes the next device and runs one session on it.
+  let next = 0;
+  const waiters = new Map<number, () => void>();
+  fleet.onSession((m) => {
+    const w = waiters.get(m.index);
+    if (w) {
+      waiters.delete(m.index);
+      w();
+    }
+  });
+  const load = await closedLoop(
+    () =>
+      new Promise<void>((resolve) => {
+        let m = fleet.members[next++ % count]!;
+        while (waiters.has(m.index)) m = fleet.members[next++ % count]!;
+        waiters.set(m.index, resolve);
+        m.agent!.trigger(EventCode.ConnectionRequest);
+      }),
+  );
+  console.log(`  sustained, ${IN_FLIGHT} in flight:  ${fmt(load)}`);
+  await fleet.stop();
+}
+
+function fmt(r: LoadResult): string {
+  return `${r.perSecond.toFixed(0).padStart(5)} sessions/s   ${r.cpuMsPer.toFixed(3)} ms CPU each   ${(r.cpuShare * 100).toFixed(0)}% of one core   p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms`;
+}
+
+export async function runFleetBench(): Promise<void> {
+  const acs = await startAcs();
+  try {
+    const url = new URL(acs.url);
+    const body = '<x>' + 'a'.repeat(2500) + '</x>';
+    console.log(`fleet: the test ACS in its own process; ${SECONDS} s of load per figure`);
+    console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, body)))}`);
+    for (const n of SIZES) await fleetFigures(acs.url, n);
+  } finally {
+    acs.stop();
+  }
+}

@@ -1,0 +1,129 @@
+/** `cwmp-agent fleet`: wiring of a fleet, its scenario, live progress and the summary. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { TestAcs } from '../acs/test-acs.js';
+import { systemClock } from '../clock.js';
+import { ConfigError, loadConfig, overridesFromEnv, type ConfigOverrides } from '../config.js';
+import { Fleet } from './fleet.js';
+import { FleetSnapshot } from './fleet-snapshot.js';
+import { loadProfile, type Profile } from './profile.js';
+import { fleetShape, runScenario, type ScenarioName } from './scenarios.js';
+
+export interface FleetFlags extends ConfigOverrides {
+  count?: number;
+  profile?: string;
+  scenario?: ScenarioName;
+  duration?: number;
+  rate?: number;
+  bootWindow?: number;
+  interval?: number;
+  churnPercent?: number;
+  offlineSeconds?: number;
+  shard?: string;
+  summary?: string;
+  crPassword?: string;
+}
+
+export async function runFleet(configFile: string | undefined, flags: FleetFlags): Promise<void> {
+  const env = overridesFromEnv(process.env);
+  const config = loadConfig(configFile, env, flags);
+  const f = config.fleet ?? { profile: 'stb', scenario: 'steady' as const, durationSeconds: 0, connectionRequestPassword: 'cwmp-agent', snapshotIntervalSeconds: 30 };
+  const count = flags.count ?? f.count;
+  if (!count) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
+  const shardText = flags.shard ?? f.shard;
+  let shard: { index: number; total: number } | undefined;
+  if (shardText) {
+    const m = /^(\d+)\/(\d+)$/.exec(shardText);
+    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new ConfigError(`--shard ${shardText}: expected I/N with 0 <= I < N`);
+    shard = { index: Number(m[1]), total: Number(m[2]) };
+  }
+  let profile: Profile;
+  try {
+    profile = loadProfile(flags.profile ?? f.profile);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const scenario = { name: flags.scenario ?? f.scenario, durationSeconds: flags.duration ?? f.durationSeconds, rate: flags.rate ?? f.rate, churnPercent: flags.churnPercent ?? f.churnPercent, offlineSeconds: flags.offlineSeconds ?? f.offlineSeconds };
+  // A fleet logs warnings by default: thousands of devices at info would drown the terminal.
+  const level = flags.logLevel ?? env.logLevel ?? 'warn';
+  const logger = pino({ level, redact: { paths: ['*.password', 'password'], censor: '[hidden]' } }, pino.destination(2));
+  let acsUrl = config.acs.url;
+  let acs: TestAcs | undefined;
+  if (!acsUrl) {
+    acs = new TestAcs({ maxSessions: 1000 });
+    acsUrl = await acs.listen();
+    process.stderr.write(`no ACS URL given: the bundled test ACS listens at ${acsUrl}\n`);
+  }
+  const shardName = shard ? `${shard.index}-of-${shard.total}` : 'all';
+  const stateDir = flags.stateDir ?? env.stateDir;
+  const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
+  const shape = fleetShape(scenario, shard ? Math.ceil(count / shard.total) : count);
+  const fleet = new Fleet({
+    count,
+    shard,
+    profile,
+    acsUrl,
+    acsUsername: config.acs.username,
+    acsPassword: config.acs.password,
+    cwmpVersion: config.cwmpVersion,
+    connectionRequest: { port: config.connectionRequest.port, address: acs ? '127.0.0.1' : config.connectionRequest.address, password: flags.crPassword ?? f.connectionRequestPassword },
+    periodicInformInterval: flags.interval ?? config.periodicInformInterval ?? shape.periodicInformInterval,
+    bootWindowSeconds: flags.bootWindow ?? f.bootWindowSeconds ?? shape.bootWindowSeconds,
+    clock: systemClock,
+    random: Math.random,
+    logger,
+    requestTimeoutMs: config.acs.requestTimeoutMs,
+    restored: snapshot?.load(),
+  });
+  const heapBefore = process.memoryUsage().heapUsed;
+  await fleet.start().catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') throw new ConfigError(`cannot listen for connection requests on port ${config.connectionRequest.port} (${err.code}); choose another with --cr-port`);
+    throw err;
+  });
+  process.stderr.write(`fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`);
+  const run = runScenario(fleet, scenario, systemClock, acs);
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let ticks = 0;
+  const progress = setInterval(() => {
+    ticks++;
+    if (!tty && ticks % 5 !== 0) return;
+    const s = fleet.stats;
+    const line = `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] online ${fleet.online}/${fleet.members.length}  bootstrapped ${s.bootstrapped.size}  ${s.rate().toFixed(0)} sessions/s  (${s.ok} ok, ${s.failed} failed)  p50 ${s.latency.quantile(0.5).toFixed(1)} ms  p99 ${s.latency.quantile(0.99).toFixed(1)} ms${s.transfersOk + s.transfersFailed > 0 ? `  transfers ${s.transfersOk} ok ${s.transfersFailed} failed` : ''}`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }, 1000);
+  const snapshotTimer = snapshot ? setInterval(() => snapshot.save(fleet), f.snapshotIntervalSeconds * 1000) : undefined;
+  let interrupted = false;
+  const interrupt = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      interrupted = true;
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  const extra = await Promise.race([run.done, interrupt.then(() => undefined)]);
+  run.stop();
+  clearInterval(progress);
+  if (snapshotTimer) clearInterval(snapshotTimer);
+  if (tty) process.stderr.write('\n');
+  const mem = process.memoryUsage();
+  const summary = {
+    profile: profile.name,
+    shard: shardText ?? null,
+    scenario: scenario.name,
+    interrupted,
+    ...fleet.stats.summary(fleet.members.length, fleet.online),
+    scenarioResults: extra ?? {},
+    memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, heapPerDeviceBytes: Math.round((mem.heapUsed - heapBefore) / Math.max(1, fleet.members.length)) },
+  };
+  snapshot?.save(fleet);
+  await fleet.stop();
+  await acs?.close();
+  const text = JSON.stringify(summary, null, 2);
+  process.stdout.write(`${text}\n`);
+  const summaryFile = flags.summary ?? f.summaryFile;
+  if (summaryFile) fs.writeFileSync(summaryFile, `${text}\n`);
+  process.exit(0);
+}

@@ -1,0 +1,203 @@
+/**
+ * Load-test scenarios over a running fleet. Each shapes how devices boot and what happens
+ * after; the two that need the ACS to act (connection-request storms, firmware rollouts) drive
+ * the bundled test ACS. Progress is reported once a second; the run ends after its duration
+ * (or when its work is done) with a summary.
+ */
+import type { TestAcs } from '../acs/test-acs.js';
+import { EventCode } from '../cwmp/events.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { buildFirmwareImage } from '../providers/firmware-image.js';
+import { ManagementServer } from '../models/device-core.js';
+import type { Fleet, FleetMember } from './fleet.js';
+import { LatencyHistogram } from './fleet-stats.js';
+
+export const SCENARIOS = ['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface ScenarioOptions {
+  name: ScenarioName;
+  /** Seconds to run; 0: until interrupted (boot-storm and firmware-rollout end when done). */
+  durationSeconds: number;
+  /** steady: Informs per second across the fleet; cr-storm: connection requests per second; firmware-rollout: Downloads started per second. */
+  rate?: number;
+  /** churn: share of the fleet offline at any moment, percent. */
+  churnPercent?: number;
+  /** churn: how long a device stays off, seconds. */
+  offlineSeconds?: number;
+  firmwareVersion?: string;
+}
+
+/** What a scenario asks of the fleet before it starts: boot window and inform interval. */
+export function fleetShape(o: ScenarioOptions, devices: number): { bootWindowSeconds: number; periodicInformInterval?: number } {
+  switch (o.name) {
+    case 'boot-storm':
+      return { bootWindowSeconds: 10 };
+    case 'steady': {
+      const interval = Math.max(1, Math.round(devices / Math.max(0.001, o.rate ?? devices / 60)));
+      // Boot over one interval so the first Informs are as evenly spread as the periodic ones.
+      return { bootWindowSeconds: interval, periodicInformInterval: interval };
+    }
+    default:
+      return { bootWindowSeconds: 10 };
+  }
+}
+
+export interface ScenarioExtra {
+  /** cr-storm: connection request to completed session; firmware-rollout: Download queued to TransferComplete. */
+  actionLatencyMs?: { p50: number; p99: number; max: number; count: number };
+  actionsSent?: number;
+  actionsFailed?: number;
+}
+
+export interface ScenarioRun {
+  /** Resolves when the scenario has ended (duration over, or its work done). */
+  done: Promise<ScenarioExtra>;
+  stop(): void;
+}
+
+/** Starts the scenario's own activity on a fleet that has been started. */
+export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs: TestAcs | undefined): ScenarioRun {
+  const timers: TimerHandle[] = [];
+  const latency = new LatencyHistogram();
+  let sent = 0;
+  let failed = 0;
+  let finish!: (x: ScenarioExtra) => void;
+  const done = new Promise<ScenarioExtra>((r) => (finish = r));
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    for (const t of timers) t.cancel();
+    finish(sent > 0 ? { actionLatencyMs: { p50: latency.quantile(0.5), p99: latency.quantile(0.99), max: latency.max, count: latency.count }, actionsSent: sent, actionsFailed: failed } : {});
+  };
+  if (o.durationSeconds > 0) timers.push(clock.setTimer(o.durationSeconds * 1000, end));
+  const needAcs = (): TestAcs => {
+    if (!acs) throw new Error(`the ${o.name} scenario drives the ACS: run it with the bundled test ACS (no --acs-url)`);
+    return acs;
+  };
+  /** Calls fn once per 1/rate seconds until the scenario ends. */
+  const paced = (rate: number, fn: () => void): void => {
+    const every = 1000 / Math.max(0.001, rate);
+    let due = clock.now();
+    const tick = (): void => {
+      if (ended) return;
+      const now = clock.now();
+      while (due <= now) {
+        fn();
+        due += every;
+      }
+      timers.push(clock.setTimer(Math.max(1, due - now), tick));
+    };
+    tick();
+  };
+
+  switch (o.name) {
+    case 'boot-storm':
+      fleet.onSession(() => {
+        if (fleet.stats.bootstrapped.size >= fleet.members.length) end();
+      });
+      break;
+    case 'steady':
+      break;
+    case 'cr-storm': {
+      const testAcs = needAcs();
+      const pending = new Map<string, number>();
+      fleet.onSession((m, ok) => {
+        const at = pending.get(m.serial);
+        if (at === undefined) return;
+        pending.delete(m.serial);
+        if (ok) latency.record(clock.now() - at);
+        else failed++;
+      });
+      let next = 0;
+      const startStorm = (): void =>
+        paced(o.rate ?? 100, () => {
+          const online = fleet.members.filter((m) => m.agent);
+          if (online.length === 0) return;
+          const m = online[next++ % online.length]!;
+          if (pending.has(m.serial)) return;
+          const model = m.agent!.model;
+          pending.set(m.serial, clock.now());
+          sent++;
+          void testAcs.connectionRequest(model.read(ManagementServer.connectionRequestUrl), model.read(ManagementServer.connectionRequestUsername), model.read(ManagementServer.connectionRequestPassword)).then(
+            (status) => {
+              if (status !== 200) {
+                failed++;
+                pending.delete(m.serial);
+              }
+            },
+            () => {
+              failed++;
+              pending.delete(m.serial);
+            },
+          );
+        });
+      whenBooted(fleet, startStorm);
+      break;
+    }
+    case 'firmware-rollout': {
+      const testAcs = needAcs();
+      const version = o.firmwareVersion ?? '2.0.0';
+      const image = buildFirmwareImage({ version, payload: Buffer.from(`simulated firmware ${version}\n`.repeat(64)), productClass: fleet.members[0]?.device.identity.productClass });
+      const url = testAcs.serveFile(`fw-${version}.bin`, image);
+      const queuedAt = new Map<string, number>();
+      testAcs.onCpeRequest((serial, method, fault) => {
+        if (method !== 'TransferComplete') return;
+        const at = queuedAt.get(serial);
+        if (at === undefined) return;
+        queuedAt.delete(serial);
+        if (fault === 0) {
+          fleet.stats.transfersOk++;
+          latency.record(clock.now() - at);
+        } else {
+          fleet.stats.transfersFailed++;
+          failed++;
+        }
+        if (queuedAt.size === 0 && sent >= fleet.members.length) end();
+      });
+      let next = 0;
+      const rollout = (): void =>
+        paced(o.rate ?? 50, () => {
+          if (next >= fleet.members.length) return;
+          const m: FleetMember = fleet.members[next++]!;
+          sent++;
+          queuedAt.set(m.serial, clock.now());
+          testAcs.queue(m.serial, { method: 'Download', commandKey: `rollout-${version}`, fileType: '1 Firmware Upgrade Image', url, username: '', password: '', fileSize: image.length, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '' });
+          m.agent?.trigger(EventCode.ConnectionRequest);
+        });
+      whenBooted(fleet, rollout);
+      break;
+    }
+    case 'churn': {
+      const share = Math.min(100, Math.max(0, o.churnPercent ?? 10)) / 100;
+      const offlineMs = Math.max(1, o.offlineSeconds ?? 30) * 1000;
+      // To keep `share` of the fleet off with each outage lasting offlineMs, this many go off per second.
+      const perSecond = (fleet.members.length * share * 1000) / offlineMs;
+      const startChurn = (): void =>
+        paced(perSecond, () => {
+          const online = fleet.members.filter((m) => m.agent);
+          const m = online[Math.floor(Math.random() * online.length)];
+          if (!m) return;
+          sent++;
+          void fleet.takeOffline(m).then(() => {
+            timers.push(clock.setTimer(offlineMs, () => fleet.bringOnline(m)));
+          });
+        });
+      whenBooted(fleet, startChurn);
+      break;
+    }
+  }
+  return { done, stop: end };
+}
+
+/** Runs fn once every device has completed its first session. */
+function whenBooted(fleet: Fleet, fn: () => void): void {
+  let started = false;
+  const check = (): void => {
+    if (started || fleet.stats.bootstrapped.size < fleet.members.length) return;
+    started = true;
+    fn();
+  };
+  fleet.onSession(check);
+}
