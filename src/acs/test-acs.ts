@@ -61,6 +61,7 @@ export class TestAcs {
   private readonly files = new Map<string, Buffer>();
   private readonly cpeRequestWatchers: ((serial: string, method: string, faultCode: number) => void)[] = [];
   private readonly live = new Map<string, LiveSession>();
+  private readonly liveBySerial = new Map<string, string>();
   private readonly digest: DigestServer | undefined;
   private server: http.Server | undefined;
   private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
@@ -290,12 +291,15 @@ export class TestAcs {
     let session: LiveSession | undefined;
     if (msg.method === 'Inform') {
       const serial = deviceSerial(msg);
-      for (const [cookie, old] of this.live) if (old.record.serial === serial) this.live.delete(cookie);
+      // A new Inform replaces the device's previous session (looked up by serial: fleets have thousands).
+      const previous = this.liveBySerial.get(serial);
+      if (previous !== undefined) this.live.delete(previous);
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
       this.sessions.push(record);
       if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2) this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);
       session = { record, namespace: this.opts.namespace ?? msg.namespace ?? CWMP_NS_1_2, cookie: randomBytes(8).toString('hex'), nextId: 1, held: this.opts.holdRequests === true };
       this.live.set(session.cookie, session);
+      this.liveBySerial.set(serial, session.cookie);
     } else {
       session = this.live.get(cookies['acs-session'] ?? '');
       if (!session) {
