@@ -1,0 +1,150 @@
+/**
+ * Fleet scenarios on small fleets against the test ACS: connection-request storms, a firmware
+ * rollout, churn, and a fleet restarted from its snapshot; plus the command line end to end.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pino } from 'pino';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { systemClock } from '../../src/clock.js';
+import { Fleet, type FleetOptions } from '../../src/fleet/fleet.js';
+import { FleetSnapshot } from '../../src/fleet/fleet-snapshot.js';
+import { loadProfile } from '../../src/fleet/profile.js';
+import { runScenario } from '../../src/fleet/scenarios.js';
+import { tempDir } from '../helpers/agent-harness.js';
+import { bin } from '../helpers/agent-process.js';
+
+async function small(acs: TestAcs, count: number, extra: Partial<FleetOptions> = {}): Promise<Fleet> {
+  const url = await acs.listen();
+  const fleet = new Fleet({
+    count,
+    profile: loadProfile('gateway'),
+    acsUrl: url,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+    bootWindowSeconds: 0.2,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    ...extra,
+  });
+  await fleet.start();
+  return fleet;
+}
+
+const events = (acs: TestAcs, serial: string): string[][] => acs.completedSessions(serial).map((s) => s.events.map((e) => e.code));
+
+test('cr-storm: the ACS sends connection requests through the shared listener; each gives a CONNECTION REQUEST session', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const fleet = await small(acs, 20);
+  try {
+    const extra = await runScenario(fleet, { name: 'cr-storm', durationSeconds: 2, rate: 40 }, systemClock, acs).done;
+    assert.ok((extra.actionsSent ?? 0) >= 20, `sent ${extra.actionsSent}`);
+    assert.equal(extra.actionsFailed, 0);
+    assert.ok((extra.actionLatencyMs?.count ?? 0) >= 15);
+    const withCr = fleet.members.filter((m) => events(acs, m.serial).some((e) => e.includes('6 CONNECTION REQUEST')));
+    assert.equal(withCr.length, 20, 'every device was reached');
+  } finally {
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
+test('firmware-rollout: every device downloads, installs, reboots and reports success; the new version runs', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const fleet = await small(acs, 15);
+  try {
+    const extra = await runScenario(fleet, { name: 'firmware-rollout', durationSeconds: 20, rate: 30, firmwareVersion: '6.0.0' }, systemClock, acs).done;
+    assert.equal(fleet.stats.transfersOk, 15);
+    assert.equal(extra.actionsFailed, 0);
+    for (const m of fleet.members) {
+      assert.equal(m.agent!.model.read('Device.DeviceInfo.SoftwareVersion'), '6.0.0');
+      const all = acs.sessions.filter((x) => x.serial === m.serial).map((x) => x.events.map((e) => e.code));
+      assert.ok(all.some((e) => e.includes('1 BOOT') && e.includes('7 TRANSFER COMPLETE') && e.includes('M Download')), `${m.serial}: ${JSON.stringify(all)}`);
+    }
+  } finally {
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
+test('churn: devices go offline (unreachable) and come back with BOOT, not BOOTSTRAP', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const fleet = await small(acs, 20);
+  try {
+    const run = runScenario(fleet, { name: 'churn', durationSeconds: 3, churnPercent: 50, offlineSeconds: 0.5 }, systemClock, acs);
+    const extra = await run.done;
+    assert.ok((extra.actionsSent ?? 0) >= 5, `${extra.actionsSent} outages`);
+    await new Promise((r) => setTimeout(r, 1500));
+    const rebooted = fleet.members.filter((m) => events(acs, m.serial).length >= 2);
+    assert.ok(rebooted.length >= 5);
+    for (const m of rebooted) {
+      const [first, ...rest] = events(acs, m.serial);
+      assert.ok(first!.includes('0 BOOTSTRAP'));
+      for (const e of rest) assert.ok(!e.includes('0 BOOTSTRAP') && e.includes('1 BOOT'), `${m.serial}: ${e.join(',')}`);
+    }
+    const off = fleet.members.find((m) => !m.agent);
+    if (off) {
+      const url = fleet.members.find((m) => m.agent)!.agent!.model.read('Device.ManagementServer.ConnectionRequestURL');
+      const base = url.slice(0, url.indexOf('/', 8));
+      assert.equal(await acs.connectionRequest(`${base}${off.crPath}`, off.serial, 'pw'), 404, 'an offline device does not answer');
+    }
+  } finally {
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
+test('a fleet restarted from its snapshot keeps its state: BOOT, not BOOTSTRAP, and the values the ACS set', { timeout: 30_000 }, async () => {
+  const dir = tempDir('fleet-snap-');
+  const acs = new TestAcs();
+  const first = await small(acs, 10);
+  let url1 = '';
+  try {
+    for (const m of first.members) acs.queue(m.serial, { method: 'SetParameterValues', parameterList: [{ name: 'Device.WiFi.SSID.1.SSID', value: `net-${m.index}` }], parameterKey: 'k' });
+    await acs.waitFor(() => first.members.every((m) => acs.responses(m.serial).some((r) => r.method === 'SetParameterValuesResponse')));
+    url1 = first.members[0]!.agent!.model.read('Device.ManagementServer.URL');
+    new FleetSnapshot(dir, 'all').save(first);
+  } finally {
+    await first.stop();
+    await acs.close();
+  }
+  // The same ACS URL again (a restarted ACS on the same port), so BOOTSTRAP is not due.
+  const acs2 = new TestAcs({ port: new URL(url1).port === '' ? 0 : Number(new URL(url1).port) });
+  const url2 = await acs2.listen();
+  assert.equal(url2, url1);
+  const restored = new FleetSnapshot(dir, 'all').load();
+  const second = new Fleet({ count: 10, profile: loadProfile('gateway'), acsUrl: url2, cwmpVersion: '1.4', connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' }, bootWindowSeconds: 0.2, clock: systemClock, random: Math.random, logger: pino({ level: 'silent' }), restored });
+  await second.start();
+  try {
+    await acs2.waitFor(() => second.members.every((m) => acs2.completedSessions(m.serial).length >= 1));
+    for (const m of second.members) {
+      assert.equal(m.agent!.model.read('Device.WiFi.SSID.1.SSID'), `net-${m.index}`, 'the value the ACS set survived');
+      assert.deepEqual(events(acs2, m.serial)[0], ['1 BOOT']);
+    }
+  } finally {
+    await second.stop();
+    await acs2.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cwmp-agent fleet on the command line: boot storm against the bundled ACS, JSON summary, snapshot written', { timeout: 60_000 }, () => {
+  const dir = tempDir('fleet-cli-');
+  const r = spawnSync(process.execPath, [bin, 'fleet', '--count', '40', '--scenario', 'boot-storm', '--boot-window', '1', '--state-dir', dir, '--cr-port', '0', '--profile', 'gateway', '--shard', '1/2'], { encoding: 'utf8', timeout: 50_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { devices: number; bootstrapped: number; shard: string; sessions: { failed: number } };
+  assert.equal(summary.devices, 20, 'shard 1 of 2 runs half');
+  assert.equal(summary.bootstrapped, 20);
+  assert.equal(summary.sessions.failed, 0);
+  assert.match(r.stderr, /fleet: 20 devices \(gateway, shard 1\/2\)/);
+  const snap = JSON.parse(fs.readFileSync(path.join(dir, 'fleet-1-of-2.json'), 'utf8')) as { devices: Record<string, unknown> };
+  assert.deepEqual(Object.keys(snap.devices).sort()[0], 'HGW000000020');
+  const bad = spawnSync(process.execPath, [bin, 'fleet', '--count', '5', '--scenario', 'nope'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--scenario nope/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
