@@ -139,6 +139,13 @@ function fmt(r: LoadResult): string {
   return `${r.perSecond.toFixed(0).padStart(5)} sessions/s   ${r.cpuMsPer.toFixed(3)} ms CPU each   ${(r.cpuShare * 100).toFixed(0)}% of one core   p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms`;
 }
 
+/** Each fleet size runs in a fresh process, so that RSS per device is not skewed by what ran before. */
+function fleetInChild(acsUrl: string, count: number): Promise<void> {
+  const self = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--expose-gc', self, '--child', acsUrl, String(count)], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fleet bench of ${count} exited with ${code}`)))));
+}
+
 export async function runFleetBench(): Promise<void> {
   const acs = await startAcs();
   try {
@@ -146,8 +153,13 @@ export async function runFleetBench(): Promise<void> {
     const body = '<x>' + 'a'.repeat(2500) + '</x>';
     console.log(`fleet: the test ACS in its own process; ${SECONDS} s of load per figure`);
     console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, body)))}`);
-    for (const n of SIZES) await fleetFigures(acs.url, n);
+    for (const n of SIZES) await fleetInChild(acs.url, n);
   } finally {
     acs.stop();
   }
+}
+
+if (process.argv[2] === '--child') {
+  await fleetFigures(process.argv[3]!, Number(process.argv[4]));
+  process.exit(0);
 }
