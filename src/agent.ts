@@ -48,6 +48,11 @@ export interface AgentOptions {
    * never copied. The device's identity and the options above come on top.
    */
   baseValues?: Readonly<Record<string, string>>;
+  /**
+   * How often provider-driven values with notification on are read for changes, seconds
+   * (providers that push their changes need none). Default 10.
+   */
+  notificationPollSeconds?: number;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
 }
@@ -69,6 +74,7 @@ export class Agent implements AgentControl {
   private periodicTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private scheduledTimers: TimerHandle[] = [];
+  private livePollTimer: TimerHandle | undefined;
   private periodicBase = 0;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
@@ -129,6 +135,7 @@ export class Agent implements AgentControl {
     this.running = false;
     this.cancelTimers();
     this.transferRunner.stop();
+    this.model.close();
     await this.loop;
   }
 
@@ -281,8 +288,9 @@ export class Agent implements AgentControl {
   private cancelTimers(): void {
     this.periodicTimer?.cancel();
     this.retryTimer?.cancel();
+    this.livePollTimer?.cancel();
     for (const t of this.scheduledTimers) t.cancel();
-    this.periodicTimer = this.retryTimer = undefined;
+    this.periodicTimer = this.retryTimer = this.livePollTimer = undefined;
     this.scheduledTimers = [];
   }
 
@@ -375,6 +383,26 @@ export class Agent implements AgentControl {
       this.sessionActive = false;
     }
     this.transferRunner.wake();
+    this.armLivePoll();
+  }
+
+  /**
+   * Polls provider-driven values whose notification is on (SetParameterAttributes happens in
+   * sessions, so this is re-checked after each). No such parameter, no timer: a fleet of
+   * devices nobody watches costs nothing here.
+   */
+  private armLivePoll(): void {
+    if (!this.running || this.livePollTimer) return;
+    if (this.model.notifiedLiveParameters().length === 0) return;
+    this.model.pollLiveChanges();
+    const every = (this.opts.notificationPollSeconds ?? 10) * 1000;
+    const tick = (): void => {
+      this.livePollTimer = undefined;
+      if (!this.running) return;
+      this.model.pollLiveChanges();
+      if (this.model.notifiedLiveParameters().length > 0) this.livePollTimer = this.opts.clock.setTimer(every, tick);
+    };
+    this.livePollTimer = this.opts.clock.setTimer(every, tick);
   }
 
   private async runSession(): Promise<SessionOutcome> {

@@ -71,6 +71,9 @@ export class DataModel {
   /** Own copy: later providers come through addProvider, which keeps the lookup cache right. */
   private readonly providers: Provider[];
   private slotCache: Map<string, number[]>;
+  /** Last value seen of each notified, provider-driven parameter (see pollLiveChanges). */
+  private readonly lastLive = new Map<string, string>();
+  private readonly unsubscribes: (() => void)[] = [];
 
   constructor(
     readonly schema: Schema,
@@ -88,6 +91,7 @@ export class DataModel {
     this.providers = [...providers];
     this.slotCache = slotCacheFor(this.providers);
     this.model = store.load() ?? this.freshModel();
+    for (const p of this.providers) this.subscribeTo(p);
     this.model.instances ??= {};
   }
 
@@ -95,6 +99,63 @@ export class DataModel {
   addProvider(provider: Provider): void {
     this.providers.push(provider);
     this.slotCache = slotCacheFor(this.providers);
+    this.subscribeTo(provider);
+  }
+
+  private subscribeTo(p: Provider): void {
+    if (!p.subscribe) return;
+    this.unsubscribes.push(
+      p.subscribe((paths) => {
+        const known = paths.filter((path) => this.definitionOf(path) !== undefined);
+        for (const path of known) if (this.lastLive.has(path)) this.lastLive.set(path, this.read(path));
+        if (known.length > 0) this.emit(known, 'device');
+      }),
+    );
+  }
+
+  /** Stops provider subscriptions (the agent that owned this model is gone). */
+  close(): void {
+    for (const u of this.unsubscribes.splice(0)) u();
+  }
+
+  /**
+   * Provider-driven parameters whose notification is on (set by the ACS or forced): the only
+   * ones worth polling for changes a provider does not push.
+   */
+  notifiedLiveParameters(): string[] {
+    const out: string[] = [];
+    for (const [path, level] of Object.entries(this.model.notification)) {
+      if (level > 0 && this.definitionOf(path) && this.liveValue(path) !== undefined) out.push(path);
+    }
+    return out;
+  }
+
+  /**
+   * Reads the notified provider-driven parameters and reports (as device changes) those that
+   * differ from the last read. The first read of a parameter only records it.
+   */
+  pollLiveChanges(): string[] {
+    const watched = this.notifiedLiveParameters();
+    const changed: string[] = [];
+    for (const path of watched) {
+      const now = this.read(path);
+      const before = this.lastLive.get(path);
+      if (before !== undefined && before !== now) changed.push(path);
+      this.lastLive.set(path, now);
+    }
+    for (const path of [...this.lastLive.keys()]) if (!watched.includes(path)) this.lastLive.delete(path);
+    if (changed.length > 0) this.emit(changed, 'device');
+    return changed;
+  }
+
+  private liveValue(path: string): string | undefined {
+    const def = this.schema.parameters.get(toSchemaPath(path));
+    if (!def || def.countOf) return undefined;
+    for (const p of this.providersFor(def.name)) {
+      const v = p.get(path);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   onChange(listener: ChangeListener): void {

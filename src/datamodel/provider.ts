@@ -26,6 +26,12 @@ export interface Provider {
   add?(tablePath: string): number;
   /** DeleteObject on an instance of a table it owns ("Device.X.3."). */
   delete?(objectPath: string): void;
+  /**
+   * For values that change by themselves: calls `changed` with the concrete paths whose value
+   * changed, so notification needs no polling. Returns a function that stops it. Providers
+   * without it are polled, and then only for the parameters whose notification is on.
+   */
+  subscribe?(changed: (paths: string[]) => void): () => void;
 }
 
 /** A provider from a map of parameter path → getter (fixed paths, no instances). */
