@@ -392,6 +392,20 @@ export class DataModel {
     return this.createInstance(tablePath, table.maxEntries);
   }
 
+  /**
+   * Creates instance `id` of a table if it is missing, keeping the number (a profile's snapshot
+   * names its instances). Later AddObjects continue after the highest number.
+   */
+  ensureInstance(tablePath: string, id: number): void {
+    const table = this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
+    if (!table || !this.instancesExist(tablePath) || !Number.isInteger(id) || id < 1) throw new CwmpFault(9005, `${tablePath}${id}.`);
+    const entry = (this.model.instances![tablePath] ??= { next: 1, ids: [] });
+    if (entry.ids.includes(id)) return;
+    entry.ids = [...entry.ids, id].sort((a, b) => a - b);
+    entry.next = Math.max(entry.next, id + 1);
+    this.store.save(this.model);
+  }
+
   /** Removes every instance of a table from the device side (a diagnostics result table, say). */
   clearInstances(tablePath: string): void {
     const entry = this.model.instances![tablePath];

@@ -200,6 +200,15 @@ export class Fleet {
       values[MS.periodicInformTime] = formatDateTime(new Date(EPOCH_2026 + offset));
     }
     model.provision(values);
+    if (fresh) {
+      for (const { tablePath, id } of this.o.profile.perDeviceInstances) {
+        try {
+          model.ensureInstance(tablePath, id);
+        } catch {
+          this.o.logger.warn({ serial: m.serial, instance: `${tablePath}${id}.` }, 'profile instance has no parent on this device; skipped');
+        }
+      }
+    }
     const credentials = (): { username: string; password: string } => ({ username: model.read(MS.connectionRequestUsername), password: model.read(MS.connectionRequestPassword) });
     const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
     this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest });

@@ -29,8 +29,13 @@ export interface Profile {
   schema: Schema;
   /** Shared initial values (null prototype: used as the prototype of each device's own). */
   values: Readonly<Record<string, string>>;
-  /** Owns the instances of the tables the snapshot added; shared by every device. */
+  /** Owns the instances of the read-only tables in the snapshot; shared by every device. */
   provider: Provider | undefined;
+  /**
+   * Instances of writable built-in tables in the snapshot (DNS servers, users): each device
+   * creates them at its first boot, so that the ACS can add and delete beside them.
+   */
+  perDeviceInstances: { tablePath: string; id: number }[];
   /** Snapshot entries that could not be used, with why. */
   skipped: { name: string; reason: string }[];
 }
@@ -102,8 +107,10 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
   const values: Record<string, string> = Object.create(null) as Record<string, string>;
   const parameters = new Map<string, ParameterDefinition>();
   const tables = new Map<string, TableDefinition>();
-  /** Concrete table path → instance numbers, for the tables the snapshot adds. */
+  /** Concrete table path → instance numbers, for the tables the profile's provider owns. */
   const instances = new Map<string, Set<number>>();
+  const ownedTables = new Set<string>();
+  const perDevice = new Map<string, { tablePath: string; id: number }>();
   const skipped: Profile['skipped'] = [];
   for (const p of snapshot) {
     if (!p.name.startsWith('Device.') || p.name.endsWith('.') || /\.\./.test(p.name) || p.name.length > 256) {
@@ -125,10 +132,16 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     while ((m = re.exec(p.name)) !== null) {
       const tablePath = p.name.slice(0, m.index + 1);
       const tableSchema = toSchemaPath(tablePath) + '{i}.';
-      if (BUILT_IN_SCHEMA.tables.has(tableSchema)) continue;
-      if (!tables.has(tableSchema)) tables.set(tableSchema, { name: tableSchema, writable: false });
+      const id = Number(m[1]);
+      const builtInTable = BUILT_IN_SCHEMA.tables.get(tableSchema);
+      if (builtInTable?.writable) {
+        perDevice.set(`${tablePath}${id}.`, { tablePath, id });
+        continue;
+      }
+      if (!builtInTable && !tables.has(tableSchema)) tables.set(tableSchema, { name: tableSchema, writable: false });
+      ownedTables.add(tableSchema);
       const set = instances.get(tablePath) ?? new Set<number>();
-      set.add(Number(m[1]));
+      set.add(id);
       instances.set(tablePath, set);
     }
     values[p.name] = p.value;
@@ -144,12 +157,12 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     }
   }
   const owned = new Map([...instances].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
-  const roots = [...new Set([...tables.keys()].map((t) => t.slice(0, t.indexOf('.', 'Device.'.length) + 1)))];
+  const roots = [...new Set([...ownedTables].map((t) => t.slice(0, t.indexOf('.', 'Device.'.length) + 1)))];
   const provider: Provider | undefined =
     owned.size > 0
       ? {
           objects: roots,
-          instances: (tablePath) => (tables.has(toSchemaPath(tablePath) + '{i}.') ? owned.get(tablePath) ?? [] : undefined),
+          instances: (tablePath) => (ownedTables.has(toSchemaPath(tablePath) + '{i}.') ? owned.get(tablePath) ?? [] : undefined),
           get: () => undefined,
         }
       : undefined;
@@ -161,6 +174,8 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     schema: parameters.size > 0 || tables.size > 0 ? extendBuiltIn([...parameters.values()], [...tables.values()]) : BUILT_IN_SCHEMA,
     values,
     provider,
+    // Outer tables first, so that nested instances find their parents.
+    perDeviceInstances: [...perDevice.values()].sort((a, b) => a.tablePath.split('.').length - b.tablePath.split('.').length || a.id - b.id),
     skipped,
   };
 }

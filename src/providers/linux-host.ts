@@ -13,6 +13,7 @@ import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
 import { DeviceFiles } from './device-files.js';
+import { dnsClientProvider, hostsProvider, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider } from './network-services-provider.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 
 const run = promisify(execFile);
@@ -113,6 +114,16 @@ export interface LinuxHostOptions {
   logFile?: { name: string; maximumSize: number };
   /** Without a rebootCommand: what a reboot does (the CLI restarts the agent's process). */
   onReboot?: () => Promise<void>;
+  /** Where /proc, /etc and /sys are (tests point these at fixtures). */
+  roots?: { proc?: string; etc?: string; sys?: string };
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 export class LinuxHostDevice implements DeviceHooks {
@@ -138,13 +149,25 @@ export class LinuxHostDevice implements DeviceHooks {
       softwareVersion: os.release().slice(0, 64),
       ...opts.identity,
     };
+    const proc = opts.roots?.proc ?? '/proc';
+    const etc = opts.roots?.etc ?? '/etc';
+    const sys = opts.roots?.sys ?? '/sys';
     // The host's own OS version is the factory firmware; upgrades go through the A/B banks.
     this.files = new DeviceFiles({ dir: opts.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: opts.firmwarePublicKey, now: () => Date.now() });
     this.providers = [
       valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }),
-      statusProvider(linuxStatusSource()),
+      statusProvider(linuxStatusSource(proc)),
       networkProvider({ interfaces: hostInterfaces, refuseAddressChanges: 'the host manages its own addresses' }),
       this.files.provider(opts.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
+      dnsClientProvider(() => parseResolvConf(readOr(`${etc}/resolv.conf`, ''))),
+      hostsProvider(
+        () => parseProcArp(readOr(`${proc}/net/arp`, '')),
+        (name) => {
+          const i = hostInterfaces().findIndex((x) => x.name === name);
+          return i >= 0 ? `Device.IP.Interface.${i + 1}` : '';
+        },
+      ),
+      temperatureProvider(() => linuxThermalZones(`${sys}/class/thermal`), () => Date.now()),
     ];
   }
 

@@ -10,6 +10,13 @@ import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
 import { networkProvider } from './network-provider.js';
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
+import { temperatureProvider } from './network-services-provider.js';
+
+/** One CPU sensor that warms and cools over the day around a per-device base temperature. */
+function simulatedTemperature(seed: string, upSeconds: () => number, now: () => number): Provider {
+  const base = 40 + (createHash('sha256').update(`temp:${seed}`).digest()[0]! % 15);
+  return temperatureProvider(() => [{ name: 'cpu', celsius: base + 6 * Math.sin((upSeconds() / 3600) * Math.PI) }], now);
+}
 
 /** A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737, RFC 3849). */
 function simulatedNetwork(seed: string, fixedMac?: string): Provider {
@@ -99,7 +106,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.startedAt = now();
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed, options.mac), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed, options.mac), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {
