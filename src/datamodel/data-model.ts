@@ -103,6 +103,7 @@ export class DataModel {
   }
 
   private subscribeTo(p: Provider): void {
+    p.attach?.((path) => this.read(path));
     if (!p.subscribe) return;
     this.unsubscribes.push(
       p.subscribe((paths) => {

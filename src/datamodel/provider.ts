@@ -32,6 +32,11 @@ export interface Provider {
    * without it are polled, and then only for the parameters whose notification is on.
    */
   subscribe?(changed: (paths: string[]) => void): () => void;
+  /**
+   * Gives the provider a way to read the model's values (settings the ACS stored, say) when it
+   * joins a device's model. A provider that acts on its own settings reads them through this.
+   */
+  attach?(read: (path: string) => string): void;
 }
 
 /** A provider from a map of parameter path → getter (fixed paths, no instances). */

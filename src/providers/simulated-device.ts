@@ -11,6 +11,8 @@ import { simulatedStbProvider } from './simulated-stb.js';
 import { networkProvider } from './network-provider.js';
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 import { temperatureProvider } from './network-services-provider.js';
+import { serviceMonitoringProvider } from './service-monitoring.js';
+import type { Clock } from '../clock.js';
 
 /** One CPU sensor that warms and cools over the day around a per-device base temperature. */
 function simulatedTemperature(seed: string, upSeconds: () => number, now: () => number): Provider {
@@ -89,6 +91,8 @@ export interface SimulatedDeviceOptions {
   logFile?: { name: string; maximumSize: number };
   /** The Ethernet MAC address (default: derived from the seed). */
   mac?: string;
+  /** For what the device does on its own schedule (TR-135 sample triggers); without one, nothing is timed. */
+  clock?: Clock;
   /** Called by reboot() after the device state is reset: a CLI restarts the process here. */
   onReboot?: () => Promise<void>;
 }
@@ -106,7 +110,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.startedAt = now();
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), simulatedNetwork(seed, options.mac), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), simulatedNetwork(seed, options.mac), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {

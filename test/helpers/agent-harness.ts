@@ -41,7 +41,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const url = await acs.listen();
   const clock = opts.manualClock ? new ManualClock(Date.now()) : systemClock;
   const stateDir = tempDir();
-  const device = new SimulatedDevice(opts.seed ?? 'harness', () => clock.now(), {}, { filesDir: path.join(stateDir, 'device'), ...opts.device });
+  const device = new SimulatedDevice(opts.seed ?? 'harness', () => clock.now(), {}, { filesDir: path.join(stateDir, 'device'), clock, ...opts.device });
   const make = (): Agent =>
     new Agent({
       acsUrl: opts.acsUrl ?? url,
