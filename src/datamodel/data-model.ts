@@ -103,7 +103,8 @@ export class DataModel {
   }
 
   private subscribeTo(p: Provider): void {
-    p.attach?.((path) => this.read(path));
+    // Settings a schema without them does not define read as empty.
+    p.attach?.((path) => this.readIfDefined(path) ?? '');
     if (!p.subscribe) return;
     this.unsubscribes.push(
       p.subscribe((paths) => {

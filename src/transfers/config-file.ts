@@ -1,5 +1,6 @@
 /**
- * The agent's own vendor configuration file: every writable parameter's value as JSON. Upload
+ * The agent's own vendor configuration file: every writable parameter that differs from its
+ * factory value, as JSON. Upload
  * of "1 Vendor Configuration File" sends it; Download of one restores it (backup and restore,
  * VendorConfigFile.1 with UseForBackupRestore). Hidden values (passwords) are left out, so a
  * backup on the ACS's file server holds no secrets; a restore leaves them as they are.
@@ -27,7 +28,9 @@ export function exportConfig(model: DataModel, now: Date): Buffer {
       return def !== undefined && !def.hidden && !def.writableValues && !n.endsWith('.Alias');
     });
   const parameters: Record<string, string> = {};
-  for (const v of model.getParameterValues(names)) parameters[v.name] = v.value;
+  // Factory values are left out: they need no restoring, and some (TR-135's SampleInterval 0)
+  // are not values the ACS could set.
+  for (const v of model.getParameterValues(names)) if (v.value !== model.definitionOf(v.name)?.default) parameters[v.name] = v.value;
   const doc: ConfigDocument = { format: CONFIG_FORMAT, exportedAt: now.toISOString(), parameters };
   return Buffer.from(JSON.stringify(doc, null, 1));
 }
