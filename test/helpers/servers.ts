@@ -1,6 +1,7 @@
 /** Real peers for the tests, installed from Debian: coturn (STUN) and prosody (XMPP). */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { bindingRequest, readBindingResponse } from '../../src/cwmp/stun-binding.js';
 
 export function commandMissing(cmd: string): string | undefined {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0 ? undefined : `${cmd} is not installed (apt-get install ${cmd === 'turnserver' ? 'coturn' : cmd})`;
@@ -20,11 +21,36 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Sends Binding requests every 100 ms until the server answers one, or fails after timeoutMs. */
+async function stunAnswers(address: string, port: number, timeoutMs: number): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  const request = bindingRequest({});
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`turnserver did not answer on ${address}:${port} within ${timeoutMs} ms`)), timeoutMs);
+      const again = setInterval(() => socket.send(request.bytes, port, address), 100);
+      socket.on('message', (msg) => {
+        if (readBindingResponse(msg, request.transactionId)) {
+          clearTimeout(timer);
+          clearInterval(again);
+          resolve();
+        }
+      });
+      socket.send(request.bytes, port, address);
+    });
+  } finally {
+    socket.close();
+  }
+}
+
 /** coturn as a plain STUN server on address:port. `netns` runs it inside a network namespace. */
 export async function startStunServer(address: string, port: number, netns?: string): Promise<RunningServer> {
   const args = ['-n', '--stun-only', `--listening-ip=${address}`, `--listening-port=${port}`, '--no-cli', '--no-tls', '--no-dtls', '--log-file=stdout', '--simple-log'];
   const child = netns ? spawn('ip', ['netns', 'exec', netns, 'turnserver', ...args], { stdio: 'ignore' }) : spawn('turnserver', args, { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 400));
+  // Ready when it answers a Binding request (a fixed wait was too short on a loaded machine).
+  if (!netns) await stunAnswers(address, port, 10_000);
+  else await new Promise((r) => setTimeout(r, 400));
   if (child.exitCode !== null) throw new Error(`turnserver exited with ${child.exitCode}`);
   return {
     process: child,
