@@ -15,7 +15,10 @@ import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
 import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
 import { DiagnosticsRunner, startUdpEchoConfig } from './diagnostics-runner.js';
-import { extendBuiltIn } from './models/built-in.js';
+import { BUILT_IN_SCHEMA, extendBuiltIn } from './models/built-in.js';
+import { exportDeviceType } from './models/dt-export.js';
+import { loadProfile } from './fleet/profile.js';
+import { randomUUID } from 'node:crypto';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
 import { LogRing } from './log-ring.js';
 import { runFleet, type FleetFlags } from './fleet/fleet-command.js';
@@ -236,6 +239,27 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
       if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario)) throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
       await runFleet(o.config, o as FleetFlags);
+    });
+  program
+    .command('export-dt')
+    .description('write the supported data model as a Broadband Forum Device Type (DT) document')
+    .option('-c, --config <file>', 'YAML configuration (its dataModel.extraModels are included)')
+    .option('--profile <name|file>', 'a fleet profile whose added parameters are included')
+    .option('--device-type <urn>', 'URN naming the device type', 'urn:cwmp-agent:simulated-device-1-0-0')
+    .option('--out <file>', 'where to write it (default: stdout)')
+    .action((o: { config?: string; profile?: string; deviceType: string; out?: string }) => {
+      const config = loadConfig(o.config);
+      let schema: Schema = config.dataModel.extraModels.length > 0 ? loadExtraModels(config) : BUILT_IN_SCHEMA;
+      if (o.profile) {
+        try {
+          schema = loadProfile(o.profile).schema;
+        } catch (err) {
+          throw new ConfigError((err as Error).message);
+        }
+      }
+      const xml = exportDeviceType(schema, { deviceType: o.deviceType, uuid: randomUUID() });
+      if (o.out) fs.writeFileSync(o.out, xml);
+      else process.stdout.write(xml);
     });
   program
     .command('make-firmware')
