@@ -9,9 +9,9 @@ import type { Agent } from './agent.js';
 import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
-import type { EchoStats } from './diagnostics/echo-stats.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
 import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
+import { summariseRtts, type EchoStats } from './diagnostics/echo-stats.js';
 import { runUdpEcho, type UdpEchoInput } from './diagnostics/udp-echo-client.js';
 import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
 import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
@@ -155,23 +155,49 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
   };
 }
 
+/** A HostList entry for UDP Echo: "host", "host:port" or "[v6]:port"; port 7 (echo) when absent. */
+export function echoTarget(entry: string): { host: string; port: number } {
+  const v6 = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(entry);
+  if (v6) return { host: v6[1]!, port: Number(v6[2] ?? 7) };
+  const m = /^([^:]+):(\d{1,5})$/.exec(entry);
+  return m ? { host: m[1]!, port: Number(m[2]) } : { host: entry, port: 7 };
+}
+
 const SERVER_SELECTION: Diagnostic = {
   name: 'ServerSelectionDiagnostics',
   state: ServerSelection.state,
   inputs: ServerSelection.inputs,
   async run(m, signal) {
     const o = ServerSelection.object;
-    // Only ICMP is measured here; a UDP Echo selection needs the UDP echo client (not built yet).
-    if (read(m, o, 'Protocol') !== 'ICMP') return { state: 'Error_Other', values: {} };
+    const protocol = read(m, o, 'Protocol');
     const hosts = read(m, o, 'HostList').split(',').map((h) => h.trim()).filter((h) => h !== '').slice(0, 10);
     if (hosts.length === 0) return { state: 'Error_Other', values: {} };
-    const base = { protocolVersion: read(m, o, 'ProtocolVersion') as PingInput['protocolVersion'], repetitions: Number(read(m, o, 'NumberOfRepetitions')), timeoutMs: Number(read(m, o, 'Timeout')), dataBlockSize: 56, dscp: 0 };
-    const results = await Promise.all(hosts.map(async (host) => ({ host, r: await runPing({ ...base, host }, signal) })));
-    const answered = results.filter((x) => x.r.state === 'Complete' && x.r.successCount > 0).sort((a, b) => a.r.avgUs - b.r.avgUs);
+    const protocolVersion = read(m, o, 'ProtocolVersion') as PingInput['protocolVersion'];
+    const repetitions = Number(read(m, o, 'NumberOfRepetitions'));
+    const timeoutMs = Number(read(m, o, 'Timeout'));
+    const measure = async (host: string): Promise<{ state: string; stats: EchoStats }> => {
+      if (protocol === 'ICMP') {
+        const r = await runPing({ protocolVersion, repetitions, timeoutMs, dataBlockSize: 56, dscp: 0, host }, signal);
+        return { state: r.state, stats: r };
+      }
+      // UDP Echo: one datagram at a time, each answered or timed out before the next (TR-181).
+      const target = echoTarget(host);
+      const rtts: number[] = [];
+      let address = '';
+      for (let i = 0; i < repetitions && !signal.aborted; i++) {
+        const r = await runUdpEcho({ ...target, repetitions: 1, timeoutMs, dataBlockSize: 20, interTransmissionMs: 0, protocolVersion }, signal);
+        if (r.state !== 'Complete') return { state: r.state, stats: r };
+        address = r.ipAddressUsed;
+        if (r.successCount > 0) rtts.push(r.avgUs);
+      }
+      return { state: 'Complete', stats: summariseRtts(rtts, repetitions, address) };
+    };
+    const results = await Promise.all(hosts.map(async (host) => ({ host, r: await measure(host) })));
+    const answered = results.filter((x) => x.r.state === 'Complete' && x.r.stats.successCount > 0).sort((a, b) => a.r.stats.avgUs - b.r.stats.avgUs);
     const best = answered[0];
     if (!best) return { state: results.every((x) => x.r.state === 'Error_CannotResolveHostName') ? 'Error_CannotResolveHostName' : 'Error_Other', values: {} };
     // ServerSelection has no success or failure counts: only the fastest host and its times.
-    const { [`${o}SuccessCount`]: _s, [`${o}FailureCount`]: _f, ...times } = echoValues(o, best.r, false);
+    const { [`${o}SuccessCount`]: _s, [`${o}FailureCount`]: _f, ...times } = echoValues(o, best.r.stats, false);
     return { state: 'Complete', values: { ...times, [`${o}FastestHost`]: best.host } };
   },
 };

@@ -3,10 +3,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { startUdpEchoConfig } from '../../src/diagnostics-runner.js';
-import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
+import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
 import { freeUdpPort } from '../helpers/servers.js';
 
 const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
+
+/** An agent with the diagnostics runner and its UDP echo server, a port for that server and a port nobody answers on. */
+async function withEchoAgent(body: (h: Harness, port: number, silent: number) => Promise<void>): Promise<void> {
+  const h = await startHarness();
+  const { DiagnosticsRunner } = await import('../../src/diagnostics-runner.js');
+  new DiagnosticsRunner(h.agent);
+  const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
+  try {
+    await body(h, await freeUdpPort(), await freeUdpPort());
+  } finally {
+    echo.stop();
+    await h.close();
+  }
+}
 
 async function exchange(port: number, packets: Buffer[], waitMs = 300): Promise<Buffer[]> {
   const socket = dgram.createSocket('udp4');
@@ -69,13 +83,7 @@ test('echo plus server: answers the allowed source, fills the Echo Plus fields, 
 
 test('UDPEchoDiagnostics: the device as client against its own echo server; a silent port counts failures', { timeout: 30_000 }, async () => {
   const E = 'Device.IP.Diagnostics.UDPEchoDiagnostics.';
-  const h = await startHarness();
-  const { DiagnosticsRunner } = await import('../../src/diagnostics-runner.js');
-  new DiagnosticsRunner(h.agent);
-  const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
-  const port = await freeUdpPort();
-  const silent = await freeUdpPort();
-  try {
+  await withEchoAgent(async (h, port, silent) => {
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',
       parameterList: [
@@ -105,8 +113,36 @@ test('UDPEchoDiagnostics: the device as client against its own echo server; a si
     await sessionsCompleted(h, 4, 20_000);
     assert.equal(m.read(`${E}SuccessCount`), '0');
     assert.equal(m.read(`${E}FailureCount`), '4');
-  } finally {
-    echo.stop();
-    await h.close();
-  }
+  });
+});
+
+test('ServerSelectionDiagnostics over UDP Echo: host:port entries, the answering server wins, one datagram at a time', { timeout: 30_000 }, async () => {
+  const S = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';
+  const { echoTarget } = await import('../../src/diagnostics-runner.js');
+  assert.deepEqual(echoTarget('[2001:db8::1]:7000'), { host: '2001:db8::1', port: 7000 });
+  assert.deepEqual(echoTarget('echo.example'), { host: 'echo.example', port: 7 });
+  await withEchoAgent(async (h, port, silent) => {
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${U}UDPPort`, value: String(port) },
+        { name: `${U}Enable`, value: 'true' },
+        { name: `${S}Protocol`, value: 'UDP Echo' },
+        { name: `${S}HostList`, value: `127.0.0.1:${silent},127.0.0.1:${port}` },
+        { name: `${S}NumberOfRepetitions`, value: '3' },
+        { name: `${S}Timeout`, value: '300' },
+        { name: `${S}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'ss',
+    });
+    h.agent.start();
+    await sessionsCompleted(h, 2, 20_000);
+    const m = h.agent.model;
+    assert.equal(m.read(`${S}DiagnosticsState`), 'Complete');
+    assert.equal(m.read(`${S}FastestHost`), `127.0.0.1:${port}`);
+    assert.equal(m.read(`${S}IPAddressUsed`), '127.0.0.1');
+    assert.equal(m.read(`${U}PacketsReceived`), '3', 'three echoes, one after another');
+    const [min, avg, max] = ['Minimum', 'Average', 'Maximum'].map((k) => Number(m.read(`${S}${k}ResponseTime`)));
+    assert.ok(min! > 0 && min! <= avg! && avg! <= max! && max! < 300_000);
+  });
 });
