@@ -23,6 +23,8 @@ interface Outcome {
   values: Record<string, string>;
   /** A results table to refill (concrete path) with one row of values per instance. */
   table?: { path: string; rows: Record<string, string>[] };
+  /** A second one, where an object has two (per connection and per interval). */
+  table2?: { path: string; rows: Record<string, string>[] };
 }
 
 interface Diagnostic {
@@ -127,10 +129,14 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
           connections: Number(read(m, o, 'NumberOfConnections')),
           uploadBytes: kind === 'Upload' ? Number(read(m, o, 'TestFileLength')) : undefined,
           timeoutMs: 120_000,
+          ...(kind === 'Download'
+            ? { durationMs: Number(read(m, o, 'TimeBasedTestDuration')) * 1000, intervalMs: Number(read(m, o, 'TimeBasedTestMeasurementInterval')) * 1000, offsetMs: Number(read(m, o, 'TimeBasedTestMeasurementOffset')) * 1000 }
+            : {}),
         },
         signal,
       );
-      if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: spec.perConnection, rows: [] } };
+      const incrementalPath = kind === 'Download' ? DownloadDiagnostics.incremental : undefined;
+      if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: spec.perConnection, rows: [] }, table2: incrementalPath ? { path: incrementalPath, rows: [] } : undefined };
       const c = r.connections;
       // The test as a whole: from the first connection's start to the last one's end, bytes summed.
       const whole = measurementValues(
@@ -150,6 +156,12 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
         state: 'Complete',
         values: { ...Object.fromEntries(Object.entries(whole).map(([k, v]) => [o + k, v])), [`${o}IPAddressUsed`]: c[0]?.ipAddressUsed ?? '' },
         table: { path: spec.perConnection, rows: c.length > 1 ? c.map((x) => measurementValues(x, testBytes)) : [] },
+        table2: incrementalPath
+          ? {
+              path: incrementalPath,
+              rows: r.incremental.map((i) => ({ TestBytesReceived: String(i.testBytes), TotalBytesReceived: String(i.totalBytesReceived), TotalBytesSent: String(i.totalBytesSent), StartTime: formatMicroTime(i.startUs), EndTime: formatMicroTime(i.endUs) })),
+            }
+          : undefined,
       };
     },
   };
@@ -274,11 +286,12 @@ export class DiagnosticsRunner {
     if (controller.signal.aborted || this.running.get(d) !== controller) return;
     this.running.delete(d);
     const m = this.agent.model;
-    if (outcome.table) {
-      m.clearInstances(outcome.table.path);
-      for (const row of outcome.table.rows) {
-        const id = m.addInstance(outcome.table.path);
-        outcome.values = { ...outcome.values, ...Object.fromEntries(Object.entries(row).map(([k, v]) => [`${outcome.table!.path}${id}.${k}`, v])) };
+    for (const table of [outcome.table, outcome.table2]) {
+      if (!table) continue;
+      m.clearInstances(table.path);
+      for (const row of table.rows) {
+        const id = m.addInstance(table.path);
+        outcome.values = { ...outcome.values, ...Object.fromEntries(Object.entries(row).map(([k, v]) => [`${table.path}${id}.${k}`, v])) };
       }
     }
     m.writeFromDevice({ ...outcome.values, [d.state]: outcome.state });

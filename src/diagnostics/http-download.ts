@@ -15,6 +15,29 @@ export interface DownloadInput {
   uploadBytes?: number;
   /** The whole test may take at most this long. */
   timeoutMs: number;
+  /** Download only, time-based test: stop this long after the first byte (the test is then complete). */
+  durationMs?: number;
+  /** With durationMs: a result every intervalMs, the first offsetMs after the first byte. */
+  intervalMs?: number;
+  offsetMs?: number;
+}
+
+/** One interval of a time-based test (TR-181 IncrementalResult). */
+export interface IncrementalResult {
+  startUs: bigint;
+  endUs: bigint;
+  testBytes: number;
+  totalBytesReceived: number;
+  totalBytesSent: number;
+}
+
+/** Byte counts across all of a test's connections, read at interval boundaries. */
+interface Progress {
+  testBytes: number;
+  sockets: Socket[];
+  onFirstByte?: () => void;
+  /** Aborted when a time-based test's duration is over: connections end as complete. */
+  stop: AbortSignal;
 }
 
 /** Microseconds since the epoch (wall clock at start plus a monotonic offset). */
@@ -34,7 +57,7 @@ export interface ConnectionResult {
 }
 
 export type DownloadResult =
-  | { state: 'Complete'; connections: ConnectionResult[] }
+  | { state: 'Complete'; connections: ConnectionResult[]; incremental: IncrementalResult[] }
   | { state: 'Error_CannotResolveHostName' | 'Error_InitConnectionFailed' | 'Error_NoResponse' | 'Error_TransferFailed' | 'Error_Timeout' | 'Error_Other'; detail: string };
 
 export function microClock(): MicroClock {
@@ -50,11 +73,29 @@ export function formatMicroTime(us: bigint): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${micro}Z`);
 }
 
-function one(url: URL, now: MicroClock, signal: AbortSignal): Promise<ConnectionResult> {
+function one(url: URL, now: MicroClock, signal: AbortSignal, progress: Progress): Promise<ConnectionResult> {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const r: Partial<ConnectionResult> = { tcpOpenRequestUs: now(), testBytes: 0 };
     let socket: Socket | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      r.eomUs = now();
+      r.bomUs ??= r.eomUs;
+      r.romUs ??= r.eomUs;
+      r.tcpOpenResponseUs ??= r.eomUs;
+      r.totalBytesReceived = socket?.bytesRead ?? r.testBytes;
+      r.totalBytesSent = socket?.bytesWritten ?? 0;
+      resolve(r as ConnectionResult);
+    };
+    // A time-based test ends every connection at its duration: what arrived by then is the result.
+    const onStop = (): void => {
+      finish();
+      req.destroy();
+    };
+    progress.stop.addEventListener('abort', onStop, { once: true });
     const req = lib.get(url, { agent: false, signal, headers: { 'User-Agent': 'cwmp-agent diagnostics' } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
@@ -62,21 +103,58 @@ function one(url: URL, now: MicroClock, signal: AbortSignal): Promise<Connection
         return;
       }
       res.on('data', (chunk: Buffer) => {
-        if (r.bomUs === undefined) r.bomUs = now();
+        if (done) return;
+        if (r.bomUs === undefined) {
+          r.bomUs = now();
+          progress.onFirstByte?.();
+        }
         r.testBytes! += chunk.length;
+        progress.testBytes += chunk.length;
       });
       res.on('end', () => {
-        r.eomUs = now();
-        r.bomUs ??= r.eomUs;
-        r.totalBytesReceived = socket?.bytesRead ?? r.testBytes;
-        r.totalBytesSent = socket?.bytesWritten ?? 0;
-        resolve(r as ConnectionResult);
+        progress.stop.removeEventListener('abort', onStop);
+        finish();
       });
-      res.on('error', reject);
+      res.on('error', (err) => (done ? undefined : reject(err)));
     });
-    whenConnected(req, url, r, now, (s) => (socket = s));
-    req.on('error', reject);
+    whenConnected(req, url, r, now, (s) => {
+      socket = s;
+      progress.sockets.push(s);
+    });
+    req.on('error', (err) => (done ? undefined : reject(err)));
   });
+}
+
+/** Interval results of a time-based test, read off the shared counters at each boundary. */
+function recordIntervals(progress: Progress, now: MicroClock, intervalMs: number, offsetMs: number, max: number): { results: IncrementalResult[]; stop: () => void } {
+  const results: IncrementalResult[] = [];
+  const snapshot = (): { at: bigint; test: number; received: number; sent: number } => ({
+    at: now(),
+    test: progress.testBytes,
+    received: progress.sockets.reduce((n, s) => n + s.bytesRead, 0),
+    sent: progress.sockets.reduce((n, s) => n + s.bytesWritten, 0),
+  });
+  let last: ReturnType<typeof snapshot> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const boundary = (): void => {
+    const cur = snapshot();
+    if (last) results.push({ startUs: last.at, endUs: cur.at, testBytes: cur.test - last.test, totalBytesReceived: cur.received - last.received, totalBytesSent: cur.sent - last.sent });
+    last = cur;
+    if (results.length < max) timer = setTimeout(boundary, intervalMs);
+  };
+  timer = setTimeout(boundary, offsetMs);
+  return {
+    results,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      // The last, partial interval counts too.
+      if (last && results.length < max) boundary();
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Records the TCP (and TLS) open and the request time once the connection stands, then calls `then`. */
@@ -135,12 +213,24 @@ export async function runDownload(input: DownloadInput, signal: AbortSignal, now
     return { state: 'Error_Other', detail: 'DownloadURL is not a URL' };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { state: 'Error_Other', detail: `unsupported transport ${url.protocol}` };
-  const timeout = AbortSignal.timeout(input.timeoutMs);
+  const timeout = AbortSignal.timeout(input.timeoutMs + (input.durationMs ?? 0));
   const combined = AbortSignal.any([signal, timeout]);
+  const stopper = new AbortController();
+  const progress: Progress = { testBytes: 0, sockets: [], stop: stopper.signal };
+  let intervals: ReturnType<typeof recordIntervals> | undefined;
+  let durationTimer: NodeJS.Timeout | undefined;
+  if (input.durationMs && input.uploadBytes === undefined) {
+    progress.onFirstByte = () => {
+      progress.onFirstByte = undefined;
+      durationTimer = setTimeout(() => stopper.abort(), input.durationMs);
+      if (input.intervalMs) intervals = recordIntervals(progress, now, input.intervalMs, input.offsetMs ?? 0, 100);
+    };
+  }
   try {
-    const transfer = (): Promise<ConnectionResult> => (input.uploadBytes === undefined ? one(url, now, combined) : upload(url, input.uploadBytes, now, combined));
+    const transfer = (): Promise<ConnectionResult> => (input.uploadBytes === undefined ? one(url, now, combined, progress) : upload(url, input.uploadBytes, now, combined));
     const connections = await Promise.all(Array.from({ length: input.connections }, transfer));
-    return { state: 'Complete', connections };
+    intervals?.stop();
+    return { state: 'Complete', connections, incremental: intervals?.results ?? [] };
   } catch (err) {
     if (signal.aborted) return { state: 'Error_Other', detail: 'canceled' };
     if (timeout.aborted) return { state: 'Error_Timeout', detail: `no completion within ${input.timeoutMs} ms` };
@@ -150,5 +240,8 @@ export async function runDownload(input: DownloadInput, signal: AbortSignal, now
     if (code === 'TRANSFER') return { state: 'Error_TransferFailed', detail: (err as Error).message };
     if (code === 'ECONNRESET') return { state: 'Error_NoResponse', detail: 'connection reset' };
     return { state: 'Error_TransferFailed', detail: (err as Error).message };
+  } finally {
+    clearTimeout(durationTimer);
+    intervals?.stop();
   }
 }

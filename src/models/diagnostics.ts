@@ -99,6 +99,10 @@ export const UdpEchoConfig = {
 
 const D = 'Device.IP.Diagnostics.DownloadDiagnostics.';
 const DPC = `${D}PerConnectionResult.{i}.`;
+const DIR = `${D}IncrementalResult.{i}.`;
+
+/** Most IncrementalResult entries one time-based DownloadDiagnostics test records. */
+export const DOWNLOAD_MAX_INCREMENTAL = 100;
 export const DOWNLOAD_STATES = ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_NoRouteToHost', 'Error_InitConnectionFailed', 'Error_NoResponse', 'Error_TransferFailed', 'Error_PasswordRequestFailed', 'Error_LoginFailed', 'Error_NoTransferMode', 'Error_NoPASV', 'Error_IncorrectSize', 'Error_Timeout', 'Error_Internal', 'Error_Other'] as const;
 
 /** Most parallel connections one DownloadDiagnostics test opens. */
@@ -117,7 +121,10 @@ const measurements = (o: string, testBytes = 'TestBytesReceived'): ParameterDefi
   time(`${o}TCPOpenResponseTime`),
 ];
 
-export const DOWNLOAD_TABLES: readonly TableDefinition[] = [{ name: DPC, writable: false }];
+export const DOWNLOAD_TABLES: readonly TableDefinition[] = [
+  { name: DPC, writable: false },
+  { name: DIR, writable: false },
+];
 
 /** TR-143 DownloadDiagnostics over HTTP(S), with per-connection results. */
 export const DOWNLOAD_PARAMETERS: readonly ParameterDefinition[] = [
@@ -134,13 +141,25 @@ export const DOWNLOAD_PARAMETERS: readonly ParameterDefinition[] = [
   ...measurements(D),
   { name: `${D}PerConnectionResultNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: DPC },
   ...measurements(DPC),
+  // Time-based tests (TR-143 Amendment 1): run for a duration, with a result per interval.
+  { name: `${D}TimeBasedTestDuration`, type: 'unsignedInt', min: 0, max: 999, writable: true, default: '0' },
+  { name: `${D}TimeBasedTestMeasurementInterval`, type: 'unsignedInt', min: 0, max: 999, writable: true, default: '0' },
+  { name: `${D}TimeBasedTestMeasurementOffset`, type: 'unsignedInt', min: 0, max: 255, writable: true, default: '0' },
+  { name: `${D}DownloadDiagnosticsMaxIncrementalResult`, type: 'unsignedInt', min: 1, writable: false, default: String(DOWNLOAD_MAX_INCREMENTAL) },
+  { name: `${D}IncrementalResultNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: DIR },
+  { ...counter(`${DIR}TestBytesReceived`), activeNotify: 'canDeny' },
+  counter(`${DIR}TotalBytesReceived`),
+  counter(`${DIR}TotalBytesSent`),
+  time(`${DIR}StartTime`),
+  time(`${DIR}EndTime`),
 ];
 
 export const DownloadDiagnostics = {
   object: D,
   state: `${D}DiagnosticsState`,
-  inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority', 'ProtocolVersion', 'NumberOfConnections'].map((n) => `${D}${n}`),
+  inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority', 'ProtocolVersion', 'NumberOfConnections', 'TimeBasedTestDuration', 'TimeBasedTestMeasurementInterval', 'TimeBasedTestMeasurementOffset'].map((n) => `${D}${n}`),
   perConnection: `${D}PerConnectionResult.`,
+  incremental: `${D}IncrementalResult.`,
 } as const;
 
 const UP = 'Device.IP.Diagnostics.UploadDiagnostics.';

@@ -85,3 +85,50 @@ test('DownloadDiagnostics: one and three connections, bytes and times as the ser
     await server.close();
   }
 });
+
+test('time-based DownloadDiagnostics: stops at TimeBasedTestDuration, one IncrementalResult per interval, bytes as the server sent them', { timeout: 60_000 }, async () => {
+  const { FileServer } = await import('../helpers/file-server.js');
+  const server = new FileServer();
+  await server.listen();
+  // Far more than 2 s can carry at this rate: the test must end by time, not by end of file.
+  server.files.set('long.bin', { body: Buffer.alloc(8_000_000, 0x62), rateBytesPerSecond: 400_000 });
+  const h = await startHarness();
+  new DiagnosticsRunner(h.agent);
+  const m = h.agent.model;
+  try {
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${D}DownloadURL`, value: server.url('long.bin') },
+        { name: `${D}TimeBasedTestDuration`, value: '2' },
+        { name: `${D}TimeBasedTestMeasurementInterval`, value: '1' },
+        { name: `${D}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'tb',
+    });
+    h.agent.trigger('6 CONNECTION REQUEST');
+    await sessionsCompleted(h, 3, 30_000);
+    assert.equal(m.read(`${D}DiagnosticsState`), 'Complete');
+    const total = Number(m.read(`${D}TestBytesReceived`));
+    assert.ok(total > 400_000 && total < 1_400_000, `about 2 s at 400 kB/s, got ${total}`);
+    const seconds = (Date.parse(m.read(`${D}EOMTime`)) - Date.parse(m.read(`${D}BOMTime`))) / 1000;
+    assert.ok(seconds >= 1.9 && seconds < 3, `ran ${seconds} s`);
+    const n = Number(m.read(`${D}IncrementalResultNumberOfEntries`));
+    assert.ok(n >= 2 && n <= 3, `${n} intervals`);
+    let sum = 0;
+    for (let i = 1; i <= n; i++) {
+      const bytes = Number(m.read(`${D}IncrementalResult.${i}.TestBytesReceived`));
+      const start = Date.parse(m.read(`${D}IncrementalResult.${i}.StartTime`));
+      const end = Date.parse(m.read(`${D}IncrementalResult.${i}.EndTime`));
+      assert.ok(end >= start);
+      if (i < n) assert.ok(bytes > 200_000 && bytes < 700_000, `interval ${i}: ${bytes} bytes`);
+      sum += bytes;
+    }
+    assert.ok(sum <= total && sum > total * 0.8, `intervals ${sum} of ${total}`);
+  } finally {
+    await h.close();
+    await server.close();
+  }
+});
