@@ -67,7 +67,11 @@ export const STB_PARAMETERS: readonly ParameterDefinition[] = [
   ro(`${AVP}PIPStreams`, 'string'),
 ];
 
-/** TR-135 ServiceMonitoring: sample sets per main stream (RTP, video and audio decoder statistics). */
+/**
+ * TR-135 ServiceMonitoring: sample sets per main stream (RTP, video and audio decoder
+ * statistics). TR-135 gives SampleInterval and ReportSamples no default, only a minimum of 1:
+ * an hour and a day's worth here.
+ */
 export const SERVICE_MONITORING_TABLES: readonly TableDefinition[] = [
   { name: `${STB}ServiceMonitoring.MainStream.{i}.`, writable: false },
 ];
@@ -79,8 +83,8 @@ export const SERVICE_MONITORING_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${STB}Capabilities.ServiceMonitoring.MaxReportSamples`, type: 'int', writable: false, default: '0', min: -1 },
   { name: `${STB}ServiceMonitoring.SampleEnable`, type: 'boolean', writable: true, default: 'false' },
   { name: `${STB}ServiceMonitoring.SampleState`, type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','Trigger'] },
-  { name: `${STB}ServiceMonitoring.SampleInterval`, type: 'unsignedInt', writable: true, default: '0', min: 1 },
-  { name: `${STB}ServiceMonitoring.ReportSamples`, type: 'unsignedInt', writable: true, default: '0', min: 1 },
+  { name: `${STB}ServiceMonitoring.SampleInterval`, type: 'unsignedInt', writable: true, default: '3600', min: 1 },
+  { name: `${STB}ServiceMonitoring.ReportSamples`, type: 'unsignedInt', writable: true, default: '24', min: 1 },
   { name: `${STB}ServiceMonitoring.FetchSamples`, type: 'unsignedInt', writable: true, default: '0' },
   { name: `${STB}ServiceMonitoring.TimeReference`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
   { name: `${STB}ServiceMonitoring.ForceSample`, type: 'boolean', writable: true, default: 'false' },
@@ -123,4 +127,78 @@ export const SERVICE_MONITORING_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${STB}ServiceMonitoring.MainStream.{i}.Sample.AudioDecoderStats.SampleSeconds`, type: 'string', writable: false, default: '' },
   { name: `${STB}ServiceMonitoring.MainStream.{i}.Sample.AudioDecoderStats.DecodedFrames`, type: 'string', writable: false, default: '' },
   { name: `${STB}ServiceMonitoring.MainStream.{i}.Sample.AudioDecoderStats.DecodingErrors`, type: 'string', writable: false, default: '' },
+];
+
+/** TR-135 components and capabilities beyond the decoders: front end, PVR storage, audio and video outputs, CA and DRM. */
+export const STB_COMPONENT_TABLES: readonly TableDefinition[] = [
+  { name: `${STB}Components.FrontEnd.{i}.`, writable: false },
+  { name: `${STB}Components.PVR.Storage.{i}.`, writable: false },
+  { name: `${STB}Components.AudioOutput.{i}.`, writable: false },
+  { name: `${STB}Components.VideoOutput.{i}.`, writable: false },
+  { name: `${STB}Components.CA.{i}.`, writable: false },
+  { name: `${STB}Components.DRM.{i}.`, writable: false },
+];
+
+export const STB_COMPONENT_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${STB}Capabilities.FrontEnd.IP.MaxActiveIPStreams`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.FrontEnd.IP.MaxActiveInboundIPStreams`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.FrontEnd.IP.MaxActiveOutboundIPStreams`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.FrontEnd.IP.StreamingControlProtocols`, type: 'string', writable: false, default: 'RTSP' },
+  { name: `${STB}Capabilities.FrontEnd.IP.StreamingTransportProtocols`, type: 'string', writable: false, default: 'UDP' },
+  { name: `${STB}Capabilities.FrontEnd.IP.StreamingTransportControlProtocols`, type: 'string', writable: false, default: 'RTCP' },
+  { name: `${STB}Capabilities.FrontEnd.IP.DownloadTransportProtocols`, type: 'string', writable: false, default: 'HTTP' },
+  { name: `${STB}Capabilities.FrontEnd.IP.MultiplexTypes`, type: 'string', writable: false, default: 'None' },
+  { name: `${STB}Capabilities.FrontEnd.IP.MaxDejitteringBufferSize`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.PVR.MaxIOStreams`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.PVR.MaxRecordingStreams`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.PVR.MaxPlaybackStreams`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.PVR.MaxTimeDelay`, type: 'int', writable: false, default: '0', min: -1 },
+  { name: `${STB}Capabilities.AudioOutput.AudioFormats`, type: 'string', writable: false, default: 'ANALOG-MONO' },
+  { name: `${STB}Capabilities.VideoOutput.CompositeVideoStandards`, type: 'string', writable: false, default: 'NTSC-J' },
+  { name: `${STB}Capabilities.VideoOutput.VideoFormats`, type: 'string', writable: false, default: 'CVBS' },
+  { name: `${STB}Capabilities.VideoOutput.Macrovision`, type: 'string', writable: false, default: '', maxLength: 32 },
+  { name: `${STB}Capabilities.VideoOutput.HDCP`, type: 'string', writable: false, default: '', maxLength: 32 },
+  { name: `${STB}Capabilities.VideoOutput.DisplayFormats`, type: 'string', writable: false, default: '' },
+  { name: `${STB}Capabilities.CA.CASystems`, type: 'string', writable: false, default: '', maxLength: 1024 },
+  { name: `${STB}Capabilities.DRM.DRMSystems`, type: 'string', writable: false, default: '', maxLength: 1024 },
+  { name: `${STB}Components.FrontEndNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.Services.STBService.{i}.Components.FrontEnd.{i}.' },
+  { name: `${STB}Components.AudioOutputNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.Services.STBService.{i}.Components.AudioOutput.{i}.' },
+  { name: `${STB}Components.VideoOutputNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.Services.STBService.{i}.Components.VideoOutput.{i}.' },
+  { name: `${STB}Components.CANumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.Services.STBService.{i}.Components.CA.{i}.' },
+  { name: `${STB}Components.DRMNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.Services.STBService.{i}.Components.DRM.{i}.' },
+  { name: `${STB}Components.FrontEnd.{i}.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${STB}Components.FrontEnd.{i}.Status`, type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','Error'] },
+  { name: `${STB}Components.FrontEnd.{i}.Alias`, type: 'string', writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${STB}Components.FrontEnd.{i}.Name`, type: 'string', writable: false, default: '', maxLength: 256 },
+  { name: `${STB}Components.PVR.StorageNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.Services.STBService.{i}.Components.PVR.Storage.{i}.' },
+  { name: `${STB}Components.PVR.Storage.{i}.Alias`, type: 'string', writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${STB}Components.PVR.Storage.{i}.Reference`, type: 'string', writable: false, default: '', maxLength: 256 },
+  { name: `${STB}Components.AudioOutput.{i}.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${STB}Components.AudioOutput.{i}.Status`, type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','Muted','Error'] },
+  { name: `${STB}Components.AudioOutput.{i}.Alias`, type: 'string', writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${STB}Components.AudioOutput.{i}.Name`, type: 'string', writable: false, default: '', maxLength: 256 },
+  { name: `${STB}Components.AudioOutput.{i}.AudioFormat`, type: 'string', writable: false, default: '' },
+  { name: `${STB}Components.AudioOutput.{i}.AudioLevel`, type: 'unsignedInt', writable: true, default: '0', min: 0, max: 100 },
+  { name: `${STB}Components.AudioOutput.{i}.CancelMute`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${STB}Components.AudioOutput.{i}.SCARTs`, type: 'string', writable: false, default: '', maxLength: 1024 },
+  { name: `${STB}Components.VideoOutput.{i}.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${STB}Components.VideoOutput.{i}.Status`, type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','ColorbarEnabled','Error'] },
+  { name: `${STB}Components.VideoOutput.{i}.Alias`, type: 'string', writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${STB}Components.VideoOutput.{i}.Name`, type: 'string', writable: false, default: '', maxLength: 256 },
+  { name: `${STB}Components.VideoOutput.{i}.CompositeVideoStandard`, type: 'string', writable: false, default: '' },
+  { name: `${STB}Components.VideoOutput.{i}.VideoFormat`, type: 'string', writable: true, default: '' },
+  { name: `${STB}Components.VideoOutput.{i}.AspectRatioBehaviour`, type: 'string', writable: false, default: 'None', enumeration: ['None','Letterbox','16:9 Letterbox','14:9 Letterbox','CenterCutOut','Combined','Combined 16:9 Letterbox and CenterCutOut','Combined 14:9 Letterbox and CenterCutOut'] },
+  { name: `${STB}Components.VideoOutput.{i}.DisplayFormat`, type: 'string', writable: true, default: '' },
+  { name: `${STB}Components.VideoOutput.{i}.Macrovision`, type: 'boolean', writable: false, default: 'false' },
+  { name: `${STB}Components.VideoOutput.{i}.HDCP`, type: 'boolean', writable: false, default: 'false' },
+  { name: `${STB}Components.VideoOutput.{i}.SCARTs`, type: 'string', writable: false, default: '', maxLength: 1024 },
+  { name: `${STB}Components.CA.{i}.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${STB}Components.CA.{i}.Status`, type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','Error'] },
+  { name: `${STB}Components.CA.{i}.Alias`, type: 'string', writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${STB}Components.CA.{i}.Name`, type: 'string', writable: false, default: '', maxLength: 256 },
+  { name: `${STB}Components.CA.{i}.SmartCardReader`, type: 'string', writable: false, default: '', maxLength: 256 },
+  { name: `${STB}Components.DRM.{i}.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${STB}Components.DRM.{i}.Status`, type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','Error'] },
+  { name: `${STB}Components.DRM.{i}.Alias`, type: 'string', writable: true, default: '', activeNotify: 'canDeny' },
+  { name: `${STB}Components.DRM.{i}.Name`, type: 'string', writable: false, default: '', maxLength: 256 },
 ];

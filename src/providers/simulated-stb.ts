@@ -1,6 +1,7 @@
 /**
- * A simulated set-top box for TR-135: one STBService with two audio decoders, a video decoder,
- * an HDMI output, two AV streams and a player. Streams move through PVR states with uptime, so
+ * A simulated set-top box for TR-135: one STBService with an IP front end, PVR storage, two
+ * audio decoders and outputs, a video decoder and output, HDMI, CA and DRM, two AV streams and
+ * a player. Streams move through PVR states with uptime, so
  * an ACS watching them sees plausible, changing values. Deterministic per seed.
  */
 import { createHash } from 'node:crypto';
@@ -18,6 +19,12 @@ export function simulatedStbProvider(seed: string, upSeconds: () => number): Pro
     [`${S}1.Components.HDMI.`]: [1],
     [`${S}1.AVStreams.AVStream.`]: [1, 2],
     [`${S}1.AVPlayers.AVPlayer.`]: [1],
+    [`${S}1.Components.FrontEnd.`]: [1],
+    [`${S}1.Components.PVR.Storage.`]: [1],
+    [`${S}1.Components.AudioOutput.`]: [1, 2],
+    [`${S}1.Components.VideoOutput.`]: [1],
+    [`${S}1.Components.CA.`]: [1],
+    [`${S}1.Components.DRM.`]: [1],
   };
   const values: Record<string, () => string> = {
     [`${S}1.Capabilities.MaxActiveAVStreams`]: () => '2',
@@ -39,6 +46,48 @@ export function simulatedStbProvider(seed: string, upSeconds: () => number): Pro
     [`${S}1.AVPlayers.AVPlayer.1.AudioLanguage`]: () => 'eng',
     [`${S}1.AVPlayers.AVPlayer.1.AudioOutputs`]: () => '',
     [`${S}1.AVPlayers.AVPlayer.1.MainStream`]: () => `${S}1.AVStreams.AVStream.1`,
+    // Front end, PVR, outputs, CA and DRM: what the box has, fixed per model.
+    [`${S}1.Capabilities.FrontEnd.IP.MaxActiveIPStreams`]: () => '2',
+    [`${S}1.Capabilities.FrontEnd.IP.MaxActiveInboundIPStreams`]: () => '2',
+    [`${S}1.Capabilities.FrontEnd.IP.MaxActiveOutboundIPStreams`]: () => '0',
+    [`${S}1.Capabilities.FrontEnd.IP.StreamingControlProtocols`]: () => 'RTSP,IGMP',
+    [`${S}1.Capabilities.FrontEnd.IP.StreamingTransportProtocols`]: () => 'RTP,UDP',
+    [`${S}1.Capabilities.FrontEnd.IP.StreamingTransportControlProtocols`]: () => 'RTCP',
+    [`${S}1.Capabilities.FrontEnd.IP.DownloadTransportProtocols`]: () => 'HTTP',
+    [`${S}1.Capabilities.FrontEnd.IP.MultiplexTypes`]: () => 'MPEG2-TS',
+    [`${S}1.Capabilities.FrontEnd.IP.MaxDejitteringBufferSize`]: () => '2048',
+    [`${S}1.Capabilities.PVR.MaxIOStreams`]: () => '3',
+    [`${S}1.Capabilities.PVR.MaxRecordingStreams`]: () => '2',
+    [`${S}1.Capabilities.PVR.MaxPlaybackStreams`]: () => '1',
+    [`${S}1.Capabilities.PVR.MaxTimeDelay`]: () => '3600',
+    [`${S}1.Capabilities.AudioOutput.AudioFormats`]: () => 'HDMI,DIGITAL-OPTICAL-SP',
+    [`${S}1.Capabilities.VideoOutput.CompositeVideoStandards`]: () => '',
+    [`${S}1.Capabilities.VideoOutput.VideoFormats`]: () => 'HDMI',
+    [`${S}1.Capabilities.VideoOutput.Macrovision`]: () => '',
+    [`${S}1.Capabilities.VideoOutput.HDCP`]: () => '2.2',
+    [`${S}1.Capabilities.VideoOutput.DisplayFormats`]: () => '16:9',
+    [`${S}1.Capabilities.CA.CASystems`]: () => 'Simulated CA',
+    [`${S}1.Capabilities.DRM.DRMSystems`]: () => 'Simulated DRM',
+    [`${S}1.Components.FrontEnd.1.Name`]: () => 'IP front end',
+    [`${S}1.Components.FrontEnd.1.Status`]: () => 'Enabled',
+    [`${S}1.Components.PVR.Storage.1.Reference`]: () => 'Device.Services.StorageService.1.LogicalVolume.1',
+    [`${S}1.Components.AudioOutput.1.Name`]: () => 'HDMI audio',
+    [`${S}1.Components.AudioOutput.1.Status`]: () => 'Enabled',
+    [`${S}1.Components.AudioOutput.1.AudioFormat`]: () => 'HDMI',
+    [`${S}1.Components.AudioOutput.1.SCARTs`]: () => '',
+    [`${S}1.Components.AudioOutput.2.Name`]: () => 'Optical S/PDIF',
+    [`${S}1.Components.AudioOutput.2.Status`]: () => 'Enabled',
+    [`${S}1.Components.AudioOutput.2.AudioFormat`]: () => 'DIGITAL-OPTICAL-SP',
+    [`${S}1.Components.AudioOutput.2.SCARTs`]: () => '',
+    [`${S}1.Components.VideoOutput.1.Name`]: () => 'HDMI video',
+    [`${S}1.Components.VideoOutput.1.Status`]: () => 'Enabled',
+    [`${S}1.Components.VideoOutput.1.HDCP`]: () => 'true',
+    [`${S}1.Components.VideoOutput.1.SCARTs`]: () => '',
+    [`${S}1.Components.CA.1.Name`]: () => 'Simulated CA',
+    [`${S}1.Components.CA.1.Status`]: () => 'Enabled',
+    [`${S}1.Components.CA.1.SmartCardReader`]: () => '',
+    [`${S}1.Components.DRM.1.Name`]: () => 'Simulated DRM',
+    [`${S}1.Components.DRM.1.Status`]: () => 'Enabled',
   };
   const pvrState = (n: number): string => PVR_CYCLE[Math.floor((upSeconds() + n * 97 + h[1]!) / 45) % PVR_CYCLE.length]!;
   const streamActive = (n: number): number => (n === 1 || pvrState(n) !== 'Stopped' ? 1 : 0);
