@@ -17,6 +17,7 @@ import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
 import { DiagnosticsRunner, startUdpEchoConfig } from './diagnostics-runner.js';
 import { BUILT_IN_SCHEMA, extendBuiltIn } from './models/built-in.js';
 import { exportDeviceType } from './models/dt-export.js';
+import { loadDeviceType, restrictToDeviceType } from './models/dt-loader.js';
 import { loadProfile } from './fleet/profile.js';
 import { randomUUID } from 'node:crypto';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
@@ -68,6 +69,13 @@ function loadExtraModels(config: AgentConfig): Schema {
       defs = definitionsFromBbf(loadBbfModel(xml), { mountAt: m.mountAt, include: m.include });
     } catch (err) {
       throw new ConfigError(`dataModel.extraModels: ${m.file} is not a Broadband Forum DM document: ${(err as Error).message}`);
+    }
+    if (m.deviceType) {
+      try {
+        defs = restrictToDeviceType(defs, loadDeviceType(fs.readFileSync(m.deviceType, 'utf8')));
+      } catch (err) {
+        throw new ConfigError(`dataModel.extraModels: device type ${m.deviceType}: ${(err as Error).message}`);
+      }
     }
     parameters.push(...defs.parameters);
     tables.push(...defs.tables);

@@ -58,7 +58,17 @@ export const configSchema = z
       .object({
         /** Broadband Forum DM XML files whose definitions widen the built-in model. */
         extraModels: z
-          .array(z.object({ file: z.string(), mountAt: z.string().regex(/\.$/, 'ends with "."').optional(), include: z.array(z.string()).optional() }).strict())
+          .array(
+            z
+              .object({
+                file: z.string(),
+                mountAt: z.string().regex(/\.$/, 'ends with "."').optional(),
+                include: z.array(z.string()).optional(),
+                /** A Device Type (DT) document: only what it lists is supported, with its access. */
+                deviceType: z.string().optional(),
+              })
+              .strict(),
+          )
           .default([]),
       })
       .strict()
