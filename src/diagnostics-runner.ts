@@ -129,13 +129,13 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
           connections: Number(read(m, o, 'NumberOfConnections')),
           uploadBytes: kind === 'Upload' ? Number(read(m, o, 'TestFileLength')) : undefined,
           timeoutMs: 120_000,
-          ...(kind === 'Download'
-            ? { durationMs: Number(read(m, o, 'TimeBasedTestDuration')) * 1000, intervalMs: Number(read(m, o, 'TimeBasedTestMeasurementInterval')) * 1000, offsetMs: Number(read(m, o, 'TimeBasedTestMeasurementOffset')) * 1000 }
-            : {}),
+          durationMs: Number(read(m, o, 'TimeBasedTestDuration')) * 1000,
+          intervalMs: Number(read(m, o, 'TimeBasedTestMeasurementInterval')) * 1000,
+          offsetMs: Number(read(m, o, 'TimeBasedTestMeasurementOffset')) * 1000,
         },
         signal,
       );
-      const incrementalPath = kind === 'Download' ? DownloadDiagnostics.incremental : undefined;
+      const incrementalPath = spec.incremental;
       if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: spec.perConnection, rows: [] }, table2: incrementalPath ? { path: incrementalPath, rows: [] } : undefined };
       const c = r.connections;
       // The test as a whole: from the first connection's start to the last one's end, bytes summed.
@@ -159,7 +159,7 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
         table2: incrementalPath
           ? {
               path: incrementalPath,
-              rows: r.incremental.map((i) => ({ TestBytesReceived: String(i.testBytes), TotalBytesReceived: String(i.totalBytesReceived), TotalBytesSent: String(i.totalBytesSent), StartTime: formatMicroTime(i.startUs), EndTime: formatMicroTime(i.endUs) })),
+              rows: r.incremental.map((i) => ({ [testBytes]: String(i.testBytes), TotalBytesReceived: String(i.totalBytesReceived), TotalBytesSent: String(i.totalBytesSent), StartTime: formatMicroTime(i.startUs), EndTime: formatMicroTime(i.endUs) })),
             }
           : undefined,
       };

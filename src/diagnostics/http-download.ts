@@ -15,7 +15,7 @@ export interface DownloadInput {
   uploadBytes?: number;
   /** The whole test may take at most this long. */
   timeoutMs: number;
-  /** Download only, time-based test: stop this long after the first byte (the test is then complete). */
+  /** Time-based test: stop this long after the first byte (the test is then complete). */
   durationMs?: number;
   /** With durationMs: a result every intervalMs, the first offsetMs after the first byte. */
   intervalMs?: number;
@@ -170,34 +170,54 @@ function whenConnected(req: http.ClientRequest, url: URL, r: Partial<ConnectionR
   });
 }
 
-/** One PUT of `bytes` zero bytes: ROM when the request goes out, BOM with the first body byte, EOM with the answer. */
-function upload(url: URL, bytes: number, now: MicroClock, signal: AbortSignal): Promise<ConnectionResult> {
+/**
+ * One PUT of `bytes` zero bytes: ROM when the request goes out, BOM with the first body byte,
+ * EOM with the answer. In a time-based test the body is chunked and flows until the test's
+ * duration is over, whatever `bytes` says.
+ */
+function upload(url: URL, bytes: number, now: MicroClock, signal: AbortSignal, progress: Progress, timeBased: boolean): Promise<ConnectionResult> {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const r: Partial<ConnectionResult> = { tcpOpenRequestUs: now(), testBytes: 0 };
     let socket: Socket | undefined;
-    const req = lib.request(url, { method: 'PUT', agent: false, signal, headers: { 'Content-Length': bytes, 'Content-Type': 'application/octet-stream' } }, (res) => {
+    const headers: http.OutgoingHttpHeaders = timeBased ? { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/octet-stream' } : { 'Content-Length': bytes, 'Content-Type': 'application/octet-stream' };
+    const req = lib.request(url, { method: 'PUT', agent: false, signal, headers }, (res) => {
       res.resume();
       res.on('end', () => {
         if ((res.statusCode ?? 0) >= 300) return reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: 'TRANSFER' }));
         r.eomUs = now();
         r.totalBytesReceived = socket?.bytesRead ?? 0;
-        r.totalBytesSent = socket?.bytesWritten ?? bytes;
+        r.totalBytesSent = socket?.bytesWritten ?? r.testBytes;
         resolve(r as ConnectionResult);
       });
     });
-    whenConnected(req, url, r, now, (s) => (socket = s), () => {
-      const chunk = Buffer.alloc(Math.min(64 * 1024, Math.max(1, bytes)));
+    whenConnected(req, url, r, now, (s) => {
+      socket = s;
+      progress.sockets.push(s);
+    }, () => {
+      const chunk = Buffer.alloc(64 * 1024);
       let left = bytes;
+      let ended = false;
+      const end = (): void => {
+        if (!ended) {
+          ended = true;
+          req.end();
+        }
+      };
+      if (timeBased) progress.stop.addEventListener('abort', end, { once: true });
       const pump = (): void => {
-        while (left > 0) {
-          const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
-          r.bomUs ??= now();
+        while (!ended && (timeBased ? !progress.stop.aborted : left > 0)) {
+          const part = timeBased || left >= chunk.length ? chunk : chunk.subarray(0, Math.max(1, left));
+          if (r.bomUs === undefined) {
+            r.bomUs = now();
+            progress.onFirstByte?.();
+          }
           left -= part.length;
           r.testBytes! += part.length;
+          progress.testBytes += part.length;
           if (!req.write(part)) return void req.once('drain', pump);
         }
-        req.end();
+        end();
       };
       pump();
     });
@@ -219,15 +239,20 @@ export async function runDownload(input: DownloadInput, signal: AbortSignal, now
   const progress: Progress = { testBytes: 0, sockets: [], stop: stopper.signal };
   let intervals: ReturnType<typeof recordIntervals> | undefined;
   let durationTimer: NodeJS.Timeout | undefined;
-  if (input.durationMs && input.uploadBytes === undefined) {
+  if (input.durationMs) {
     progress.onFirstByte = () => {
       progress.onFirstByte = undefined;
-      durationTimer = setTimeout(() => stopper.abort(), input.durationMs);
+      durationTimer = setTimeout(() => {
+        // Intervals end with the test's duration, even while an upload's last bytes drain.
+        intervals?.stop();
+        stopper.abort();
+      }, input.durationMs);
       if (input.intervalMs) intervals = recordIntervals(progress, now, input.intervalMs, input.offsetMs ?? 0, 100);
     };
   }
   try {
-    const transfer = (): Promise<ConnectionResult> => (input.uploadBytes === undefined ? one(url, now, combined, progress) : upload(url, input.uploadBytes, now, combined));
+    const transfer = (): Promise<ConnectionResult> =>
+      input.uploadBytes === undefined ? one(url, now, combined, progress) : upload(url, input.uploadBytes, now, combined, progress, Boolean(input.durationMs));
     const connections = await Promise.all(Array.from({ length: input.connections }, transfer));
     intervals?.stop();
     return { state: 'Complete', connections, incremental: intervals?.results ?? [] };

@@ -164,8 +164,12 @@ export const DownloadDiagnostics = {
 
 const UP = 'Device.IP.Diagnostics.UploadDiagnostics.';
 const UPC = `${UP}PerConnectionResult.{i}.`;
+const UIR = `${UP}IncrementalResult.{i}.`;
 
-export const UPLOAD_TABLES: readonly TableDefinition[] = [{ name: UPC, writable: false }];
+export const UPLOAD_TABLES: readonly TableDefinition[] = [
+  { name: UPC, writable: false },
+  { name: UIR, writable: false },
+];
 
 /** TR-143 UploadDiagnostics over HTTP(S) (PUT of TestFileLength bytes), with per-connection results. */
 export const UPLOAD_PARAMETERS: readonly ParameterDefinition[] = [
@@ -183,13 +187,24 @@ export const UPLOAD_PARAMETERS: readonly ParameterDefinition[] = [
   ...measurements(UP, 'TestBytesSent'),
   { name: `${UP}PerConnectionResultNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: UPC },
   ...measurements(UPC, 'TestBytesSent'),
+  { name: `${UP}TimeBasedTestDuration`, type: 'unsignedInt', min: 0, max: 999, writable: true, default: '0' },
+  { name: `${UP}TimeBasedTestMeasurementInterval`, type: 'unsignedInt', min: 0, max: 999, writable: true, default: '0' },
+  { name: `${UP}TimeBasedTestMeasurementOffset`, type: 'unsignedInt', min: 0, max: 255, writable: true, default: '0' },
+  { name: `${UP}UploadDiagnosticsMaxIncrementalResult`, type: 'unsignedInt', min: 1, writable: false, default: String(DOWNLOAD_MAX_INCREMENTAL) },
+  { name: `${UP}IncrementalResultNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: UIR },
+  counter(`${UIR}TestBytesSent`),
+  counter(`${UIR}TotalBytesReceived`),
+  counter(`${UIR}TotalBytesSent`),
+  time(`${UIR}StartTime`),
+  time(`${UIR}EndTime`),
 ];
 
 export const UploadDiagnostics = {
   object: UP,
   state: `${UP}DiagnosticsState`,
-  inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength', 'ProtocolVersion', 'NumberOfConnections'].map((n) => `${UP}${n}`),
+  inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength', 'ProtocolVersion', 'NumberOfConnections', 'TimeBasedTestDuration', 'TimeBasedTestMeasurementInterval', 'TimeBasedTestMeasurementOffset'].map((n) => `${UP}${n}`),
   perConnection: `${UP}PerConnectionResult.`,
+  incremental: `${UP}IncrementalResult.`,
 } as const;
 
 const SS = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';

@@ -57,3 +57,50 @@ test('UploadDiagnostics: one and two connections, bytes as the server received t
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test('time-based UploadDiagnostics: a chunked PUT that flows until TimeBasedTestDuration, with an IncrementalResult per interval', { timeout: 60_000 }, async () => {
+  let received = 0;
+  let chunked = false;
+  // A server that takes about 2 MB/s, so that the socket buffers, not the test, set the pace.
+  const server = http.createServer((req, res) => {
+    chunked = req.headers['transfer-encoding'] === 'chunked';
+    req.on('data', (c: Buffer) => {
+      received += c.length;
+      req.pause();
+      setTimeout(() => req.resume(), (c.length / 2_000_000) * 1000);
+    });
+    req.on('end', () => res.writeHead(201).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/up`;
+  const h = await startHarness();
+  new DiagnosticsRunner(h.agent);
+  const m = h.agent.model;
+  try {
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${U}UploadURL`, value: url },
+        { name: `${U}TimeBasedTestDuration`, value: '2' },
+        { name: `${U}TimeBasedTestMeasurementInterval`, value: '1' },
+        { name: `${U}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'tbu',
+    });
+    h.agent.start();
+    await sessionsCompleted(h, 2, 30_000);
+    assert.equal(m.read(`${U}DiagnosticsState`), 'Complete');
+    assert.ok(chunked, 'a time-based upload has no length known in advance');
+    const sent = Number(m.read(`${U}TestBytesSent`));
+    assert.equal(received, sent, 'the server received every byte the test counted');
+    assert.ok(sent > 1_000_000 && sent < 40_000_000, `${sent} bytes in about 2 s`);
+    const n = Number(m.read(`${U}IncrementalResultNumberOfEntries`));
+    assert.ok(n >= 2 && n <= 3, `${n} intervals`);
+    let sum = 0;
+    for (let i = 1; i <= n; i++) sum += Number(m.read(`${U}IncrementalResult.${i}.TestBytesSent`));
+    assert.ok(sum <= sent && sum > sent * 0.5, `intervals ${sum} of ${sent}`);
+  } finally {
+    await h.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
