@@ -13,7 +13,7 @@ import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
 import { DeviceFiles } from './device-files.js';
-import { dnsClientProvider, hostsProvider, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider } from './network-services-provider.js';
+import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider, wifiRadioProvider } from './network-services-provider.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 
 const run = promisify(execFile);
@@ -168,6 +168,7 @@ export class LinuxHostDevice implements DeviceHooks {
         },
       ),
       temperatureProvider(() => linuxThermalZones(`${sys}/class/thermal`), () => Date.now()),
+      wifiRadioProvider(() => linuxRadios(`${sys}/class/net`)),
     ];
   }
 

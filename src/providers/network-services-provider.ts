@@ -139,3 +139,35 @@ export function linuxThermalZones(root = '/sys/class/thermal'): SensorReading[] 
   }
   return out;
 }
+
+export interface RadioEntry {
+  name: string;
+  up: boolean;
+}
+
+/** Wireless interfaces: those with a /sys/class/net/<name>/wireless (or phy80211) entry. */
+export function linuxRadios(sysNet = '/sys/class/net'): RadioEntry[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(sysNet).sort();
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => fs.existsSync(path.join(sysNet, n, 'wireless')) || fs.existsSync(path.join(sysNet, n, 'phy80211')))
+    .map((n) => ({ name: n, up: /^up$/.test(fs.readFileSync(path.join(sysNet, n, 'operstate'), 'utf8').trim()) }));
+}
+
+/** Device.WiFi.Radio from the host's wireless interfaces; what the kernel does not say is left to the store. */
+export function wifiRadioProvider(radios: () => RadioEntry[]): Provider {
+  return {
+    objects: ['Device.WiFi.Radio.'],
+    instances: (t) => (t === 'Device.WiFi.Radio.' ? radios().map((_, i) => i + 1) : undefined),
+    get(p) {
+      const m = /^Device\.WiFi\.Radio\.(\d+)\.(\w+)$/.exec(p);
+      const r = m ? radios()[Number(m[1]) - 1] : undefined;
+      if (!m || !r) return undefined;
+      return ({ Name: r.name, Status: r.up ? 'Up' : 'Down', Upstream: 'false' } as Record<string, string>)[m[2]!];
+    },
+  };
+}

@@ -29,29 +29,29 @@ test('a DT over the full TR-181: only what it lists, with access narrowed and ta
   const dtXml = `<?xml version="1.0"?>
 <dt:document xmlns:dt="${NS}" deviceType="urn:example-com:hgw-1-0" uuid="11111111-2222-3333-4444-555555555555">
   <model ref="Device:2.17">
-    <object ref="Device.WiFi." access="readOnly" minEntries="1" maxEntries="1">
-      <parameter ref="RadioNumberOfEntries" access="readOnly"/>
-      <parameter ref="SSIDNumberOfEntries" access="readOnly"/>
+    <object ref="Device.NAT." access="readOnly" minEntries="1" maxEntries="1">
+      <parameter ref="InterfaceSettingNumberOfEntries" access="readOnly"/>
+      <parameter ref="PortMappingNumberOfEntries" access="readOnly"/>
     </object>
-    <object ref="Device.WiFi.Radio.{i}." access="readOnly" minEntries="0" maxEntries="2">
-      <parameter ref="Enable" access="readWrite"/>
-      <parameter ref="Channel" access="readOnly"/>
+    <object ref="Device.NAT.InterfaceSetting.{i}." access="readOnly" minEntries="0" maxEntries="2">
+      <parameter ref="Enable" access="readOnly"/>
+      <parameter ref="Interface" access="readWrite"/>
     </object>
-    <object ref="Device.WiFi.SSID.{i}." access="createDelete" minEntries="0" maxEntries="2">
-      <parameter ref="SSID" access="readWrite"/>
+    <object ref="Device.NAT.PortMapping.{i}." access="createDelete" minEntries="0" maxEntries="2">
+      <parameter ref="Description" access="readWrite"/>
     </object>
   </model>
 </dt:document>`;
-  const full = definitionsFromBbf(loadBbfModel(fs.readFileSync(tr181, 'utf8')), { include: ['Device.WiFi.'] });
+  const full = definitionsFromBbf(loadBbfModel(fs.readFileSync(tr181, 'utf8')), { include: ['Device.NAT.'] });
   const supported = restrictToDeviceType(full, loadDeviceType(dtXml));
-  assert.deepEqual(supported.parameters.map((p) => p.name).sort(), ['Device.WiFi.Radio.{i}.Channel', 'Device.WiFi.Radio.{i}.Enable', 'Device.WiFi.RadioNumberOfEntries', 'Device.WiFi.SSID.{i}.SSID', 'Device.WiFi.SSIDNumberOfEntries']);
+  assert.deepEqual(supported.parameters.map((p) => p.name).sort(), ['Device.NAT.InterfaceSetting.{i}.Enable', 'Device.NAT.InterfaceSetting.{i}.Interface', 'Device.NAT.InterfaceSettingNumberOfEntries', 'Device.NAT.PortMapping.{i}.Description', 'Device.NAT.PortMappingNumberOfEntries']);
   const m = new DataModel(extendBuiltIn(supported.parameters, supported.tables), new LiveModelStore());
-  m.ensureInstance('Device.WiFi.Radio.', 1);
-  assert.equal(m.getParameterNames('Device.WiFi.Radio.1.Channel', false)[0]!.writable, false, 'Channel narrowed to read-only');
-  assert.throws(() => m.setParameterValues([{ name: 'Device.WiFi.Radio.1.Channel', value: '6' }], KEY, 'k'), (e: Error & { parameterFaults?: { faultCode: number }[] }) => e.parameterFaults?.[0]?.faultCode === 9008);
-  assert.throws(() => m.getParameterValues(['Device.WiFi.Radio.1.TransmitPower']), /9005/);
-  assert.equal(m.addObject('Device.WiFi.SSID.', KEY, 'a'), 1);
-  assert.equal(m.addObject('Device.WiFi.SSID.', KEY, 'b'), 2);
-  assert.throws(() => m.addObject('Device.WiFi.SSID.', KEY, 'c'), /9004/, 'the DT allows two SSIDs');
-  assert.throws(() => m.addObject('Device.WiFi.Radio.', KEY, 'd'), /9001/, 'radios are fixed');
+  m.ensureInstance('Device.NAT.InterfaceSetting.', 1);
+  assert.equal(m.getParameterNames('Device.NAT.InterfaceSetting.1.Enable', false)[0]!.writable, false, 'Enable narrowed to read-only');
+  assert.throws(() => m.setParameterValues([{ name: 'Device.NAT.InterfaceSetting.1.Enable', value: 'true' }], KEY, 'k'), (e: Error & { parameterFaults?: { faultCode: number }[] }) => e.parameterFaults?.[0]?.faultCode === 9008);
+  assert.throws(() => m.getParameterValues(['Device.NAT.InterfaceSetting.1.Status']), /9005/);
+  assert.equal(m.addObject('Device.NAT.PortMapping.', KEY, 'a'), 1);
+  assert.equal(m.addObject('Device.NAT.PortMapping.', KEY, 'b'), 2);
+  assert.throws(() => m.addObject('Device.NAT.PortMapping.', KEY, 'c'), /9004/, 'the DT allows two port mappings');
+  assert.throws(() => m.addObject('Device.NAT.InterfaceSetting.', KEY, 'd'), /9001/, 'interface settings are fixed');
 });

@@ -34,6 +34,10 @@ test('the Linux host: resolvers, ARP neighbours and thermal zones from its files
   fs.writeFileSync(path.join(root, 'proc/stat'), 'cpu  1 2 3 4 5 6 7 0 0 0\n');
   fs.writeFileSync(path.join(root, 'sys/class/thermal/thermal_zone0/temp'), '47500\n');
   fs.writeFileSync(path.join(root, 'sys/class/thermal/thermal_zone0/type'), 'x86_pkg_temp\n');
+  fs.mkdirSync(path.join(root, 'sys/class/net/wlan0/wireless'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'sys/class/net/wlan0/operstate'), 'up\n');
+  fs.mkdirSync(path.join(root, 'sys/class/net/eth0'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'sys/class/net/eth0/operstate'), 'up\n');
   try {
     const device = new LinuxHostDevice({ roots: { proc: path.join(root, 'proc'), etc: path.join(root, 'etc'), sys: path.join(root, 'sys') } });
     const m = new DataModel(BUILT_IN_SCHEMA, new LiveModelStore(), device.providers);
@@ -47,6 +51,9 @@ test('the Linux host: resolvers, ARP neighbours and thermal zones from its files
     assert.equal(m.read('Device.Hosts.Host.1.Active'), 'true');
     assert.equal(m.read('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.Value'), '48');
     assert.equal(m.read('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.Name'), 'thermal_zone0 (x86_pkg_temp)');
+    assert.equal(m.read('Device.WiFi.RadioNumberOfEntries'), '1', 'only the wireless interface is a radio');
+    assert.equal(m.read('Device.WiFi.Radio.1.Name'), 'wlan0');
+    assert.equal(m.read('Device.WiFi.Radio.1.Status'), 'Up');
     assert.throws(() => m.addObject('Device.DNS.Client.Server.', KEY, 'k'), /9001/);
     assert.throws(() => m.setParameterValues([{ name: 'Device.DNS.Client.Server.1.DNSServer', value: '192.0.2.1' }], KEY, 'k'), (err: Error & { parameterFaults?: { faultCode: number; faultString: string }[] }) => err.parameterFaults?.[0]?.faultCode === 9007 && /resolv\.conf/.test(err.parameterFaults[0].faultString));
   } finally {
@@ -81,4 +88,8 @@ test('a gateway profile: its DNS server is each device\'s own instance (the ACS 
   assert.equal(m.addObject('Device.DNS.Client.Server.', KEY, 'k'), 2);
   assert.equal(m.read('Device.Hosts.HostNumberOfEntries'), '3');
   assert.equal(m.read('Device.Hosts.Host.3.HostName'), 'tv');
+  assert.equal(m.read('Device.WiFi.RadioNumberOfEntries'), '2', 'radios come from the profile');
+  assert.equal(m.read('Device.WiFi.Radio.2.OperatingFrequencyBand'), '5GHz');
+  assert.equal(m.read('Device.WiFi.SSID.2.SSID'), 'cwmp-home-5G', 'SSIDs are each device\'s own instances');
+  assert.equal(m.addObject('Device.WiFi.SSID.', KEY, 'guest'), 3);
 });
