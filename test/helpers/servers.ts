@@ -28,8 +28,11 @@ async function stunAnswers(address: string, port: number, timeoutMs: number): Pr
   const request = bindingRequest({});
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`turnserver did not answer on ${address}:${port} within ${timeoutMs} ms`)), timeoutMs);
       const again = setInterval(() => socket.send(request.bytes, port, address), 100);
+      const timer = setTimeout(() => {
+        clearInterval(again);
+        reject(new Error(`turnserver did not answer on ${address}:${port} within ${timeoutMs} ms`));
+      }, timeoutMs);
       socket.on('message', (msg) => {
         if (readBindingResponse(msg, request.transactionId)) {
           clearTimeout(timer);
@@ -47,10 +50,20 @@ async function stunAnswers(address: string, port: number, timeoutMs: number): Pr
 /** coturn as a plain STUN server on address:port. `netns` runs it inside a network namespace. */
 export async function startStunServer(address: string, port: number, netns?: string): Promise<RunningServer> {
   const args = ['-n', '--stun-only', `--listening-ip=${address}`, `--listening-port=${port}`, '--no-cli', '--no-tls', '--no-dtls', '--log-file=stdout', '--simple-log'];
-  const child = netns ? spawn('ip', ['netns', 'exec', netns, 'turnserver', ...args], { stdio: 'ignore' }) : spawn('turnserver', args, { stdio: 'ignore' });
+  const child = netns ? spawn('ip', ['netns', 'exec', netns, 'turnserver', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its last words, for the error when it does not come up.
+  let output = '';
+  const keep = (d: Buffer): void => void (output = (output + d.toString()).slice(-2000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   // Ready when it answers a Binding request (a fixed wait was too short on a loaded machine).
-  if (!netns) await stunAnswers(address, port, 10_000);
-  else await new Promise((r) => setTimeout(r, 400));
+  try {
+    if (!netns) await stunAnswers(address, port, 10_000);
+    else await new Promise((r) => setTimeout(r, 400));
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}; exit ${child.exitCode}; turnserver said: ${output.slice(-600)}`);
+  }
   if (child.exitCode !== null) throw new Error(`turnserver exited with ${child.exitCode}`);
   return {
     process: child,
