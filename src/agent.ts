@@ -210,6 +210,11 @@ export class Agent implements AgentControl {
     this.transferRunner.wake();
   }
 
+  transferInSession(t: TransferRecord): Promise<{ startTime: Date; completeTime: Date }> {
+    this.log.info({ commandKey: t.commandKey, fileType: t.fileType }, 'download within the session');
+    return this.transferRunner.runInSession(t);
+  }
+
   cancelTransfers(list: readonly TransferRecord[]): void {
     const ids = new Set(list.map((t) => t.id));
     this.mutate((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));

@@ -182,3 +182,14 @@ export function transferCompleteFault(faultCode: number, faultString: string, is
   const text = faultCode === 0 ? '' : faultString;
   return { faultCode: code, faultString: text.length > 256 ? `${text.slice(0, 255)}…` : text };
 }
+
+/** Largest file a Download may fetch within the session (answered with Status 0). */
+export const IN_SESSION_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Whether a Download is done within the session: due now, of a known small size, and of a
+ * kind that takes effect without a reboot. Everything else is queued (Status 1).
+ */
+export function doneInSession(t: TransferRecord): boolean {
+  return t.origin === 'Download' && t.notBefore <= t.acceptedAt && t.fileSize > 0 && t.fileSize <= IN_SESSION_MAX_BYTES && t.fileType !== '1 Firmware Upgrade Image';
+}

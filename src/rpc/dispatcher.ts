@@ -21,6 +21,8 @@ export interface AgentControl {
   queueTransfer(t: TransferRecord): void;
   /** Removes transfers (checked by the caller), stopping any that is running. */
   cancelTransfers(list: readonly TransferRecord[]): void;
+  /** Fetches and installs a small file now, within the session; throws its CwmpFault. */
+  transferInSession(t: TransferRecord): Promise<{ startTime: Date; completeTime: Date }>;
 }
 
 export interface RpcContext {

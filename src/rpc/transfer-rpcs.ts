@@ -4,11 +4,16 @@
  * after the session and reports through TransferComplete (Status 1).
  */
 import type { AcsRequestOf, CpeResponse } from '../cwmp/messages.js';
-import { acceptDownload, acceptScheduleDownload, acceptUpload, queuedTransfers, transfersToCancel, type TransferRecord } from '../cwmp/transfer-record.js';
+import { acceptDownload, acceptScheduleDownload, doneInSession, acceptUpload, queuedTransfers, transfersToCancel, type TransferRecord } from '../cwmp/transfer-record.js';
 import type { AgentControl } from './dispatcher.js';
 
-export function download(agent: AgentControl, req: AcsRequestOf<'Download'>): CpeResponse {
-  agent.queueTransfer(acceptDownload(req, agent.transferQueue(), agent.now(), agent.newTransferId()));
+export async function download(agent: AgentControl, req: AcsRequestOf<'Download'>): Promise<CpeResponse> {
+  const t = acceptDownload(req, agent.transferQueue(), agent.now(), agent.newTransferId());
+  if (doneInSession(t)) {
+    const { startTime, completeTime } = await agent.transferInSession(t);
+    return { method: 'DownloadResponse', status: 0, startTime, completeTime };
+  }
+  agent.queueTransfer(t);
   return { method: 'DownloadResponse', status: 1, startTime: null, completeTime: null };
 }
 

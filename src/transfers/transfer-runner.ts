@@ -201,7 +201,47 @@ export class TransferRunner {
     }
   }
 
+  /**
+   * A small download the ACS can wait for: fetched and installed within the session, answered
+   * with Status 0. Nothing is queued, so a failure is the Download's own fault and a power cut
+   * leaves the ACS without an answer, to send the Download again.
+   */
+  async runInSession(t: TransferRecord): Promise<{ startTime: Date; completeTime: Date }> {
+    const log = this.host.log.child({ commandKey: t.commandKey, fileType: t.fileType });
+    const startTime = new Date(this.host.clock.now());
+    const limitMs = this.o.idleTimeoutMs ?? 30_000;
+    try {
+      const dest = await this.fetch(t, AbortSignal.timeout(limitMs), log);
+      try {
+        const outcome = await this.install(t, dest, log);
+        if (outcome === 'reboot') throw new CwmpFault(9002, `${t.fileType} needs a reboot and cannot complete within the session`);
+      } finally {
+        fs.rmSync(dest, { force: true });
+      }
+    } catch (err) {
+      if (err instanceof CwmpFault) throw err;
+      if (err instanceof TransferAborted) throw new CwmpFault(9017, `the download took longer than ${limitMs / 1000} s`);
+      throw new CwmpFault(9010, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { startTime, completeTime: new Date(this.host.clock.now()) };
+  }
+
   private async download(t: TransferRecord, signal: AbortSignal, log: Logger): Promise<void> {
+    const dest = await this.fetch(t, signal, log);
+    this.host.updateTransfer(t.id, { phase: 'installing' });
+    const outcome = await this.install(t, dest, log);
+    fs.rmSync(dest, { force: true });
+    if (outcome === 'reboot') {
+      this.host.updateTransfer(t.id, { phase: 'rebooting' });
+      log.info('installed; rebooting to run it');
+      this.host.rebootForTransfer();
+      return;
+    }
+    this.finish(t, SUCCESS);
+  }
+
+  /** Fetches the file into the staging folder (resuming a partial one); returns its path. */
+  private async fetch(t: TransferRecord, signal: AbortSignal, log: Logger): Promise<string> {
     fs.mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
     const dest = this.stagedFile(t);
     const began = this.host.clock.now();
@@ -219,16 +259,7 @@ export class TransferRunner {
     });
     const seconds = Math.max(0.001, (this.host.clock.now() - began) / 1000);
     log.info({ bytes: result.bytes, resumedFrom: result.resumedFrom, bytesPerSecond: Math.round((result.bytes - result.resumedFrom) / seconds) }, 'download complete');
-    this.host.updateTransfer(t.id, { phase: 'installing' });
-    const outcome = await this.install(t, dest, log);
-    fs.rmSync(dest, { force: true });
-    if (outcome === 'reboot') {
-      this.host.updateTransfer(t.id, { phase: 'rebooting' });
-      log.info('installed; rebooting to run it');
-      this.host.rebootForTransfer();
-      return;
-    }
-    this.finish(t, SUCCESS);
+    return dest;
   }
 
   private async install(t: TransferRecord, file: string, log: Logger): Promise<'done' | 'reboot'> {

@@ -315,3 +315,29 @@ test('RequestDownload and an autonomous download reach the ACS with 9 REQUEST DO
     await files.close();
   }
 });
+
+test('a small Download due now is done within the session: Status 0 with its times, or the fault itself; no TransferComplete', { timeout: 30_000 }, async () => {
+  const files = new FileServer();
+  await files.listen();
+  files.files.set('ring.wav', { body: Buffer.from('RIFF0000WAVE') });
+  const h = await startHarness();
+  try {
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await sendRpcs(h, download(files.url('ring.wav'), 'now', { fileType: '5 Ringer File', fileSize: 12, targetFileName: 'ring.wav' }), download(files.url('gone.wav'), 'missing', { fileType: '5 Ringer File', fileSize: 12 }));
+    const [ok, fault] = h.acs.responses(h.serial).slice(-2);
+    assert.equal(ok!.method, 'DownloadResponse');
+    assert.equal(textAt(ok!.body, 'Status'), '0');
+    assert.ok(Date.parse(textAt(ok!.body, 'CompleteTime')!) >= Date.parse(textAt(ok!.body, 'StartTime')!));
+    assert.ok(Date.parse(textAt(ok!.body, 'StartTime')!) > Date.UTC(2020, 0));
+    assert.equal(fault!.method, 'Fault');
+    assert.equal(textAt(fault!.body, 'detail', 'Fault', 'FaultCode'), '9016');
+    assert.ok(fs.existsSync(path.join(h.stateDir, 'device', 'files', 'ringer', 'ring.wav')), 'the device keeps the file');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(h.acs.responses(h.serial).filter((m) => m.method === 'TransferComplete').length, 0);
+    assert.deepEqual(h.agent.transferQueue(), []);
+  } finally {
+    await h.close();
+    await files.close();
+  }
+});
