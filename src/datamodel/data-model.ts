@@ -239,7 +239,7 @@ export class DataModel {
    * AutoCreateInstances, a path naming an unknown [alias] creates that instance, and is undone
    * with everything else when any entry fails.
    */
-  setParameterValues(list: readonly ParameterValueInput[], parameterKeyName: string, parameterKey: string): void {
+  setParameterValues(list: readonly ParameterValueInput[], parameterKeyName: string, parameterKey: string): { rebootRequired: boolean } {
     const autoCreate = this.addressing.autoCreateParameter !== undefined && this.readIfDefined(this.addressing.autoCreateParameter) === 'true';
     const before = list.some((e) => e.name.includes('[')) ? JSON.stringify(this.model) : undefined;
     const faults: ParameterFault[] = [];
@@ -282,12 +282,13 @@ export class DataModel {
       throw new CwmpFault(9003, undefined, faults);
     }
     const changed: string[] = [];
+    let rebootRequired = false;
     for (const [name, value] of accepted) {
       if (this.read(name) !== value) changed.push(name);
       const def = this.definition(name);
       // The device first: a provider that cannot apply a validated value is an internal error.
       try {
-        this.providersFor(def.name).find((p) => p.set)?.set?.(name, value);
+        if (this.providersFor(def.name).find((p) => p.set)?.set?.(name, value) === 'reboot') rebootRequired = true;
       } catch (err) {
         throw new CwmpFault(9002, `${name}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -296,6 +297,7 @@ export class DataModel {
     this.model.values[parameterKeyName] = parameterKey;
     this.store.save(this.model);
     if (changed.length > 0) this.emit(changed, 'acs');
+    return { rebootRequired };
   }
 
   getParameterNames(requested: string, nextLevel: boolean): ParameterInfo[] {

@@ -17,8 +17,11 @@ export interface Provider {
    * (fault 9007), or undefined. Lets a SetParameterValues stay all-or-nothing.
    */
   validate?(path: string, value: string): string | undefined;
-  /** Applies a value the ACS set (already type-checked and validated). Undefined: not its parameter. */
-  set?(path: string, value: string): void;
+  /**
+   * Applies a value the ACS set (already type-checked and validated). Returning 'reboot' says
+   * the value is stored but takes effect only after a reboot (SetParameterValues Status 1).
+   */
+  set?(path: string, value: string): void | 'reboot';
   /**
    * AddObject on a table it owns: creates the instance on the device and returns its number.
    * Throw a CwmpFault to refuse (9004 when full, say).

@@ -118,5 +118,7 @@ export function simulatedStbProvider(seed: string, upSeconds: () => number): Pro
     objects: [S],
     instances: (tablePath) => (TABLES[tablePath] ? [...TABLES[tablePath]] : undefined),
     get: (path) => STATIC[path] ?? dynamic(path),
+    // Like many boxes, this one rebuilds its video pipeline for a new output format only at boot.
+    set: (path) => (/^Device\.Services\.STBService\.1\.Components\.VideoOutput\.\d+\.VideoFormat$/.test(path) ? 'reboot' : undefined),
   };
 }

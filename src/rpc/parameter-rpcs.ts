@@ -9,9 +9,9 @@ export function getParameterValues(model: DataModel, req: AcsRequestOf<'GetParam
 }
 
 export function setParameterValues(model: DataModel, req: AcsRequestOf<'SetParameterValues'>): CpeResponse {
-  model.setParameterValues(req.parameterList, ManagementServer.parameterKey, req.parameterKey);
-  // Every change here takes effect at once; none waits for a reboot.
-  return { method: 'SetParameterValuesResponse', status: 0 };
+  const { rebootRequired } = model.setParameterValues(req.parameterList, ManagementServer.parameterKey, req.parameterKey);
+  // Status 1: stored, but in effect only after a reboot the device's provider said it needs.
+  return { method: 'SetParameterValuesResponse', status: rebootRequired ? 1 : 0 };
 }
 
 export function getParameterNames(model: DataModel, req: AcsRequestOf<'GetParameterNames'>): CpeResponse {
