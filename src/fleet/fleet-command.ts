@@ -9,6 +9,8 @@ import { Fleet } from './fleet.js';
 import { FleetSnapshot } from './fleet-snapshot.js';
 import { loadProfile, type Profile } from './profile.js';
 import { fleetShape, runScenario, type ScenarioName } from './scenarios.js';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
 
 export interface FleetFlags extends ConfigOverrides {
   count?: number;
@@ -23,6 +25,8 @@ export interface FleetFlags extends ConfigOverrides {
   shard?: string;
   summary?: string;
   crPassword?: string;
+  /** Worker threads to spread the devices over (default 1: this thread). */
+  workers?: number;
 }
 
 export async function runFleet(configFile: string | undefined, flags: FleetFlags): Promise<void> {
@@ -38,6 +42,21 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new ConfigError(`--shard ${shardText}: expected I/N with 0 <= I < N`);
     shard = { index: Number(m[1]), total: Number(m[2]) };
   }
+  const workers = Math.max(1, Math.floor(flags.workers ?? 1));
+  if (isMainThread && workers > 1) {
+    // Each worker takes an equal part of this process's range: part I of N becomes W parts of N·W.
+    const index = shard?.index ?? 0;
+    const total = shard?.total ?? 1;
+    const basePort = config.connectionRequest.port;
+    return runFleetWorkers(
+      Array.from({ length: workers }, (_, w) => ({
+        configFile,
+        flags: { ...flags, workers: 1, summary: undefined, shard: `${index * workers + w}/${total * workers}`, crPort: basePort === 0 ? 0 : basePort + w },
+      })),
+      flags.summary ?? f.summaryFile,
+    );
+  }
+  const toParent = isMainThread ? undefined : parentPort ?? undefined;
   let profile: Profile;
   try {
     profile = loadProfile(flags.profile ?? f.profile);
@@ -88,8 +107,13 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   let ticks = 0;
   const progress = setInterval(() => {
     ticks++;
-    if (!tty && ticks % 5 !== 0) return;
     const s = fleet.stats;
+    if (toParent) {
+      const report: WorkerProgress = { type: 'progress', online: fleet.online, devices: fleet.members.length, bootstrapped: s.bootstrapped.size, rate: s.rate(), ok: s.ok, failed: s.failed, transfersOk: s.transfersOk, transfersFailed: s.transfersFailed, latency: s.latency.export() };
+      toParent.postMessage(report);
+      return;
+    }
+    if (!tty && ticks % 5 !== 0) return;
     const line = `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] online ${fleet.online}/${fleet.members.length}  bootstrapped ${s.bootstrapped.size}  ${s.rate().toFixed(0)} sessions/s  (${s.ok} ok, ${s.failed} failed)  p50 ${s.latency.quantile(0.5).toFixed(1)} ms  p99 ${s.latency.quantile(0.99).toFixed(1)} ms${s.transfersOk + s.transfersFailed > 0 ? `  transfers ${s.transfersOk} ok ${s.transfersFailed} failed` : ''}`;
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   }, 1000);
@@ -100,14 +124,17 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       interrupted = true;
       resolve();
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    if (toParent) toParent.once('message', (m) => m === 'stop' && stop());
+    else {
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }
   });
   const extra = await Promise.race([run.done, interrupt.then(() => undefined)]);
   run.stop();
   clearInterval(progress);
   if (snapshotTimer) clearInterval(snapshotTimer);
-  if (tty) process.stderr.write('\n');
+  if (tty && !toParent) process.stderr.write('\n');
   const mem = process.memoryUsage();
   const summary = {
     profile: profile.name,
@@ -121,6 +148,13 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   snapshot?.save(fleet);
   await fleet.stop();
   await acs?.close();
+  if (toParent) {
+    const report: WorkerSummary = { type: 'summary', summary, latency: fleet.stats.latency.export() };
+    toParent.postMessage(report);
+    // The worker's own handles (timers of stopped agents) must not keep it alive.
+    toParent.close();
+    return;
+  }
   const text = JSON.stringify(summary, null, 2);
   process.stdout.write(`${text}\n`);
   const summaryFile = flags.summary ?? f.summaryFile;

@@ -19,6 +19,19 @@ export class LatencyHistogram {
     if (ms > this.max) this.max = ms;
   }
 
+  /** The counts, for another thread to merge (fleet workers). */
+  export(): { buckets: [number, number][]; max: number } {
+    return { buckets: [...this.counts], max: this.max };
+  }
+
+  merge(other: { buckets: [number, number][]; max: number }): void {
+    for (const [b, n] of other.buckets) {
+      this.counts.set(b, (this.counts.get(b) ?? 0) + n);
+      this.count += n;
+    }
+    if (other.max > this.max) this.max = other.max;
+  }
+
   /** The value at quantile q (0..1), to within the bucket's 1%. */
   quantile(q: number): number {
     if (this.count === 0) return 0;

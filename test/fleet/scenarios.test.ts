@@ -143,6 +143,12 @@ test('cwmp-agent fleet on the command line: boot storm against the bundled ACS, 
   assert.match(r.stderr, /fleet: 20 devices \(gateway, shard 1\/2\)/);
   const snap = JSON.parse(fs.readFileSync(path.join(dir, 'fleet-1-of-2.json'), 'utf8')) as { devices: Record<string, unknown> };
   assert.deepEqual(Object.keys(snap.devices).sort()[0], 'HGW000000020');
+  // Spread over two worker threads: each its own part of the range, one summary for all.
+  const threaded = spawnSync(process.execPath, [bin, 'fleet', '--count', '30', '--workers', '2', '--scenario', 'boot-storm', '--boot-window', '1', '--cr-port', '0'], { encoding: 'utf8', timeout: 50_000 });
+  assert.equal(threaded.status, 0, threaded.stderr);
+  const all = JSON.parse(threaded.stdout) as { workers: number; devices: number; bootstrapped: number; shard: string[] };
+  assert.deepEqual([all.workers, all.devices, all.bootstrapped], [2, 30, 30]);
+  assert.deepEqual(all.shard, ['0/2', '1/2']);
   const bad = spawnSync(process.execPath, [bin, 'fleet', '--count', '5', '--scenario', 'nope'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--scenario nope/);

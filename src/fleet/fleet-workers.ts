@@ -1,0 +1,107 @@
+/**
+ * A fleet spread over worker threads, for machines with cores to spare: each worker runs an
+ * equal part of this process's serial range as its own fleet (own listeners: connection
+ * request ports count up from --cr-port), and this thread adds up their progress and summaries.
+ */
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { LatencyHistogram, type FleetSummary } from './fleet-stats.js';
+
+export interface WorkerProgress {
+  type: 'progress';
+  online: number;
+  devices: number;
+  bootstrapped: number;
+  rate: number;
+  ok: number;
+  failed: number;
+  transfersOk: number;
+  transfersFailed: number;
+  latency: { buckets: [number, number][]; max: number };
+}
+
+export interface WorkerSummary {
+  type: 'summary';
+  summary: FleetSummary & Record<string, unknown>;
+  latency: { buckets: [number, number][]; max: number };
+}
+
+export interface WorkerPlan {
+  configFile: string | undefined;
+  flags: Record<string, unknown>;
+}
+
+export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string | undefined): Promise<void> {
+  const entry = new URL('./fleet-worker-entry.js', import.meta.url);
+  const progress: (WorkerProgress | undefined)[] = plans.map(() => undefined);
+  const summaries: (WorkerSummary | undefined)[] = plans.map(() => undefined);
+  const started = Date.now();
+  const workers = plans.map((plan, i) => {
+    const w = new Worker(entry, { workerData: plan });
+    w.on('message', (m: WorkerProgress | WorkerSummary) => {
+      if (m.type === 'progress') progress[i] = m;
+      else summaries[i] = m;
+    });
+    return w;
+  });
+  const ended = Promise.all(
+    workers.map(
+      (w, i) =>
+        new Promise<void>((resolve, reject) =>
+          w.once('exit', (code) => (code === 0 && summaries[i] ? resolve() : reject(new Error(`fleet worker ${i} exited with ${code} before its summary`)))),
+        ),
+    ),
+  );
+  const tty = process.stderr.isTTY;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    ticks++;
+    if (!tty && ticks % 5 !== 0) return;
+    const ps = progress.filter((p): p is WorkerProgress => p !== undefined);
+    const sum = (f: (p: WorkerProgress) => number): number => ps.reduce((n, p) => n + f(p), 0);
+    const latency = new LatencyHistogram();
+    for (const p of ps) latency.merge(p.latency);
+    const line = `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] ${plans.length} workers  online ${sum((p) => p.online)}/${sum((p) => p.devices)}  bootstrapped ${sum((p) => p.bootstrapped)}  ${sum((p) => p.rate).toFixed(0)} sessions/s  (${sum((p) => p.ok)} ok, ${sum((p) => p.failed)} failed)  p50 ${latency.quantile(0.5).toFixed(1)} ms  p99 ${latency.quantile(0.99).toFixed(1)} ms`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }, 1000);
+  const stop = (): void => {
+    for (const w of workers) w.postMessage('stop');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await ended;
+  } finally {
+    clearInterval(timer);
+    if (tty) process.stderr.write('\n');
+  }
+  const done = summaries as WorkerSummary[];
+  const latency = new LatencyHistogram();
+  for (const s of done) latency.merge(s.latency);
+  const add = (f: (s: WorkerSummary['summary']) => number): number => done.reduce((n, s) => n + f(s.summary), 0);
+  const failures: Record<string, number> = {};
+  for (const s of done) for (const [k, v] of Object.entries(s.summary.failures)) failures[k] = (failures[k] ?? 0) + v;
+  const round = (x: number): number => Math.round(x * 100) / 100;
+  const mem = process.memoryUsage();
+  const devices = add((s) => s.devices);
+  const merged = {
+    ...done[0]!.summary,
+    workers: plans.length,
+    shard: done.map((s) => s.summary['shard']),
+    interrupted: done.some((s) => s.summary['interrupted'] === true),
+    devices,
+    online: add((s) => s.online),
+    bootstrapped: add((s) => s.bootstrapped),
+    sessions: { ok: add((s) => s.sessions.ok), failed: add((s) => s.sessions.failed), perSecond: round(add((s) => s.sessions.perSecond)) },
+    latencyMs: { p50: round(latency.quantile(0.5)), p90: round(latency.quantile(0.9)), p99: round(latency.quantile(0.99)), max: round(latency.max) },
+    failures,
+    transfers: { ok: add((s) => s.transfers.ok), failed: add((s) => s.transfers.failed) },
+    elapsedSeconds: Math.max(...done.map((s) => s.summary.elapsedSeconds)),
+    scenarioResults: done.map((s) => s.summary['scenarioResults']),
+    memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, rssPerDeviceBytes: Math.round(mem.rss / Math.max(1, devices)) },
+  };
+  const text = JSON.stringify(merged, null, 2);
+  process.stdout.write(`${text}\n`);
+  if (summaryFile) fs.writeFileSync(summaryFile, `${text}\n`);
+  process.exit(0);
+}
