@@ -49,7 +49,8 @@ async function stunAnswers(address: string, port: number, timeoutMs: number): Pr
 
 /** coturn as a plain STUN server on address:port. `netns` runs it inside a network namespace. */
 export async function startStunServer(address: string, port: number, netns?: string): Promise<RunningServer> {
-  const args = ['-n', '--stun-only', `--listening-ip=${address}`, `--listening-port=${port}`, '--no-cli', '--no-tls', '--no-dtls', '--log-file=stdout', '--simple-log'];
+  // UDP only: the port was chosen free for UDP, and a TCP listener on it could collide with another test's.
+  const args = ['-n', '--stun-only', `--listening-ip=${address}`, `--listening-port=${port}`, '--no-cli', '--no-tls', '--no-dtls', '--no-tcp', '--log-file=stdout', '--simple-log'];
   const child = netns ? spawn('ip', ['netns', 'exec', netns, 'turnserver', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Its last words, for the error when it does not come up.
   let output = '';
