@@ -94,3 +94,42 @@ test('SIGKILL at random points loses no acknowledged event and repeats none', { 
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('values, attributes and instances the ACS set survive a SIGKILL right after the session', { timeout: 60_000 }, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const stateDir = tempDir();
+  const serial = simulatedIdentity('cwmp-agent').serialNumber;
+  try {
+    acs.queue(
+      serial,
+      { method: 'AddObject', objectName: 'Device.Users.User.', parameterKey: 'add' },
+      { method: 'SetParameterValues', parameterList: [{ name: 'Device.Users.User.1.Username', value: 'support' }, { name: 'Device.Time.LocalTimeZone', value: 'CET-1CEST' }], parameterKey: 'set' },
+      { method: 'SetParameterAttributes', parameterList: [{ name: 'Device.Time.LocalTimeZone', notificationChange: true, notification: 2, accessListChange: true, accessList: ['Subscriber'] }] },
+    );
+    const first = startAgent(url, stateDir);
+    await acs.waitFor(() => acs.completedSessions(serial).length >= 1, 20_000);
+    await first.powerCut();
+
+    acs.queue(
+      serial,
+      { method: 'GetParameterValues', parameterNames: ['Device.Users.User.1.Username', 'Device.Time.LocalTimeZone', 'Device.ManagementServer.ParameterKey'] },
+      { method: 'GetParameterAttributes', parameterNames: ['Device.Time.LocalTimeZone'] },
+    );
+    const second = startAgent(url, stateDir);
+    await acs.waitFor(() => acs.completedSessions(serial).length >= 2, 20_000);
+    await second.powerCut();
+    const after = acs.completedSessions(serial)[1]!;
+    const codes = after.events.map((e) => e.code);
+    assert.ok(codes.includes('1 BOOT') && !codes.includes('0 BOOTSTRAP'), `no BOOTSTRAP, the device remembers its ACS: ${codes.join(', ')}`);
+    const [gpv, gpa] = acs.responses(serial).slice(-2);
+    const values = Object.fromEntries(gpv!.body!.children.find((c) => c.local === 'ParameterList')!.children.map((s) => [s.children[0]!.text, s.children[1]!.text]));
+    assert.deepEqual(values, { 'Device.Users.User.1.Username': 'support', 'Device.Time.LocalTimeZone': 'CET-1CEST', 'Device.ManagementServer.ParameterKey': 'set' });
+    const attr = gpa!.body!.children.find((c) => c.local === 'ParameterList')!.children[0]!;
+    assert.equal(attr.children.find((c) => c.local === 'Notification')!.text, '2');
+    assert.equal(attr.children.find((c) => c.local === 'AccessList')!.children[0]!.text, 'Subscriber');
+  } finally {
+    await acs.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
