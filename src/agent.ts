@@ -265,12 +265,12 @@ export class Agent implements AgentControl {
     this.requestSession();
   }
 
-  private finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest): void {
+  private finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void {
     this.mutate((s) => {
       s.transfers = s.transfers.filter((t) => t.id !== id);
-      s.pendingCpeRequests.push(report);
+      if (report) s.pendingCpeRequests.push(report);
     });
-    this.requestSession();
+    if (report) this.requestSession();
   }
 
   private rebootForTransfer(): void {
@@ -425,7 +425,7 @@ export class Agent implements AgentControl {
       maxEnvelopes: 1,
       currentTime: new Date(this.opts.clock.now()),
       retryCount: this.state.retryCount,
-      parameterList: this.model.informParameters(sentChanges),
+      parameterList: this.model.informParameters([...sentChanges, ...this.informParameterNames(sentEvents)]),
     };
     const sessionNo = ++this.sessionCount;
     const startedAt = this.opts.clock.now();
@@ -486,6 +486,24 @@ export class Agent implements AgentControl {
     } finally {
       transport?.close();
     }
+  }
+
+  /** ManagementServer.InformParameter.{i}: more parameters the ACS wants in Informs with these events. */
+  private informParameterNames(events: readonly CwmpEvent[]): string[] {
+    const table = ManagementServer.informParameterTable;
+    const out: string[] = [];
+    for (const id of this.model.instanceIds(table)) {
+      const base = `${table}${id}.`;
+      if (this.model.read(`${base}Enable`) !== 'true') continue;
+      const wanted = this.model.read(`${base}EventList`).split(',').map((e) => e.trim()).filter((e) => e !== '');
+      if (wanted.length > 0 && !events.some((e) => wanted.includes(e.code))) continue;
+      try {
+        for (const v of this.model.getParameterValues([this.model.read(`${base}ParameterName`)])) out.push(v.name);
+      } catch {
+        // A name that matches nothing (now) adds nothing; the ACS can read the entry back to see it.
+      }
+    }
+    return out;
   }
 
   private acknowledge(ack: Acknowledgement, sentEvents: CwmpEvent[], sentChanges: string[], url: string): void {

@@ -27,10 +27,12 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   const server = new HttpConnectionRequestServer({
     address: setup.address,
     port: setup.port,
-    path,
     allowBasic: setup.allowBasic,
+  });
+  server.addRoute(path, {
     credentials: () => ({ username: agent.model.read(ManagementServer.connectionRequestUsername), password: agent.model.read(ManagementServer.connectionRequestPassword) }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
+    enabled: () => agent.model.read(ManagementServer.httpConnectionRequestEnable) !== 'false',
   });
   const port = await server.listen();
   const wildcard = setup.address === '0.0.0.0' || setup.address === '::';

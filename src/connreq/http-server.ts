@@ -18,6 +18,8 @@ export interface ConnectionRequestCredentials {
 
 export interface ConnectionRequestRoute {
   credentials: () => ConnectionRequestCredentials;
+  /** ManagementServer.HTTPConnectionRequestEnable: when false the path answers as if absent. */
+  enabled?: () => boolean;
   /** Called for each accepted request; the agent starts (or queues) a session. */
   onConnectionRequest: () => void;
 }
@@ -105,7 +107,7 @@ export class HttpConnectionRequestServer {
   private respond(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '').split('?')[0] ?? '';
     const route = this.routes.get(path);
-    if (!route) return void res.writeHead(404).end();
+    if (!route || route.enabled?.() === false) return void res.writeHead(404).end();
     if (req.method !== 'GET') return void res.writeHead(405, { Allow: 'GET' }).end();
     const { username, password } = route.credentials();
     const header = req.headers.authorization;

@@ -211,7 +211,7 @@ export class Fleet {
     }
     const credentials = (): { username: string; password: string } => ({ username: model.read(MS.connectionRequestUsername), password: model.read(MS.connectionRequestPassword) });
     const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
-    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest });
+    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest, enabled: () => model.read(MS.httpConnectionRequestEnable) !== 'false' });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });
     model.onChange((names) => {

@@ -3,7 +3,7 @@
  * Device.DeviceInfo (identity and versions) and Device.ManagementServer. Names, types and
  * access follow tr-181-2-17-0-cwmp-full.xml.
  */
-import type { ParameterDefinition } from '../datamodel/schema.js';
+import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
 
 const DI = 'Device.DeviceInfo.';
 const MS = 'Device.ManagementServer.';
@@ -54,6 +54,26 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}NATDetected`, type: 'boolean', writable: false, default: 'false' },
 ];
 
+const IP = `${MS}InformParameter.{i}.`;
+
+/** ACS policies in ManagementServer: extra Inform parameters, AutonomousTransferComplete filter, switches. */
+export const MANAGEMENT_POLICY_TABLES: readonly TableDefinition[] = [{ name: IP, writable: true }];
+
+export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
+  { name: `${MS}HTTPConnectionRequestEnable`, type: 'boolean', writable: true, default: 'true' },
+  // This agent resolves "*" instance wildcards (TR-069 A.2.2.2), so it says so.
+  { name: `${MS}InstanceWildcardsSupported`, type: 'boolean', writable: false, default: 'true' },
+  { name: `${MS}InformParameterNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: IP },
+  { name: `${IP}Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${IP}Alias`, type: 'string', maxLength: 64, writable: true, writeOnce: true, default: '' },
+  { name: `${IP}ParameterName`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${IP}EventList`, type: 'string', writable: true, default: '' },
+  { name: `${MS}AutonomousTransferCompletePolicy.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${MS}AutonomousTransferCompletePolicy.TransferTypeFilter`, type: 'string', enumeration: ['Upload', 'Download', 'Both'], writable: true, default: 'Upload' },
+  { name: `${MS}AutonomousTransferCompletePolicy.ResultTypeFilter`, type: 'string', enumeration: ['Success', 'Failure', 'Both'], writable: true, default: 'Success' },
+  { name: `${MS}AutonomousTransferCompletePolicy.FileTypeFilter`, type: 'string', maxLength: 1024, writable: true, default: '' },
+];
+
 export const ManagementServer = {
   url: `${MS}URL`,
   username: `${MS}Username`,
@@ -79,6 +99,9 @@ export const ManagementServer = {
   stunMaximumKeepAlivePeriod: `${MS}STUNMaximumKeepAlivePeriod`,
   stunMinimumKeepAlivePeriod: `${MS}STUNMinimumKeepAlivePeriod`,
   natDetected: `${MS}NATDetected`,
+  httpConnectionRequestEnable: `${MS}HTTPConnectionRequestEnable`,
+  informParameterTable: `${MS}InformParameter.`,
+  atcPolicy: `${MS}AutonomousTransferCompletePolicy.`,
 } as const;
 
 export const DeviceInfo = {

@@ -36,8 +36,8 @@ export interface TransferHost {
   readonly sessionActive: boolean;
   transfers(): readonly TransferRecord[];
   updateTransfer(id: string, patch: Partial<TransferRecord>): void;
-  /** Removes the transfer and queues its report, persisted in one step, then asks for a session. */
-  finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest): void;
+  /** Removes the transfer and queues its report (if any), persisted in one step, then asks for a session. */
+  finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void;
   /** Reboots the device now that a transfer left it ready to. */
   rebootForTransfer(): void;
 }
@@ -304,12 +304,30 @@ export class TransferRunner {
     this.finish(t, SUCCESS);
   }
 
+  /** ManagementServer.AutonomousTransferCompletePolicy: off by default; filters by direction, result and file type. */
+  private autonomousReported(t: TransferRecord, success: boolean): boolean {
+    const m = this.host.model;
+    const read = (n: string): string => (m.definitionOf(ATC + n) ? m.read(ATC + n) : '');
+    if (read('Enable') !== 'true') return false;
+    const direction = read('TransferTypeFilter');
+    if (direction !== 'Both' && direction !== (t.isDownload ? 'Download' : 'Upload')) return false;
+    const result = read('ResultTypeFilter');
+    if (result !== 'Both' && result !== (success ? 'Success' : 'Failure')) return false;
+    const types = read('FileTypeFilter').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    return types.length === 0 || types.includes(t.fileType);
+  }
+
   private finish(t: TransferRecord, outcome: TransferFault): void {
     const current = this.host.transfers().find((q) => q.id === t.id) ?? t;
     const fault = transferCompleteFault(outcome.faultCode, outcome.faultString, current.isDownload);
     const startTime = current.startedAt !== null ? new Date(current.startedAt) : null;
     const completeTime = current.startedAt !== null ? new Date(this.host.clock.now()) : null;
     if (current.origin === 'Autonomous') {
+      if (!this.autonomousReported(current, fault.faultCode === 0)) {
+        this.host.log.info({ fileType: current.fileType, faultCode: fault.faultCode }, 'autonomous transfer done; the ACS\'s policy does not ask to hear of it');
+        this.host.finishTransfer(t.id, undefined);
+        return;
+      }
       this.host.finishTransfer(t.id, {
         method: 'AutonomousTransferComplete', announceURL: '', transferURL: current.url, isDownload: current.isDownload, fileType: current.fileType,
         fileSize: current.fileSize, targetFileName: current.targetFileName, fault, startTime, completeTime,
@@ -319,6 +337,8 @@ export class TransferRunner {
     this.host.finishTransfer(t.id, { method: 'TransferComplete', commandKey: current.commandKey, fault, startTime, completeTime, causedBy: current.origin });
   }
 }
+
+const ATC = 'Device.ManagementServer.AutonomousTransferCompletePolicy.';
 
 /** A URL for the logs: no query string (it may carry a token) and no credentials. */
 function redactUrl(url: string): string {

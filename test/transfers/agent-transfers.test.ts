@@ -302,6 +302,14 @@ test('RequestDownload and an autonomous download reach the ACS with 9 REQUEST DO
     const rd = h.acs.acknowledged('RequestDownload', h.serial)[0]!;
     assert.equal(textAt(rd.body, 'FileType'), FIRMWARE);
     assert.ok(sessionWith(h, 'RequestDownload').events.includes('9 REQUEST DOWNLOAD'));
+    // AutonomousTransferCompletePolicy is off by default: the ACS hears nothing of this one.
+    h.agent.autonomousDownload({ url: files.url('web.tgz'), fileType: '2 Web Content', fileSize: 3 });
+    await h.acs.waitFor(() => files.requests.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(h.acs.acknowledged('AutonomousTransferComplete', h.serial).length, 0);
+    assert.deepEqual(h.agent.transferQueue(), []);
+    const P = 'Device.ManagementServer.AutonomousTransferCompletePolicy.';
+    await sendRpcs(h, { method: 'SetParameterValues', parameterList: [{ name: `${P}Enable`, value: 'true' }, { name: `${P}TransferTypeFilter`, value: 'Download' }, { name: `${P}FileTypeFilter`, value: '2 Web Content' }], parameterKey: 'atc' });
     h.agent.autonomousDownload({ url: files.url('web.tgz'), fileType: '2 Web Content', fileSize: 3 });
     await h.acs.waitFor(() => h.acs.acknowledged('AutonomousTransferComplete', h.serial).length === 1);
     const atc = h.acs.acknowledged('AutonomousTransferComplete', h.serial)[0]!;
