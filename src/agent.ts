@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
-import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterInformResponse, eventsAfterReboot, eventsForInform, type CwmpEvent } from './cwmp/events.js';
+import { addEvent, derivedEvents, EventCode, eventsAfterFailedSession, eventsAfterInformResponse, eventsAfterReboot, eventsForInform, type CwmpEvent } from './cwmp/events.js';
+import { informParameterNames } from './models/inform-parameters.js';
 import { retryWaitSeconds } from './cwmp/retry.js';
 import type { CwmpVersion } from './cwmp/namespaces.js';
 import type { AutonomousTransferCompleteRequest, CpeRequest, InformRequest, TransferCompleteRequest } from './cwmp/messages.js';
@@ -425,7 +426,7 @@ export class Agent implements AgentControl {
       maxEnvelopes: 1,
       currentTime: new Date(this.opts.clock.now()),
       retryCount: this.state.retryCount,
-      parameterList: this.model.informParameters([...sentChanges, ...this.informParameterNames(sentEvents)]),
+      parameterList: this.model.informParameters([...sentChanges, ...informParameterNames(this.model, sentEvents)]),
     };
     const sessionNo = ++this.sessionCount;
     const startedAt = this.opts.clock.now();
@@ -488,24 +489,6 @@ export class Agent implements AgentControl {
     }
   }
 
-  /** ManagementServer.InformParameter.{i}: more parameters the ACS wants in Informs with these events. */
-  private informParameterNames(events: readonly CwmpEvent[]): string[] {
-    const table = ManagementServer.informParameterTable;
-    const out: string[] = [];
-    for (const id of this.model.instanceIds(table)) {
-      const base = `${table}${id}.`;
-      if (this.model.read(`${base}Enable`) !== 'true') continue;
-      const wanted = this.model.read(`${base}EventList`).split(',').map((e) => e.trim()).filter((e) => e !== '');
-      if (wanted.length > 0 && !events.some((e) => wanted.includes(e.code))) continue;
-      try {
-        for (const v of this.model.getParameterValues([this.model.read(`${base}ParameterName`)])) out.push(v.name);
-      } catch {
-        // A name that matches nothing (now) adds nothing; the ACS can read the entry back to see it.
-      }
-    }
-    return out;
-  }
-
   private acknowledge(ack: Acknowledgement, sentEvents: CwmpEvent[], sentChanges: string[], url: string): void {
     this.mutate((s) => {
       if (ack.kind === 'inform') {
@@ -565,21 +548,4 @@ export class Agent implements AgentControl {
     change(this.state);
     this.opts.stateStore.save(this.state);
   }
-}
-
-/** Events that stand for unacknowledged CPE requests (TR-069 Table 7). */
-function derivedEvents(requests: readonly CpeRequest[]): CwmpEvent[] {
-  const out: CwmpEvent[] = [];
-  for (const r of requests) {
-    if (r.method === 'TransferComplete') {
-      out.push({ code: EventCode.TransferComplete, commandKey: '' });
-      const m = r.causedBy === 'Upload' ? EventCode.MUpload : r.causedBy === 'ScheduleDownload' ? EventCode.MScheduleDownload : EventCode.MDownload;
-      out.push({ code: m, commandKey: r.commandKey });
-    } else if (r.method === 'AutonomousTransferComplete') {
-      out.push({ code: EventCode.AutonomousTransferComplete, commandKey: '' });
-    } else if (r.method === 'RequestDownload') {
-      out.push({ code: EventCode.RequestDownload, commandKey: '' });
-    }
-  }
-  return out.filter((e, i) => out.findIndex((o) => o.code === e.code && o.commandKey === e.commandKey) === i);
 }

@@ -6,6 +6,7 @@
  * stored here: they are derived from the persisted queue of pending CPE requests, so they live
  * exactly as long as the request is unacknowledged, which is the rule the spec gives them.
  */
+import type { CpeRequest } from './messages.js';
 
 export const EventCode = {
   Bootstrap: '0 BOOTSTRAP',
@@ -112,4 +113,21 @@ export function eventsForInform(events: readonly CwmpEvent[]): CwmpEvent[] {
     return code.startsWith('M ') ? 100 : 200;
   };
   return [...events].sort((a, b) => rank(a.code) - rank(b.code)).slice(0, MAX_INFORM_EVENTS);
+}
+
+/** Events that stand for unacknowledged CPE requests (TR-069 Table 7). */
+export function derivedEvents(requests: readonly CpeRequest[]): CwmpEvent[] {
+  const out: CwmpEvent[] = [];
+  for (const r of requests) {
+    if (r.method === 'TransferComplete') {
+      out.push({ code: EventCode.TransferComplete, commandKey: '' });
+      const m = r.causedBy === 'Upload' ? EventCode.MUpload : r.causedBy === 'ScheduleDownload' ? EventCode.MScheduleDownload : EventCode.MDownload;
+      out.push({ code: m, commandKey: r.commandKey });
+    } else if (r.method === 'AutonomousTransferComplete') {
+      out.push({ code: EventCode.AutonomousTransferComplete, commandKey: '' });
+    } else if (r.method === 'RequestDownload') {
+      out.push({ code: EventCode.RequestDownload, commandKey: '' });
+    }
+  }
+  return out.filter((e, i) => out.findIndex((o) => o.code === e.code && o.commandKey === e.commandKey) === i);
 }
