@@ -38,3 +38,20 @@ test('Inform order: BOOTSTRAP first, numbered events, then M events; at most 64'
   assert.equal(eventsForInform(many).length, 64);
   assert.ok(isValidEventCode('X 00D09E MyEvent') && isValidEventCode('M Download') && !isValidEventCode('bogus'));
 });
+
+test('events derived from unacknowledged CPE requests: 7 with the M event of the RPC that asked, 9, 10; no duplicates', async () => {
+  const { derivedEvents } = await import('../../src/cwmp/events.js');
+  const tc = (commandKey: string, causedBy?: 'Download' | 'ScheduleDownload' | 'Upload') => ({ method: 'TransferComplete' as const, commandKey, causedBy, fault: { faultCode: 0, faultString: '' }, startTime: null, completeTime: null });
+  const events = derivedEvents([
+    tc('a', 'Download'),
+    tc('b', 'Upload'),
+    tc('c', 'ScheduleDownload'),
+    tc('d'),
+    { method: 'RequestDownload', fileType: '1 Firmware Upgrade Image', fileTypeArgs: [] },
+    { method: 'AutonomousTransferComplete', announceURL: '', transferURL: 'http://x/f', isDownload: true, fileType: '2 Web Content', fileSize: 1, targetFileName: '', fault: { faultCode: 0, faultString: '' }, startTime: null, completeTime: null },
+    { method: 'RequestDownload', fileType: '3 Vendor Configuration File', fileTypeArgs: [] },
+  ]);
+  assert.deepEqual(events.map((e) => (e.commandKey ? `${e.code}:${e.commandKey}` : e.code)), [
+    '7 TRANSFER COMPLETE', 'M Download:a', 'M Upload:b', 'M ScheduleDownload:c', 'M Download:d', '9 REQUEST DOWNLOAD', '10 AUTONOMOUS TRANSFER COMPLETE',
+  ]);
+});
