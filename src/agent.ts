@@ -76,6 +76,10 @@ export class Agent implements AgentControl {
   private retryTimer: TimerHandle | undefined;
   private scheduledTimers: TimerHandle[] = [];
   private livePollTimer: TimerHandle | undefined;
+  private heartbeatTimer: TimerHandle | undefined;
+  private heartbeatBase = 0;
+  /** A Heartbeat is due: the next session carries 14 HEARTBEAT alone. */
+  private heartbeatDue = false;
   private periodicBase = 0;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
@@ -260,8 +264,9 @@ export class Agent implements AgentControl {
       this.opts.stateStore.save(this.state);
     }
     this.transferRunner.onBoot();
-    this.periodicBase = this.opts.clock.now();
+    this.periodicBase = this.heartbeatBase = this.opts.clock.now();
     this.armPeriodicInform();
+    this.armHeartbeat();
     this.armScheduledInforms();
     this.requestSession();
   }
@@ -295,8 +300,9 @@ export class Agent implements AgentControl {
     this.periodicTimer?.cancel();
     this.retryTimer?.cancel();
     this.livePollTimer?.cancel();
+    this.heartbeatTimer?.cancel();
     for (const t of this.scheduledTimers) t.cancel();
-    this.periodicTimer = this.retryTimer = this.livePollTimer = undefined;
+    this.periodicTimer = this.retryTimer = this.livePollTimer = this.heartbeatTimer = undefined;
     this.scheduledTimers = [];
   }
 
@@ -312,6 +318,29 @@ export class Agent implements AgentControl {
       this.periodicBase = due;
       this.trigger(EventCode.Periodic);
       this.armPeriodicInform();
+    });
+  }
+
+  /**
+   * HeartbeatPolicy (TR-181, TR-069 Annex O): an Inform with 14 HEARTBEAT every ReportingInterval,
+   * phased by InitiationTime. The event is never combined with others: when other events are
+   * pending their own session is due anyway, and this heartbeat is skipped.
+   */
+  private armHeartbeat(): void {
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = undefined;
+    if (!this.running || this.model.read(ManagementServer.heartbeatEnable) !== 'true') return;
+    const interval = Number(this.model.read(ManagementServer.heartbeatInterval));
+    const phase = parsePeriodicInformTime(this.model.read(ManagementServer.heartbeatTime));
+    const now = this.opts.clock.now();
+    const due = nextPeriodicInform(now, interval, phase, this.heartbeatBase);
+    this.heartbeatTimer = this.opts.clock.setTimer(due - now, () => {
+      this.heartbeatBase = due;
+      if (this.state.events.length === 0 && this.state.pendingCpeRequests.length === 0 && !this.sessionActive) {
+        this.heartbeatDue = true;
+        this.requestSession();
+      }
+      this.armHeartbeat();
     });
   }
 
@@ -339,6 +368,11 @@ export class Agent implements AgentControl {
     if (names.some((n) => periodic.includes(n))) {
       this.periodicBase = this.opts.clock.now();
       this.armPeriodicInform();
+    }
+    const heartbeat: string[] = [ManagementServer.heartbeatEnable, ManagementServer.heartbeatInterval, ManagementServer.heartbeatTime];
+    if (names.some((n) => heartbeat.includes(n))) {
+      this.heartbeatBase = this.opts.clock.now();
+      this.armHeartbeat();
     }
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
@@ -416,8 +450,11 @@ export class Agent implements AgentControl {
     if (url !== this.state.bootstrappedUrl) {
       this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
     }
-    const sentEvents = eventsForInform([...this.state.events, ...derivedEvents(this.state.pendingCpeRequests)]);
-    const sentChanges = [...this.state.changedParameters];
+    const pending = eventsForInform([...this.state.events, ...derivedEvents(this.state.pendingCpeRequests)]);
+    const heartbeat = this.heartbeatDue && pending.length === 0;
+    this.heartbeatDue = false;
+    const sentEvents = heartbeat ? [{ code: EventCode.Heartbeat, commandKey: '' }] : pending;
+    const sentChanges = heartbeat ? [] : [...this.state.changedParameters];
     const id = this.opts.device.identity;
     const inform: InformRequest = {
       method: 'Inform',

@@ -72,6 +72,10 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}AutonomousTransferCompletePolicy.TransferTypeFilter`, type: 'string', enumeration: ['Upload', 'Download', 'Both'], writable: true, default: 'Upload' },
   { name: `${MS}AutonomousTransferCompletePolicy.ResultTypeFilter`, type: 'string', enumeration: ['Success', 'Failure', 'Both'], writable: true, default: 'Success' },
   { name: `${MS}AutonomousTransferCompletePolicy.FileTypeFilter`, type: 'string', maxLength: 1024, writable: true, default: '' },
+  // TR-181 gives ReportingInterval a minimum of 30 and no default: a minute here.
+  { name: `${MS}HeartbeatPolicy.Enable`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${MS}HeartbeatPolicy.ReportingInterval`, type: 'unsignedInt', min: 30, writable: true, default: '60' },
+  { name: `${MS}HeartbeatPolicy.InitiationTime`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
 ];
 
 export const ManagementServer = {
@@ -102,6 +106,9 @@ export const ManagementServer = {
   httpConnectionRequestEnable: `${MS}HTTPConnectionRequestEnable`,
   informParameterTable: `${MS}InformParameter.`,
   atcPolicy: `${MS}AutonomousTransferCompletePolicy.`,
+  heartbeatEnable: `${MS}HeartbeatPolicy.Enable`,
+  heartbeatInterval: `${MS}HeartbeatPolicy.ReportingInterval`,
+  heartbeatTime: `${MS}HeartbeatPolicy.InitiationTime`,
 } as const;
 
 export const DeviceInfo = {

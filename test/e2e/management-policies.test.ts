@@ -67,3 +67,42 @@ test('HTTPConnectionRequestEnable false: the connection request URL answers as i
     await h.close();
   }
 });
+
+test('HeartbeatPolicy: an Inform with 14 HEARTBEAT alone every ReportingInterval, phased by InitiationTime', async () => {
+  const { ManualClock } = await import('../../src/clock.js');
+  const h = await startHarness({ manualClock: true });
+  const clock = h.clock as InstanceType<typeof ManualClock>;
+  try {
+    // Phase: whole minutes (InitiationTime at a minute boundary), every 30 s.
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${MS}HeartbeatPolicy.ReportingInterval`, value: '30' },
+        { name: `${MS}HeartbeatPolicy.InitiationTime`, value: '2026-01-01T00:00:00Z' },
+        { name: `${MS}HeartbeatPolicy.Enable`, value: 'true' },
+      ],
+      parameterKey: 'hb',
+    });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const next = clock.nextTimerIn()!;
+    assert.ok(next > 0 && next <= 30_000);
+    clock.advance(30_000);
+    await sessionsCompleted(h, 2);
+    const beat = h.acs.completedSessions(h.serial)[1]!;
+    assert.deepEqual(beat.events.map((e) => e.code), ['14 HEARTBEAT']);
+    const at = Date.parse(readCpeMessage(beat.messages[0]!.body).body!.children.find((c) => c.local === 'CurrentTime')!.text);
+    assert.equal(Math.round(at / 1000) % 30, 0, 'on the InitiationTime phase');
+    // Another event pending at the next beat: its own session goes, the heartbeat is not mixed in.
+    h.agent.trigger('6 CONNECTION REQUEST');
+    await sessionsCompleted(h, 3);
+    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    h.agent.model.setParameterValues([{ name: `${MS}HeartbeatPolicy.Enable`, value: 'false' }], `${MS}ParameterKey`, 'off');
+    clock.advance(120_000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(h.acs.completedSessions(h.serial).filter((s) => s.events.some((e) => e.code === '14 HEARTBEAT')).length, 1, 'no more heartbeats once disabled');
+  } finally {
+    await h.close();
+  }
+});
