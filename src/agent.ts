@@ -306,15 +306,23 @@ export class Agent implements AgentControl {
     this.scheduledTimers = [];
   }
 
+  /**
+   * A timer for the next tick of a phased schedule (enable, interval in seconds, phase time), as
+   * PeriodicInform and HeartbeatPolicy both are; undefined when the schedule is off.
+   */
+  private phasedTimer(params: { enable: string; interval: string; phase: string }, base: number, fire: (due: number) => void): TimerHandle | undefined {
+    if (!this.running || this.model.read(params.enable) !== 'true') return undefined;
+    const interval = Number(this.model.read(params.interval));
+    const phase = parsePeriodicInformTime(this.model.read(params.phase));
+    const now = this.opts.clock.now();
+    const due = nextPeriodicInform(now, interval, phase, base);
+    return this.opts.clock.setTimer(due - now, () => fire(due));
+  }
+
   private armPeriodicInform(): void {
     this.periodicTimer?.cancel();
-    this.periodicTimer = undefined;
-    if (!this.running || this.model.read(ManagementServer.periodicInformEnable) !== 'true') return;
-    const interval = Number(this.model.read(ManagementServer.periodicInformInterval));
-    const informTime = parsePeriodicInformTime(this.model.read(ManagementServer.periodicInformTime));
-    const now = this.opts.clock.now();
-    const due = nextPeriodicInform(now, interval, informTime, this.periodicBase);
-    this.periodicTimer = this.opts.clock.setTimer(due - now, () => {
+    const MS = ManagementServer;
+    this.periodicTimer = this.phasedTimer({ enable: MS.periodicInformEnable, interval: MS.periodicInformInterval, phase: MS.periodicInformTime }, this.periodicBase, (due) => {
       this.periodicBase = due;
       this.trigger(EventCode.Periodic);
       this.armPeriodicInform();
@@ -328,13 +336,8 @@ export class Agent implements AgentControl {
    */
   private armHeartbeat(): void {
     this.heartbeatTimer?.cancel();
-    this.heartbeatTimer = undefined;
-    if (!this.running || this.model.read(ManagementServer.heartbeatEnable) !== 'true') return;
-    const interval = Number(this.model.read(ManagementServer.heartbeatInterval));
-    const phase = parsePeriodicInformTime(this.model.read(ManagementServer.heartbeatTime));
-    const now = this.opts.clock.now();
-    const due = nextPeriodicInform(now, interval, phase, this.heartbeatBase);
-    this.heartbeatTimer = this.opts.clock.setTimer(due - now, () => {
+    const MS = ManagementServer;
+    this.heartbeatTimer = this.phasedTimer({ enable: MS.heartbeatEnable, interval: MS.heartbeatInterval, phase: MS.heartbeatTime }, this.heartbeatBase, (due) => {
       this.heartbeatBase = due;
       if (this.state.events.length === 0 && this.state.pendingCpeRequests.length === 0 && !this.sessionActive) {
         this.heartbeatDue = true;
