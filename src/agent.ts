@@ -489,6 +489,7 @@ export class Agent implements AgentControl {
         requestTimeoutMs: this.opts.requestTimeoutMs ?? 30_000,
         maxBodyBytes: this.opts.maxBodyBytes ?? 4 * 1024 * 1024,
         userAgent: 'cwmp-agent/0.1',
+        compression: compressionOf(this.model.read(ManagementServer.httpCompression)),
       });
       step = machine.start();
     } catch (err) {
@@ -588,4 +589,8 @@ export class Agent implements AgentControl {
     change(this.state);
     this.opts.stateStore.save(this.state);
   }
+}
+
+function compressionOf(value: string): 'GZIP' | 'Deflate' | undefined {
+  return value === 'GZIP' || value === 'Deflate' ? value : undefined;
 }

@@ -8,6 +8,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
@@ -43,6 +44,8 @@ export interface TestAcsOptions {
   maxBodyBytes?: number;
   /** Keep only the latest this many session records (long load runs); all when absent. */
   maxSessions?: number;
+  /** Answer gzip-compressed to a CPE that accepts it. */
+  compressResponses?: boolean;
 }
 
 interface LiveSession {
@@ -66,6 +69,8 @@ export class TestAcs {
   private server: http.Server | undefined;
   private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   authFailures = 0;
+  /** CPE bodies that arrived compressed (Content-Encoding gzip or deflate). */
+  compressedRequests = 0;
 
   constructor(private readonly opts: TestAcsOptions = {}) {
     if (opts.auth?.scheme === 'digest') {
@@ -242,7 +247,14 @@ export class TestAcs {
     });
     req.on('end', () => {
       try {
-        this.exchange(req, res, Buffer.concat(chunks).toString('utf8'));
+        let raw = Buffer.concat(chunks);
+        const encoding = req.headers['content-encoding'];
+        if (encoding === 'gzip' || encoding === 'deflate') {
+          const limit = { maxOutputLength: this.opts.maxBodyBytes ?? 8 * 1024 * 1024 };
+          raw = encoding === 'gzip' ? gunzipSync(raw, limit) : inflateSync(raw, limit);
+          this.compressedRequests++;
+        }
+        this.exchange(req, res, raw.toString('utf8'));
       } catch (err) {
         res.writeHead(500).end(String(err));
       }
@@ -322,6 +334,8 @@ export class TestAcs {
       record.messages.push({ from: 'acs', body: out, method: method ?? (out === '' ? '' : readCpeMessage(out).method) });
       if (out === '') {
         res.writeHead(204, { 'Set-Cookie': headers['Set-Cookie'] }).end();
+      } else if (this.opts.compressResponses && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        res.writeHead(out.includes('<soap-env:Fault>') ? 500 : 200, { ...headers, 'Content-Encoding': 'gzip' }).end(gzipSync(out));
       } else {
         res.writeHead(out.includes('<soap-env:Fault>') ? 500 : 200, headers).end(out);
       }

@@ -55,9 +55,13 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
 ];
 
 const IP = `${MS}InformParameter.{i}.`;
+const MD = `${MS}ManageableDevice.{i}.`;
 
 /** ACS policies in ManagementServer: extra Inform parameters, AutonomousTransferComplete filter, switches. */
-export const MANAGEMENT_POLICY_TABLES: readonly TableDefinition[] = [{ name: IP, writable: true }];
+export const MANAGEMENT_POLICY_TABLES: readonly TableDefinition[] = [
+  { name: IP, writable: true },
+  { name: MD, writable: false },
+];
 
 export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}HTTPConnectionRequestEnable`, type: 'boolean', writable: true, default: 'true' },
@@ -72,6 +76,17 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}AutonomousTransferCompletePolicy.TransferTypeFilter`, type: 'string', enumeration: ['Upload', 'Download', 'Both'], writable: true, default: 'Upload' },
   { name: `${MS}AutonomousTransferCompletePolicy.ResultTypeFilter`, type: 'string', enumeration: ['Success', 'Failure', 'Both'], writable: true, default: 'Success' },
   { name: `${MS}AutonomousTransferCompletePolicy.FileTypeFilter`, type: 'string', maxLength: 1024, writable: true, default: '' },
+  // Bodies to the ACS compressed (and its answers accepted compressed) when not Disabled.
+  { name: `${MS}HTTPCompressionSupported`, type: 'string', writable: false, default: 'GZIP,Deflate' },
+  { name: `${MS}HTTPCompression`, type: 'string', enumeration: ['Disabled', 'GZIP', 'Deflate'], writable: true, default: 'Disabled' },
+  // TR-111 Part 1: devices behind this gateway that announced themselves (DHCP option 125).
+  { name: `${MS}ManageableDeviceNumberOfEntries`, type: 'unsignedInt', writable: false, default: '0', countOf: MD },
+  { name: `${MS}ManageableDeviceNotificationLimit`, type: 'unsignedInt', writable: true, default: '0' },
+  { name: `${MD}Alias`, type: 'string', maxLength: 64, writable: true, default: '' },
+  { name: `${MD}ManufacturerOUI`, type: 'string', maxLength: 6, writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${MD}SerialNumber`, type: 'string', maxLength: 64, writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${MD}ProductClass`, type: 'string', maxLength: 64, writable: false, default: '', activeNotify: 'canDeny' },
+  { name: `${MD}Host`, type: 'string', maxLength: 1024, writable: false, default: '' },
   // TR-181 gives ReportingInterval a minimum of 30 and no default: a minute here.
   { name: `${MS}HeartbeatPolicy.Enable`, type: 'boolean', writable: true, default: 'false' },
   { name: `${MS}HeartbeatPolicy.ReportingInterval`, type: 'unsignedInt', min: 30, writable: true, default: '60' },
@@ -106,6 +121,7 @@ export const ManagementServer = {
   httpConnectionRequestEnable: `${MS}HTTPConnectionRequestEnable`,
   informParameterTable: `${MS}InformParameter.`,
   atcPolicy: `${MS}AutonomousTransferCompletePolicy.`,
+  httpCompression: `${MS}HTTPCompression`,
   heartbeatEnable: `${MS}HeartbeatPolicy.Enable`,
   heartbeatInterval: `${MS}HeartbeatPolicy.ReportingInterval`,
   heartbeatTime: `${MS}HeartbeatPolicy.InitiationTime`,

@@ -4,6 +4,7 @@
  * bounded bodies and timeouts. One instance per session.
  */
 import { randomBytes } from 'node:crypto';
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Client, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { basicAuthorization, DigestClient, parseChallenges } from './http-auth.js';
@@ -28,6 +29,8 @@ export interface AcsTransportOptions {
   /** Largest body accepted from the ACS, bytes. */
   maxBodyBytes: number;
   userAgent: string;
+  /** ManagementServer.HTTPCompression: compress what the CPE sends, accept compressed answers. */
+  compression?: 'GZIP' | 'Deflate';
 }
 
 export interface AcsReply {
@@ -154,6 +157,14 @@ export class AcsTransport {
     const path = url.pathname + url.search;
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent };
     if (body !== '') headers['content-type'] = 'text/xml; charset="utf-8"';
+    let payload: string | Buffer = body;
+    if (this.opts.compression) {
+      headers['accept-encoding'] = 'gzip, deflate';
+      if (body !== '') {
+        payload = this.opts.compression === 'GZIP' ? gzipSync(body) : deflateSync(body);
+        headers['content-encoding'] = this.opts.compression === 'GZIP' ? 'gzip' : 'deflate';
+      }
+    }
     const href = url.toString();
     const cookie = this.jar.getCookieStringSync(href);
     if (cookie) headers['cookie'] = cookie;
@@ -161,7 +172,7 @@ export class AcsTransport {
     else if (this.basic) headers['authorization'] = basicAuthorization(this.opts.username ?? '', this.opts.password ?? '');
     let res;
     try {
-      res = await this.client.request({ path, method: 'POST', headers, body });
+      res = await this.client.request({ path, method: 'POST', headers, body: payload });
     } catch (err) {
       throw asTransportError(err, this.opts);
     }
@@ -175,7 +186,8 @@ export class AcsTransport {
     }
     let text: string;
     try {
-      text = await res.body.text();
+      const raw = Buffer.from(await res.body.arrayBuffer());
+      text = decode(raw, res.headers['content-encoding'], this.opts.maxBodyBytes);
     } catch (err) {
       throw asTransportError(err, this.opts);
     }
@@ -186,6 +198,19 @@ export class AcsTransport {
     const location = res.headers['location'];
     return { status, body: text, wwwAuthenticate: www, location: Array.isArray(location) ? location[0] : location, staleRetryAllowed: stale };
   }
+}
+
+/** A (possibly compressed) answer as text; inflating stops at the body limit (no zip bombs). */
+function decode(raw: Buffer, encoding: string | string[] | undefined, maxBytes: number): string {
+  const e = (Array.isArray(encoding) ? encoding[0] : encoding)?.trim().toLowerCase();
+  if (!e || e === 'identity') return raw.toString('utf8');
+  try {
+    if (e === 'gzip' || e === 'x-gzip') return gunzipSync(raw, { maxOutputLength: maxBytes }).toString('utf8');
+    if (e === 'deflate') return inflateSync(raw, { maxOutputLength: maxBytes }).toString('utf8');
+  } catch (err) {
+    throw new TransportError(`ACS body (${e}) could not be decompressed within ${maxBytes} bytes: ${(err as Error).message}`);
+  }
+  throw new TransportError(`ACS body in an encoding this agent did not ask for: ${e}`);
 }
 
 function asTransportError(err: unknown, o: AcsTransportOptions): TransportError {

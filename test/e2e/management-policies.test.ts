@@ -106,3 +106,28 @@ test('HeartbeatPolicy: an Inform with 14 HEARTBEAT alone every ReportingInterval
     await h.close();
   }
 });
+
+test('HTTPCompression: GZIP or Deflate bodies to the ACS, compressed answers accepted; Disabled by default', async () => {
+  const h = await startHarness({ acs: { compressResponses: true } });
+  try {
+    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${MS}HTTPCompression`, value: 'GZIP' }], parameterKey: 'gz' });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    assert.equal(h.acs.compressedRequests, 0, 'nothing compressed until the ACS asks');
+    h.acs.queue(h.serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.'] });
+    h.agent.trigger('6 CONNECTION REQUEST');
+    await sessionsCompleted(h, 2);
+    assert.ok(h.acs.compressedRequests >= 2, `the Inform and the GetParameterValuesResponse went compressed (${h.acs.compressedRequests})`);
+    const gpv = h.acs.responses(h.serial).find((m) => m.method === 'GetParameterValuesResponse')!;
+    assert.ok(Object.keys(parameterValues(gpv)).length > 10);
+    h.agent.model.setParameterValues([{ name: `${MS}HTTPCompression`, value: 'Deflate' }], `${MS}ParameterKey`, 'df');
+    const before = h.acs.compressedRequests;
+    h.agent.trigger('6 CONNECTION REQUEST');
+    await sessionsCompleted(h, 3);
+    assert.ok(h.acs.compressedRequests > before);
+    assert.throws(() => h.agent.model.setParameterValues([{ name: `${MS}HTTPCompression`, value: 'Brotli' }], `${MS}ParameterKey`, 'x'), /9003/);
+    assert.equal(h.agent.model.read(`${MS}ManageableDeviceNumberOfEntries`), '0');
+  } finally {
+    await h.close();
+  }
+});
