@@ -42,6 +42,12 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new ConfigError(`--shard ${shardText}: expected I/N with 0 <= I < N`);
     shard = { index: Number(m[1]), total: Number(m[2]) };
   }
+  let profile: Profile;
+  try {
+    profile = loadProfile(flags.profile ?? f.profile);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   const workers = Math.max(1, Math.floor(flags.workers ?? 1));
   if (isMainThread && workers > 1) {
     // Each worker takes an equal part of this process's range: part I of N becomes W parts of N·W.
@@ -57,12 +63,6 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     );
   }
   const toParent = isMainThread ? undefined : parentPort ?? undefined;
-  let profile: Profile;
-  try {
-    profile = loadProfile(flags.profile ?? f.profile);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
   const scenario = { name: flags.scenario ?? f.scenario, durationSeconds: flags.duration ?? f.durationSeconds, rate: flags.rate ?? f.rate, churnPercent: flags.churnPercent ?? f.churnPercent, offlineSeconds: flags.offlineSeconds ?? f.offlineSeconds };
   // A fleet logs warnings by default: thousands of devices at info would drown the terminal.
   const level = flags.logLevel ?? env.logLevel ?? 'warn';

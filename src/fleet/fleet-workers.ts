@@ -36,8 +36,10 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
   const progress: (WorkerProgress | undefined)[] = plans.map(() => undefined);
   const summaries: (WorkerSummary | undefined)[] = plans.map(() => undefined);
   const started = Date.now();
+  const errors: (Error | undefined)[] = plans.map(() => undefined);
   const workers = plans.map((plan, i) => {
     const w = new Worker(entry, { workerData: plan });
+    w.on('error', (err) => (errors[i] = err));
     w.on('message', (m: WorkerProgress | WorkerSummary) => {
       if (m.type === 'progress') progress[i] = m;
       else summaries[i] = m;
@@ -48,7 +50,7 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
     workers.map(
       (w, i) =>
         new Promise<void>((resolve, reject) =>
-          w.once('exit', (code) => (code === 0 && summaries[i] ? resolve() : reject(new Error(`fleet worker ${i} exited with ${code} before its summary`)))),
+          w.once('exit', (code) => (code === 0 && summaries[i] ? resolve() : reject(new Error(`fleet worker ${i}: ${errors[i]?.message ?? `exited with ${code} before its summary`}`)))),
         ),
     ),
   );
@@ -71,10 +73,15 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
   process.once('SIGTERM', stop);
   try {
     await ended;
+  } catch (err) {
+    // One part failed: stop the others and say why.
+    stop();
+    process.stderr.write(`${tty ? '\n' : ''}cwmp-agent fleet: ${(err as Error).message}\n`);
+    process.exit(1);
   } finally {
     clearInterval(timer);
-    if (tty) process.stderr.write('\n');
   }
+  if (tty) process.stderr.write('\n');
   const done = summaries as WorkerSummary[];
   const latency = new LatencyHistogram();
   for (const s of done) latency.merge(s.latency);
