@@ -27,10 +27,6 @@ export interface ConnectionRequestRoute {
 export interface HttpConnectionRequestOptions {
   address: string;
   port: number;
-  /** A single device's URL path, e.g. "/a1b2c3" (random and hard to guess); more with addRoute. */
-  path?: string;
-  credentials?: () => ConnectionRequestCredentials;
-  onConnectionRequest?: () => void;
   allowBasic?: boolean;
   /** Accepted requests per minute and device, at most (TR-069 lets the CPE limit them). */
   maxAcceptedPerMinute?: number;
@@ -57,9 +53,9 @@ export class HttpConnectionRequestServer {
 
   constructor(private readonly opts: HttpConnectionRequestOptions) {
     this.digest = new DigestServer({ realm: 'cwmp-agent', algorithms: ['SHA-256', 'MD5'], nonceLifetimeMs: 60_000, maxNonces: opts.maxNonces ?? 1024 });
-    if (opts.path && opts.credentials && opts.onConnectionRequest) this.addRoute(opts.path, { credentials: opts.credentials, onConnectionRequest: opts.onConnectionRequest });
   }
 
+  /** A device's URL path, e.g. "/a1b2c3" (random and hard to guess), with its credentials. */
   addRoute(path: string, route: ConnectionRequestRoute): void {
     this.routes.set(path, { ...route, acceptedAt: [] });
   }
