@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { startAcsProcess } from './acs-process.js';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { systemClock } from '../src/clock.js';
@@ -17,24 +17,11 @@ import { Fleet } from '../src/fleet/fleet.js';
 import { LatencyHistogram } from '../src/fleet/fleet-stats.js';
 import { loadProfile } from '../src/fleet/profile.js';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cwmp-agent');
 const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);
 const IN_FLIGHT = Number(process.env['BENCH_FLEET_IN_FLIGHT'] ?? 64);
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-
-async function startAcs(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [bin, 'acs', '--port', '0', '--max-sessions', '200'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening at (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error('ACS exited')));
-  });
-  return { url, stop: () => child.kill() };
-}
 
 interface LoadResult {
   perSecond: number;
@@ -147,7 +134,7 @@ function fleetInChild(acsUrl: string, count: number): Promise<void> {
 }
 
 export async function runFleetBench(): Promise<void> {
-  const acs = await startAcs();
+  const acs = await startAcsProcess(['--max-sessions', '200']);
   try {
     const url = new URL(acs.url);
     const body = '<x>' + 'a'.repeat(2500) + '</x>';

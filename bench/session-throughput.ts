@@ -4,10 +4,9 @@
  * agent's alone. Baseline in the same run: bare HTTP POST round trips of an Inform-sized body on
  * one fresh kept-alive connection each (what a session costs at the least), from the same process.
  */
-import { spawn } from 'node:child_process';
+import { startAcsProcess } from './acs-process.js';
 import http from 'node:http';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Agent } from '../src/agent.js';
 import { systemClock } from '../src/clock.js';
@@ -17,20 +16,7 @@ import { FileAgentStateStore, MemoryAgentStateStore } from '../src/storage/agent
 import fs from 'node:fs';
 import os from 'node:os';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cwmp-agent');
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 2000);
-
-async function startAcsProcess(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, [bin, 'acs', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening at (\S+)/.exec(d.toString());
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', () => reject(new Error('ACS exited')));
-  });
-  return { url, stop: () => child.kill() };
-}
 
 async function baseline(url: string, n: number): Promise<{ perSecond: number; cpuMsPer: number }> {
   const body = '<x>' + 'a'.repeat(2500) + '</x>';
