@@ -436,14 +436,12 @@ export class Agent implements AgentControl {
    */
   private armLivePoll(): void {
     if (!this.running || this.livePollTimer) return;
-    if (this.model.notifiedLiveParameters().length === 0) return;
-    this.model.pollLiveChanges();
+    if (this.model.pollLiveChanges().watched === 0) return;
     const every = (this.opts.notificationPollSeconds ?? 10) * 1000;
     const tick = (): void => {
       this.livePollTimer = undefined;
       if (!this.running) return;
-      this.model.pollLiveChanges();
-      if (this.model.notifiedLiveParameters().length > 0) this.livePollTimer = this.opts.clock.setTimer(every, tick);
+      if (this.model.pollLiveChanges().watched > 0) this.livePollTimer = this.opts.clock.setTimer(every, tick);
     };
     this.livePollTimer = this.opts.clock.setTimer(every, tick);
   }

@@ -48,6 +48,8 @@ const ALIAS = /^[A-Za-z][A-Za-z0-9_\-]{0,63}$/;
  * same shape: a fleet of thousands keeps one table, not one each.
  */
 const providerSlotCaches = new Map<string, Map<string, number[]>>();
+/** One array per distinct combination of slots, so a device can keep its provider lists per combination. */
+const internedSlots = new Map<string, number[]>();
 
 function slotCacheFor(providers: readonly Provider[]): Map<string, number[]> {
   const signature = providers.map((p) => p.objects.join(',')).join('|');
@@ -71,6 +73,8 @@ export class DataModel {
   /** Own copy: later providers come through addProvider, which keeps the lookup cache right. */
   private readonly providers: Provider[];
   private slotCache: Map<string, number[]>;
+  /** This device's providers per slot combination (a handful), so reads allocate nothing. */
+  private readonly providerLists = new Map<readonly number[], Provider[]>();
   /** Last value seen of each notified, provider-driven parameter (see pollLiveChanges). */
   private readonly lastLive = new Map<string, string>();
   private readonly unsubscribes: (() => void)[] = [];
@@ -99,6 +103,7 @@ export class DataModel {
   addProvider(provider: Provider): void {
     this.providers.push(provider);
     this.slotCache = slotCacheFor(this.providers);
+    this.providerLists.clear();
     this.subscribeTo(provider);
   }
 
@@ -121,33 +126,26 @@ export class DataModel {
   }
 
   /**
-   * Provider-driven parameters whose notification is on (set by the ACS or forced): the only
-   * ones worth polling for changes a provider does not push.
+   * Reads the provider-driven parameters whose notification is on (set by the ACS or forced) —
+   * the only ones worth polling for changes a provider does not push — and reports (as device
+   * changes) those that differ from the last read. The first read of a parameter only records it.
+   * Returns how many are watched, so the caller knows whether to poll again.
    */
-  notifiedLiveParameters(): string[] {
-    const out: string[] = [];
-    for (const [path, level] of Object.entries(this.model.notification)) {
-      if (level > 0 && this.definitionOf(path) && this.liveValue(path) !== undefined) out.push(path);
-    }
-    return out;
-  }
-
-  /**
-   * Reads the notified provider-driven parameters and reports (as device changes) those that
-   * differ from the last read. The first read of a parameter only records it.
-   */
-  pollLiveChanges(): string[] {
-    const watched = this.notifiedLiveParameters();
+  pollLiveChanges(): { watched: number; changed: string[] } {
+    const watched = new Set<string>();
     const changed: string[] = [];
-    for (const path of watched) {
-      const now = this.read(path);
+    for (const [path, level] of Object.entries(this.model.notification)) {
+      if (level <= 0 || !this.definitionOf(path)) continue;
+      const now = this.liveValue(path);
+      if (now === undefined) continue;
+      watched.add(path);
       const before = this.lastLive.get(path);
       if (before !== undefined && before !== now) changed.push(path);
       this.lastLive.set(path, now);
     }
-    for (const path of [...this.lastLive.keys()]) if (!watched.includes(path)) this.lastLive.delete(path);
+    for (const path of [...this.lastLive.keys()]) if (!watched.has(path)) this.lastLive.delete(path);
     if (changed.length > 0) this.emit(changed, 'device');
-    return changed;
+    return { watched: watched.size, changed };
   }
 
   private liveValue(path: string): string | undefined {
@@ -471,8 +469,12 @@ export class DataModel {
       slots = this.matchProviders(schemaPath);
       this.slotCache.set(schemaPath, slots);
     }
-    if (slots.length === 0) return NO_PROVIDERS;
-    return slots.map((i) => this.providers[i]!);
+    let list = this.providerLists.get(slots);
+    if (!list) {
+      list = slots.length === 0 ? NO_PROVIDERS : slots.map((i) => this.providers[i]!);
+      this.providerLists.set(slots, list);
+    }
+    return list;
   }
 
   private matchProviders(schemaPath: string): number[] {
@@ -482,7 +484,14 @@ export class DataModel {
       for (const o of p.objects) if (o.length > length && schemaPath.startsWith(o)) length = o.length;
       if (length >= 0) matches.push({ i, length });
     });
-    return matches.sort((a, b) => b.length - a.length).map((m) => m.i);
+    const slots = matches.sort((a, b) => b.length - a.length).map((m) => m.i);
+    const key = slots.join(',');
+    let interned = internedSlots.get(key);
+    if (!interned) {
+      interned = slots;
+      internedSlots.set(key, interned);
+    }
+    return interned;
   }
 
   private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string, alias?: string, save = true): number {
