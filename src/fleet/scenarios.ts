@@ -113,9 +113,9 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
       let next = 0;
       const startStorm = (): void =>
         paced(o.rate ?? 100, () => {
-          const online = fleet.members.filter((m) => m.agent);
-          if (online.length === 0) return;
-          const m = online[next++ % online.length]!;
+          const m = nextOnline(fleet, next);
+          if (!m) return;
+          next = m.index + 1;
           if (pending.has(m.serial)) return;
           const model = m.agent!.model;
           pending.set(m.serial, clock.now());
@@ -176,8 +176,7 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
       const perSecond = (fleet.members.length * share * 1000) / offlineMs;
       const startChurn = (): void =>
         paced(perSecond, () => {
-          const online = fleet.members.filter((m) => m.agent);
-          const m = online[Math.floor(Math.random() * online.length)];
+          const m = randomOnline(fleet);
           if (!m) return;
           sent++;
           void fleet.takeOffline(m).then(() => {
@@ -189,6 +188,33 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
     }
   }
   return { done, stop: end };
+}
+
+/**
+ * The next online device from position `from` on, round robin. Walks at most the fleet once:
+ * no list of online devices is built per request (the storm asks for thousands a second).
+ */
+function nextOnline(fleet: Fleet, from: number): FleetMember | undefined {
+  const n = fleet.members.length;
+  // Members of a shard are numbered from its first index.
+  const start = ((from - (fleet.members[0]?.index ?? 0)) % n + n) % n;
+  for (let k = 0; k < n; k++) {
+    const m = fleet.members[(start + k) % n]!;
+    if (m.agent) return m;
+  }
+  return undefined;
+}
+
+/** A device picked uniformly among the online ones: random draws, rejecting offline ones. */
+function randomOnline(fleet: Fleet): FleetMember | undefined {
+  const n = fleet.members.length;
+  for (let tries = 0; tries < 32; tries++) {
+    const m = fleet.members[Math.floor(Math.random() * n)];
+    if (m?.agent) return m;
+  }
+  // Mostly offline: draw among the online ones directly.
+  const online = fleet.members.filter((m) => m.agent);
+  return online[Math.floor(Math.random() * online.length)];
 }
 
 /** Runs fn once every device has completed its first session. */
