@@ -11,6 +11,7 @@ import { loadProfile, type Profile } from './profile.js';
 import { fleetShape, runScenario, type ScenarioName } from './scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
+import { showProgress, type ProgressFigures } from './progress.js';
 
 export interface FleetFlags extends ConfigOverrides {
   count?: number;
@@ -102,21 +103,19 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   });
   process.stderr.write(`fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`);
   const run = runScenario(fleet, scenario, systemClock, acs);
-  const started = Date.now();
-  const tty = process.stderr.isTTY;
-  let ticks = 0;
-  const progress = setInterval(() => {
-    ticks++;
-    const s = fleet.stats;
-    if (toParent) {
-      const report: WorkerProgress = { type: 'progress', online: fleet.online, devices: fleet.members.length, bootstrapped: s.bootstrapped.size, rate: s.rate(), ok: s.ok, failed: s.failed, transfersOk: s.transfersOk, transfersFailed: s.transfersFailed, latency: s.latency.export() };
-      toParent.postMessage(report);
-      return;
-    }
-    if (!tty && ticks % 5 !== 0) return;
-    const line = `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] online ${fleet.online}/${fleet.members.length}  bootstrapped ${s.bootstrapped.size}  ${s.rate().toFixed(0)} sessions/s  (${s.ok} ok, ${s.failed} failed)  p50 ${s.latency.quantile(0.5).toFixed(1)} ms  p99 ${s.latency.quantile(0.99).toFixed(1)} ms${s.transfersOk + s.transfersFailed > 0 ? `  transfers ${s.transfersOk} ok ${s.transfersFailed} failed` : ''}`;
-    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-  }, 1000);
+  const s = fleet.stats;
+  const figures = (): ProgressFigures => ({ online: fleet.online, devices: fleet.members.length, bootstrapped: s.bootstrapped.size, rate: s.rate(), ok: s.ok, failed: s.failed, transfersOk: s.transfersOk, transfersFailed: s.transfersFailed, latency: s.latency });
+  // A worker reports its figures to the thread that adds them up; alone, it shows them itself.
+  let stopProgress: () => void;
+  if (toParent) {
+    const report = setInterval(() => {
+      const progress: WorkerProgress = { type: 'progress', ...figures(), latency: s.latency.export() };
+      toParent.postMessage(progress);
+    }, 1000);
+    stopProgress = () => clearInterval(report);
+  } else {
+    stopProgress = showProgress(figures);
+  }
   const snapshotTimer = snapshot ? setInterval(() => snapshot.save(fleet), f.snapshotIntervalSeconds * 1000) : undefined;
   let interrupted = false;
   const interrupt = new Promise<void>((resolve) => {
@@ -132,9 +131,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   });
   const extra = await Promise.race([run.done, interrupt.then(() => undefined)]);
   run.stop();
-  clearInterval(progress);
+  stopProgress();
   if (snapshotTimer) clearInterval(snapshotTimer);
-  if (tty && !toParent) process.stderr.write('\n');
   const mem = process.memoryUsage();
   const summary = {
     profile: profile.name,

@@ -6,19 +6,13 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { LatencyHistogram, type FleetSummary } from './fleet-stats.js';
+import { showProgress, type ProgressFigures } from './progress.js';
 
-export interface WorkerProgress {
+/** A worker's progress figures, its latency histogram as counts that cross the thread boundary. */
+export type WorkerProgress = Omit<ProgressFigures, 'latency' | 'workers'> & {
   type: 'progress';
-  online: number;
-  devices: number;
-  bootstrapped: number;
-  rate: number;
-  ok: number;
-  failed: number;
-  transfersOk: number;
-  transfersFailed: number;
   latency: { buckets: [number, number][]; max: number };
-}
+};
 
 export interface WorkerSummary {
   type: 'summary';
@@ -35,7 +29,6 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
   const entry = new URL('./fleet-worker-entry.js', import.meta.url);
   const progress: (WorkerProgress | undefined)[] = plans.map(() => undefined);
   const summaries: (WorkerSummary | undefined)[] = plans.map(() => undefined);
-  const started = Date.now();
   const errors: (Error | undefined)[] = plans.map(() => undefined);
   const workers = plans.map((plan, i) => {
     const w = new Worker(entry, { workerData: plan });
@@ -54,18 +47,24 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
         ),
     ),
   );
-  const tty = process.stderr.isTTY;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    ticks++;
-    if (!tty && ticks % 5 !== 0) return;
+  const stopProgress = showProgress(() => {
     const ps = progress.filter((p): p is WorkerProgress => p !== undefined);
     const sum = (f: (p: WorkerProgress) => number): number => ps.reduce((n, p) => n + f(p), 0);
     const latency = new LatencyHistogram();
     for (const p of ps) latency.merge(p.latency);
-    const line = `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] ${plans.length} workers  online ${sum((p) => p.online)}/${sum((p) => p.devices)}  bootstrapped ${sum((p) => p.bootstrapped)}  ${sum((p) => p.rate).toFixed(0)} sessions/s  (${sum((p) => p.ok)} ok, ${sum((p) => p.failed)} failed)  p50 ${latency.quantile(0.5).toFixed(1)} ms  p99 ${latency.quantile(0.99).toFixed(1)} ms`;
-    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-  }, 1000);
+    return {
+      workers: plans.length,
+      online: sum((p) => p.online),
+      devices: sum((p) => p.devices),
+      bootstrapped: sum((p) => p.bootstrapped),
+      rate: sum((p) => p.rate),
+      ok: sum((p) => p.ok),
+      failed: sum((p) => p.failed),
+      transfersOk: sum((p) => p.transfersOk),
+      transfersFailed: sum((p) => p.transfersFailed),
+      latency,
+    };
+  });
   const stop = (): void => {
     for (const w of workers) w.postMessage('stop');
   };
@@ -76,12 +75,11 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
   } catch (err) {
     // One part failed: stop the others and say why.
     stop();
-    process.stderr.write(`${tty ? '\n' : ''}cwmp-agent fleet: ${(err as Error).message}\n`);
+    stopProgress();
+    process.stderr.write(`cwmp-agent fleet: ${(err as Error).message}\n`);
     process.exit(1);
-  } finally {
-    clearInterval(timer);
   }
-  if (tty) process.stderr.write('\n');
+  stopProgress();
   const done = summaries as WorkerSummary[];
   const latency = new LatencyHistogram();
   for (const s of done) latency.merge(s.latency);

@@ -1,0 +1,40 @@
+/** The live progress line of a fleet run, the same for one thread and for workers added up. */
+import type { LatencyHistogram } from './fleet-stats.js';
+
+export interface ProgressFigures {
+  online: number;
+  devices: number;
+  bootstrapped: number;
+  rate: number;
+  ok: number;
+  failed: number;
+  transfersOk: number;
+  transfersFailed: number;
+  latency: LatencyHistogram;
+  /** Set when the figures add up several worker threads. */
+  workers?: number;
+}
+
+/**
+ * Writes the line to stderr once a second, in place on a terminal (every 5 s, one per line,
+ * when stderr is a file or a pipe). Returns the function that stops it.
+ */
+export function showProgress(figures: () => ProgressFigures): () => void {
+  const started = Date.now();
+  const tty = process.stderr.isTTY;
+  let ticks = 0;
+  const timer = setInterval(() => {
+    ticks++;
+    if (!tty && ticks % 5 !== 0) return;
+    const f = figures();
+    const line =
+      `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] ${f.workers !== undefined ? `${f.workers} workers  ` : ''}online ${f.online}/${f.devices}  bootstrapped ${f.bootstrapped}  ` +
+      `${f.rate.toFixed(0)} sessions/s  (${f.ok} ok, ${f.failed} failed)  p50 ${f.latency.quantile(0.5).toFixed(1)} ms  p99 ${f.latency.quantile(0.99).toFixed(1)} ms` +
+      (f.transfersOk + f.transfersFailed > 0 ? `  transfers ${f.transfersOk} ok ${f.transfersFailed} failed` : '');
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    if (tty) process.stderr.write('\n');
+  };
+}
