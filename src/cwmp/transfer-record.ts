@@ -77,17 +77,22 @@ function checkCommon(req: { commandKey: string; url: string; username: string; p
   if (url.username || url.password) throw new CwmpFault(9003, 'URL must not carry credentials; use Username and Password');
 }
 
+/** What Download and ScheduleDownload both name: a file type this device takes, its target name and size. */
+function checkDownloadFile(req: { fileType: string; targetFileName: string; fileSize: number }): void {
+  if (!downloadKind(req.fileType)) throw new CwmpFault(9003, `FileType "${req.fileType.slice(0, 64)}" is not one this device accepts`);
+  limit(req.targetFileName, 256, 'TargetFileName');
+  if (!Number.isInteger(req.fileSize) || req.fileSize < 0) throw new CwmpFault(9003, 'FileSize must be an unsigned integer');
+}
+
 function checkQueueRoom(queue: readonly TransferRecord[]): void {
   if (queue.length >= MAX_QUEUED_TRANSFERS) throw new CwmpFault(9004, `${queue.length} transfers are already queued`);
 }
 
 export function acceptDownload(req: AcsRequestOf<'Download'>, queue: readonly TransferRecord[], now: number, id: string): TransferRecord {
   checkCommon(req);
-  if (!downloadKind(req.fileType)) throw new CwmpFault(9003, `FileType "${req.fileType.slice(0, 64)}" is not one this device accepts`);
-  limit(req.targetFileName, 256, 'TargetFileName');
+  checkDownloadFile(req);
   limit(req.successURL, 1024, 'SuccessURL');
   limit(req.failureURL, 1024, 'FailureURL');
-  if (!Number.isInteger(req.fileSize) || req.fileSize < 0) throw new CwmpFault(9003, 'FileSize must be an unsigned integer');
   if (!Number.isInteger(req.delaySeconds) || req.delaySeconds < 0) throw new CwmpFault(9003, 'DelaySeconds must be an unsigned integer');
   checkQueueRoom(queue);
   return {
@@ -132,9 +137,7 @@ export function absoluteWindows(list: readonly TimeWindow[], now: number): Absol
 
 export function acceptScheduleDownload(req: AcsRequestOf<'ScheduleDownload'>, queue: readonly TransferRecord[], now: number, id: string): TransferRecord {
   checkCommon(req);
-  if (!downloadKind(req.fileType)) throw new CwmpFault(9003, `FileType "${req.fileType.slice(0, 64)}" is not one this device accepts`);
-  limit(req.targetFileName, 256, 'TargetFileName');
-  if (!Number.isInteger(req.fileSize) || req.fileSize < 0) throw new CwmpFault(9003, 'FileSize must be an unsigned integer');
+  checkDownloadFile(req);
   const windows = absoluteWindows(req.timeWindowList, now);
   checkQueueRoom(queue);
   return {
