@@ -15,7 +15,8 @@ import { TransferRunner, type TransferRunnerOptions } from './transfers/transfer
 import type { Clock, TimerHandle } from './clock.js';
 import { DataModel, type ModelStore } from './datamodel/data-model.js';
 import type { Schema } from './datamodel/schema.js';
-import { ManagementServer } from './models/device-core.js';
+import { reRootProviders } from './datamodel/re-root.js';
+import { deviceInfoPaths, managementServerPaths, type DeviceInfoPaths, type ManagementServerPaths } from './models/device-core.js';
 import { BUILT_IN_SCHEMA } from './models/built-in.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
@@ -67,6 +68,9 @@ export interface SessionTiming {
 
 export class Agent implements AgentControl {
   readonly model: DataModel;
+  /** ManagementServer paths under this device's root object (Device. or InternetGatewayDevice.). */
+  readonly ms: ManagementServerPaths;
+  readonly deviceInfo: DeviceInfoPaths;
   private state: AgentState;
   private running = false;
   private sessionActive = false;
@@ -87,13 +91,16 @@ export class Agent implements AgentControl {
   private readonly transferRunner: TransferRunner;
 
   constructor(private readonly opts: AgentOptions) {
-    const initial: Record<string, string> = Object.assign(Object.create(opts.baseValues ?? null) as Record<string, string>, identityValues(opts.device.identity), { [ManagementServer.url]: opts.acsUrl });
-    if (opts.acsUsername !== undefined) initial[ManagementServer.username] = opts.acsUsername;
-    if (opts.acsPassword !== undefined) initial[ManagementServer.password] = opts.acsPassword;
-    if (opts.periodicInformInterval !== undefined) initial[ManagementServer.periodicInformInterval] = String(opts.periodicInformInterval);
-    this.model = new DataModel(opts.schema ?? BUILT_IN_SCHEMA, opts.modelStore, opts.device.providers, initial, {
-      instanceModeParameter: ManagementServer.instanceMode,
-      autoCreateParameter: ManagementServer.autoCreateInstances,
+    const schema = opts.schema ?? BUILT_IN_SCHEMA;
+    this.ms = managementServerPaths(schema.root);
+    this.deviceInfo = deviceInfoPaths(schema.root);
+    const initial: Record<string, string> = Object.assign(Object.create(opts.baseValues ?? null) as Record<string, string>, identityValues(opts.device.identity, schema.root), { [this.ms.url]: opts.acsUrl });
+    if (opts.acsUsername !== undefined) initial[this.ms.username] = opts.acsUsername;
+    if (opts.acsPassword !== undefined) initial[this.ms.password] = opts.acsPassword;
+    if (opts.periodicInformInterval !== undefined) initial[this.ms.periodicInformInterval] = String(opts.periodicInformInterval);
+    this.model = new DataModel(schema, opts.modelStore, reRootProviders(opts.device.providers, schema.root), initial, {
+      instanceModeParameter: this.ms.instanceMode,
+      autoCreateParameter: this.ms.autoCreateInstances,
     });
     this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
     this.state = opts.stateStore.load();
@@ -113,7 +120,7 @@ export class Agent implements AgentControl {
         finishTransfer: (id, report) => this.finishTransfer(id, report),
         rebootForTransfer: () => this.rebootForTransfer(),
       },
-      { ...opts.transfers, parameterKeyName: ManagementServer.parameterKey },
+      { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );
   }
 
@@ -251,7 +258,7 @@ export class Agent implements AgentControl {
     // A URL given in the configuration wins once each time it changes; between changes the ACS
     // may move the device by setting ManagementServer.URL itself.
     if (loaded.configuredAcsUrl !== this.opts.acsUrl) {
-      this.model.provision({ [ManagementServer.url]: this.opts.acsUrl });
+      this.model.provision({ [this.ms.url]: this.opts.acsUrl });
       loaded.configuredAcsUrl = this.opts.acsUrl;
     }
     // A device action persisted but never carried out (power cut right after the session): do it now.
@@ -311,7 +318,8 @@ export class Agent implements AgentControl {
    * PeriodicInform and HeartbeatPolicy both are; undefined when the schedule is off.
    */
   private phasedTimer(params: { enable: string; interval: string; phase: string }, base: number, fire: (due: number) => void): TimerHandle | undefined {
-    if (!this.running || this.model.read(params.enable) !== 'true') return undefined;
+    // A root without the schedule's parameters (HeartbeatPolicy in TR-098) has it off.
+    if (!this.running || !this.model.definitionOf(params.enable) || this.model.read(params.enable) !== 'true') return undefined;
     const interval = Number(this.model.read(params.interval));
     const phase = parsePeriodicInformTime(this.model.read(params.phase));
     const now = this.opts.clock.now();
@@ -321,7 +329,7 @@ export class Agent implements AgentControl {
 
   private armPeriodicInform(): void {
     this.periodicTimer?.cancel();
-    const MS = ManagementServer;
+    const MS = this.ms;
     this.periodicTimer = this.phasedTimer({ enable: MS.periodicInformEnable, interval: MS.periodicInformInterval, phase: MS.periodicInformTime }, this.periodicBase, (due) => {
       this.periodicBase = due;
       this.trigger(EventCode.Periodic);
@@ -336,7 +344,7 @@ export class Agent implements AgentControl {
    */
   private armHeartbeat(): void {
     this.heartbeatTimer?.cancel();
-    const MS = ManagementServer;
+    const MS = this.ms;
     this.heartbeatTimer = this.phasedTimer({ enable: MS.heartbeatEnable, interval: MS.heartbeatInterval, phase: MS.heartbeatTime }, this.heartbeatBase, (due) => {
       this.heartbeatBase = due;
       if (this.state.events.length === 0 && this.state.pendingCpeRequests.length === 0 && !this.sessionActive) {
@@ -367,12 +375,12 @@ export class Agent implements AgentControl {
   }
 
   private onValuesChanged(names: string[], origin: 'acs' | 'device'): void {
-    const periodic: string[] = [ManagementServer.periodicInformEnable, ManagementServer.periodicInformInterval, ManagementServer.periodicInformTime];
+    const periodic: string[] = [this.ms.periodicInformEnable, this.ms.periodicInformInterval, this.ms.periodicInformTime];
     if (names.some((n) => periodic.includes(n))) {
       this.periodicBase = this.opts.clock.now();
       this.armPeriodicInform();
     }
-    const heartbeat: string[] = [ManagementServer.heartbeatEnable, ManagementServer.heartbeatInterval, ManagementServer.heartbeatTime];
+    const heartbeat: string[] = [this.ms.heartbeatEnable, this.ms.heartbeatInterval, this.ms.heartbeatTime];
     if (names.some((n) => heartbeat.includes(n))) {
       this.heartbeatBase = this.opts.clock.now();
       this.armHeartbeat();
@@ -409,7 +417,7 @@ export class Agent implements AgentControl {
     try {
       while (this.running && this.sessionWanted) {
         this.sessionWanted = false;
-        if (this.model.read(ManagementServer.enableCwmp) !== 'true') break;
+        if (this.model.read(this.ms.enableCwmp) !== 'true') break;
         const startedAt = this.opts.clock.now();
         const outcome = await this.runSession();
         const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
@@ -447,7 +455,7 @@ export class Agent implements AgentControl {
   }
 
   private async runSession(): Promise<SessionOutcome> {
-    const url = this.model.read(ManagementServer.url);
+    const url = this.model.read(this.ms.url);
     if (url !== this.state.bootstrappedUrl) {
       this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
     }
@@ -464,7 +472,7 @@ export class Agent implements AgentControl {
       maxEnvelopes: 1,
       currentTime: new Date(this.opts.clock.now()),
       retryCount: this.state.retryCount,
-      parameterList: this.model.informParameters([...sentChanges, ...informParameterNames(this.model, sentEvents)]),
+      parameterList: this.model.informParameters([...sentChanges, ...informParameterNames(this.model, this.ms.informParameterTable, sentEvents)]),
     };
     const sessionNo = ++this.sessionCount;
     const startedAt = this.opts.clock.now();
@@ -481,13 +489,13 @@ export class Agent implements AgentControl {
     try {
       transport = new AcsTransport({
         url,
-        username: this.model.read(ManagementServer.username) || undefined,
-        password: this.model.read(ManagementServer.password) || undefined,
+        username: this.model.read(this.ms.username) || undefined,
+        password: this.model.read(this.ms.password) || undefined,
         tls: this.opts.tls,
         requestTimeoutMs: this.opts.requestTimeoutMs ?? 30_000,
         maxBodyBytes: this.opts.maxBodyBytes ?? 4 * 1024 * 1024,
         userAgent: 'cwmp-agent/0.1',
-        compression: compressionOf(this.model.read(ManagementServer.httpCompression)),
+        compression: compressionOf(this.model.read(this.ms.httpCompression)),
       });
       step = machine.start();
     } catch (err) {
@@ -556,8 +564,8 @@ export class Agent implements AgentControl {
       s.retryCount += 1;
     });
     const policy = {
-      minimumWaitSeconds: Number(this.model.read(ManagementServer.retryMinimumWaitInterval)),
-      intervalMultiplier: Number(this.model.read(ManagementServer.retryIntervalMultiplier)),
+      minimumWaitSeconds: Number(this.model.read(this.ms.retryMinimumWaitInterval)),
+      intervalMultiplier: Number(this.model.read(this.ms.retryIntervalMultiplier)),
     };
     const wait = retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
     this.log.warn({ retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10 }, 'session failed; retrying');

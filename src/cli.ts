@@ -15,7 +15,7 @@ import { FileAgentStateStore } from './storage/agent-state.js';
 import type { TlsOptions } from './session/acs-transport.js';
 import { definitionsFromBbf, loadBbfModel } from './models/bbf-loader.js';
 import { DiagnosticsRunner, startUdpEchoConfig } from './diagnostics-runner.js';
-import { BUILT_IN_SCHEMA, extendBuiltIn } from './models/built-in.js';
+import { builtInFor, extendBuiltIn } from './models/built-in.js';
 import { exportDeviceType } from './models/dt-export.js';
 import { loadDeviceType, restrictToDeviceType } from './models/dt-loader.js';
 import { loadProfile } from './fleet/profile.js';
@@ -54,7 +54,13 @@ function tlsOptions(config: AgentConfig): TlsOptions | undefined {
   };
 }
 
-function loadExtraModels(config: AgentConfig): Schema {
+/** The schema a configuration asks for: the built-in model of its root, widened by its extra models. */
+function schemaFor(config: AgentConfig): Schema {
+  const root = `${config.dataModel.root}.`;
+  return config.dataModel.extraModels.length > 0 ? loadExtraModels(config, root) : builtInFor(root).schema;
+}
+
+function loadExtraModels(config: AgentConfig, root: string): Schema {
   const parameters: ParameterDefinition[] = [];
   const tables: TableDefinition[] = [];
   for (const m of config.dataModel.extraModels) {
@@ -80,7 +86,7 @@ function loadExtraModels(config: AgentConfig): Schema {
     parameters.push(...defs.parameters);
     tables.push(...defs.tables);
   }
-  return extendBuiltIn(parameters, tables);
+  return extendBuiltIn(parameters, tables, root);
 }
 
 async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
@@ -113,10 +119,11 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     demoAcs = new TestAcs();
     acsUrl = await demoAcs.listen();
     // Something for the demo session to do: read the device's identity and management settings.
-    demoAcs.queue(device.identity.serialNumber, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.', 'Device.ManagementServer.PeriodicInformInterval'] });
+    const root = `${config.dataModel.root}.`;
+    demoAcs.queue(device.identity.serialNumber, { method: 'GetParameterValues', parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`] });
     logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
   }
-  const schema = config.dataModel.extraModels.length > 0 ? loadExtraModels(config) : undefined;
+  const schema = schemaFor(config);
   const agent = new Agent({
     schema,
     acsUrl,
@@ -147,7 +154,7 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
       const answers = acs.responses(device.identity.serialNumber).filter((m) => m.method === 'GetParameterValuesResponse');
       for (const r of answers.slice(shown)) {
         const values = parameterValues(r);
-        const pick = ['Device.DeviceInfo.SoftwareVersion', 'Device.DeviceInfo.UpTime', 'Device.ManagementServer.PeriodicInformInterval'];
+        const pick = [agent.deviceInfo.softwareVersion, agent.deviceInfo.upTime, agent.ms.periodicInformInterval];
         logger.info({ values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length }, 'the test ACS read these values from the device');
       }
       shown = answers.length;
@@ -206,9 +213,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--state-dir <dir>', 'where all persisted state lives (default ./var)')
     .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
-    .action(async (o: { config?: string; acsUrl?: string; acsUsername?: string; acsPassword?: string; stateDir?: string; crPort?: number; logLevel?: string }) => {
+    .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
+    .action(async (o: { config?: string; acsUrl?: string; acsUsername?: string; acsPassword?: string; stateDir?: string; crPort?: number; logLevel?: string; root?: string }) => {
       if (!isWorker()) return supervise();
-      await runAgent(o.config, { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel });
+      await runAgent(o.config, { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel, root: o.root });
     });
   program
     .command('acs')
@@ -258,7 +266,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--out <file>', 'where to write it (default: stdout)')
     .action((o: { config?: string; profile?: string; deviceType: string; out?: string }) => {
       const config = loadConfig(o.config);
-      let schema: Schema = config.dataModel.extraModels.length > 0 ? loadExtraModels(config) : BUILT_IN_SCHEMA;
+      let schema: Schema = schemaFor(config);
       if (o.profile) {
         try {
           schema = loadProfile(o.profile).schema;

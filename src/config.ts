@@ -56,6 +56,8 @@ export const configSchema = z
       .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),
     dataModel: z
       .object({
+        /** The root object: TR-181 "Device" (default) or TR-098 "InternetGatewayDevice" for a legacy gateway. */
+        root: z.enum(['Device', 'InternetGatewayDevice']).default('Device'),
         /** Broadband Forum DM XML files whose definitions widen the built-in model. */
         extraModels: z
           .array(
@@ -72,7 +74,7 @@ export const configSchema = z
           .default([]),
       })
       .strict()
-      .default({ extraModels: [] }),
+      .default({ root: 'Device', extraModels: [] }),
     connectionRequest: z
       .object({
         port: z.number().int().min(0).max(65535).default(7547),
@@ -128,6 +130,7 @@ export interface ConfigOverrides {
   stateDir?: string;
   crPort?: number;
   logLevel?: string;
+  root?: string;
 }
 
 /** Environment variables that override the file (flags override both). */
@@ -139,6 +142,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   if (env['CWMP_AGENT_STATE_DIR']) o.stateDir = env['CWMP_AGENT_STATE_DIR'];
   if (env['CWMP_AGENT_CR_PORT']) o.crPort = Number(env['CWMP_AGENT_CR_PORT']);
   if (env['CWMP_AGENT_LOG_LEVEL']) o.logLevel = env['CWMP_AGENT_LOG_LEVEL'];
+  if (env['CWMP_AGENT_ROOT']) o.root = env['CWMP_AGENT_ROOT'];
   return o;
 }
 
@@ -170,6 +174,7 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.stateDir !== undefined) merged['stateDir'] = o.stateDir;
     if (o.crPort !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), port: o.crPort };
     if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
+    if (o.root !== undefined) merged['dataModel'] = { ...(merged['dataModel'] ?? {}), root: o.root };
   }
   const result = configSchema.safeParse(merged);
   if (!result.success) {

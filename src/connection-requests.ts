@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Agent } from './agent.js';
 import { EventCode } from './cwmp/events.js';
-import { ManagementServer } from './models/device-core.js';
 import { HttpConnectionRequestServer } from './connreq/http-server.js';
 import { hostPort, localAddressToward } from './connreq/local-address.js';
 import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
@@ -19,7 +18,14 @@ export interface ConnectionRequestSetup {
   allowBasic?: boolean;
 }
 
+/** ManagementServer.HTTPConnectionRequestEnable; TR-098 has no such switch, and there they are always on. */
+export function httpConnectionRequestsEnabled(agent: Agent): boolean {
+  const name = agent.ms.httpConnectionRequestEnable;
+  return !agent.model.definitionOf(name) || agent.model.read(name) !== 'false';
+}
+
 export async function startHttpConnectionRequests(agent: Agent, setup: ConnectionRequestSetup): Promise<HttpConnectionRequestServer> {
+  const ManagementServer = agent.ms;
   const stored = agent.model.read(ManagementServer.connectionRequestUrl);
   // Keep the path across restarts so the ACS's copy of the URL stays valid.
   const storedPath = stored ? safePath(stored) : undefined;
@@ -32,7 +38,7 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   server.addRoute(path, {
     credentials: () => ({ username: agent.model.read(ManagementServer.connectionRequestUsername), password: agent.model.read(ManagementServer.connectionRequestPassword) }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
-    enabled: () => agent.model.read(ManagementServer.httpConnectionRequestEnable) !== 'false',
+    enabled: () => httpConnectionRequestsEnabled(agent),
   });
   const port = await server.listen();
   const wildcard = setup.address === '0.0.0.0' || setup.address === '::';
@@ -64,7 +70,7 @@ export interface UdpConnectionRequestSetup {
 /** UDP connection requests and the STUN binding that keeps them reachable behind a NAT (TR-111 Part 2). */
 export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnectionRequestSetup): Promise<UdpConnectionRequestListener> {
   const m = agent.model;
-  const MS = ManagementServer;
+  const MS = agent.ms;
   let localAddress = setup.address;
   const listener = new UdpConnectionRequestListener({
     address: setup.address,
@@ -102,7 +108,7 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
   if (stored === '') m.provision({ [MS.udpConnectionRequestAddress]: local });
   else if (m.read(MS.stunEnable) !== 'true') m.writeFromDevice({ [MS.udpConnectionRequestAddress]: local });
   m.onChange((names) => {
-    if (names.some((n) => n.startsWith('Device.ManagementServer.STUN'))) listener.refreshStun();
+    if (names.some((n) => n.startsWith(MS.stunEnable.slice(0, -'Enable'.length)))) listener.refreshStun();
   });
   agent.log.info({ port }, 'UDP connection requests accepted');
   return listener;
@@ -116,6 +122,7 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
   const m = agent.model;
   /** "Device.XMPP.Connection.2." when the reference names an existing, enabled connection. */
   const connection = (): string | undefined => {
+    if (!m.definitionOf(ConnReq.xmppConnection)) return undefined;
     const ref = m.read(ConnReq.xmppConnection).trim().replace(/\.?$/, '.');
     if (!/^Device\.XMPP\.Connection\.\d+\.$/.test(ref) || !m.definitionOf(ref + X.enable)) return undefined;
     return m.read(ref + X.enable) === 'true' ? ref : undefined;
@@ -145,7 +152,7 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
         retryMaxSeconds: Number(m.read(active + X.retryMax)),
       };
     },
-    policy: () => ({ allowedJids: parseJidList(m.read(ConnReq.allowedJids)), username: m.read(ManagementServer.connectionRequestUsername), password: m.read(ManagementServer.connectionRequestPassword) }),
+    policy: () => ({ allowedJids: parseJidList(m.read(ConnReq.allowedJids)), username: m.read(agent.ms.connectionRequestUsername), password: m.read(agent.ms.connectionRequestPassword) }),
     onConnectionRequest: (from) => {
       agent.log.info({ from }, 'XMPP connection request');
       agent.trigger(EventCode.ConnectionRequest);

@@ -244,8 +244,10 @@ export class DiagnosticsRunner {
     private readonly agent: Agent,
     private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION, UDP_ECHO],
   ) {
+    // Only the tests this device's model has (a TR-098 root has none of Device.IP.Diagnostics).
+    const present = diagnostics.filter((d) => agent.model.definitionOf(d.state));
     agent.model.onChange((names, origin) => {
-      if (origin === 'acs') for (const d of this.diagnostics) this.onAcsChange(d, names);
+      if (origin === 'acs') for (const d of present) this.onAcsChange(d, names);
     });
     agent.onSessionEnd(() => {
       for (const d of [...this.pending]) {
@@ -312,7 +314,7 @@ export function startUdpEchoConfig(agent: Agent, listenAddress = '0.0.0.0'): { s
   const apply = async (): Promise<void> => {
     server?.close();
     server = undefined;
-    if (m.read(U.enable) !== 'true') return;
+    if (!m.definitionOf(U.enable) || m.read(U.enable) !== 'true') return;
     const next = new UdpEchoServer({
       address: listenAddress,
       port: Number(m.read(U.udpPort)),

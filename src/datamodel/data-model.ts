@@ -370,7 +370,8 @@ export class DataModel {
     const table = tablePath === undefined ? undefined : this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
     if (!table || tablePath === undefined || !this.instancesExist(tablePath)) throw new CwmpFault(9005, objectName);
     if (!table.writable) throw new CwmpFault(9001, `${objectName} does not allow AddObject`);
-    const owner = this.providersFor(toSchemaPath(tablePath) + '{i}.').find((p) => p.add);
+    const owner = this.instanceOwner(tablePath);
+    if (owner && !owner.add) throw new CwmpFault(9001, `the instances of ${tablePath} are the device's own`);
     if (owner?.add) {
       // The device creates it; its instance list (owner.instances) reports it from now on.
       const id = this.deviceCall(() => owner.add!(tablePath));
@@ -433,7 +434,8 @@ export class DataModel {
     if (!table.writable) throw new CwmpFault(9001, `${objectName} cannot be deleted`);
     const tablePath = m[1]!;
     const id = Number(m[2]);
-    const owner = this.providersFor(toSchemaPath(tablePath) + '{i}.').find((p) => p.delete);
+    const owner = this.instanceOwner(tablePath);
+    if (owner && !owner.delete) throw new CwmpFault(9001, `the instances of ${tablePath} are the device's own`);
     if (owner?.delete) this.deviceCall(() => owner.delete!(objectName));
     const entry = this.model.instances![tablePath];
     if (entry) entry.ids = entry.ids.filter((n) => n !== id);
@@ -459,6 +461,11 @@ export class DataModel {
       if (owned) return [...owned];
     }
     return [...(this.model.instances![tablePath]?.ids ?? [])];
+  }
+
+  /** The provider whose instance list a table is, if the device owns it (else its instances are stored). */
+  private instanceOwner(tablePath: string): Provider | undefined {
+    return this.providersFor(toSchemaPath(tablePath) + '{i}.').find((p) => p.instances?.(tablePath) !== undefined);
   }
 
   /** The providers answering for a schema path, the one naming the longest enclosing object first. */

@@ -79,7 +79,8 @@ export class Schema {
     this.parameters = parameters;
     this.objects = objects;
     this.tables = tableMap;
-    this.forcedInform = definitions.filter((d) => d.forcedInform).map((d) => d.name);
+    // Forced parameters inside tables are sent for the instances the model picks (TR-098's default connection), not all.
+    this.forcedInform = definitions.filter((d) => d.forcedInform && !d.name.includes('{i}')).map((d) => d.name);
     this.root = [...objects.keys()].find((k) => parentObject(k) === undefined) ?? 'Device.';
   }
 }

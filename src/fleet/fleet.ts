@@ -13,7 +13,8 @@ import type { CwmpVersion } from '../cwmp/namespaces.js';
 import { formatDateTime } from '../cwmp/xml-text.js';
 import { HttpConnectionRequestServer } from '../connreq/http-server.js';
 import { hostPort } from '../connreq/local-address.js';
-import { ManagementServer } from '../models/device-core.js';
+import { managementServerPaths } from '../models/device-core.js';
+import { httpConnectionRequestsEnabled } from '../connection-requests.js';
 import { LiveModelStore } from '../providers/file-model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
 import type { TlsOptions } from '../session/acs-transport.js';
@@ -84,7 +85,7 @@ export class Fleet {
     const { start, end } = o.shard ? shardRange(o.count, o.shard.index, o.shard.total) : { start: 0, end: o.count };
     // Fleet-wide values every device starts with, over the profile's: one object, shared.
     this.baseValues = Object.assign(Object.create(o.profile.values) as Record<string, string>, {
-      [ManagementServer.periodicInformInterval]: String(this.interval),
+      [managementServerPaths(o.profile.schema.root).periodicInformInterval]: String(this.interval),
     });
     for (let index = start; index < end; index++) {
       const identity = identityFor(o.profile.identity, index);
@@ -180,13 +181,13 @@ export class Fleet {
     if (!agent) return;
     m.agent = undefined;
     this.crServer?.removeRoute(m.crPath);
-    this.udp?.removeRoute(agent.model.read(ManagementServer.connectionRequestUsername));
+    this.udp?.removeRoute(agent.model.read(agent.ms.connectionRequestUsername));
     await agent.stop();
   }
 
   private provisionReachability(m: FleetMember, agent: Agent): void {
     const model = agent.model;
-    const MS = ManagementServer;
+    const MS = agent.ms;
     const stored = model.read(MS.connectionRequestUrl);
     const storedPath = /^https?:\/\/[^/]+(\/[A-Za-z0-9_-]{8,80})$/.exec(stored)?.[1];
     m.crPath = storedPath ?? `/${m.serial.replace(/[^A-Za-z0-9_-]/g, '')}-${randomBytes(6).toString('hex')}`;
@@ -211,7 +212,7 @@ export class Fleet {
     }
     const credentials = (): { username: string; password: string } => ({ username: model.read(MS.connectionRequestUsername), password: model.read(MS.connectionRequestPassword) });
     const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
-    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest, enabled: () => model.read(MS.httpConnectionRequestEnable) !== 'false' });
+    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest, enabled: () => httpConnectionRequestsEnabled(agent) });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });
     model.onChange((names) => {

@@ -8,7 +8,6 @@ import type { TestAcs } from '../acs/test-acs.js';
 import { EventCode } from '../cwmp/events.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { buildFirmwareImage } from '../providers/firmware-image.js';
-import { ManagementServer } from '../models/device-core.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
 
@@ -117,10 +116,10 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           if (!m) return;
           next = m.index + 1;
           if (pending.has(m.serial)) return;
-          const model = m.agent!.model;
+          const { model, ms } = m.agent!;
           pending.set(m.serial, clock.now());
           sent++;
-          void testAcs.connectionRequest(model.read(ManagementServer.connectionRequestUrl), model.read(ManagementServer.connectionRequestUsername), model.read(ManagementServer.connectionRequestPassword)).then(
+          void testAcs.connectionRequest(model.read(ms.connectionRequestUrl), model.read(ms.connectionRequestUsername), model.read(ms.connectionRequestPassword)).then(
             (status) => {
               if (status !== 200) {
                 failed++;

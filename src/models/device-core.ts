@@ -93,47 +93,60 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}HeartbeatPolicy.InitiationTime`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
 ];
 
-export const ManagementServer = {
-  url: `${MS}URL`,
-  username: `${MS}Username`,
-  password: `${MS}Password`,
-  enableCwmp: `${MS}EnableCWMP`,
-  periodicInformEnable: `${MS}PeriodicInformEnable`,
-  periodicInformInterval: `${MS}PeriodicInformInterval`,
-  periodicInformTime: `${MS}PeriodicInformTime`,
-  parameterKey: `${MS}ParameterKey`,
-  connectionRequestUrl: `${MS}ConnectionRequestURL`,
-  connectionRequestUsername: `${MS}ConnectionRequestUsername`,
-  connectionRequestPassword: `${MS}ConnectionRequestPassword`,
-  retryMinimumWaitInterval: `${MS}CWMPRetryMinimumWaitInterval`,
-  retryIntervalMultiplier: `${MS}CWMPRetryIntervalMultiplier`,
-  instanceMode: `${MS}InstanceMode`,
-  autoCreateInstances: `${MS}AutoCreateInstances`,
-  udpConnectionRequestAddress: `${MS}UDPConnectionRequestAddress`,
-  stunEnable: `${MS}STUNEnable`,
-  stunServerAddress: `${MS}STUNServerAddress`,
-  stunServerPort: `${MS}STUNServerPort`,
-  stunUsername: `${MS}STUNUsername`,
-  stunPassword: `${MS}STUNPassword`,
-  stunMaximumKeepAlivePeriod: `${MS}STUNMaximumKeepAlivePeriod`,
-  stunMinimumKeepAlivePeriod: `${MS}STUNMinimumKeepAlivePeriod`,
-  natDetected: `${MS}NATDetected`,
-  httpConnectionRequestEnable: `${MS}HTTPConnectionRequestEnable`,
-  informParameterTable: `${MS}InformParameter.`,
-  atcPolicy: `${MS}AutonomousTransferCompletePolicy.`,
-  httpCompression: `${MS}HTTPCompression`,
-  heartbeatEnable: `${MS}HeartbeatPolicy.Enable`,
-  heartbeatInterval: `${MS}HeartbeatPolicy.ReportingInterval`,
-  heartbeatTime: `${MS}HeartbeatPolicy.InitiationTime`,
-} as const;
+/** The paths the agent itself reads in ManagementServer, under a root object ("Device." or "InternetGatewayDevice."). */
+export function managementServerPaths(root: string) {
+  const MS = `${root}ManagementServer.`;
+  return {
+    url: `${MS}URL`,
+    username: `${MS}Username`,
+    password: `${MS}Password`,
+    enableCwmp: `${MS}EnableCWMP`,
+    periodicInformEnable: `${MS}PeriodicInformEnable`,
+    periodicInformInterval: `${MS}PeriodicInformInterval`,
+    periodicInformTime: `${MS}PeriodicInformTime`,
+    parameterKey: `${MS}ParameterKey`,
+    connectionRequestUrl: `${MS}ConnectionRequestURL`,
+    connectionRequestUsername: `${MS}ConnectionRequestUsername`,
+    connectionRequestPassword: `${MS}ConnectionRequestPassword`,
+    retryMinimumWaitInterval: `${MS}CWMPRetryMinimumWaitInterval`,
+    retryIntervalMultiplier: `${MS}CWMPRetryIntervalMultiplier`,
+    instanceMode: `${MS}InstanceMode`,
+    autoCreateInstances: `${MS}AutoCreateInstances`,
+    udpConnectionRequestAddress: `${MS}UDPConnectionRequestAddress`,
+    stunEnable: `${MS}STUNEnable`,
+    stunServerAddress: `${MS}STUNServerAddress`,
+    stunServerPort: `${MS}STUNServerPort`,
+    stunUsername: `${MS}STUNUsername`,
+    stunPassword: `${MS}STUNPassword`,
+    stunMaximumKeepAlivePeriod: `${MS}STUNMaximumKeepAlivePeriod`,
+    stunMinimumKeepAlivePeriod: `${MS}STUNMinimumKeepAlivePeriod`,
+    natDetected: `${MS}NATDetected`,
+    httpConnectionRequestEnable: `${MS}HTTPConnectionRequestEnable`,
+    informParameterTable: `${MS}InformParameter.`,
+    atcPolicy: `${MS}AutonomousTransferCompletePolicy.`,
+    httpCompression: `${MS}HTTPCompression`,
+    heartbeatEnable: `${MS}HeartbeatPolicy.Enable`,
+    heartbeatInterval: `${MS}HeartbeatPolicy.ReportingInterval`,
+    heartbeatTime: `${MS}HeartbeatPolicy.InitiationTime`,
+  } as const;
+}
+export type ManagementServerPaths = ReturnType<typeof managementServerPaths>;
+export const ManagementServer = managementServerPaths('Device.');
 
-export const DeviceInfo = {
-  manufacturer: `${DI}Manufacturer`,
-  manufacturerOui: `${DI}ManufacturerOUI`,
-  productClass: `${DI}ProductClass`,
-  serialNumber: `${DI}SerialNumber`,
-  hardwareVersion: `${DI}HardwareVersion`,
-  softwareVersion: `${DI}SoftwareVersion`,
-  provisioningCode: `${DI}ProvisioningCode`,
-  upTime: `${DI}UpTime`,
-} as const;
+/** The DeviceInfo paths the agent itself uses, under a root object. */
+export function deviceInfoPaths(root: string) {
+  const DI = `${root}DeviceInfo.`;
+  return {
+    manufacturer: `${DI}Manufacturer`,
+    manufacturerOui: `${DI}ManufacturerOUI`,
+    productClass: `${DI}ProductClass`,
+    serialNumber: `${DI}SerialNumber`,
+    hardwareVersion: `${DI}HardwareVersion`,
+    softwareVersion: `${DI}SoftwareVersion`,
+    provisioningCode: `${DI}ProvisioningCode`,
+    modelName: `${DI}ModelName`,
+    upTime: `${DI}UpTime`,
+  } as const;
+}
+export type DeviceInfoPaths = ReturnType<typeof deviceInfoPaths>;
+export const DeviceInfo = deviceInfoPaths('Device.');

@@ -15,6 +15,7 @@ import { statusProvider, type ProcessInfo, type StatusSource } from './status-pr
 import { DeviceFiles } from './device-files.js';
 import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider, wifiRadioProvider } from './network-services-provider.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
+import { gatewayNetworkProvider, parseProcRoute, type InterfaceCounters } from './gateway-network-provider.js';
 
 const run = promisify(execFile);
 const MAX_PROCESSES = 1024;
@@ -118,6 +119,13 @@ export interface LinuxHostOptions {
   roots?: { proc?: string; etc?: string; sys?: string };
 }
 
+/** /sys/class/net/<name>/statistics: what the kernel counted on an interface. */
+function linuxCounters(netDir: string, name: string): InterfaceCounters | undefined {
+  if (!/^[\w.:-]+$/.test(name)) return undefined;
+  const read = (f: string): number => Number(readOr(`${netDir}/${name}/statistics/${f}`, '0').trim()) || 0;
+  return { bytesSent: read('tx_bytes'), bytesReceived: read('rx_bytes'), packetsSent: read('tx_packets'), packetsReceived: read('rx_packets') };
+}
+
 function readOr(file: string, fallback: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -169,6 +177,16 @@ export class LinuxHostDevice implements DeviceHooks {
       ),
       temperatureProvider(() => linuxThermalZones(`${sys}/class/thermal`), () => Date.now()),
       wifiRadioProvider(() => linuxRadios(`${sys}/class/net`)),
+      // TR-098 (InternetGatewayDevice root): the same host as WANDevice and LANDevice.
+      gatewayNetworkProvider({
+        interfaces: hostInterfaces,
+        defaultRoute: () => parseProcRoute(readOr(`${proc}/net/route`, '')),
+        dnsServers: () => parseResolvConf(readOr(`${etc}/resolv.conf`, '')),
+        hosts: () => parseProcArp(readOr(`${proc}/net/arp`, '')),
+        counters: (name) => linuxCounters(`${sys}/class/net`, name),
+        upSeconds: () => os.uptime(),
+        refuseAddressChanges: 'the host manages its own addresses',
+      }),
     ];
   }
 

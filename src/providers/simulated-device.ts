@@ -5,12 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { valueProvider, type Provider } from '../datamodel/provider.js';
-import { DeviceInfo } from '../models/device-core.js';
+import { DeviceInfo, deviceInfoPaths } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
-import { networkProvider } from './network-provider.js';
+import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
+import { gatewayNetworkProvider } from './gateway-network-provider.js';
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
-import { temperatureProvider } from './network-services-provider.js';
+import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
 import type { Clock } from '../clock.js';
 
@@ -21,15 +22,39 @@ function simulatedTemperature(seed: string, upSeconds: () => number, now: () => 
 }
 
 /** A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737, RFC 3849). */
-function simulatedNetwork(seed: string, fixedMac?: string): Provider {
+function simulatedInterfaces(seed: string, fixedMac?: string): InterfaceSnapshot[] {
   const h = createHash('sha256').update(`net:${seed}`).digest();
   const mac = fixedMac ?? ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
   const host = 2 + (h[5]! % 250);
-  return networkProvider({
-    interfaces: () => [
-      { name: 'lo', mac: '00:00:00:00:00:00', loopback: true, up: true, ipv4: [{ address: '127.0.0.1', netmask: '255.0.0.0' }], ipv6: [{ address: '::1' }] },
-      { name: 'eth0', mac, loopback: false, up: true, ipv4: [{ address: `192.0.2.${host}`, netmask: '255.255.255.0' }], ipv6: [{ address: `2001:db8::${host.toString(16)}` }] },
-    ],
+  return [
+    { name: 'lo', mac: '00:00:00:00:00:00', loopback: true, up: true, ipv4: [{ address: '127.0.0.1', netmask: '255.0.0.0' }], ipv6: [{ address: '::1' }] },
+    { name: 'eth0', mac, loopback: false, up: true, ipv4: [{ address: `192.0.2.${host}`, netmask: '255.255.255.0' }], ipv6: [{ address: `2001:db8::${host.toString(16)}` }] },
+  ];
+}
+
+/**
+ * The simulated device as a TR-098 gateway: eth0 is its WAN (default route via 192.0.2.1), and
+ * a LAN port with a few neighbours, all from the seed; traffic counters grow with the uptime.
+ */
+function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSeconds: () => number): Provider {
+  const h = createHash('sha256').update(`lan:${seed}`).digest();
+  const hex = (b: number): string => b.toString(16).padStart(2, '0');
+  const lanMac = ['02', ...[...h.subarray(0, 5)].map(hex)].join(':');
+  const lan: InterfaceSnapshot = { name: 'lan0', mac: lanMac, loopback: false, up: true, ipv4: [{ address: '192.168.1.1', netmask: '255.255.255.0' }], ipv6: [] };
+  const hosts: HostEntry[] = Array.from({ length: 1 + (h[5]! % 4) }, (_, k) => ({ ip: `192.168.1.${100 + k}`, mac: ['02', ...[...h.subarray(6 + k * 5, 11 + k * 5)].map(hex)].join(':').toUpperCase(), interfaceName: 'lan0', active: true }));
+  const all = [...interfaces, lan];
+  const rate = 2000 + (h[30]! << 4);
+  return gatewayNetworkProvider({
+    interfaces: () => all,
+    defaultRoute: () => ({ interfaceName: 'eth0', gateway: '192.0.2.1' }),
+    dnsServers: () => ['192.0.2.53'],
+    hosts: () => hosts,
+    counters: (name) => {
+      const up = upSeconds() * (name === 'eth0' ? 1 : 0.5);
+      return { bytesSent: Math.floor(up * rate), bytesReceived: Math.floor(up * rate * 8), packetsSent: Math.floor((up * rate) / 600), packetsReceived: Math.floor((up * rate * 8) / 1200) };
+    },
+    upSeconds,
+    refuseAddressChanges: "the simulated gateway's addresses come from its seed",
   });
 }
 
@@ -70,15 +95,17 @@ export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentit
   };
 }
 
-export function identityValues(id: DeviceIdentity): Record<string, string> {
+/** The identity as DeviceInfo values under a root object ("Device." or "InternetGatewayDevice."). */
+export function identityValues(id: DeviceIdentity, root = 'Device.'): Record<string, string> {
+  const DI = deviceInfoPaths(root);
   return {
-    [DeviceInfo.manufacturer]: id.manufacturer,
-    [DeviceInfo.manufacturerOui]: id.oui,
-    [DeviceInfo.productClass]: id.productClass,
-    [DeviceInfo.serialNumber]: id.serialNumber,
-    'Device.DeviceInfo.ModelName': id.modelName,
-    [DeviceInfo.hardwareVersion]: id.hardwareVersion,
-    [DeviceInfo.softwareVersion]: id.softwareVersion,
+    [DI.manufacturer]: id.manufacturer,
+    [DI.manufacturerOui]: id.oui,
+    [DI.productClass]: id.productClass,
+    [DI.serialNumber]: id.serialNumber,
+    [DI.modelName]: id.modelName,
+    [DI.hardwareVersion]: id.hardwareVersion,
+    [DI.softwareVersion]: id.softwareVersion,
   };
 }
 
@@ -110,7 +137,8 @@ export class SimulatedDevice implements DeviceHooks {
     this.startedAt = now();
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), simulatedNetwork(seed, options.mac), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    const interfaces = simulatedInterfaces(seed, options.mac);
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces: () => interfaces }), simulatedGateway(seed, interfaces, upSeconds), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {

@@ -2,14 +2,17 @@
 import { CwmpFault } from '../cwmp/faults.js';
 import type { AcsRequestOf, CpeResponse } from '../cwmp/messages.js';
 import type { DataModel } from '../datamodel/data-model.js';
-import { ManagementServer } from '../models/device-core.js';
+import { managementServerPaths } from '../models/device-core.js';
+
+/** ManagementServer.ParameterKey under the model's root (Device. or InternetGatewayDevice.). */
+const parameterKeyOf = (model: DataModel): string => managementServerPaths(model.schema.root).parameterKey;
 
 export function getParameterValues(model: DataModel, req: AcsRequestOf<'GetParameterValues'>): CpeResponse {
   return { method: 'GetParameterValuesResponse', parameterList: model.getParameterValues(req.parameterNames) };
 }
 
 export function setParameterValues(model: DataModel, req: AcsRequestOf<'SetParameterValues'>): CpeResponse {
-  const { rebootRequired } = model.setParameterValues(req.parameterList, ManagementServer.parameterKey, req.parameterKey);
+  const { rebootRequired } = model.setParameterValues(req.parameterList, parameterKeyOf(model), req.parameterKey);
   // Status 1: stored, but in effect only after a reboot the device's provider said it needs.
   return { method: 'SetParameterValuesResponse', status: rebootRequired ? 1 : 0 };
 }
@@ -31,11 +34,11 @@ export function setParameterAttributes(model: DataModel, req: AcsRequestOf<'SetP
 }
 
 export function addObject(model: DataModel, req: AcsRequestOf<'AddObject'>): CpeResponse {
-  const instanceNumber = model.addObject(req.objectName, ManagementServer.parameterKey, req.parameterKey);
+  const instanceNumber = model.addObject(req.objectName, parameterKeyOf(model), req.parameterKey);
   return { method: 'AddObjectResponse', instanceNumber, status: 0 };
 }
 
 export function deleteObject(model: DataModel, req: AcsRequestOf<'DeleteObject'>): CpeResponse {
-  model.deleteObject(req.objectName, ManagementServer.parameterKey, req.parameterKey);
+  model.deleteObject(req.objectName, parameterKeyOf(model), req.parameterKey);
   return { method: 'DeleteObjectResponse', status: 0 };
 }

@@ -18,7 +18,7 @@ interface ConfigDocument {
 
 export function exportConfig(model: DataModel, now: Date): Buffer {
   const names = model
-    .getParameterNames('Device.', false)
+    .getParameterNames(model.schema.root, false)
     .filter((p) => p.writable && !p.name.endsWith('.'))
     .map((p) => p.name)
     // Aliases are written once, when an instance is made; they are not settings to restore.

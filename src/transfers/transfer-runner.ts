@@ -17,6 +17,7 @@ import { transferCompleteFault, type AbsoluteWindow, type TransferRecord } from 
 import type { DataModel } from '../datamodel/data-model.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { DeviceFileHooks } from '../providers/device-files.js';
+import { managementServerPaths } from '../models/device-core.js';
 import { downloadFile, TransferAborted, uploadFile, type TransferTls } from './http-file-transfer.js';
 import { exportConfig, importConfig, isAgentConfig } from './config-file.js';
 
@@ -307,6 +308,7 @@ export class TransferRunner {
   /** ManagementServer.AutonomousTransferCompletePolicy: off by default; filters by direction, result and file type. */
   private autonomousReported(t: TransferRecord, success: boolean): boolean {
     const m = this.host.model;
+    const ATC = managementServerPaths(m.schema.root).atcPolicy;
     const read = (n: string): string => (m.definitionOf(ATC + n) ? m.read(ATC + n) : '');
     if (read('Enable') !== 'true') return false;
     const direction = read('TransferTypeFilter');
@@ -338,7 +340,6 @@ export class TransferRunner {
   }
 }
 
-const ATC = 'Device.ManagementServer.AutonomousTransferCompletePolicy.';
 
 /** A URL for the logs: no query string (it may carry a token) and no credentials. */
 function redactUrl(url: string): string {

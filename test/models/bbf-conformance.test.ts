@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadBbfModel, toSchemaPath } from '../../src/models/bbf-loader.js';
+import { loadBbfModel, toSchemaPath, type BbfModel } from '../../src/models/bbf-loader.js';
+import type { ParameterDefinition, TableDefinition } from '../../src/datamodel/schema.js';
 import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from '../../src/models/xmpp.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../../src/models/device-status.js';
@@ -12,6 +13,31 @@ import { DIAGNOSTICS_PARAMETERS, DIAGNOSTICS_TABLES, DOWNLOAD_PARAMETERS, DOWNLO
 import { BBF_DIR } from '../helpers/xsd.js';
 
 const tr181 = path.join(BBF_DIR, 'tr-181-2-17-0-cwmp-full.xml');
+
+/** Where our definitions differ from a Broadband Forum model in name, type, access, forced Inform or instance shape. */
+function conformanceProblems(model: BbfModel, what: string, parameters: readonly ParameterDefinition[], tables: readonly TableDefinition[]): string[] {
+  const problems: string[] = [];
+  for (const def of parameters) {
+    const bbf = model.parameters.get(toSchemaPath(def.name));
+    if (!bbf) {
+      problems.push(`${def.name}: not in ${what}`);
+      continue;
+    }
+    if (bbf.writable !== def.writable) problems.push(`${def.name}: writable ${def.writable}, ${what} says ${bbf.writable}`);
+    if (bbf.type !== def.type) problems.push(`${def.name}: type ${def.type}, ${what} says ${bbf.type}`);
+    if (bbf.forcedInform && !def.forcedInform) problems.push(`${def.name}: ${what} forces it into every Inform`);
+    if (bbf.activeNotify === 'forceEnabled' && def.activeNotify !== 'forceEnabled') problems.push(`${def.name}: ${what} forces active notification`);
+    const objectPath = toSchemaPath(def.name.slice(0, def.name.lastIndexOf('.') + 1));
+    if (!model.objects.has(objectPath)) problems.push(`${def.name}: object ${objectPath} not in ${what}`);
+  }
+  for (const table of tables) {
+    const bbf = model.objects.get(table.name);
+    if (!bbf?.multiInstance) problems.push(`${table.name}: not a multi-instance object in ${what}`);
+    // A device may offer less than the model allows (its DT says so), never more.
+    else if (table.writable && !bbf.writable) problems.push(`${table.name}: AddObject allowed, ${what} does not allow it`);
+  }
+  return problems;
+}
 const skip = fs.existsSync(tr181) ? undefined : `Broadband Forum model not found at ${tr181}`;
 
 test('built-in TR-181 parameters: same names, types, access and instance shape as TR-181 2.17', { skip }, () => {
@@ -20,26 +46,7 @@ test('built-in TR-181 parameters: same names, types, access and instance shape a
   // The counts CWMP-FACTS gives for the full file: the loader reads all of it.
   assert.equal(model.objects.size, 790);
   assert.equal(model.parameters.size, 6483);
-  const problems: string[] = [];
-  for (const def of [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...TRACEROUTE_PARAMETERS, ...UDP_ECHO_PARAMETERS, ...DOWNLOAD_PARAMETERS, ...UPLOAD_PARAMETERS, ...SERVER_SELECTION_PARAMETERS, ...UDP_ECHO_DIAGNOSTICS_PARAMETERS, ...XMPP_PARAMETERS]) {
-    const bbf = model.parameters.get(toSchemaPath(def.name));
-    if (!bbf) {
-      problems.push(`${def.name}: not in TR-181`);
-      continue;
-    }
-    if (bbf.writable !== def.writable) problems.push(`${def.name}: writable ${def.writable}, TR-181 says ${bbf.writable}`);
-    if (bbf.type !== def.type) problems.push(`${def.name}: type ${def.type}, TR-181 says ${bbf.type}`);
-    if (bbf.forcedInform && !def.forcedInform) problems.push(`${def.name}: TR-181 forces it into every Inform`);
-    if (bbf.activeNotify === 'forceEnabled' && def.activeNotify !== 'forceEnabled') problems.push(`${def.name}: TR-181 forces active notification`);
-    const objectPath = toSchemaPath(def.name.slice(0, def.name.lastIndexOf('.') + 1));
-    if (!model.objects.has(objectPath)) problems.push(`${def.name}: object ${objectPath} not in TR-181`);
-  }
-  for (const table of [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...DIAGNOSTICS_TABLES, ...DOWNLOAD_TABLES, ...UPLOAD_TABLES, ...XMPP_TABLES]) {
-    const bbf = model.objects.get(table.name);
-    if (!bbf?.multiInstance) problems.push(`${table.name}: not a multi-instance object in TR-181`);
-    // A device may offer less than the model allows (its DT says so), never more.
-    else if (table.writable && !bbf.writable) problems.push(`${table.name}: AddObject allowed, TR-181 does not allow it`);
-  }
+  const problems = conformanceProblems(model, 'TR-181', [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...TRACEROUTE_PARAMETERS, ...UDP_ECHO_PARAMETERS, ...DOWNLOAD_PARAMETERS, ...UPLOAD_PARAMETERS, ...SERVER_SELECTION_PARAMETERS, ...UDP_ECHO_DIAGNOSTICS_PARAMETERS, ...XMPP_PARAMETERS], [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...DIAGNOSTICS_TABLES, ...DOWNLOAD_TABLES, ...UPLOAD_TABLES, ...XMPP_TABLES]);
   assert.deepEqual(problems, []);
 });
 
@@ -72,4 +79,43 @@ test('built-in TR-135 STBService parameters match STBService:1.4', { skip: fs.ex
   }
   for (const table of STB_TABLES) if (!model.objects.get(local(table.name))?.multiInstance) problems.push(`${table.name}: not multi-instance in TR-135`);
   assert.deepEqual(problems, []);
+});
+
+const tr098 = path.join(BBF_DIR, 'tr-098-1-8-0-full.xml');
+const skip098 = fs.existsSync(tr098) ? undefined : `Broadband Forum model not found at ${tr098}`;
+
+test('built-in TR-098 model: same names, types, access and shape as InternetGatewayDevice:1.14 (TR-098 Amendment 8)', { skip: skip098 }, async () => {
+  const { IGD_PARAMETERS, IGD_TABLES } = await import('../../src/models/igd.js');
+  const xml = fs.readFileSync(tr098, 'utf8');
+  const model = loadBbfModel(xml);
+  assert.equal(model.name, 'InternetGatewayDevice:1.14');
+  assert.deepEqual(conformanceProblems(model, 'TR-098', IGD_PARAMETERS, IGD_TABLES), []);
+  // Every forced Inform parameter of TR-098 is there and forced.
+  const ours = new Map(IGD_PARAMETERS.map((d) => [d.name, d]));
+  const forced = [...model.parameters.values()].filter((p) => p.forcedInform).map((p) => p.name);
+  assert.ok(forced.length >= 7);
+  for (const name of forced) assert.equal(ours.get(name)?.forcedInform, true, `${name} is forced in TR-098`);
+});
+
+test('TR-098 DeviceSummary names only profiles the built-in model implements in full', { skip: skip098 }, async () => {
+  const { IGD_PARAMETERS, IGD_TABLES } = await import('../../src/models/igd.js');
+  const xml = fs.readFileSync(tr098, 'utf8');
+  const summary = IGD_PARAMETERS.find((d) => d.name === 'InternetGatewayDevice.DeviceSummary')!.default;
+  const profiles = /\[\]\(([^)]*)\)$/.exec(summary)![1]!.split(',').map((p) => p.trim());
+  assert.ok(profiles.includes('Baseline:1'));
+  const names = new Set([...IGD_PARAMETERS.map((d) => d.name), ...IGD_TABLES.map((t) => t.name)]);
+  const missing: string[] = [];
+  for (const profile of profiles) {
+    const start = xml.indexOf(`<profile name="${profile}"`);
+    assert.ok(start >= 0, `${profile} is a TR-098 profile`);
+    const body = xml.slice(start, xml.indexOf('</profile>', start));
+    let object = '';
+    for (const m of body.matchAll(/<(object|parameter)\s[^>]*?ref="([^"]*)"/g)) {
+      if (m[1] === 'object') {
+        object = m[2]!;
+        if (object.endsWith('{i}.') && !names.has(object)) missing.push(`${profile}: ${object}`);
+      } else if (!names.has(object + m[2]!)) missing.push(`${profile}: ${object}${m[2]!}`);
+    }
+  }
+  assert.deepEqual(missing, []);
 });
