@@ -11,6 +11,7 @@ import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
 import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
+import { IGD_DIAGNOSTICS } from './models/igd.js';
 import { summariseRtts, type EchoStats } from './diagnostics/echo-stats.js';
 import { runUdpEcho, type UdpEchoInput } from './diagnostics/udp-echo-client.js';
 import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
@@ -50,51 +51,63 @@ function echoValues(o: string, r: EchoStats, milliseconds: boolean): Record<stri
   return values;
 }
 
-const IP_PING: Diagnostic = {
-  name: 'IPPing',
-  state: IpPing.state,
-  inputs: IpPing.inputs,
-  async run(m, signal) {
-    const o = IpPing.object;
-    const input: PingInput = {
-      host: read(m, o, 'Host'),
-      protocolVersion: read(m, o, 'ProtocolVersion') as PingInput['protocolVersion'],
-      repetitions: Number(read(m, o, 'NumberOfRepetitions')),
-      timeoutMs: Number(read(m, o, 'Timeout')),
-      dataBlockSize: Number(read(m, o, 'DataBlockSize')),
-      dscp: Number(read(m, o, 'DSCP')),
-    };
-    const r = await runPing(input, signal);
-    return { state: r.state, values: echoValues(o, r, true) };
-  },
-};
+/** An input TR-098's variant of an object lacks (ProtocolVersion) reads as the TR-181 default. */
+const readOr = (m: DataModel, object: string, p: string, fallback: string): string => (m.definitionOf(object + p) ? m.read(object + p) : fallback);
 
-const TRACE_ROUTE: Diagnostic = {
-  name: 'TraceRoute',
-  state: TraceRoute.state,
-  inputs: TraceRoute.inputs,
-  async run(m, signal) {
-    const o = TraceRoute.object;
-    const input: TraceRouteInput = {
-      host: read(m, o, 'Host'),
-      protocolVersion: read(m, o, 'ProtocolVersion') as TraceRouteInput['protocolVersion'],
-      tries: Number(read(m, o, 'NumberOfTries')),
-      timeoutMs: Number(read(m, o, 'Timeout')),
-      dataBlockSize: Number(read(m, o, 'DataBlockSize')),
-      dscp: Number(read(m, o, 'DSCP')),
-      maxHops: Number(read(m, o, 'MaxHopCount')),
-    };
-    const r = await runTraceRoute(input, signal);
-    return {
-      state: r.state,
-      values: { [`${o}IPAddressUsed`]: r.ipAddressUsed, [`${o}ResponseTime`]: String(r.responseTimeMs) },
-      table: {
-        path: TraceRoute.hops,
-        rows: r.hops.map((h) => ({ Host: h.hostAddress, HostAddress: h.hostAddress, ErrorCode: String(h.errorCode), RTTimes: h.rttMs.join(',') })),
-      },
-    };
-  },
-};
+/** IPPing on TR-181's Device.IP.Diagnostics.IPPing or TR-098's InternetGatewayDevice.IPPingDiagnostics. */
+function ipPing(o: string): Diagnostic {
+  return {
+    name: 'IPPing',
+    state: `${o}DiagnosticsState`,
+    inputs: ['Interface', 'ProtocolVersion', 'Host', 'NumberOfRepetitions', 'Timeout', 'DataBlockSize', 'DSCP'].map((n) => `${o}${n}`),
+    async run(m, signal) {
+      const input: PingInput = {
+        host: read(m, o, 'Host'),
+        protocolVersion: readOr(m, o, 'ProtocolVersion', 'Any') as PingInput['protocolVersion'],
+        repetitions: Number(read(m, o, 'NumberOfRepetitions')),
+        timeoutMs: Number(read(m, o, 'Timeout')),
+        dataBlockSize: Number(read(m, o, 'DataBlockSize')),
+        dscp: Number(read(m, o, 'DSCP')),
+      };
+      const r = await runPing(input, signal);
+      return { state: r.state, values: echoValues(o, r, true) };
+    },
+  };
+}
+
+/** TraceRoute; TR-098's hops name their fields with a "Hop" prefix (HopHost, HopRTTimes). */
+function traceRoute(o: string, hopField: (name: string) => string): Diagnostic {
+  return {
+    name: 'TraceRoute',
+    state: `${o}DiagnosticsState`,
+    inputs: ['Interface', 'ProtocolVersion', 'Host', 'NumberOfTries', 'Timeout', 'DataBlockSize', 'DSCP', 'MaxHopCount'].map((n) => `${o}${n}`),
+    async run(m, signal) {
+      const input: TraceRouteInput = {
+        host: read(m, o, 'Host'),
+        protocolVersion: readOr(m, o, 'ProtocolVersion', 'Any') as TraceRouteInput['protocolVersion'],
+        tries: Number(read(m, o, 'NumberOfTries')),
+        timeoutMs: Number(read(m, o, 'Timeout')),
+        dataBlockSize: Number(read(m, o, 'DataBlockSize')),
+        dscp: Number(read(m, o, 'DSCP')),
+        maxHops: Number(read(m, o, 'MaxHopCount')),
+      };
+      const r = await runTraceRoute(input, signal);
+      return {
+        state: r.state,
+        values: { [`${o}IPAddressUsed`]: r.ipAddressUsed, [`${o}ResponseTime`]: String(r.responseTimeMs) },
+        table: {
+          path: `${o}RouteHops.`,
+          rows: r.hops.map((h) => ({ [hopField('Host')]: h.hostAddress, [hopField('HostAddress')]: h.hostAddress, [hopField('ErrorCode')]: String(h.errorCode), [hopField('RTTimes')]: h.rttMs.join(',') })),
+        },
+      };
+    },
+  };
+}
+
+const IP_PING = ipPing(IpPing.object);
+const TRACE_ROUTE = traceRoute(TraceRoute.object, (n) => n);
+const IGD_IP_PING = ipPing(IGD_DIAGNOSTICS.ipPing);
+const IGD_TRACE_ROUTE = traceRoute(IGD_DIAGNOSTICS.traceRoute, (n) => `Hop${n}`);
 
 function measurementValues(c: Omit<ConnectionResult, 'ipAddressUsed'>, testBytes: string): Record<string, string> {
   return {
@@ -236,13 +249,20 @@ const UDP_ECHO: Diagnostic = {
   },
 };
 
+/** An outcome state the object's enumeration lacks (TR-098 has no Error_NoRouteToHost) becomes its most general error. */
+function stateWithin(m: DataModel, stateParameter: string, state: string): string {
+  const allowed = m.definitionOf(stateParameter)?.enumeration;
+  if (!allowed || allowed.includes(state)) return state;
+  return ['Error_Other', 'Error_Internal', 'Error_MaxHopCountExceeded'].find((s) => allowed.includes(s)) ?? state;
+}
+
 export class DiagnosticsRunner {
   private readonly pending = new Set<Diagnostic>();
   private readonly running = new Map<Diagnostic, AbortController>();
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION, UDP_ECHO],
+    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION, UDP_ECHO, IGD_IP_PING, IGD_TRACE_ROUTE],
   ) {
     // Only the tests this device's model has (a TR-098 root has none of Device.IP.Diagnostics).
     const present = diagnostics.filter((d) => agent.model.definitionOf(d.state));
@@ -296,7 +316,9 @@ export class DiagnosticsRunner {
         outcome.values = { ...outcome.values, ...Object.fromEntries(Object.entries(row).map(([k, v]) => [`${table.path}${id}.${k}`, v])) };
       }
     }
-    m.writeFromDevice({ ...outcome.values, [d.state]: outcome.state });
+    // Only what this object defines (TR-098's have fewer results), and a state its enumeration has.
+    const defined = Object.fromEntries(Object.entries(outcome.values).filter(([name]) => m.definitionOf(name)));
+    m.writeFromDevice({ ...defined, [d.state]: stateWithin(m, d.state, outcome.state) });
     this.agent.log.info({ diagnostic: d.name, state: outcome.state }, 'diagnostics done');
     this.agent.trigger(EventCode.DiagnosticsComplete);
   }

@@ -102,6 +102,41 @@ const PPP_ERRORS = [
   'ERROR_NO_DIALTONE', 'ERROR_NO_CARRIER', 'ERROR_NO_ANSWER', 'ERROR_LINE_BUSY', 'ERROR_UNSUPPORTED_BITSPERSECOND', 'ERROR_TOO_MANY_LINE_ERRORS', 'ERROR_IP_CONFIGURATION', 'ERROR_UNKNOWN',
 ];
 
+const PING = `${R}IPPingDiagnostics.`;
+const TRACE = `${R}TraceRouteDiagnostics.`;
+const HOP = `${TRACE}RouteHops.{i}.`;
+export const IGD_DIAGNOSTICS = { ipPing: PING, traceRoute: TRACE } as const;
+
+/** IPPingDiagnostics and TraceRouteDiagnostics at the root, as TR-098 places them (TR-181 has them under IP.Diagnostics). */
+const IGD_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
+  rw(`${PING}DiagnosticsState`, 'string', { enumeration: ['None', 'Requested', 'Complete', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'], writableValues: ['Requested'], default: 'None', ...canDeny }),
+  rw(`${PING}Interface`, 'string', { maxLength: 256 }),
+  rw(`${PING}Host`, 'string', { maxLength: 256 }),
+  rw(`${PING}NumberOfRepetitions`, 'unsignedInt', { min: 1, default: '3' }),
+  rw(`${PING}Timeout`, 'unsignedInt', { min: 1, default: '1000' }),
+  rw(`${PING}DataBlockSize`, 'unsignedInt', { min: 1, max: 65535, default: '56' }),
+  rw(`${PING}DSCP`, 'unsignedInt', { min: 0, max: 63 }),
+  ro(`${PING}SuccessCount`, 'unsignedInt', canDeny),
+  ro(`${PING}FailureCount`, 'unsignedInt', canDeny),
+  ro(`${PING}AverageResponseTime`, 'unsignedInt', canDeny),
+  ro(`${PING}MinimumResponseTime`, 'unsignedInt', canDeny),
+  ro(`${PING}MaximumResponseTime`, 'unsignedInt', canDeny),
+  rw(`${TRACE}DiagnosticsState`, 'string', { enumeration: ['None', 'Requested', 'Complete', 'Error_CannotResolveHostName', 'Error_MaxHopCountExceeded'], writableValues: ['Requested'], default: 'None', ...canDeny }),
+  rw(`${TRACE}Interface`, 'string', { maxLength: 256 }),
+  rw(`${TRACE}Host`, 'string', { maxLength: 256 }),
+  rw(`${TRACE}NumberOfTries`, 'unsignedInt', { min: 1, max: 3, default: '3' }),
+  rw(`${TRACE}Timeout`, 'unsignedInt', { min: 1, default: '5000' }),
+  rw(`${TRACE}DataBlockSize`, 'unsignedInt', { min: 1, max: 65535, default: '38' }),
+  rw(`${TRACE}DSCP`, 'unsignedInt', { min: 0, max: 63 }),
+  rw(`${TRACE}MaxHopCount`, 'unsignedInt', { min: 1, max: 64, default: '30' }),
+  ro(`${TRACE}ResponseTime`, 'unsignedInt', canDeny),
+  count(`${TRACE}RouteHopsNumberOfEntries`, HOP),
+  ro(`${HOP}HopHost`, 'string', { maxLength: 256, ...canDeny }),
+  ro(`${HOP}HopHostAddress`, 'string', canDeny),
+  ro(`${HOP}HopErrorCode`, 'unsignedInt', canDeny),
+  ro(`${HOP}HopRTTimes`, 'string', { maxLength: 16, ...canDeny }),
+];
+
 export const IGD_TABLES: readonly TableDefinition[] = [
   ...fromTr181([...MANAGEMENT_POLICY_TABLES, ...DEVICE_STATUS_TABLES, ...DEVICE_FILES_TABLES, ...NETWORK_SERVICES_TABLES]),
   { name: FWD, writable: true },
@@ -116,12 +151,13 @@ export const IGD_TABLES: readonly TableDefinition[] = [
   { name: `${WIP}PortMapping.{i}.`, writable: true },
   { name: WPPP, writable: true },
   { name: `${WPPP}PortMapping.{i}.`, writable: true },
+  { name: HOP, writable: false },
 ];
 
 export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS]),
   // TR-106's summary of the root and the profiles this model implements in full.
-  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, Time:1)' }),
+  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, Time:1, IPPing:1, TraceRoute:1)' }),
   count(`${R}LANDeviceNumberOfEntries`, LAN),
   count(`${R}WANDeviceNumberOfEntries`, WAN),
   ro(`${R}DeviceInfo.SpecVersion`, 'string', { maxLength: 16, default: '1.0', forcedInform: true }),
@@ -202,6 +238,7 @@ export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   ro(`${WPPP}TransportType`, 'string', { enumeration: ['PPPoA', 'PPPoE', 'L2TP', 'PPTP'], default: 'PPPoE' }),
   rw(`${WPPP}PPPoEACName`, 'string', { maxLength: 256 }),
   rw(`${WPPP}PPPoEServiceName`, 'string', { maxLength: 256 }),
+  ...IGD_DIAGNOSTICS_PARAMETERS,
 ];
 
 /** The TR-098 schema; immutable, shared by every agent that uses it. */

@@ -8,6 +8,8 @@ import { CWMP_NAMESPACES } from '../../src/cwmp/namespaces.js';
 import type { ManualClock } from '../../src/clock.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { validateEnvelopes, xsdSkipReason } from '../helpers/xsd.js';
+import { commandMissing } from '../helpers/servers.js';
+import { DiagnosticsRunner } from '../../src/diagnostics-runner.js';
 
 const R = 'InternetGatewayDevice.';
 const WIP = `${R}WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.`;
@@ -111,3 +113,50 @@ test('TR-098 root: connection requests use the TR-098 credentials and URL; a PPP
     await h.close();
   }
 });
+
+const noTools = commandMissing('ping') ?? commandMissing('traceroute');
+
+test('TR-098 root: IPPingDiagnostics and TraceRouteDiagnostics at the root, with TR-098 result names and states', { skip: noTools, timeout: 40_000 }, async () => {
+  const h = await startHarness({ agent: { schema: IGD_SCHEMA } });
+  new DiagnosticsRunner(h.agent);
+  const P = `${R}IPPingDiagnostics.`;
+  const T = `${R}TraceRouteDiagnostics.`;
+  try {
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${P}Host`, value: '127.0.0.1' },
+        { name: `${P}NumberOfRepetitions`, value: '2' },
+        { name: `${P}DiagnosticsState`, value: 'Requested' },
+        { name: `${T}Host`, value: '127.0.0.1' },
+        { name: `${T}NumberOfTries`, value: '1' },
+        { name: `${T}MaxHopCount`, value: '3' },
+        { name: `${T}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'diag',
+    }, { method: 'SetParameterValues', parameterList: [{ name: `${P}DiagnosticsState`, value: 'Canceled' }], parameterKey: 'x' });
+    h.agent.start();
+    await sessionsCompleted(h, 2, 30_000);
+    const m = h.agent.model;
+    // "Canceled" is not a TR-098 state: refused, so the test still ran.
+    assert.equal(textAt(h.acs.responses(h.serial)[1]!.body, 'detail', 'Fault', 'SetParameterValuesFault', 'FaultCode'), '9007');
+    const codes = h.acs.completedSessions(h.serial).slice(1).flatMap((s) => s.events.map((e) => e.code));
+    assert.ok(codes.includes('8 DIAGNOSTICS COMPLETE'));
+    await waitFor(() => m.read(`${P}DiagnosticsState`) !== 'Requested' && m.read(`${T}DiagnosticsState`) !== 'Requested', 30_000);
+    assert.equal(m.read(`${P}DiagnosticsState`), 'Complete');
+    assert.equal(m.read(`${P}SuccessCount`), '2');
+    assert.equal(m.read(`${T}DiagnosticsState`), 'Complete');
+    assert.equal(m.read(`${T}RouteHopsNumberOfEntries`), '1');
+    assert.equal(m.read(`${T}RouteHops.1.HopHostAddress`), '127.0.0.1');
+  } finally {
+    await h.close();
+  }
+});
+
+async function waitFor(ok: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
