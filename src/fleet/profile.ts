@@ -11,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import type { WireType } from '../cwmp/messages.js';
 import type { Provider } from '../datamodel/provider.js';
 import { toSchemaPath, type ParameterDefinition, type Schema, type TableDefinition } from '../datamodel/schema.js';
-import { BUILT_IN_SCHEMA, extendBuiltIn } from '../models/built-in.js';
+import { builtInFor, extendBuiltIn } from '../models/built-in.js';
+import { IGD_ROOT } from '../models/igd.js';
+import { deviceInfoPaths } from '../models/device-core.js';
 import { DEFAULT_TEMPLATE, type IdentityTemplate } from './identity-template.js';
 
 export interface SnapshotParameter {
@@ -79,17 +81,26 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** A CSV snapshot: a header naming at least "name" and "value" (and optionally "type", "writable"). */
+/**
+ * A CSV snapshot: a header with name and value columns (type and writable optional), or the
+ * data model CSV genieacs-sim uses (Parameter, Object, Writable, Value, Value type, ...), whose
+ * object rows are skipped.
+ */
 export function snapshotFromCsv(text: string): SnapshotParameter[] {
   const [header, ...rows] = parseCsv(text);
   const cols = (header ?? []).map((h) => h.trim().toLowerCase());
-  const at = (name: string): number => cols.indexOf(name);
-  if (at('name') < 0 || at('value') < 0) throw new Error('a CSV snapshot needs a header with "name" and "value" columns');
-  return rows.map((r) => ({
-    name: r[at('name')]!.trim(),
-    value: r[at('value')] ?? '',
-    type: at('type') >= 0 ? r[at('type')] : undefined,
-    writable: at('writable') >= 0 ? /^(1|true|yes|w)$/i.test(r[at('writable')] ?? '') : undefined,
-  }));
+  const at = (...names: string[]): number => cols.findIndex((c) => names.includes(c));
+  const [name, value, type, writable, object] = [at('name', 'parameter'), at('value'), at('type', 'value type'), at('writable'), at('object')];
+  if (name < 0 || value < 0) throw new Error('a CSV snapshot needs a header with "name" and "value" columns (or genieacs-sim\'s "Parameter" and "Value")');
+  const yes = (v: string | undefined): boolean => /^(1|true|yes|w)$/i.test(v ?? '');
+  return rows
+    .filter((r) => r.length > 1 && !(object >= 0 && yes(r[object])))
+    .map((r) => ({
+      name: r[name]!.trim(),
+      value: r[value] ?? '',
+      type: type >= 0 ? r[type] : undefined,
+      writable: writable >= 0 ? yes(r[writable]) : undefined,
+    }));
 }
 
 interface ProfileDocument {
@@ -103,7 +114,22 @@ interface ProfileDocument {
   parametersCsv?: string;
 }
 
+/** The snapshot's own DeviceInfo identity (a real device's dump names its maker and model); the profile's identity wins. */
+function identityInSnapshot(values: Record<string, string>, root: string): Partial<IdentityTemplate> {
+  const DI = deviceInfoPaths(root);
+  const fields: [keyof IdentityTemplate, string][] = [['manufacturer', DI.manufacturer], ['oui', DI.manufacturerOui], ['productClass', DI.productClass], ['modelName', DI.modelName], ['hardwareVersion', DI.hardwareVersion], ['softwareVersion', DI.softwareVersion]];
+  return Object.fromEntries(fields.filter(([, path]) => values[path]).map(([key, path]) => [key, values[path]]));
+}
+
+/** The root object most of a snapshot's names start with: a TR-098 device's dump is under InternetGatewayDevice. */
+function snapshotRoot(snapshot: SnapshotParameter[]): string {
+  const igd = snapshot.filter((p) => p.name.startsWith(IGD_ROOT)).length;
+  return igd > snapshot.length / 2 ? IGD_ROOT : 'Device.';
+}
+
 export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]): Profile {
+  const root = snapshotRoot(snapshot);
+  const BUILT_IN_SCHEMA = builtInFor(root).schema;
   const values: Record<string, string> = Object.create(null) as Record<string, string>;
   const parameters = new Map<string, ParameterDefinition>();
   const tables = new Map<string, TableDefinition>();
@@ -113,8 +139,8 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
   const perDevice = new Map<string, { tablePath: string; id: number }>();
   const skipped: Profile['skipped'] = [];
   for (const p of snapshot) {
-    if (!p.name.startsWith('Device.') || p.name.endsWith('.') || /\.\./.test(p.name) || p.name.length > 256) {
-      if (!p.name.endsWith('.')) skipped.push({ name: p.name, reason: 'not a Device:2 parameter path' });
+    if (!p.name.startsWith(root) || p.name.endsWith('.') || /\.\./.test(p.name) || p.name.length > 256) {
+      if (!p.name.endsWith('.')) skipped.push({ name: p.name, reason: `not a parameter path under ${root}` });
       continue;
     }
     const schemaPath = toSchemaPath(p.name);
@@ -157,7 +183,7 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     }
   }
   const owned = new Map([...instances].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
-  const roots = [...new Set([...ownedTables].map((t) => t.slice(0, t.indexOf('.', 'Device.'.length) + 1)))];
+  const roots = [...new Set([...ownedTables].map((t) => t.slice(0, t.indexOf('.', root.length) + 1)))];
   const provider: Provider | undefined =
     owned.size > 0
       ? {
@@ -169,9 +195,9 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
   return {
     name: doc.name ?? 'custom',
     description: doc.description ?? '',
-    identity: { ...DEFAULT_TEMPLATE, ...doc.identity },
+    identity: { ...DEFAULT_TEMPLATE, ...identityInSnapshot(values, root), ...doc.identity },
     periodicInformInterval: doc.periodicInformInterval,
-    schema: parameters.size > 0 || tables.size > 0 ? extendBuiltIn([...parameters.values()], [...tables.values()]) : BUILT_IN_SCHEMA,
+    schema: parameters.size > 0 || tables.size > 0 ? extendBuiltIn([...parameters.values()], [...tables.values()], root) : BUILT_IN_SCHEMA,
     values,
     provider,
     // Outer tables first, so that nested instances find their parents.
