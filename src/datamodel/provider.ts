@@ -47,3 +47,19 @@ export function valueProvider(getters: Record<string, () => string>): Provider {
   const objects = [...new Set(Object.keys(getters).map((p) => p.slice(0, p.lastIndexOf('.') + 1)))];
   return { objects, get: (path) => getters[path]?.() };
 }
+
+/**
+ * A provider built on first use: a device that may never be asked for these objects (a TR-181
+ * fleet device and its TR-098 gateway tree) holds only this small wrapper. It answers get,
+ * instances and validate; the provider it builds must need nothing else.
+ */
+export function lazyProvider(objects: readonly string[], build: () => Provider): Provider {
+  let built: Provider | undefined;
+  const target = (): Provider => (built ??= build());
+  return {
+    objects,
+    get: (path) => target().get(path),
+    instances: (tablePath) => target().instances?.(tablePath),
+    validate: (path, value) => target().validate?.(path, value),
+  };
+}

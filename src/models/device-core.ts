@@ -93,8 +93,18 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}HeartbeatPolicy.InitiationTime`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
 ];
 
+/** One object of paths per root, shared: every agent of a fleet reads the same strings. */
+function perRoot<T>(make: (root: string) => T): (root: string) => T {
+  const made = new Map<string, T>();
+  return (root) => {
+    let t = made.get(root);
+    if (t === undefined) made.set(root, (t = make(root)));
+    return t;
+  };
+}
+
 /** The paths the agent itself reads in ManagementServer, under a root object ("Device." or "InternetGatewayDevice."). */
-export function managementServerPaths(root: string) {
+export const managementServerPaths = perRoot((root: string) => {
   const MS = `${root}ManagementServer.`;
   return {
     url: `${MS}URL`,
@@ -129,12 +139,12 @@ export function managementServerPaths(root: string) {
     heartbeatInterval: `${MS}HeartbeatPolicy.ReportingInterval`,
     heartbeatTime: `${MS}HeartbeatPolicy.InitiationTime`,
   } as const;
-}
+});
 export type ManagementServerPaths = ReturnType<typeof managementServerPaths>;
 export const ManagementServer = managementServerPaths('Device.');
 
 /** The DeviceInfo paths the agent itself uses, under a root object. */
-export function deviceInfoPaths(root: string) {
+export const deviceInfoPaths = perRoot((root: string) => {
   const DI = `${root}DeviceInfo.`;
   return {
     manufacturer: `${DI}Manufacturer`,
@@ -147,6 +157,6 @@ export function deviceInfoPaths(root: string) {
     modelName: `${DI}ModelName`,
     upTime: `${DI}UpTime`,
   } as const;
-}
+});
 export type DeviceInfoPaths = ReturnType<typeof deviceInfoPaths>;
 export const DeviceInfo = deviceInfoPaths('Device.');

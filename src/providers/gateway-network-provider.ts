@@ -39,6 +39,8 @@ const LAN_DEVICE = `${R}LANDevice.`;
 const LETH = `${R}LANDevice.1.LANEthernetInterfaceConfig.`;
 const LIPIF = `${R}LANDevice.1.LANHostConfigManagement.IPInterface.`;
 const HOST = `${R}LANDevice.1.Hosts.Host.`;
+/** The objects the provider answers for, known before it is built (see lazyProvider). */
+export const GATEWAY_OBJECTS: readonly string[] = [WAN_DEVICE, LAN_DEVICE];
 const ADDRESS_PARAMETERS = /^(ExternalIPAddress|SubnetMask|DefaultGateway|DNSServers|MACAddress|IPInterfaceIPAddress|IPInterfaceSubnetMask)$/;
 
 /** The bounded unsignedInt TR-098 counters are: they wrap as 32-bit hardware counters do. */
@@ -86,7 +88,7 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
   };
 
   return {
-    objects: [WAN_DEVICE, LAN_DEVICE],
+    objects: GATEWAY_OBJECTS,
     instances(tablePath) {
       if (tablePath === WAN_DEVICE || tablePath === WCD || tablePath === WIP) return split().wan ? [1] : [];
       if (tablePath === LAN_DEVICE) return [1];

@@ -4,12 +4,12 @@
  * seed always gives the same device, so demos, tests and fleets are repeatable.
  */
 import { createHash } from 'node:crypto';
-import { valueProvider, type Provider } from '../datamodel/provider.js';
+import { lazyProvider, valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo, deviceInfoPaths } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
-import { gatewayNetworkProvider } from './gateway-network-provider.js';
+import { GATEWAY_OBJECTS, gatewayNetworkProvider } from './gateway-network-provider.js';
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
@@ -21,12 +21,16 @@ function simulatedTemperature(seed: string, upSeconds: () => number, now: () => 
   return temperatureProvider(() => [{ name: 'cpu', celsius: base + 6 * Math.sin((upSeconds() / 3600) * Math.PI) }], now);
 }
 
-/** A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737, RFC 3849). */
-function simulatedInterfaces(seed: string, fixedMac?: string): InterfaceSnapshot[] {
+/**
+ * A loopback and one Ethernet interface, addressed from the documentation ranges (RFC 5737,
+ * RFC 3849). The seed's hash is taken once; the snapshot is built when read, so a fleet's
+ * devices do not each hold one.
+ */
+function simulatedInterfaces(seed: string, fixedMac?: string): () => InterfaceSnapshot[] {
   const h = createHash('sha256').update(`net:${seed}`).digest();
   const mac = fixedMac ?? ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
   const host = 2 + (h[5]! % 250);
-  return [
+  return () => [
     { name: 'lo', mac: '00:00:00:00:00:00', loopback: true, up: true, ipv4: [{ address: '127.0.0.1', netmask: '255.0.0.0' }], ipv6: [{ address: '::1' }] },
     { name: 'eth0', mac, loopback: false, up: true, ipv4: [{ address: `192.0.2.${host}`, netmask: '255.255.255.0' }], ipv6: [{ address: `2001:db8::${host.toString(16)}` }] },
   ];
@@ -138,7 +142,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces: () => interfaces }), simulatedGateway(seed, interfaces, upSeconds), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {
