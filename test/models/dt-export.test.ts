@@ -64,3 +64,22 @@ test('cwmp-agent export-dt writes the model, a fleet profile\'s additions includ
   assert.ok(dt.get('Device.WiFi.Radio.{i}.')!.params.has('Channel'));
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+const tr098 = path.join(BBF_DIR, 'tr-098-1-8-0-full.xml');
+
+test('a TR-098 device\'s DT imports the TR-098 model it names, and lists only standard TR-098 parameters', { skip: fs.existsSync(tr098) ? undefined : `Broadband Forum model not found at ${tr098}` }, async () => {
+  const { IGD_SCHEMA } = await import('../../src/models/igd.js');
+  const xml = exportDeviceType(IGD_SCHEMA, { deviceType: 'urn:x', uuid: '0f0e7f4a-7d2a-4c55-9b1a-3d2f1e0c9b8a' });
+  const source = fs.readFileSync(tr098, 'utf8');
+  const bbf = loadBbfModel(source);
+  const spec = /<dm:document[^>]*\sspec="([^"]+)"/.exec(source)?.[1];
+  assert.ok(xml.includes(`spec="${spec}"`), `imports ${spec}`);
+  assert.ok(xml.includes(`<model name="${bbf.name}"/>`) && xml.includes(`<model ref="${bbf.name}">`), `names ${bbf.name}`);
+  const std = new Map(definitionsFromBbf(bbf).parameters.map((d) => [d.name, d.writable]));
+  for (const [object, o] of parse(xml)) {
+    for (const [name, p] of o.params) {
+      assert.ok(std.has(object + name), `${object}${name} is standard`);
+      assert.equal(p.access, std.get(object + name) ? 'readWrite' : 'readOnly', `access of ${object}${name}`);
+    }
+  }
+});
