@@ -54,6 +54,17 @@ function echoValues(o: string, r: EchoStats, milliseconds: boolean): Record<stri
 /** An input TR-098's variant of an object lacks (ProtocolVersion) reads as the TR-181 default. */
 const readOr = (m: DataModel, object: string, p: string, fallback: string): string => (m.definitionOf(object + p) ? m.read(object + p) : fallback);
 
+/** The inputs ping and traceroute share, from either model's object. */
+function probeInputs(m: DataModel, o: string): Pick<PingInput, 'host' | 'protocolVersion' | 'timeoutMs' | 'dataBlockSize' | 'dscp'> {
+  return {
+    host: read(m, o, 'Host'),
+    protocolVersion: readOr(m, o, 'ProtocolVersion', 'Any') as PingInput['protocolVersion'],
+    timeoutMs: Number(read(m, o, 'Timeout')),
+    dataBlockSize: Number(read(m, o, 'DataBlockSize')),
+    dscp: Number(read(m, o, 'DSCP')),
+  };
+}
+
 /** IPPing on TR-181's Device.IP.Diagnostics.IPPing or TR-098's InternetGatewayDevice.IPPingDiagnostics. */
 function ipPing(o: string): Diagnostic {
   return {
@@ -61,14 +72,7 @@ function ipPing(o: string): Diagnostic {
     state: `${o}DiagnosticsState`,
     inputs: ['Interface', 'ProtocolVersion', 'Host', 'NumberOfRepetitions', 'Timeout', 'DataBlockSize', 'DSCP'].map((n) => `${o}${n}`),
     async run(m, signal) {
-      const input: PingInput = {
-        host: read(m, o, 'Host'),
-        protocolVersion: readOr(m, o, 'ProtocolVersion', 'Any') as PingInput['protocolVersion'],
-        repetitions: Number(read(m, o, 'NumberOfRepetitions')),
-        timeoutMs: Number(read(m, o, 'Timeout')),
-        dataBlockSize: Number(read(m, o, 'DataBlockSize')),
-        dscp: Number(read(m, o, 'DSCP')),
-      };
+      const input: PingInput = { ...probeInputs(m, o), repetitions: Number(read(m, o, 'NumberOfRepetitions')) };
       const r = await runPing(input, signal);
       return { state: r.state, values: echoValues(o, r, true) };
     },
@@ -82,15 +86,7 @@ function traceRoute(o: string, hopField: (name: string) => string): Diagnostic {
     state: `${o}DiagnosticsState`,
     inputs: ['Interface', 'ProtocolVersion', 'Host', 'NumberOfTries', 'Timeout', 'DataBlockSize', 'DSCP', 'MaxHopCount'].map((n) => `${o}${n}`),
     async run(m, signal) {
-      const input: TraceRouteInput = {
-        host: read(m, o, 'Host'),
-        protocolVersion: readOr(m, o, 'ProtocolVersion', 'Any') as TraceRouteInput['protocolVersion'],
-        tries: Number(read(m, o, 'NumberOfTries')),
-        timeoutMs: Number(read(m, o, 'Timeout')),
-        dataBlockSize: Number(read(m, o, 'DataBlockSize')),
-        dscp: Number(read(m, o, 'DSCP')),
-        maxHops: Number(read(m, o, 'MaxHopCount')),
-      };
+      const input: TraceRouteInput = { ...probeInputs(m, o), tries: Number(read(m, o, 'NumberOfTries')), maxHops: Number(read(m, o, 'MaxHopCount')) };
       const r = await runTraceRoute(input, signal);
       return {
         state: r.state,
