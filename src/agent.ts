@@ -24,6 +24,8 @@ import { AcsTransport, TransportError, type TlsOptions } from './session/acs-tra
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from './session/session-machine.js';
 import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-inform.js';
 import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
+import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
+import { udpDatagramSender, type DatagramSender, type UdpDatagramSender } from './notifications/udp-datagram-sender.js';
 
 export interface AgentOptions {
   acsUrl: string;
@@ -57,6 +59,8 @@ export interface AgentOptions {
   notificationPollSeconds?: number;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
+  /** Sends UDP Lightweight Notifications (a fleet shares one); by default the agent's own socket. */
+  lightweightSender?: DatagramSender;
 }
 
 
@@ -89,6 +93,8 @@ export class Agent implements AgentControl {
   private sessionCount = 0;
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
+  private readonly lightweight: LightweightNotifier;
+  private readonly ownSender: UdpDatagramSender | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     const schema = opts.schema ?? BUILT_IN_SCHEMA;
@@ -122,6 +128,17 @@ export class Agent implements AgentControl {
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );
+    this.ownSender = opts.lightweightSender ? undefined : udpDatagramSender();
+    this.lightweight = new LightweightNotifier({
+      model: this.model,
+      ms: this.ms,
+      deviceInfo: this.deviceInfo,
+      clock: opts.clock,
+      log: opts.logger,
+      backlog: () => this.state.lightweight,
+      saveBacklog: (b) => this.mutate((s) => void (s.lightweight = b)),
+      send: opts.lightweightSender ?? this.ownSender!.send,
+    });
   }
 
   get log(): Logger {
@@ -148,6 +165,8 @@ export class Agent implements AgentControl {
     this.cancelTimers();
     this.transferRunner.stop();
     this.model.close();
+    await this.lightweight.stop();
+    this.ownSender?.close();
     await this.loop;
   }
 
@@ -271,6 +290,7 @@ export class Agent implements AgentControl {
       this.opts.stateStore.save(this.state);
     }
     this.transferRunner.onBoot();
+    this.lightweight.start();
     this.periodicBase = this.heartbeatBase = this.opts.clock.now();
     this.armPeriodicInform();
     this.armHeartbeat();
@@ -385,13 +405,20 @@ export class Agent implements AgentControl {
       this.heartbeatBase = this.opts.clock.now();
       this.armHeartbeat();
     }
+    this.lightweight.settingsChanged(names);
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
     const level = (n: string): number => {
       const def = this.model.definitionOf(n);
       return def ? this.model.notificationOf(def, n) : 0;
     };
-    const notified = names.filter((n) => level(n) > 0);
+    const levels = names.map((n) => [n, level(n)] as const);
+    // 3 and 5 are lightweight only; 4 and 6 add passive Inform notification to them.
+    this.lightweight.changed(
+      levels.filter(([, l]) => lightweightKind(l) === 'passive').map(([n]) => n),
+      levels.filter(([, l]) => lightweightKind(l) === 'active').map(([n]) => n),
+    );
+    const notified = levels.filter(([, l]) => l === 1 || l === 2 || l === 4 || l === 6).map(([n]) => n);
     if (notified.length === 0) return;
     const active = notified.some((n) => level(n) === 2);
     this.mutate((s) => {

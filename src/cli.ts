@@ -194,10 +194,17 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   process.once('SIGTERM', () => void shutdown());
 }
 
-async function runAcs(opts: { port: number; host: string; maxSessions?: number }): Promise<void> {
+async function runAcs(opts: { port: number; host: string; maxSessions?: number; lightweightPort?: number }): Promise<void> {
   const acs = new TestAcs({ port: opts.port, host: opts.host, maxSessions: opts.maxSessions });
   const url = await acs.listen();
   console.log(`test ACS listening at ${url}`);
+  if (opts.lightweightPort !== undefined) {
+    const udp = await acs.listenLightweightNotifications({
+      port: opts.lightweightPort,
+      onAccepted: (r) => console.log(`lightweight notification from ${r.device}: ${r.notification.params.map((p) => `${p.name}=${JSON.stringify(p.value)}`).join(' ')}`),
+    });
+    console.log(`UDP lightweight notifications received on ${opts.host}:${udp}`);
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -224,6 +231,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <port>', 'port to listen on', port, 7557)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--max-sessions <n>', 'keep only the latest N session records (long load tests)', (v) => Math.max(1, Math.floor(Number(v))))
+    .option('--lightweight-port <port>', 'also receive UDP Lightweight Notifications (TR-069 Annex M) on this port', port)
     .action(runAcs);
   const positive = (value: string): number => {
     const n = Number(value);

@@ -12,6 +12,7 @@ import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
+import { LightweightNotificationReceiver, type ReceivedNotification } from './lightweight-receiver.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
 import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../session/http-auth.js';
 import { deviceSerial, informEvents, readCpeMessage, textAt, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
@@ -69,6 +70,8 @@ export class TestAcs {
   private server: http.Server | undefined;
   private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   authFailures = 0;
+  /** Lightweight Notifications received, once listenLightweightNotifications has run. */
+  lightweight: LightweightNotificationReceiver | undefined;
   /** CPE bodies that arrived compressed (Content-Encoding gzip or deflate). */
   compressedRequests = 0;
 
@@ -87,7 +90,19 @@ export class TestAcs {
     return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/acs`;
   }
 
+  /**
+   * Receives UDP Lightweight Notifications on a port of this host (returned), checking each with
+   * the password the ACS's own auth expects unless another lookup is given.
+   */
+  async listenLightweightNotifications(opts: { port?: number; passwordFor?: (username: string) => string | undefined; onAccepted?: (n: ReceivedNotification) => void } = {}): Promise<number> {
+    const auth = this.opts.auth;
+    const passwordFor = opts.passwordFor ?? ((u: string) => (auth ? (u === auth.username ? auth.password : undefined) : ''));
+    this.lightweight = new LightweightNotificationReceiver({ passwordFor, onAccepted: opts.onAccepted });
+    return this.lightweight.listen(this.opts.host ?? '127.0.0.1', opts.port ?? 0);
+  }
+
   async close(): Promise<void> {
+    this.lightweight?.close();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));

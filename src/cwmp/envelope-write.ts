@@ -30,7 +30,7 @@ function open(opts: EnvelopeOptions): string {
 const CLOSE = '</soap-env:Body></soap-env:Envelope>';
 
 /** XML Schema's names for the wire types (TR-069's base64 is xsd:base64Binary). */
-const XSD_TYPE_NAMES: Record<ParameterValue['type'], string> = {
+export const XSD_TYPE_NAMES: Record<ParameterValue['type'], string> = {
   string: 'string',
   int: 'int',
   unsignedInt: 'unsignedInt',

@@ -332,7 +332,8 @@ export class DataModel {
     const plan: { path: string; entry: SetParameterAttributesEntry }[] = [];
     for (const entry of list) {
       for (const r of this.resolve(entry.name)) {
-        if (entry.notificationChange && (r.def.activeNotify === 'forceEnabled' || (r.def.activeNotify === 'canDeny' && entry.notification === 2))) {
+        // canDeny refuses every active kind: 2, and 5 and 6 (active lightweight), which a fast-changing value would flood.
+        if (entry.notificationChange && (r.def.activeNotify === 'forceEnabled' || (r.def.activeNotify === 'canDeny' && [2, 5, 6].includes(entry.notification)))) {
           // Partial paths skip the parameters whose notification is fixed; a full name faults.
           if (entry.name === r.path) throw new CwmpFault(9009, r.path);
           continue;

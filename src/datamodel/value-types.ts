@@ -7,6 +7,8 @@ export interface ValueConstraints {
   min?: number;
   max?: number;
   enumeration?: readonly string[];
+  /** A comma-separated list (TR-106 list): the enumeration applies to each item, items once each. */
+  list?: boolean;
 }
 
 export type ValueCheck = { ok: true; value: string } | { ok: false; faultCode: 9006 | 9007; reason: string };
@@ -60,12 +62,22 @@ export function checkValue(raw: string, c: ValueConstraints, xsiType?: string): 
       if (!/^([0-9A-Fa-f]{2})*$/.test(raw.trim())) return { ok: false, faultCode: 9007, reason: 'not hexBinary' };
       return lengthOk(raw.trim(), c);
     default: {
+      if (c.list && c.enumeration) return listOk(raw, c, c.enumeration);
       if (c.enumeration && !c.enumeration.includes(raw)) {
         return { ok: false, faultCode: 9007, reason: `"${short(raw)}" is not one of ${c.enumeration.join(', ')}` };
       }
       return lengthOk(raw, c);
     }
   }
+}
+
+/** A list of enumerated items, canonical without blanks around the commas. */
+function listOk(raw: string, c: ValueConstraints, allowed: readonly string[]): ValueCheck {
+  const items = raw.trim() === '' ? [] : raw.split(',').map((i) => i.trim());
+  const wrong = items.find((i) => !allowed.includes(i));
+  if (wrong !== undefined) return { ok: false, faultCode: 9007, reason: `"${short(wrong)}" is not one of ${allowed.join(', ')}` };
+  if (new Set(items).size !== items.length) return { ok: false, faultCode: 9007, reason: 'an item appears twice' };
+  return lengthOk(items.join(','), c);
 }
 
 function lengthOk(value: string, c: ValueConstraints): ValueCheck {

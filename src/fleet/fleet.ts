@@ -25,6 +25,7 @@ import { FleetStats } from './fleet-stats.js';
 import { identityFor, macFor, shardRange } from './identity-template.js';
 import type { Profile } from './profile.js';
 import { SharedUdpConnectionRequests } from './shared-udp.js';
+import { udpDatagramSender } from '../notifications/udp-datagram-sender.js';
 
 export interface FleetOptions {
   /** Devices in the whole fleet; a shard runs its share of them. */
@@ -73,6 +74,8 @@ export class Fleet {
   readonly stats: FleetStats;
   private crServer: HttpConnectionRequestServer | undefined;
   private udp: SharedUdpConnectionRequests | undefined;
+  /** One socket for every device's UDP Lightweight Notifications. */
+  private readonly lightweightSender = udpDatagramSender();
   private crBase = '';
   private udpAddress = '';
   private bootTimers: TimerHandle[] = [];
@@ -164,6 +167,7 @@ export class Fleet {
       requestTimeoutMs: this.o.requestTimeoutMs,
       schema: this.o.profile.schema,
       baseValues: this.baseValues,
+      lightweightSender: this.lightweightSender.send,
     });
     this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {
@@ -229,5 +233,6 @@ export class Fleet {
     await Promise.all(this.members.map((m) => this.takeOffline(m)));
     await this.crServer?.close();
     this.udp?.close();
+    this.lightweightSender.close();
   }
 }

@@ -52,6 +52,13 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}STUNMaximumKeepAlivePeriod`, type: 'int', min: -1, writable: true, default: '-1' },
   { name: `${MS}STUNMinimumKeepAlivePeriod`, type: 'unsignedInt', writable: true, default: '30' },
   { name: `${MS}NATDetected`, type: 'boolean', writable: false, default: 'false' },
+  // TR-069 Annex M. Off until the ACS names a protocol: an empty list disables them whatever the attributes say.
+  { name: `${MS}LightweightNotificationProtocolsSupported`, type: 'string', list: true, writable: false, default: 'UDP' },
+  { name: `${MS}LightweightNotificationProtocolsUsed`, type: 'string', list: true, enumeration: ['UDP'], writable: true, default: '' },
+  { name: `${MS}LightweightNotificationTriggerInterval`, type: 'unsignedInt', writable: true, default: '0' },
+  { name: `${MS}LightweightNotificationTriggerTime`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
+  { name: `${MS}UDPLightweightNotificationHost`, type: 'string', maxLength: 256, writable: true, default: '' },
+  { name: `${MS}UDPLightweightNotificationPort`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '7547' },
 ];
 
 const IP = `${MS}InformParameter.{i}.`;
@@ -138,6 +145,11 @@ export const managementServerPaths = perRoot((root: string) => {
     heartbeatEnable: `${MS}HeartbeatPolicy.Enable`,
     heartbeatInterval: `${MS}HeartbeatPolicy.ReportingInterval`,
     heartbeatTime: `${MS}HeartbeatPolicy.InitiationTime`,
+    lightweightProtocolsUsed: `${MS}LightweightNotificationProtocolsUsed`,
+    lightweightTriggerInterval: `${MS}LightweightNotificationTriggerInterval`,
+    lightweightTriggerTime: `${MS}LightweightNotificationTriggerTime`,
+    udpLightweightHost: `${MS}UDPLightweightNotificationHost`,
+    udpLightweightPort: `${MS}UDPLightweightNotificationPort`,
   } as const;
 });
 export type ManagementServerPaths = ReturnType<typeof managementServerPaths>;

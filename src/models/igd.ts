@@ -19,7 +19,7 @@ const R = IGD_ROOT;
 /** TR-181 parameters and tables TR-098 does not define (or defines differently, as Time.LocalTimeZone). */
 const NOT_IN_TR098 = [
   /^Device\.RootDataModelVersion$/,
-  /^Device\.ManagementServer\.(ScheduleReboot|DelayReboot|HTTPConnectionRequestEnable|InstanceWildcardsSupported|HeartbeatPolicy\.)/,
+  /^Device\.ManagementServer\.(ScheduleReboot|DelayReboot|HTTPConnectionRequestEnable|InstanceWildcardsSupported|HeartbeatPolicy\.|LightweightNotificationTrigger)/,
   /^Device\.ManagementServer\.ManageableDevice\.\{i\}\.Alias$/,
   /^Device\.DeviceInfo\.(FirmwareImage|ActiveFirmwareImage|BootFirmwareImage)/,
   /^Device\.DeviceInfo\.VendorConfigFile\.\{i\}\.UseForBackupRestore$/,

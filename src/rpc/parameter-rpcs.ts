@@ -1,5 +1,4 @@
 /** The parameter RPCs: Get/SetParameterValues, GetParameterNames, Get/SetParameterAttributes. */
-import { CwmpFault } from '../cwmp/faults.js';
 import type { AcsRequestOf, CpeResponse } from '../cwmp/messages.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import { managementServerPaths } from '../models/device-core.js';
@@ -26,9 +25,6 @@ export function getParameterAttributes(model: DataModel, req: AcsRequestOf<'GetP
 }
 
 export function setParameterAttributes(model: DataModel, req: AcsRequestOf<'SetParameterAttributes'>): CpeResponse {
-  for (const e of req.parameterList) {
-    if (e.notificationChange && e.notification > 2) throw new CwmpFault(9009, `lightweight notification ${e.notification} is not supported`);
-  }
   model.setParameterAttributes(req.parameterList);
   return { method: 'SetParameterAttributesResponse' };
 }

@@ -4,6 +4,7 @@ import { AtomicJsonFile } from './atomic-json-file.js';
 import type { CwmpEvent } from '../cwmp/events.js';
 import type { CpeRequest } from '../cwmp/messages.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
+import type { LightweightBacklog } from '../cwmp/lightweight-notification.js';
 
 export interface ScheduledInform {
   /** Epoch milliseconds. */
@@ -28,10 +29,12 @@ export interface AgentState {
   pendingDeviceAction: { kind: 'reboot' | 'factoryReset' } | null;
   /** File transfers accepted and not yet reported (their passwords too: the file is 0600). */
   transfers: TransferRecord[];
+  /** Changes waiting for the next Lightweight Notification (TR-069 Annex M). */
+  lightweight: LightweightBacklog;
 }
 
 export function emptyAgentState(): AgentState {
-  return { events: [], changedParameters: [], pendingCpeRequests: [], bootstrappedUrl: null, configuredAcsUrl: null, retryCount: 0, scheduledInforms: [], pendingDeviceAction: null, transfers: [] };
+  return { events: [], changedParameters: [], pendingCpeRequests: [], bootstrappedUrl: null, configuredAcsUrl: null, retryCount: 0, scheduledInforms: [], pendingDeviceAction: null, transfers: [], lightweight: { names: [], activeDue: false } };
 }
 
 /** Dates inside CPE requests travel as ISO strings in the file. */

@@ -23,6 +23,15 @@ function entrySchema(ns: CwmpNamespace): string {
 
 /** Validates many envelopes of one namespace in one xmllint run; returns xmllint's complaints per file. */
 export function validateEnvelopes(ns: CwmpNamespace, envelopes: string[]): { ok: boolean; output: string } {
+  return validateAgainst(entrySchema(ns), envelopes);
+}
+
+/** Validates UDP Lightweight Notification bodies against cwmp-UDPLightweightNotification-1-0.xsd. */
+export function validateLightweightNotifications(bodies: string[]): { ok: boolean; output: string } {
+  return validateAgainst(path.join(BBF_DIR, 'cwmp-UDPLightweightNotification-1-0.xsd'), bodies);
+}
+
+function validateAgainst(schema: string, envelopes: string[]): { ok: boolean; output: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xsd-'));
   const files = envelopes.map((xml, i) => {
     const f = path.join(dir, `m${i}.xml`);
@@ -30,7 +39,7 @@ export function validateEnvelopes(ns: CwmpNamespace, envelopes: string[]): { ok:
     return f;
   });
   try {
-    execFileSync('xmllint', ['--noout', '--nonet', '--schema', entrySchema(ns), ...files], {
+    execFileSync('xmllint', ['--noout', '--nonet', '--schema', schema, ...files], {
       env: { ...process.env, XML_CATALOG_FILES: path.join(BBF_DIR, 'soap', 'catalog.xml') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
