@@ -25,6 +25,7 @@ import { SessionMachine, type Acknowledgement, type SessionOutcome } from './ses
 import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-inform.js';
 import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
+import { RebootSchedule } from './reboot-schedule.js';
 import { udpDatagramSender, type DatagramSender, type UdpDatagramSender } from './notifications/udp-datagram-sender.js';
 
 export interface AgentOptions {
@@ -94,6 +95,10 @@ export class Agent implements AgentControl {
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
   private readonly lightweight: LightweightNotifier;
+  private readonly rebootSchedule: RebootSchedule;
+  /** When the last successful session ended (DefaultActiveNotificationThrottle counts from it; not kept across reboots). */
+  private lastSessionEndedAt = -Infinity;
+  private throttleTimer: TimerHandle | undefined;
   private readonly ownSender: UdpDatagramSender | undefined;
 
   constructor(private readonly opts: AgentOptions) {
@@ -124,7 +129,7 @@ export class Agent implements AgentControl {
         transfers: () => this.state.transfers,
         updateTransfer: (id, patch) => this.mutate((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
         finishTransfer: (id, report) => this.finishTransfer(id, report),
-        rebootForTransfer: () => this.rebootForTransfer(),
+        rebootForTransfer: () => this.rebootWhenIdle(),
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );
@@ -138,6 +143,16 @@ export class Agent implements AgentControl {
       backlog: () => this.state.lightweight,
       saveBacklog: (b) => this.mutate((s) => void (s.lightweight = b)),
       send: opts.lightweightSender ?? this.ownSender!.send,
+    });
+    this.rebootSchedule = new RebootSchedule({
+      model: this.model,
+      ms: this.ms,
+      clock: opts.clock,
+      log: opts.logger,
+      reboot: (reason) => {
+        this.log.info({ reason }, 'scheduled reboot due');
+        this.rebootWhenIdle();
+      },
     });
   }
 
@@ -213,6 +228,9 @@ export class Agent implements AgentControl {
 
   /** A download the device starts by itself, reported with AutonomousTransferComplete. */
   autonomousDownload(d: { url: string; fileType: string; username?: string; password?: string; fileSize?: number; targetFileName?: string }): void {
+    // UpgradesManaged: the ACS manages firmware, and the device seeks none elsewhere.
+    const managed = this.model.definitionOf(this.ms.upgradesManaged) && this.model.read(this.ms.upgradesManaged) === 'true';
+    if (managed && d.fileType === '1 Firmware Upgrade Image') throw new Error('ManagementServer.UpgradesManaged is true: firmware upgrades come from the ACS (Download or RequestDownload), not autonomously');
     const now = this.opts.clock.now();
     const record: TransferRecord = {
       id: this.newTransferId(), origin: 'Autonomous', commandKey: '', isDownload: true, fileType: d.fileType, url: d.url, username: d.username ?? '', password: d.password ?? '',
@@ -291,6 +309,7 @@ export class Agent implements AgentControl {
     }
     this.transferRunner.onBoot();
     this.lightweight.start();
+    this.rebootSchedule.boot();
     this.periodicBase = this.heartbeatBase = this.opts.clock.now();
     this.armPeriodicInform();
     this.armHeartbeat();
@@ -306,7 +325,8 @@ export class Agent implements AgentControl {
     if (report) this.requestSession();
   }
 
-  private rebootForTransfer(): void {
+  /** Reboots now, or after the session in progress (a firmware install, a scheduled reboot). */
+  private rebootWhenIdle(): void {
     this.mutate((s) => void (s.pendingDeviceAction = { kind: 'reboot' }));
     if (!this.sessionActive && this.running) {
       this.sessionActive = true;
@@ -328,8 +348,10 @@ export class Agent implements AgentControl {
     this.retryTimer?.cancel();
     this.livePollTimer?.cancel();
     this.heartbeatTimer?.cancel();
+    this.throttleTimer?.cancel();
+    this.rebootSchedule.stop();
     for (const t of this.scheduledTimers) t.cancel();
-    this.periodicTimer = this.retryTimer = this.livePollTimer = this.heartbeatTimer = undefined;
+    this.periodicTimer = this.retryTimer = this.livePollTimer = this.heartbeatTimer = this.throttleTimer = undefined;
     this.scheduledTimers = [];
   }
 
@@ -406,6 +428,7 @@ export class Agent implements AgentControl {
       this.armHeartbeat();
     }
     this.lightweight.settingsChanged(names);
+    this.rebootSchedule.settingsChanged(names);
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
     const level = (n: string): number => {
@@ -425,7 +448,24 @@ export class Agent implements AgentControl {
       s.changedParameters = [...new Set([...s.changedParameters, ...notified])];
       s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });
     });
-    if (active) this.requestSession();
+    if (active) this.requestActiveNotificationSession();
+  }
+
+  /**
+   * A session to deliver an active notification, no sooner than DefaultActiveNotificationThrottle
+   * seconds after the last successful session ended. Any other session meanwhile carries the
+   * notification, and then this one is not needed.
+   */
+  private requestActiveNotificationSession(): void {
+    const name = this.ms.defaultActiveNotificationThrottle;
+    const throttle = this.model.definitionOf(name) ? Number(this.model.read(name)) * 1000 : 0;
+    const wait = this.lastSessionEndedAt + throttle - this.opts.clock.now();
+    if (!(wait > 0)) return this.requestSession();
+    if (this.throttleTimer) return;
+    this.throttleTimer = this.opts.clock.setTimer(wait, () => {
+      this.throttleTimer = undefined;
+      if (this.state.events.some((e) => e.code === EventCode.ValueChange)) this.requestSession();
+    });
   }
 
   /* ---------- sessions ---------- */
@@ -453,7 +493,8 @@ export class Agent implements AgentControl {
         const deferred = this.afterSession;
         this.afterSession = undefined;
         if (deferred) await deferred();
-        if (!outcome.ok) break;
+        // After a reboot the device's boot session is due whatever the last one did.
+        if (!outcome.ok && !deferred) break;
       }
     } catch (err) {
       this.log.error({ err }, 'session loop failed');
@@ -580,10 +621,14 @@ export class Agent implements AgentControl {
   }
 
   private afterSessionOutcome(outcome: SessionOutcome): void {
+    this.rebootSchedule.sessionEnded();
+    // A reboot or reset accepted, or due, happens after the session however it ended: the ACS may
+    // have seen the RebootResponse, and a scheduled reboot does not depend on the ACS at all.
+    const action = this.state.pendingDeviceAction;
+    if (action) this.afterSession = () => this.carryOut(action.kind);
     if (outcome.ok) {
+      this.lastSessionEndedAt = this.opts.clock.now();
       this.mutate((s) => void (s.retryCount = 0));
-      const action = this.state.pendingDeviceAction;
-      if (action) this.afterSession = () => this.carryOut(action.kind);
       return;
     }
     this.mutate((s) => {
