@@ -7,7 +7,9 @@ import { DataModel } from '../src/datamodel/data-model.js';
 import { Schema, type ParameterDefinition } from '../src/datamodel/schema.js';
 import { MemoryModelStore } from '../src/providers/file-model-store.js';
 import { SimulatedDevice } from '../src/providers/simulated-device.js';
-import { BUILT_IN_PARAMETERS, BUILT_IN_TABLES } from '../src/models/built-in.js';
+import { BUILT_IN_PARAMETERS, BUILT_IN_TABLES, builtInFor } from '../src/models/built-in.js';
+import { LinuxHostDevice } from '../src/providers/linux-host.js';
+import { reRootProviders } from '../src/datamodel/re-root.js';
 
 function measure(runs: number, f: () => void): { wallMs: number; cpuMs: number } {
   f(); // warm-up
@@ -45,4 +47,15 @@ export function runDataModelBench(): void {
   console.log(`data model: SetParameterValues of ${sample.length} parameters (atomic: all checked, then applied)`);
   console.log(`  floor: JSON.stringify + parse of the list  ${fmt(measure(200, () => JSON.parse(JSON.stringify(sample))))}`);
   console.log(`  SetParameterValues                         ${fmt(measure(200, () => model.setParameterValues(list(), 'Device.ManagementServer.ParameterKey', 'k')))}`);
+
+  // The Linux host reads /proc, /sys and os.networkInterfaces(): one read of each per RPC (read
+  // batches) against the same parameters read one RPC each, every one reading its sources afresh.
+  for (const root of ['Device.', 'InternetGatewayDevice.']) {
+    const host = new LinuxHostDevice();
+    const hostModel = new DataModel(builtInFor(root).schema, new MemoryModelStore(), reRootProviders(host.providers, root));
+    const names = hostModel.getParameterValues([root]).map((p) => p.name);
+    console.log(`data model: Linux host, GetParameterValues "${root}" (${names.length} parameters)`);
+    console.log(`  baseline: one GetParameterValues per name   ${fmt(measure(10, () => names.forEach((n) => hostModel.getParameterValues([n]))))}`);
+    console.log(`  GetParameterValues of the whole tree        ${fmt(measure(10, () => hostModel.getParameterValues([root])))}`);
+  }
 }

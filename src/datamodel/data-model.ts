@@ -8,7 +8,7 @@ import { CwmpFault, parameterFault, type ParameterFault } from '../cwmp/faults.j
 import type { ParameterAttribute, ParameterInfo, ParameterValue, ParameterValueInput, SetParameterAttributesEntry } from '../cwmp/messages.js';
 import { checkValue } from './value-types.js';
 import { toSchemaPath, type ObjectShape, type ParameterDefinition, type Schema } from './schema.js';
-import type { Provider } from './provider.js';
+import { inReadBatch, type Provider } from './provider.js';
 
 export interface InstanceTable {
   /** The next instance number to hand out; numbers are never reused. */
@@ -132,6 +132,10 @@ export class DataModel {
    * Returns how many are watched, so the caller knows whether to poll again.
    */
   pollLiveChanges(): { watched: number; changed: string[] } {
+    return inReadBatch(() => this.pollLiveChangesNow());
+  }
+
+  private pollLiveChangesNow(): { watched: number; changed: string[] } {
     const watched = new Set<string>();
     const changed: string[] = [];
     for (const [path, level] of Object.entries(this.model.notification)) {
@@ -215,13 +219,19 @@ export class DataModel {
   }
 
   getParameterValues(names: readonly string[]): ParameterValue[] {
-    const out: ParameterValue[] = [];
-    for (const name of names) for (const r of this.resolve(name)) out.push(this.present(this.wireValue(r)));
-    return out;
+    return inReadBatch(() => {
+      const out: ParameterValue[] = [];
+      for (const name of names) for (const r of this.resolve(name)) out.push(this.present(this.wireValue(r)));
+      return out;
+    });
   }
 
   /** The value list for an Inform: forced parameters plus the given ones, each once. */
   informParameters(extra: readonly string[]): ParameterValue[] {
+    return inReadBatch(() => this.informParametersNow(extra));
+  }
+
+  private informParametersNow(extra: readonly string[]): ParameterValue[] {
     const names = [...new Set([...this.schema.forcedInform, ...extra])];
     const out: ParameterValue[] = [];
     for (const path of names) {
@@ -299,7 +309,7 @@ export class DataModel {
   }
 
   getParameterNames(requested: string, nextLevel: boolean): ParameterInfo[] {
-    return this.namesOf(requested.includes('[') ? this.aliasToNumbers(requested) ?? requested : requested, nextLevel).map((i) => this.present(i));
+    return inReadBatch(() => this.namesOf(requested.includes('[') ? this.aliasToNumbers(requested) ?? requested : requested, nextLevel).map((i) => this.present(i)));
   }
 
   private namesOf(path: string, nextLevel: boolean): ParameterInfo[] {

@@ -63,3 +63,40 @@ export function lazyProvider(objects: readonly string[], build: () => Provider):
     validate: (path, value) => target().validate?.(path, value),
   };
 }
+
+/*
+ * Read batches: one RPC reads many parameters of the same device source (a /proc file, the
+ * interface list) within one synchronous call. Inside a batch a source wrapped with
+ * perReadBatch is read once; outside, every call reads afresh. Batches never interleave
+ * (they are synchronous), so one counter serves every model in the process.
+ */
+let batchDepth = 0;
+let batchEpoch = 0;
+
+/** Runs `f` as one read batch (nested calls join the outer batch). */
+export function inReadBatch<T>(f: () => T): T {
+  if (batchDepth++ === 0) batchEpoch++;
+  try {
+    return f();
+  } finally {
+    batchDepth--;
+  }
+}
+
+/** A device source read at most once per read batch. */
+export function perReadBatch<A extends unknown[], T>(source: (...args: A) => T): (...args: A) => T {
+  let epoch = -1;
+  let memo = new Map<string, T>();
+  return (...args) => {
+    if (batchDepth === 0) return source(...args);
+    if (epoch !== batchEpoch) {
+      epoch = batchEpoch;
+      memo = new Map();
+    }
+    const key = args.length === 0 ? '' : JSON.stringify(args);
+    if (memo.has(key)) return memo.get(key)!;
+    const value = source(...args);
+    memo.set(key, value);
+    return value;
+  };
+}

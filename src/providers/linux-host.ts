@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { valueProvider, type Provider } from '../datamodel/provider.js';
+import { perReadBatch, valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
@@ -162,28 +162,32 @@ export class LinuxHostDevice implements DeviceHooks {
     const sys = opts.roots?.sys ?? '/sys';
     // The host's own OS version is the factory firmware; upgrades go through the A/B banks.
     this.files = new DeviceFiles({ dir: opts.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: opts.firmwarePublicKey, now: () => Date.now() });
+    // Each source is read once per RPC, however many of its parameters the RPC reads.
+    const interfaces = perReadBatch(hostInterfaces);
+    const dnsServers = perReadBatch(() => parseResolvConf(readOr(`${etc}/resolv.conf`, '')));
+    const neighbours = perReadBatch(() => parseProcArp(readOr(`${proc}/net/arp`, '')));
     this.providers = [
       valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }),
       statusProvider(linuxStatusSource(proc)),
-      networkProvider({ interfaces: hostInterfaces, refuseAddressChanges: 'the host manages its own addresses' }),
+      networkProvider({ interfaces: interfaces, refuseAddressChanges: 'the host manages its own addresses' }),
       this.files.provider(opts.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
-      dnsClientProvider(() => parseResolvConf(readOr(`${etc}/resolv.conf`, ''))),
+      dnsClientProvider(dnsServers),
       hostsProvider(
-        () => parseProcArp(readOr(`${proc}/net/arp`, '')),
+        neighbours,
         (name) => {
-          const i = hostInterfaces().findIndex((x) => x.name === name);
+          const i = interfaces().findIndex((x) => x.name === name);
           return i >= 0 ? `Device.IP.Interface.${i + 1}` : '';
         },
       ),
-      temperatureProvider(() => linuxThermalZones(`${sys}/class/thermal`), () => Date.now()),
-      wifiRadioProvider(() => linuxRadios(`${sys}/class/net`)),
+      temperatureProvider(perReadBatch(() => linuxThermalZones(`${sys}/class/thermal`)), () => Date.now()),
+      wifiRadioProvider(perReadBatch(() => linuxRadios(`${sys}/class/net`))),
       // TR-098 (InternetGatewayDevice root): the same host as WANDevice and LANDevice.
       gatewayNetworkProvider({
-        interfaces: hostInterfaces,
-        defaultRoute: () => parseProcRoute(readOr(`${proc}/net/route`, '')),
-        dnsServers: () => parseResolvConf(readOr(`${etc}/resolv.conf`, '')),
-        hosts: () => parseProcArp(readOr(`${proc}/net/arp`, '')),
-        counters: (name) => linuxCounters(`${sys}/class/net`, name),
+        interfaces,
+        defaultRoute: perReadBatch(() => parseProcRoute(readOr(`${proc}/net/route`, ''))),
+        dnsServers,
+        hosts: neighbours,
+        counters: perReadBatch((name: string) => linuxCounters(`${sys}/class/net`, name)),
         upSeconds: () => os.uptime(),
         refuseAddressChanges: 'the host manages its own addresses',
       }),

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { Schema } from '../../src/datamodel/schema.js';
+import { perReadBatch, type Provider } from '../../src/datamodel/provider.js';
 import { MemoryModelStore } from '../../src/providers/file-model-store.js';
 import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../../src/models/device-status.js';
@@ -102,4 +103,29 @@ test('network interfaces: simulated and Linux host, with host addresses protecte
     assert.ok(e instanceof CwmpFault);
     assert.equal(e.parameterFaults[0]?.faultCode, 9007);
   }
+});
+
+test('read batches: a device source behind perReadBatch is read once per RPC, and afresh in the next', () => {
+  let reads = 0;
+  let zone = 'UTC0';
+  const source = perReadBatch(() => {
+    reads++;
+    return { zone, servers: ['ntp1', 'ntp2'] };
+  });
+  const T = 'Device.Time.';
+  const provider: Provider = {
+    objects: [T],
+    get: (p) => (p === `${T}LocalTimeZone` ? source().zone : p === `${T}NTPServer1` ? source().servers[0] : p === `${T}NTPServer2` ? source().servers[1] : undefined),
+  };
+  const model = new DataModel(new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS], DEVICE_STATUS_TABLES), new MemoryModelStore(), [provider]);
+  const values = model.getParameterValues([T]);
+  assert.ok(values.length >= 3);
+  assert.equal(reads, 1, 'one read for the whole GetParameterValues');
+  zone = 'EST5EDT';
+  assert.equal(model.getParameterValues([`${T}LocalTimeZone`])[0]!.value, 'EST5EDT', 'the next RPC sees the change');
+  assert.equal(reads, 2);
+  // Outside an RPC (a provider's own read) nothing is kept.
+  model.read(`${T}LocalTimeZone`);
+  model.read(`${T}LocalTimeZone`);
+  assert.equal(reads, 4);
 });
