@@ -26,6 +26,7 @@ import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-
 import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
 import { RebootSchedule } from './reboot-schedule.js';
+import { ActiveNotificationPacer } from './notifications/active-notification-pacer.js';
 import { udpDatagramSender, type DatagramSender, type UdpDatagramSender } from './notifications/udp-datagram-sender.js';
 
 export interface AgentOptions {
@@ -96,9 +97,10 @@ export class Agent implements AgentControl {
   private readonly transferRunner: TransferRunner;
   private readonly lightweight: LightweightNotifier;
   private readonly rebootSchedule: RebootSchedule;
-  /** When the last successful session ended (DefaultActiveNotificationThrottle counts from it; not kept across reboots). */
-  private lastSessionEndedAt = -Infinity;
+  private readonly pacer: ActiveNotificationPacer;
+  /** A session held back by the pacer, and when it is due. */
   private throttleTimer: TimerHandle | undefined;
+  private throttleDue = 0;
   private readonly ownSender: UdpDatagramSender | undefined;
 
   constructor(private readonly opts: AgentOptions) {
@@ -144,6 +146,10 @@ export class Agent implements AgentControl {
       saveBacklog: (b) => this.mutate((s) => void (s.lightweight = b)),
       send: opts.lightweightSender ?? this.ownSender!.send,
     });
+    this.pacer = new ActiveNotificationPacer(this.model, this.ms.defaultActiveNotificationThrottle, [
+      { parameter: this.ms.manageableDeviceCount, limit: this.ms.manageableDeviceNotificationLimit },
+      { parameter: this.ms.udpConnectionRequestAddress, limit: this.ms.udpConnectionRequestAddressNotificationLimit },
+    ]);
     this.rebootSchedule = new RebootSchedule({
       model: this.model,
       ms: this.ms,
@@ -443,25 +449,25 @@ export class Agent implements AgentControl {
     );
     const notified = levels.filter(([, l]) => l === 1 || l === 2 || l === 4 || l === 6).map(([n]) => n);
     if (notified.length === 0) return;
-    const active = notified.some((n) => level(n) === 2);
+    const active = notified.filter((n) => level(n) === 2);
     this.mutate((s) => {
       s.changedParameters = [...new Set([...s.changedParameters, ...notified])];
       s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });
     });
-    if (active) this.requestActiveNotificationSession();
+    if (active.length > 0) this.requestActiveNotificationSession(active);
   }
 
   /**
-   * A session to deliver an active notification, no sooner than DefaultActiveNotificationThrottle
-   * seconds after the last successful session ended. Any other session meanwhile carries the
-   * notification, and then this one is not needed.
+   * A session to deliver active notifications, when the pacer allows (throttle, per-parameter
+   * limits). Any other session meanwhile carries them, and then this one is not needed.
    */
-  private requestActiveNotificationSession(): void {
-    const name = this.ms.defaultActiveNotificationThrottle;
-    const throttle = this.model.definitionOf(name) ? Number(this.model.read(name)) * 1000 : 0;
-    const wait = this.lastSessionEndedAt + throttle - this.opts.clock.now();
-    if (!(wait > 0)) return this.requestSession();
-    if (this.throttleTimer) return;
+  private requestActiveNotificationSession(changed: readonly string[]): void {
+    const now = this.opts.clock.now();
+    const wait = this.pacer.delay(changed, now);
+    if (wait <= 0) return this.requestSession();
+    if (this.throttleTimer && this.throttleDue <= now + wait) return;
+    this.throttleTimer?.cancel();
+    this.throttleDue = now + wait;
     this.throttleTimer = this.opts.clock.setTimer(wait, () => {
       this.throttleTimer = undefined;
       if (this.state.events.some((e) => e.code === EventCode.ValueChange)) this.requestSession();
@@ -627,7 +633,7 @@ export class Agent implements AgentControl {
     const action = this.state.pendingDeviceAction;
     if (action) this.afterSession = () => this.carryOut(action.kind);
     if (outcome.ok) {
-      this.lastSessionEndedAt = this.opts.clock.now();
+      this.pacer.sessionEnded(this.opts.clock.now());
       this.mutate((s) => void (s.retryCount = 0));
       return;
     }

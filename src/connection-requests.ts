@@ -8,7 +8,7 @@ import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
 import { formatDateTime } from './cwmp/xml-text.js';
-import { ConnReq, XmppConnection as X } from './models/xmpp.js';
+import { xmppPaths, XmppConnection as X } from './models/xmpp.js';
 
 export interface ConnectionRequestSetup {
   port: number;
@@ -115,16 +115,18 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
 }
 
 /**
- * XMPP connection requests (TR-069 Annex K) over the Device.XMPP.Connection.{i} that
- * ManagementServer.ConnReqXMPPConnection names, using its first enabled Server.{i}.
+ * XMPP connection requests (TR-069 Annex K) over the XMPP.Connection.{i} that
+ * ManagementServer.ConnReqXMPPConnection names, using its first enabled Server.{i}; under either
+ * root (TR-098 defines the same XMPP object in InternetGatewayDevice:1.14).
  */
 export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequestClient {
   const m = agent.model;
+  const ConnReq = xmppPaths(m.schema.root);
   /** "Device.XMPP.Connection.2." when the reference names an existing, enabled connection. */
   const connection = (): string | undefined => {
     if (!m.definitionOf(ConnReq.xmppConnection)) return undefined;
     const ref = m.read(ConnReq.xmppConnection).trim().replace(/\.?$/, '.');
-    if (!/^Device\.XMPP\.Connection\.\d+\.$/.test(ref) || !m.definitionOf(ref + X.enable)) return undefined;
+    if (!ConnReq.connectionTable.test(ref) || !m.definitionOf(ref + X.enable)) return undefined;
     return m.read(ref + X.enable) === 'true' ? ref : undefined;
   };
   const server = (c: string): string | undefined => {
@@ -167,7 +169,7 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
     },
   });
   m.onChange((names, origin) => {
-    if (origin === 'acs' && names.some((n) => n.startsWith('Device.XMPP.') || n === ConnReq.xmppConnection)) void xmppClient.restart();
+    if (origin === 'acs' && names.some((n) => n.startsWith(ConnReq.xmppObject) || n === ConnReq.xmppConnection)) void xmppClient.restart();
   });
   xmppClient.start();
   return xmppClient;

@@ -149,6 +149,10 @@ export const managementServerPaths = perRoot((root: string) => {
     delayReboot: `${MS}DelayReboot`,
     defaultActiveNotificationThrottle: `${MS}DefaultActiveNotificationThrottle`,
     upgradesManaged: `${MS}UpgradesManaged`,
+    manageableDeviceCount: `${MS}ManageableDeviceNumberOfEntries`,
+    manageableDeviceNotificationLimit: `${MS}ManageableDeviceNotificationLimit`,
+    // TR-098 only (TR-181 dropped it).
+    udpConnectionRequestAddressNotificationLimit: `${MS}UDPConnectionRequestAddressNotificationLimit`,
     lightweightProtocolsUsed: `${MS}LightweightNotificationProtocolsUsed`,
     lightweightTriggerInterval: `${MS}LightweightNotificationTriggerInterval`,
     lightweightTriggerTime: `${MS}LightweightNotificationTriggerTime`,

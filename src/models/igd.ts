@@ -12,6 +12,7 @@ import { DEVICE_CORE_PARAMETERS, MANAGEMENT_POLICY_PARAMETERS, MANAGEMENT_POLICY
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './device-status.js';
 import { DEVICE_FILES_PARAMETERS, DEVICE_FILES_TABLES } from './device-files.js';
 import { NETWORK_SERVICES_PARAMETERS, NETWORK_SERVICES_TABLES } from './network-services.js';
+import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
 
 export const IGD_ROOT = 'InternetGatewayDevice.';
 const R = IGD_ROOT;
@@ -28,7 +29,7 @@ const NOT_IN_TR098 = [
 
 function fromTr181<T extends { name: string }>(defs: readonly T[]): T[] {
   return defs
-    .filter((d) => /^Device\.(DeviceInfo|ManagementServer|Time)\./.test(d.name) && !NOT_IN_TR098.some((re) => re.test(d.name)))
+    .filter((d) => /^Device\.(DeviceInfo|ManagementServer|Time|XMPP)\./.test(d.name) && !NOT_IN_TR098.some((re) => re.test(d.name)))
     .map((d) => ({ ...d, name: R + d.name.slice('Device.'.length), ...('countOf' in d && typeof d.countOf === 'string' ? { countOf: R + d.countOf.slice('Device.'.length) } : {}) }));
 }
 
@@ -138,7 +139,7 @@ const IGD_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
 ];
 
 export const IGD_TABLES: readonly TableDefinition[] = [
-  ...fromTr181([...MANAGEMENT_POLICY_TABLES, ...DEVICE_STATUS_TABLES, ...DEVICE_FILES_TABLES, ...NETWORK_SERVICES_TABLES]),
+  ...fromTr181([...MANAGEMENT_POLICY_TABLES, ...DEVICE_STATUS_TABLES, ...DEVICE_FILES_TABLES, ...NETWORK_SERVICES_TABLES, ...XMPP_TABLES]),
   { name: FWD, writable: true },
   // The device's own interfaces: their instances come from its provider.
   { name: LAN, writable: true },
@@ -155,9 +156,11 @@ export const IGD_TABLES: readonly TableDefinition[] = [
 ];
 
 export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
-  ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS]),
+  ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS, ...XMPP_PARAMETERS]),
   // TR-106's summary of the root and the profiles this model implements in full.
-  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, Time:1, IPPing:1, TraceRoute:1)' }),
+  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, Time:1, IPPing:1, TraceRoute:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPConnReq:1, InformParameters:1)' }),
+  // Active notifications of UDPConnectionRequestAddress at least this many seconds apart.
+  rw(`${R}ManagementServer.UDPConnectionRequestAddressNotificationLimit`, 'unsignedInt'),
   count(`${R}LANDeviceNumberOfEntries`, LAN),
   count(`${R}WANDeviceNumberOfEntries`, WAN),
   ro(`${R}DeviceInfo.SpecVersion`, 'string', { maxLength: 16, default: '1.0', forcedInform: true }),

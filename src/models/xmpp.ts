@@ -63,8 +63,16 @@ export const XmppConnection = {
   serverPort: 'Port',
 } as const;
 
-export const ConnReq = {
-  xmppConnection: `${MS}ConnReqXMPPConnection`,
-  allowedJids: `${MS}ConnReqAllowedJabberIDs`,
-  jabberId: `${MS}ConnReqJabberID`,
-} as const;
+/** ManagementServer's XMPP connection request settings and the XMPP object, under a root ("Device." or "InternetGatewayDevice."). */
+export function xmppPaths(root: string): { xmppConnection: string; allowedJids: string; jabberId: string; xmppObject: string; connectionTable: RegExp } {
+  const ms = `${root}ManagementServer.`;
+  return {
+    xmppConnection: `${ms}ConnReqXMPPConnection`,
+    allowedJids: `${ms}ConnReqAllowedJabberIDs`,
+    jabberId: `${ms}ConnReqJabberID`,
+    xmppObject: `${root}XMPP.`,
+    connectionTable: new RegExp(`^${root.replace(/\./g, '\\.')}XMPP\\.Connection\\.\\d+\\.$`),
+  };
+}
+
+export const ConnReq = xmppPaths('Device.');

@@ -6,6 +6,7 @@ import { startXmppConnectionRequests } from '../../src/connection-requests.js';
 import { checkXmppConnectionRequest, senderAllowed } from '../../src/cwmp/xmpp-connection-request.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { commandMissing, startProsody } from '../helpers/servers.js';
+import { IGD_SCHEMA } from '../../src/models/igd.js';
 
 test('allowed senders and credentials', () => {
   assert.ok(senderAllowed('acs@x.test/r1', ['acs@x.test']));
@@ -101,6 +102,59 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
     await xmpp.stop();
     await acs.stop();
     await other.stop();
+    await h.close();
+    await prosody.stop();
+  }
+});
+
+test('TR-098 root: XMPP connection requests over InternetGatewayDevice.XMPP.Connection.{i}', { skip, timeout: 60_000 }, async () => {
+  const prosody = await startProsody([
+    { user: 'acs', password: 'acs-pass' },
+    { user: 'gw', password: 'gw-pass' },
+  ]);
+  const h = await startHarness({ agent: { schema: IGD_SCHEMA } });
+  const acs = new XmppConnectionRequester({ service: `xmpp://127.0.0.1:${prosody.port}`, domain: prosody.domain, username: 'acs', password: 'acs-pass' });
+  const xmpp = startXmppConnectionRequests(h.agent);
+  const R = 'InternetGatewayDevice.';
+  const P = `${R}XMPP.Connection.1.`;
+  try {
+    h.acs.queue(
+      h.serial,
+      { method: 'AddObject', objectName: `${R}XMPP.Connection.`, parameterKey: 'a' },
+      { method: 'AddObject', objectName: `${P}Server.`, parameterKey: 'b' },
+      {
+        method: 'SetParameterValues',
+        parameterList: [
+          { name: `${R}ManagementServer.ConnectionRequestUsername`, value: 'cr-user' },
+          { name: `${R}ManagementServer.ConnectionRequestPassword`, value: 'cr-pass' },
+          { name: `${P}Username`, value: 'gw' },
+          { name: `${P}Password`, value: 'gw-pass' },
+          { name: `${P}Domain`, value: prosody.domain },
+          { name: `${P}Resource`, value: 'cwmp' },
+          { name: `${P}Server.1.Enable`, value: 'true' },
+          { name: `${P}Server.1.ServerAddress`, value: '127.0.0.1' },
+          { name: `${P}Server.1.Port`, value: String(prosody.port) },
+          { name: `${P}Enable`, value: 'true' },
+          { name: `${R}ManagementServer.ConnReqXMPPConnection`, value: `${R}XMPP.Connection.1` },
+          { name: `${R}ManagementServer.ConnReqAllowedJabberIDs`, value: 'acs@cwmp.test' },
+        ],
+        parameterKey: 'xmpp',
+      },
+    );
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await h.acs.waitFor(() => h.agent.model.read(`${P}Status`) === 'Enabled', 15_000);
+    const jid = h.agent.model.read(`${R}ManagementServer.ConnReqJabberID`);
+    assert.equal(jid, 'gw@cwmp.test/cwmp');
+    await sessionsCompleted(h, 2);
+    await acs.start();
+    assert.equal(await acs.connectionRequest(jid, 'cr-user', 'cr-pass'), 'result');
+    await sessionsCompleted(h, 3);
+    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.equal(await acs.connectionRequest(jid, 'cr-user', 'wrong'), 'not-authorized');
+  } finally {
+    await xmpp.stop();
+    await acs.stop();
     await h.close();
     await prosody.stop();
   }

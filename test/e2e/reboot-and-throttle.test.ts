@@ -9,6 +9,7 @@ import type { ManualClock } from '../../src/clock.js';
 import type { Provider } from '../../src/datamodel/provider.js';
 import { formatDateTime } from '../../src/cwmp/xml-text.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
+import { IGD_SCHEMA } from '../../src/models/igd.js';
 
 const MS = 'Device.ManagementServer.';
 const settle = (ms = 100): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -147,6 +148,36 @@ test('UpgradesManaged true: the device takes no firmware from elsewhere; other f
     assert.equal(h.agent.transferQueue().length, 0);
     h.agent.autonomousDownload({ url: 'http://127.0.0.1:9/web.tgz', fileType: '2 Web Content' });
     assert.equal(h.agent.transferQueue().length, 1);
+  } finally {
+    await h.close();
+  }
+});
+
+test('TR-098 UDPConnectionRequestAddressNotificationLimit: active notifications of the address at least that far apart', async () => {
+  const R = 'InternetGatewayDevice.ManagementServer.';
+  const h = await startHarness({ manualClock: true, agent: { schema: IGD_SCHEMA } });
+  const clock = h.clock as ManualClock;
+  try {
+    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${R}UDPConnectionRequestAddressNotificationLimit`, value: '60' }], parameterKey: 'l' });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await settle();
+    // The binding the STUN client learns changes (active notification by default): the first is news at once.
+    h.agent.model.writeFromDevice({ [`${R}UDPConnectionRequestAddress`]: '198.51.100.7:40001' });
+    await sessionsCompleted(h, 2);
+    await settle();
+    clock.advance(10_000);
+    h.agent.model.writeFromDevice({ [`${R}UDPConnectionRequestAddress`]: '198.51.100.7:40002' });
+    await settle();
+    assert.equal(h.acs.completedSessions(h.serial).length, 2, 'the second change waits for the limit');
+    clock.advance(49_000);
+    await settle();
+    assert.equal(h.acs.completedSessions(h.serial).length, 2);
+    clock.advance(1_000);
+    await sessionsCompleted(h, 3);
+    const inform = h.acs.completedSessions(h.serial)[2]!;
+    assert.deepEqual(inform.events.map((e) => e.code), ['4 VALUE CHANGE']);
+    assert.match(inform.messages[0]!.body, /198\.51\.100\.7:40002/);
   } finally {
     await h.close();
   }
