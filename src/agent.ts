@@ -170,6 +170,11 @@ export class Agent implements AgentControl {
     return this.opts.clock;
   }
 
+  /** The trust the ACS connection uses (CA, client certificate), for the agent's other TLS links. */
+  get tls(): TlsOptions | undefined {
+    return this.opts.tls;
+  }
+
   get random(): () => number {
     return this.opts.random;
   }

@@ -8,7 +8,10 @@ import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
 import { formatDateTime } from './cwmp/xml-text.js';
-import { xmppPaths, XmppConnection as X } from './models/xmpp.js';
+import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from './models/xmpp.js';
+import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './connreq/xmpp-servers.js';
+import type { Provider } from './datamodel/provider.js';
+import dns from 'node:dns/promises';
 
 export interface ConnectionRequestSetup {
   port: number;
@@ -129,11 +132,17 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
     if (!ConnReq.connectionTable.test(ref) || !m.definitionOf(ref + X.enable)) return undefined;
     return m.read(ref + X.enable) === 'true' ? ref : undefined;
   };
-  const server = (c: string): string | undefined => {
+  /** The enabled Server.{i} entries of a connection, with their RFC 2782 priority and weight. */
+  const serverTable = (c: string): WeightedServer[] => {
     const table = c + X.serverTable;
-    const id = m.instanceIds(table).find((n) => m.read(`${table}${n}.${X.serverEnable}`) === 'true');
-    return id === undefined ? undefined : `${table}${id}.`;
+    return m
+      .instanceIds(table)
+      .map((n) => `${table}${n}.`)
+      .filter((srv) => m.read(srv + X.serverEnable) === 'true' && m.read(srv + X.serverAddress) !== '')
+      .map((srv) => ({ host: m.read(srv + X.serverAddress), port: Number(m.read(srv + X.serverPort)) || XMPP_CLIENT_PORT, priority: Number(m.read(srv + X.serverPriority)), weight: Number(m.read(srv + X.serverWeight)) }));
   };
+  const stats = new XmppStatsCounter(ConnReq.xmppObject);
+  m.addProvider(stats.provider);
   let active: string | undefined;
   const xmppClient = new XmppConnectionRequestClient({
     clock: agent.clock,
@@ -141,17 +150,25 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
     settings: () => {
       active = connection();
       if (!active) return null;
-      const srv = server(active);
-      const domain = m.read(active + X.domain);
+      const c = active;
+      const domain = m.read(c + X.domain);
+      const algorithm = m.read(c + X.connectAlgorithm) as ConnectAlgorithm;
+      const keepAlive = Number(m.read(c + X.keepAliveInterval));
       return {
-        service: `xmpp://${hostPort(srv ? m.read(srv + X.serverAddress) : domain, srv ? Number(m.read(srv + X.serverPort)) : 5222)}`,
+        servers: () => xmppServerCandidates(algorithm, domain, serverTable(c), (name) => dns.resolveSrv(name), agent.random),
         domain,
-        username: m.read(active + X.username),
-        password: m.read(active + X.password),
-        resource: m.read(active + X.resource),
-        retryInitialSeconds: Number(m.read(active + X.retryInitial)),
-        retryMultiplier: Number(m.read(active + X.retryMultiplier)),
-        retryMaxSeconds: Number(m.read(active + X.retryMax)),
+        username: m.read(c + X.username),
+        password: m.read(c + X.password),
+        resource: m.read(c + X.resource),
+        retryInitialSeconds: Number(m.read(c + X.retryInitial)),
+        retryMultiplier: Number(m.read(c + X.retryMultiplier)),
+        retryMaxSeconds: Number(m.read(c + X.retryMax)),
+        connectAttempts: Number(m.read(c + X.connectAttempts)),
+        // -1: the vendor's choice, RFC 6120's "not more often than every five minutes".
+        keepAliveSeconds: keepAlive < 0 ? DEFAULT_XMPP_KEEPALIVE_SECONDS : keepAlive,
+        requireTls: m.read(c + X.useTls) === 'true',
+        // The same trust as for the ACS: its CA, client certificate and verification setting.
+        tls: agent.tls ?? { rejectUnauthorized: true },
       };
     },
     policy: () => ({ allowedJids: parseJidList(m.read(ConnReq.allowedJids)), username: m.read(agent.ms.connectionRequestUsername), password: m.read(agent.ms.connectionRequestPassword) }),
@@ -160,12 +177,16 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
       agent.trigger(EventCode.ConnectionRequest);
     },
     onRejected: (from, condition) => agent.log.warn({ from, condition }, 'XMPP connection request refused'),
-    onStatus: (status, jid) => {
-      agent.log.info({ status, jid, connection: active }, 'XMPP connection');
+    onStanza: (direction, error) => {
+      if (active) stats.count(active, direction, error);
+    },
+    onStatus: (status, link) => {
+      agent.log.info({ status, jid: link.jid, tls: link.tlsEstablished, connection: active }, 'XMPP connection');
       if (!active || !m.definitionOf(active + X.status)) return;
-      const values: Record<string, string> = { [active + X.status]: status, [active + X.lastChangeDate]: formatDateTime(new Date(agent.clock.now())) };
-      if (status === 'Enabled') Object.assign(values, { [active + X.jabberId]: jid, [ConnReq.jabberId]: jid });
-      if (m.read(active + X.status) !== status || (jid && m.read(active + X.jabberId) !== jid)) m.writeFromDevice(values);
+      const values: Record<string, string> = { [active + X.status]: status, [active + X.tlsEstablished]: String(link.tlsEstablished) };
+      if (status === 'Enabled') Object.assign(values, { [active + X.jabberId]: link.jid, [ConnReq.jabberId]: link.jid });
+      const changed = Object.entries(values).some(([k, v]) => m.read(k) !== v);
+      if (changed) m.writeFromDevice({ ...values, [active + X.lastChangeDate]: formatDateTime(new Date(agent.clock.now())) });
     },
   });
   m.onChange((names, origin) => {
@@ -173,4 +194,39 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
   });
   xmppClient.start();
   return xmppClient;
+}
+
+/** Seconds between keepalives when KeepAliveInterval is -1 (vendor specific). */
+export const DEFAULT_XMPP_KEEPALIVE_SECONDS = 300;
+
+/** XMPP.Connection.{i}.Stats: stanzas counted per connection since the agent started. */
+class XmppStatsCounter {
+  private readonly counts = new Map<string, { ReceivedMessages: number; TransmittedMessages: number; ReceivedErrorMessages: number; TransmittedErrorMessages: number }>();
+  readonly provider: Provider;
+
+  constructor(xmppObject: string) {
+    const pattern = new RegExp(`^(${xmppObject.replace(/\./g, '\\.')}Connection\\.\\d+\\.)Stats\\.(\\w+)$`);
+    this.provider = {
+      objects: [`${xmppObject}Connection.{i}.Stats.`],
+      get: (path) => {
+        const match = pattern.exec(path);
+        const c = match ? this.counts.get(match[1]!) : undefined;
+        return c && match![2]! in c ? String(c[match![2]! as keyof typeof c]) : undefined;
+      },
+    };
+  }
+
+  count(connection: string, direction: 'received' | 'transmitted', error: boolean): void {
+    let c = this.counts.get(connection);
+    if (!c) this.counts.set(connection, (c = { ReceivedMessages: 0, TransmittedMessages: 0, ReceivedErrorMessages: 0, TransmittedErrorMessages: 0 }));
+    // unsignedInt counters wrap as the device's would.
+    const bump = (k: keyof typeof c): void => void (c![k] = (c![k] + 1) % 2 ** 32);
+    if (direction === 'received') {
+      bump('ReceivedMessages');
+      if (error) bump('ReceivedErrorMessages');
+    } else {
+      bump('TransmittedMessages');
+      if (error) bump('TransmittedErrorMessages');
+    }
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { bindUdp } from '../connreq/udp-socket.js';
+import { bindUdp } from '../net/udp-socket.js';
 import { parseLightweightNotificationDatagram, verifyLightweightSignature, type LightweightNotification } from '../cwmp/lightweight-notification.js';
 
 export interface ReceivedNotification {

@@ -1,6 +1,7 @@
 /** The ACS side of TR-069 Annex K: sends connectionRequest iqs to a CPE's JID over XMPP. */
-import { client, xml, type Client } from '@xmpp/client';
+import { xml } from '@xmpp/client-core';
 import { XMPP_CONNREQ_NS } from '../cwmp/xmpp-connection-request.js';
+import { openXmppStream, type XmppStream, type XmppTlsOptions } from '../net/xmpp-stream.js';
 
 export interface XmppRequesterOptions {
   service: string;
@@ -8,14 +9,17 @@ export interface XmppRequesterOptions {
   username: string;
   password: string;
   resource?: string;
+  /** The trust for the server's certificate when it offers STARTTLS (the system's by default). */
+  tls?: XmppTlsOptions;
 }
 
 export class XmppConnectionRequester {
-  private xmpp: Client | undefined;
+  private xmpp: XmppStream | undefined;
   constructor(private readonly opts: XmppRequesterOptions) {}
 
   async start(): Promise<string> {
-    const xmpp = client({ service: this.opts.service, domain: this.opts.domain, username: this.opts.username, password: this.opts.password, resource: this.opts.resource ?? 'acs' });
+    const o = this.opts;
+    const xmpp = openXmppStream({ service: o.service, domain: o.domain, username: o.username, password: o.password, resource: o.resource ?? 'acs', requireTls: false, tls: o.tls ?? { rejectUnauthorized: true } });
     xmpp.on('error', () => undefined);
     this.xmpp = xmpp;
     return (await xmpp.start()).toString();

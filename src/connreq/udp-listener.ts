@@ -4,7 +4,7 @@
  * (signature, username, fresh timestamp, new id) start a session; everything else is dropped.
  */
 import type dgram from 'node:dgram';
-import { bindUdp } from './udp-socket.js';
+import { bindUdp } from '../net/udp-socket.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { checkUdpConnectionRequest, parseUdpConnectionRequest, type ReplayState } from '../cwmp/udp-connection-request.js';
 import { bindingRequest, isStunMessage, readBindingResponse, type MappedAddress } from '../cwmp/stun-binding.js';

@@ -4,7 +4,7 @@
  * against its own credentials and replay state, exactly as a single agent does.
  */
 import type dgram from 'node:dgram';
-import { bindUdp } from '../connreq/udp-socket.js';
+import { bindUdp } from '../net/udp-socket.js';
 import { checkUdpConnectionRequest, parseUdpConnectionRequest, type ReplayState } from '../cwmp/udp-connection-request.js';
 
 export interface UdpRoute {

@@ -4,6 +4,10 @@
  */
 import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
 
+/** The ServerConnectAlgorithm values the agent's XMPP client implements (not RFC 7395 WebSocket). */
+export const SUPPORTED_CONNECT_ALGORITHMS = ['DNS-SRV', 'DNS', 'ServerTable'] as const;
+export type ConnectAlgorithm = (typeof SUPPORTED_CONNECT_ALGORITHMS)[number];
+
 const C = 'Device.XMPP.Connection.{i}.';
 const S = `${C}Server.{i}.`;
 
@@ -15,6 +19,7 @@ const MS = 'Device.ManagementServer.';
 
 export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'Device.XMPP.ConnectionNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: C },
+  { name: 'Device.XMPP.SupportedServerConnectAlgorithms', type: 'string', list: true, writable: false, default: SUPPORTED_CONNECT_ALGORITHMS.join(',') },
   { name: `${C}Enable`, type: 'boolean', writable: true, default: 'false' },
   { name: `${C}Alias`, type: 'string', maxLength: 64, writable: true, writeOnce: true, default: '' },
   { name: `${C}Username`, type: 'string', maxLength: 256, writable: true, default: '' },
@@ -24,7 +29,8 @@ export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${C}JabberID`, type: 'string', writable: false, default: '' },
   { name: `${C}Status`, type: 'string', enumeration: ['Enabled', 'Disabled', 'Unknown', 'Dormant', 'Connecting', 'ServerNotPresent', 'Error_Misconfigured', 'Error_AuthenticationFailure', 'Error'], writable: false, default: 'Disabled' },
   { name: `${C}LastChangeDate`, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z' },
-  { name: `${C}ServerConnectAlgorithm`, type: 'string', enumeration: ['DNS-SRV', 'DNS', 'ServerTable', 'WebSocket'], writable: true, default: 'ServerTable' },
+  // TR-181's default: the domain's SRV records. WebSocket (RFC 7395) is not among the supported.
+  { name: `${C}ServerConnectAlgorithm`, type: 'string', enumeration: SUPPORTED_CONNECT_ALGORITHMS, writable: true, default: 'DNS-SRV' },
   { name: `${C}KeepAliveInterval`, type: 'long', min: -1, writable: true, default: '-1' },
   { name: `${C}ServerConnectAttempts`, type: 'unsignedInt', writable: true, default: '16' },
   { name: `${C}ServerRetryInitialInterval`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '60' },
@@ -39,6 +45,11 @@ export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${S}Weight`, type: 'long', min: -1, max: 65535, writable: true, default: '-1' },
   { name: `${S}ServerAddress`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${S}Port`, type: 'unsignedInt', min: 0, max: 65535, writable: true, default: '5222' },
+  // Counted by the XMPP client while the connection is in use; zero again after a reboot.
+  { name: `${C}Stats.ReceivedMessages`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${C}Stats.TransmittedMessages`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${C}Stats.ReceivedErrorMessages`, type: 'unsignedInt', writable: false, default: '0' },
+  { name: `${C}Stats.TransmittedErrorMessages`, type: 'unsignedInt', writable: false, default: '0' },
   { name: `${MS}ConnReqXMPPConnection`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${MS}ConnReqAllowedJabberIDs`, type: 'string', maxLength: 8256, writable: true, default: '' },
   { name: `${MS}ConnReqJabberID`, type: 'string', maxLength: 256, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
@@ -57,8 +68,16 @@ export const XmppConnection = {
   retryInitial: 'ServerRetryInitialInterval',
   retryMultiplier: 'ServerRetryIntervalMultiplier',
   retryMax: 'ServerRetryMaxInterval',
+  connectAlgorithm: 'ServerConnectAlgorithm',
+  connectAttempts: 'ServerConnectAttempts',
+  keepAliveInterval: 'KeepAliveInterval',
+  useTls: 'UseTLS',
+  tlsEstablished: 'TLSEstablished',
+  stats: 'Stats.',
   serverTable: 'Server.',
   serverEnable: 'Enable',
+  serverPriority: 'Priority',
+  serverWeight: 'Weight',
   serverAddress: 'ServerAddress',
   serverPort: 'Port',
 } as const;

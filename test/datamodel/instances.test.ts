@@ -48,7 +48,7 @@ test('GetParameterNames walks tables and instances; partial paths read instance 
   m.addObject('Device.XMPP.Connection.', PK, '');
   m.addObject('Device.XMPP.Connection.1.Server.', PK, '');
   const next = m.getParameterNames('Device.XMPP.', true).map((p) => `${p.name}:${p.writable}`);
-  assert.deepEqual(next, ['Device.XMPP.ConnectionNumberOfEntries:false', 'Device.XMPP.Connection.:true']);
+  assert.deepEqual(next, ['Device.XMPP.ConnectionNumberOfEntries:false', 'Device.XMPP.SupportedServerConnectAlgorithms:false', 'Device.XMPP.Connection.:true']);
   const instances = m.getParameterNames('Device.XMPP.Connection.', true).map((p) => p.name);
   assert.deepEqual(instances, ['Device.XMPP.Connection.1.']);
   const all = m.getParameterNames('Device.XMPP.Connection.1.Server.', false).map((p) => p.name);

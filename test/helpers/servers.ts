@@ -84,7 +84,14 @@ export interface Prosody extends RunningServer {
   start(): Promise<void>;
 }
 
-export async function startProsody(accounts: { user: string; password: string }[]): Promise<Prosody> {
+export interface ProsodyOptions {
+  /** PEM key and certificate for the domain: STARTTLS is offered. */
+  tls?: { key: string; cert: string };
+  /** Clients must encrypt (c2s_require_encryption). */
+  requireEncryption?: boolean;
+}
+
+export async function startProsody(accounts: { user: string; password: string }[], options: ProsodyOptions = {}): Promise<Prosody> {
   const { tempDir } = await import('./agent-harness.js');
   const fs = await import('node:fs');
   const path = await import('node:path');
@@ -100,6 +107,10 @@ export async function startProsody(accounts: { user: string; password: string }[
   const domain = 'cwmp.test';
   const config = path.join(dir, 'prosody.cfg.lua');
   fs.mkdirSync(path.join(dir, 'data'));
+  if (options.tls) {
+    fs.writeFileSync(path.join(dir, 'domain.key'), options.tls.key, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'domain.crt'), options.tls.cert);
+  }
   fs.writeFileSync(
     config,
     [
@@ -110,9 +121,10 @@ export async function startProsody(accounts: { user: string; password: string }[
       'interfaces = { "127.0.0.1" }',
       `c2s_ports = { ${port} }`,
       's2s_ports = { }',
-      'modules_enabled = { "roster", "saslauth", "disco", "ping", "posix" }',
+      `modules_enabled = { "roster", "saslauth", "disco", "ping", "posix"${options.tls ? ', "tls"' : ''} }`,
       'modules_disabled = { "s2s", "offline", "c2s_bidi" }',
-      'c2s_require_encryption = false',
+      `c2s_require_encryption = ${options.requireEncryption ? 'true' : 'false'}`,
+      ...(options.tls ? [`ssl = { key = "${dir}/domain.key", certificate = "${dir}/domain.crt" }`] : []),
       'allow_unencrypted_plain_auth = true',
       'authentication = "internal_plain"',
       `log = { { levels = { min = "error" }, to = "file", filename = "${dir}/prosody.log" } }`,
