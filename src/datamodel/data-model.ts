@@ -182,6 +182,10 @@ export class DataModel {
     }
     const stored = this.model.values[path] ?? this.initialValues[path];
     if (stored !== undefined) return stored;
+    for (const p of this.providersFor(def.name)) {
+      const factory = p.factoryDefault?.(path);
+      if (factory !== undefined) return factory;
+    }
     // An instance whose Alias nobody chose carries the CPE's own "cpe-N" (TR-181 Alias data type).
     const alias = def.name.endsWith('.{i}.Alias') ? /\.(\d+)\.Alias$/.exec(path) : null;
     return alias ? `cpe-${alias[1]}` : def.default;

@@ -40,6 +40,12 @@ export interface Provider {
    * joins a device's model. A provider that acts on its own settings reads them through this.
    */
   attach?(read: (path: string) => string): void;
+  /**
+   * The device's factory setting of a writable parameter (an SSID printed on the label, say),
+   * read while nothing is stored for it, before the schema's default. Computed, never stored:
+   * a fleet of devices holds none of them.
+   */
+  factoryDefault?(path: string): string | undefined;
 }
 
 /** A provider from a map of parameter path → getter (fixed paths, no instances). */
@@ -51,16 +57,27 @@ export function valueProvider(getters: Record<string, () => string>): Provider {
 /**
  * A provider built on first use: a device that may never be asked for these objects (a TR-181
  * fleet device and its TR-098 gateway tree) holds only this small wrapper. It answers get,
- * instances and validate; the provider it builds must need nothing else.
+ * instances, validate and factoryDefault, and passes attach on; the provider it builds must
+ * need nothing else.
  */
 export function lazyProvider(objects: readonly string[], build: () => Provider): Provider {
   let built: Provider | undefined;
-  const target = (): Provider => (built ??= build());
+  let read: ((path: string) => string) | undefined;
+  const target = (): Provider => {
+    if (!built) {
+      built = build();
+      if (read) built.attach?.(read);
+    }
+    return built;
+  };
   return {
     objects,
     get: (path) => target().get(path),
     instances: (tablePath) => target().instances?.(tablePath),
     validate: (path, value) => target().validate?.(path, value),
+    factoryDefault: (path) => target().factoryDefault?.(path),
+    // Kept until the provider is built, and handed over then.
+    attach: (r) => void (read = r),
   };
 }
 

@@ -38,5 +38,6 @@ function reRooted(p: Provider, root: string): Provider {
   if (p.delete) wrapped.delete = (objectPath) => p.delete!(toDevice(objectPath));
   if (p.subscribe) wrapped.subscribe = (changed) => p.subscribe!((paths) => changed(paths.map(toRoot)));
   if (p.attach) wrapped.attach = (read) => p.attach!((path) => read(toRoot(path)));
+  if (p.factoryDefault) wrapped.factoryDefault = (path) => p.factoryDefault!(toDevice(path));
   return wrapped;
 }

@@ -13,6 +13,7 @@ import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './device-status.
 import { DEVICE_FILES_PARAMETERS, DEVICE_FILES_TABLES } from './device-files.js';
 import { NETWORK_SERVICES_PARAMETERS, NETWORK_SERVICES_TABLES } from './network-services.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
+import { IGD_WLAN_PARAMETERS, IGD_WLAN_TABLES, WLAN } from './igd-wlan.js';
 
 export const IGD_ROOT = 'InternetGatewayDevice.';
 const R = IGD_ROOT;
@@ -154,12 +155,13 @@ export const IGD_TABLES: readonly TableDefinition[] = [
   { name: WPPP, writable: true },
   { name: `${WPPP}PortMapping.{i}.`, writable: true },
   { name: HOP, writable: false },
+  ...IGD_WLAN_TABLES,
 ];
 
 export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS, ...XMPP_PARAMETERS]),
   // TR-106's summary of the root and the profiles this model implements in full.
-  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, Time:1, IPPing:1, TraceRoute:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1)' }),
+  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, WiFiLAN:1, Time:1, IPPing:1, TraceRoute:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1)' }),
   // Active notifications of UDPConnectionRequestAddress at least this many seconds apart.
   rw(`${R}ManagementServer.UDPConnectionRequestAddressNotificationLimit`, 'unsignedInt'),
   count(`${R}LANDeviceNumberOfEntries`, LAN),
@@ -186,7 +188,7 @@ export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   rw(`${R}LANConfigSecurity.ConfigPassword`, 'string', { maxLength: 64, hidden: true }),
   count(`${LAN}LANEthernetInterfaceNumberOfEntries`, LETH),
   ro(`${LAN}LANUSBInterfaceNumberOfEntries`, 'unsignedInt'),
-  ro(`${LAN}LANWLANConfigurationNumberOfEntries`, 'unsignedInt'),
+  count(`${LAN}LANWLANConfigurationNumberOfEntries`, WLAN),
   rw(`${HCM}DHCPServerConfigurable`, 'boolean', { default: 'true' }),
   rw(`${HCM}DHCPServerEnable`, 'boolean'),
   ro(`${HCM}DHCPRelay`, 'boolean'),
@@ -243,6 +245,7 @@ export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   rw(`${WPPP}PPPoEACName`, 'string', { maxLength: 256 }),
   rw(`${WPPP}PPPoEServiceName`, 'string', { maxLength: 256 }),
   ...IGD_DIAGNOSTICS_PARAMETERS,
+  ...IGD_WLAN_PARAMETERS,
 ];
 
 /** The TR-098 schema; immutable, shared by every agent that uses it. */

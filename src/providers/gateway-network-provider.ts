@@ -24,6 +24,8 @@ export interface GatewayNetworkSource {
   dnsServers: () => string[];
   /** Neighbours (ARP); those on LAN interfaces are LANDevice.1's Hosts. */
   hosts: () => HostEntry[];
+  /** Wi-Fi interfaces (WLANConfiguration, not Ethernet ports): their neighbours are Hosts on 802.11. */
+  wirelessInterfaces?: () => string[];
   counters: (interfaceName: string) => InterfaceCounters | undefined;
   /** Seconds the WAN connection has been up (the device's uptime: it connects at boot). */
   upSeconds: () => number;
@@ -53,14 +55,16 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
     if (!numbers.has(name)) numbers.set(name, next++);
     return numbers.get(name)!;
   };
+  const wireless = (): Set<string> => new Set(src.wirelessInterfaces?.() ?? []);
   const split = (): { wan: InterfaceSnapshot | undefined; lan: { n: number; i: InterfaceSnapshot }[] } => {
-    const all = src.interfaces().filter((i) => !i.loopback);
+    const radios = wireless();
+    const all = src.interfaces().filter((i) => !i.loopback && !radios.has(i.name));
     const routed = src.defaultRoute()?.interfaceName;
     const wan = all.find((i) => i.name === routed) ?? all[0];
     return { wan, lan: all.filter((i) => i !== wan).map((i) => ({ n: numberOf(i.name), i })) };
   };
   const lanHosts = (): HostEntry[] => {
-    const lan = new Set(split().lan.map((x) => x.i.name));
+    const lan = new Set([...split().lan.map((x) => x.i.name), ...wireless()]);
     return src.hosts().filter((h) => lan.has(h.interfaceName));
   };
 
@@ -126,7 +130,8 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
         const h = lanHosts()[Number(m[1]) - 1];
         if (!h) return undefined;
         // Neighbours seen on the wire: how each got its address is not known here, so no lease is claimed.
-        return ({ IPAddress: h.ip, MACAddress: h.mac, Active: String(h.active), AddressSource: 'Static', LeaseTimeRemaining: '0', InterfaceType: 'Ethernet' } as Record<string, string>)[m[2]!];
+        const type = wireless().has(h.interfaceName) ? '802.11' : 'Ethernet';
+        return ({ IPAddress: h.ip, MACAddress: h.mac, Active: String(h.active), AddressSource: 'Static', LeaseTimeRemaining: '0', InterfaceType: type } as Record<string, string>)[m[2]!];
       }
       return undefined;
     },

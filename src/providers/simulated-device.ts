@@ -10,6 +10,8 @@ import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { GATEWAY_OBJECTS, gatewayNetworkProvider } from './gateway-network-provider.js';
+import { gatewayWlanProvider, WLAN_OBJECTS } from './gateway-wlan-provider.js';
+import { simulatedRadios, wirelessHosts } from './simulated-wlan.js';
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
@@ -37,8 +39,9 @@ function simulatedInterfaces(seed: string, fixedMac?: string): () => InterfaceSn
 }
 
 /**
- * The simulated device as a TR-098 gateway: eth0 is its WAN (default route via 192.0.2.1), and
- * a LAN port with a few neighbours, all from the seed; traffic counters grow with the uptime.
+ * The simulated device as a TR-098 gateway: eth0 is its WAN (default route via 192.0.2.1), a LAN
+ * port with a few neighbours and two Wi-Fi radios with their stations, all from the seed;
+ * traffic counters grow with the uptime.
  */
 function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSeconds: () => number): Provider {
   const h = createHash('sha256').update(`lan:${seed}`).digest();
@@ -47,12 +50,16 @@ function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSecon
   const lan: InterfaceSnapshot = { name: 'lan0', mac: lanMac, loopback: false, up: true, ipv4: [{ address: '192.168.1.1', netmask: '255.255.255.0' }], ipv6: [] };
   const hosts: HostEntry[] = Array.from({ length: 1 + (h[5]! % 4) }, (_, k) => ({ ip: `192.168.1.${100 + k}`, mac: ['02', ...[...h.subarray(6 + k * 5, 11 + k * 5)].map(hex)].join(':').toUpperCase(), interfaceName: 'lan0', active: true }));
   const all = [...interfaces, lan];
+  const radios = simulatedRadios(seed, upSeconds);
+  const wireless = radios.map((r) => r.name);
+  const neighbours = [...hosts, ...wirelessHosts(radios)];
   const rate = 2000 + (h[30]! << 4);
   return gatewayNetworkProvider({
     interfaces: () => all,
     defaultRoute: () => ({ interfaceName: 'eth0', gateway: '192.0.2.1' }),
     dnsServers: () => ['192.0.2.53'],
-    hosts: () => hosts,
+    hosts: () => neighbours,
+    wirelessInterfaces: () => wireless,
     counters: (name) => {
       const up = upSeconds() * (name === 'eth0' ? 1 : 0.5);
       return { bytesSent: Math.floor(up * rate), bytesReceived: Math.floor(up * rate * 8), packetsSent: Math.floor((up * rate) / 600), packetsReceived: Math.floor((up * rate * 8) / 1200) };
@@ -60,6 +67,11 @@ function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSecon
     upSeconds,
     refuseAddressChanges: "the simulated gateway's addresses come from its seed",
   });
+}
+
+function simulatedWlan(seed: string, upSeconds: () => number): Provider {
+  const radios = simulatedRadios(seed, upSeconds);
+  return gatewayWlanProvider(() => radios);
 }
 
 export interface DeviceIdentity {
@@ -142,7 +154,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {
