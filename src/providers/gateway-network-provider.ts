@@ -58,10 +58,11 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
   const wireless = (): Set<string> => new Set(src.wirelessInterfaces?.() ?? []);
   const split = (): { wan: InterfaceSnapshot | undefined; lan: { n: number; i: InterfaceSnapshot }[] } => {
     const radios = wireless();
-    const all = src.interfaces().filter((i) => !i.loopback && !radios.has(i.name));
+    const all = src.interfaces().filter((i) => !i.loopback);
     const routed = src.defaultRoute()?.interfaceName;
-    const wan = all.find((i) => i.name === routed) ?? all[0];
-    return { wan, lan: all.filter((i) => i !== wan).map((i) => ({ n: numberOf(i.name), i })) };
+    // The WAN may be a Wi-Fi client link; access points are WLANConfiguration, not LAN Ethernet ports.
+    const wan = all.find((i) => i.name === routed) ?? all.find((i) => !radios.has(i.name)) ?? all[0];
+    return { wan, lan: all.filter((i) => i !== wan && !radios.has(i.name)).map((i) => ({ n: numberOf(i.name), i })) };
   };
   const lanHosts = (): HostEntry[] => {
     const lan = new Set([...split().lan.map((x) => x.i.name), ...wireless()]);

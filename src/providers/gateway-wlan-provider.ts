@@ -29,6 +29,8 @@ export interface WlanRadio {
   counters: () => InterfaceCounters | undefined;
   stations: () => WlanStation[];
   factory: { ssid: string; keyPassphrase: string; channel: number };
+  /** Set where the device's own Wi-Fi daemon owns the settings: these are read from it, not stored. */
+  live?: { ssid: string; channel: number; up: boolean };
 }
 
 const R = 'InternetGatewayDevice.';
@@ -37,10 +39,17 @@ export const WLAN_OBJECTS: readonly string[] = [`${R}LANDevice.{i}.WLANConfigura
 const PARAM = /^InternetGatewayDevice\.LANDevice\.1\.WLANConfiguration\.(\d+)\.(.+)$/;
 const counter = (n: number | undefined): string => String((n ?? 0) % 2 ** 32);
 
-export function gatewayWlanProvider(radios: () => WlanRadio[]): Provider {
+/**
+ * `refuseChanges`: why the ACS may not change the Wi-Fi settings (fault 9007), where the device's
+ * own daemon owns them (a Linux host's hostapd); the ACS then reads them live.
+ */
+export function gatewayWlanProvider(radios: () => WlanRadio[], refuseChanges?: string): Provider {
   let read: (path: string) => string = () => '';
   const radioAt = (n: string | number): WlanRadio | undefined => radios()[Number(n) - 1];
-  const up = (n: string | number): boolean => read(`${TABLE}${n}.Enable`) === 'true' && read(`${TABLE}${n}.RadioEnabled`) === 'true';
+  const up = (n: string | number): boolean => {
+    const live = radioAt(n)?.live;
+    return live ? live.up : read(`${TABLE}${n}.Enable`) === 'true' && read(`${TABLE}${n}.RadioEnabled`) === 'true';
+  };
   const stationsOf = (n: string | number): WlanStation[] => (up(n) ? radioAt(n)?.stations() ?? [] : []);
 
   return {
@@ -80,8 +89,14 @@ export function gatewayWlanProvider(radios: () => WlanRadio[]): Provider {
         case 'PossibleDataTransmitRates':
           return radio.possibleRates.join(',');
         case 'Channel':
+          if (radio.live) return String(radio.live.channel);
           // While automatic selection is on, Channel is what it chose (TR-098).
           return read(`${TABLE}${n}.AutoChannelEnable`) === 'true' ? String(radio.autoChannel) : undefined;
+        case 'SSID':
+          return radio.live?.ssid;
+        case 'Enable':
+        case 'RadioEnabled':
+          return radio.live ? String(radio.live.up) : undefined;
         case 'TotalBytesSent':
           return counter(radio.counters()?.bytesSent);
         case 'TotalBytesReceived':
@@ -105,6 +120,7 @@ export function gatewayWlanProvider(radios: () => WlanRadio[]): Provider {
       const m = PARAM.exec(path);
       const radio = m ? radioAt(m[1]!) : undefined;
       if (!m || !radio) return undefined;
+      if (refuseChanges !== undefined) return refuseChanges;
       const field = m[2]!;
       if (field === 'Channel' && !radio.possibleChannels.includes(Number(value))) return `channel ${value} is not one of ${radio.possibleChannels.join(',')}`;
       if (field === 'MaxBitRate' && value !== 'Auto' && !radio.possibleRates.includes(value)) return `MaxBitRate is Auto or one of ${radio.possibleRates.join(',')}`;

@@ -16,6 +16,8 @@ import { DeviceFiles } from './device-files.js';
 import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider, wifiRadioProvider } from './network-services-provider.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { gatewayNetworkProvider, parseProcRoute, type InterfaceCounters } from './gateway-network-provider.js';
+import { gatewayWlanProvider } from './gateway-wlan-provider.js';
+import { linuxWlanRadios, runIw } from './linux-wlan.js';
 
 const run = promisify(execFile);
 const MAX_PROCESSES = 1024;
@@ -166,6 +168,9 @@ export class LinuxHostDevice implements DeviceHooks {
     const interfaces = perReadBatch(hostInterfaces);
     const dnsServers = perReadBatch(() => parseResolvConf(readOr(`${etc}/resolv.conf`, '')));
     const neighbours = perReadBatch(() => parseProcArp(readOr(`${proc}/net/arp`, '')));
+    const radios = perReadBatch(() => linuxRadios(`${sys}/class/net`));
+    const counters = perReadBatch((name: string) => linuxCounters(`${sys}/class/net`, name));
+    const accessPoints = perReadBatch(() => linuxWlanRadios({ radios, counters, neighbours, iw: runIw }));
     this.providers = [
       valueProvider({ [DeviceInfo.upTime]: () => String(Math.floor(os.uptime())) }),
       statusProvider(linuxStatusSource(proc)),
@@ -180,17 +185,19 @@ export class LinuxHostDevice implements DeviceHooks {
         },
       ),
       temperatureProvider(perReadBatch(() => linuxThermalZones(`${sys}/class/thermal`)), () => Date.now()),
-      wifiRadioProvider(perReadBatch(() => linuxRadios(`${sys}/class/net`))),
+      wifiRadioProvider(radios),
       // TR-098 (InternetGatewayDevice root): the same host as WANDevice and LANDevice.
       gatewayNetworkProvider({
         interfaces,
         defaultRoute: perReadBatch(() => parseProcRoute(readOr(`${proc}/net/route`, ''))),
         dnsServers,
         hosts: neighbours,
-        counters: perReadBatch((name: string) => linuxCounters(`${sys}/class/net`, name)),
+        counters,
         upSeconds: () => os.uptime(),
         refuseAddressChanges: 'the host manages its own addresses',
+        wirelessInterfaces: () => accessPoints().map((r) => r.name),
       }),
+      gatewayWlanProvider(accessPoints, "the host's own Wi-Fi daemon (hostapd) owns these settings"),
     ];
   }
 
