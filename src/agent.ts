@@ -26,7 +26,7 @@ import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-
 import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
 import { RebootSchedule } from './reboot-schedule.js';
-import { ActiveNotificationPacer } from './notifications/active-notification-pacer.js';
+import { ActiveNotificationPacer, type NotificationLimit } from './notifications/active-notification-pacer.js';
 import { udpDatagramSender, type DatagramSender, type UdpDatagramSender } from './notifications/udp-datagram-sender.js';
 
 export interface AgentOptions {
@@ -95,13 +95,14 @@ export class Agent implements AgentControl {
   private sessionCount = 0;
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
-  private readonly lightweight: LightweightNotifier;
-  private readonly rebootSchedule: RebootSchedule;
+  /** Made when first needed: most devices never use Lightweight Notifications or reboot schedules. */
+  private lightweightNotifier: LightweightNotifier | undefined;
+  private rebootScheduler: RebootSchedule | undefined;
   private readonly pacer: ActiveNotificationPacer;
   /** A session held back by the pacer, and when it is due. */
   private throttleTimer: TimerHandle | undefined;
   private throttleDue = 0;
-  private readonly ownSender: UdpDatagramSender | undefined;
+  private ownSender: UdpDatagramSender | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     const schema = opts.schema ?? BUILT_IN_SCHEMA;
@@ -135,31 +136,40 @@ export class Agent implements AgentControl {
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );
-    this.ownSender = opts.lightweightSender ? undefined : udpDatagramSender();
-    this.lightweight = new LightweightNotifier({
+    this.pacer = new ActiveNotificationPacer(this.model, this.ms.defaultActiveNotificationThrottle, notificationLimits(this.ms));
+  }
+
+  private get lightweight(): LightweightNotifier {
+    if (!this.lightweightNotifier) {
+      const opts = this.opts;
+      const notifier = new LightweightNotifier({
+        model: this.model,
+        ms: this.ms,
+        deviceInfo: this.deviceInfo,
+        clock: opts.clock,
+        log: opts.logger,
+        backlog: () => this.state.lightweight,
+        saveBacklog: (b) => this.mutate((s) => void (s.lightweight = b)),
+        send: opts.lightweightSender ?? ((host, port, datagrams) => (this.ownSender ??= udpDatagramSender()).send(host, port, datagrams)),
+      });
+      this.lightweightNotifier = notifier;
+      if (this.running) notifier.start();
+    }
+    return this.lightweightNotifier;
+  }
+
+  private get rebootSchedule(): RebootSchedule {
+    this.rebootScheduler ??= new RebootSchedule({
       model: this.model,
       ms: this.ms,
-      deviceInfo: this.deviceInfo,
-      clock: opts.clock,
-      log: opts.logger,
-      backlog: () => this.state.lightweight,
-      saveBacklog: (b) => this.mutate((s) => void (s.lightweight = b)),
-      send: opts.lightweightSender ?? this.ownSender!.send,
-    });
-    this.pacer = new ActiveNotificationPacer(this.model, this.ms.defaultActiveNotificationThrottle, [
-      { parameter: this.ms.manageableDeviceCount, limit: this.ms.manageableDeviceNotificationLimit },
-      { parameter: this.ms.udpConnectionRequestAddress, limit: this.ms.udpConnectionRequestAddressNotificationLimit },
-    ]);
-    this.rebootSchedule = new RebootSchedule({
-      model: this.model,
-      ms: this.ms,
-      clock: opts.clock,
-      log: opts.logger,
+      clock: this.opts.clock,
+      log: this.opts.logger,
       reboot: (reason) => {
         this.log.info({ reason }, 'scheduled reboot due');
         this.rebootWhenIdle();
       },
     });
+    return this.rebootScheduler;
   }
 
   get log(): Logger {
@@ -191,7 +201,7 @@ export class Agent implements AgentControl {
     this.cancelTimers();
     this.transferRunner.stop();
     this.model.close();
-    await this.lightweight.stop();
+    await this.lightweightNotifier?.stop();
     this.ownSender?.close();
     await this.loop;
   }
@@ -319,8 +329,10 @@ export class Agent implements AgentControl {
       this.opts.stateStore.save(this.state);
     }
     this.transferRunner.onBoot();
-    this.lightweight.start();
-    this.rebootSchedule.boot();
+    // Made here only when there is something to do; otherwise when the ACS first sets them.
+    if (this.lightweightNotifier) this.lightweightNotifier.start();
+    else if (LightweightNotifier.wanted(this.model, this.ms, this.state.lightweight)) void this.lightweight;
+    if (this.rebootScheduler || RebootSchedule.wanted(this.model, this.ms)) this.rebootSchedule.boot();
     this.periodicBase = this.heartbeatBase = this.opts.clock.now();
     this.armPeriodicInform();
     this.armHeartbeat();
@@ -360,7 +372,7 @@ export class Agent implements AgentControl {
     this.livePollTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.throttleTimer?.cancel();
-    this.rebootSchedule.stop();
+    this.rebootScheduler?.stop();
     for (const t of this.scheduledTimers) t.cancel();
     this.periodicTimer = this.retryTimer = this.livePollTimer = this.heartbeatTimer = this.throttleTimer = undefined;
     this.scheduledTimers = [];
@@ -438,8 +450,8 @@ export class Agent implements AgentControl {
       this.heartbeatBase = this.opts.clock.now();
       this.armHeartbeat();
     }
-    this.lightweight.settingsChanged(names);
-    this.rebootSchedule.settingsChanged(names);
+    if (this.lightweightNotifier || names.some((n) => LightweightNotifier.settings(this.ms).includes(n))) this.lightweight.settingsChanged(names);
+    if (this.rebootScheduler || names.includes(this.ms.scheduleReboot) || names.includes(this.ms.delayReboot)) this.rebootSchedule.settingsChanged(names);
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
     const level = (n: string): number => {
@@ -448,10 +460,12 @@ export class Agent implements AgentControl {
     };
     const levels = names.map((n) => [n, level(n)] as const);
     // 3 and 5 are lightweight only; 4 and 6 add passive Inform notification to them.
-    this.lightweight.changed(
-      levels.filter(([, l]) => lightweightKind(l) === 'passive').map(([n]) => n),
-      levels.filter(([, l]) => lightweightKind(l) === 'active').map(([n]) => n),
-    );
+    if (levels.some(([, l]) => lightweightKind(l) !== undefined)) {
+      this.lightweight.changed(
+        levels.filter(([, l]) => lightweightKind(l) === 'passive').map(([n]) => n),
+        levels.filter(([, l]) => lightweightKind(l) === 'active').map(([n]) => n),
+      );
+    }
     const notified = levels.filter(([, l]) => l === 1 || l === 2 || l === 4 || l === 6).map(([n]) => n);
     if (notified.length === 0) return;
     const active = notified.filter((n) => level(n) === 2);
@@ -632,7 +646,7 @@ export class Agent implements AgentControl {
   }
 
   private afterSessionOutcome(outcome: SessionOutcome): void {
-    this.rebootSchedule.sessionEnded();
+    this.rebootScheduler?.sessionEnded();
     // A reboot or reset accepted, or due, happens after the session however it ended: the ACS may
     // have seen the RebootResponse, and a scheduled reboot does not depend on the ACS at all.
     const action = this.state.pendingDeviceAction;
@@ -678,6 +692,20 @@ export class Agent implements AgentControl {
     change(this.state);
     this.opts.stateStore.save(this.state);
   }
+}
+
+/** The per-parameter active-notification limits, one list per root, shared by every agent. */
+const limitsByPaths = new WeakMap<ManagementServerPaths, NotificationLimit[]>();
+function notificationLimits(ms: ManagementServerPaths): NotificationLimit[] {
+  let list = limitsByPaths.get(ms);
+  if (!list) {
+    list = [
+      { parameter: ms.manageableDeviceCount, limit: ms.manageableDeviceNotificationLimit },
+      { parameter: ms.udpConnectionRequestAddress, limit: ms.udpConnectionRequestAddressNotificationLimit },
+    ];
+    limitsByPaths.set(ms, list);
+  }
+  return list;
 }
 
 function compressionOf(value: string): 'GZIP' | 'Deflate' | undefined {

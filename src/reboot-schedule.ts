@@ -23,6 +23,13 @@ export interface RebootScheduleContext {
 }
 
 export class RebootSchedule {
+  /** Whether a device just booted has a reboot to schedule or a DelayReboot to reset. */
+  static wanted(model: DataModel, ms: ManagementServerPaths): boolean {
+    const delay = model.definitionOf(ms.delayReboot) ? model.read(ms.delayReboot) : '-1';
+    const at = model.definitionOf(ms.scheduleReboot) ? parsePeriodicInformTime(model.read(ms.scheduleReboot)) : null;
+    return delay !== '-1' || at !== null;
+  }
+
   private scheduleTimer: TimerHandle | undefined;
   private delayTimer: TimerHandle | undefined;
   /** DelayReboot was set in the running session: its count starts when the session ends. */

@@ -78,6 +78,8 @@ export class DataModel {
   /** Last value seen of each notified, provider-driven parameter (see pollLiveChanges). */
   private readonly lastLive = new Map<string, string>();
   private readonly unsubscribes: (() => void)[] = [];
+  /** How attached providers read the model: one function per model, whatever the number of providers. */
+  private providerRead: ((path: string) => string) | undefined;
 
   constructor(
     readonly schema: Schema,
@@ -109,7 +111,7 @@ export class DataModel {
 
   private subscribeTo(p: Provider): void {
     // Settings a schema without them does not define read as empty.
-    p.attach?.((path) => this.readIfDefined(path) ?? '');
+    if (p.attach) p.attach((this.providerRead ??= (path) => this.readIfDefined(path) ?? ''));
     if (!p.subscribe) return;
     this.unsubscribes.push(
       p.subscribe((paths) => {

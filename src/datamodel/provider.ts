@@ -61,24 +61,46 @@ export function valueProvider(getters: Record<string, () => string>): Provider {
  * need nothing else.
  */
 export function lazyProvider(objects: readonly string[], build: () => Provider): Provider {
-  let built: Provider | undefined;
-  let read: ((path: string) => string) | undefined;
-  const target = (): Provider => {
-    if (!built) {
-      built = build();
-      if (read) built.attach?.(read);
+  return new LazyProvider(objects, build);
+}
+
+/** Methods on the prototype, so a fleet of devices holds no closures per lazy provider. */
+class LazyProvider implements Provider {
+  private built: Provider | undefined;
+  private read: ((path: string) => string) | undefined;
+  constructor(
+    readonly objects: readonly string[],
+    private readonly build: () => Provider,
+  ) {}
+
+  private target(): Provider {
+    if (!this.built) {
+      this.built = this.build();
+      if (this.read) this.built.attach?.(this.read);
     }
-    return built;
-  };
-  return {
-    objects,
-    get: (path) => target().get(path),
-    instances: (tablePath) => target().instances?.(tablePath),
-    validate: (path, value) => target().validate?.(path, value),
-    factoryDefault: (path) => target().factoryDefault?.(path),
-    // Kept until the provider is built, and handed over then.
-    attach: (r) => void (read = r),
-  };
+    return this.built;
+  }
+
+  get(path: string): string | undefined {
+    return this.target().get(path);
+  }
+
+  instances(tablePath: string): number[] | undefined {
+    return this.target().instances?.(tablePath);
+  }
+
+  validate(path: string, value: string): string | undefined {
+    return this.target().validate?.(path, value);
+  }
+
+  factoryDefault(path: string): string | undefined {
+    return this.target().factoryDefault?.(path);
+  }
+
+  /** Kept until the provider is built, and handed over then. */
+  attach(read: (path: string) => string): void {
+    this.read = read;
+  }
 }
 
 /*

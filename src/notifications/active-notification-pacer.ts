@@ -19,7 +19,7 @@ export interface NotificationLimit {
 export class ActiveNotificationPacer {
   private lastSessionEndedAt = -Infinity;
   /** When each limited parameter was last (or will next be) actively notified. */
-  private readonly lastNotified = new Map<string, number>();
+  private lastNotified: Map<string, number> | undefined;
 
   constructor(
     private readonly model: DataModel,
@@ -40,11 +40,11 @@ export class ActiveNotificationPacer {
     let wait = Infinity;
     for (const name of changed) {
       const limit = this.limits.find((l) => l.parameter === name);
-      const own = limit ? (this.lastNotified.get(name) ?? -Infinity) + this.seconds(limit.limit) * 1000 - now : -Infinity;
+      const own = limit ? (this.lastNotified?.get(name) ?? -Infinity) + this.seconds(limit.limit) * 1000 - now : -Infinity;
       wait = Math.min(wait, Math.max(0, throttle, own));
     }
     if (wait === Infinity) return 0;
-    for (const name of changed) if (this.limits.some((l) => l.parameter === name)) this.lastNotified.set(name, now + wait);
+    for (const name of changed) if (this.limits.some((l) => l.parameter === name)) (this.lastNotified ??= new Map()).set(name, now + wait);
     return wait;
   }
 

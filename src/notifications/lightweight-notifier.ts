@@ -39,6 +39,16 @@ export function lightweightKind(level: number): 'passive' | 'active' | undefined
 }
 
 export class LightweightNotifier {
+  /** The ManagementServer parameters that steer it. */
+  static settings(ms: ManagementServerPaths): string[] {
+    return [ms.lightweightProtocolsUsed, ms.lightweightTriggerInterval, ms.lightweightTriggerTime, ms.udpLightweightHost, ms.udpLightweightPort];
+  }
+
+  /** Whether a device just booted has anything for it: changes waiting, or a trigger schedule. */
+  static wanted(model: DataModel, ms: ManagementServerPaths, backlog: LightweightBacklog): boolean {
+    return backlog.names.length > 0 || (model.definitionOf(ms.lightweightTriggerInterval) !== undefined && Number(model.read(ms.lightweightTriggerInterval)) > 0);
+  }
+
   private flushTimer: TimerHandle | undefined;
   private triggerTimer: TimerHandle | undefined;
   private triggerBase = 0;
