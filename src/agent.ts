@@ -20,12 +20,13 @@ import { deviceInfoPaths, managementServerPaths, type DeviceInfoPaths, type Mana
 import { BUILT_IN_SCHEMA } from './models/built-in.js';
 import { identityValues, type DeviceHooks } from './providers/simulated-device.js';
 import { dispatch, type AgentControl } from './rpc/dispatcher.js';
-import { AcsTransport, TransportError, type TlsOptions } from './session/acs-transport.js';
+import type { TlsOptions } from './session/acs-transport.js';
+import { driveSession } from './session/session-driver.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from './session/session-machine.js';
-import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-inform.js';
 import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
 import { RebootSchedule } from './reboot-schedule.js';
+import { InformSchedule } from './inform-schedule.js';
 import { ActiveNotificationPacer, type NotificationLimit } from './notifications/active-notification-pacer.js';
 import { udpDatagramSender, type DatagramSender, type UdpDatagramSender } from './notifications/udp-datagram-sender.js';
 
@@ -82,19 +83,15 @@ export class Agent implements AgentControl {
   private sessionActive = false;
   private sessionWanted = false;
   private loop: Promise<void> | undefined;
-  private periodicTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
-  private scheduledTimers: TimerHandle[] = [];
   private livePollTimer: TimerHandle | undefined;
-  private heartbeatTimer: TimerHandle | undefined;
-  private heartbeatBase = 0;
   /** A Heartbeat is due: the next session carries 14 HEARTBEAT alone. */
   private heartbeatDue = false;
-  private periodicBase = 0;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
+  private readonly schedule: InformSchedule;
   /** Made when first needed: most devices never use Lightweight Notifications or reboot schedules. */
   private lightweightNotifier: LightweightNotifier | undefined;
   private rebootScheduler: RebootSchedule | undefined;
@@ -136,6 +133,27 @@ export class Agent implements AgentControl {
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );
+    this.schedule = new InformSchedule({
+      model: this.model,
+      ms: this.ms,
+      clock: opts.clock,
+      scheduled: () => this.state.scheduledInforms,
+      periodicDue: () => this.trigger(EventCode.Periodic),
+      // HeartbeatPolicy: 14 HEARTBEAT alone; when other events are pending their own session is due anyway.
+      heartbeatDue: () => {
+        if (this.state.events.length > 0 || this.state.pendingCpeRequests.length > 0 || this.sessionActive) return;
+        this.heartbeatDue = true;
+        this.requestSession();
+      },
+      scheduledDue: (entry) => {
+        this.mutate((s) => {
+          s.scheduledInforms = s.scheduledInforms.filter((e) => e !== entry);
+          s.events = addEvent(s.events, { code: EventCode.Scheduled, commandKey: '' });
+          s.events = addEvent(s.events, { code: EventCode.MScheduleInform, commandKey: entry.commandKey });
+        });
+        this.requestSession();
+      },
+    });
     this.pacer = new ActiveNotificationPacer(this.model, this.ms.defaultActiveNotificationThrottle, notificationLimits(this.ms));
   }
 
@@ -294,7 +312,7 @@ export class Agent implements AgentControl {
   scheduleInform(delaySeconds: number, commandKey: string): void {
     const at = this.opts.clock.now() + delaySeconds * 1000;
     this.mutate((s) => void s.scheduledInforms.push({ at, commandKey }));
-    this.armScheduledInforms();
+    this.schedule.armScheduled();
   }
 
   requestReboot(commandKey: string): void {
@@ -333,10 +351,7 @@ export class Agent implements AgentControl {
     if (this.lightweightNotifier) this.lightweightNotifier.start();
     else if (LightweightNotifier.wanted(this.model, this.ms, this.state.lightweight)) void this.lightweight;
     if (this.rebootScheduler || RebootSchedule.wanted(this.model, this.ms)) this.rebootSchedule.boot();
-    this.periodicBase = this.heartbeatBase = this.opts.clock.now();
-    this.armPeriodicInform();
-    this.armHeartbeat();
-    this.armScheduledInforms();
+    this.schedule.start();
     this.requestSession();
   }
 
@@ -367,89 +382,16 @@ export class Agent implements AgentControl {
   }
 
   private cancelTimers(): void {
-    this.periodicTimer?.cancel();
+    this.schedule.stop();
     this.retryTimer?.cancel();
     this.livePollTimer?.cancel();
-    this.heartbeatTimer?.cancel();
     this.throttleTimer?.cancel();
     this.rebootScheduler?.stop();
-    for (const t of this.scheduledTimers) t.cancel();
-    this.periodicTimer = this.retryTimer = this.livePollTimer = this.heartbeatTimer = this.throttleTimer = undefined;
-    this.scheduledTimers = [];
-  }
-
-  /**
-   * A timer for the next tick of a phased schedule (enable, interval in seconds, phase time), as
-   * PeriodicInform and HeartbeatPolicy both are; undefined when the schedule is off.
-   */
-  private phasedTimer(params: { enable: string; interval: string; phase: string }, base: number, fire: (due: number) => void): TimerHandle | undefined {
-    // A root without the schedule's parameters (HeartbeatPolicy in TR-098) has it off.
-    if (!this.running || !this.model.definitionOf(params.enable) || this.model.read(params.enable) !== 'true') return undefined;
-    const interval = Number(this.model.read(params.interval));
-    const phase = parsePeriodicInformTime(this.model.read(params.phase));
-    const now = this.opts.clock.now();
-    const due = nextPeriodicInform(now, interval, phase, base);
-    return this.opts.clock.setTimer(due - now, () => fire(due));
-  }
-
-  private armPeriodicInform(): void {
-    this.periodicTimer?.cancel();
-    const MS = this.ms;
-    this.periodicTimer = this.phasedTimer({ enable: MS.periodicInformEnable, interval: MS.periodicInformInterval, phase: MS.periodicInformTime }, this.periodicBase, (due) => {
-      this.periodicBase = due;
-      this.trigger(EventCode.Periodic);
-      this.armPeriodicInform();
-    });
-  }
-
-  /**
-   * HeartbeatPolicy (TR-181, TR-069 Annex O): an Inform with 14 HEARTBEAT every ReportingInterval,
-   * phased by InitiationTime. The event is never combined with others: when other events are
-   * pending their own session is due anyway, and this heartbeat is skipped.
-   */
-  private armHeartbeat(): void {
-    this.heartbeatTimer?.cancel();
-    const MS = this.ms;
-    this.heartbeatTimer = this.phasedTimer({ enable: MS.heartbeatEnable, interval: MS.heartbeatInterval, phase: MS.heartbeatTime }, this.heartbeatBase, (due) => {
-      this.heartbeatBase = due;
-      if (this.state.events.length === 0 && this.state.pendingCpeRequests.length === 0 && !this.sessionActive) {
-        this.heartbeatDue = true;
-        this.requestSession();
-      }
-      this.armHeartbeat();
-    });
-  }
-
-  private armScheduledInforms(): void {
-    for (const t of this.scheduledTimers) t.cancel();
-    this.scheduledTimers = [];
-    if (!this.running) return;
-    const now = this.opts.clock.now();
-    for (const entry of this.state.scheduledInforms) {
-      this.scheduledTimers.push(
-        this.opts.clock.setTimer(Math.max(0, entry.at - now), () => {
-          this.mutate((s) => {
-            s.scheduledInforms = s.scheduledInforms.filter((e) => e !== entry);
-            s.events = addEvent(s.events, { code: EventCode.Scheduled, commandKey: '' });
-            s.events = addEvent(s.events, { code: EventCode.MScheduleInform, commandKey: entry.commandKey });
-          });
-          this.requestSession();
-        }),
-      );
-    }
+    this.retryTimer = this.livePollTimer = this.throttleTimer = undefined;
   }
 
   private onValuesChanged(names: string[], origin: 'acs' | 'device'): void {
-    const periodic: string[] = [this.ms.periodicInformEnable, this.ms.periodicInformInterval, this.ms.periodicInformTime];
-    if (names.some((n) => periodic.includes(n))) {
-      this.periodicBase = this.opts.clock.now();
-      this.armPeriodicInform();
-    }
-    const heartbeat: string[] = [this.ms.heartbeatEnable, this.ms.heartbeatInterval, this.ms.heartbeatTime];
-    if (names.some((n) => heartbeat.includes(n))) {
-      this.heartbeatBase = this.opts.clock.now();
-      this.armHeartbeat();
-    }
+    this.schedule.settingsChanged(names);
     if (this.lightweightNotifier || names.some((n) => LightweightNotifier.settings(this.ms).includes(n))) this.lightweight.settingsChanged(names);
     if (this.rebootScheduler || names.includes(this.ms.scheduleReboot) || names.includes(this.ms.delayReboot)) this.rebootSchedule.settingsChanged(names);
     // Changes the ACS made itself are not reported back to it.
@@ -568,7 +510,6 @@ export class Agent implements AgentControl {
       parameterList: this.model.informParameters([...sentChanges, ...informParameterNames(this.model, this.ms.informParameterTable, sentEvents)]),
     };
     const sessionNo = ++this.sessionCount;
-    const startedAt = this.opts.clock.now();
     this.log.info({ session: sessionNo, url, events: sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
     const machine = new SessionMachine({
       inform,
@@ -577,10 +518,9 @@ export class Agent implements AgentControl {
       // Unique per session without a trip to the system's random source (thousands per second in a fleet).
       idPrefix: `${Math.floor(this.opts.random() * 0xffffffff).toString(16)}.${sessionNo.toString(36)}`,
     });
-    let transport: AcsTransport | undefined;
-    let step;
-    try {
-      transport = new AcsTransport({
+    return driveSession({
+      machine,
+      transport: {
         url,
         username: this.model.read(this.ms.username) || undefined,
         password: this.model.read(this.ms.password) || undefined,
@@ -589,44 +529,14 @@ export class Agent implements AgentControl {
         maxBodyBytes: this.opts.maxBodyBytes ?? 4 * 1024 * 1024,
         userAgent: 'cwmp-agent/0.1',
         compression: compressionOf(this.model.read(this.ms.httpCompression)),
-      });
-      step = machine.start();
-    } catch (err) {
-      step = machine.transportFailed(err instanceof Error ? err.message : String(err));
-    }
-    try {
-      for (;;) {
-        for (const ack of step.acks) this.acknowledge(ack, sentEvents, sentChanges, url);
-        if (step.kind === 'done') {
-          const o = step.outcome;
-          this.log.info({ session: sessionNo, ok: o.ok, reason: o.reason, version: o.version }, 'session end');
-          return o;
-        }
-        if (step.kind === 'dispatch') {
-          const request = step.request;
-          this.log.debug({ session: sessionNo, method: request.method }, 'ACS request');
-          try {
-            step = machine.respond(await dispatch({ model: this.model, agent: this }, request));
-          } catch (err) {
-            if (!(err instanceof Error) || err.name !== 'CwmpFault') this.log.error({ err, method: request.method }, 'handler failed');
-            step = machine.respond(err instanceof Error ? err : new Error(String(err)));
-          }
-          continue;
-        }
-        if (this.opts.clock.now() - startedAt > (this.opts.sessionTimeoutMs ?? 300_000)) {
-          step = machine.transportFailed('session timed out');
-          continue;
-        }
-        try {
-          const reply = await transport!.post(step.body);
-          step = machine.receive(reply.status, reply.body);
-        } catch (err) {
-          step = machine.transportFailed(err instanceof TransportError ? err.message : `transport: ${String(err)}`);
-        }
-      }
-    } finally {
-      transport?.close();
-    }
+      },
+      dispatch: (request) => dispatch({ model: this.model, agent: this }, request),
+      onAcknowledgement: (ack) => this.acknowledge(ack, sentEvents, sentChanges, url),
+      clock: this.opts.clock,
+      timeoutMs: this.opts.sessionTimeoutMs ?? 300_000,
+      log: this.log,
+      sessionNo,
+    });
   }
 
   private acknowledge(ack: Acknowledgement, sentEvents: CwmpEvent[], sentChanges: string[], url: string): void {

@@ -1,0 +1,69 @@
+/**
+ * Drives one session: the pure SessionMachine decides what happens next, this carries it out
+ * over an AcsTransport (HTTP(S) posts), hands ACS requests to the RPC dispatcher, reports each
+ * acknowledgement as it comes, and gives up when the whole session runs past its time limit.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { AcsRequest, CpeResponse } from '../cwmp/messages.js';
+import { AcsTransport, TransportError, type AcsTransportOptions } from './acs-transport.js';
+import type { Acknowledgement, SessionMachine, SessionOutcome, SessionStep } from './session-machine.js';
+
+export interface SessionDriverOptions {
+  machine: SessionMachine;
+  transport: AcsTransportOptions;
+  /** Answers an ACS request; a thrown CwmpFault becomes the Fault response. */
+  dispatch: (request: AcsRequest) => Promise<CpeResponse>;
+  onAcknowledgement: (ack: Acknowledgement) => void;
+  clock: Clock;
+  /** The whole session; one that runs longer is abandoned as failed. */
+  timeoutMs: number;
+  log: Logger;
+  sessionNo: number;
+}
+
+export async function driveSession(o: SessionDriverOptions): Promise<SessionOutcome> {
+  const { machine } = o;
+  const startedAt = o.clock.now();
+  let transport: AcsTransport | undefined;
+  let step: SessionStep;
+  try {
+    transport = new AcsTransport(o.transport);
+    step = machine.start();
+  } catch (err) {
+    step = machine.transportFailed(err instanceof Error ? err.message : String(err));
+  }
+  try {
+    for (;;) {
+      for (const ack of step.acks) o.onAcknowledgement(ack);
+      if (step.kind === 'done') {
+        const outcome = step.outcome;
+        o.log.info({ session: o.sessionNo, ok: outcome.ok, reason: outcome.reason, version: outcome.version }, 'session end');
+        return outcome;
+      }
+      if (step.kind === 'dispatch') {
+        const request = step.request;
+        o.log.debug({ session: o.sessionNo, method: request.method }, 'ACS request');
+        try {
+          step = machine.respond(await o.dispatch(request));
+        } catch (err) {
+          if (!(err instanceof Error) || err.name !== 'CwmpFault') o.log.error({ err, method: request.method }, 'handler failed');
+          step = machine.respond(err instanceof Error ? err : new Error(String(err)));
+        }
+        continue;
+      }
+      if (o.clock.now() - startedAt > o.timeoutMs) {
+        step = machine.transportFailed('session timed out');
+        continue;
+      }
+      try {
+        const reply = await transport!.post(step.body);
+        step = machine.receive(reply.status, reply.body);
+      } catch (err) {
+        step = machine.transportFailed(err instanceof TransportError ? err.message : `transport: ${String(err)}`);
+      }
+    }
+  } finally {
+    transport?.close();
+  }
+}
