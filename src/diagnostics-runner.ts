@@ -10,7 +10,8 @@ import type { DataModel } from './datamodel/data-model.js';
 import { EventCode } from './cwmp/events.js';
 import { runPing, type PingInput } from './diagnostics/ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
+import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, udpEchoConfigPaths, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
+import { IGD_UDP_ECHO_CONFIG, IgdDownloadDiagnostics, IgdUploadDiagnostics } from './models/igd-tr143.js';
 import { IGD_DIAGNOSTICS } from './models/igd.js';
 import { summariseRtts, type EchoStats } from './diagnostics/echo-stats.js';
 import { runUdpEcho, type UdpEchoInput } from './diagnostics/udp-echo-client.js';
@@ -122,9 +123,17 @@ const minOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
 const maxOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a));
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** Download or Upload diagnostics: the same measurements, bytes received or sent. */
-function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
-  const spec = kind === 'Download' ? DownloadDiagnostics : UploadDiagnostics;
+interface TransferSpec {
+  object: string;
+  state: string;
+  inputs: readonly string[];
+  /** Result tables TR-181 has and TR-098 does not. */
+  perConnection?: string;
+  incremental?: string;
+}
+
+/** Download or Upload diagnostics: the same measurements, bytes received or sent; either model's object. */
+function transferDiagnostic(kind: 'Download' | 'Upload', spec: TransferSpec): Diagnostic {
   const testBytes = kind === 'Download' ? 'TestBytesReceived' : 'TestBytesSent';
   return {
     name: `${kind}Diagnostics`,
@@ -132,20 +141,22 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
     inputs: spec.inputs,
     async run(m, signal) {
       const o = spec.object;
+      // TR-098's objects lack the connection count and time-based inputs: one connection, a plain test.
       const r = await runDownload(
         {
           url: read(m, o, `${kind}URL`),
-          connections: Number(read(m, o, 'NumberOfConnections')),
+          connections: Number(readOr(m, o, 'NumberOfConnections', '1')),
           uploadBytes: kind === 'Upload' ? Number(read(m, o, 'TestFileLength')) : undefined,
           timeoutMs: 120_000,
-          durationMs: Number(read(m, o, 'TimeBasedTestDuration')) * 1000,
-          intervalMs: Number(read(m, o, 'TimeBasedTestMeasurementInterval')) * 1000,
-          offsetMs: Number(read(m, o, 'TimeBasedTestMeasurementOffset')) * 1000,
+          durationMs: Number(readOr(m, o, 'TimeBasedTestDuration', '0')) * 1000,
+          intervalMs: Number(readOr(m, o, 'TimeBasedTestMeasurementInterval', '0')) * 1000,
+          offsetMs: Number(readOr(m, o, 'TimeBasedTestMeasurementOffset', '0')) * 1000,
         },
         signal,
       );
       const incrementalPath = spec.incremental;
-      if (r.state !== 'Complete') return { state: r.state, values: {}, table: { path: spec.perConnection, rows: [] }, table2: incrementalPath ? { path: incrementalPath, rows: [] } : undefined };
+      const perConnection = spec.perConnection;
+      if (r.state !== 'Complete') return { state: r.state, values: {}, table: perConnection ? { path: perConnection, rows: [] } : undefined, table2: incrementalPath ? { path: incrementalPath, rows: [] } : undefined };
       const c = r.connections;
       // The test as a whole: from the first connection's start to the last one's end, bytes summed.
       const whole = measurementValues(
@@ -164,7 +175,7 @@ function transferDiagnostic(kind: 'Download' | 'Upload'): Diagnostic {
       return {
         state: 'Complete',
         values: { ...Object.fromEntries(Object.entries(whole).map(([k, v]) => [o + k, v])), [`${o}IPAddressUsed`]: c[0]?.ipAddressUsed ?? '' },
-        table: { path: spec.perConnection, rows: c.length > 1 ? c.map((x) => measurementValues(x, testBytes)) : [] },
+        table: perConnection ? { path: perConnection, rows: c.length > 1 ? c.map((x) => measurementValues(x, testBytes)) : [] } : undefined,
         table2: incrementalPath
           ? {
               path: incrementalPath,
@@ -245,11 +256,24 @@ const UDP_ECHO: Diagnostic = {
   },
 };
 
-/** An outcome state the object's enumeration lacks (TR-098 has no Error_NoRouteToHost) becomes its most general error. */
+/** TR-098's names for outcomes TR-181 names otherwise. */
+const TR098_STATES: Record<string, string[]> = {
+  Complete: ['Completed'],
+  Error_CannotResolveHostName: ['Error_InitConnectionFailed'],
+  Error_NoRouteToHost: ['Error_InitConnectionFailed'],
+};
+
+/** An outcome state the object's enumeration lacks (TR-098 has no Error_NoRouteToHost) becomes its nearest, or its most general error. */
 function stateWithin(m: DataModel, stateParameter: string, state: string): string {
   const allowed = m.definitionOf(stateParameter)?.enumeration;
   if (!allowed || allowed.includes(state)) return state;
-  return ['Error_Other', 'Error_Internal', 'Error_MaxHopCountExceeded'].find((s) => allowed.includes(s)) ?? state;
+  const general = ['Error_Other', 'Error_Internal', 'Error_MaxHopCountExceeded', 'Error_TransferFailed', 'Error_NoTransferComplete', 'Error_InitConnectionFailed'];
+  return [...(TR098_STATES[state] ?? []), ...general].find((s) => allowed.includes(s)) ?? state;
+}
+
+/** A result written into the parameter's type: TR-098's 32-bit counters wrap, as the hardware's do. */
+function fitted(m: DataModel, name: string, value: string): string {
+  return m.definitionOf(name)?.type === 'unsignedInt' && /^\d+$/.test(value) ? String(BigInt(value) % 2n ** 32n) : value;
 }
 
 export class DiagnosticsRunner {
@@ -258,7 +282,18 @@ export class DiagnosticsRunner {
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [IP_PING, TRACE_ROUTE, transferDiagnostic('Download'), transferDiagnostic('Upload'), SERVER_SELECTION, UDP_ECHO, IGD_IP_PING, IGD_TRACE_ROUTE],
+    private readonly diagnostics: readonly Diagnostic[] = [
+      IP_PING,
+      TRACE_ROUTE,
+      transferDiagnostic('Download', DownloadDiagnostics),
+      transferDiagnostic('Upload', UploadDiagnostics),
+      SERVER_SELECTION,
+      UDP_ECHO,
+      IGD_IP_PING,
+      IGD_TRACE_ROUTE,
+      transferDiagnostic('Download', IgdDownloadDiagnostics),
+      transferDiagnostic('Upload', IgdUploadDiagnostics),
+    ],
   ) {
     // Only the tests this device's model has (a TR-098 root has none of Device.IP.Diagnostics).
     const present = diagnostics.filter((d) => agent.model.definitionOf(d.state));
@@ -313,7 +348,7 @@ export class DiagnosticsRunner {
       }
     }
     // Only what this object defines (TR-098's have fewer results), and a state its enumeration has.
-    const defined = Object.fromEntries(Object.entries(outcome.values).filter(([name]) => m.definitionOf(name)));
+    const defined = Object.fromEntries(Object.entries(outcome.values).filter(([name]) => m.definitionOf(name)).map(([name, v]) => [name, fitted(m, name, v)]));
     m.writeFromDevice({ ...defined, [d.state]: stateWithin(m, d.state, outcome.state) });
     this.agent.log.info({ diagnostic: d.name, state: outcome.state }, 'diagnostics done');
     this.agent.trigger(EventCode.DiagnosticsComplete);
@@ -326,7 +361,8 @@ export class DiagnosticsRunner {
  */
 export function startUdpEchoConfig(agent: Agent, listenAddress = '0.0.0.0'): { stop(): void } {
   const m = agent.model;
-  const U = UdpEchoConfig;
+  // TR-181's object, or TR-098's under that root.
+  const U = m.definitionOf(UdpEchoConfig.enable) ? UdpEchoConfig : udpEchoConfigPaths(IGD_UDP_ECHO_CONFIG);
   let server: UdpEchoServer | undefined;
   const t0 = process.hrtime.bigint();
   const apply = async (): Promise<void> => {

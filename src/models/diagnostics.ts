@@ -74,13 +74,12 @@ export const UDP_ECHO_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${U}TimeLastPacketReceived`, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z', activeNotify: 'canDeny' },
 ];
 
-export const UdpEchoConfig = {
-  object: U,
-  enable: `${U}Enable`,
-  sourceIpAddress: `${U}SourceIPAddress`,
-  udpPort: `${U}UDPPort`,
-  echoPlusEnabled: `${U}EchoPlusEnabled`,
-} as const;
+/** UDPEchoConfig's settings under an object path (TR-181's Device.IP.Diagnostics.UDPEchoConfig. or TR-098's). */
+export function udpEchoConfigPaths(object: string): { object: string; enable: string; sourceIpAddress: string; udpPort: string; echoPlusEnabled: string } {
+  return { object, enable: `${object}Enable`, sourceIpAddress: `${object}SourceIPAddress`, udpPort: `${object}UDPPort`, echoPlusEnabled: `${object}EchoPlusEnabled` };
+}
+
+export const UdpEchoConfig = udpEchoConfigPaths(U);
 
 const D = 'Device.IP.Diagnostics.DownloadDiagnostics.';
 const DPC = `${D}PerConnectionResult.{i}.`;

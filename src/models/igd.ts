@@ -14,6 +14,7 @@ import { DEVICE_FILES_PARAMETERS, DEVICE_FILES_TABLES } from './device-files.js'
 import { NETWORK_SERVICES_PARAMETERS, NETWORK_SERVICES_TABLES } from './network-services.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
 import { IGD_WLAN_PARAMETERS, IGD_WLAN_TABLES, WLAN } from './igd-wlan.js';
+import { IGD_TR143_PARAMETERS } from './igd-tr143.js';
 
 export const IGD_ROOT = 'InternetGatewayDevice.';
 const R = IGD_ROOT;
@@ -161,7 +162,7 @@ export const IGD_TABLES: readonly TableDefinition[] = [
 export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS, ...XMPP_PARAMETERS]),
   // TR-106's summary of the root and the profiles this model implements in full.
-  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, WiFiLAN:1, Time:1, IPPing:1, TraceRoute:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1)' }),
+  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, WiFiLAN:1, Time:1, IPPing:1, TraceRoute:1, Download:1, Upload:1, UDPEcho:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1)' }),
   // Active notifications of UDPConnectionRequestAddress at least this many seconds apart.
   rw(`${R}ManagementServer.UDPConnectionRequestAddressNotificationLimit`, 'unsignedInt'),
   count(`${R}LANDeviceNumberOfEntries`, LAN),
@@ -246,6 +247,7 @@ export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   rw(`${WPPP}PPPoEServiceName`, 'string', { maxLength: 256 }),
   ...IGD_DIAGNOSTICS_PARAMETERS,
   ...IGD_WLAN_PARAMETERS,
+  ...IGD_TR143_PARAMETERS,
 ];
 
 /** The TR-098 schema; immutable, shared by every agent that uses it. */

@@ -1,10 +1,10 @@
 /** UDPEchoConfig: the device as a TR-143 UDP echo (plus) server, configured by the ACS. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { startUdpEchoConfig } from '../../src/diagnostics-runner.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
 import { freeUdpPort } from '../helpers/servers.js';
+import { echoServerEnabled, exchange } from '../helpers/udp-echo.js';
 
 const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
 
@@ -22,35 +22,12 @@ async function withEchoAgent(body: (h: Harness, port: number, silent: number) =>
   }
 }
 
-async function exchange(port: number, packets: Buffer[], waitMs = 300): Promise<Buffer[]> {
-  const socket = dgram.createSocket('udp4');
-  const replies: Buffer[] = [];
-  socket.on('message', (m) => replies.push(m));
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-  for (const p of packets) socket.send(p, port, '127.0.0.1');
-  await new Promise((r) => setTimeout(r, waitMs));
-  socket.close();
-  return replies;
-}
-
 test('echo plus server: answers the allowed source, fills the Echo Plus fields, counts', async () => {
   const h = await startHarness();
   const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
   const port = await freeUdpPort();
   try {
-    h.acs.queue(h.serial, {
-      method: 'SetParameterValues',
-      parameterList: [
-        { name: `${U}UDPPort`, value: String(port) },
-        { name: `${U}SourceIPAddress`, value: '127.0.0.1' },
-        { name: `${U}EchoPlusEnabled`, value: 'true' },
-        { name: `${U}Enable`, value: 'true' },
-      ],
-      parameterKey: 'echo',
-    });
-    h.agent.start();
-    await sessionsCompleted(h, 1);
-    await new Promise((r) => setTimeout(r, 100));
+    await echoServerEnabled(h, U, port, true);
     const packets = [1, 2, 3, 4, 5].map((sn) => {
       const b = Buffer.alloc(64);
       b.writeUInt32BE(sn, 0);
