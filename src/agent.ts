@@ -27,6 +27,7 @@ import { emptyAgentState, type AgentState, type AgentStateStore } from './storag
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
 import { RebootSchedule } from './reboot-schedule.js';
 import { InformSchedule } from './inform-schedule.js';
+import { StandbyState, type StandbyMode, type StandbyRefusal, type StandbyRequest } from './standby.js';
 import { ActiveNotificationPacer, type NotificationLimit } from './notifications/active-notification-pacer.js';
 import { udpDatagramSender, type DatagramSender, type UdpDatagramSender } from './notifications/udp-datagram-sender.js';
 
@@ -96,6 +97,10 @@ export class Agent implements AgentControl {
   private lightweightNotifier: LightweightNotifier | undefined;
   private rebootScheduler: RebootSchedule | undefined;
   private readonly pacer: ActiveNotificationPacer;
+  /** Made when the device first goes into standby. */
+  private standbyState: StandbyState | undefined;
+  /** A session was wanted during standby and waits for wake(). */
+  private heldForWake = false;
   /** A session held back by the pacer, and when it is due. */
   private throttleTimer: TimerHandle | undefined;
   private throttleDue = 0;
@@ -109,6 +114,11 @@ export class Agent implements AgentControl {
     if (opts.acsUsername !== undefined) initial[this.ms.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[this.ms.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[this.ms.periodicInformInterval] = String(opts.periodicInformInterval);
+    const standby = opts.device.standby;
+    if (standby) {
+      initial[this.ms.standby.networkAwarenessCapable] = String(standby.crAware);
+      initial[this.ms.standby.selfTimerCapable] = String(standby.timerAware);
+    }
     this.model = new DataModel(schema, opts.modelStore, reRootProviders(opts.device.providers, schema.root), initial, {
       instanceModeParameter: this.ms.instanceMode,
       autoCreateParameter: this.ms.autoCreateInstances,
@@ -138,10 +148,15 @@ export class Agent implements AgentControl {
       ms: this.ms,
       clock: opts.clock,
       scheduled: () => this.state.scheduledInforms,
-      periodicDue: () => this.trigger(EventCode.Periodic),
+      periodicDue: () => {
+        // In standby without its timers the contact is missed, and counted for the wake-up.
+        if (this.standbyState && !this.standbyState.contact('periodic')) return;
+        this.trigger(EventCode.Periodic);
+      },
       // HeartbeatPolicy: 14 HEARTBEAT alone; when other events are pending their own session is due anyway.
       heartbeatDue: () => {
         if (this.state.events.length > 0 || this.state.pendingCpeRequests.length > 0 || this.sessionActive) return;
+        if (this.standbyState?.mode && !this.standbyState.mode.timerAware) return;
         this.heartbeatDue = true;
         this.requestSession();
       },
@@ -151,6 +166,8 @@ export class Agent implements AgentControl {
           s.events = addEvent(s.events, { code: EventCode.Scheduled, commandKey: '' });
           s.events = addEvent(s.events, { code: EventCode.MScheduleInform, commandKey: entry.commandKey });
         });
+        // Missed in standby without timers: counted, and its events wait for the wake-up session.
+        this.standbyState?.contact('scheduled');
         this.requestSession();
       },
     });
@@ -242,8 +259,56 @@ export class Agent implements AgentControl {
 
   /** Queues an event and asks for a session (connection request, diagnostics, ...). */
   trigger(code: string, commandKey = ''): void {
+    if (code === EventCode.ConnectionRequest && !this.hearsConnectionRequests()) {
+      this.log.info('connection request while in standby without connection-request awareness: not heard');
+      return;
+    }
     this.mutate((s) => void (s.events = addEvent(s.events, { code, commandKey })));
     this.requestSession();
+  }
+
+  /* ---------- standby (TR-069 Annex L) ---------- */
+
+  /**
+   * The device goes into standby. StandbyPolicy may keep it more aware than it asks (or awake:
+   * the refusal says why). Until wake(), sessions wait except those its awareness allows.
+   */
+  enterStandby(requested: StandbyRequest): StandbyMode | StandbyRefusal {
+    this.standbyState ??= new StandbyState(this.model, this.ms);
+    const mode = this.standbyState.enter(requested, this.opts.clock.now(), this.state.scheduledInforms.length > 0);
+    this.log.info({ requested, granted: mode }, 'standby');
+    return mode;
+  }
+
+  /** Back from standby: the sessions held meanwhile, and 13 WAKEUP where StandbyPolicy asks for it. */
+  wake(): void {
+    const result = this.standbyState?.wake(this.opts.clock.now());
+    if (!result) return;
+    this.log.info({ wakeup: result.wakeup, reasons: result.reasons }, 'awake');
+    if (result.wakeup) this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Wakeup, commandKey: '' })));
+    if (result.wakeup || this.heldForWake) {
+      this.heldForWake = false;
+      this.requestSession();
+    }
+  }
+
+  get standbyMode(): StandbyMode | undefined {
+    return this.standbyState?.mode;
+  }
+
+  /** Whether a connection request reaches the device now (not in a standby deaf to them). */
+  hearsConnectionRequests(): boolean {
+    return this.standbyState?.hearsConnectionRequests() ?? true;
+  }
+
+  /** In standby, only the contacts its awareness allows open a session; the rest wait for wake(). */
+  private standbyHoldsSessions(): boolean {
+    const mode = this.standbyState?.mode;
+    if (!mode) return false;
+    const codes = this.state.events.map((e) => e.code);
+    if (mode.crAware && codes.includes(EventCode.ConnectionRequest)) return false;
+    if (mode.timerAware && (codes.includes(EventCode.Periodic) || codes.includes(EventCode.Scheduled) || this.heartbeatDue)) return false;
+    return true;
   }
 
   get pendingEvents(): readonly CwmpEvent[] {
@@ -439,6 +504,10 @@ export class Agent implements AgentControl {
 
   private requestSession(): void {
     if (!this.running) return;
+    if (this.standbyHoldsSessions()) {
+      this.heldForWake = true;
+      return;
+    }
     this.sessionWanted = true;
     if (this.sessionActive) return;
     this.retryTimer?.cancel();

@@ -41,7 +41,8 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   server.addRoute(path, {
     credentials: () => ({ username: agent.model.read(ManagementServer.connectionRequestUsername), password: agent.model.read(ManagementServer.connectionRequestPassword) }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
-    enabled: () => httpConnectionRequestsEnabled(agent),
+    // In standby deaf to connection requests the device does not answer them (Annex L).
+    enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
   });
   const port = await server.listen();
   const wildcard = setup.address === '0.0.0.0' || setup.address === '::';

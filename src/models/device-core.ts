@@ -62,6 +62,7 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
 ];
 
 const IP = `${MS}InformParameter.{i}.`;
+const SP = `${MS}StandbyPolicy.`;
 const MD = `${MS}ManageableDevice.{i}.`;
 
 /** ACS policies in ManagementServer: extra Inform parameters, AutonomousTransferComplete filter, switches. */
@@ -98,6 +99,15 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}HeartbeatPolicy.Enable`, type: 'boolean', writable: true, default: 'false' },
   { name: `${MS}HeartbeatPolicy.ReportingInterval`, type: 'unsignedInt', min: 30, writable: true, default: '60' },
   { name: `${MS}HeartbeatPolicy.InitiationTime`, type: 'dateTime', writable: true, default: '0001-01-01T00:00:00Z' },
+  // TR-069 Annex L: what the device may do in standby, and when waking up is news (13 WAKEUP).
+  { name: `${SP}CRUnawarenessMaxDuration`, type: 'int', min: -1, writable: true, default: '-1' },
+  { name: `${SP}MaxMissedPeriodic`, type: 'int', min: -1, writable: true, default: '-1' },
+  { name: `${SP}NotifyMissedScheduled`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${SP}NetworkAwarenessCapable`, type: 'boolean', writable: false, default: 'false' },
+  { name: `${SP}SelfTimerCapable`, type: 'boolean', writable: false, default: 'false' },
+  { name: `${SP}CRAwarenessRequested`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${SP}PeriodicAwarenessRequested`, type: 'boolean', writable: true, default: 'false' },
+  { name: `${SP}ScheduledAwarenessRequested`, type: 'boolean', writable: true, default: 'false' },
 ];
 
 /** One object of paths per root, shared: every agent of a fleet reads the same strings. */
@@ -153,6 +163,16 @@ export const managementServerPaths = perRoot((root: string) => {
     manageableDeviceNotificationLimit: `${MS}ManageableDeviceNotificationLimit`,
     // TR-098 only (TR-181 dropped it).
     udpConnectionRequestAddressNotificationLimit: `${MS}UDPConnectionRequestAddressNotificationLimit`,
+    standby: {
+      crUnawarenessMaxDuration: `${MS}StandbyPolicy.CRUnawarenessMaxDuration`,
+      maxMissedPeriodic: `${MS}StandbyPolicy.MaxMissedPeriodic`,
+      notifyMissedScheduled: `${MS}StandbyPolicy.NotifyMissedScheduled`,
+      networkAwarenessCapable: `${MS}StandbyPolicy.NetworkAwarenessCapable`,
+      selfTimerCapable: `${MS}StandbyPolicy.SelfTimerCapable`,
+      crAwarenessRequested: `${MS}StandbyPolicy.CRAwarenessRequested`,
+      periodicAwarenessRequested: `${MS}StandbyPolicy.PeriodicAwarenessRequested`,
+      scheduledAwarenessRequested: `${MS}StandbyPolicy.ScheduledAwarenessRequested`,
+    },
     lightweightProtocolsUsed: `${MS}LightweightNotificationProtocolsUsed`,
     lightweightTriggerInterval: `${MS}LightweightNotificationTriggerInterval`,
     lightweightTriggerTime: `${MS}LightweightNotificationTriggerTime`,

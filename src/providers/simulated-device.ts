@@ -84,6 +84,12 @@ export interface DeviceIdentity {
   softwareVersion: string;
 }
 
+/** What the device can keep doing in standby (TR-069 Annex L): NetworkAwarenessCapable, SelfTimerCapable. */
+export interface StandbyCapabilities {
+  crAware: boolean;
+  timerAware: boolean;
+}
+
 /** What the agent asks of the device it manages. */
 export interface DeviceHooks {
   identity: DeviceIdentity;
@@ -95,6 +101,8 @@ export interface DeviceHooks {
   factoryReset(): Promise<void>;
   /** Installs downloaded files (firmware, configuration, ...); without it, downloads fail with 9010. */
   files?: DeviceFileHooks;
+  /** What it can keep doing in standby (StandbyPolicy's NetworkAwarenessCapable, SelfTimerCapable); neither when absent. */
+  standby?: StandbyCapabilities;
 }
 
 export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentity> = {}): DeviceIdentity {
@@ -138,18 +146,22 @@ export interface SimulatedDeviceOptions {
   clock?: Clock;
   /** Called by reboot() after the device state is reset: a CLI restarts the process here. */
   onReboot?: () => Promise<void>;
+  /** Its standby abilities (TR-069 Annex L); none when absent. */
+  standby?: StandbyCapabilities;
 }
 
 export class SimulatedDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
   readonly providers: Provider[];
   readonly files: DeviceFiles;
+  readonly standby: StandbyCapabilities | undefined;
   reboots = 0;
   factoryResets = 0;
   private startedAt: number;
 
   constructor(seed: string, private readonly now: () => number, overrides: Partial<DeviceIdentity> = {}, private readonly options: SimulatedDeviceOptions = {}) {
     this.identity = simulatedIdentity(seed, overrides);
+    this.standby = options.standby;
     this.startedAt = now();
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
