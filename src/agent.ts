@@ -417,6 +417,10 @@ export class Agent implements AgentControl {
     else if (LightweightNotifier.wanted(this.model, this.ms, this.state.lightweight)) void this.lightweight;
     if (this.rebootScheduler || RebootSchedule.wanted(this.model, this.ms)) this.rebootSchedule.boot();
     this.schedule.start();
+    // A firmware upgrade, another gateway: forced-notification values that changed while down
+    // go with the boot session (everything else it carries is queued by now).
+    const changedWhileDown = this.model.forcedChangesSinceLastBoot();
+    if (changedWhileDown.length > 0) this.onValuesChanged(changedWhileDown, 'device');
     this.requestSession();
   }
 

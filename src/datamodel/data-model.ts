@@ -23,6 +23,8 @@ export interface StoredModel {
   accessList: Record<string, string[]>;
   /** Instances per table, keyed by the table's concrete path ("Device.XMPP.Connection."). */
   instances?: Record<string, InstanceTable>;
+  /** The device-served forced-notification values at the last boot (see forcedChangesSinceLastBoot). */
+  reported?: Record<string, string>;
 }
 
 export interface ModelStore {
@@ -156,12 +158,41 @@ export class DataModel {
 
   private liveValue(path: string): string | undefined {
     const def = this.schema.parameters.get(toSchemaPath(path));
-    if (!def || def.countOf) return undefined;
+    if (!def) return undefined;
+    if (def.countOf) {
+      // The count of a table the device owns changes by itself (ManageableDeviceNumberOfEntries).
+      const table = tableOf(path, def.countOf);
+      return this.instanceOwner(table) ? String(this.instanceIds(table).length) : undefined;
+    }
     for (const p of this.providersFor(def.name)) {
       const v = p.get(path);
       if (v !== undefined) return v;
     }
     return undefined;
+  }
+
+  /**
+   * Forced-notification parameters the device itself serves (SoftwareVersion, GatewayInfo) whose
+   * value differs from the one recorded at the previous boot: a firmware upgrade, another gateway.
+   * The values are recorded for the next boot; the first boot only records them.
+   */
+  forcedChangesSinceLastBoot(): string[] {
+    const reported = (this.model.reported ??= {});
+    const changed: string[] = [];
+    let dirty = false;
+    for (const def of forcedNotifyParameters(this.schema)) {
+      if (!this.definitionOf(def.name) || this.notificationOf(def) === 0) continue;
+      const now = this.liveValue(def.name);
+      if (now === undefined) continue;
+      const before = reported[def.name];
+      if (before !== undefined && before !== now) changed.push(def.name);
+      if (before !== now) {
+        reported[def.name] = now;
+        dirty = true;
+      }
+    }
+    if (dirty) this.store.save(this.model);
+    return changed;
   }
 
   onChange(listener: ChangeListener): void {
@@ -508,7 +539,8 @@ export class DataModel {
       for (const o of p.objects) if (o.length > length && schemaPath.startsWith(o)) length = o.length;
       if (length >= 0) matches.push({ i, length });
     });
-    const slots = matches.sort((a, b) => b.length - a.length).map((m) => m.i);
+    // The longest enclosing object first; between equals the provider added last (a device integrator's over the built-in).
+    const slots = matches.sort((a, b) => b.length - a.length || b.i - a.i).map((m) => m.i);
     const key = slots.join(',');
     let interned = internedSlots.get(key);
     if (!interned) {
@@ -692,6 +724,17 @@ export class DataModel {
 const NO_PROVIDERS: Provider[] = [];
 
 /** The concrete table path a NumberOfEntries parameter counts: its own object plus the table's last segment. */
+/** A schema's parameters whose notification is forced on (or on by default), outside tables; found once per schema. */
+const forcedNotifyCache = new WeakMap<Schema, ParameterDefinition[]>();
+function forcedNotifyParameters(schema: Schema): ParameterDefinition[] {
+  let list = forcedNotifyCache.get(schema);
+  if (!list) {
+    list = [...schema.parameters.values()].filter((d) => (d.activeNotify === 'forceEnabled' || d.activeNotify === 'forceDefaultEnabled') && !d.name.includes('{i}'));
+    forcedNotifyCache.set(schema, list);
+  }
+  return list;
+}
+
 function tableOf(parameterPath: string, countOf: string): string {
   const object = parameterPath.slice(0, parameterPath.lastIndexOf('.') + 1);
   const withoutI = countOf.slice(0, -5);

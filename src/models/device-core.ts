@@ -108,6 +108,10 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${SP}CRAwarenessRequested`, type: 'boolean', writable: true, default: 'false' },
   { name: `${SP}PeriodicAwarenessRequested`, type: 'boolean', writable: true, default: 'false' },
   { name: `${SP}ScheduledAwarenessRequested`, type: 'boolean', writable: true, default: 'false' },
+  // TR-111 Part 1 seen from a device behind a gateway: the gateway that answered its DHCP with option 125.
+  { name: 'Device.GatewayInfo.ManufacturerOUI', type: 'string', maxLength: 6, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
+  { name: 'Device.GatewayInfo.ProductClass', type: 'string', maxLength: 64, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
+  { name: 'Device.GatewayInfo.SerialNumber', type: 'string', maxLength: 64, writable: false, default: '', activeNotify: 'forceDefaultEnabled' },
 ];
 
 /** One object of paths per root, shared: every agent of a fleet reads the same strings. */
@@ -160,6 +164,7 @@ export const managementServerPaths = perRoot((root: string) => {
     defaultActiveNotificationThrottle: `${MS}DefaultActiveNotificationThrottle`,
     upgradesManaged: `${MS}UpgradesManaged`,
     manageableDeviceCount: `${MS}ManageableDeviceNumberOfEntries`,
+    manageableDeviceTable: `${MS}ManageableDevice.`,
     manageableDeviceNotificationLimit: `${MS}ManageableDeviceNotificationLimit`,
     // TR-098 only (TR-181 dropped it).
     udpConnectionRequestAddressNotificationLimit: `${MS}UDPConnectionRequestAddressNotificationLimit`,

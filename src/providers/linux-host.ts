@@ -18,6 +18,7 @@ import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { gatewayNetworkProvider, parseProcRoute, type InterfaceCounters } from './gateway-network-provider.js';
 import { gatewayWlanProvider } from './gateway-wlan-provider.js';
 import { linuxWlanRadios, runIw } from './linux-wlan.js';
+import { DHCLIENT_LEASE_DIRS, gatewayFromDhclientLeases, gatewayInfoProvider } from './tr111-providers.js';
 
 const run = promisify(execFile);
 const MAX_PROCESSES = 1024;
@@ -117,8 +118,8 @@ export interface LinuxHostOptions {
   logFile?: { name: string; maximumSize: number };
   /** Without a rebootCommand: what a reboot does (the CLI restarts the agent's process). */
   onReboot?: () => Promise<void>;
-  /** Where /proc, /etc and /sys are (tests point these at fixtures). */
-  roots?: { proc?: string; etc?: string; sys?: string };
+  /** Where /proc, /etc and /sys are, and the dhclient lease folders (tests point these at fixtures). */
+  roots?: { proc?: string; etc?: string; sys?: string; dhcpLeases?: string[] };
 }
 
 /** /sys/class/net/<name>/statistics: what the kernel counted on an interface. */
@@ -198,6 +199,8 @@ export class LinuxHostDevice implements DeviceHooks {
         wirelessInterfaces: () => accessPoints().map((r) => r.name),
       }),
       gatewayWlanProvider(accessPoints, "the host's own Wi-Fi daemon (hostapd) owns these settings"),
+      // TR-111: the gateway's identity from the option 125 its DHCP server sent (dhclient keeps it).
+      gatewayInfoProvider(perReadBatch(() => gatewayFromDhclientLeases(opts.roots?.dhcpLeases ?? DHCLIENT_LEASE_DIRS))),
     ];
   }
 

@@ -12,6 +12,11 @@ import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { GATEWAY_OBJECTS, gatewayNetworkProvider } from './gateway-network-provider.js';
 import { gatewayWlanProvider, WLAN_OBJECTS } from './gateway-wlan-provider.js';
 import { simulatedRadios, wirelessHosts } from './simulated-wlan.js';
+import { gatewayInfoProvider, manageableDeviceProvider, type ManageableDeviceEntry } from './tr111-providers.js';
+import type { Tr111Identity } from '../cwmp/dhcp-vendor-info.js';
+
+const IGD = 'InternetGatewayDevice.';
+const MANAGEABLE_DEVICES = `${IGD}ManagementServer.ManageableDevice.`;
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
@@ -43,12 +48,34 @@ function simulatedInterfaces(seed: string, fixedMac?: string): () => InterfaceSn
  * port with a few neighbours and two Wi-Fi radios with their stations, all from the seed;
  * traffic counters grow with the uptime.
  */
-function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSeconds: () => number): Provider {
+/** The simulated gateway's LAN port and the wired neighbours on it, from the seed. */
+function simulatedLan(seed: string): { lan: InterfaceSnapshot; hosts: HostEntry[] } {
   const h = createHash('sha256').update(`lan:${seed}`).digest();
   const hex = (b: number): string => b.toString(16).padStart(2, '0');
   const lanMac = ['02', ...[...h.subarray(0, 5)].map(hex)].join(':');
   const lan: InterfaceSnapshot = { name: 'lan0', mac: lanMac, loopback: false, up: true, ipv4: [{ address: '192.168.1.1', netmask: '255.255.255.0' }], ipv6: [] };
   const hosts: HostEntry[] = Array.from({ length: 1 + (h[5]! % 4) }, (_, k) => ({ ip: `192.168.1.${100 + k}`, mac: ['02', ...[...h.subarray(6 + k * 5, 11 + k * 5)].map(hex)].join(':').toUpperCase(), interfaceName: 'lan0', active: true }));
+  return { lan, hosts };
+}
+
+/**
+ * TR-111: the first wired neighbour is a set-top box that announced itself with DHCP option 125
+ * (its identity derived from its MAC), so the gateway lists it as a ManageableDevice.
+ */
+function simulatedManageableDevices(seed: string): ManageableDeviceEntry[] {
+  const stb = simulatedLan(seed).hosts[0]!;
+  return [{ oui: '00D09E', productClass: 'SimulatedSTB', serialNumber: `SIM${stb.mac.replace(/:/g, '').slice(2, 12)}`, mac: stb.mac }];
+}
+
+/** The gateway a simulated device sits behind, as its DHCP server announced itself (option 125). */
+function simulatedGatewayIdentity(seed: string): Tr111Identity {
+  const h = createHash('sha256').update(`gw:${seed}`).digest('hex').toUpperCase();
+  return { oui: '00D09E', productClass: 'SimulatedGateway', serialNumber: `SIMGW${h.slice(0, 10)}` };
+}
+
+function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSeconds: () => number): Provider {
+  const { lan, hosts } = simulatedLan(seed);
+  const h = createHash('sha256').update(`lan:${seed}`).digest();
   const all = [...interfaces, lan];
   const radios = simulatedRadios(seed, upSeconds);
   const wireless = radios.map((r) => r.name);
@@ -166,7 +193,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)), lazyProvider([MANAGEABLE_DEVICES], () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)), lazyProvider(['Device.GatewayInfo.'], () => { const gw = simulatedGatewayIdentity(seed); return gatewayInfoProvider(() => gw); }), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {

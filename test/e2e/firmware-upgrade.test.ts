@@ -97,7 +97,8 @@ test('Download in one session, install, a real restart of the agent process, the
     const tc = r.acs.acknowledged('TransferComplete', serial)[0]!;
     assert.equal(textAt(tc.body, 'FaultStruct', 'FaultCode'), '0');
     const after = informAfter(r.acs, 'TransferComplete');
-    for (const e of ['1 BOOT', '7 TRANSFER COMPLETE', 'M Download:fw-2']) assert.ok(after.events.includes(e), `${e} in ${after.events.join(', ')}`);
+    // SoftwareVersion is forced active: the new version is a value change, noticed across the process restart.
+    for (const e of ['1 BOOT', '7 TRANSFER COMPLETE', 'M Download:fw-2', '4 VALUE CHANGE']) assert.ok(after.events.includes(e), `${e} in ${after.events.join(', ')}`);
     assert.equal(after.softwareVersion, '2.0.0');
     const starts = agent.logs.filter((l) => l['msg'] === 'agent starting').map((l) => l['pid']);
     assert.equal(new Set(starts).size, 2, `two agent processes ran: ${starts.join(', ')}`);

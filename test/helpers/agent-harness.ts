@@ -17,8 +17,8 @@ export interface Harness {
   clock: Clock;
   stateDir: string;
   serial: string;
-  /** A new agent on the same state directory, as after a restart of the process. */
-  restart(): Promise<Agent>;
+  /** A new agent on the same state directory, as after a restart of the process; `prepare` runs before it starts. */
+  restart(prepare?: (agent: Agent) => void): Promise<Agent>;
   close(): Promise<void>;
 }
 
@@ -63,10 +63,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clock,
     stateDir,
     serial: device.identity.serialNumber,
-    async restart() {
+    async restart(prepare) {
       await h.agent.stop();
       agent = make();
       h.agent = agent;
+      prepare?.(agent);
       agent.start();
       return agent;
     },
