@@ -12,11 +12,10 @@ import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { GATEWAY_OBJECTS, gatewayNetworkProvider } from './gateway-network-provider.js';
 import { gatewayWlanProvider, WLAN_OBJECTS } from './gateway-wlan-provider.js';
 import { simulatedRadios, wirelessHosts } from './simulated-wlan.js';
-import { gatewayInfoProvider, manageableDeviceProvider, type ManageableDeviceEntry } from './tr111-providers.js';
-import type { Tr111Identity } from '../cwmp/dhcp-vendor-info.js';
+import { manageableDeviceProvider, type ManageableDeviceEntry } from './tr111-providers.js';
 
 const IGD = 'InternetGatewayDevice.';
-const MANAGEABLE_DEVICES = `${IGD}ManagementServer.ManageableDevice.`;
+const MANAGEABLE_DEVICES: readonly string[] = [`${IGD}ManagementServer.ManageableDevice.`];
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
@@ -67,11 +66,28 @@ function simulatedManageableDevices(seed: string): ManageableDeviceEntry[] {
   return [{ oui: '00D09E', productClass: 'SimulatedSTB', serialNumber: `SIM${stb.mac.replace(/:/g, '').slice(2, 12)}`, mac: stb.mac }];
 }
 
-/** The gateway a simulated device sits behind, as its DHCP server announced itself (option 125). */
-function simulatedGatewayIdentity(seed: string): Tr111Identity {
-  const h = createHash('sha256').update(`gw:${seed}`).digest('hex').toUpperCase();
-  return { oui: '00D09E', productClass: 'SimulatedGateway', serialNumber: `SIMGW${h.slice(0, 10)}` };
+/**
+ * Device.GatewayInfo of a simulated device: the gateway it sits behind, as that gateway's DHCP
+ * server announced itself (option 125). Computed when read, so a fleet's devices hold only this
+ * object and their seed.
+ */
+class SimulatedGatewayInfo implements Provider {
+  readonly objects = GATEWAY_INFO_OBJECTS;
+  constructor(private readonly seed: string) {}
+  get(path: string): string | undefined {
+    switch (path) {
+      case 'Device.GatewayInfo.ManufacturerOUI':
+        return '00D09E';
+      case 'Device.GatewayInfo.ProductClass':
+        return 'SimulatedGateway';
+      case 'Device.GatewayInfo.SerialNumber':
+        return `SIMGW${createHash('sha256').update(`gw:${this.seed}`).digest().subarray(0, 5).toString('hex').toUpperCase()}`;
+      default:
+        return undefined;
+    }
+  }
 }
+const GATEWAY_INFO_OBJECTS: readonly string[] = ['Device.GatewayInfo.'];
 
 function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSeconds: () => number): Provider {
   const { lan, hosts } = simulatedLan(seed);
@@ -193,7 +209,7 @@ export class SimulatedDevice implements DeviceHooks {
     this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)), lazyProvider([MANAGEABLE_DEVICES], () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)), lazyProvider(['Device.GatewayInfo.'], () => { const gw = simulatedGatewayIdentity(seed); return gatewayInfoProvider(() => gw); }), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)), lazyProvider(MANAGEABLE_DEVICES, () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)), new SimulatedGatewayInfo(seed), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
   }
 
   async reboot(): Promise<void> {
