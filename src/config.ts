@@ -95,7 +95,7 @@ export const configSchema = z
         count: z.number().int().min(1).max(16_777_216).optional(),
         /** A shipped profile (stb, gateway) or a JSON/CSV snapshot file. */
         profile: z.string().default('stb'),
-        scenario: z.enum(['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn']).default('steady'),
+        scenario: z.enum(['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn', 'standby']).default('steady'),
         durationSeconds: z.number().min(0).default(0),
         rate: z.number().positive().optional(),
         bootWindowSeconds: z.number().min(0).optional(),

@@ -216,7 +216,7 @@ export class Fleet {
     }
     const credentials = (): { username: string; password: string } => ({ username: model.read(MS.connectionRequestUsername), password: model.read(MS.connectionRequestPassword) });
     const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
-    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest, enabled: () => httpConnectionRequestsEnabled(agent) });
+    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest, enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests() });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });
     model.onChange((names) => {

@@ -11,7 +11,7 @@ import { buildFirmwareImage } from '../providers/firmware-image.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
 
-export const SCENARIOS = ['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn'] as const;
+export const SCENARIOS = ['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn', 'standby'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioOptions {
@@ -20,9 +20,9 @@ export interface ScenarioOptions {
   durationSeconds: number;
   /** steady: Informs per second across the fleet; cr-storm: connection requests per second; firmware-rollout: Downloads started per second. */
   rate?: number;
-  /** churn: share of the fleet offline at any moment, percent. */
+  /** churn: share of the fleet offline at any moment, percent; standby: share asleep. */
   churnPercent?: number;
-  /** churn: how long a device stays off, seconds. */
+  /** churn: how long a device stays off, seconds; standby: how long it sleeps. */
   offlineSeconds?: number;
   firmwareVersion?: string;
 }
@@ -166,6 +166,27 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           m.agent?.trigger(EventCode.ConnectionRequest);
         });
       whenBooted(fleet, rollout);
+      break;
+    }
+    case 'standby': {
+      // Devices sleep deaf to connection requests and without timers (TR-069 Annex L); each asks,
+      // as an ACS's StandbyPolicy might, to be told of any such sleep: every wake-up is 13 WAKEUP.
+      const share = Math.min(100, Math.max(0, o.churnPercent ?? 10)) / 100;
+      const sleepMs = Math.max(1, o.offlineSeconds ?? 30) * 1000;
+      const perSecond = (fleet.members.length * share * 1000) / sleepMs;
+      const startNights = (): void =>
+        paced(perSecond, () => {
+          const m = randomOnline(fleet);
+          const agent = m?.agent;
+          if (!agent || agent.standbyMode) return;
+          const maxDeaf = agent.ms.standby.crUnawarenessMaxDuration;
+          if (agent.model.read(maxDeaf) === '-1') agent.model.provision({ [maxDeaf]: '0' });
+          const mode = agent.enterStandby({ crAware: false, timerAware: false });
+          if (!('since' in mode)) return;
+          sent++;
+          timers.push(clock.setTimer(sleepMs, () => agent.wake()));
+        });
+      whenBooted(fleet, startNights);
       break;
     }
     case 'churn': {

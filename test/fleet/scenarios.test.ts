@@ -71,6 +71,30 @@ test('firmware-rollout: every device downloads, installs, reboots and reports su
   }
 });
 
+test('standby: devices sleep deaf to connection requests and wake with 13 WAKEUP', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const fleet = await small(acs, 20);
+  try {
+    const run = runScenario(fleet, { name: 'standby', durationSeconds: 3, churnPercent: 50, offlineSeconds: 0.5 }, systemClock, acs);
+    // While some sleep, one of them does not answer a connection request.
+    await new Promise((r) => setTimeout(r, 1500));
+    const asleep = fleet.members.find((m) => m.agent?.standbyMode);
+    if (asleep) {
+      const a = asleep.agent!;
+      assert.equal(await acs.connectionRequest(a.model.read(a.ms.connectionRequestUrl), a.model.read(a.ms.connectionRequestUsername), a.model.read(a.ms.connectionRequestPassword)), 404, 'asleep and deaf: no answer');
+    }
+    const extra = await run.done;
+    assert.ok((extra.actionsSent ?? 0) >= 5, `${extra.actionsSent} nights`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const woke = fleet.members.filter((m) => events(acs, m.serial).some((e) => e.includes('13 WAKEUP')));
+    assert.ok(woke.length >= 5, `${woke.length} devices reported waking up`);
+    for (const m of woke) assert.ok(!events(acs, m.serial).slice(1).some((e) => e.includes('1 BOOT')), 'standby is no reboot');
+  } finally {
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
 test('churn: devices go offline (unreachable) and come back with BOOT, not BOOTSTRAP', { timeout: 30_000 }, async () => {
   const acs = new TestAcs();
   const fleet = await small(acs, 20);
