@@ -10,6 +10,28 @@ export const WIFI_TABLES: readonly TableDefinition[] = [
   { name: 'Device.WiFi.Radio.{i}.', writable: false },
   { name: 'Device.WiFi.SSID.{i}.', writable: true },
   { name: 'Device.WiFi.AccessPoint.{i}.', writable: true },
+  { name: 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.', writable: false },
+];
+
+const SS = 'Device.WiFi.SSID.{i}.Stats.';
+const AD = 'Device.WiFi.AccessPoint.{i}.AssociatedDevice.{i}.';
+const counters = (o: string, wide: string[], narrow: string[]): ParameterDefinition[] => [
+  ...wide.map((n): ParameterDefinition => ({ name: `${o}${n}`, type: 'unsignedLong', writable: false, default: '0' })),
+  ...narrow.map((n): ParameterDefinition => ({ name: `${o}${n}`, type: 'unsignedInt', writable: false, default: '0' })),
+];
+
+/** What a device that runs access points reports of them: traffic per SSID and the stations associated. */
+export const WIFI_STATUS_PARAMETERS: readonly ParameterDefinition[] = [
+  ...counters(SS, ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived'], ['ErrorsSent', 'ErrorsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived']),
+  { name: 'Device.WiFi.AccessPoint.{i}.AssociatedDeviceNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: AD },
+  { name: `${AD}MACAddress`, type: 'string', writable: false, default: '' },
+  { name: `${AD}AuthenticationState`, type: 'boolean', writable: false, default: 'false' },
+  // TR-181 counts these rates from 1000 kbps; a station that has sent nothing yet reads the floor.
+  { name: `${AD}LastDataDownlinkRate`, type: 'unsignedInt', min: 1000, writable: false, default: '1000' },
+  { name: `${AD}LastDataUplinkRate`, type: 'unsignedInt', min: 1000, writable: false, default: '1000' },
+  { name: `${AD}SignalStrength`, type: 'int', min: -200, max: 0, writable: false, default: '0' },
+  { name: `${AD}Active`, type: 'boolean', writable: false, default: 'false' },
+  ...counters(`${AD}Stats.`, ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived'], []),
 ];
 
 export const WIFI_PARAMETERS: readonly ParameterDefinition[] = [
@@ -28,7 +50,7 @@ export const WIFI_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'Device.WiFi.Radio.{i}.SupportedStandards', type: 'string', writable: false, default: 'a' },
   { name: 'Device.WiFi.Radio.{i}.OperatingStandards', type: 'string', writable: true, default: '' },
   { name: 'Device.WiFi.Radio.{i}.PossibleChannels', type: 'string', writable: false, default: '', maxLength: 1024 },
-  { name: 'Device.WiFi.Radio.{i}.Channel', type: 'unsignedInt', writable: true, default: '0', min: 1, max: 255 },
+  { name: 'Device.WiFi.Radio.{i}.Channel', type: 'unsignedInt', writable: true, default: '1', min: 1, max: 255 },
   { name: 'Device.WiFi.Radio.{i}.AutoChannelSupported', type: 'boolean', writable: false, default: 'false' },
   { name: 'Device.WiFi.Radio.{i}.AutoChannelEnable', type: 'boolean', writable: true, default: 'false' },
   { name: 'Device.WiFi.Radio.{i}.TransmitPowerSupported', type: 'string', writable: false, default: '', maxLength: 64, min: -1, max: 100 },

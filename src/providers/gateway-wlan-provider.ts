@@ -14,6 +14,8 @@ export interface WlanStation {
   authenticated: boolean;
   /** Last data rate, Mbps. */
   rateMbps: number;
+  /** What `iw` says of it, where it comes from there (rates both ways, signal, traffic). */
+  iw?: import('./linux-wlan.js').IwStation;
 }
 
 export interface WlanRadio {

@@ -17,7 +17,10 @@ import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parse
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { gatewayNetworkProvider, parseProcRoute, type InterfaceCounters } from './gateway-network-provider.js';
 import { gatewayWlanProvider } from './gateway-wlan-provider.js';
-import { linuxWlanRadios, runIw } from './linux-wlan.js';
+import { linuxWlanRadios, parseIwInfo, runIw } from './linux-wlan.js';
+import { wifiAccessPointProvider } from './wifi-access-points.js';
+
+const HOSTAPD_OWNS = "the host's own Wi-Fi daemon (hostapd) owns these settings";
 import { DHCLIENT_LEASE_DIRS, gatewayFromDhclientLeases, gatewayInfoProvider } from './tr111-providers.js';
 
 const run = promisify(execFile);
@@ -186,7 +189,7 @@ export class LinuxHostDevice implements DeviceHooks {
         },
       ),
       temperatureProvider(perReadBatch(() => linuxThermalZones(`${sys}/class/thermal`)), () => Date.now()),
-      wifiRadioProvider(radios),
+      wifiRadioProvider(perReadBatch(() => radios().map((r) => ({ ...r, channel: parseIwInfo(runIw(['dev', r.name, 'info']) ?? '').channel })))),
       // TR-098 (InternetGatewayDevice root): the same host as WANDevice and LANDevice.
       gatewayNetworkProvider({
         interfaces,
@@ -198,7 +201,8 @@ export class LinuxHostDevice implements DeviceHooks {
         refuseAddressChanges: 'the host manages its own addresses',
         wirelessInterfaces: () => accessPoints().map((r) => r.name),
       }),
-      gatewayWlanProvider(accessPoints, "the host's own Wi-Fi daemon (hostapd) owns these settings"),
+      gatewayWlanProvider(accessPoints, HOSTAPD_OWNS),
+      wifiAccessPointProvider(accessPoints, radios, HOSTAPD_OWNS),
       // TR-111: the gateway's identity from the option 125 its DHCP server sent (dhclient keeps it).
       gatewayInfoProvider(perReadBatch(() => gatewayFromDhclientLeases(opts.roots?.dhcpLeases ?? DHCLIENT_LEASE_DIRS))),
     ];

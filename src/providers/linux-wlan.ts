@@ -39,17 +39,38 @@ export function parseIwInfo(text: string): IwInfo {
   return info;
 }
 
+export interface IwStation {
+  mac: string;
+  authenticated: boolean;
+  txBitrateMbps: number;
+  rxBitrateMbps: number;
+  /** dBm, when iw reports it. */
+  signalDbm?: number;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+}
+
 /** `iw dev <if> station dump`: one block per station, "Station <mac> (on <if>)" then tab-indented fields. */
-export function parseIwStationDump(text: string): { mac: string; authenticated: boolean; txBitrateMbps: number }[] {
-  const out: { mac: string; authenticated: boolean; txBitrateMbps: number }[] = [];
+export function parseIwStationDump(text: string): IwStation[] {
+  const out: IwStation[] = [];
   for (const block of text.split(/^(?=Station )/m)) {
     const head = /^Station ([0-9a-fA-F:]{17})/.exec(block);
     if (!head) continue;
     const field = (name: string): string | undefined => new RegExp(`^\\s*${name}:\\s*(.+)$`, 'm').exec(block)?.[1]?.trim();
+    const count = (name: string): number => Number.parseInt(field(name) ?? '0', 10) || 0;
+    const signal = Number.parseInt(field('signal') ?? '', 10);
     out.push({
       mac: head[1]!.toUpperCase(),
       authenticated: field('authenticated') !== 'no' && field('authorized') !== 'no',
       txBitrateMbps: Number.parseFloat(field('tx bitrate') ?? '0') || 0,
+      rxBitrateMbps: Number.parseFloat(field('rx bitrate') ?? '0') || 0,
+      ...(Number.isFinite(signal) ? { signalDbm: signal } : {}),
+      rxBytes: count('rx bytes'),
+      txBytes: count('tx bytes'),
+      rxPackets: count('rx packets'),
+      txPackets: count('tx packets'),
     });
   }
   return out;
@@ -85,7 +106,7 @@ export function linuxWlanRadios(src: LinuxWlanSource): WlanRadio[] {
     const channels = fiveGhz ? CHANNELS_5 : CHANNELS_24;
     const stations = (): WlanStation[] => {
       const ips = new Map(src.neighbours().map((h) => [h.mac.toUpperCase(), h.ip]));
-      return parseIwStationDump(src.iw(['dev', r.name, 'station', 'dump']) ?? '').map((s) => ({ mac: s.mac, ip: ips.get(s.mac) ?? '', authenticated: s.authenticated, rateMbps: s.txBitrateMbps }));
+      return parseIwStationDump(src.iw(['dev', r.name, 'station', 'dump']) ?? '').map((s) => ({ mac: s.mac, ip: ips.get(s.mac) ?? '', authenticated: s.authenticated, rateMbps: s.txBitrateMbps, iw: s }));
     };
     const radio: WlanRadio = {
       name: r.name,

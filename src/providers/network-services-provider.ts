@@ -143,6 +143,8 @@ export function linuxThermalZones(root = '/sys/class/thermal'): SensorReading[] 
 export interface RadioEntry {
   name: string;
   up: boolean;
+  /** The channel in use, where the device says (iw). */
+  channel?: number;
 }
 
 /** Wireless interfaces: those with a /sys/class/net/<name>/wireless (or phy80211) entry. */
@@ -167,7 +169,7 @@ export function wifiRadioProvider(radios: () => RadioEntry[]): Provider {
       const m = /^Device\.WiFi\.Radio\.(\d+)\.(\w+)$/.exec(p);
       const r = m ? radios()[Number(m[1]) - 1] : undefined;
       if (!m || !r) return undefined;
-      return ({ Name: r.name, Status: r.up ? 'Up' : 'Down', Upstream: 'false' } as Record<string, string>)[m[2]!];
+      return ({ Name: r.name, Status: r.up ? 'Up' : 'Down', Upstream: 'false', ...(r.channel ? { Channel: String(r.channel) } : {}) } as Record<string, string>)[m[2]!];
     },
   };
 }

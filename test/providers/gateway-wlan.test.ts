@@ -8,6 +8,9 @@ import { MemoryModelStore } from '../../src/providers/file-model-store.js';
 import { gatewayNetworkProvider } from '../../src/providers/gateway-network-provider.js';
 import { gatewayWlanProvider } from '../../src/providers/gateway-wlan-provider.js';
 import { linuxWlanRadios, parseIwInfo, parseIwStationDump } from '../../src/providers/linux-wlan.js';
+import { wifiAccessPointProvider } from '../../src/providers/wifi-access-points.js';
+import { wifiRadioProvider } from '../../src/providers/network-services-provider.js';
+import { BUILT_IN_SCHEMA } from '../../src/models/built-in.js';
 
 const AP_INFO = `Interface wlan0
 \tifindex 4
@@ -42,10 +45,16 @@ Station 66:77:88:99:aa:cc (on wlan0)
 
 test('iw output: interface info and the station dump', () => {
   assert.deepEqual(parseIwInfo(AP_INFO), { addr: '02:11:22:33:44:55', ssid: 'Kitchen & Co', type: 'AP', channel: 36, frequencyMhz: 5180 });
-  assert.deepEqual(parseIwStationDump(STATIONS), [
-    { mac: '66:77:88:99:AA:BB', authenticated: true, txBitrateMbps: 433.3 },
-    { mac: '66:77:88:99:AA:CC', authenticated: false, txBitrateMbps: 6 },
-  ]);
+  const stations = parseIwStationDump(STATIONS);
+  assert.deepEqual(
+    stations.map((s) => ({ mac: s.mac, authenticated: s.authenticated, txBitrateMbps: s.txBitrateMbps })),
+    [
+      { mac: '66:77:88:99:AA:BB', authenticated: true, txBitrateMbps: 433.3 },
+      { mac: '66:77:88:99:AA:CC', authenticated: false, txBitrateMbps: 6 },
+    ],
+  );
+  assert.deepEqual([stations[0]!.signalDbm, stations[0]!.rxBytes, stations[0]!.txBytes], [-52, 123456, 654321]);
+  assert.equal(stations[1]!.signalDbm, undefined, 'no signal line: none claimed');
   assert.deepEqual(parseIwStationDump(''), []);
 });
 
@@ -89,4 +98,33 @@ test('a Linux access point as WLANConfiguration: live SSID and channel, stations
     () => model.setParameterValues([{ name: `${W}1.SSID`, value: 'Other' }], 'InternetGatewayDevice.ManagementServer.ParameterKey', 'k'),
     (err: unknown) => err instanceof CwmpFault && err.parameterFaults?.[0]?.faultCode === 9007 && /hostapd/.test(err.parameterFaults[0].faultString),
   );
+});
+
+test('TR-181: a Linux access point as WiFi.SSID and WiFi.AccessPoint with its stations, live and not writable; without one the ACS keeps the tables', () => {
+  const iw = (args: string[]): string | undefined => ({ 'dev wlan0 info': AP_INFO, 'dev wlan0 station dump': STATIONS })[args.join(' ')];
+  const radioList = () => [{ name: 'wlan0', up: true }];
+  const aps = () => linuxWlanRadios({ radios: radioList, counters: () => ({ bytesSent: 10, bytesReceived: 20, packetsSent: 1, packetsReceived: 2 }), neighbours: () => [], iw });
+  const store = new MemoryModelStore();
+  const model = new DataModel(BUILT_IN_SCHEMA, store, [wifiRadioProvider(radioList), wifiAccessPointProvider(aps, radioList, 'hostapd owns these')]);
+  assert.deepEqual(model.instanceIds('Device.WiFi.SSID.'), [1]);
+  assert.equal(model.read('Device.WiFi.SSID.1.SSID'), 'Kitchen & Co');
+  assert.equal(model.read('Device.WiFi.SSID.1.BSSID'), '02:11:22:33:44:55');
+  assert.equal(model.read('Device.WiFi.SSID.1.LowerLayers'), 'Device.WiFi.Radio.1');
+  assert.equal(model.read('Device.WiFi.SSID.1.Stats.BytesReceived'), '20');
+  assert.equal(model.read('Device.WiFi.AccessPoint.1.SSIDReference'), 'Device.WiFi.SSID.1');
+  assert.equal(model.read('Device.WiFi.AccessPoint.1.AssociatedDeviceNumberOfEntries'), '2');
+  const station = (f: string): string => model.read(`Device.WiFi.AccessPoint.1.AssociatedDevice.1.${f}`);
+  assert.deepEqual([station('MACAddress'), station('SignalStrength'), station('LastDataDownlinkRate'), station('Stats.BytesSent')], ['66:77:88:99:AA:BB', '-52', '433300', '654321']);
+  assert.equal(model.read('Device.WiFi.AccessPoint.1.AssociatedDevice.2.LastDataDownlinkRate'), '6000');
+  // Every value is one the model's types and ranges allow.
+  for (const p of model.getParameterValues(['Device.WiFi.'])) {
+    const def = model.definitionOf(p.name)!;
+    if (def.min !== undefined) assert.ok(Number(p.value) >= def.min, `${p.name}=${p.value}`);
+    if (def.max !== undefined) assert.ok(Number(p.value) <= def.max, `${p.name}=${p.value}`);
+  }
+  assert.throws(() => model.setParameterValues([{ name: 'Device.WiFi.SSID.1.SSID', value: 'x' }], 'Device.ManagementServer.ParameterKey', 'k'), (e: unknown) => e instanceof CwmpFault && /hostapd/.test(e.parameterFaults[0]!.faultString));
+  assert.throws(() => model.addObject('Device.WiFi.SSID.', 'Device.ManagementServer.ParameterKey', 'k'), (e: unknown) => e instanceof CwmpFault && e.faultCode === 9001);
+  // No access point: the ACS adds and configures SSIDs itself.
+  const bare = new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore(), [wifiAccessPointProvider(() => [], () => [], 'x')]);
+  assert.equal(bare.addObject('Device.WiFi.SSID.', 'Device.ManagementServer.ParameterKey', 'k'), 1);
 });
