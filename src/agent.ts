@@ -9,7 +9,7 @@ import { addEvent, derivedEvents, EventCode, eventsAfterFailedSession, eventsAft
 import { informParameterNames } from './models/inform-parameters.js';
 import { retryWaitSeconds } from './cwmp/retry.js';
 import type { CwmpVersion } from './cwmp/namespaces.js';
-import type { AutonomousTransferCompleteRequest, CpeRequest, InformRequest, TransferCompleteRequest } from './cwmp/messages.js';
+import type { AutonomousTransferCompleteRequest, CpeRequest, InformRequest, KickedRequest, TransferCompleteRequest } from './cwmp/messages.js';
 import type { TransferRecord } from './cwmp/transfer-record.js';
 import { TransferRunner, type TransferRunnerOptions } from './transfers/transfer-runner.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -99,6 +99,8 @@ export class Agent implements AgentControl {
   private readonly pacer: ActiveNotificationPacer;
   /** Made when the device first goes into standby. */
   private standbyState: StandbyState | undefined;
+  /** Browsers waiting for the ACS's answer to a Kicked request. */
+  private readonly kickWaiters = new Map<CpeRequest, (nextUrl: string | undefined) => void>();
   /** A session was wanted during standby and waits for wake(). */
   private heldForWake = false;
   /** A session held back by the pacer, and when it is due. */
@@ -324,6 +326,27 @@ export class Agent implements AgentControl {
     this.mutate((s) => void s.pendingCpeRequests.push(request));
   }
 
+  /**
+   * Kicked (A.4.2.1): a browser on the LAN came to the KickURL. A session with 5 KICKED asks the
+   * ACS where it goes next; without an answer in time (no ACS, a fault) it goes to its own Next.
+   */
+  kick(k: Omit<KickedRequest, 'method'>, timeoutMs = 30_000): Promise<string> {
+    const request: KickedRequest = { method: 'Kicked', ...k };
+    return new Promise((resolve) => {
+      const done = (nextUrl: string | undefined): void => {
+        timer.cancel();
+        this.kickWaiters.delete(request);
+        // Answered or not, the browser has gone on: the request is not sent again.
+        if (this.state.pendingCpeRequests.includes(request)) this.mutate((s) => void s.pendingCpeRequests.splice(s.pendingCpeRequests.indexOf(request), 1));
+        resolve(nextUrl || request.next);
+      };
+      const timer = this.opts.clock.setTimer(timeoutMs, () => done(undefined));
+      this.kickWaiters.set(request, done);
+      this.queueCpeRequest(request);
+      this.requestSession();
+    });
+  }
+
   /** RequestDownload (A.4.2.2): asks the ACS for a file of this type, until it acknowledges. */
   requestDownload(fileType: string, fileTypeArgs: { name: string; value: string }[] = []): void {
     this.queueCpeRequest({ method: 'RequestDownload', fileType, fileTypeArgs });
@@ -407,7 +430,8 @@ export class Agent implements AgentControl {
     if (action?.kind === 'factoryReset') {
       this.resetToFactory();
     } else {
-      this.state = { ...loaded, events: eventsAfterReboot(loaded.events), pendingDeviceAction: null };
+      // A Kicked request's browser is gone after a reboot: it is not sent again.
+      this.state = { ...loaded, events: eventsAfterReboot(loaded.events), pendingDeviceAction: null, pendingCpeRequests: loaded.pendingCpeRequests.filter((r) => r.method !== 'Kicked') };
       this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
       this.opts.stateStore.save(this.state);
     }
@@ -623,6 +647,8 @@ export class Agent implements AgentControl {
         // Acknowledged or rejected with a final fault: either way it is not sent again.
         const i = s.pendingCpeRequests.indexOf(ack.request);
         if (i >= 0) s.pendingCpeRequests.splice(i, 1);
+        const waiter = this.kickWaiters.get(ack.request);
+        if (waiter) queueMicrotask(() => waiter(ack.kind === 'cpeRequest' && ack.response.method === 'KickedResponse' ? ack.response.nextURL : undefined));
         if (ack.kind === 'cpeRequestRejected') this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
       }
     });
@@ -643,6 +669,8 @@ export class Agent implements AgentControl {
       if (!outcome.informAcknowledged) s.events = eventsAfterFailedSession(s.events);
       s.retryCount += 1;
     });
+    // Browsers waiting on a Kicked request go on to their own Next rather than wait for a retry.
+    for (const waiter of [...this.kickWaiters.values()]) waiter(undefined);
     const policy = {
       minimumWaitSeconds: Number(this.model.read(this.ms.retryMinimumWaitInterval)),
       intervalMultiplier: Number(this.model.read(this.ms.retryIntervalMultiplier)),

@@ -1,5 +1,6 @@
 /** Wires the connection-request server to an agent: credentials from the data model, URL into it. */
 import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
 import type { Agent } from './agent.js';
 import { EventCode } from './cwmp/events.js';
 import { HttpConnectionRequestServer } from './connreq/http-server.js';
@@ -44,10 +45,13 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
     // In standby deaf to connection requests the device does not answer them (Annex L).
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
   });
+  server.addOpenRoute(KICK_PATH, kickHandler(agent));
   const port = await server.listen();
   const wildcard = setup.address === '0.0.0.0' || setup.address === '::';
   const host = setup.advertisedHost ?? (wildcard ? await localAddressToward(agent.model.read(ManagementServer.url)).catch(() => '127.0.0.1') : setup.address);
   const url = `http://${hostPort(host, port)}${path}`;
+  const kickUrl = `http://${hostPort(host, port)}${KICK_PATH}`;
+  if (agent.model.definitionOf(ManagementServer.kickUrl) && agent.model.read(ManagementServer.kickUrl) !== kickUrl) agent.model.provision({ [ManagementServer.kickUrl]: kickUrl });
   if (url !== stored) {
     // The first URL is provisioning; a later change is news for the ACS (forced active notification).
     if (stored === '') agent.model.provision({ [ManagementServer.connectionRequestUrl]: url });
@@ -55,6 +59,47 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   }
   agent.log.info({ url }, 'connection requests accepted');
   return server;
+}
+
+/** Where a LAN browser kicks the CPE (ManagementServer.KickURL), on the connection-request port. */
+export const KICK_PATH = '/kick';
+/** Browsers waiting on one device at a time, at most. */
+const MAX_KICKS_IN_FLIGHT = 4;
+
+/**
+ * The KickURL: `?command=..&arg=..&next=..` from the browser (and its Referer) become a Kicked
+ * request; the browser is then redirected to the ACS's NextURL, or to its own next. Lengths as
+ * the schema allows (Referer cut to 64), and only http(s) destinations.
+ */
+function kickHandler(agent: Agent): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  let inFlight = 0;
+  return (req, res) => {
+    const q = new URL(req.url ?? '/', 'http://cpe.invalid').searchParams;
+    const command = q.get('command') ?? '';
+    const arg = q.get('arg') ?? '';
+    const next = q.get('next') ?? '';
+    const plain = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
+    if (command === '' || command.length > 32 || arg.length > 256 || next.length > 1024) return void res.writeHead(400, plain).end('command (1-32 characters), arg (up to 256) and next (up to 1024) are expected\n');
+    if (inFlight >= MAX_KICKS_IN_FLIGHT) return void res.writeHead(503, { ...plain, 'Retry-After': '5' }).end('busy\n');
+    inFlight++;
+    const referer = String(req.headers.referer ?? '').slice(0, 64);
+    void agent.kick({ command, referer, arg, next }).then((to) => {
+      inFlight--;
+      const target = httpUrl(to);
+      if (!target) return void res.writeHead(502, plain).end('no destination to go to\n');
+      res.writeHead(302, { Location: target, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end();
+    });
+  };
+}
+
+/** An absolute http(s) URL, normalised (no header injection through Location), or undefined. */
+function httpUrl(s: string): string | undefined {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function safePath(url: string): string | undefined {

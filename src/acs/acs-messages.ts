@@ -94,6 +94,11 @@ export function writeEmptyResponse(method: string, o: AcsEnvelopeOptions): strin
   return envelope(`<cwmp:${method}></cwmp:${method}>`, o);
 }
 
+/** KickedResponse: where the browser that kicked the CPE goes next. */
+export function writeKickedResponse(nextUrl: string, o: AcsEnvelopeOptions): string {
+  return envelope(`<cwmp:KickedResponse><NextURL>${esc(nextUrl)}</NextURL></cwmp:KickedResponse>`, o);
+}
+
 export function writeAcsFault(code: number, text: string, o: AcsEnvelopeOptions): string {
   return envelope(`<soap-env:Fault><faultcode>Server</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>${code}</FaultCode><FaultString>${esc(text)}</FaultString></cwmp:Fault></detail></soap-env:Fault>`, o);
 }

@@ -15,7 +15,7 @@ import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
 import { LightweightNotificationReceiver, type ReceivedNotification } from './lightweight-receiver.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
 import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../session/http-auth.js';
-import { deviceSerial, informEvents, readCpeMessage, textAt, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, type CpeMessageSummary } from './acs-messages.js';
+import { deviceSerial, informEvents, readCpeMessage, textAt, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, writeKickedResponse, type CpeMessageSummary } from './acs-messages.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
 
@@ -47,6 +47,16 @@ export interface TestAcsOptions {
   maxSessions?: number;
   /** Answer gzip-compressed to a CPE that accepts it. */
   compressResponses?: boolean;
+  /** Where a Kicked CPE's browser goes next (the default: the Next it gave). */
+  kickedNextUrl?: (k: KickedRecord) => string;
+}
+
+export interface KickedRecord {
+  serial: string;
+  command: string;
+  referer: string;
+  arg: string;
+  next: string;
 }
 
 interface LiveSession {
@@ -70,6 +80,8 @@ export class TestAcs {
   private server: http.Server | undefined;
   private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
   authFailures = 0;
+  /** Kicked requests received, in order. */
+  readonly kicked: KickedRecord[] = [];
   /** Lightweight Notifications received, once listenLightweightNotifications has run. */
   lightweight: LightweightNotificationReceiver | undefined;
   /** CPE bodies that arrived compressed (Content-Encoding gzip or deflate). */
@@ -372,6 +384,12 @@ export class TestAcs {
       const faultCode = Number(textAt(msg.body, 'FaultStruct', 'FaultCode') ?? 0);
       for (const w of this.cpeRequestWatchers) w(record.serial, msg.method, faultCode);
       return send(writeEmptyResponse(`${msg.method}Response`, o), `${msg.method}Response`);
+    }
+    if (msg.method === 'Kicked') {
+      const field = (name: string): string => textAt(msg.body, name) ?? '';
+      const k: KickedRecord = { serial: record.serial, command: field('Command'), referer: field('Referer'), arg: field('Arg'), next: field('Next') };
+      this.kicked.push(k);
+      return send(writeKickedResponse(this.opts.kickedNextUrl?.(k) ?? k.next, o), 'KickedResponse');
     }
     if (msg.method === 'GetRPCMethods') {
       return send(writeEmptyResponse('GetRPCMethodsResponse', o).replace('</cwmp:GetRPCMethodsResponse>', '<MethodList soap-enc:arrayType="xsd:string[2]"><string>Inform</string><string>TransferComplete</string></MethodList></cwmp:GetRPCMethodsResponse>'));

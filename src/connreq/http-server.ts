@@ -49,6 +49,7 @@ export class HttpConnectionRequestServer {
   readonly stats: ConnectionRequestStats = { accepted: 0, rejected: 0, rateLimited: 0 };
   private readonly digest: DigestServer;
   private readonly routes = new Map<string, RouteState>();
+  private readonly openRoutes = new Map<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>();
   private server: http.Server | undefined;
 
   constructor(private readonly opts: HttpConnectionRequestOptions) {
@@ -58,6 +59,14 @@ export class HttpConnectionRequestServer {
   /** A device's URL path, e.g. "/a1b2c3" (random and hard to guess), with its credentials. */
   addRoute(path: string, route: ConnectionRequestRoute): void {
     this.routes.set(path, { ...route, acceptedAt: [] });
+  }
+
+  /**
+   * A path answered without connection-request credentials, by its own handler (the KickURL a
+   * LAN browser is sent to). Query string and headers are the handler's to check.
+   */
+  addOpenRoute(path: string, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): void {
+    this.openRoutes.set(path, handler);
   }
 
   removeRoute(path: string): void {
@@ -102,6 +111,11 @@ export class HttpConnectionRequestServer {
 
   private respond(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? '').split('?')[0] ?? '';
+    const open = this.openRoutes.get(path);
+    if (open) {
+      if (req.method !== 'GET') return void res.writeHead(405, { Allow: 'GET' }).end();
+      return open(req, res);
+    }
     const route = this.routes.get(path);
     if (!route || route.enabled?.() === false) return void res.writeHead(404).end();
     if (req.method !== 'GET') return void res.writeHead(405, { Allow: 'GET' }).end();

@@ -323,6 +323,11 @@ function readAcsResponse(m: XmlElement): AcsResponse | null {
       return { method: m.local };
     case 'GetRPCMethodsResponse':
       return { method: 'GetRPCMethodsResponse', methodList: items(m, 'MethodList', 1000).map((s) => s.text.trim()) };
+    case 'KickedResponse': {
+      const next = childNamed(m, 'NextURL')?.text.trim() ?? '';
+      if (next.length > 1024) throw new CwmpFault(9003, 'NextURL longer than 1024 characters');
+      return { method: 'KickedResponse', nextURL: next };
+    }
     default:
       return null;
   }

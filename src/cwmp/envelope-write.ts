@@ -99,6 +99,8 @@ function body(m: CpeMessage): string {
         arrayOf('FileTypeArg', 'cwmp:ArgStruct', m.fileTypeArgs.map((a) => `<ArgStruct><Name>${esc(a.name)}</Name><Value>${esc(a.value)}</Value></ArgStruct>`)) +
         `</cwmp:RequestDownload>`
       );
+    case 'Kicked':
+      return `<cwmp:Kicked><Command>${esc(m.command)}</Command><Referer>${esc(m.referer)}</Referer><Arg>${esc(m.arg)}</Arg><Next>${esc(m.next)}</Next></cwmp:Kicked>`;
     case 'GetRPCMethods':
       return '<cwmp:GetRPCMethods></cwmp:GetRPCMethods>';
     case 'GetRPCMethodsResponse':

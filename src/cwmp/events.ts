@@ -127,6 +127,8 @@ export function derivedEvents(requests: readonly CpeRequest[]): CwmpEvent[] {
       out.push({ code: EventCode.AutonomousTransferComplete, commandKey: '' });
     } else if (r.method === 'RequestDownload') {
       out.push({ code: EventCode.RequestDownload, commandKey: '' });
+    } else if (r.method === 'Kicked') {
+      out.push({ code: EventCode.Kicked, commandKey: '' });
     }
   }
   return out.filter((e, i) => out.findIndex((o) => o.code === e.code && o.commandKey === e.commandKey) === i);

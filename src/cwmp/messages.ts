@@ -90,6 +90,7 @@ export type AcsResponse =
   | { method: 'AutonomousTransferCompleteResponse' }
   | { method: 'GetRPCMethodsResponse'; methodList: string[] }
   | { method: 'RequestDownloadResponse' }
+  | { method: 'KickedResponse'; nextURL: string }
   | { method: 'DUStateChangeCompleteResponse' }
   | { method: 'AutonomousDUStateChangeCompleteResponse' };
 
@@ -148,11 +149,21 @@ export interface RequestDownloadRequest {
   fileTypeArgs: { name: string; value: string }[];
 }
 
+/** Kicked (A.4.2.1): a LAN browser was sent to the KickURL; the ACS answers where it goes next. */
+export interface KickedRequest {
+  method: 'Kicked';
+  command: string;
+  referer: string;
+  arg: string;
+  next: string;
+}
+
 export type CpeRequest =
   | InformRequest
   | TransferCompleteRequest
   | AutonomousTransferCompleteRequest
   | RequestDownloadRequest
+  | KickedRequest
   | { method: 'GetRPCMethods' };
 
 /* ---------- CPE → ACS responses ---------- */

@@ -34,6 +34,8 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}ParameterKey`, type: 'string', maxLength: 32, writable: false, default: '', forcedInform: true, activeNotify: 'canDeny' },
   { name: `${MS}ConnectionRequestURL`, type: 'string', maxLength: 256, writable: false, default: '', forcedInform: true, activeNotify: 'forceDefaultEnabled' },
   { name: `${MS}ConnectionRequestUsername`, type: 'string', maxLength: 256, writable: true, default: '' },
+  // Where a LAN browser is sent to kick the CPE into a Kicked session (web identity management).
+  { name: `${MS}KickURL`, type: 'string', maxLength: 256, writable: false, default: '' },
   { name: `${MS}ConnectionRequestPassword`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
   { name: `${MS}UpgradesManaged`, type: 'boolean', writable: true, default: 'false' },
   { name: `${MS}DefaultActiveNotificationThrottle`, type: 'unsignedInt', writable: true, default: '0' },
@@ -138,6 +140,7 @@ export const managementServerPaths = perRoot((root: string) => {
     parameterKey: `${MS}ParameterKey`,
     connectionRequestUrl: `${MS}ConnectionRequestURL`,
     connectionRequestUsername: `${MS}ConnectionRequestUsername`,
+    kickUrl: `${MS}KickURL`,
     connectionRequestPassword: `${MS}ConnectionRequestPassword`,
     retryMinimumWaitInterval: `${MS}CWMPRetryMinimumWaitInterval`,
     retryIntervalMultiplier: `${MS}CWMPRetryIntervalMultiplier`,

@@ -59,6 +59,7 @@ const EXPECTED_RESPONSE: Record<CpeRequest['method'], AcsResponse['method']> = {
   TransferComplete: 'TransferCompleteResponse',
   AutonomousTransferComplete: 'AutonomousTransferCompleteResponse',
   RequestDownload: 'RequestDownloadResponse',
+  Kicked: 'KickedResponse',
   GetRPCMethods: 'GetRPCMethodsResponse',
 };
 

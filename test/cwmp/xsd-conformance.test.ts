@@ -28,6 +28,7 @@ export const SAMPLE_CPE_MESSAGES: CpeMessage[] = [
   { method: 'TransferComplete', commandKey: 'dl2', fault: { faultCode: 9010, faultString: 'Download failed' }, startTime: null, completeTime: null },
   { method: 'AutonomousTransferComplete', announceURL: '', transferURL: 'http://x/y', isDownload: true, fileType: '1 Firmware Upgrade Image', fileSize: 10, targetFileName: 'fw.bin', fault: { faultCode: 0, faultString: '' }, startTime: t0, completeTime: t0 },
   { method: 'RequestDownload', fileType: '3 Vendor Configuration File', fileTypeArgs: [{ name: 'Version', value: '2' }] },
+  { method: 'Kicked', command: 'login', referer: 'http://192.168.1.1/', arg: 'user=a&b', next: 'http://portal.example/welcome?x=<1>' },
   { method: 'GetRPCMethods' },
   { method: 'GetRPCMethodsResponse', methodList: ['GetRPCMethods', 'Inform'] },
   { method: 'SetParameterValuesResponse', status: 0 },
