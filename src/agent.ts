@@ -380,6 +380,14 @@ export class Agent implements AgentControl {
     return this.state.transfers;
   }
 
+  /** The transfers accepted and not yet reported, with the bytes fetched so far: no URLs, no credentials. */
+  transferProgress(): { commandKey: string; fileType: string; isDownload: boolean; phase: string; bytes: number | null; total: number | null }[] {
+    return this.state.transfers.map((t) => {
+      const p = this.transferRunner.progressOf(t.id);
+      return { commandKey: t.commandKey, fileType: t.fileType, isDownload: t.isDownload, phase: t.phase, bytes: p?.bytes ?? null, total: p?.total ?? (t.fileSize > 0 ? t.fileSize : null) };
+    });
+  }
+
   queueTransfer(t: TransferRecord): void {
     this.mutate((s) => void s.transfers.push(t));
     this.log.info({ commandKey: t.commandKey, fileType: t.fileType, origin: t.origin }, 'transfer queued');

@@ -8,7 +8,7 @@ import { hostPort, localAddressToward } from './connreq/local-address.js';
 import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
-import { formatDateTime } from './cwmp/xml-text.js';
+import { escapeXml, formatDateTime } from './cwmp/xml-text.js';
 import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from './models/xmpp.js';
 import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './connreq/xmpp-servers.js';
 import type { Provider } from './datamodel/provider.js';
@@ -46,12 +46,14 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
   });
   server.addOpenRoute(KICK_PATH, kickHandler(agent));
+  server.addOpenRoute(PROGRESS_PATH, progressHandler(agent));
   const port = await server.listen();
   const wildcard = setup.address === '0.0.0.0' || setup.address === '::';
   const host = setup.advertisedHost ?? (wildcard ? await localAddressToward(agent.model.read(ManagementServer.url)).catch(() => '127.0.0.1') : setup.address);
   const url = `http://${hostPort(host, port)}${path}`;
   const kickUrl = `http://${hostPort(host, port)}${KICK_PATH}`;
-  if (agent.model.definitionOf(ManagementServer.kickUrl) && agent.model.read(ManagementServer.kickUrl) !== kickUrl) agent.model.provision({ [ManagementServer.kickUrl]: kickUrl });
+  const lanPages = { [ManagementServer.kickUrl]: kickUrl, [ManagementServer.downloadProgressUrl]: `http://${hostPort(host, port)}${PROGRESS_PATH}` };
+  for (const [name, value] of Object.entries(lanPages)) if (agent.model.definitionOf(name) && agent.model.read(name) !== value) agent.model.provision({ [name]: value });
   if (url !== stored) {
     // The first URL is provisioning; a later change is news for the ACS (forced active notification).
     if (stored === '') agent.model.provision({ [ManagementServer.connectionRequestUrl]: url });
@@ -89,6 +91,34 @@ function kickHandler(agent: Agent): (req: http.IncomingMessage, res: http.Server
       if (!target) return void res.writeHead(502, plain).end('no destination to go to\n');
       res.writeHead(302, { Location: target, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end();
     });
+  };
+}
+
+/** The LAN page of ManagementServer.DownloadProgressURL. */
+export const PROGRESS_PATH = '/download-progress';
+
+/**
+ * How far the device's file transfers have come, for someone on the LAN: a page that refreshes
+ * itself, or JSON (`?format=json`). Command keys, file types and bytes only: no URL or
+ * credential of a transfer is shown.
+ */
+function progressHandler(agent: Agent): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (req, res) => {
+    const list = agent.transferProgress();
+    const json = new URL(req.url ?? '/', 'http://cpe.invalid').searchParams.get('format') === 'json';
+    if (json) return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ transfers: list }));
+    const rows = list
+      .map((t) => {
+        const percent = t.bytes !== null && t.total ? ` (${Math.min(100, Math.floor((t.bytes * 100) / t.total))} %)` : '';
+        const done = t.bytes !== null ? `${t.bytes}${t.total ? ` of ${t.total}` : ''} bytes${percent}` : t.total ? `${t.total} bytes` : '';
+        return `<tr><td>${escapeXml(t.isDownload ? 'Download' : 'Upload')}</td><td>${escapeXml(t.fileType)}</td><td>${escapeXml(t.commandKey)}</td><td>${escapeXml(t.phase)}</td><td>${escapeXml(done)}</td></tr>`;
+      })
+      .join('');
+    const body =
+      '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>File transfers</title></head><body>' +
+      (list.length === 0 ? '<p>No file transfer in progress.</p>' : `<table><tr><th>Kind</th><th>File type</th><th>Command key</th><th>State</th><th>Progress</th></tr>${rows}</table>`) +
+      '</body></html>';
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
   };
 }
 

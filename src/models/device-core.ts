@@ -36,6 +36,8 @@ export const DEVICE_CORE_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${MS}ConnectionRequestUsername`, type: 'string', maxLength: 256, writable: true, default: '' },
   // Where a LAN browser is sent to kick the CPE into a Kicked session (web identity management).
   { name: `${MS}KickURL`, type: 'string', maxLength: 256, writable: false, default: '' },
+  // A LAN page that shows how far the file transfers have come.
+  { name: `${MS}DownloadProgressURL`, type: 'string', maxLength: 256, writable: false, default: '' },
   { name: `${MS}ConnectionRequestPassword`, type: 'string', maxLength: 256, writable: true, default: '', hidden: true },
   { name: `${MS}UpgradesManaged`, type: 'boolean', writable: true, default: 'false' },
   { name: `${MS}DefaultActiveNotificationThrottle`, type: 'unsignedInt', writable: true, default: '0' },
@@ -141,6 +143,7 @@ export const managementServerPaths = perRoot((root: string) => {
     connectionRequestUrl: `${MS}ConnectionRequestURL`,
     connectionRequestUsername: `${MS}ConnectionRequestUsername`,
     kickUrl: `${MS}KickURL`,
+    downloadProgressUrl: `${MS}DownloadProgressURL`,
     connectionRequestPassword: `${MS}ConnectionRequestPassword`,
     retryMinimumWaitInterval: `${MS}CWMPRetryMinimumWaitInterval`,
     retryIntervalMultiplier: `${MS}CWMPRetryIntervalMultiplier`,

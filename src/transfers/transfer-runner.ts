@@ -64,6 +64,8 @@ export class TransferRunner {
   private busy = false;
   private stopped = false;
   private readonly running = new Map<string, AbortController>();
+  /** Bytes so far of the transfers fetching now (for the LAN progress page), by transfer id. */
+  private readonly fetched = new Map<string, { bytes: number; total: number | undefined }>();
 
   constructor(private readonly host: TransferHost, private readonly o: TransferRunnerOptions) {}
 
@@ -140,6 +142,11 @@ export class TransferRunner {
   }
 
   /** CancelTransfer of one the runner may be working on: stops it, deletes its partial file. */
+  /** How far the fetch of a transfer has come, while it is fetching. */
+  progressOf(id: string): { bytes: number; total: number | undefined } | undefined {
+    return this.fetched.get(id);
+  }
+
   cancel(t: TransferRecord): void {
     this.running.get(t.id)?.abort('cancelled by the ACS');
     fs.rmSync(this.stagedFile(t), { force: true });
@@ -248,16 +255,23 @@ export class TransferRunner {
     const began = this.host.clock.now();
     let lastLog = 0;
     const maxBytes = Math.min(this.freeBytes(), this.o.maxFileBytes ?? 4 * 1024 ** 3);
-    const result = await downloadFile({
-      url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
-      dest, expectedSize: t.fileSize, maxBytes,
-      onProgress: (bytes, total) => {
-        const now = this.host.clock.now();
-        if (now - lastLog < 5_000) return;
-        lastLog = now;
-        log.info({ bytes, total, bytesPerSecond: Math.round(bytes / Math.max(0.001, (now - began) / 1000)) }, 'download progress');
-      },
-    });
+    let result: Awaited<ReturnType<typeof downloadFile>>;
+    try {
+      result = await downloadFile({
+        url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
+        dest, expectedSize: t.fileSize, maxBytes,
+        onProgress: (bytes, total) => {
+          this.fetched.set(t.id, { bytes, total });
+          const now = this.host.clock.now();
+          if (now - lastLog < 5_000) return;
+          lastLog = now;
+          log.info({ bytes, total, bytesPerSecond: Math.round(bytes / Math.max(0.001, (now - began) / 1000)) }, 'download progress');
+        },
+      });
+    } finally {
+      // Done, failed or stopped: no longer fetching.
+      this.fetched.delete(t.id);
+    }
     const seconds = Math.max(0.001, (this.host.clock.now() - began) / 1000);
     log.info({ bytes: result.bytes, resumedFrom: result.resumedFrom, bytesPerSecond: Math.round((result.bytes - result.resumedFrom) / seconds) }, 'download complete');
     return dest;

@@ -1,7 +1,8 @@
 /**
- * Kicked (TR-069 A.4.2.1, web identity management) end to end: a browser on the LAN goes to the
- * KickURL, the agent opens a session with 5 KICKED and calls Kicked, and the browser is
- * redirected to the NextURL the test ACS answers; without an ACS it goes to its own next.
+ * The CPE's LAN pages on the connection-request port. Kicked (TR-069 A.4.2.1, web identity
+ * management): a browser goes to the KickURL, the agent opens a session with 5 KICKED and calls
+ * Kicked, and the browser is redirected to the NextURL the test ACS answers (without an ACS, to
+ * its own next). DownloadProgressURL: how far the transfers have come.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,5 +64,41 @@ test('a kick while the ACS cannot be reached: the browser goes to its own next',
   } finally {
     await server.close();
     await h.close();
+  }
+});
+
+test('DownloadProgressURL: a LAN page shows a transfer fetching, its bytes growing, and nothing once it is over', { timeout: 30_000 }, async () => {
+  const { FileServer } = await import('../helpers/file-server.js');
+  const files = new FileServer();
+  await files.listen();
+  files.files.set('big.bin', { body: Buffer.alloc(600_000, 0x61), rateBytesPerSecond: 300_000 });
+  const h = await startHarness();
+  const server = await startHttpConnectionRequests(h.agent, { port: 0, address: '127.0.0.1', advertisedHost: '127.0.0.1' });
+  const progress = async (): Promise<{ transfers: { commandKey: string; phase: string; bytes: number | null; total: number | null }[] }> => {
+    const r = await fetch(`${h.agent.model.read('Device.ManagementServer.DownloadProgressURL')}?format=json`);
+    return (await r.json()) as { transfers: { commandKey: string; phase: string; bytes: number | null; total: number | null }[] };
+  };
+  try {
+    h.acs.queue(h.serial, { method: 'Download', commandKey: 'cfg-7', fileType: '3 Vendor Configuration File', url: files.url('big.bin'), username: 'secret-user', password: 'secret-pass', fileSize: 600_000, targetFileName: '', delaySeconds: 1, successURL: '', failureURL: '' });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await h.acs.waitFor(() => h.agent.transferQueue()[0]?.phase === 'transferring', 10_000);
+    await new Promise((r) => setTimeout(r, 600));
+    const first = (await progress()).transfers;
+    assert.equal(first.length, 1);
+    assert.equal(first[0]!.commandKey, 'cfg-7');
+    assert.equal(first[0]!.total, 600_000);
+    assert.ok(first[0]!.bytes! > 0 && first[0]!.bytes! < 600_000, `part of the file so far: ${first[0]!.bytes}`);
+    await new Promise((r) => setTimeout(r, 500));
+    const later = (await progress()).transfers[0];
+    assert.ok(!later || later.bytes === null || later.bytes > first[0]!.bytes!, 'it grows');
+    const page = await (await fetch(h.agent.model.read('Device.ManagementServer.DownloadProgressURL'))).text();
+    assert.ok(!page.includes('secret') && !page.includes(files.url('big.bin')), 'no URL or credential on the page');
+    await h.acs.waitFor(() => h.agent.transferQueue().length === 0, 15_000);
+    assert.deepEqual((await progress()).transfers, []);
+  } finally {
+    await server.close();
+    await h.close();
+    await files.close();
   }
 });
