@@ -1,6 +1,5 @@
 /** Wires the connection-request server to an agent: credentials from the data model, URL into it. */
 import { randomBytes } from 'node:crypto';
-import type http from 'node:http';
 import type { Agent } from './agent.js';
 import { EventCode } from './cwmp/events.js';
 import { HttpConnectionRequestServer } from './connreq/http-server.js';
@@ -8,7 +7,8 @@ import { hostPort, localAddressToward } from './connreq/local-address.js';
 import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
-import { escapeXml, formatDateTime } from './cwmp/xml-text.js';
+import { formatDateTime } from './cwmp/xml-text.js';
+import { KICK_PATH, kickHandler, PROGRESS_PATH, progressHandler } from './lan-pages.js';
 import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from './models/xmpp.js';
 import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './connreq/xmpp-servers.js';
 import type { Provider } from './datamodel/provider.js';
@@ -61,75 +61,6 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   }
   agent.log.info({ url }, 'connection requests accepted');
   return server;
-}
-
-/** Where a LAN browser kicks the CPE (ManagementServer.KickURL), on the connection-request port. */
-export const KICK_PATH = '/kick';
-/** Browsers waiting on one device at a time, at most. */
-const MAX_KICKS_IN_FLIGHT = 4;
-
-/**
- * The KickURL: `?command=..&arg=..&next=..` from the browser (and its Referer) become a Kicked
- * request; the browser is then redirected to the ACS's NextURL, or to its own next. Lengths as
- * the schema allows (Referer cut to 64), and only http(s) destinations.
- */
-function kickHandler(agent: Agent): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  let inFlight = 0;
-  return (req, res) => {
-    const q = new URL(req.url ?? '/', 'http://cpe.invalid').searchParams;
-    const command = q.get('command') ?? '';
-    const arg = q.get('arg') ?? '';
-    const next = q.get('next') ?? '';
-    const plain = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
-    if (command === '' || command.length > 32 || arg.length > 256 || next.length > 1024) return void res.writeHead(400, plain).end('command (1-32 characters), arg (up to 256) and next (up to 1024) are expected\n');
-    if (inFlight >= MAX_KICKS_IN_FLIGHT) return void res.writeHead(503, { ...plain, 'Retry-After': '5' }).end('busy\n');
-    inFlight++;
-    const referer = String(req.headers.referer ?? '').slice(0, 64);
-    void agent.kick({ command, referer, arg, next }).then((to) => {
-      inFlight--;
-      const target = httpUrl(to);
-      if (!target) return void res.writeHead(502, plain).end('no destination to go to\n');
-      res.writeHead(302, { Location: target, 'Cache-Control': 'no-store', 'Content-Length': 0 }).end();
-    });
-  };
-}
-
-/** The LAN page of ManagementServer.DownloadProgressURL. */
-export const PROGRESS_PATH = '/download-progress';
-
-/**
- * How far the device's file transfers have come, for someone on the LAN: a page that refreshes
- * itself, or JSON (`?format=json`). Command keys, file types and bytes only: no URL or
- * credential of a transfer is shown.
- */
-function progressHandler(agent: Agent): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  return (req, res) => {
-    const list = agent.transferProgress();
-    const json = new URL(req.url ?? '/', 'http://cpe.invalid').searchParams.get('format') === 'json';
-    if (json) return void res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ transfers: list }));
-    const rows = list
-      .map((t) => {
-        const percent = t.bytes !== null && t.total ? ` (${Math.min(100, Math.floor((t.bytes * 100) / t.total))} %)` : '';
-        const done = t.bytes !== null ? `${t.bytes}${t.total ? ` of ${t.total}` : ''} bytes${percent}` : t.total ? `${t.total} bytes` : '';
-        return `<tr><td>${escapeXml(t.isDownload ? 'Download' : 'Upload')}</td><td>${escapeXml(t.fileType)}</td><td>${escapeXml(t.commandKey)}</td><td>${escapeXml(t.phase)}</td><td>${escapeXml(done)}</td></tr>`;
-      })
-      .join('');
-    const body =
-      '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>File transfers</title></head><body>' +
-      (list.length === 0 ? '<p>No file transfer in progress.</p>' : `<table><tr><th>Kind</th><th>File type</th><th>Command key</th><th>State</th><th>Progress</th></tr>${rows}</table>`) +
-      '</body></html>';
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
-  };
-}
-
-/** An absolute http(s) URL, normalised (no header injection through Location), or undefined. */
-function httpUrl(s: string): string | undefined {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function safePath(url: string): string | undefined {
