@@ -23,7 +23,7 @@ import { dispatch, type AgentControl } from './rpc/dispatcher.js';
 import type { TlsOptions } from './session/acs-transport.js';
 import { driveSession } from './session/session-driver.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from './session/session-machine.js';
-import { emptyAgentState, type AgentState, type AgentStateStore } from './storage/agent-state.js';
+import { emptyAgentState, type AgentState, type AgentStateStore, type ScheduledInform } from './storage/agent-state.js';
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
 import { RebootSchedule } from './reboot-schedule.js';
 import { InformSchedule } from './inform-schedule.js';
@@ -100,7 +100,7 @@ export class Agent implements AgentControl {
   /** Made when the device first goes into standby. */
   private standbyState: StandbyState | undefined;
   /** Browsers waiting for the ACS's answer to a Kicked request. */
-  private readonly kickWaiters = new Map<CpeRequest, (nextUrl: string | undefined) => void>();
+  private kickWaiters: Map<CpeRequest, (nextUrl: string | undefined) => void> | undefined;
   /** A session was wanted during standby and waits for wake(). */
   private heldForWake = false;
   /** A session held back by the pacer, and when it is due. */
@@ -150,28 +150,7 @@ export class Agent implements AgentControl {
       ms: this.ms,
       clock: opts.clock,
       scheduled: () => this.state.scheduledInforms,
-      periodicDue: () => {
-        // In standby without its timers the contact is missed, and counted for the wake-up.
-        if (this.standbyState && !this.standbyState.contact('periodic')) return;
-        this.trigger(EventCode.Periodic);
-      },
-      // HeartbeatPolicy: 14 HEARTBEAT alone; when other events are pending their own session is due anyway.
-      heartbeatDue: () => {
-        if (this.state.events.length > 0 || this.state.pendingCpeRequests.length > 0 || this.sessionActive) return;
-        if (this.standbyState?.mode && !this.standbyState.mode.timerAware) return;
-        this.heartbeatDue = true;
-        this.requestSession();
-      },
-      scheduledDue: (entry) => {
-        this.mutate((s) => {
-          s.scheduledInforms = s.scheduledInforms.filter((e) => e !== entry);
-          s.events = addEvent(s.events, { code: EventCode.Scheduled, commandKey: '' });
-          s.events = addEvent(s.events, { code: EventCode.MScheduleInform, commandKey: entry.commandKey });
-        });
-        // Missed in standby without timers: counted, and its events wait for the wake-up session.
-        this.standbyState?.contact('scheduled');
-        this.requestSession();
-      },
+      due: (kind, entry) => this.informDue(kind, entry),
     });
     this.pacer = new ActiveNotificationPacer(this.model, this.ms.defaultActiveNotificationThrottle, notificationLimits(this.ms));
   }
@@ -269,6 +248,30 @@ export class Agent implements AgentControl {
     this.requestSession();
   }
 
+  /** A clock-driven Inform is due (see InformSchedule). */
+  private informDue(kind: 'periodic' | 'heartbeat' | 'scheduled', entry?: ScheduledInform): void {
+    if (kind === 'periodic') {
+      // In standby without its timers the contact is missed, and counted for the wake-up.
+      if (this.standbyState && !this.standbyState.contact('periodic')) return;
+      this.trigger(EventCode.Periodic);
+    } else if (kind === 'heartbeat') {
+      // HeartbeatPolicy: 14 HEARTBEAT alone; when other events are pending their own session is due anyway.
+      if (this.state.events.length > 0 || this.state.pendingCpeRequests.length > 0 || this.sessionActive) return;
+      if (this.standbyState?.mode && !this.standbyState.mode.timerAware) return;
+      this.heartbeatDue = true;
+      this.requestSession();
+    } else if (entry) {
+      this.mutate((s) => {
+        s.scheduledInforms = s.scheduledInforms.filter((e) => e !== entry);
+        s.events = addEvent(s.events, { code: EventCode.Scheduled, commandKey: '' });
+        s.events = addEvent(s.events, { code: EventCode.MScheduleInform, commandKey: entry.commandKey });
+      });
+      // Missed in standby without timers: counted, and its events wait for the wake-up session.
+      this.standbyState?.contact('scheduled');
+      this.requestSession();
+    }
+  }
+
   /* ---------- standby (TR-069 Annex L) ---------- */
 
   /**
@@ -335,13 +338,13 @@ export class Agent implements AgentControl {
     return new Promise((resolve) => {
       const done = (nextUrl: string | undefined): void => {
         timer.cancel();
-        this.kickWaiters.delete(request);
+        this.kickWaiters?.delete(request);
         // Answered or not, the browser has gone on: the request is not sent again.
         if (this.state.pendingCpeRequests.includes(request)) this.mutate((s) => void s.pendingCpeRequests.splice(s.pendingCpeRequests.indexOf(request), 1));
         resolve(nextUrl || request.next);
       };
       const timer = this.opts.clock.setTimer(timeoutMs, () => done(undefined));
-      this.kickWaiters.set(request, done);
+      (this.kickWaiters ??= new Map()).set(request, done);
       this.queueCpeRequest(request);
       this.requestSession();
     });
@@ -655,7 +658,7 @@ export class Agent implements AgentControl {
         // Acknowledged or rejected with a final fault: either way it is not sent again.
         const i = s.pendingCpeRequests.indexOf(ack.request);
         if (i >= 0) s.pendingCpeRequests.splice(i, 1);
-        const waiter = this.kickWaiters.get(ack.request);
+        const waiter = this.kickWaiters?.get(ack.request);
         if (waiter) queueMicrotask(() => waiter(ack.kind === 'cpeRequest' && ack.response.method === 'KickedResponse' ? ack.response.nextURL : undefined));
         if (ack.kind === 'cpeRequestRejected') this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
       }
@@ -678,7 +681,7 @@ export class Agent implements AgentControl {
       s.retryCount += 1;
     });
     // Browsers waiting on a Kicked request go on to their own Next rather than wait for a retry.
-    for (const waiter of [...this.kickWaiters.values()]) waiter(undefined);
+    for (const waiter of [...(this.kickWaiters?.values() ?? [])]) waiter(undefined);
     const policy = {
       minimumWaitSeconds: Number(this.model.read(this.ms.retryMinimumWaitInterval)),
       intervalMultiplier: Number(this.model.read(this.ms.retryIntervalMultiplier)),

@@ -16,9 +16,8 @@ export interface InformScheduleContext {
   clock: Clock;
   /** The ScheduleInform entries still to come (persisted by the agent). */
   scheduled: () => readonly ScheduledInform[];
-  periodicDue: () => void;
-  heartbeatDue: () => void;
-  scheduledDue: (entry: ScheduledInform) => void;
+  /** An Inform is due: periodic, heartbeat, or a ScheduleInform entry's. */
+  due: (kind: 'periodic' | 'heartbeat' | 'scheduled', entry?: ScheduledInform) => void;
 }
 
 interface Phased {
@@ -83,7 +82,7 @@ export class InformSchedule {
     if (!this.running) return;
     const now = this.c.clock.now();
     for (const entry of this.c.scheduled()) {
-      this.scheduledTimers.push(this.c.clock.setTimer(Math.max(0, entry.at - now), () => this.c.scheduledDue(entry)));
+      this.scheduledTimers.push(this.c.clock.setTimer(Math.max(0, entry.at - now), () => this.c.due('scheduled', entry)));
     }
   }
 
@@ -101,7 +100,7 @@ export class InformSchedule {
     this.periodicTimer?.cancel();
     this.periodicTimer = this.phasedTimer(this.periodic, this.periodicBase, (due) => {
       this.periodicBase = due;
-      this.c.periodicDue();
+      this.c.due('periodic');
       this.armPeriodic();
     });
   }
@@ -110,7 +109,7 @@ export class InformSchedule {
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = this.phasedTimer(this.heartbeat, this.heartbeatBase, (due) => {
       this.heartbeatBase = due;
-      this.c.heartbeatDue();
+      this.c.due('heartbeat');
       this.armHeartbeat();
     });
   }
