@@ -9,6 +9,7 @@ import type { ParameterAttribute, ParameterInfo, ParameterValue, ParameterValueI
 import { checkValue } from './value-types.js';
 import { toSchemaPath, type ObjectShape, type ParameterDefinition, type Schema } from './schema.js';
 import { inReadBatch, type Provider } from './provider.js';
+import { ProviderRouting } from './provider-routing.js';
 
 export interface InstanceTable {
   /** The next instance number to hand out; numbers are never reused. */
@@ -44,25 +45,6 @@ export interface AddressingOptions {
 
 const ALIAS = /^[A-Za-z][A-Za-z0-9_\-]{0,63}$/;
 
-/**
- * Which providers answer for a schema path depends only on the providers' object lists, so the
- * answer (as indices into the provider list) is shared by every device whose providers have the
- * same shape: a fleet of thousands keeps one table, not one each.
- */
-const providerSlotCaches = new Map<string, Map<string, number[]>>();
-/** One array per distinct combination of slots, so a device can keep its provider lists per combination. */
-const internedSlots = new Map<string, number[]>();
-
-function slotCacheFor(providers: readonly Provider[]): Map<string, number[]> {
-  const signature = providers.map((p) => p.objects.join(',')).join('|');
-  let cache = providerSlotCaches.get(signature);
-  if (!cache) {
-    cache = new Map();
-    providerSlotCaches.set(signature, cache);
-  }
-  return cache;
-}
-
 /** A concrete parameter: its path on the wire and its definition. */
 interface Resolved {
   path: string;
@@ -72,11 +54,7 @@ interface Resolved {
 export class DataModel {
   private model: StoredModel;
   private readonly listeners: ChangeListener[] = [];
-  /** Own copy: later providers come through addProvider, which keeps the lookup cache right. */
-  private readonly providers: Provider[];
-  private slotCache: Map<string, number[]>;
-  /** This device's providers per slot combination (a handful), so reads allocate nothing. */
-  private readonly providerLists = new Map<readonly number[], Provider[]>();
+  private readonly routing: ProviderRouting;
   /** Last value seen of each notified, provider-driven parameter (see pollLiveChanges). */
   private readonly lastLive = new Map<string, string>();
   private readonly unsubscribes: (() => void)[] = [];
@@ -96,18 +74,15 @@ export class DataModel {
     /** The CWMP 1.4 alias-addressing switches (ManagementServer.InstanceMode, AutoCreateInstances). */
     private readonly addressing: AddressingOptions = {},
   ) {
-    this.providers = [...providers];
-    this.slotCache = slotCacheFor(this.providers);
+    this.routing = new ProviderRouting(providers);
     this.model = store.load() ?? this.freshModel();
-    for (const p of this.providers) this.subscribeTo(p);
+    for (const p of this.routing.providers) this.subscribeTo(p);
     this.model.instances ??= {};
   }
 
   /** Adds a provider after construction (a component that starts with the agent, say). */
   addProvider(provider: Provider): void {
-    this.providers.push(provider);
-    this.slotCache = slotCacheFor(this.providers);
-    this.providerLists.clear();
+    this.routing.add(provider);
     this.subscribeTo(provider);
   }
 
@@ -518,36 +493,7 @@ export class DataModel {
 
   /** The providers answering for a schema path, the one naming the longest enclosing object first. */
   private providersFor(schemaPath: string): Provider[] {
-    // Every read goes through here: the answer per schema path is kept (shared, see above).
-    let slots = this.slotCache.get(schemaPath);
-    if (!slots) {
-      slots = this.matchProviders(schemaPath);
-      this.slotCache.set(schemaPath, slots);
-    }
-    let list = this.providerLists.get(slots);
-    if (!list) {
-      list = slots.length === 0 ? NO_PROVIDERS : slots.map((i) => this.providers[i]!);
-      this.providerLists.set(slots, list);
-    }
-    return list;
-  }
-
-  private matchProviders(schemaPath: string): number[] {
-    const matches: { i: number; length: number }[] = [];
-    this.providers.forEach((p, i) => {
-      let length = -1;
-      for (const o of p.objects) if (o.length > length && schemaPath.startsWith(o)) length = o.length;
-      if (length >= 0) matches.push({ i, length });
-    });
-    // The longest enclosing object first; between equals the provider added last (a device integrator's over the built-in).
-    const slots = matches.sort((a, b) => b.length - a.length || b.i - a.i).map((m) => m.i);
-    const key = slots.join(',');
-    let interned = internedSlots.get(key);
-    if (!interned) {
-      interned = slots;
-      internedSlots.set(key, interned);
-    }
-    return interned;
+    return this.routing.providersFor(schemaPath);
   }
 
   private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string, alias?: string, save = true): number {
@@ -721,7 +667,6 @@ export class DataModel {
   }
 }
 
-const NO_PROVIDERS: Provider[] = [];
 
 /** The concrete table path a NumberOfEntries parameter counts: its own object plus the table's last segment. */
 /** A schema's parameters whose notification is forced on (or on by default), outside tables; found once per schema. */
