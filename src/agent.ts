@@ -496,7 +496,8 @@ export class Agent implements AgentControl {
 
   private onValuesChanged(names: string[], origin: 'acs' | 'device'): void {
     this.schedule.settingsChanged(names);
-    if (this.lightweightNotifier || names.some((n) => LightweightNotifier.settings(this.ms).includes(n))) this.lightweight.settingsChanged(names);
+    const lightweightSettings = LightweightNotifier.settings(this.ms);
+    if (this.lightweightNotifier || names.some((n) => lightweightSettings.has(n))) this.lightweight.settingsChanged(names);
     if (this.rebootScheduler || names.includes(this.ms.scheduleReboot) || names.includes(this.ms.delayReboot)) this.rebootSchedule.settingsChanged(names);
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;

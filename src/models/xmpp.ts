@@ -94,4 +94,3 @@ export function xmppPaths(root: string): { xmppConnection: string; allowedJids: 
   };
 }
 
-export const ConnReq = xmppPaths('Device.');

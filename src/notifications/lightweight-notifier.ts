@@ -25,6 +25,8 @@ export interface LightweightNotifierContext {
   send: DatagramSender;
 }
 
+const settingsByPaths = new WeakMap<ManagementServerPaths, Set<string>>();
+
 /** UDP Lightweight Notifications go to this port when the ACS names none (TR-181). */
 export const DEFAULT_LIGHTWEIGHT_PORT = 7547;
 /**
@@ -39,9 +41,11 @@ export function lightweightKind(level: number): 'passive' | 'active' | undefined
 }
 
 export class LightweightNotifier {
-  /** The ManagementServer parameters that steer it. */
-  static settings(ms: ManagementServerPaths): string[] {
-    return [ms.lightweightProtocolsUsed, ms.lightweightTriggerInterval, ms.lightweightTriggerTime, ms.udpLightweightHost, ms.udpLightweightPort];
+  /** The ManagementServer parameters that steer it (one set per root, shared). */
+  static settings(ms: ManagementServerPaths): ReadonlySet<string> {
+    let set = settingsByPaths.get(ms);
+    if (!set) settingsByPaths.set(ms, (set = new Set([ms.lightweightProtocolsUsed, ms.lightweightTriggerInterval, ms.lightweightTriggerTime, ms.udpLightweightHost, ms.udpLightweightPort])));
+    return set;
   }
 
   /** Whether a device just booted has anything for it: changes waiting, or a trigger schedule. */
