@@ -56,7 +56,7 @@ export class DataModel {
   private readonly listeners: ChangeListener[] = [];
   private readonly routing: ProviderRouting;
   /** Last value seen of each notified, provider-driven parameter (see pollLiveChanges). */
-  private readonly lastLive = new Map<string, string>();
+  private lastLive: Map<string, string> | undefined;
   private readonly unsubscribes: (() => void)[] = [];
   /** How attached providers read the model: one function per model, whatever the number of providers. */
   private providerRead: ((path: string) => string) | undefined;
@@ -93,7 +93,7 @@ export class DataModel {
     this.unsubscribes.push(
       p.subscribe((paths) => {
         const known = paths.filter((path) => this.definitionOf(path) !== undefined);
-        for (const path of known) if (this.lastLive.has(path)) this.lastLive.set(path, this.read(path));
+        for (const path of known) if (this.lastLive?.has(path)) this.lastLive.set(path, this.read(path));
         if (known.length > 0) this.emit(known, 'device');
       }),
     );
@@ -122,11 +122,11 @@ export class DataModel {
       const now = this.liveValue(path);
       if (now === undefined) continue;
       watched.add(path);
-      const before = this.lastLive.get(path);
+      const before = this.lastLive?.get(path);
       if (before !== undefined && before !== now) changed.push(path);
-      this.lastLive.set(path, now);
+      (this.lastLive ??= new Map()).set(path, now);
     }
-    for (const path of [...this.lastLive.keys()]) if (!watched.has(path)) this.lastLive.delete(path);
+    if (this.lastLive) for (const path of [...this.lastLive.keys()]) if (!watched.has(path)) this.lastLive.delete(path);
     if (changed.length > 0) this.emit(changed, 'device');
     return { watched: watched.size, changed };
   }
