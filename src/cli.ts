@@ -113,8 +113,8 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   let demoAcs: TestAcs | undefined;
   const device =
     config.device.kind === 'linux'
-      ? new LinuxHostDevice({ identity: config.device.identity, rebootCommand: config.device.rebootCommand, factoryResetCommand: config.device.factoryResetCommand, filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot })
-      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot });
+      ? new LinuxHostDevice({ identity: config.device.identity, rebootCommand: config.device.rebootCommand, factoryResetCommand: config.device.factoryResetCommand, filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby })
+      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby });
   if (!acsUrl) {
     demoAcs = new TestAcs();
     acsUrl = await demoAcs.listen();
@@ -192,6 +192,12 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
+  // The device's power management, from outside: standby as deep as StandbyPolicy lets it, and back.
+  process.on('SIGUSR1', () => {
+    const mode = agent.enterStandby({ crAware: false, timerAware: false });
+    if ('refused' in mode) logger.warn({ reason: mode.refused }, 'standby refused');
+  });
+  process.on('SIGUSR2', () => agent.wake());
 }
 
 async function runAcs(opts: { port: number; host: string; maxSessions?: number; lightweightPort?: number }): Promise<void> {

@@ -51,6 +51,8 @@ export const configSchema = z
         factoryResetCommand: z.array(z.string()).min(1).optional(),
         /** Ed25519 public key (PEM file): firmware images must carry a valid signature from it. */
         firmwarePublicKeyFile: z.string().optional(),
+        /** What the device can keep doing in standby (TR-069 Annex L); SIGUSR1 sends the agent into standby, SIGUSR2 wakes it. */
+        standby: z.object({ crAware: z.boolean(), timerAware: z.boolean() }).strict().optional(),
       })
       .strict()
       .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),

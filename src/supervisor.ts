@@ -38,5 +38,7 @@ export function supervise(): void {
       child.kill(sig);
     });
   }
+  // Standby and wake-up (see cli.ts) go to the worker as they are.
+  for (const sig of ['SIGUSR1', 'SIGUSR2'] as const) process.on(sig, () => child.kill(sig));
   start();
 }

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { perReadBatch, valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
-import type { DeviceHooks, DeviceIdentity } from './simulated-device.js';
+import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './simulated-device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
 import { DeviceFiles } from './device-files.js';
 import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider, wifiRadioProvider } from './network-services-provider.js';
@@ -121,6 +121,8 @@ export interface LinuxHostOptions {
   logFile?: { name: string; maximumSize: number };
   /** Without a rebootCommand: what a reboot does (the CLI restarts the agent's process). */
   onReboot?: () => Promise<void>;
+  /** What the host can keep doing in standby (TR-069 Annex L); none when absent. */
+  standby?: StandbyCapabilities;
   /** Where /proc, /etc and /sys are, and the dhclient lease folders (tests point these at fixtures). */
   roots?: { proc?: string; etc?: string; sys?: string; dhcpLeases?: string[] };
 }
@@ -142,6 +144,7 @@ function readOr(file: string, fallback: string): string {
 
 export class LinuxHostDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
+  readonly standby: StandbyCapabilities | undefined;
   readonly providers: Provider[];
   readonly files: DeviceFiles;
 
@@ -163,6 +166,7 @@ export class LinuxHostDevice implements DeviceHooks {
       softwareVersion: os.release().slice(0, 64),
       ...opts.identity,
     };
+    this.standby = opts.standby;
     const proc = opts.roots?.proc ?? '/proc';
     const etc = opts.roots?.etc ?? '/etc';
     const sys = opts.roots?.sys ?? '/sys';

@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import type { ManualClock } from '../../src/clock.js';
 import { startHttpConnectionRequests } from '../../src/connection-requests.js';
 import type { StandbyCapabilities } from '../../src/providers/simulated-device.js';
-import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { simulatedIdentity } from '../../src/providers/simulated-device.js';
+import { sessionsCompleted, startHarness, tempDir, type Harness } from '../helpers/agent-harness.js';
+import { startAgentProcess } from '../helpers/agent-process.js';
 
 const SP = 'Device.ManagementServer.StandbyPolicy.';
 const MS = 'Device.ManagementServer.';
@@ -131,5 +136,28 @@ test('a missed ScheduleInform with NotifyMissedScheduled: delivered late with WA
     assert.equal(h.agent.standbyMode, undefined);
   } finally {
     await h.close();
+  }
+});
+
+test('the CLI agent: SIGUSR1 sends it into standby, SIGUSR2 wakes it, with 13 WAKEUP where the ACS asked for it', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const dir = tempDir();
+  const config = path.join(dir, 'agent.yaml');
+  fs.writeFileSync(config, `device:\n  seed: standby-cli\n  standby:\n    crAware: false\n    timerAware: false\n`);
+  const serial = simulatedIdentity('standby-cli').serialNumber;
+  acs.queue(serial, { method: 'SetParameterValues', parameterList: [{ name: `${SP}CRUnawarenessMaxDuration`, value: '0' }], parameterKey: 'sp' });
+  const agent = startAgentProcess(['--config', config, '--acs-url', url, '--state-dir', path.join(dir, 'state'), '--cr-port', '0']);
+  try {
+    await acs.waitFor(() => acs.completedSessions(serial).length === 1, 15_000);
+    process.kill(agent.child.pid!, 'SIGUSR1');
+    await settle(1500);
+    process.kill(agent.child.pid!, 'SIGUSR2');
+    await acs.waitFor(() => acs.completedSessions(serial).length === 2, 15_000);
+    assert.deepEqual(acs.completedSessions(serial)[1]!.events.map((e) => e.code), ['13 WAKEUP']);
+  } finally {
+    await agent.powerCut();
+    await acs.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
