@@ -42,3 +42,11 @@ test('the CLI reports a bad config and exits with status 2', () => {
   assert.match(help.stdout, /--state-dir/);
   assert.match(help.stdout, /--cr-port/);
 });
+
+test('the example configuration in examples/agent.yaml is valid, standby abilities included', () => {
+  const example = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/agent.yaml');
+  const c = loadConfig(example);
+  assert.equal(c.device.seed, 'lab-device-1');
+  assert.deepEqual(c.device.standby, { crAware: true, timerAware: true });
+  assert.throws(() => loadConfig(writeConfig('device:\n  standby:\n    crAware: yes-please\n')), ConfigError);
+});
