@@ -9,6 +9,7 @@ import type { ManualClock } from '../../src/clock.js';
 import type { Provider } from '../../src/datamodel/provider.js';
 import type { SetParameterAttributesEntry } from '../../src/cwmp/messages.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
+import { IGD_SCHEMA } from '../../src/models/igd.js';
 
 const TZ = 'Device.Time.LocalTimeZone';
 const NTP = 'Device.Time.NTPServer1';
@@ -164,6 +165,40 @@ test('SetParameterAttributes: 3 to 6 are accepted and read back; active kinds ar
     assert.deepEqual(cpe.map((m) => m.method).slice(-4), ['SetParameterAttributesResponse', 'GetParameterAttributesResponse', 'Fault', 'SetParameterAttributesResponse']);
     for (const n of [3, 4, 5, 6]) assert.match(cpe.at(-3)!.body, new RegExp(`<Notification>${n}</Notification>`));
     assert.match(cpe.at(-2)!.body, /<FaultCode>9009<\/FaultCode>/);
+  } finally {
+    await h.close();
+  }
+});
+
+test('under the TR-098 root too: InternetGatewayDevice.ManagementServer settings, a signed datagram for an active lightweight change', async () => {
+  const R = 'InternetGatewayDevice.';
+  const NTP98 = `${R}Time.NTPServer1`;
+  let server = 'ntp1.example';
+  let push: ((paths: string[]) => void) | undefined;
+  const h = await startHarness({ agent: { schema: IGD_SCHEMA, acsUsername: AUTH.username, acsPassword: AUTH.password }, acs: { auth: { scheme: 'digest', ...AUTH } } });
+  try {
+    const port = await h.acs.listenLightweightNotifications();
+    h.agent.model.addProvider({ objects: [`${R}Time.`], get: (p) => (p === NTP98 ? server : undefined), subscribe: (changed) => ((push = changed), () => (push = undefined)) });
+    h.acs.queue(
+      h.serial,
+      {
+        method: 'SetParameterValues',
+        parameterList: [
+          { name: `${R}ManagementServer.LightweightNotificationProtocolsUsed`, value: 'UDP' },
+          { name: `${R}ManagementServer.UDPLightweightNotificationPort`, value: String(port) },
+        ],
+        parameterKey: 'lw98',
+      },
+      { method: 'SetParameterAttributes', parameterList: [attribute(NTP98, 5)] },
+    );
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    server = 'ntp.gateway.example';
+    push!([NTP98]);
+    await h.acs.lightweight!.waitFor(1);
+    const n = h.acs.lightweight!.accepted[0]!.notification;
+    assert.deepEqual(n.params, [{ name: NTP98, value: 'ntp.gateway.example', type: 'string' }]);
+    assert.equal(n.serialNumber, h.serial);
   } finally {
     await h.close();
   }
