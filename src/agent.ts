@@ -26,6 +26,7 @@ import { SessionMachine, type Acknowledgement, type SessionOutcome } from './ses
 import { emptyAgentState, type AgentState, type AgentStateStore, type ScheduledInform } from './storage/agent-state.js';
 import { LightweightNotifier, lightweightKind } from './notifications/lightweight-notifier.js';
 import { RebootSchedule } from './reboot-schedule.js';
+import { SupportedDataModelProvider } from './providers/supported-data-model-provider.js';
 import { InformSchedule } from './inform-schedule.js';
 import { StandbyState, type StandbyMode, type StandbyRefusal, type StandbyRequest } from './standby.js';
 import { ActiveNotificationPacer, type NotificationLimit } from './notifications/active-notification-pacer.js';
@@ -121,7 +122,9 @@ export class Agent implements AgentControl {
       initial[this.ms.standby.networkAwarenessCapable] = String(standby.crAware);
       initial[this.ms.standby.selfTimerCapable] = String(standby.timerAware);
     }
-    this.model = new DataModel(schema, opts.modelStore, reRootProviders(opts.device.providers, schema.root), initial, {
+    // The device's providers, and the one entry of DeviceInfo.SupportedDataModel (the agent's own DT).
+    const providers = [...reRootProviders(opts.device.providers, schema.root), new SupportedDataModelProvider(schema, this.ms.connectionRequestUrl)];
+    this.model = new DataModel(schema, opts.modelStore, providers, initial, {
       instanceModeParameter: this.ms.instanceMode,
       autoCreateParameter: this.ms.autoCreateInstances,
     });

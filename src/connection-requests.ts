@@ -8,7 +8,8 @@ import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
 import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
 import { parseJidList } from './cwmp/xmpp-connection-request.js';
 import { formatDateTime } from './cwmp/xml-text.js';
-import { KICK_PATH, kickHandler, PROGRESS_PATH, progressHandler } from './lan-pages.js';
+import { deviceTypeHandler, KICK_PATH, kickHandler, PROGRESS_PATH, progressHandler } from './lan-pages.js';
+import { dtPath, supportedModelDocument } from './models/dt-export.js';
 import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from './models/xmpp.js';
 import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './connreq/xmpp-servers.js';
 import type { Provider } from './datamodel/provider.js';
@@ -47,6 +48,8 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   });
   server.addOpenRoute(KICK_PATH, kickHandler(agent));
   server.addOpenRoute(PROGRESS_PATH, progressHandler(agent));
+  const dt = supportedModelDocument(agent.model.schema);
+  server.addOpenRoute(dtPath(dt.uuid), deviceTypeHandler(dt.xml));
   const port = await server.listen();
   const wildcard = setup.address === '0.0.0.0' || setup.address === '::';
   const host = setup.advertisedHost ?? (wildcard ? await localAddressToward(agent.model.read(ManagementServer.url)).catch(() => '127.0.0.1') : setup.address);

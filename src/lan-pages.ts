@@ -38,6 +38,11 @@ export function kickHandler(agent: Agent): (req: http.IncomingMessage, res: http
   };
 }
 
+/** DeviceInfo.SupportedDataModel.1.URL's document: the device type of the schema, as XML. */
+export function deviceTypeHandler(xml: string): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  return (_req, res) => void res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml) }).end(xml);
+}
+
 /** The LAN page of ManagementServer.DownloadProgressURL. */
 export const PROGRESS_PATH = '/download-progress';
 

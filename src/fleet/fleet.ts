@@ -26,6 +26,8 @@ import { identityFor, macFor, shardRange } from './identity-template.js';
 import type { Profile } from './profile.js';
 import { SharedUdpConnectionRequests } from './shared-udp.js';
 import { udpDatagramSender } from '../notifications/udp-datagram-sender.js';
+import { deviceTypeHandler } from '../lan-pages.js';
+import { dtPath, supportedModelDocument } from '../models/dt-export.js';
 
 export interface FleetOptions {
   /** Devices in the whole fleet; a shard runs its share of them. */
@@ -130,6 +132,9 @@ export class Fleet {
   async start(): Promise<void> {
     const cr = this.o.connectionRequest;
     this.crServer = new HttpConnectionRequestServer({ address: cr.address, port: cr.port, maxNonces: Math.max(1024, this.members.length * 2) });
+    // Every device's DeviceInfo.SupportedDataModel names the same document: the profile's model.
+    const dt = supportedModelDocument(this.o.profile.schema);
+    this.crServer.addOpenRoute(dtPath(dt.uuid), deviceTypeHandler(dt.xml));
     const port = await this.crServer.listen();
     const host = cr.advertisedHost ?? (cr.address === '0.0.0.0' || cr.address === '::' ? '127.0.0.1' : cr.address);
     this.crBase = `http://${hostPort(host, port)}`;

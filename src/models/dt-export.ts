@@ -3,6 +3,7 @@
  * (cwmp-devicetype-1-15): which objects and parameters the device has, with their access,
  * multi-instance bounds and notification rules, for an ACS to import.
  */
+import { createHash } from 'node:crypto';
 import { escapeXml as esc } from '../cwmp/xml-text.js';
 import type { ParameterDefinition, Schema } from '../datamodel/schema.js';
 import { ROOT_DATA_MODEL_VERSION } from './device-core.js';
@@ -28,7 +29,7 @@ function leaf(name: string): string {
 }
 
 /** The Broadband Forum model a root's definitions come from: TR-181 2.17, or TR-098 Amendment 8 (InternetGatewayDevice:1.14). */
-function importedModel(root: string): { model: string; file: string; spec: string } {
+export function importedModel(root: string): { model: string; file: string; spec: string } {
   if (root === IGD_ROOT) return { model: 'InternetGatewayDevice:1.14', file: 'tr-098-1-8-0.xml', spec: 'urn:broadband-forum-org:tr-098-1-8-0' };
   const version = ROOT_DATA_MODEL_VERSION.replace('.', '-');
   return { model: `Device:${ROOT_DATA_MODEL_VERSION}`, file: `tr-181-${version}-0-cwmp.xml`, spec: `urn:broadband-forum-org:tr-181-${version}-0-cwmp` };
@@ -66,4 +67,33 @@ export function exportDeviceType(schema: Schema, o: DeviceTypeOptions): string {
   }
   lines.push('  </model>', '</dt:document>', '');
   return lines.join('\n');
+}
+
+/** The DT document's path on the connection-request port, by its UUID. */
+export const dtPath = (uuid: string): string => `/dt/${uuid}.xml`;
+
+export interface SupportedModelDocument {
+  uuid: string;
+  /** The DM spec the document's model comes from (TR-181 2.17 or TR-098 Amendment 8). */
+  urn: string;
+  xml: string;
+}
+
+const documents = new WeakMap<Schema, SupportedModelDocument>();
+
+/** The DT document of a schema, made once and shared by every device with that schema. */
+export function supportedModelDocument(schema: Schema): SupportedModelDocument {
+  let doc = documents.get(schema);
+  if (!doc) {
+    const deviceType = 'urn:cwmp-agent:device-1-0-0';
+    // RFC 4122 version 5 style: a name-based UUID from the document written without one.
+    const digest = createHash('sha1').update(exportDeviceType(schema, { deviceType, uuid: '00000000-0000-0000-0000-000000000000' })).digest();
+    digest[6] = (digest[6]! & 0x0f) | 0x50;
+    digest[8] = (digest[8]! & 0x3f) | 0x80;
+    const hex = digest.subarray(0, 16).toString('hex');
+    const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    doc = { uuid, urn: importedModel(schema.root).spec, xml: exportDeviceType(schema, { deviceType, uuid }) };
+    documents.set(schema, doc);
+  }
+  return doc;
 }

@@ -15,6 +15,7 @@ import { NETWORK_SERVICES_PARAMETERS, NETWORK_SERVICES_TABLES } from './network-
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
 import { IGD_WLAN_PARAMETERS, IGD_WLAN_TABLES, WLAN } from './igd-wlan.js';
 import { IGD_TR143_PARAMETERS } from './igd-tr143.js';
+import { SUPPORTED_DATA_MODEL_PARAMETERS, SUPPORTED_DATA_MODEL_TABLES } from './supported-data-model.js';
 
 export const IGD_ROOT = 'InternetGatewayDevice.';
 const R = IGD_ROOT;
@@ -142,7 +143,7 @@ const IGD_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
 ];
 
 export const IGD_TABLES: readonly TableDefinition[] = [
-  ...fromTr181([...MANAGEMENT_POLICY_TABLES, ...DEVICE_STATUS_TABLES, ...DEVICE_FILES_TABLES, ...NETWORK_SERVICES_TABLES, ...XMPP_TABLES]),
+  ...fromTr181([...MANAGEMENT_POLICY_TABLES, ...DEVICE_STATUS_TABLES, ...DEVICE_FILES_TABLES, ...NETWORK_SERVICES_TABLES, ...XMPP_TABLES, ...SUPPORTED_DATA_MODEL_TABLES]),
   { name: FWD, writable: true },
   // The device's own interfaces: their instances come from its provider.
   { name: LAN, writable: true },
@@ -160,7 +161,7 @@ export const IGD_TABLES: readonly TableDefinition[] = [
 ];
 
 export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
-  ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS, ...XMPP_PARAMETERS]),
+  ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS, ...XMPP_PARAMETERS, ...SUPPORTED_DATA_MODEL_PARAMETERS]),
   // TR-106's summary of the root and the profiles this model implements in full.
   ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, WiFiLAN:1, Time:1, IPPing:1, TraceRoute:1, Download:1, Upload:1, UDPEcho:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1, StandbyPolicy:1)' }),
   // Active notifications of UDPConnectionRequestAddress at least this many seconds apart.

@@ -102,3 +102,31 @@ test('DownloadProgressURL: a LAN page shows a transfer fetching, its bytes growi
     await files.close();
   }
 });
+
+test('DeviceInfo.SupportedDataModel: one entry whose URL (localhost: the connection-request host) serves the DT document with that UUID', async () => {
+  const h = await startHarness();
+  const server = await startHttpConnectionRequests(h.agent, { port: 0, address: '127.0.0.1', advertisedHost: '127.0.0.1' });
+  try {
+    h.acs.queue(h.serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.SupportedDataModel.', 'Device.DeviceInfo.SupportedDataModelNumberOfEntries'] });
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    const m = h.agent.model;
+    assert.equal(m.read('Device.DeviceInfo.SupportedDataModelNumberOfEntries'), '1');
+    const url = m.read('Device.DeviceInfo.SupportedDataModel.1.URL');
+    const uuid = m.read('Device.DeviceInfo.SupportedDataModel.1.UUID');
+    assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(m.read('Device.DeviceInfo.SupportedDataModel.1.URN'), 'urn:broadband-forum-org:tr-181-2-17-0-cwmp');
+    const crHost = new URL(m.read('Device.ManagementServer.ConnectionRequestURL')).hostname;
+    // As TR-181 says, the ACS puts the connection-request host in place of "localhost".
+    const xml = await (await fetch(url.replace('//localhost', `//${crHost}`))).text();
+    assert.match(xml, new RegExp(`<dt:document [^>]*uuid="${uuid}"`));
+    assert.ok(xml.includes('<object ref="Device.DeviceInfo.SupportedDataModel.{i}." access="readOnly"'), 'the document lists the table itself');
+    // The same model gives the same document, the same UUID, across restarts.
+    const again = await h.restart();
+    assert.equal(again.model.read('Device.DeviceInfo.SupportedDataModel.1.UUID'), uuid);
+    assert.throws(() => again.model.addObject('Device.DeviceInfo.SupportedDataModel.', 'Device.ManagementServer.ParameterKey', 'k'), /9005|9001/, "the table is the device's");
+  } finally {
+    await server.close();
+    await h.close();
+  }
+});
