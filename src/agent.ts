@@ -518,7 +518,7 @@ export class Agent implements AgentControl {
     }
     const notified = levels.filter(([, l]) => l === 1 || l === 2 || l === 4 || l === 6).map(([n]) => n);
     if (notified.length === 0) return;
-    const active = notified.filter((n) => level(n) === 2);
+    const active = levels.filter(([, l]) => l === 2).map(([n]) => n);
     this.mutate((s) => {
       s.changedParameters = [...new Set([...s.changedParameters, ...notified])];
       s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });
