@@ -8,14 +8,25 @@ import { echoServerEnabled, exchange } from '../helpers/udp-echo.js';
 
 const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
 
-/** An agent with the diagnostics runner and its UDP echo server, a port for that server and a port nobody answers on. */
-async function withEchoAgent(body: (h: Harness, port: number, silent: number) => Promise<void>): Promise<void> {
+/**
+ * An agent with the diagnostics runner and its UDP echo server, a port for that server and a port
+ * nobody answers on. `request` starts it with the echo server enabled on that port and these
+ * values set in its first session, and waits for the diagnostics session after it.
+ */
+async function withEchoAgent(body: (h: Harness, port: number, silent: number, request: (values: Record<string, string>) => Promise<void>) => Promise<void>): Promise<void> {
   const h = await startHarness();
   const { DiagnosticsRunner } = await import('../../src/diagnostics-runner.js');
   new DiagnosticsRunner(h.agent);
   const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
+  const port = await freeUdpPort();
+  const request = async (values: Record<string, string>): Promise<void> => {
+    const all = { [`${U}UDPPort`]: String(port), [`${U}Enable`]: 'true', ...values };
+    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: Object.entries(all).map(([name, value]) => ({ name, value })), parameterKey: 'echo-diag' });
+    h.agent.start();
+    await sessionsCompleted(h, 2, 20_000);
+  };
   try {
-    await body(h, await freeUdpPort(), await freeUdpPort());
+    await body(h, port, await freeUdpPort(), request);
   } finally {
     echo.stop();
     await h.close();
@@ -60,23 +71,15 @@ test('echo plus server: answers the allowed source, fills the Echo Plus fields, 
 
 test('UDPEchoDiagnostics: the device as client against its own echo server; a silent port counts failures', { timeout: 30_000 }, async () => {
   const E = 'Device.IP.Diagnostics.UDPEchoDiagnostics.';
-  await withEchoAgent(async (h, port, silent) => {
-    h.acs.queue(h.serial, {
-      method: 'SetParameterValues',
-      parameterList: [
-        { name: `${U}UDPPort`, value: String(port) },
-        { name: `${U}Enable`, value: 'true' },
-        { name: `${E}Host`, value: '127.0.0.1' },
-        { name: `${E}Port`, value: String(port) },
-        { name: `${E}NumberOfRepetitions`, value: '4' },
-        { name: `${E}InterTransmissionTime`, value: '20' },
-        { name: `${E}Timeout`, value: '300' },
-        { name: `${E}DiagnosticsState`, value: 'Requested' },
-      ],
-      parameterKey: 'ue',
+  await withEchoAgent(async (h, port, silent, request) => {
+    await request({
+      [`${E}Host`]: '127.0.0.1',
+      [`${E}Port`]: String(port),
+      [`${E}NumberOfRepetitions`]: '4',
+      [`${E}InterTransmissionTime`]: '20',
+      [`${E}Timeout`]: '300',
+      [`${E}DiagnosticsState`]: 'Requested',
     });
-    h.agent.start();
-    await sessionsCompleted(h, 2, 20_000);
     const m = h.agent.model;
     assert.equal(m.read(`${E}DiagnosticsState`), 'Complete');
     assert.equal(m.read(`${E}SuccessCount`), '4');
@@ -98,22 +101,14 @@ test('ServerSelectionDiagnostics over UDP Echo: host:port entries, the answering
   const { echoTarget } = await import('../../src/diagnostics-runner.js');
   assert.deepEqual(echoTarget('[2001:db8::1]:7000'), { host: '2001:db8::1', port: 7000 });
   assert.deepEqual(echoTarget('echo.example'), { host: 'echo.example', port: 7 });
-  await withEchoAgent(async (h, port, silent) => {
-    h.acs.queue(h.serial, {
-      method: 'SetParameterValues',
-      parameterList: [
-        { name: `${U}UDPPort`, value: String(port) },
-        { name: `${U}Enable`, value: 'true' },
-        { name: `${S}Protocol`, value: 'UDP Echo' },
-        { name: `${S}HostList`, value: `127.0.0.1:${silent},127.0.0.1:${port}` },
-        { name: `${S}NumberOfRepetitions`, value: '3' },
-        { name: `${S}Timeout`, value: '300' },
-        { name: `${S}DiagnosticsState`, value: 'Requested' },
-      ],
-      parameterKey: 'ss',
+  await withEchoAgent(async (h, port, silent, request) => {
+    await request({
+      [`${S}Protocol`]: 'UDP Echo',
+      [`${S}HostList`]: `127.0.0.1:${silent},127.0.0.1:${port}`,
+      [`${S}NumberOfRepetitions`]: '3',
+      [`${S}Timeout`]: '300',
+      [`${S}DiagnosticsState`]: 'Requested',
     });
-    h.agent.start();
-    await sessionsCompleted(h, 2, 20_000);
     const m = h.agent.model;
     assert.equal(m.read(`${S}DiagnosticsState`), 'Complete');
     assert.equal(m.read(`${S}FastestHost`), `127.0.0.1:${port}`);
