@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
+import { CwmpFault } from './cwmp/faults.js';
 import { addEvent, derivedEvents, EventCode, eventsAfterFailedSession, eventsAfterInformResponse, eventsAfterReboot, eventsForInform, type CwmpEvent } from './cwmp/events.js';
 import { informParameterNames } from './models/inform-parameters.js';
 import { retryWaitSeconds } from './cwmp/retry.js';
@@ -37,6 +38,8 @@ export interface AgentOptions {
   acsUsername?: string;
   acsPassword?: string;
   tls?: TlsOptions;
+  /** Hosts besides the ACS URL's own that the ACS may redirect a session to (see AcsTransport). */
+  acsRedirectHosts?: readonly string[];
   cwmpVersion: CwmpVersion;
   device: DeviceHooks;
   stateStore: AgentStateStore;
@@ -223,6 +226,9 @@ export class Agent implements AgentControl {
     await this.lightweightNotifier?.stop();
     this.ownSender?.close();
     await this.loop;
+    // Whatever a full disk kept from being saved gets one more try.
+    this.opts.stateStore.flush?.();
+    this.opts.modelStore.flush?.();
   }
 
   /** Calls `listener` after every session. */
@@ -395,7 +401,7 @@ export class Agent implements AgentControl {
   }
 
   queueTransfer(t: TransferRecord): void {
-    this.mutate((s) => void s.transfers.push(t));
+    this.mutateForAcs((s) => void s.transfers.push(t));
     this.log.info({ commandKey: t.commandKey, fileType: t.fileType, origin: t.origin }, 'transfer queued');
     this.transferRunner.wake();
   }
@@ -407,26 +413,26 @@ export class Agent implements AgentControl {
 
   cancelTransfers(list: readonly TransferRecord[]): void {
     const ids = new Set(list.map((t) => t.id));
-    this.mutate((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));
+    this.mutateForAcs((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));
     for (const t of list) this.transferRunner.cancel(t);
   }
 
   scheduleInform(delaySeconds: number, commandKey: string): void {
     const at = this.opts.clock.now() + delaySeconds * 1000;
-    this.mutate((s) => void s.scheduledInforms.push({ at, commandKey }));
+    this.mutateForAcs((s) => void s.scheduledInforms.push({ at, commandKey }));
     this.schedule.armScheduled();
   }
 
   requestReboot(commandKey: string): void {
     // M Reboot is persisted before the RebootResponse goes out, so it survives the reboot.
-    this.mutate((s) => {
+    this.mutateForAcs((s) => {
       s.events = addEvent(s.events, { code: EventCode.MReboot, commandKey });
       s.pendingDeviceAction = { kind: 'reboot' };
     });
   }
 
   requestFactoryReset(): void {
-    this.mutate((s) => void (s.pendingDeviceAction = { kind: 'factoryReset' }));
+    this.mutateForAcs((s) => void (s.pendingDeviceAction = { kind: 'factoryReset' }));
   }
 
   /* ---------- boot and scheduling ---------- */
@@ -447,7 +453,7 @@ export class Agent implements AgentControl {
       // A Kicked request's browser is gone after a reboot: it is not sent again.
       this.state = { ...loaded, events: eventsAfterReboot(loaded.events), pendingDeviceAction: null, pendingCpeRequests: loaded.pendingCpeRequests.filter((r) => r.method !== 'Kicked') };
       this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
-      this.opts.stateStore.save(this.state);
+      this.persistState();
     }
     this.transferRunner.onBoot();
     // Made here only when there is something to do; otherwise when the ACS first sets them.
@@ -457,8 +463,10 @@ export class Agent implements AgentControl {
     this.schedule.start();
     // A firmware upgrade, another gateway: forced-notification values that changed while down
     // go with the boot session (everything else it carries is queued by now).
-    const changedWhileDown = this.model.forcedChangesSinceLastBoot();
-    if (changedWhileDown.length > 0) this.onValuesChanged(changedWhileDown, 'device');
+    // The event is saved before the new values are recorded: a stop in between reports the change again, never loses it.
+    const whileDown = this.model.forcedChangesSinceLastBoot();
+    if (whileDown.changed.length > 0) this.onValuesChanged(whileDown.changed, 'device');
+    whileDown.record();
     this.requestSession();
   }
 
@@ -485,7 +493,7 @@ export class Agent implements AgentControl {
   private resetToFactory(): void {
     this.model.factoryReset();
     this.state = { ...emptyAgentState(), events: [{ code: EventCode.Boot, commandKey: '' }], configuredAcsUrl: this.opts.acsUrl };
-    this.opts.stateStore.save(this.state);
+    this.persistState();
   }
 
   private cancelTimers(): void {
@@ -641,6 +649,7 @@ export class Agent implements AgentControl {
         maxBodyBytes: this.opts.maxBodyBytes ?? 4 * 1024 * 1024,
         userAgent: 'cwmp-agent/0.1',
         compression: compressionOf(this.model.read(this.ms.httpCompression)),
+        redirectHosts: this.opts.acsRedirectHosts,
       },
       dispatch: (request) => dispatch({ model: this.model, agent: this }, request),
       onAcknowledgement: (ack) => this.acknowledge(ack, sentEvents, sentChanges, url),
@@ -690,8 +699,10 @@ export class Agent implements AgentControl {
       minimumWaitSeconds: Number(this.model.read(this.ms.retryMinimumWaitInterval)),
       intervalMultiplier: Number(this.model.read(this.ms.retryIntervalMultiplier)),
     };
-    const wait = retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
-    this.log.warn({ retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10 }, 'session failed; retrying');
+    // An overloaded ACS's Retry-After (bounded) comes on top of the TR-069 wait, which keeps a crowd of devices spread.
+    const asked = Math.min(outcome.retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS);
+    const wait = asked + retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
+    this.log.warn({ retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) }, 'session failed; retrying');
     this.retryTimer = this.opts.clock.setTimer(wait * 1000, () => {
       this.retryTimer = undefined;
       this.requestSession();
@@ -714,11 +725,39 @@ export class Agent implements AgentControl {
     this.sessionWanted = true;
   }
 
+  /** Changes the persisted state; a failed save is the store's to retry (the state stays in memory). */
   private mutate(change: (s: AgentState) => void): void {
     change(this.state);
-    this.opts.stateStore.save(this.state);
+    this.persistState();
+  }
+
+  private persistState(): void {
+    try {
+      this.opts.stateStore.save(this.state);
+    } catch {
+      // The store logs and retries; the agent carries on with its state in memory.
+    }
+  }
+
+  /**
+   * Changes the persisted state for an RPC the ACS sent: when the change cannot be saved it is
+   * undone and the RPC answers 9002, since the ACS must not believe in a change a power cut loses.
+   */
+  private mutateForAcs(change: (s: AgentState) => void): void {
+    const s = this.state;
+    const before = { ...s, events: [...s.events], transfers: [...s.transfers], scheduledInforms: [...s.scheduledInforms], pendingCpeRequests: [...s.pendingCpeRequests] };
+    change(s);
+    try {
+      this.opts.stateStore.save(s);
+    } catch (err) {
+      Object.assign(s, before);
+      throw new CwmpFault(9002, `the request could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 }
+
+/** The longest Retry-After an ACS's 503 can impose (then the TR-069 wait follows as usual). */
+const MAX_RETRY_AFTER_SECONDS = 3600;
 
 /** The per-parameter active-notification limits, one list per root, shared by every agent. */
 const limitsByPaths = new WeakMap<ManagementServerPaths, NotificationLimit[]>();

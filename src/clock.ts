@@ -12,6 +12,11 @@ export interface Clock {
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
+/**
+ * Real time. A timer never fires before its due time as now() sees it: Node's timers run on a
+ * monotonic clock and can fire a millisecond or so early by Date.now(), so an early wake-up
+ * sleeps again for what is left (a periodic schedule re-armed early would fire twice).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
@@ -19,8 +24,12 @@ export const systemClock: Clock = {
     const due = Date.now() + ms;
     const arm = (): void => {
       const left = due - Date.now();
-      handle = setTimeout(left > MAX_TIMEOUT ? arm : fn, Math.max(0, Math.min(left, MAX_TIMEOUT)));
+      handle = setTimeout(check, Math.max(0, Math.min(left, MAX_TIMEOUT)));
       handle.unref?.();
+    };
+    const check = (): void => {
+      if (Date.now() < due) arm();
+      else fn();
     };
     arm();
     return { cancel: () => clearTimeout(handle) };

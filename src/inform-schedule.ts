@@ -32,6 +32,9 @@ export class InformSchedule {
   private scheduledTimers: TimerHandle[] = [];
   private periodicBase = 0;
   private heartbeatBase = 0;
+  /** The due time each schedule last fired for: the next one is strictly later, whatever now() says. */
+  private periodicFired = 0;
+  private heartbeatFired = 0;
   private running = false;
 
   constructor(private readonly c: InformScheduleContext) {}
@@ -87,19 +90,20 @@ export class InformSchedule {
   }
 
   /** A timer for the next tick of a phased schedule; undefined when it is off. */
-  private phasedTimer(p: Phased, base: number, fire: (due: number) => void): TimerHandle | undefined {
+  private phasedTimer(p: Phased, base: number, lastFired: number, fire: (due: number) => void): TimerHandle | undefined {
     const { model, clock } = this.c;
     // A root without the schedule's parameters (HeartbeatPolicy in TR-098) has it off.
     if (!this.running || !model.definitionOf(p.enable) || model.read(p.enable) !== 'true') return undefined;
     const now = clock.now();
-    const due = nextPeriodicInform(now, Number(model.read(p.interval)), parsePeriodicInformTime(model.read(p.phase)), base);
-    return clock.setTimer(due - now, () => fire(due));
+    // One due moment, one Inform: a timer that ran a little early must not find the same moment due again.
+    const due = nextPeriodicInform(Math.max(now, lastFired), Number(model.read(p.interval)), parsePeriodicInformTime(model.read(p.phase)), base);
+    return clock.setTimer(Math.max(0, due - now), () => fire(due));
   }
 
   private armPeriodic(): void {
     this.periodicTimer?.cancel();
-    this.periodicTimer = this.phasedTimer(this.periodic, this.periodicBase, (due) => {
-      this.periodicBase = due;
+    this.periodicTimer = this.phasedTimer(this.periodic, this.periodicBase, this.periodicFired, (due) => {
+      this.periodicBase = this.periodicFired = due;
       this.c.due('periodic');
       this.armPeriodic();
     });
@@ -107,8 +111,8 @@ export class InformSchedule {
 
   private armHeartbeat(): void {
     this.heartbeatTimer?.cancel();
-    this.heartbeatTimer = this.phasedTimer(this.heartbeat, this.heartbeatBase, (due) => {
-      this.heartbeatBase = due;
+    this.heartbeatTimer = this.phasedTimer(this.heartbeat, this.heartbeatBase, this.heartbeatFired, (due) => {
+      this.heartbeatBase = this.heartbeatFired = due;
       this.c.due('heartbeat');
       this.armHeartbeat();
     });

@@ -1,14 +1,22 @@
 /**
  * Reboots of the CLI agent are real restarts of its process: the agent (the worker) exits with
  * REBOOT_EXIT_CODE after saving its state, and this small parent starts it again, as a device's
- * init would. Any other exit, or a death by signal (a "power cut" in tests), ends the parent
- * with the same status. Signals to the parent go on to the worker. Without the parent (under
- * systemd, say), a worker is run with CWMP_AGENT_WORKER=1 and the service manager restarts it.
+ * init would. A worker that dies otherwise (a crash, the kernel's OOM killer) is started again
+ * too, after a pause that grows while it keeps dying; only a clean exit (0) or a configuration
+ * error (2) ends the parent, with the same status. Signals to the parent go on to the worker,
+ * and a worker stopped that way ends the parent. Without the parent (under systemd, say), a
+ * worker is run with CWMP_AGENT_WORKER=1 and the service manager restarts it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export const REBOOT_EXIT_CODE = 75;
+export const CONFIG_ERROR_EXIT_CODE = 2;
 export const WORKER_ENV = 'CWMP_AGENT_WORKER';
+
+/** Restart pauses after a crash: 1 s, doubling to 30 s; back to 1 s after a minute of running. */
+const FIRST_PAUSE_MS = 1_000;
+const LONGEST_PAUSE_MS = 30_000;
+const HEALTHY_AFTER_MS = 60_000;
 
 export function isWorker(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[WORKER_ENV] === '1';
@@ -17,13 +25,26 @@ export function isWorker(env: NodeJS.ProcessEnv = process.env): boolean {
 export function supervise(): void {
   let child: ChildProcess;
   let stopping = false;
+  let pauseMs = FIRST_PAUSE_MS;
+  let pending: NodeJS.Timeout | undefined;
   const start = (): void => {
+    pending = undefined;
+    const startedAt = Date.now();
     child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [WORKER_ENV]: '1' } });
     child.once('exit', (code, signal) => {
       if (code === REBOOT_EXIT_CODE && !stopping) {
         start();
         return;
       }
+      if (!stopping && code !== 0 && code !== CONFIG_ERROR_EXIT_CODE) {
+        if (Date.now() - startedAt > HEALTHY_AFTER_MS) pauseMs = FIRST_PAUSE_MS;
+        process.stderr.write(`cwmp-agent: the agent process ended (${signal ?? `exit status ${code}`}); starting it again in ${pauseMs / 1000} s\n`);
+        pending = setTimeout(start, pauseMs);
+        pauseMs = Math.min(LONGEST_PAUSE_MS, pauseMs * 2);
+        return;
+      }
+      // Stopped as asked: a worker still starting may die of the signal itself, which is still a clean stop.
+      if (stopping) process.exit(code ?? 0);
       if (signal) {
         process.removeAllListeners(signal);
         process.kill(process.pid, signal);
@@ -35,6 +56,11 @@ export function supervise(): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
       stopping = true;
+      if (pending) {
+        // Between a crash and its restart: nothing to stop.
+        clearTimeout(pending);
+        process.exit(0);
+      }
       child.kill(sig);
     });
   }

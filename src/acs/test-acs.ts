@@ -299,7 +299,7 @@ export class TestAcs {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="test-acs"' }).end();
       return false;
     }
-    const result = this.digest!.verify(header, req.method ?? 'POST', Date.now(), (u) => (u === auth.username ? auth.password : undefined));
+    const result = this.digest!.verify(header, req.method ?? 'POST', req.url ?? '', Date.now(), (u) => (u === auth.username ? auth.password : undefined));
     if (result.ok) return true;
     if (header && !result.stale) this.authFailures++;
     res.writeHead(401, { 'WWW-Authenticate': this.digest!.challenge(Date.now(), () => randomBytes(16).toString('hex'), result.stale) }).end();

@@ -2,14 +2,16 @@
  * The HTTP connection-request server (TR-069 3.2.2): an ACS sends an authenticated GET to
  * ConnectionRequestURL, and the CPE opens a session with 6 CONNECTION REQUEST. Digest auth
  * (MD5 or SHA-256, expiring nonces, no replay) against ConnectionRequestUsername/Password;
- * Basic only when configured. Bounded: tiny bodies, short header and request timeouts, a
- * bounded nonce table, and a rate limit on accepted requests. One server can route many paths,
- * each its own device with its own credentials (a fleet shares one listener).
+ * Basic only when configured. Bounded: tiny bodies, short header and request timeouts checked
+ * every second, a cap on open connections (per source too) where a new connection pushes out
+ * the oldest one still idle so that a good request always gets in, a bounded nonce table, and a
+ * rate limit on accepted requests. One server can route many paths, each its own device with its
+ * own credentials (a fleet shares one listener).
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { DigestServer, verifyBasic } from '../session/http-auth.js';
+import type { AddressInfo, Socket } from 'node:net';
+import { DigestServer, verifyBasic, type DigestAlgorithm } from '../session/http-auth.js';
 
 export interface ConnectionRequestCredentials {
   username: string;
@@ -32,8 +34,17 @@ export interface HttpConnectionRequestOptions {
   maxAcceptedPerMinute?: number;
   /** Outstanding Digest nonces kept; a fleet needs about two per device. */
   maxNonces?: number;
+  /** Digest algorithms offered, in this order (default MD5 then SHA-256: see DigestServer.challenge). */
+  digestAlgorithms?: readonly DigestAlgorithm[];
+  /** Open connections at most, and from one source address at most (defaults 128 and 32). */
+  maxConnections?: number;
+  maxConnectionsPerSource?: number;
+  /** A request refused, and why (the wiring logs it, once per cause and minute). */
+  onRefused?: (cause: ConnectionRequestRefusal, path: string) => void;
   now?: () => number;
 }
+
+export type ConnectionRequestRefusal = 'bad credentials' | 'no credentials configured' | 'rate limited' | 'disabled';
 
 interface RouteState extends ConnectionRequestRoute {
   acceptedAt: number[];
@@ -51,9 +62,16 @@ export class HttpConnectionRequestServer {
   private readonly routes = new Map<string, RouteState>();
   private readonly openRoutes = new Map<string, (req: http.IncomingMessage, res: http.ServerResponse) => void>();
   private server: http.Server | undefined;
+  /** Open connections, oldest first, and whether each has a request in hand. */
+  private readonly sockets = new Map<Socket, { busy: boolean }>();
 
   constructor(private readonly opts: HttpConnectionRequestOptions) {
-    this.digest = new DigestServer({ realm: 'cwmp-agent', algorithms: ['SHA-256', 'MD5'], nonceLifetimeMs: 60_000, maxNonces: opts.maxNonces ?? 1024 });
+    this.digest = new DigestServer({ realm: 'cwmp-agent', algorithms: [...(opts.digestAlgorithms ?? ['MD5', 'SHA-256'])], nonceLifetimeMs: 60_000, maxNonces: opts.maxNonces ?? 1024 });
+  }
+
+  /** Connections open now (for tests and metrics). */
+  get openConnections(): number {
+    return this.sockets.size;
   }
 
   /** A device's URL path, e.g. "/a1b2c3" (random and hard to guess), with its credentials. */
@@ -75,8 +93,10 @@ export class HttpConnectionRequestServer {
 
   /** Starts listening; returns the bound port. */
   async listen(): Promise<number> {
-    const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000 }, (req, res) => this.handle(req, res));
+    // Node checks the header and request timeouts every connectionsCheckingInterval (30 s by default): every second here.
+    const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => this.handle(req, res));
     server.keepAliveTimeout = 5_000;
+    server.on('connection', (socket: Socket) => this.admit(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -99,7 +119,41 @@ export class HttpConnectionRequestServer {
     return this.opts.now?.() ?? Date.now();
   }
 
+  /**
+   * A new connection within the caps; past a cap, the oldest idle connection (of that source,
+   * for the per-source cap) makes room. Slow or silent connections are what fills the table, so
+   * they go first, and a correct request arriving now is served.
+   */
+  private admit(socket: Socket): void {
+    const max = this.opts.maxConnections ?? 128;
+    const perSource = this.opts.maxConnectionsPerSource ?? 32;
+    const source = socket.remoteAddress;
+    let fromSource = 0;
+    for (const s of this.sockets.keys()) if (s.remoteAddress === source) fromSource++;
+    if (fromSource >= perSource) this.evictOldestIdle((s) => s.remoteAddress === source);
+    if (this.sockets.size >= max) this.evictOldestIdle(() => true);
+    if (this.sockets.size >= max) return void socket.destroy();
+    const state = { busy: false };
+    this.sockets.set(socket, state);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  private evictOldestIdle(match: (s: Socket) => boolean): void {
+    for (const [s, state] of this.sockets) {
+      if (!state.busy && match(s)) {
+        this.sockets.delete(s);
+        s.destroy();
+        return;
+      }
+    }
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const state = this.sockets.get(req.socket);
+    if (state) {
+      state.busy = true;
+      res.once('finish', () => (state.busy = false));
+    }
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -117,22 +171,30 @@ export class HttpConnectionRequestServer {
       return open(req, res);
     }
     const route = this.routes.get(path);
-    if (!route || route.enabled?.() === false) return void res.writeHead(404).end();
+    if (!route) return void res.writeHead(404).end();
+    if (route.enabled?.() === false) {
+      this.opts.onRefused?.('disabled', path);
+      return void res.writeHead(404).end();
+    }
     if (req.method !== 'GET') return void res.writeHead(405, { Allow: 'GET' }).end();
     const { username, password } = route.credentials();
     const header = req.headers.authorization;
     const now = this.now();
     let ok = false;
     let stale = false;
+    // An empty ConnectionRequestUsername matches nobody: every request is refused until the ACS sets one.
     if (header?.toLowerCase().startsWith('basic ')) {
-      ok = this.opts.allowBasic === true && verifyBasic(header, username, password);
+      ok = this.opts.allowBasic === true && username !== '' && verifyBasic(header, username, password);
     } else if (header) {
-      const result = this.digest.verify(header, 'GET', now, (u) => (u === username ? password : undefined));
+      const result = this.digest.verify(header, 'GET', req.url ?? '', now, (u) => (u === username && username !== '' ? password : undefined));
       ok = result.ok;
       stale = !result.ok && result.stale;
     }
     if (!ok) {
-      if (header && !stale) this.stats.rejected++;
+      if (header && !stale) {
+        this.stats.rejected++;
+        this.opts.onRefused?.(username === '' ? 'no credentials configured' : 'bad credentials', path);
+      }
       const challenges = this.digest.challenge(now, () => randomBytes(16).toString('hex'), stale);
       if (this.opts.allowBasic) challenges.push('Basic realm="cwmp-agent"');
       return void res.writeHead(401, { 'WWW-Authenticate': challenges, 'Content-Length': 0 }).end();
@@ -141,7 +203,9 @@ export class HttpConnectionRequestServer {
     while (accepted.length > 0 && now - accepted[0]! > 60_000) accepted.shift();
     if (accepted.length >= (this.opts.maxAcceptedPerMinute ?? 60)) {
       this.stats.rateLimited++;
-      return void res.writeHead(503, { 'Retry-After': '60', 'Content-Length': 0 }).end();
+      this.opts.onRefused?.('rate limited', path);
+      // TR-069 3.2.2: the CPE SHOULD NOT put Retry-After on this 503.
+      return void res.writeHead(503, { 'Content-Length': 0 }).end();
     }
     accepted.push(now);
     this.stats.accepted++;

@@ -28,9 +28,16 @@ export interface StoredModel {
   reported?: Record<string, string>;
 }
 
+/**
+ * Where a device's stored values and attributes live. A save that fails throws; the store then
+ * keeps trying on its own (the model keeps the truth in memory), and a change the ACS asked for
+ * is undone and answered with 9002.
+ */
 export interface ModelStore {
   load(): StoredModel | undefined;
   save(model: StoredModel): void;
+  /** A last try to save what is still unsaved (at stop). */
+  flush?(): void;
 }
 
 export type ChangeOrigin = 'acs' | 'device';
@@ -42,6 +49,9 @@ export interface AddressingOptions {
   /** Parameter whose value "true" lets SetParameterValues create instances named by [alias]. */
   autoCreateParameter?: string;
 }
+
+/** Values (or attributes) one answer may hold; more is 9004. The built-in tree has under 2,000. */
+export const MAX_VALUES_PER_ANSWER = 50_000;
 
 const ALIAS = /^[A-Za-z][A-Za-z0-9_\-]{0,63}$/;
 
@@ -149,9 +159,10 @@ export class DataModel {
   /**
    * Forced-notification parameters the device itself serves (SoftwareVersion, GatewayInfo) whose
    * value differs from the one recorded at the previous boot: a firmware upgrade, another gateway.
-   * The values are recorded for the next boot; the first boot only records them.
+   * The first boot only records them. `record` saves the values for the next boot: call it once
+   * the changes are safe in the agent's own state, so that a stop in between loses nothing.
    */
-  forcedChangesSinceLastBoot(): string[] {
+  forcedChangesSinceLastBoot(): { changed: string[]; record: () => void } {
     const reported = (this.model.reported ??= {});
     const changed: string[] = [];
     let dirty = false;
@@ -166,8 +177,7 @@ export class DataModel {
         dirty = true;
       }
     }
-    if (dirty) this.store.save(this.model);
-    return changed;
+    return { changed, record: () => dirty && this.persist() };
   }
 
   onChange(listener: ChangeListener): void {
@@ -210,7 +220,7 @@ export class DataModel {
       }
     }
     if (changed.length > 0) {
-      this.store.save(this.model);
+      this.persist();
       this.emit(changed, 'device');
     }
   }
@@ -221,21 +231,59 @@ export class DataModel {
       this.definition(name);
       this.model.values[name] = value;
     }
-    this.store.save(this.model);
+    this.persist();
   }
 
   /** Back to the factory state: defaults and initial values, no instances, no attributes. */
   factoryReset(): void {
     this.model = this.freshModel();
-    this.store.save(this.model);
+    this.persist();
   }
 
-  getParameterValues(names: readonly string[]): ParameterValue[] {
-    return inReadBatch(() => {
-      const out: ParameterValue[] = [];
-      for (const name of names) for (const r of this.resolve(name)) out.push(this.present(this.wireValue(r)));
-      return out;
-    });
+  /** Saves after a change from the device's side; a failed save is the store's to retry. */
+  private persist(): void {
+    try {
+      this.store.save(this.model);
+    } catch {
+      // The store logs and retries; the model holds the truth meanwhile.
+    }
+  }
+
+  /** Saves a change the ACS asked for; when it cannot be saved, `undo` puts things back and the RPC answers 9002. */
+  private commit(undo: () => void): void {
+    try {
+      this.store.save(this.model);
+    } catch (err) {
+      undo();
+      throw new CwmpFault(9002, `the change could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** An undo that puts back a whole earlier copy of the stored model (for rare RPCs). */
+  private snapshotUndo(): () => void {
+    const before = structuredClone(this.model);
+    return () => void (this.model = before);
+  }
+
+  /**
+   * GetParameterValues. A name asked for twice is answered once, and an answer of more than
+   * `maxValues` values is 9004 (Resources exceeded), found out before the values are read: a
+   * request naming the whole tree a hundred thousand times costs milliseconds, not the heap.
+   */
+  getParameterValues(names: readonly string[], maxValues = MAX_VALUES_PER_ANSWER): ParameterValue[] {
+    const targets = this.resolveAll(names, maxValues);
+    return inReadBatch(() => targets.map((r) => this.present(this.wireValue(r))));
+  }
+
+  /** The parameters a list of (partial) names covers, each name once, at most `max` of them. */
+  private resolveAll(names: readonly string[], max: number): Resolved[] {
+    const out: Resolved[] = [];
+    for (const name of new Set(names)) {
+      const found = this.resolve(name);
+      if (out.length + found.length > max) throw new CwmpFault(9004, `the answer would hold more than ${max} parameters`);
+      for (const r of found) out.push(r);
+    }
+    return out;
   }
 
   /** The value list for an Inform: forced parameters plus the given ones, each once. */
@@ -301,21 +349,31 @@ export class DataModel {
       if (before !== undefined) this.model = JSON.parse(before) as StoredModel;
       throw new CwmpFault(9003, undefined, faults);
     }
-    const changed: string[] = [];
-    let rebootRequired = false;
-    for (const [name, value] of accepted) {
-      if (this.read(name) !== value) changed.push(name);
-      const def = this.definition(name);
-      // The device first: a provider that cannot apply a validated value is an internal error.
-      try {
-        if (this.providersFor(def.name).find((p) => p.set)?.set?.(name, value) === 'reboot') rebootRequired = true;
-      } catch (err) {
-        throw new CwmpFault(9002, `${name}: ${err instanceof Error ? err.message : String(err)}`);
-      }
+    const changed = [...accepted].filter(([name, value]) => this.read(name) !== value).map(([name]) => name);
+    // Saved first, so that a change that cannot be saved (a full disk) reaches neither the device nor the ACS's view.
+    const previous = new Map<string, string | undefined>();
+    for (const [name, value] of [...accepted, [parameterKeyName, parameterKey] as const]) {
+      if (!previous.has(name)) previous.set(name, this.model.values[name]);
       this.model.values[name] = value;
     }
-    this.model.values[parameterKeyName] = parameterKey;
-    this.store.save(this.model);
+    const undo = (): void => {
+      if (before !== undefined) this.model = JSON.parse(before) as StoredModel;
+      else for (const [name, value] of previous) if (value === undefined) delete this.model.values[name];
+      else this.model.values[name] = value;
+    };
+    this.commit(undo);
+    let rebootRequired = false;
+    for (const name of accepted.keys()) {
+      const def = this.definition(name);
+      // A provider that cannot apply a validated value is an internal error: the stored values go back.
+      try {
+        if (this.providersFor(def.name).find((p) => p.set)?.set?.(name, accepted.get(name)!) === 'reboot') rebootRequired = true;
+      } catch (err) {
+        undo();
+        this.persist();
+        throw new CwmpFault(9002, `${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     if (changed.length > 0) this.emit(changed, 'acs');
     return { rebootRequired };
   }
@@ -325,6 +383,8 @@ export class DataModel {
   }
 
   private namesOf(path: string, nextLevel: boolean): ParameterInfo[] {
+    // TR-069 A.3.2.3: an empty path with NextLevel true names the root object alone (GenieACS's refresh starts so).
+    if (path === '' && nextLevel) return [{ name: this.schema.root, writable: false }];
     if (path === '') path = this.schema.root;
     if (!path.endsWith('.')) {
       const def = this.definitionOf(path);
@@ -341,12 +401,9 @@ export class DataModel {
     return out;
   }
 
-  getParameterAttributes(names: readonly string[]): ParameterAttribute[] {
-    const out: ParameterAttribute[] = [];
-    for (const name of names) {
-      for (const r of this.resolve(name)) out.push(this.present({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] }));
-    }
-    return out;
+  /** GetParameterAttributes, bounded as getParameterValues is. */
+  getParameterAttributes(names: readonly string[], maxValues = MAX_VALUES_PER_ANSWER): ParameterAttribute[] {
+    return this.resolveAll(names, maxValues).map((r) => this.present({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] }));
   }
 
   /** Applies SetParameterAttributes atomically; 9009 where a notification cannot be changed. */
@@ -355,7 +412,9 @@ export class DataModel {
     for (const entry of list) {
       for (const r of this.resolve(entry.name)) {
         // canDeny refuses every active kind: 2, and 5 and 6 (active lightweight), which a fast-changing value would flood.
-        if (entry.notificationChange && (r.def.activeNotify === 'forceEnabled' || (r.def.activeNotify === 'canDeny' && [2, 5, 6].includes(entry.notification)))) {
+        // Asking for what a forced parameter already has (2) is no change, and no fault.
+        const forced = r.def.activeNotify === 'forceEnabled' && entry.notification !== 2;
+        if (entry.notificationChange && (forced || (r.def.activeNotify === 'canDeny' && [2, 5, 6].includes(entry.notification)))) {
           // Partial paths skip the parameters whose notification is fixed; a full name faults.
           if (entry.name === r.path) throw new CwmpFault(9009, r.path);
           continue;
@@ -364,6 +423,7 @@ export class DataModel {
         plan.push({ path: r.path, entry });
       }
     }
+    const undo = this.snapshotUndo();
     for (const { path, entry } of plan) {
       if (entry.notificationChange) {
         if (entry.notification === 0) delete this.model.notification[path];
@@ -374,7 +434,7 @@ export class DataModel {
         else this.model.accessList[path] = [...entry.accessList];
       }
     }
-    this.store.save(this.model);
+    this.commit(undo);
   }
 
   notificationOf(def: ParameterDefinition, path: string = def.name): number {
@@ -398,9 +458,10 @@ export class DataModel {
     if (owner?.add) {
       // The device creates it; its instance list (owner.instances) reports it from now on.
       const id = this.deviceCall(() => owner.add!(tablePath));
+      const undo = this.snapshotUndo();
       if (named) this.model.values[`${tablePath}${id}.Alias`] = named[2]!;
       this.model.values[parameterKeyName] = parameterKey;
-      this.store.save(this.model);
+      this.commit(undo);
       return id;
     }
     if (named) {
@@ -429,7 +490,7 @@ export class DataModel {
     if (entry.ids.includes(id)) return;
     entry.ids = [...entry.ids, id].sort((a, b) => a - b);
     entry.next = Math.max(entry.next, id + 1);
-    this.store.save(this.model);
+    this.persist();
   }
 
   /** Removes every instance of a table from the device side (a diagnostics result table, say). */
@@ -438,7 +499,7 @@ export class DataModel {
     if (!entry) return;
     for (const id of entry.ids) this.removeSubtree(`${tablePath}${id}.`);
     entry.ids = [];
-    this.store.save(this.model);
+    this.persist();
   }
 
   private removeSubtree(prefix: string): void {
@@ -459,12 +520,22 @@ export class DataModel {
     const id = Number(m[2]);
     const owner = this.instanceOwner(tablePath);
     if (owner && !owner.delete) throw new CwmpFault(9001, `the instances of ${tablePath} are the device's own`);
-    if (owner?.delete) this.deviceCall(() => owner.delete!(objectName));
+    const undo = this.snapshotUndo();
     const entry = this.model.instances![tablePath];
     if (entry) entry.ids = entry.ids.filter((n) => n !== id);
     this.removeSubtree(objectName);
     this.model.values[parameterKeyName] = parameterKey;
-    this.store.save(this.model);
+    // Saved before the device deletes its own instance, so that an unsaved delete changes nothing.
+    this.commit(undo);
+    if (owner?.delete) {
+      try {
+        this.deviceCall(() => owner.delete!(objectName));
+      } catch (err) {
+        undo();
+        this.persist();
+        throw err;
+      }
+    }
   }
 
   /** A call into a provider: its CwmpFaults pass through, anything else is an internal error (9002). */
@@ -497,6 +568,8 @@ export class DataModel {
   }
 
   private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string, alias?: string, save = true): number {
+    // An AddObject (it sets the ParameterKey) that cannot be saved is undone; a device's own addition is retried by the store.
+    const undo = save && parameterKeyName !== undefined ? this.snapshotUndo() : undefined;
     const entry = (this.model.instances![tablePath] ??= { next: 1, ids: [] });
     if (maxEntries !== undefined && entry.ids.length >= maxEntries) throw new CwmpFault(9004, `${tablePath} holds at most ${maxEntries} instances`);
     const id = entry.next++;
@@ -504,7 +577,8 @@ export class DataModel {
     // TR-181: an Alias the ACS did not choose is assigned by the CPE with the "cpe-" prefix.
     if (this.schema.parameters.has(toSchemaPath(tablePath) + '{i}.Alias')) this.model.values[`${tablePath}${id}.Alias`] = alias ?? `cpe-${id}`;
     if (parameterKeyName !== undefined) this.model.values[parameterKeyName] = parameterKey ?? '';
-    if (save) this.store.save(this.model);
+    if (undo) this.commit(undo);
+    else if (save) this.persist();
     return id;
   }
 

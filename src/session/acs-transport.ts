@@ -31,11 +31,15 @@ export interface AcsTransportOptions {
   userAgent: string;
   /** ManagementServer.HTTPCompression: compress what the CPE sends, accept compressed answers. */
   compression?: 'GZIP' | 'Deflate';
+  /** Hosts besides the URL's own that a redirect may lead to (a redirect elsewhere fails the session). */
+  redirectHosts?: readonly string[];
 }
 
 export interface AcsReply {
   status: number;
   body: string;
+  /** Retry-After of a 503 (overloaded ACS), seconds from now. */
+  retryAfterSeconds?: number;
 }
 
 /** A failure of the transport, phrased for a log line (no credentials in it). */
@@ -72,9 +76,15 @@ export class AcsTransport {
     return this.url.toString();
   }
 
-  async post(body: string): Promise<AcsReply> {
+  /**
+   * POSTs and returns the answer after any auth and redirects. Each exchange must be complete
+   * (headers and the whole body) within the request timeout, and within `withinMs` (what is
+   * left of the session): an ACS that drips its answer cannot hold the session open.
+   */
+  async post(body: string, withinMs = Infinity): Promise<AcsReply> {
+    const deadline = Date.now() + withinMs;
     for (;;) {
-      const reply = await this.exchange(body);
+      const reply = await this.exchange(body, Math.max(1, Math.min(this.opts.requestTimeoutMs, deadline - Date.now())));
       if (reply.status === 401) {
         if (!this.answerChallenge(reply.wwwAuthenticate, reply.staleRetryAllowed)) {
           throw new TransportError(`ACS rejected authentication (HTTP 401)`, true);
@@ -87,6 +97,11 @@ export class AcsTransport {
         if (!location) throw new TransportError(`HTTP ${reply.status} without Location`);
         const next = new URL(location, this.url);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TransportError(`redirect to unsupported scheme ${next.protocol}`);
+        // The credentials and the session's content would go in clear, or to whoever answers there.
+        if (this.url.protocol === 'https:' && next.protocol === 'http:') throw new TransportError(`refused a redirect from https to http (${next.host})`);
+        if (next.hostname.toLowerCase() !== this.url.hostname.toLowerCase() && !this.opts.redirectHosts?.some((h) => h.toLowerCase() === next.hostname.toLowerCase())) {
+          throw new TransportError(`refused a redirect to another host (${next.hostname}); list it in acs.redirectHosts to allow it`);
+        }
         if (next.origin !== this.url.origin) {
           void this.client.destroy();
           this.url = next;
@@ -97,7 +112,7 @@ export class AcsTransport {
         }
         continue;
       }
-      return { status: reply.status, body: reply.body };
+      return { status: reply.status, body: reply.body, retryAfterSeconds: reply.status === 503 ? retryAfterSeconds(reply.retryAfter) : undefined };
     }
   }
 
@@ -152,7 +167,7 @@ export class AcsTransport {
     });
   }
 
-  private async exchange(body: string): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; staleRetryAllowed: boolean }> {
+  private async exchange(body: string, withinMs: number): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; retryAfter?: string; staleRetryAllowed: boolean }> {
     const url = this.url;
     const path = url.pathname + url.search;
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent };
@@ -170,9 +185,33 @@ export class AcsTransport {
     if (cookie) headers['cookie'] = cookie;
     if (this.digest) headers['authorization'] = this.digest.authorization('POST', path);
     else if (this.basic) headers['authorization'] = basicAuthorization(this.opts.username ?? '', this.opts.password ?? '');
+    // Headers and the whole body within the time left; undici's own timeouts only bound the gaps.
+    let late: TransportError | undefined;
+    const client = this.client;
+    const timer = setTimeout(() => {
+      late = new TransportError(`no answer from the ACS within ${withinMs} ms (headers and whole body)`);
+      void client.destroy(late).catch(() => undefined);
+      this.client = this.makeClient();
+    }, withinMs);
+    try {
+      return await this.exchangeOn(client, path, href, headers, payload);
+    } catch (err) {
+      throw late ?? asTransportError(err, this.opts);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async exchangeOn(
+    client: Client,
+    path: string,
+    href: string,
+    headers: Record<string, string>,
+    payload: string | Buffer,
+  ): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; retryAfter?: string; staleRetryAllowed: boolean }> {
     let res;
     try {
-      res = await this.client.request({ path, method: 'POST', headers, body: payload });
+      res = await client.request({ path, method: 'POST', headers, body: payload });
     } catch (err) {
       throw asTransportError(err, this.opts);
     }
@@ -196,8 +235,18 @@ export class AcsTransport {
     const stale = status === 401 && parseChallenges(www).some((c) => c.params['stale']?.toLowerCase() === 'true');
     if (status !== 401) this.authAttempts = 0;
     const location = res.headers['location'];
-    return { status, body: text, wwwAuthenticate: www, location: Array.isArray(location) ? location[0] : location, staleRetryAllowed: stale };
+    const retryAfter = res.headers['retry-after'];
+    return { status, body: text, wwwAuthenticate: www, location: Array.isArray(location) ? location[0] : location, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, staleRetryAllowed: stale };
   }
+}
+
+/** Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterSeconds(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.round((at - now) / 1000));
 }
 
 /** A (possibly compressed) answer as text; inflating stops at the body limit (no zip bombs). */

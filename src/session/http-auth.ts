@@ -126,9 +126,12 @@ export class DigestClient {
 
 /* ---------- server side ---------- */
 
+export type DigestAlgorithm = 'MD5' | 'SHA-256';
+
 export interface DigestServerOptions {
   realm: string;
-  algorithms: ('MD5' | 'SHA-256')[];
+  /** Offered in this order. */
+  algorithms: DigestAlgorithm[];
   /** Nonce lifetime in milliseconds. */
   nonceLifetimeMs: number;
   /** Most nonces remembered at once (bounded memory under a flood). */
@@ -151,18 +154,25 @@ export class DigestServer {
   private readonly nonces = new Map<string, NonceState>();
   constructor(private readonly opts: DigestServerOptions) {}
 
-  /** WWW-Authenticate values for a 401, one per algorithm (SHA-256 first). */
+  /**
+   * WWW-Authenticate values for a 401, one per algorithm in the configured order. RFC 7616 asks
+   * for the preferred first; many ACS clients read only the first header and know only MD5
+   * (TR-069 names RFC 2617), so the connection-request server offers MD5 first by default.
+   */
   challenge(now: number, randomHex: () => string, stale = false): string[] {
     this.prune(now);
     const nonce = randomHex();
     this.nonces.set(nonce, { issuedAt: now, lastCount: 0 });
     const opaque = hash('MD5', this.opts.realm);
-    return [...this.opts.algorithms]
-      .sort((a) => (a === 'SHA-256' ? -1 : 1))
-      .map((alg) => `Digest realm=${quote(this.opts.realm)}, qop="auth", algorithm=${alg}, nonce=${quote(nonce)}, opaque=${quote(opaque)}${stale ? ', stale=true' : ''}`);
+    return this.opts.algorithms.map((alg) => `Digest realm=${quote(this.opts.realm)}, qop="auth", algorithm=${alg}, nonce=${quote(nonce)}, opaque=${quote(opaque)}${stale ? ', stale=true' : ''}`);
   }
 
-  verify(header: string | undefined, method: string, now: number, lookupPassword: (username: string) => string | undefined): VerifyResult {
+  /**
+   * Checks an Authorization header for a request of `method` on `requestUri` (the request
+   * target as received). The `uri` the response was computed for must be that target (RFC 7616
+   * 3.4.6): a response made for another URI opens nothing.
+   */
+  verify(header: string | undefined, method: string, requestUri: string, now: number, lookupPassword: (username: string) => string | undefined): VerifyResult {
     const auth = parseAuthorization(header);
     if (!auth || auth.scheme !== 'digest' || !('params' in auth)) return { ok: false, stale: false };
     const p = auth.params;
@@ -171,6 +181,7 @@ export class DigestServer {
     if (!algorithm || !this.opts.algorithms.includes(algorithm.replace('-sess', '') as 'MD5' | 'SHA-256')) return { ok: false, stale: false };
     if (!username || !nonce || uri === undefined || !response || qop !== 'auth' || !nc || !cnonce) return { ok: false, stale: false };
     if (p['realm'] !== this.opts.realm) return { ok: false, stale: false };
+    if (!sameRequestTarget(uri, requestUri)) return { ok: false, stale: false };
     const state = this.nonces.get(nonce);
     if (!state) return { ok: false, stale: true };
     if (now - state.issuedAt > this.opts.nonceLifetimeMs) {
@@ -197,6 +208,18 @@ export class DigestServer {
       if (oldest === undefined) break;
       this.nonces.delete(oldest);
     }
+  }
+}
+
+/** Whether a Digest `uri` names the request target: the same origin-form, or an absolute URI with that path and query. */
+function sameRequestTarget(digestUri: string, requestUri: string): boolean {
+  if (digestUri === requestUri) return true;
+  if (!/^https?:\/\//i.test(digestUri)) return false;
+  try {
+    const u = new URL(digestUri);
+    return u.pathname + u.search === requestUri;
+  } catch {
+    return false;
   }
 }
 

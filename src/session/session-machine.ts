@@ -45,6 +45,8 @@ export interface SessionOutcome {
   informAcknowledged: boolean;
   reason?: string;
   version: CwmpVersion;
+  /** The ACS was overloaded (503) and asked for this pause, seconds (set by the driver). */
+  retryAfterSeconds?: number;
 }
 
 type Awaiting =

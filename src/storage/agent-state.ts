@@ -1,6 +1,9 @@
 /** The agent's persisted protocol state: what must survive a crash or a reboot. */
 import path from 'node:path';
-import { AtomicJsonFile } from './atomic-json-file.js';
+import { z } from 'zod';
+import { AtomicJsonFile, type StorageLog } from './atomic-json-file.js';
+import { RetryingSave } from './retrying-save.js';
+import { shapeChecker } from './shape-check.js';
 import type { CwmpEvent } from '../cwmp/events.js';
 import type { CpeRequest } from '../cwmp/messages.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
@@ -46,23 +49,54 @@ export function reviveAgentState(state: AgentState): AgentState {
   return state;
 }
 
-/** Where an agent keeps its protocol state. The file store is the default; fleets may keep it in memory. */
+/**
+ * Where an agent keeps its protocol state. The file store is the default; fleets may keep it in
+ * memory. A save that fails throws (a StateWriteError); the store keeps trying on its own, and
+ * the agent keeps its state in memory meanwhile.
+ */
 export interface AgentStateStore {
   load(): AgentState;
   save(state: AgentState): void;
+  /** A last try to save what is still unsaved (at stop). */
+  flush?(): void;
 }
+
+/**
+ * What a state file must look like to be used. Fields inside events, transfers and CPE requests
+ * are checked as far as the agent relies on them; a file that fails is set aside whole.
+ */
+const storedAgentState = z.looseObject({
+  events: z.array(z.looseObject({ code: z.string(), commandKey: z.string() })).optional(),
+  changedParameters: z.array(z.string()).optional(),
+  pendingCpeRequests: z.array(z.looseObject({ method: z.string() })).optional(),
+  bootstrappedUrl: z.string().nullable().optional(),
+  configuredAcsUrl: z.string().nullable().optional(),
+  retryCount: z.number().int().min(0).optional(),
+  scheduledInforms: z.array(z.looseObject({ at: z.number(), commandKey: z.string() })).optional(),
+  pendingDeviceAction: z.looseObject({ kind: z.enum(['reboot', 'factoryReset']) }).nullable().optional(),
+  transfers: z
+    .array(z.looseObject({ id: z.string(), phase: z.string(), url: z.string(), commandKey: z.string(), fileType: z.string(), isDownload: z.boolean(), attempts: z.number(), windows: z.array(z.unknown()) }))
+    .optional(),
+  lightweight: z.looseObject({ names: z.array(z.string()), activeDue: z.boolean() }).optional(),
+});
 
 export class FileAgentStateStore implements AgentStateStore {
   private readonly file: AtomicJsonFile<AgentState>;
-  constructor(stateDir: string) {
-    this.file = new AtomicJsonFile(path.join(stateDir, 'agent-state.json'));
+  private readonly saver: RetryingSave<AgentState>;
+  constructor(stateDir: string, log?: StorageLog) {
+    this.file = new AtomicJsonFile(path.join(stateDir, 'agent-state.json'), { validate: shapeChecker<AgentState>(storedAgentState), log });
+    this.saver = new RetryingSave(this.file, log);
   }
   load(): AgentState {
     const stored = this.file.read();
     return stored ? reviveAgentState({ ...emptyAgentState(), ...stored }) : emptyAgentState();
   }
   save(state: AgentState): void {
-    this.file.write(state);
+    this.saver.save(state);
+  }
+  flush(): void {
+    this.saver.flush();
+    this.saver.close();
   }
 }
 

@@ -68,7 +68,7 @@ export class FileServer {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="files"' }).end();
       return false;
     }
-    const r = this.digest.verify(req.headers.authorization, req.method ?? 'GET', Date.now(), (u) => (u === auth.username ? auth.password : undefined));
+    const r = this.digest.verify(req.headers.authorization, req.method ?? 'GET', req.url ?? '', Date.now(), (u) => (u === auth.username ? auth.password : undefined));
     if (r.ok) return true;
     res.writeHead(401, { 'WWW-Authenticate': this.digest.challenge(Date.now(), () => randomBytes(16).toString('hex'), r.stale) }).end();
     return false;
