@@ -1,11 +1,14 @@
 /** The command line: `cwmp-agent run` (one agent) and `cwmp-agent acs` (the bundled test ACS). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { pino } from 'pino';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { createSecureContext } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createAgentLogger } from './log/agent-logger.js';
 import { Agent } from './agent.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from './config.js';
+import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from './config.js';
 import { TestAcs } from './acs/test-acs.js';
 import { parameterValues } from './acs/acs-messages.js';
 import { FileModelStore } from './providers/file-model-store.js';
@@ -21,7 +24,7 @@ import { loadDeviceType, restrictToDeviceType } from './models/dt-loader.js';
 import { loadProfile } from './fleet/profile.js';
 import { randomUUID } from 'node:crypto';
 import type { ParameterDefinition, Schema, TableDefinition } from './datamodel/schema.js';
-import { LogRing } from './log-ring.js';
+import { LogRing } from './log/log-ring.js';
 import { runFleet, type FleetFlags } from './fleet/fleet-command.js';
 import { SCENARIOS } from './fleet/scenarios.js';
 import { isWorker, REBOOT_EXIT_CODE, supervise } from './supervisor.js';
@@ -46,12 +49,59 @@ function readFileOption(file: string | undefined, what: string): Buffer | undefi
 function tlsOptions(config: AgentConfig): TlsOptions | undefined {
   const t = config.acs.tls;
   if (!t) return undefined;
-  return {
-    ca: readFileOption(t.caFile, 'acs.tls.caFile'),
-    cert: readFileOption(t.certFile, 'acs.tls.certFile'),
-    key: readFileOption(t.keyFile, 'acs.tls.keyFile'),
-    rejectUnauthorized: !t.insecureSkipVerify,
-  };
+  const ca = readFileOption(t.caFile, 'acs.tls.caFile');
+  const cert = readFileOption(t.certFile, 'acs.tls.certFile');
+  const key = readFileOption(t.keyFile, 'acs.tls.keyFile');
+  // Found out now, not at the first session: a CA file that holds no certificate, a key that is not the certificate's.
+  if (ca && !holdsCertificate(ca)) throw new ConfigError(`acs.tls.caFile ${t.caFile}: not a PEM certificate (or bundle of them)`);
+  if (cert && !holdsCertificate(cert)) throw new ConfigError(`acs.tls.certFile ${t.certFile}: not a PEM certificate`);
+  if (cert && key) {
+    try {
+      createSecureContext({ cert, key });
+    } catch (err) {
+      throw new ConfigError(`acs.tls.keyFile ${t.keyFile}: not the private key of acs.tls.certFile (${(err as Error).message})`);
+    }
+  }
+  return { ca, cert, key, rejectUnauthorized: !t.insecureSkipVerify };
+}
+
+function holdsCertificate(pem: Buffer): boolean {
+  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return false;
+  try {
+    for (const b of blocks) new X509Certificate(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The state directory, made if missing and checked writable before anything starts: a path that
+ * is a file or a read-only filesystem is a configuration error that says so. A full disk is not:
+ * the agent starts, keeps its state in memory and saves it once there is space.
+ */
+function prepareStateDir(dir: string, log: Logger): string {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(`stateDir ${dir}: cannot be created (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : e.code ?? e.message})`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
+  const probe = path.join(dir, `.write-check-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      log.error({ stateDir: dir, code }, 'the state directory is full: starting, with state kept in memory until it can be saved');
+    } else {
+      throw new ConfigError(`stateDir ${dir}: not writable (${code === 'EROFS' ? 'read-only filesystem' : code ?? (err as Error).message}); the agent keeps its state there`);
+    }
+  }
+  return dir;
 }
 
 /** The schema a configuration asks for: the built-in model of its root, widened by its extra models. */
@@ -93,12 +143,9 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
   // The recent log is also kept in memory: it is the file an ACS gets with Upload "2 Vendor Log File".
   const logRing = new LogRing();
-  const logger = pino(
-    { level: config.log.level, redact: { paths: ['*.password', '*.acsPassword', 'password'], censor: '[hidden]' } },
-    pino.multistream([{ stream: process.stdout, level: config.log.level === 'silent' ? 'fatal' : config.log.level }, { stream: logRing, level: 'info' }]),
-  );
-  const stateDir = path.resolve(config.stateDir);
-  fs.mkdirSync(stateDir, { recursive: true });
+  const logger = createAgentLogger({ level: config.log.level, ring: logRing });
+  const stateDir = prepareStateDir(path.resolve(config.stateDir), logger);
+  const tls = tlsOptions(config);
   const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
   const logFile = { name: 'cwmp-agent.log', maximumSize: logRing.maximumSize };
   // A reboot restarts this process (see supervisor.ts); the edges close first so the ports are free.
@@ -129,11 +176,12 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     acsUrl,
     acsUsername: config.acs.username,
     acsPassword: config.acs.password,
-    tls: tlsOptions(config),
+    tls,
+    acsRedirectHosts: config.acs.redirectHosts,
     cwmpVersion: config.cwmpVersion,
     device,
-    stateStore: new FileAgentStateStore(stateDir),
-    modelStore: new FileModelStore(stateDir),
+    stateStore: new FileAgentStateStore(stateDir, logger),
+    modelStore: new FileModelStore(stateDir, logger),
     clock: systemClock,
     random: Math.random,
     logger,
@@ -142,7 +190,7 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     transfers: {
       stagingDir: path.join(stateDir, 'transfers'),
       // File servers are trusted as the ACS is: the same CA bundle, verification on unless turned off.
-      tls: { ca: tlsOptions(config)?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify },
+      tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify },
       vendorLog: { ...logFile, contents: () => logRing.contents() },
       uploadMethod: config.transfers.uploadMethod,
     },
@@ -163,8 +211,8 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
   // With the bundled demo ACS everything stays on loopback.
   const crAddress = demoAcs ? '127.0.0.1' : config.connectionRequest.address;
-  const connectionRequests = await startHttpConnectionRequests(agent, { port: config.connectionRequest.port, address: crAddress }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+  const connectionRequests = await startHttpConnectionRequests(agent, { port: config.connectionRequest.port, address: crAddress, digestAlgorithms: config.connectionRequest.digestAlgorithms }).catch((err: NodeJS.ErrnoException) => {
+    if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
       throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${config.connectionRequest.port} (${err.code}); choose another port with --cr-port`);
     }
     throw err;
@@ -215,7 +263,8 @@ async function runAcs(opts: { port: number; host: string; maxSessions?: number; 
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
-  program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').showHelpAfterError();
+  // A bad flag is a configuration error like any other: status 2 (commander's own would be 1).
+  program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').showHelpAfterError().exitOverride();
   program
     .command('run')
     .description('run one agent (a simulated device on an embedded store by default)')
@@ -229,7 +278,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
     .action(async (o: { config?: string; acsUrl?: string; acsUsername?: string; acsPassword?: string; stateDir?: string; crPort?: number; logLevel?: string; root?: string }) => {
       if (!isWorker()) return supervise();
-      await runAgent(o.config, { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel, root: o.root });
+      const flags = { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel, root: o.root };
+      await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
     });
   program
     .command('acs')
@@ -314,6 +364,8 @@ export async function main(argv: string[]): Promise<void> {
       console.error(`cwmp-agent: ${err.message}`);
       process.exit(2);
     }
+    // commander has printed its message (or the help); help and --version end with 0.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     throw err;
   }
 }

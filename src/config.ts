@@ -20,7 +20,11 @@ export const configSchema = z
   .object({
     acs: z
       .object({
-        url: z.string().url().optional(),
+        url: z
+          .string()
+          .url()
+          .refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL (CWMP runs over HTTP)')
+          .optional(),
         username: z.string().max(256).optional(),
         password: z.string().max(256).optional(),
         tls: z
@@ -32,11 +36,18 @@ export const configSchema = z
             insecureSkipVerify: z.boolean().default(false),
           })
           .strict()
+          .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'certFile and keyFile go together (a client certificate needs its key)', path: ['keyFile'] })
           .optional(),
+        /**
+         * Hosts besides the ACS URL's own that a redirect (302/307) may send the session to. A
+         * redirect to any other host, or from https to http, is refused: it would hand the
+         * credentials to whoever answers there.
+         */
+        redirectHosts: z.array(z.string().min(1)).default([]),
         requestTimeoutMs: z.number().int().positive().default(30_000),
       })
       .strict()
-      .default({ requestTimeoutMs: 30_000 }),
+      .default({ requestTimeoutMs: 30_000, redirectHosts: [] }),
     stateDir: z.string().default('./var'),
     cwmpVersion: z.enum(['1.0', '1.1', '1.2', '1.3', '1.4']).default('1.4'),
     periodicInformInterval: z.number().int().min(1).optional(),
@@ -81,9 +92,11 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(7547),
         address: z.string().default('0.0.0.0'),
+        /** Digest algorithms the challenge offers, in order: MD5 first suits ACS clients that read only the first. */
+        digestAlgorithms: z.array(z.enum(['MD5', 'SHA-256'])).min(1).default(['MD5', 'SHA-256']),
       })
       .strict()
-      .default({ port: 7547, address: '0.0.0.0' }),
+      .default({ port: 7547, address: '0.0.0.0', digestAlgorithms: ['MD5', 'SHA-256'] }),
     transfers: z
       .object({
         /** HTTP method for Upload: TR-069 file servers take PUT; some want POST. */
@@ -133,18 +146,76 @@ export interface ConfigOverrides {
   crPort?: number;
   logLevel?: string;
   root?: string;
+  /** What the user typed to set each override (a variable, a flag): errors name it. */
+  setBy?: Partial<Record<OverrideKey, string>>;
+}
+
+type OverrideKey = 'acsUrl' | 'acsUsername' | 'acsPassword' | 'stateDir' | 'crPort' | 'logLevel' | 'root';
+
+/** The configuration key each override sets. */
+const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
+  acsUrl: 'acs.url',
+  acsUsername: 'acs.username',
+  acsPassword: 'acs.password',
+  stateDir: 'stateDir',
+  crPort: 'connectionRequest.port',
+  logLevel: 'log.level',
+  root: 'dataModel.root',
+};
+
+export const ENV_VARIABLES: Record<OverrideKey, string> = {
+  acsUrl: 'CWMP_AGENT_ACS_URL',
+  acsUsername: 'CWMP_AGENT_ACS_USERNAME',
+  acsPassword: 'CWMP_AGENT_ACS_PASSWORD',
+  stateDir: 'CWMP_AGENT_STATE_DIR',
+  crPort: 'CWMP_AGENT_CR_PORT',
+  logLevel: 'CWMP_AGENT_LOG_LEVEL',
+  root: 'CWMP_AGENT_ROOT',
+};
+
+const FLAGS: Record<OverrideKey, string> = {
+  acsUrl: '--acs-url',
+  acsUsername: '--acs-username',
+  acsPassword: '--acs-password',
+  stateDir: '--state-dir',
+  crPort: '--cr-port',
+  logLevel: '--log-level',
+  root: '--root',
+};
+
+/** The flags given, as the user typed them, for error messages (never a password's value). */
+export function flagLabels(flags: ConfigOverrides): Partial<Record<OverrideKey, string>> {
+  const out: Partial<Record<OverrideKey, string>> = {};
+  for (const key of Object.keys(FLAGS) as OverrideKey[]) {
+    const v = flags[key];
+    if (v !== undefined) out[key] = key === 'acsPassword' ? FLAGS[key] : `${FLAGS[key]} ${JSON.stringify(v)}`;
+  }
+  return out;
 }
 
 /** Environment variables that override the file (flags override both). */
 export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
-  const o: ConfigOverrides = {};
-  if (env['CWMP_AGENT_ACS_URL']) o.acsUrl = env['CWMP_AGENT_ACS_URL'];
-  if (env['CWMP_AGENT_ACS_USERNAME'] !== undefined) o.acsUsername = env['CWMP_AGENT_ACS_USERNAME'];
-  if (env['CWMP_AGENT_ACS_PASSWORD'] !== undefined) o.acsPassword = env['CWMP_AGENT_ACS_PASSWORD'];
-  if (env['CWMP_AGENT_STATE_DIR']) o.stateDir = env['CWMP_AGENT_STATE_DIR'];
-  if (env['CWMP_AGENT_CR_PORT']) o.crPort = Number(env['CWMP_AGENT_CR_PORT']);
-  if (env['CWMP_AGENT_LOG_LEVEL']) o.logLevel = env['CWMP_AGENT_LOG_LEVEL'];
-  if (env['CWMP_AGENT_ROOT']) o.root = env['CWMP_AGENT_ROOT'];
+  const o: ConfigOverrides = { setBy: {} };
+  const take = (key: OverrideKey, emptyCounts: boolean): string | undefined => {
+    const name = ENV_VARIABLES[key];
+    const value = env[name];
+    if (value === undefined || (value === '' && !emptyCounts)) return undefined;
+    o.setBy![key] = `${name}=${JSON.stringify(value)}`;
+    return value;
+  };
+  o.acsUrl = take('acsUrl', false);
+  o.acsUsername = take('acsUsername', true);
+  o.acsPassword = take('acsPassword', true);
+  o.stateDir = take('stateDir', false);
+  const port = take('crPort', false);
+  if (port !== undefined) {
+    if (!/^\d+$/.test(port.trim()) || Number(port) > 65535) throw new ConfigError(`${ENV_VARIABLES.crPort}=${JSON.stringify(port)}: not a port number (0 to 65535)`);
+    o.crPort = Number(port);
+  }
+  o.logLevel = take('logLevel', false);
+  o.root = take('root', false);
+  // A password is never repeated in an error message.
+  if (o.setBy!.acsPassword) o.setBy!.acsPassword = ENV_VARIABLES.acsPassword;
   return o;
 }
 
@@ -168,7 +239,9 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     raw = (doc as Record<string, unknown>) ?? {};
   }
   const merged = structuredClone(raw) as Record<string, any>;
+  const setBy = new Map<string, string>();
   for (const o of layers) {
+    for (const [key, label] of Object.entries(o.setBy ?? {})) if (o[key as OverrideKey] !== undefined) setBy.set(OVERRIDDEN_KEY[key as OverrideKey], label);
     if (o.acsUrl !== undefined || o.acsUsername !== undefined || o.acsPassword !== undefined) merged['acs'] ??= {};
     if (o.acsUrl !== undefined) merged['acs'].url = o.acsUrl;
     if (o.acsUsername !== undefined) merged['acs'].username = o.acsUsername;
@@ -180,7 +253,11 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
   }
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
+    const issues = result.error.issues.map((i) => {
+      const key = i.path.join('.');
+      const by = setBy.get(key);
+      return `${key || '(top level)'}${by ? ` (from ${by})` : ''}: ${i.message}`;
+    });
     throw new ConfigError(`invalid configuration${file ? ` in ${file}` : ''}:\n  ${issues.join('\n  ')}`);
   }
   return result.data;

@@ -13,6 +13,7 @@ import { dtPath, supportedModelDocument } from './models/dt-export.js';
 import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from './models/xmpp.js';
 import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './connreq/xmpp-servers.js';
 import type { Provider } from './datamodel/provider.js';
+import { refusalLog } from './connreq/refusal-log.js';
 import dns from 'node:dns/promises';
 
 export interface ConnectionRequestSetup {
@@ -21,6 +22,8 @@ export interface ConnectionRequestSetup {
   /** The host the URL names; by default the address this host uses to reach the ACS. */
   advertisedHost?: string;
   allowBasic?: boolean;
+  /** Digest algorithms offered, in order (default MD5, SHA-256). */
+  digestAlgorithms?: readonly ('MD5' | 'SHA-256')[];
 }
 
 /** ManagementServer.HTTPConnectionRequestEnable; TR-098 has no such switch, and there they are always on. */
@@ -35,10 +38,13 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   // Keep the path across restarts so the ACS's copy of the URL stays valid.
   const storedPath = stored ? safePath(stored) : undefined;
   const path = storedPath ?? `/${randomBytes(12).toString('hex')}`;
+  const refused = refusalLog(agent.log, 'HTTP');
   const server = new HttpConnectionRequestServer({
     address: setup.address,
     port: setup.port,
     allowBasic: setup.allowBasic,
+    digestAlgorithms: setup.digestAlgorithms,
+    onRefused: (cause) => refused(cause),
   });
   server.addRoute(path, {
     credentials: () => ({ username: agent.model.read(ManagementServer.connectionRequestUsername), password: agent.model.read(ManagementServer.connectionRequestPassword) }),
@@ -92,7 +98,11 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
     random: agent.random,
     credentials: () => ({ username: m.read(MS.connectionRequestUsername), password: m.read(MS.connectionRequestPassword) }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
-    onDropped: (reason) => agent.log.debug({ reason }, 'UDP connection request ignored'),
+    onDropped: (() => {
+      const refused = refusalLog(agent.log, 'UDP');
+      // The copies an ACS sends of one request (GenieACS sends three) are expected, not refusals.
+      return (reason: string) => (reason === 'replay' ? agent.log.debug({ reason }, 'UDP connection request copy ignored') : refused(reason));
+    })(),
     stunSettings: () =>
       m.read(MS.stunEnable) === 'true'
         ? {
@@ -186,7 +196,10 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
       agent.log.info({ from }, 'XMPP connection request');
       agent.trigger(EventCode.ConnectionRequest);
     },
-    onRejected: (from, condition) => agent.log.warn({ from, condition }, 'XMPP connection request refused'),
+    onRejected: (() => {
+      const refused = refusalLog(agent.log, 'XMPP');
+      return (from: string, condition: string) => refused(condition, { from });
+    })(),
     onStanza: (direction, error) => {
       if (active) stats.count(active, direction, error);
     },

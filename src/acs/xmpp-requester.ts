@@ -25,10 +25,14 @@ export class XmppConnectionRequester {
     return (await xmpp.start()).toString();
   }
 
-  /** 'result', or the stanza error condition the CPE answered with ('timeout' when none came). */
-  async connectionRequest(cpeJid: string, username: string, password: string, timeoutMs = 5000): Promise<string> {
+  /**
+   * 'result', or the stanza error condition the CPE answered with ('timeout' when none came).
+   * The iq is of type "get" as in TR-069 Annex K's example and the ACSes in the field; "set" is
+   * what some others send.
+   */
+  async connectionRequest(cpeJid: string, username: string, password: string, timeoutMs = 5000, type: 'get' | 'set' = 'get'): Promise<string> {
     if (!this.xmpp) throw new Error('not started');
-    const iq = xml('iq', { type: 'set', to: cpeJid }, xml('connectionRequest', { xmlns: XMPP_CONNREQ_NS }, xml('username', {}, username), xml('password', {}, password)));
+    const iq = xml('iq', { type, to: cpeJid }, xml('connectionRequest', { xmlns: XMPP_CONNREQ_NS }, xml('username', {}, username), xml('password', {}, password)));
     try {
       await this.xmpp.iqCaller.request(iq, timeoutMs);
       return 'result';

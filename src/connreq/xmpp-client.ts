@@ -132,6 +132,8 @@ export class XmppConnectionRequestClient {
     xmpp.on('disconnect', () => {
       if (generation === this.generation && this.running) this.scheduleReconnect(s, 'ServerNotPresent');
     });
+    // Annex K's example, GenieACS and others send type "get"; some ACSes send "set": both are answered.
+    xmpp.iqCallee.get(XMPP_CONNREQ_NS, 'connectionRequest', (ctx) => this.onRequest(ctx));
     xmpp.iqCallee.set(XMPP_CONNREQ_NS, 'connectionRequest', (ctx) => this.onRequest(ctx));
     try {
       const jid = await xmpp.start();

@@ -1,4 +1,5 @@
 /** Serialises what the CPE sends (TR-069 Annex A) into SOAP 1.1 envelopes. String building only. */
+import { faultCodeFor, type FaultUse } from './fault-codes-by-version.js';
 import type { CwmpFault } from './faults.js';
 import { CWMP_NS_1_2, SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, type CwmpNamespace } from './namespaces.js';
 import { escapeXml as esc, formatDateTime } from './xml-text.js';
@@ -58,8 +59,8 @@ function strings(name: string, list: readonly string[]): string {
   return arrayOf(name, 'xsd:string', list.map((s) => `<string>${esc(s)}</string>`));
 }
 
-function transferFault(f: TransferFault): string {
-  return `<FaultStruct><FaultCode>${f.faultCode}</FaultCode><FaultString>${esc(f.faultString)}</FaultString></FaultStruct>`;
+function transferFault(f: TransferFault, ns: CwmpNamespace, use: FaultUse): string {
+  return `<FaultStruct><FaultCode>${faultCodeFor(f.faultCode, ns, use)}</FaultCode><FaultString>${esc(f.faultString)}</FaultString></FaultStruct>`;
 }
 
 function queued(t: QueuedTransfer, all: boolean): string {
@@ -71,7 +72,7 @@ function queued(t: QueuedTransfer, all: boolean): string {
   );
 }
 
-function body(m: CpeMessage): string {
+function body(m: CpeMessage, ns: CwmpNamespace): string {
   switch (m.method) {
     case 'Inform':
       return (
@@ -83,14 +84,14 @@ function body(m: CpeMessage): string {
       );
     case 'TransferComplete':
       return (
-        `<cwmp:TransferComplete><CommandKey>${esc(m.commandKey)}</CommandKey>${transferFault(m.fault)}` +
+        `<cwmp:TransferComplete><CommandKey>${esc(m.commandKey)}</CommandKey>${transferFault(m.fault, ns, m.causedBy === 'Upload' ? 'upload' : 'download')}` +
         `<StartTime>${formatDateTime(m.startTime)}</StartTime><CompleteTime>${formatDateTime(m.completeTime)}</CompleteTime></cwmp:TransferComplete>`
       );
     case 'AutonomousTransferComplete':
       return (
         `<cwmp:AutonomousTransferComplete><AnnounceURL>${esc(m.announceURL)}</AnnounceURL><TransferURL>${esc(m.transferURL)}</TransferURL>` +
         `<IsDownload>${m.isDownload}</IsDownload><FileType>${esc(m.fileType)}</FileType><FileSize>${m.fileSize}</FileSize>` +
-        `<TargetFileName>${esc(m.targetFileName)}</TargetFileName>${transferFault(m.fault)}` +
+        `<TargetFileName>${esc(m.targetFileName)}</TargetFileName>${transferFault(m.fault, ns, m.isDownload ? 'download' : 'upload')}` +
         `<StartTime>${formatDateTime(m.startTime)}</StartTime><CompleteTime>${formatDateTime(m.completeTime)}</CompleteTime></cwmp:AutonomousTransferComplete>`
       );
     case 'RequestDownload':
@@ -155,18 +156,22 @@ function body(m: CpeMessage): string {
 
 /** One CPE message in a complete envelope. */
 export function writeEnvelope(message: CpeMessage, opts: EnvelopeOptions): string {
-  return open(opts) + body(message) + CLOSE;
+  return open(opts) + body(message, opts.namespace) + CLOSE;
 }
 
-/** A SOAP Fault carrying a CWMP fault, with SetParameterValuesFault entries where present. */
+/**
+ * A SOAP Fault carrying a CWMP fault, with SetParameterValuesFault entries where present. Codes
+ * the ACS's namespace does not know are sent as the older code they refine (see faultCodeFor).
+ */
 export function writeFaultEnvelope(fault: CwmpFault, opts: EnvelopeOptions): string {
+  const ns = opts.namespace;
   const entries = fault.parameterFaults
-    .map((p) => `<SetParameterValuesFault><ParameterName>${esc(p.parameterName)}</ParameterName><FaultCode>${p.faultCode}</FaultCode><FaultString>${esc(p.faultString)}</FaultString></SetParameterValuesFault>`)
+    .map((p) => `<SetParameterValuesFault><ParameterName>${esc(p.parameterName)}</ParameterName><FaultCode>${faultCodeFor(p.faultCode, ns)}</FaultCode><FaultString>${esc(p.faultString)}</FaultString></SetParameterValuesFault>`)
     .join('');
   return (
     open(opts) +
     `<soap-env:Fault><faultcode>${fault.soapFaultCode}</faultcode><faultstring>CWMP fault</faultstring><detail>` +
-    `<cwmp:Fault><FaultCode>${fault.faultCode}</FaultCode><FaultString>${esc(fault.faultString)}</FaultString>${entries}</cwmp:Fault>` +
+    `<cwmp:Fault><FaultCode>${faultCodeFor(fault.faultCode, ns)}</FaultCode><FaultString>${esc(fault.faultString)}</FaultString>${entries}</cwmp:Fault>` +
     `</detail></soap-env:Fault>` +
     CLOSE
   );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../clock.js';
-import { ConfigError, loadConfig, overridesFromEnv, type ConfigOverrides } from '../config.js';
+import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../config.js';
 import { Fleet } from './fleet.js';
 import { FleetSnapshot } from './fleet-snapshot.js';
 import { loadProfile, type Profile } from './profile.js';
@@ -32,10 +32,11 @@ export interface FleetFlags extends ConfigOverrides {
 
 export async function runFleet(configFile: string | undefined, flags: FleetFlags): Promise<void> {
   const env = overridesFromEnv(process.env);
-  const config = loadConfig(configFile, env, flags);
+  const config = loadConfig(configFile, env, { ...flags, setBy: flagLabels(flags) });
   const f = config.fleet ?? { profile: 'stb', scenario: 'steady' as const, durationSeconds: 0, connectionRequestPassword: 'cwmp-agent', snapshotIntervalSeconds: 30 };
   const count = flags.count ?? f.count;
-  if (!count) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
+  if (count === undefined) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
+  if (count < 1) throw new ConfigError(`fleet: --count ${count}: a fleet needs at least one device`);
   const shardText = flags.shard ?? f.shard;
   let shard: { index: number; total: number } | undefined;
   if (shardText) {

@@ -8,7 +8,7 @@
  */
 import { Client, xml } from '@xmpp/client-core';
 import { promise } from '@xmpp/events';
-import iqCallee from '@xmpp/iq/callee.js';
+import iqCallee, { type IqCallee } from '@xmpp/iq/callee.js';
 import iqCaller from '@xmpp/iq/caller.js';
 import middleware from '@xmpp/middleware';
 import resourceBinding from '@xmpp/resource-binding';
@@ -55,7 +55,7 @@ export class XmppTlsRequiredError extends Error {
 }
 
 export type XmppStream = XmppEntity & {
-  iqCallee: { set(ns: string, name: string, handler: (ctx: { stanza: XmppElement; element: XmppElement }) => unknown): void };
+  iqCallee: IqCallee;
   iqCaller: { request(element: XmppElement, timeout?: number): Promise<XmppElement> };
 };
 

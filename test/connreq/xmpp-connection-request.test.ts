@@ -73,14 +73,19 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
 
     await acs.start();
     await other.start();
+    // type="get", as in TR-069 Annex K's example and from GenieACS.
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'cr-pass'), 'result');
     await sessionsCompleted(h, 3);
     assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    // type="set", as some other ACSes send it.
+    assert.equal(await acs.connectionRequest(jid, 'cr-user', 'cr-pass', 5000, 'set'), 'result');
+    await sessionsCompleted(h, 4);
+    assert.deepEqual(h.acs.completedSessions(h.serial)[3]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
 
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'wrong'), 'not-authorized');
     assert.equal(await other.connectionRequest(jid, 'cr-user', 'cr-pass'), 'service-unavailable');
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(h.acs.completedSessions(h.serial).length, 3, 'refused requests start nothing');
+    assert.equal(h.acs.completedSessions(h.serial).length, 4, 'refused requests start nothing');
 
     // The server goes away and comes back: the agent logs in again by itself.
     await acs.stop();

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CWMP_NAMESPACES } from '../../src/cwmp/namespaces.js';
-import { CwmpFault, parameterFault } from '../../src/cwmp/faults.js';
+import { CPE_FAULT_STRINGS, CwmpFault, parameterFault } from '../../src/cwmp/faults.js';
+import { faultCodeFor } from '../../src/cwmp/fault-codes-by-version.js';
 import { writeEnvelope, writeFaultEnvelope } from '../../src/cwmp/envelope-write.js';
 import type { CpeMessage } from '../../src/cwmp/messages.js';
 import { validateEnvelopes, xsdSkipReason } from '../helpers/xsd.js';
@@ -74,6 +75,47 @@ for (const [i, ns] of CWMP_NAMESPACES.entries()) {
     assert.ok(result.ok, result.output);
   });
 }
+
+/** Every fault code the agent knows (and a vendor one), in an RPC Fault and in each kind of transfer report. */
+const EVERY_FAULT = [...Object.keys(CPE_FAULT_STRINGS).map(Number), 9850];
+
+for (const [i, ns] of CWMP_NAMESPACES.entries()) {
+  test(`every fault code, in RPC faults and TransferComplete, is one the XSD allows in ${ns}`, { skip }, () => {
+    const envelopes: string[] = [];
+    const when = { startTime: new Date(Date.UTC(2026, 0, 1)), completeTime: new Date(Date.UTC(2026, 0, 1, 0, 1)) };
+    for (const code of EVERY_FAULT) {
+      envelopes.push(writeFaultEnvelope(new CwmpFault(code, 'why'), { namespace: ns, id: `rpc-${code}` }));
+      envelopes.push(writeFaultEnvelope(new CwmpFault(9003, 'bad', [parameterFault('Device.A', code)]), { namespace: ns, id: `spv-${code}` }));
+      for (const causedBy of ['Download', 'Upload'] as const) {
+        envelopes.push(writeEnvelope({ method: 'TransferComplete', commandKey: 'k', causedBy, fault: { faultCode: code, faultString: 'why' }, ...when }, { namespace: ns, id: `tc-${causedBy}-${code}` }));
+      }
+      if (i >= 1) {
+        for (const isDownload of [true, false]) {
+          envelopes.push(
+            writeEnvelope(
+              { method: 'AutonomousTransferComplete', announceURL: '', transferURL: 'http://f/x', isDownload, fileType: '1 Firmware Upgrade Image', fileSize: 1, targetFileName: '', fault: { faultCode: code, faultString: 'why' }, ...when },
+              { namespace: ns, id: `atc-${isDownload}-${code}` },
+            ),
+          );
+        }
+      }
+    }
+    const result = validateEnvelopes(ns, envelopes);
+    assert.ok(result.ok, result.output);
+  });
+}
+
+test('a fault newer than the ACS\'s namespace is sent as the older code it refines', () => {
+  assert.equal(faultCodeFor(9018, CWMP_NAMESPACES[0]!), 9010, 'file corrupted is a download failure to cwmp-1-0');
+  assert.equal(faultCodeFor(9018, CWMP_NAMESPACES[1]!), 9018);
+  assert.equal(faultCodeFor(9015, CWMP_NAMESPACES[0]!, 'upload'), 9011);
+  assert.equal(faultCodeFor(9020, CWMP_NAMESPACES[1]!, 'download'), 9017);
+  assert.equal(faultCodeFor(9021, CWMP_NAMESPACES[1]!), 9001);
+  assert.equal(faultCodeFor(9013, CWMP_NAMESPACES[2]!, 'download'), 9010, 'TransferComplete never carries 9013');
+  assert.equal(faultCodeFor(9003, CWMP_NAMESPACES[2]!, 'download'), 9002);
+  assert.equal(faultCodeFor(9021, CWMP_NAMESPACES[2]!), 9021);
+  assert.equal(faultCodeFor(9850, CWMP_NAMESPACES[0]!), 9850, 'vendor codes pass in RPC faults');
+});
 
 test('the XSD check can fail: a broken Inform is rejected', { skip }, () => {
   const bad = writeEnvelope(SAMPLE_CPE_MESSAGES[0]!, { namespace: CWMP_NAMESPACES[2]!, id: '1' }).replace('<RetryCount>3</RetryCount>', '');

@@ -1,0 +1,42 @@
+/**
+ * The agent's logger: JSON lines (pino) to stdout at the configured level, and the recent lines
+ * at info and above into the ring an ACS uploads as "2 Vendor Log File", whatever the console
+ * shows. Secrets never reach either: password fields are hidden by pino's redaction, and a
+ * password inside any URL anywhere in a line is masked before the line is written.
+ */
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { Writable } from 'node:stream';
+import { redactUrlCredentials } from './redact.js';
+
+const SECRET_PATHS = ['password', '*.password', '*.acsPassword', '*.passphrase', '*.key'];
+
+const RANK: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
+/** A stream that masks URL credentials in each line before passing it on. */
+function redacting(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      out.write(redactUrlCredentials(chunk.toString()));
+      done();
+    },
+  });
+}
+
+export interface AgentLoggerOptions {
+  level: LevelWithSilent;
+  /** Where console lines go (stdout by default). */
+  out?: NodeJS.WritableStream;
+  /** Also keeps lines at `ringLevel` and above here (the vendor log file). */
+  ring?: NodeJS.WritableStream;
+  ringLevel?: 'trace' | 'debug' | 'info' | 'warn';
+}
+
+export function createAgentLogger(o: AgentLoggerOptions): Logger {
+  const ringLevel = o.ringLevel ?? 'info';
+  const streams: { stream: NodeJS.WritableStream; level: pino.Level }[] = [];
+  if (o.level !== 'silent') streams.push({ stream: redacting(o.out ?? process.stdout), level: o.level });
+  if (o.ring) streams.push({ stream: redacting(o.ring), level: ringLevel });
+  // The logger passes the lowest level any destination wants; each destination filters its own.
+  const lowest = streams.reduce<LevelWithSilent>((l, s) => (RANK[s.level]! < RANK[l]! ? s.level : l), 'silent');
+  return pino({ level: lowest, redact: { paths: SECRET_PATHS, censor: '[hidden]' } }, pino.multistream(streams.length > 0 ? streams : [{ stream: new Writable({ write: (_c, _e, d) => d() }), level: 'fatal' }]));
+}
