@@ -82,6 +82,7 @@ function holdsCertificate(pem: Buffer): boolean {
  * the agent starts, keeps its state in memory and saves it once there is space.
  */
 function prepareStateDir(dir: string, log: Logger): string {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {

@@ -63,7 +63,7 @@ test('firmware-rollout: every device downloads, installs, reboots and reports su
     for (const m of fleet.members) {
       assert.equal(m.agent!.model.read('Device.DeviceInfo.SoftwareVersion'), '6.0.0');
       const all = acs.sessions.filter((x) => x.serial === m.serial).map((x) => x.events.map((e) => e.code));
-      assert.ok(all.some((e) => e.includes('1 BOOT') && e.includes('7 TRANSFER COMPLETE') && e.includes('M Download')), `${m.serial}: ${JSON.stringify(all)}`);
+      assert.ok(all.some((e) => e.includes('1 BOOT') && e.includes('7 TRANSFER COMPLETE') && e.includes('M Download') && e.includes('4 VALUE CHANGE')), `${m.serial}: ${JSON.stringify(all)}`);
     }
   } finally {
     await fleet.stop();
