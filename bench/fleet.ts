@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { startAcsProcess } from './acs-process.js';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/runtime/clock.js';
 import { EventCode } from '../src/cwmp/events.js';
 import { Fleet } from '../src/fleet/fleet.js';
 import { LatencyHistogram } from '../src/fleet/fleet-stats.js';

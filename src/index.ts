@@ -1,13 +1,13 @@
 /** cwmp-agent's public API: run agents in-process and bind the data model to a device. */
-export { Agent, type AgentOptions } from './agent.js';
-export { systemClock, ManualClock, type Clock } from './clock.js';
+export { Agent, type AgentOptions } from './agent/agent.js';
+export { systemClock, ManualClock, type Clock } from './runtime/clock.js';
 export { DataModel, type ModelStore, type StoredModel } from './datamodel/data-model.js';
 export { Schema, type ParameterDefinition, type TableDefinition } from './datamodel/schema.js';
 export { lazyProvider, perReadBatch, valueProvider, type Provider } from './datamodel/provider.js';
 export { SimulatedDevice, simulatedIdentity, type DeviceHooks, type DeviceIdentity, type StandbyCapabilities } from './providers/simulated-device.js';
 export { gatewayInfoProvider, manageableDeviceProvider, type ManageableDeviceEntry } from './providers/tr111-providers.js';
 export { decodeVendorInfo, encodeVendorInfo, type Tr111Identity } from './cwmp/dhcp-vendor-info.js';
-export type { StandbyMode, StandbyRefusal, StandbyRequest } from './standby.js';
+export type { StandbyMode, StandbyRefusal, StandbyRequest } from './agent/standby.js';
 export { IGD_SCHEMA } from './models/igd.js';
 export { LinuxHostDevice } from './providers/linux-host.js';
 export { FileModelStore, MemoryModelStore } from './providers/file-model-store.js';
@@ -19,4 +19,4 @@ export { DEVICE_CORE_PARAMETERS } from './models/device-core.js';
 export { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-status.js';
 export { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
 export { BUILT_IN_PARAMETERS, BUILT_IN_TABLES, BUILT_IN_SCHEMA } from './models/built-in.js';
-export { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connection-requests.js';
+export { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connreq/connection-request-wiring.js';

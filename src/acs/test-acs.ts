@@ -14,7 +14,7 @@ import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
 import { LightweightNotificationReceiver, type ReceivedNotification } from './lightweight-receiver.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
-import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../session/http-auth.js';
+import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../cwmp/http-auth.js';
 import { deviceSerial, informEvents, readCpeMessage, textAt, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, writeKickedResponse, type CpeMessageSummary } from './acs-messages.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };

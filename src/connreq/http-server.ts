@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import { DigestServer, verifyBasic, type DigestAlgorithm } from '../session/http-auth.js';
+import { DigestServer, verifyBasic, type DigestAlgorithm } from '../cwmp/http-auth.js';
 
 export interface ConnectionRequestCredentials {
   username: string;

@@ -5,7 +5,7 @@
  */
 import type dgram from 'node:dgram';
 import { bindUdp } from '../net/udp-socket.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { checkUdpConnectionRequest, parseUdpConnectionRequest, type ReplayState } from '../cwmp/udp-connection-request.js';
 import { bindingRequest, isStunMessage, readBindingResponse, type MappedAddress } from '../cwmp/stun-binding.js';
 

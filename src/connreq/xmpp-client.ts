@@ -7,7 +7,7 @@
  * attempts; once online, a whitespace keepalive every KeepAliveInterval (RFC 6120 4.6.1).
  */
 import { xml } from '@xmpp/client-core';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { checkXmppConnectionRequest, XMPP_CONNREQ_NS, type XmppConnReqPolicy } from '../cwmp/xmpp-connection-request.js';
 import { hostPort } from './local-address.js';
 import { openXmppStream, XmppTlsRequiredError, type XmppStream, type XmppTlsOptions } from '../net/xmpp-stream.js';

@@ -6,15 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Agent } from '../agent.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import { Agent } from '../agent/agent.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { EventCode } from '../cwmp/events.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
 import { formatDateTime } from '../cwmp/xml-text.js';
 import { HttpConnectionRequestServer } from '../connreq/http-server.js';
 import { hostPort } from '../connreq/local-address.js';
 import { managementServerPaths } from '../models/device-core.js';
-import { httpConnectionRequestsEnabled } from '../connection-requests.js';
+import { httpConnectionRequestsEnabled } from '../connreq/connection-request-wiring.js';
 import { LiveModelStore } from '../providers/file-model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
 import type { TlsOptions } from '../session/acs-transport.js';
@@ -26,7 +26,7 @@ import { identityFor, macFor, shardRange } from './identity-template.js';
 import type { Profile } from './profile.js';
 import { SharedUdpConnectionRequests } from './shared-udp.js';
 import { udpDatagramSender } from '../notifications/udp-datagram-sender.js';
-import { deviceTypeHandler } from '../lan-pages.js';
+import { deviceTypeHandler } from '../connreq/lan-pages.js';
 import { dtPath, supportedModelDocument } from '../models/dt-export.js';
 
 export interface FleetOptions {
@@ -131,7 +131,8 @@ export class Fleet {
   /** Opens the shared listeners, then boots every device within the boot window. */
   async start(): Promise<void> {
     const cr = this.o.connectionRequest;
-    this.crServer = new HttpConnectionRequestServer({ address: cr.address, port: cr.port, maxNonces: Math.max(1024, this.members.length * 2) });
+    // One listener for the whole fleet, and one ACS sending to it: room for a connection-request storm from one address.
+    this.crServer = new HttpConnectionRequestServer({ address: cr.address, port: cr.port, maxNonces: Math.max(1024, this.members.length * 2), maxConnections: 2048, maxConnectionsPerSource: 2048 });
     // Every device's DeviceInfo.SupportedDataModel names the same document: the profile's model.
     const dt = supportedModelDocument(this.o.profile.schema);
     this.crServer.addOpenRoute(dtPath(dt.uuid), deviceTypeHandler(dt.xml));

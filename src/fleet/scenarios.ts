@@ -6,7 +6,7 @@
  */
 import type { TestAcs } from '../acs/test-acs.js';
 import { EventCode } from '../cwmp/events.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { buildFirmwareImage } from '../providers/firmware-image.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';

@@ -7,11 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { lightweightNotificationDatagrams, type LightweightBacklog } from '../cwmp/lightweight-notification.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import type { DeviceInfoPaths, ManagementServerPaths } from '../models/device-core.js';
-import { nextPeriodicInform, parsePeriodicInformTime } from '../session/periodic-inform.js';
+import { nextPeriodicInform, parsePeriodicInformTime } from '../cwmp/periodic-inform.js';
 import type { DatagramSender } from './udp-datagram-sender.js';
 
 export interface LightweightNotifierContext {

@@ -7,7 +7,7 @@
  * which the agent reports as a value change.
  */
 import { createHash } from 'node:crypto';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { formatDateTime } from '../cwmp/xml-text.js';
 import type { Provider } from '../datamodel/provider.js';
 

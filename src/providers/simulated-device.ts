@@ -19,7 +19,7 @@ const MANAGEABLE_DEVICES: readonly string[] = [`${IGD}ManagementServer.Manageabl
 import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 
 /** One CPU sensor that warms and cools over the day around a per-device base temperature. */
 function simulatedTemperature(seed: string, upSeconds: () => number, now: () => number): Provider {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Client, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
-import { basicAuthorization, DigestClient, parseChallenges } from './http-auth.js';
+import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
 
 export interface TlsOptions {
   /** PEM CA bundle; the system store is used when absent. */

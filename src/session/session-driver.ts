@@ -4,7 +4,7 @@
  * acknowledgement as it comes, and gives up when the whole session runs past its time limit.
  */
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 import type { AcsRequest, CpeResponse } from '../cwmp/messages.js';
 import { AcsTransport, TransportError, type AcsTransportOptions } from './acs-transport.js';
 import type { Acknowledgement, SessionMachine, SessionOutcome, SessionStep } from './session-machine.js';

@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { CwmpFault } from '../cwmp/faults.js';
-import { basicAuthorization, DigestClient, parseChallenges } from '../session/http-auth.js';
+import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
 
 /** The transfer was cancelled or ran out of its time window; not a fault of the server. */
 export class TransferAborted extends Error {

@@ -15,7 +15,7 @@ import type { AutonomousTransferCompleteRequest, TransferCompleteRequest, Transf
 import { retriesAllowed, retryDelayMs, startDecision } from '../cwmp/time-windows.js';
 import { transferCompleteFault, type AbsoluteWindow, type TransferRecord } from '../cwmp/transfer-record.js';
 import type { DataModel } from '../datamodel/data-model.js';
-import type { Clock, TimerHandle } from '../clock.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { DeviceFileHooks } from '../providers/device-files.js';
 import { managementServerPaths } from '../models/device-core.js';
 import { downloadFile, TransferAborted, uploadFile, type TransferTls } from './http-file-transfer.js';

@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock, systemClock, type Clock } from '../../src/clock.js';
+import { ManualClock, systemClock, type Clock } from '../../src/runtime/clock.js';
 import { DataModel } from '../../src/datamodel/data-model.js';
-import { InformSchedule } from '../../src/inform-schedule.js';
+import { InformSchedule } from '../../src/agent/inform-schedule.js';
 import { BUILT_IN_SCHEMA } from '../../src/models/built-in.js';
 import { managementServerPaths } from '../../src/models/device-core.js';
 import { MemoryModelStore } from '../../src/providers/file-model-store.js';

@@ -9,9 +9,9 @@ import http from 'node:http';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { startHttpConnectionRequests } from '../../src/connection-requests.js';
+import { startHttpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
 import { HttpConnectionRequestServer } from '../../src/connreq/http-server.js';
-import { DigestClient, parseChallenges } from '../../src/session/http-auth.js';
+import { DigestClient, parseChallenges } from '../../src/cwmp/http-auth.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 
 function get(url: string, authorization?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; challenges: string[] }> {

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startHttpConnectionRequests } from '../../src/connection-requests.js';
-import { DigestClient, parseChallenges } from '../../src/session/http-auth.js';
+import { startHttpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
+import { DigestClient, parseChallenges } from '../../src/cwmp/http-auth.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
 
 async function setup(): Promise<{ h: Harness; url: string; close: () => Promise<void> }> {

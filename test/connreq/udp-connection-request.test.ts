@@ -1,7 +1,7 @@
 /** UDP connection requests (TR-111) on loopback, with Debian's coturn as the STUN server. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startUdpConnectionRequests } from '../../src/connection-requests.js';
+import { startUdpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
 import { checkUdpConnectionRequest, parseUdpConnectionRequest, signUdpConnectionRequest } from '../../src/cwmp/udp-connection-request.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { commandMissing, freeUdpPort, startStunServer } from '../helpers/servers.js';

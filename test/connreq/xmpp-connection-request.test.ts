@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XmppConnectionRequester } from '../../src/acs/xmpp-requester.js';
-import { startXmppConnectionRequests } from '../../src/connection-requests.js';
+import { startXmppConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
 import { checkXmppConnectionRequest, senderAllowed } from '../../src/cwmp/xmpp-connection-request.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { commandMissing, startProsody } from '../helpers/servers.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DiagnosticsRunner } from '../../src/diagnostics-runner.js';
+import { DiagnosticsRunner } from '../../src/diagnostics/diagnostics-runner.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
 
 const D = 'Device.IP.Diagnostics.DownloadDiagnostics.';

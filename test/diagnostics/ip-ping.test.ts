@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parameterValues } from '../../src/acs/acs-messages.js';
-import { DiagnosticsRunner } from '../../src/diagnostics-runner.js';
+import { DiagnosticsRunner } from '../../src/diagnostics/diagnostics-runner.js';
 import { parsePingOutput, pingArguments } from '../../src/diagnostics/ip-ping.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { commandMissing } from '../helpers/servers.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DiagnosticsRunner, startUdpEchoConfig } from '../../src/diagnostics-runner.js';
+import { DiagnosticsRunner, startUdpEchoConfig } from '../../src/diagnostics/diagnostics-runner.js';
 import type { ParameterValueInput } from '../../src/cwmp/messages.js';
 import { IGD_SCHEMA } from '../../src/models/igd.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';

@@ -1,7 +1,7 @@
 /** TraceRoute diagnostics end to end with the system's traceroute, results in RouteHops.{i}. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiagnosticsRunner } from '../../src/diagnostics-runner.js';
+import { DiagnosticsRunner } from '../../src/diagnostics/diagnostics-runner.js';
 import { parseTraceRouteOutput } from '../../src/diagnostics/traceroute.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { commandMissing } from '../helpers/servers.js';

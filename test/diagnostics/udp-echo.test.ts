@@ -1,7 +1,7 @@
 /** UDPEchoConfig: the device as a TR-143 UDP echo (plus) server, configured by the ACS. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startUdpEchoConfig } from '../../src/diagnostics-runner.js';
+import { startUdpEchoConfig } from '../../src/diagnostics/diagnostics-runner.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';
 import { freeUdpPort } from '../helpers/servers.js';
 import { echoServerEnabled, exchange } from '../helpers/udp-echo.js';
@@ -15,7 +15,7 @@ const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
  */
 async function withEchoAgent(body: (h: Harness, port: number, silent: number, request: (values: Record<string, string>) => Promise<void>) => Promise<void>): Promise<void> {
   const h = await startHarness();
-  const { DiagnosticsRunner } = await import('../../src/diagnostics-runner.js');
+  const { DiagnosticsRunner } = await import('../../src/diagnostics/diagnostics-runner.js');
   new DiagnosticsRunner(h.agent);
   const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
   const port = await freeUdpPort();
@@ -98,7 +98,7 @@ test('UDPEchoDiagnostics: the device as client against its own echo server; a si
 
 test('ServerSelectionDiagnostics over UDP Echo: host:port entries, the answering server wins, one datagram at a time', { timeout: 30_000 }, async () => {
   const S = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';
-  const { echoTarget } = await import('../../src/diagnostics-runner.js');
+  const { echoTarget } = await import('../../src/diagnostics/diagnostics-runner.js');
   assert.deepEqual(echoTarget('[2001:db8::1]:7000'), { host: '2001:db8::1', port: 7000 });
   assert.deepEqual(echoTarget('echo.example'), { host: 'echo.example', port: 7 });
   await withEchoAgent(async (h, port, silent, request) => {

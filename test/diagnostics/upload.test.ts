@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DiagnosticsRunner } from '../../src/diagnostics-runner.js';
+import { DiagnosticsRunner } from '../../src/diagnostics/diagnostics-runner.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 
 const U = 'Device.IP.Diagnostics.UploadDiagnostics.';

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startHttpConnectionRequests } from '../../src/connection-requests.js';
+import { startHttpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 
 /** A browser's GET: status and Location, redirects not followed. */

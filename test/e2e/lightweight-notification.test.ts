@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import type { Provider } from '../../src/datamodel/provider.js';
 import type { SetParameterAttributesEntry } from '../../src/cwmp/messages.js';
 import { sessionsCompleted, startHarness, type Harness } from '../helpers/agent-harness.js';

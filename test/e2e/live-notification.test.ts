@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import type { Provider } from '../../src/datamodel/provider.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
-import { startHttpConnectionRequests } from '../../src/connection-requests.js';
+import { startHttpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 
 const MS = 'Device.ManagementServer.';
@@ -69,7 +69,7 @@ test('HTTPConnectionRequestEnable false: the connection request URL answers as i
 });
 
 test('HeartbeatPolicy: an Inform with 14 HEARTBEAT alone every ReportingInterval, phased by InitiationTime', async () => {
-  const { ManualClock } = await import('../../src/clock.js');
+  const { ManualClock } = await import('../../src/runtime/clock.js');
   const h = await startHarness({ manualClock: true });
   const clock = h.clock as InstanceType<typeof ManualClock>;
   try {

@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parameterValues, readCpeMessage, textAt } from '../../src/acs/acs-messages.js';
-import { startHttpConnectionRequests } from '../../src/connection-requests.js';
+import { startHttpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
 import { IGD_SCHEMA } from '../../src/models/igd.js';
 import { CWMP_NAMESPACES } from '../../src/cwmp/namespaces.js';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { validateEnvelopes, xsdSkipReason } from '../helpers/xsd.js';
 import { commandMissing } from '../helpers/servers.js';
-import { DiagnosticsRunner } from '../../src/diagnostics-runner.js';
+import { DiagnosticsRunner } from '../../src/diagnostics/diagnostics-runner.js';
 
 const R = 'InternetGatewayDevice.';
 const WIP = `${R}WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.`;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
-import type { ManualClock } from '../../src/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { encodeVendorInfo } from '../../src/cwmp/dhcp-vendor-info.js';
 import { IGD_SCHEMA } from '../../src/models/igd.js';
 import { DataModel } from '../../src/datamodel/data-model.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { loadProfile } from '../../src/fleet/profile.js';
 

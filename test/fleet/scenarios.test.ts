@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/runtime/clock.js';
 import { Fleet, type FleetOptions } from '../../src/fleet/fleet.js';
 import { FleetSnapshot } from '../../src/fleet/fleet-snapshot.js';
 import { loadProfile } from '../../src/fleet/profile.js';

@@ -8,7 +8,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { DigestServer, verifyBasic } from '../../src/session/http-auth.js';
+import { DigestServer, verifyBasic } from '../../src/cwmp/http-auth.js';
 
 export interface ServedFile {
   body: Buffer;

@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AcsTransport } from '../../src/session/acs-transport.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/runtime/clock.js';
 import { retryWaitRange } from '../../src/cwmp/retry.js';
 import { startHarness } from '../helpers/agent-harness.js';
 import { makeTestPki } from '../helpers/test-ca.js';

@@ -7,8 +7,8 @@
  * missed periodic contacts, or any missed scheduled contact (NotifyMissedScheduled). Then the
  * wake-up session carries 13 WAKEUP. Pure bookkeeping: the agent owns the timers and sessions.
  */
-import type { DataModel } from './datamodel/data-model.js';
-import type { ManagementServerPaths } from './models/device-core.js';
+import type { DataModel } from '../datamodel/data-model.js';
+import type { ManagementServerPaths } from '../models/device-core.js';
 
 export interface StandbyRequest {
   /** Keep listening for connection requests. */

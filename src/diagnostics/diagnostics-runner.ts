@@ -5,19 +5,19 @@
  * COMPLETE follows. Changing an input while a test is requested or running cancels it (None),
  * as does setting Canceled.
  */
-import type { Agent } from './agent.js';
-import type { DataModel } from './datamodel/data-model.js';
-import { EventCode } from './cwmp/events.js';
-import { runPing, type PingInput } from './diagnostics/ip-ping.js';
-import { runTraceRoute, type TraceRouteInput } from './diagnostics/traceroute.js';
-import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, udpEchoConfigPaths, UdpEchoDiagnostics, UploadDiagnostics } from './models/diagnostics.js';
-import { IGD_UDP_ECHO_CONFIG, IgdDownloadDiagnostics, IgdUploadDiagnostics } from './models/igd-tr143.js';
-import { IGD_DIAGNOSTICS } from './models/igd.js';
-import { summariseRtts, type EchoStats } from './diagnostics/echo-stats.js';
-import { runUdpEcho, type UdpEchoInput } from './diagnostics/udp-echo-client.js';
-import { formatMicroTime, runDownload, type ConnectionResult } from './diagnostics/http-download.js';
-import { UdpEchoServer } from './diagnostics/udp-echo-server.js';
-import { formatDateTime } from './cwmp/xml-text.js';
+import type { Agent } from '../agent/agent.js';
+import type { DataModel } from '../datamodel/data-model.js';
+import { EventCode } from '../cwmp/events.js';
+import { runPing, type PingInput } from './ip-ping.js';
+import { runTraceRoute, type TraceRouteInput } from './traceroute.js';
+import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, udpEchoConfigPaths, UdpEchoDiagnostics, UploadDiagnostics } from '../models/diagnostics.js';
+import { IGD_UDP_ECHO_CONFIG, IgdDownloadDiagnostics, IgdUploadDiagnostics } from '../models/igd-tr143.js';
+import { IGD_DIAGNOSTICS } from '../models/igd.js';
+import { summariseRtts, type EchoStats } from './echo-stats.js';
+import { runUdpEcho, type UdpEchoInput } from './udp-echo-client.js';
+import { formatMicroTime, runDownload, type ConnectionResult } from './http-download.js';
+import { UdpEchoServer } from './udp-echo-server.js';
+import { formatDateTime } from '../cwmp/xml-text.js';
 
 /** What a finished test leaves in the data model. */
 interface Outcome {

@@ -4,11 +4,11 @@
  * counts from its phase time when one is set, otherwise from boot or the last change of its
  * settings. What to do when one is due is the agent's.
  */
-import type { Clock, TimerHandle } from './clock.js';
-import type { DataModel } from './datamodel/data-model.js';
-import type { ManagementServerPaths } from './models/device-core.js';
-import { nextPeriodicInform, parsePeriodicInformTime } from './session/periodic-inform.js';
-import type { ScheduledInform } from './storage/agent-state.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { DataModel } from '../datamodel/data-model.js';
+import type { ManagementServerPaths } from '../models/device-core.js';
+import { nextPeriodicInform, parsePeriodicInformTime } from '../cwmp/periodic-inform.js';
+import type { ScheduledInform } from '../storage/agent-state.js';
 
 export interface InformScheduleContext {
   model: DataModel;

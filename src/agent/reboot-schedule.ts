@@ -8,10 +8,10 @@
  * The reboot itself is the agent's (device hook, then 1 BOOT as after any power-on).
  */
 import type { Logger } from 'pino';
-import type { Clock, TimerHandle } from './clock.js';
-import type { DataModel } from './datamodel/data-model.js';
-import type { ManagementServerPaths } from './models/device-core.js';
-import { parsePeriodicInformTime } from './session/periodic-inform.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { DataModel } from '../datamodel/data-model.js';
+import type { ManagementServerPaths } from '../models/device-core.js';
+import { parsePeriodicInformTime } from '../cwmp/periodic-inform.js';
 
 export interface RebootScheduleContext {
   model: DataModel;

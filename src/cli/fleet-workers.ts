@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { LatencyHistogram, type FleetSummary } from './fleet-stats.js';
-import { showProgress, type ProgressFigures } from './progress.js';
+import { LatencyHistogram, type FleetSummary } from '../fleet/fleet-stats.js';
+import { showProgress, type ProgressFigures } from './fleet-progress.js';
 
 /** A worker's progress figures, its latency histogram as counts that cross the thread boundary. */
 export type WorkerProgress = Omit<ProgressFigures, 'latency' | 'workers'> & {

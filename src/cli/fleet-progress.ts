@@ -1,5 +1,5 @@
 /** The live progress line of a fleet run, the same for one thread and for workers added up. */
-import type { LatencyHistogram } from './fleet-stats.js';
+import type { LatencyHistogram } from '../fleet/fleet-stats.js';
 
 export interface ProgressFigures {
   online: number;

@@ -4,8 +4,8 @@
  * the DownloadProgressURL (how far the file transfers have come).
  */
 import type http from 'node:http';
-import type { Agent } from './agent.js';
-import { escapeXml } from './cwmp/xml-text.js';
+import type { Agent } from '../agent/agent.js';
+import { escapeXml } from '../cwmp/xml-text.js';
 
 /** Where a LAN browser kicks the CPE (ManagementServer.KickURL), on the connection-request port. */
 export const KICK_PATH = '/kick';

@@ -1,19 +1,19 @@
 /** Wires the connection-request server to an agent: credentials from the data model, URL into it. */
 import { randomBytes } from 'node:crypto';
-import type { Agent } from './agent.js';
-import { EventCode } from './cwmp/events.js';
-import { HttpConnectionRequestServer } from './connreq/http-server.js';
-import { hostPort, localAddressToward } from './connreq/local-address.js';
-import { UdpConnectionRequestListener } from './connreq/udp-listener.js';
-import { XmppConnectionRequestClient } from './connreq/xmpp-client.js';
-import { parseJidList } from './cwmp/xmpp-connection-request.js';
-import { formatDateTime } from './cwmp/xml-text.js';
+import type { Agent } from '../agent/agent.js';
+import { EventCode } from '../cwmp/events.js';
+import { HttpConnectionRequestServer } from './http-server.js';
+import { hostPort, localAddressToward } from './local-address.js';
+import { UdpConnectionRequestListener } from './udp-listener.js';
+import { XmppConnectionRequestClient } from './xmpp-client.js';
+import { parseJidList } from '../cwmp/xmpp-connection-request.js';
+import { formatDateTime } from '../cwmp/xml-text.js';
 import { deviceTypeHandler, KICK_PATH, kickHandler, PROGRESS_PATH, progressHandler } from './lan-pages.js';
-import { dtPath, supportedModelDocument } from './models/dt-export.js';
-import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from './models/xmpp.js';
-import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './connreq/xmpp-servers.js';
-import type { Provider } from './datamodel/provider.js';
-import { refusalLog } from './connreq/refusal-log.js';
+import { dtPath, supportedModelDocument } from '../models/dt-export.js';
+import { xmppPaths, XmppConnection as X, type ConnectAlgorithm } from '../models/xmpp.js';
+import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './xmpp-servers.js';
+import type { Provider } from '../datamodel/provider.js';
+import { refusalLog } from './refusal-log.js';
 import dns from 'node:dns/promises';
 
 export interface ConnectionRequestSetup {

@@ -4,7 +4,7 @@
  * (used by the connection-request server and the test ACS). No I/O; randomness comes in.
  */
 import { createHash } from 'node:crypto';
-import { constantTimeEqual } from '../cwmp/constant-time.js';
+import { constantTimeEqual } from './constant-time.js';
 
 export interface Challenge {
   scheme: string; // lower case: "digest", "basic"

@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
-import { systemClock } from '../clock.js';
-import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../config.js';
-import { Fleet } from './fleet.js';
-import { FleetSnapshot } from './fleet-snapshot.js';
-import { loadProfile, type Profile } from './profile.js';
-import { fleetShape, runScenario, type ScenarioName } from './scenarios.js';
+import { systemClock } from '../runtime/clock.js';
+import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from './config.js';
+import { Fleet } from '../fleet/fleet.js';
+import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
+import { loadProfile, type Profile } from '../fleet/profile.js';
+import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
-import { showProgress, type ProgressFigures } from './progress.js';
+import { showProgress, type ProgressFigures } from './fleet-progress.js';
 
 export interface FleetFlags extends ConfigOverrides {
   count?: number;
