@@ -5,7 +5,7 @@
  */
 import { DataModel } from '../src/datamodel/data-model.js';
 import { Schema, type ParameterDefinition } from '../src/datamodel/schema.js';
-import { MemoryModelStore } from '../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../src/storage/model-store.js';
 import { SimulatedDevice } from '../src/providers/simulated-device.js';
 import { BUILT_IN_PARAMETERS, BUILT_IN_TABLES, builtInFor } from '../src/models/built-in.js';
 import { LinuxHostDevice } from '../src/providers/linux-host.js';

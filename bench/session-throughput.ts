@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { Agent } from '../src/agent/agent.js';
 import { systemClock } from '../src/runtime/clock.js';
-import { MemoryModelStore, FileModelStore } from '../src/providers/file-model-store.js';
+import { MemoryModelStore, FileModelStore } from '../src/storage/model-store.js';
 import { SimulatedDevice } from '../src/providers/simulated-device.js';
 import { FileAgentStateStore, MemoryAgentStateStore } from '../src/storage/agent-state.js';
 import fs from 'node:fs';

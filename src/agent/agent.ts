@@ -19,7 +19,7 @@ import type { Schema } from '../datamodel/schema.js';
 import { reRootProviders } from '../datamodel/re-root.js';
 import { deviceInfoPaths, managementServerPaths, type DeviceInfoPaths, type ManagementServerPaths } from '../models/device-core.js';
 import { BUILT_IN_SCHEMA } from '../models/built-in.js';
-import { identityValues, type DeviceHooks } from '../providers/simulated-device.js';
+import { identityValues, type DeviceHooks } from '../providers/device.js';
 import { dispatch, type AgentControl } from '../rpc/dispatcher.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { driveSession } from '../session/session-driver.js';
@@ -651,7 +651,7 @@ export class Agent implements AgentControl {
         compression: compressionOf(this.model.read(this.ms.httpCompression)),
         redirectHosts: this.opts.acsRedirectHosts,
       },
-      dispatch: (request) => dispatch({ model: this.model, agent: this }, request),
+      dispatch: (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
       onAcknowledgement: (ack) => this.acknowledge(ack, sentEvents, sentChanges, url),
       clock: this.opts.clock,
       timeoutMs: this.opts.sessionTimeoutMs ?? 300_000,

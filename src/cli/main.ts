@@ -11,7 +11,7 @@ import { systemClock } from '../runtime/clock.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from './config.js';
 import { TestAcs } from '../acs/test-acs.js';
 import { parameterValues } from '../acs/acs-messages.js';
-import { FileModelStore } from '../providers/file-model-store.js';
+import { FileModelStore } from '../storage/model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
 import { LinuxHostDevice } from '../providers/linux-host.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';

@@ -5,7 +5,7 @@
 import { CwmpFault } from './faults.js';
 import { isCwmpNamespace, SOAP_ENV_NS, XSI_NS, type CwmpNamespace } from './namespaces.js';
 import { attributeValue, childNamed, readXml, XmlSyntaxError, type XmlElement, type XmlLimits } from './xml-reader.js';
-import type { AcsEnvelope, AcsRequest, AcsResponse, DuOperation, EnvelopeHeader, ParameterValueInput, SetParameterAttributesEntry, TimeWindow } from './messages.js';
+import type { AcsEnvelope, AcsRequest, AcsRequestMethod, AcsRequestOf, AcsResponse, DuOperation, EnvelopeHeader, ParameterValueInput, SetParameterAttributesEntry, TimeWindow } from './messages.js';
 
 export type ParseResult =
   | { ok: true; envelope: AcsEnvelope }
@@ -229,83 +229,57 @@ function duOperation(s: XmlElement): DuOperation {
   throw new CwmpFault(9003, `unknown ChangeDUState operation "${type}"`);
 }
 
+/** Reads the arguments of a `Download` or `ScheduleDownload` that both share. */
+function transferArguments(m: XmlElement): { commandKey: string; fileType: string; url: string; username: string; password: string } {
+  return { commandKey: text(m, 'CommandKey', 32), fileType: fileType(m), url: text(m, 'URL', 1024), username: optionalText(m, 'Username'), password: optionalText(m, 'Password') };
+}
+
+/**
+ * One reader per ACS request method, typed by the method: a method added to AcsRequest without
+ * a reader here is a compile error (and the RPC table in rpc/ holds its handler likewise).
+ */
+const ACS_REQUEST_READERS: { readonly [M in AcsRequestMethod]: (m: XmlElement) => AcsRequestOf<M> } = {
+  GetRPCMethods: () => ({ method: 'GetRPCMethods' }),
+  FactoryReset: () => ({ method: 'FactoryReset' }),
+  GetQueuedTransfers: () => ({ method: 'GetQueuedTransfers' }),
+  GetAllQueuedTransfers: () => ({ method: 'GetAllQueuedTransfers' }),
+  SetParameterValues: (m) => ({ method: 'SetParameterValues', parameterList: items(m, 'ParameterList').map(parameterValueInput), parameterKey: text(m, 'ParameterKey', 32) }),
+  GetParameterValues: (m) => ({ method: 'GetParameterValues', parameterNames: items(m, 'ParameterNames').map((s) => s.text.trim()) }),
+  GetParameterNames: (m) => ({ method: 'GetParameterNames', parameterPath: text(m, 'ParameterPath', 256), nextLevel: bool(m, 'NextLevel') }),
+  SetParameterAttributes: (m) => ({ method: 'SetParameterAttributes', parameterList: items(m, 'ParameterList').map(setAttributesEntry) }),
+  GetParameterAttributes: (m) => ({ method: 'GetParameterAttributes', parameterNames: items(m, 'ParameterNames').map((s) => s.text.trim()) }),
+  AddObject: (m) => ({ method: 'AddObject', objectName: objectName(m), parameterKey: text(m, 'ParameterKey', 32) }),
+  DeleteObject: (m) => ({ method: 'DeleteObject', objectName: objectName(m), parameterKey: text(m, 'ParameterKey', 32) }),
+  Reboot: (m) => ({ method: 'Reboot', commandKey: text(m, 'CommandKey', 32) }),
+  Download: (m) => ({
+    method: 'Download',
+    ...transferArguments(m),
+    fileSize: unsigned(m, 'FileSize'),
+    targetFileName: optionalText(m, 'TargetFileName'),
+    delaySeconds: unsigned(m, 'DelaySeconds'),
+    successURL: optionalText(m, 'SuccessURL'),
+    failureURL: optionalText(m, 'FailureURL'),
+  }),
+  Upload: (m) => ({ method: 'Upload', ...transferArguments(m), delaySeconds: unsigned(m, 'DelaySeconds') }),
+  ScheduleInform: (m) => ({ method: 'ScheduleInform', delaySeconds: unsigned(m, 'DelaySeconds'), commandKey: text(m, 'CommandKey', 32) }),
+  SetVouchers: (m) => ({ method: 'SetVouchers', voucherList: items(m, 'VoucherList', 1000).map((s) => s.text.trim()) }),
+  GetOptions: (m) => ({ method: 'GetOptions', optionName: text(m, 'OptionName', 64) }),
+  ScheduleDownload: (m) => {
+    const windows = items(m, 'TimeWindowList', 2).map(timeWindow);
+    if (windows.length === 0) throw new CwmpFault(9003, 'TimeWindowList is empty');
+    return { method: 'ScheduleDownload', ...transferArguments(m), fileSize: unsigned(m, 'FileSize'), targetFileName: optionalText(m, 'TargetFileName'), timeWindowList: windows };
+  },
+  CancelTransfer: (m) => ({ method: 'CancelTransfer', commandKey: text(m, 'CommandKey', 32) }),
+  ChangeDUState: (m) => {
+    const ops = m.children.filter((c) => c.local === 'Operations').map(duOperation);
+    if (ops.length === 0) throw new CwmpFault(9003, 'no Operations');
+    return { method: 'ChangeDUState', operations: ops, commandKey: optionalText(m, 'CommandKey').slice(0, 32) };
+  },
+};
+
 function readAcsRequest(m: XmlElement): AcsRequest {
-  switch (m.local) {
-    case 'GetRPCMethods':
-    case 'FactoryReset':
-    case 'GetQueuedTransfers':
-    case 'GetAllQueuedTransfers':
-      return { method: m.local };
-    case 'SetParameterValues':
-      return { method: 'SetParameterValues', parameterList: items(m, 'ParameterList').map(parameterValueInput), parameterKey: text(m, 'ParameterKey', 32) };
-    case 'GetParameterValues':
-      return { method: 'GetParameterValues', parameterNames: items(m, 'ParameterNames').map((s) => s.text.trim()) };
-    case 'GetParameterNames':
-      return { method: 'GetParameterNames', parameterPath: text(m, 'ParameterPath', 256), nextLevel: bool(m, 'NextLevel') };
-    case 'SetParameterAttributes':
-      return { method: 'SetParameterAttributes', parameterList: items(m, 'ParameterList').map(setAttributesEntry) };
-    case 'GetParameterAttributes':
-      return { method: 'GetParameterAttributes', parameterNames: items(m, 'ParameterNames').map((s) => s.text.trim()) };
-    case 'AddObject':
-    case 'DeleteObject':
-      return { method: m.local, objectName: objectName(m), parameterKey: text(m, 'ParameterKey', 32) };
-    case 'Reboot':
-      return { method: 'Reboot', commandKey: text(m, 'CommandKey', 32) };
-    case 'Download':
-      return {
-        method: 'Download',
-        commandKey: text(m, 'CommandKey', 32),
-        fileType: fileType(m),
-        url: text(m, 'URL', 1024),
-        username: optionalText(m, 'Username'),
-        password: optionalText(m, 'Password'),
-        fileSize: unsigned(m, 'FileSize'),
-        targetFileName: optionalText(m, 'TargetFileName'),
-        delaySeconds: unsigned(m, 'DelaySeconds'),
-        successURL: optionalText(m, 'SuccessURL'),
-        failureURL: optionalText(m, 'FailureURL'),
-      };
-    case 'Upload':
-      return {
-        method: 'Upload',
-        commandKey: text(m, 'CommandKey', 32),
-        fileType: fileType(m),
-        url: text(m, 'URL', 1024),
-        username: optionalText(m, 'Username'),
-        password: optionalText(m, 'Password'),
-        delaySeconds: unsigned(m, 'DelaySeconds'),
-      };
-    case 'ScheduleInform':
-      return { method: 'ScheduleInform', delaySeconds: unsigned(m, 'DelaySeconds'), commandKey: text(m, 'CommandKey', 32) };
-    case 'SetVouchers':
-      return { method: 'SetVouchers', voucherList: items(m, 'VoucherList', 1000).map((s) => s.text.trim()) };
-    case 'GetOptions':
-      return { method: 'GetOptions', optionName: text(m, 'OptionName', 64) };
-    case 'ScheduleDownload': {
-      const windows = items(m, 'TimeWindowList', 2).map(timeWindow);
-      if (windows.length === 0) throw new CwmpFault(9003, 'TimeWindowList is empty');
-      return {
-        method: 'ScheduleDownload',
-        commandKey: text(m, 'CommandKey', 32),
-        fileType: fileType(m),
-        url: text(m, 'URL', 1024),
-        username: optionalText(m, 'Username'),
-        password: optionalText(m, 'Password'),
-        fileSize: unsigned(m, 'FileSize'),
-        targetFileName: optionalText(m, 'TargetFileName'),
-        timeWindowList: windows,
-      };
-    }
-    case 'CancelTransfer':
-      return { method: 'CancelTransfer', commandKey: text(m, 'CommandKey', 32) };
-    case 'ChangeDUState': {
-      const ops = m.children.filter((c) => c.local === 'Operations').map(duOperation);
-      if (ops.length === 0) throw new CwmpFault(9003, 'no Operations');
-      return { method: 'ChangeDUState', operations: ops, commandKey: optionalText(m, 'CommandKey').slice(0, 32) };
-    }
-    default:
-      throw new CwmpFault(9000, m.local.slice(0, 64));
-  }
+  if (!Object.hasOwn(ACS_REQUEST_READERS, m.local)) throw new CwmpFault(9000, m.local.slice(0, 64));
+  return ACS_REQUEST_READERS[m.local as AcsRequestMethod](m);
 }
 
 function readAcsResponse(m: XmlElement): AcsResponse | null {

@@ -6,7 +6,7 @@
  * stored here: they are derived from the persisted queue of pending CPE requests, so they live
  * exactly as long as the request is unacknowledged, which is the rule the spec gives them.
  */
-import type { CpeRequest } from './messages.js';
+import type { CpeRequest, CwmpEvent } from './messages.js';
 
 export const EventCode = {
   Bootstrap: '0 BOOTSTRAP',
@@ -32,10 +32,7 @@ export const EventCode = {
   MChangeDUState: 'M ChangeDUState',
 } as const;
 
-export interface CwmpEvent {
-  code: string;
-  commandKey: string;
-}
+export type { CwmpEvent } from './messages.js';
 
 interface RetentionRule {
   /** Single events occur at most once in the list; multiple ones once per CommandKey. */

@@ -1,6 +1,11 @@
 /** Typed CWMP messages (TR-069 Annex A). Field names follow the schema, in camelCase. */
 import type { CwmpNamespace } from './namespaces.js';
-import type { CwmpEvent } from './events.js';
+
+/** An EventStruct of the Inform: the code ("1 BOOT", "M Download", ...) and the CommandKey it carries. */
+export interface CwmpEvent {
+  code: string;
+  commandKey: string;
+}
 
 /** XSD types a value may carry as xsi:type (TR-106 types map onto these). */
 export type WireType = 'string' | 'int' | 'unsignedInt' | 'long' | 'unsignedLong' | 'boolean' | 'dateTime' | 'base64' | 'hexBinary';

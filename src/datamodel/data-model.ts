@@ -10,35 +10,9 @@ import { checkValue } from './value-types.js';
 import { toSchemaPath, type ObjectShape, type ParameterDefinition, type Schema } from './schema.js';
 import { inReadBatch, type Provider } from './provider.js';
 import { ProviderRouting } from './provider-routing.js';
+import type { ModelStore, StoredModel } from '../storage/model-store.js';
 
-export interface InstanceTable {
-  /** The next instance number to hand out; numbers are never reused. */
-  next: number;
-  ids: number[];
-}
-
-export interface StoredModel {
-  values: Record<string, string>;
-  /** Notification attribute per parameter, where it differs from 0. */
-  notification: Record<string, number>;
-  accessList: Record<string, string[]>;
-  /** Instances per table, keyed by the table's concrete path ("Device.XMPP.Connection."). */
-  instances?: Record<string, InstanceTable>;
-  /** The device-served forced-notification values at the last boot (see forcedChangesSinceLastBoot). */
-  reported?: Record<string, string>;
-}
-
-/**
- * Where a device's stored values and attributes live. A save that fails throws; the store then
- * keeps trying on its own (the model keeps the truth in memory), and a change the ACS asked for
- * is undone and answered with 9002.
- */
-export interface ModelStore {
-  load(): StoredModel | undefined;
-  save(model: StoredModel): void;
-  /** A last try to save what is still unsaved (at stop). */
-  flush?(): void;
-}
+export type { InstanceTable, ModelStore, StoredModel } from '../storage/model-store.js';
 
 export type ChangeOrigin = 'acs' | 'device';
 export type ChangeListener = (names: string[], origin: ChangeOrigin) => void;

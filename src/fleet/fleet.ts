@@ -15,7 +15,7 @@ import { HttpConnectionRequestServer } from '../connreq/http-server.js';
 import { hostPort } from '../connreq/local-address.js';
 import { managementServerPaths } from '../models/device-core.js';
 import { httpConnectionRequestsEnabled } from '../connreq/connection-request-wiring.js';
-import { LiveModelStore } from '../providers/file-model-store.js';
+import { LiveModelStore } from '../storage/model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { LiveAgentStateStore } from '../storage/agent-state.js';

@@ -2,7 +2,7 @@
  * Fleet identities: device i of a fleet gets its serial number, MAC address and the rest from a
  * template, so that runs are repeatable and shards of one fleet never collide.
  */
-import type { DeviceIdentity } from '../providers/simulated-device.js';
+import type { DeviceIdentity } from '../providers/device.js';
 
 export interface IdentityTemplate {
   manufacturer: string;

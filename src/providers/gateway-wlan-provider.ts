@@ -6,34 +6,9 @@
  * The radio's factory SSID, passphrase and channel are its defaults until the ACS sets others.
  */
 import type { Provider } from '../datamodel/provider.js';
-import type { InterfaceCounters } from './gateway-network-provider.js';
+import type { WlanRadio, WlanStation } from './wlan-radio.js';
 
-export interface WlanStation {
-  mac: string;
-  ip: string;
-  authenticated: boolean;
-  /** Last data rate, Mbps. */
-  rateMbps: number;
-  /** What `iw` says of it, where it comes from there (rates both ways, signal, traffic). */
-  iw?: import('./linux-wlan.js').IwStation;
-}
-
-export interface WlanRadio {
-  /** The interface name ("wlan0"). */
-  name: string;
-  bssid: string;
-  standard: 'a' | 'b' | 'g' | 'g-only' | 'n';
-  possibleChannels: readonly number[];
-  /** Rates it can send at, Mbps, as TR-098 lists them ("1,2,5.5,11,..."). */
-  possibleRates: readonly string[];
-  /** The channel automatic selection settles on. */
-  autoChannel: number;
-  counters: () => InterfaceCounters | undefined;
-  stations: () => WlanStation[];
-  factory: { ssid: string; keyPassphrase: string; channel: number };
-  /** Set where the device's own Wi-Fi daemon owns the settings: these are read from it, not stored. */
-  live?: { ssid: string; channel: number; up: boolean };
-}
+export type { WlanRadio, WlanStation } from './wlan-radio.js';
 
 const R = 'InternetGatewayDevice.';
 const TABLE = `${R}LANDevice.1.WLANConfiguration.`;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { perReadBatch, valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
-import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './simulated-device.js';
+import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
 import { DeviceFiles } from './device-files.js';
 import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider, wifiRadioProvider } from './network-services-provider.js';

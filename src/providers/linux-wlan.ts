@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { InterfaceCounters } from './gateway-network-provider.js';
-import type { WlanRadio, WlanStation } from './gateway-wlan-provider.js';
+import type { IwStation, WlanRadio, WlanStation } from './wlan-radio.js';
 import type { HostEntry, RadioEntry } from './network-services-provider.js';
 
 export interface IwInfo {
@@ -39,18 +39,7 @@ export function parseIwInfo(text: string): IwInfo {
   return info;
 }
 
-export interface IwStation {
-  mac: string;
-  authenticated: boolean;
-  txBitrateMbps: number;
-  rxBitrateMbps: number;
-  /** dBm, when iw reports it. */
-  signalDbm?: number;
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-}
+export type { IwStation } from './wlan-radio.js';
 
 /** `iw dev <if> station dump`: one block per station, "Station <mac> (on <if>)" then tab-indented fields. */
 export function parseIwStationDump(text: string): IwStation[] {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lazyProvider, valueProvider, type Provider } from '../datamodel/provider.js';
-import { DeviceInfo, deviceInfoPaths } from '../models/device-core.js';
+import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
 import { simulatedStbProvider } from './simulated-stb.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
@@ -16,7 +16,8 @@ import { manageableDeviceProvider, type ManageableDeviceEntry } from './tr111-pr
 
 const IGD = 'InternetGatewayDevice.';
 const MANAGEABLE_DEVICES: readonly string[] = [`${IGD}ManagementServer.ManageableDevice.`];
-import { DeviceFiles, type DeviceFileHooks } from './device-files.js';
+import { DeviceFiles } from './device-files.js';
+import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
 import type { Clock } from '../runtime/clock.js';
@@ -117,37 +118,6 @@ function simulatedWlan(seed: string, upSeconds: () => number): Provider {
   return gatewayWlanProvider(() => radios);
 }
 
-export interface DeviceIdentity {
-  manufacturer: string;
-  oui: string;
-  productClass: string;
-  serialNumber: string;
-  modelName: string;
-  hardwareVersion: string;
-  softwareVersion: string;
-}
-
-/** What the device can keep doing in standby (TR-069 Annex L): NetworkAwarenessCapable, SelfTimerCapable. */
-export interface StandbyCapabilities {
-  crAware: boolean;
-  timerAware: boolean;
-}
-
-/** What the agent asks of the device it manages. */
-export interface DeviceHooks {
-  identity: DeviceIdentity;
-  /** Where the device's own values come from (uptime, memory, processes, ...). */
-  providers: Provider[];
-  /** Restart the device. For an in-process agent this restarts the agent itself. */
-  reboot(): Promise<void>;
-  /** Wipe device-side configuration; the agent resets its own state. */
-  factoryReset(): Promise<void>;
-  /** Installs downloaded files (firmware, configuration, ...); without it, downloads fail with 9010. */
-  files?: DeviceFileHooks;
-  /** What it can keep doing in standby (StandbyPolicy's NetworkAwarenessCapable, SelfTimerCapable); neither when absent. */
-  standby?: StandbyCapabilities;
-}
-
 export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentity> = {}): DeviceIdentity {
   const h = createHash('sha256').update(seed).digest('hex').toUpperCase();
   return {
@@ -159,20 +129,6 @@ export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentit
     hardwareVersion: `HW-${h.slice(10, 12)}`,
     softwareVersion: '1.0.0',
     ...overrides,
-  };
-}
-
-/** The identity as DeviceInfo values under a root object ("Device." or "InternetGatewayDevice."). */
-export function identityValues(id: DeviceIdentity, root = 'Device.'): Record<string, string> {
-  const DI = deviceInfoPaths(root);
-  return {
-    [DI.manufacturer]: id.manufacturer,
-    [DI.manufacturerOui]: id.oui,
-    [DI.productClass]: id.productClass,
-    [DI.serialNumber]: id.serialNumber,
-    [DI.modelName]: id.modelName,
-    [DI.hardwareVersion]: id.hardwareVersion,
-    [DI.softwareVersion]: id.softwareVersion,
   };
 }
 

@@ -10,7 +10,7 @@ import { DataModel } from '../../src/datamodel/data-model.js';
 import { InformSchedule } from '../../src/agent/inform-schedule.js';
 import { BUILT_IN_SCHEMA } from '../../src/models/built-in.js';
 import { managementServerPaths } from '../../src/models/device-core.js';
-import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../../src/storage/model-store.js';
 
 test('systemClock: no timer callback runs before its due time by Date.now()', async () => {
   const early: number[] = [];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { CwmpFault } from '../../src/cwmp/faults.js';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { Schema } from '../../src/datamodel/schema.js';
-import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../../src/storage/model-store.js';
 import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from '../../src/models/xmpp.js';
 

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { Schema } from '../../src/datamodel/schema.js';
 import { perReadBatch, type Provider } from '../../src/datamodel/provider.js';
-import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../../src/storage/model-store.js';
 import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../../src/models/device-status.js';
 import { SimulatedDevice } from '../../src/providers/simulated-device.js';
 import { LinuxHostDevice, parseProcStat } from '../../src/providers/linux-host.js';
-import type { DeviceHooks } from '../../src/providers/simulated-device.js';
+import type { DeviceHooks } from '../../src/providers/device.js';
 
 const schema = new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS], DEVICE_STATUS_TABLES);
 const modelFor = (device: DeviceHooks): DataModel => new DataModel(schema, new MemoryModelStore(), device.providers);

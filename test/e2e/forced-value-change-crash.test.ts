@@ -14,7 +14,7 @@ import { systemClock } from '../../src/runtime/clock.js';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
 import type { ModelStore, StoredModel } from '../../src/datamodel/data-model.js';
-import { FileModelStore } from '../../src/providers/file-model-store.js';
+import { FileModelStore } from '../../src/storage/model-store.js';
 import { SimulatedDevice } from '../../src/providers/simulated-device.js';
 import { FileAgentStateStore } from '../../src/storage/agent-state.js';
 import { tempDir } from '../helpers/agent-harness.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ManualClock } from '../../src/runtime/clock.js';
 import { startHttpConnectionRequests } from '../../src/connreq/connection-request-wiring.js';
-import type { StandbyCapabilities } from '../../src/providers/simulated-device.js';
+import type { StandbyCapabilities } from '../../src/providers/device.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { TestAcs } from '../../src/acs/test-acs.js';

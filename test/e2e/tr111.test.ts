@@ -14,7 +14,7 @@ import { encodeVendorInfo } from '../../src/cwmp/dhcp-vendor-info.js';
 import { IGD_SCHEMA } from '../../src/models/igd.js';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { builtInFor } from '../../src/models/built-in.js';
-import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../../src/storage/model-store.js';
 import { LinuxHostDevice } from '../../src/providers/linux-host.js';
 import { manageableDeviceProvider, type ManageableDeviceEntry } from '../../src/providers/tr111-providers.js';
 import { sessionsCompleted, startHarness, tempDir } from '../helpers/agent-harness.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildProfile, loadProfile, parseCsv, snapshotFromCsv } from '../../src/fleet/profile.js';
 import { identityFor, macFor, serialFor, shardRange, DEFAULT_TEMPLATE } from '../../src/fleet/identity-template.js';
 import { DataModel } from '../../src/datamodel/data-model.js';
-import { LiveModelStore } from '../../src/providers/file-model-store.js';
+import { LiveModelStore } from '../../src/storage/model-store.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { BBF_DIR } from '../helpers/xsd.js';
 import { definitionsFromBbf, loadBbfModel } from '../../src/models/bbf-loader.js';

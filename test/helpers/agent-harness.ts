@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { Agent, type AgentOptions } from '../../src/agent/agent.js';
 import { ManualClock, systemClock, type Clock } from '../../src/runtime/clock.js';
 import { TestAcs, type TestAcsOptions } from '../../src/acs/test-acs.js';
-import { FileModelStore } from '../../src/providers/file-model-store.js';
+import { FileModelStore } from '../../src/storage/model-store.js';
 import { SimulatedDevice, type SimulatedDeviceOptions } from '../../src/providers/simulated-device.js';
 import { FileAgentStateStore } from '../../src/storage/agent-state.js';
 

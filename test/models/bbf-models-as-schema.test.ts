@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { Schema } from '../../src/datamodel/schema.js';
 import { definitionsFromBbf, loadBbfModel } from '../../src/models/bbf-loader.js';
-import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../../src/storage/model-store.js';
 import { BBF_DIR } from '../helpers/xsd.js';
 
 const file = (name: string): string => path.join(BBF_DIR, name);

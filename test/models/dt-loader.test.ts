@@ -8,7 +8,7 @@ import { BUILT_IN_PARAMETERS, BUILT_IN_SCHEMA, BUILT_IN_TABLES, extendBuiltIn } 
 import { definitionsFromBbf, loadBbfModel } from '../../src/models/bbf-loader.js';
 import { exportDeviceType } from '../../src/models/dt-export.js';
 import { loadDeviceType, restrictToDeviceType } from '../../src/models/dt-loader.js';
-import { LiveModelStore } from '../../src/providers/file-model-store.js';
+import { LiveModelStore } from '../../src/storage/model-store.js';
 import { BBF_DIR } from '../helpers/xsd.js';
 
 const NS = 'urn:broadband-forum-org:cwmp:devicetype-1-15';

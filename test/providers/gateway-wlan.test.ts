@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { CwmpFault } from '../../src/cwmp/faults.js';
 import { IGD_SCHEMA } from '../../src/models/igd.js';
-import { MemoryModelStore } from '../../src/providers/file-model-store.js';
+import { MemoryModelStore } from '../../src/storage/model-store.js';
 import { gatewayNetworkProvider } from '../../src/providers/gateway-network-provider.js';
 import { gatewayWlanProvider } from '../../src/providers/gateway-wlan-provider.js';
 import { linuxWlanRadios, parseIwInfo, parseIwStationDump } from '../../src/providers/linux-wlan.js';

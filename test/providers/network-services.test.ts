@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { BUILT_IN_SCHEMA } from '../../src/models/built-in.js';
 import { LinuxHostDevice } from '../../src/providers/linux-host.js';
-import { LiveModelStore } from '../../src/providers/file-model-store.js';
+import { LiveModelStore } from '../../src/storage/model-store.js';
 import { parseProcArp, parseResolvConf } from '../../src/providers/network-services-provider.js';
 import { SimulatedDevice } from '../../src/providers/simulated-device.js';
 import { loadProfile } from '../../src/fleet/profile.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { DataModel } from '../../src/datamodel/data-model.js';
 import { checkValue } from '../../src/datamodel/value-types.js';
 import { BUILT_IN_SCHEMA } from '../../src/models/built-in.js';
-import { LiveModelStore } from '../../src/providers/file-model-store.js';
+import { LiveModelStore } from '../../src/storage/model-store.js';
 import { SimulatedDevice } from '../../src/providers/simulated-device.js';
 import { LinuxHostDevice } from '../../src/providers/linux-host.js';
 import { IGD_SCHEMA } from '../../src/models/igd.js';

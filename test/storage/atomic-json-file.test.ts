@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AtomicJsonFile, StateWriteError, type StorageLog } from '../../src/storage/atomic-json-file.js';
 import { FileAgentStateStore } from '../../src/storage/agent-state.js';
-import { FileModelStore } from '../../src/providers/file-model-store.js';
+import { FileModelStore } from '../../src/storage/model-store.js';
 import { tempDir } from '../helpers/agent-harness.js';
 
 function recordingLog(): StorageLog & { lines: { level: string; obj: object; msg: string }[] } {

@@ -1,13 +1,42 @@
 /**
- * The embedded default store for data model values and attributes: one crash-safe JSON file,
- * checked for shape when read, saved again by itself after a failure (see RetryingSave).
+ * What a device's data model keeps per device (values, attributes, instances), and the stores
+ * that keep it: the embedded default is one crash-safe JSON file, checked for shape when read,
+ * saved again by itself after a failure (see RetryingSave); fleets keep it in memory.
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { AtomicJsonFile, type StorageLog } from '../storage/atomic-json-file.js';
-import { RetryingSave } from '../storage/retrying-save.js';
-import { shapeChecker } from '../storage/shape-check.js';
-import type { ModelStore, StoredModel } from '../datamodel/data-model.js';
+import { AtomicJsonFile, type StorageLog } from './atomic-json-file.js';
+import { RetryingSave } from './retrying-save.js';
+import { shapeChecker } from './shape-check.js';
+
+export interface InstanceTable {
+  /** The next instance number to hand out; numbers are never reused. */
+  next: number;
+  ids: number[];
+}
+
+export interface StoredModel {
+  values: Record<string, string>;
+  /** Notification attribute per parameter, where it differs from 0. */
+  notification: Record<string, number>;
+  accessList: Record<string, string[]>;
+  /** Instances per table, keyed by the table's concrete path ("Device.XMPP.Connection."). */
+  instances?: Record<string, InstanceTable>;
+  /** The device-served forced-notification values at the last boot (see forcedChangesSinceLastBoot). */
+  reported?: Record<string, string>;
+}
+
+/**
+ * Where a device's stored values and attributes live. A save that fails throws; the store then
+ * keeps trying on its own (the model keeps the truth in memory), and a change the ACS asked for
+ * is undone and answered with 9002.
+ */
+export interface ModelStore {
+  load(): StoredModel | undefined;
+  save(model: StoredModel): void;
+  /** A last try to save what is still unsaved (at stop). */
+  flush?(): void;
+}
 
 const storedModel = z.looseObject({
   values: z.record(z.string(), z.string()),
