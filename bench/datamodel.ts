@@ -41,7 +41,7 @@ export function runDataModelBench(): void {
   let n = 0;
   const list = (): { name: string; value: string }[] => {
     n++;
-    return model.instanceIds('Device.X_BENCH.Item.').flatMap((id) => benchParams.map((p, i) => ({ name: `Device.X_BENCH.Item.${id}.P${i}`, value: String((n + id + i) % 1000) })));
+    return model.instanceIds('Device.X_BENCH.Item.').flatMap((id) => benchParams.map((_p, i) => ({ name: `Device.X_BENCH.Item.${id}.P${i}`, value: String((n + id + i) % 1000) })));
   };
   const sample = list();
   console.log(`data model: SetParameterValues of ${sample.length} parameters (atomic: all checked, then applied)`);
@@ -55,7 +55,9 @@ export function runDataModelBench(): void {
     const hostModel = new DataModel(builtInFor(root).schema, new MemoryModelStore(), reRootProviders(host.providers, root));
     const names = hostModel.getParameterValues([root]).map((p) => p.name);
     console.log(`data model: Linux host, GetParameterValues "${root}" (${names.length} parameters)`);
-    console.log(`  baseline: one GetParameterValues per name   ${fmt(measure(10, () => names.forEach((n) => hostModel.getParameterValues([n]))))}`);
+    console.log(`  baseline: one GetParameterValues per name   ${fmt(measure(10, () => {
+      for (const n of names) hostModel.getParameterValues([n]);
+    }))}`);
     console.log(`  GetParameterValues of the whole tree        ${fmt(measure(10, () => hostModel.getParameterValues([root])))}`);
   }
 }

@@ -137,7 +137,7 @@ export async function runFleetBench(): Promise<void> {
   const acs = await startAcsProcess(['--max-sessions', '200']);
   try {
     const url = new URL(acs.url);
-    const body = '<x>' + 'a'.repeat(2500) + '</x>';
+    const body = `<x>${'a'.repeat(2500)}</x>`;
     console.log(`fleet: the test ACS in its own process; ${SECONDS} s of load per figure`);
     console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, body)))}`);
     for (const n of SIZES) await fleetInChild(acs.url, n);

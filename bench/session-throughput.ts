@@ -19,7 +19,7 @@ import os from 'node:os';
 const SESSIONS = Number(process.env['BENCH_SESSIONS'] ?? 2000);
 
 async function baseline(url: string, n: number): Promise<{ perSecond: number; cpuMsPer: number }> {
-  const body = '<x>' + 'a'.repeat(2500) + '</x>';
+  const body = `<x>${'a'.repeat(2500)}</x>`;
   const u = new URL(url);
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();

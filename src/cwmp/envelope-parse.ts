@@ -46,7 +46,7 @@ export function parseAcsEnvelope(body: string, limits?: XmlLimits): ParseResult 
       const cwmpFault = detail ? childNamed(detail, 'Fault') : undefined;
       const code = cwmpFault ? Number(text(cwmpFault, 'FaultCode', 8)) : 8002;
       const faultString = cwmpFault ? optionalText(cwmpFault, 'FaultString') : optionalText(methodEl, 'faultstring');
-      if (cwmpFault && cwmpFault.uri && isCwmpNamespace(cwmpFault.uri)) namespace ??= cwmpFault.uri;
+      if (cwmpFault?.uri && isCwmpNamespace(cwmpFault.uri)) namespace ??= cwmpFault.uri;
       return { ok: true, envelope: { namespace, header, message: { kind: 'fault', fault: { method: 'Fault', faultCode: Number.isFinite(code) ? code : 8002, faultString } } } };
     }
     if (!isCwmpNamespace(methodEl.uri)) {

@@ -25,7 +25,7 @@ function open(opts: EnvelopeOptions): string {
     headers.push(`<cwmp:SupportedCWMPVersions soap-env:mustUnderstand="0">${esc(opts.supportedCwmpVersions)}</cwmp:SupportedCWMPVersions>`);
   }
   if (headers.length > 0) s += `<soap-env:Header>${headers.join('')}</soap-env:Header>`;
-  return s + '<soap-env:Body>';
+  return `${s}<soap-env:Body>`;
 }
 
 const CLOSE = '</soap-env:Body></soap-env:Envelope>';

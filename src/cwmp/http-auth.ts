@@ -174,7 +174,7 @@ export class DigestServer {
    */
   verify(header: string | undefined, method: string, requestUri: string, now: number, lookupPassword: (username: string) => string | undefined): VerifyResult {
     const auth = parseAuthorization(header);
-    if (!auth || auth.scheme !== 'digest' || !('params' in auth)) return { ok: false, stale: false };
+    if (auth?.scheme !== 'digest' || !('params' in auth)) return { ok: false, stale: false };
     const p = auth.params;
     const algorithm = normaliseAlgorithm(p['algorithm']);
     const { username, nonce, uri, response, nc, cnonce, qop } = p;
@@ -226,7 +226,7 @@ function sameRequestTarget(digestUri: string, requestUri: string): boolean {
 /** Checks a Basic Authorization header against a username and password, in constant time. */
 export function verifyBasic(header: string | undefined, username: string, password: string): boolean {
   const auth = parseAuthorization(header);
-  if (!auth || auth.scheme !== 'basic' || !('token' in auth)) return false;
+  if (auth?.scheme !== 'basic' || !('token' in auth)) return false;
   return constantTimeEqual(auth.token, Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
 }
 

@@ -55,7 +55,7 @@ const DEFAULT_MAX_BYTES = 1200;
 
 /** The Notification document (the datagram's body). */
 export function writeLightweightNotification(n: LightweightNotification): string {
-  return notificationOpen(n) + n.params.map(paramXml).join('') + '</Notification>';
+  return `${notificationOpen(n) + n.params.map(paramXml).join('')}</Notification>`;
 }
 
 function notificationOpen(n: Omit<LightweightNotification, 'params'>): string {
@@ -100,7 +100,7 @@ export function lightweightNotificationDatagrams(
     const cnonce = nextCnonce();
     // Sized from an empty notification up, so each value is written once; the slack covers
     // Content-Length growing by a digit or two.
-    let size = frameLightweightNotification(notificationOpen({ ...sender, cnonce }) + '</Notification>', opts).length + 4;
+    let size = frameLightweightNotification(`${notificationOpen({ ...sender, cnonce })}</Notification>`, opts).length + 4;
     const start = i;
     while (i < params.length) {
       const add = Buffer.byteLength(paramXml(params[i]!));

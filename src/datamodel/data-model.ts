@@ -27,7 +27,7 @@ export interface AddressingOptions {
 /** Values (or attributes) one answer may hold; more is 9004. The built-in tree has under 2,000. */
 export const MAX_VALUES_PER_ANSWER = 50_000;
 
-const ALIAS = /^[A-Za-z][A-Za-z0-9_\-]{0,63}$/;
+const ALIAS = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /** A concrete parameter: its path on the wire and its definition. */
 interface Resolved {
@@ -424,7 +424,7 @@ export class DataModel {
     const named = /^(.*\.)\[([^\]]+)\]\.$/.exec(objectName);
     const requested = named ? named[1]! : objectName;
     const tablePath = requested.includes('[') ? this.aliasToNumbers(requested) : requested;
-    const table = tablePath === undefined ? undefined : this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
+    const table = tablePath === undefined ? undefined : this.schema.tables.get(`${toSchemaPath(tablePath)}{i}.`);
     if (!table || tablePath === undefined || !this.instancesExist(tablePath)) throw new CwmpFault(9005, objectName);
     if (!table.writable) throw new CwmpFault(9001, `${objectName} does not allow AddObject`);
     const owner = this.instanceOwner(tablePath);
@@ -439,7 +439,7 @@ export class DataModel {
       return id;
     }
     if (named) {
-      if (!this.schema.parameters.has(toSchemaPath(tablePath) + '{i}.Alias')) throw new CwmpFault(9005, `${tablePath} has no Alias`);
+      if (!this.schema.parameters.has(`${toSchemaPath(tablePath)}{i}.Alias`)) throw new CwmpFault(9005, `${tablePath} has no Alias`);
       const refusal = this.aliasRefusal(`${tablePath}0.Alias`, named[2]!, new Map());
       if (refusal) throw new CwmpFault(9007, refusal);
     }
@@ -448,7 +448,7 @@ export class DataModel {
 
   /** Creates an instance from the device side (no ParameterKey change); returns its number. */
   addInstance(tablePath: string): number {
-    const table = this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
+    const table = this.schema.tables.get(`${toSchemaPath(tablePath)}{i}.`);
     if (!table || !this.instancesExist(tablePath)) throw new CwmpFault(9005, tablePath);
     return this.createInstance(tablePath, table.maxEntries);
   }
@@ -458,7 +458,7 @@ export class DataModel {
    * names its instances). Later AddObjects continue after the highest number.
    */
   ensureInstance(tablePath: string, id: number): void {
-    const table = this.schema.tables.get(toSchemaPath(tablePath) + '{i}.');
+    const table = this.schema.tables.get(`${toSchemaPath(tablePath)}{i}.`);
     if (!table || !this.instancesExist(tablePath) || !Number.isInteger(id) || id < 1) throw new CwmpFault(9005, `${tablePath}${id}.`);
     const entry = (this.model.instances![tablePath] ??= { next: 1, ids: [] });
     if (entry.ids.includes(id)) return;
@@ -524,7 +524,7 @@ export class DataModel {
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
   instanceIds(tablePath: string): number[] {
-    for (const p of this.providersFor(toSchemaPath(tablePath) + '{i}.')) {
+    for (const p of this.providersFor(`${toSchemaPath(tablePath)}{i}.`)) {
       const owned = p.instances?.(tablePath);
       if (owned) return [...owned];
     }
@@ -533,7 +533,7 @@ export class DataModel {
 
   /** The provider whose instance list a table is, if the device owns it (else its instances are stored). */
   private instanceOwner(tablePath: string): Provider | undefined {
-    return this.providersFor(toSchemaPath(tablePath) + '{i}.').find((p) => p.instances?.(tablePath) !== undefined);
+    return this.providersFor(`${toSchemaPath(tablePath)}{i}.`).find((p) => p.instances?.(tablePath) !== undefined);
   }
 
   /** The providers answering for a schema path, the one naming the longest enclosing object first. */
@@ -549,7 +549,7 @@ export class DataModel {
     const id = entry.next++;
     entry.ids.push(id);
     // TR-181: an Alias the ACS did not choose is assigned by the CPE with the "cpe-" prefix.
-    if (this.schema.parameters.has(toSchemaPath(tablePath) + '{i}.Alias')) this.model.values[`${tablePath}${id}.Alias`] = alias ?? `cpe-${id}`;
+    if (this.schema.parameters.has(`${toSchemaPath(tablePath)}{i}.Alias`)) this.model.values[`${tablePath}${id}.Alias`] = alias ?? `cpe-${id}`;
     if (parameterKeyName !== undefined) this.model.values[parameterKeyName] = parameterKey ?? '';
     if (undo) this.commit(undo);
     else if (save) this.persist();
@@ -577,9 +577,9 @@ export class DataModel {
       const m = /^\[(.+)\]$/.exec(seg);
       if (m) {
         const alias = m[1]!;
-        const tableSchema = toSchemaPath(prefix) + '{i}.';
+        const tableSchema = `${toSchemaPath(prefix)}{i}.`;
         const table = this.schema.tables.get(tableSchema);
-        if (!table || !this.schema.parameters.has(tableSchema + 'Alias') || !this.instancesExist(prefix)) return undefined;
+        if (!table || !this.schema.parameters.has(`${tableSchema}Alias`) || !this.instancesExist(prefix)) return undefined;
         let id = this.instanceIds(prefix).find((n) => this.read(`${prefix}${n}.Alias`) === alias);
         if (id === undefined) {
           if (!autoCreate || !table.writable || !ALIAS.test(alias)) return undefined;
@@ -615,7 +615,7 @@ export class DataModel {
   /** Alias values: the TR-181 Alias syntax, and unique within their table (this request included). */
   private aliasRefusal(path: string, value: string, pending: ReadonlyMap<string, string>): string | undefined {
     const m = /^(.*\.)(\d+)\.Alias$/.exec(path);
-    if (!m || !this.schema.tables.has(toSchemaPath(m[1]!) + '{i}.')) return undefined;
+    if (!m || !this.schema.tables.has(`${toSchemaPath(m[1]!)}{i}.`)) return undefined;
     if (!ALIAS.test(value) || value.startsWith('cpe-')) return 'an Alias starts with a letter, holds letters, digits, "_" or "-", and "cpe-" is the CPE\'s own prefix';
     const table = m[1]!;
     const taken = this.instanceIds(table).some((n) => String(n) !== m[2] && (pending.get(`${table}${n}.Alias`) ?? this.read(`${table}${n}.Alias`)) === value);
@@ -627,7 +627,7 @@ export class DataModel {
     const star = path.indexOf('.*.');
     if (star < 0) return [path];
     const table = path.slice(0, star + 1);
-    if (!this.schema.tables.has(toSchemaPath(table) + '{i}.') || !this.instancesExist(table)) throw new CwmpFault(9005, path);
+    if (!this.schema.tables.has(`${toSchemaPath(table)}{i}.`) || !this.instancesExist(table)) throw new CwmpFault(9005, path);
     return this.instanceIds(table).flatMap((n) => this.expandWildcards(`${table}${n}${path.slice(star + 2)}`));
   }
 
@@ -645,7 +645,7 @@ export class DataModel {
   /** The schema object for a concrete object path; a table path ("...Connection.") is its own node. */
   private locateObject(path: string): { shape: ObjectShape; isTableNode: boolean } {
     const schemaPath = toSchemaPath(path);
-    const asTable = this.schema.objects.get(schemaPath + '{i}.');
+    const asTable = this.schema.objects.get(`${schemaPath}{i}.`);
     if (asTable && !this.schema.objects.has(schemaPath) && this.instancesExist(path)) return { shape: asTable, isTableNode: true };
     const shape = this.schema.objects.get(schemaPath);
     if (!shape || !this.instancesExist(path)) throw new CwmpFault(9005, path);
@@ -731,5 +731,5 @@ function forcedNotifyParameters(schema: Schema): ParameterDefinition[] {
 function tableOf(parameterPath: string, countOf: string): string {
   const object = parameterPath.slice(0, parameterPath.lastIndexOf('.') + 1);
   const withoutI = countOf.slice(0, -5);
-  return object + withoutI.slice(withoutI.lastIndexOf('.') + 1) + '.';
+  return `${object + withoutI.slice(withoutI.lastIndexOf('.') + 1)}.`;
 }

@@ -50,7 +50,7 @@ export function checkValue(raw: string, c: ValueConstraints, xsiType?: string): 
     }
     case 'dateTime': {
       const v = raw.trim();
-      if (!DATE_TIME.test(v) || Number.isNaN(Date.parse(v.startsWith('0001-') ? '2000' + v.slice(4) : v))) {
+      if (!DATE_TIME.test(v) || Number.isNaN(Date.parse(v.startsWith('0001-') ? `2000${v.slice(4)}` : v))) {
         return { ok: false, faultCode: 9007, reason: `"${short(raw)}" is not a dateTime` };
       }
       return { ok: true, value: v };

@@ -119,7 +119,9 @@ function measurementValues(c: Omit<ConnectionResult, 'ipAddressUsed'>, testBytes
   };
 }
 
+// biome-ignore lint/complexity/useMathMinMax: Math.min takes no bigints
 const minOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b < a ? b : a));
+// biome-ignore lint/complexity/useMathMinMax: Math.max takes no bigints
 const maxOf = (xs: bigint[]): bigint => xs.reduce((a, b) => (b > a ? b : a));
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
@@ -282,7 +284,7 @@ export class DiagnosticsRunner {
 
   constructor(
     private readonly agent: Agent,
-    private readonly diagnostics: readonly Diagnostic[] = [
+    diagnostics: readonly Diagnostic[] = [
       IP_PING,
       TRACE_ROUTE,
       transferDiagnostic('Download', DownloadDiagnostics),

@@ -24,7 +24,14 @@ export interface UdpEchoResult extends EchoStats {
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 export async function runUdpEcho(input: UdpEchoInput, signal: AbortSignal): Promise<UdpEchoResult> {

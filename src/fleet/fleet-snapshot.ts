@@ -25,7 +25,7 @@ export class FleetSnapshot {
 
   load(): Map<string, { state: AgentState; model: StoredModel }> {
     const doc = this.file.read();
-    if (!doc || doc.version !== 1) return new Map();
+    if (doc?.version !== 1) return new Map();
     return new Map(Object.entries(doc.devices).map(([serial, d]) => [serial, { state: reviveAgentState({ ...emptyAgentState(), ...d.state }), model: d.model }]));
   }
 

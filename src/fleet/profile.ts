@@ -157,7 +157,7 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     let m: RegExpExecArray | null;
     while ((m = re.exec(p.name)) !== null) {
       const tablePath = p.name.slice(0, m.index + 1);
-      const tableSchema = toSchemaPath(tablePath) + '{i}.';
+      const tableSchema = `${toSchemaPath(tablePath)}{i}.`;
       const id = Number(m[1]);
       const builtInTable = BUILT_IN_SCHEMA.tables.get(tableSchema);
       if (builtInTable?.writable) {
@@ -188,7 +188,7 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     owned.size > 0
       ? {
           objects: roots,
-          instances: (tablePath) => (ownedTables.has(toSchemaPath(tablePath) + '{i}.') ? owned.get(tablePath) ?? [] : undefined),
+          instances: (tablePath) => (ownedTables.has(`${toSchemaPath(tablePath)}{i}.`) ? owned.get(tablePath) ?? [] : undefined),
           get: () => undefined,
         }
       : undefined;

@@ -38,7 +38,7 @@ export function buildFirmwareImage(o: BuildFirmwareOptions): Buffer {
   if (o.productClass) header.productClass = o.productClass;
   if (o.bootFails) header.bootFails = true;
   if (o.signingKey) header.signature = sign(null, Buffer.from(`${o.version}\n${sha256}`), o.signingKey).toString('base64');
-  return Buffer.concat([Buffer.from(MAGIC + JSON.stringify(header) + '\n'), o.payload]);
+  return Buffer.concat([Buffer.from(`${MAGIC + JSON.stringify(header)}\n`), o.payload]);
 }
 
 /** Reads and checks only the header and the size (cheap; used at boot). Throws CwmpFault 9018. */

@@ -7,7 +7,7 @@
  * ...) unless the ACS holds them (HoldRequests); then an empty POST; then ACS requests, each
  * answered in the next POST, until the ACS sends an empty body with nothing left to send.
  */
-import { CwmpFault, toCwmpFault } from '../cwmp/faults.js';
+import { type CwmpFault, toCwmpFault } from '../cwmp/faults.js';
 import { parseAcsEnvelope } from '../cwmp/envelope-parse.js';
 import { writeEnvelope, writeFaultEnvelope } from '../cwmp/envelope-write.js';
 import { isCwmpVersion, namespaceForVersion, supportedVersionsUpTo, type CwmpNamespace, type CwmpVersion } from '../cwmp/namespaces.js';

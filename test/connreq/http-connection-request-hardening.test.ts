@@ -34,7 +34,10 @@ async function digestFor(url: string, username: string, password: string, uri: s
 
 async function agentWithCredentials(logLines?: Record<string, unknown>[]) {
   const logger = logLines
-    ? pino({ level: 'info' }, new Writable({ write: (c, _e, done) => void (logLines.push(JSON.parse(c.toString()) as Record<string, unknown>), done()) }))
+    ? pino({ level: 'info' }, new Writable({ write: (c, _e, done) => {
+          logLines.push(JSON.parse(c.toString()) as Record<string, unknown>);
+          done();
+        } }))
     : undefined;
   const h = await startHarness(logger ? { agent: { logger } } : {});
   return h;

@@ -31,7 +31,7 @@ class AcsProcess {
     return JSON.parse(r.value);
   }
   async send(cmd: object): Promise<any> {
-    this.child.stdin!.write(JSON.stringify(cmd) + '\n');
+    this.child.stdin!.write(`${JSON.stringify(cmd)}\n`);
     return this.next();
   }
 }

@@ -77,7 +77,7 @@ test('malformed datagrams are refused with a reason, never a crash', () => {
   const cases: [string, string | Buffer][] = [
     ['no end of headers', 'POST / HTTP/1.1\r\nHost: h'],
     ['not a POST request line', good.replace('POST / HTTP/1.1', 'GET / HTTP/1.1')],
-    ['Content-Length does not match the body', good + ' '],
+    ['Content-Length does not match the body', `${good} `],
     ['no Signature header', good.replace(/Signature: \w+\r\n/, '')],
     ['body is not XML', good.replace(body, '<Notification').replace(/Content-Length: \d+/, 'Content-Length: 13')],
     ['not an lwnotif-1-0 Notification', frameLightweightNotification('<Notification><TS>1</TS></Notification>', { host: 'h', password: 'p' })],

@@ -1,7 +1,7 @@
 /** End to end: the real agent against the real test ACS over loopback HTTP. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/runtime/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { textAt, parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 

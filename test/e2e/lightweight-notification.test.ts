@@ -26,7 +26,12 @@ async function setUp(opts: {
 }): Promise<{ h: Harness; provider: Provider; set: (values: Record<string, string>) => void }> {
   const values: Record<string, string> = { [TZ]: 'UTC0', [NTP]: 'ntp1.example' };
   let push: ((paths: string[]) => void) | undefined;
-  const provider: Provider = { objects: ['Device.Time.'], get: (p) => values[p], subscribe: (changed) => ((push = changed), () => (push = undefined)) };
+  const provider: Provider = { objects: ['Device.Time.'], get: (p) => values[p], subscribe: (changed) => {
+    push = changed;
+    return () => {
+      push = undefined;
+    };
+  } };
   const h = await startHarness({ manualClock: opts.manualClock, acs: { auth: { scheme: 'digest', ...AUTH } }, agent: { acsUsername: AUTH.username, acsPassword: AUTH.password } });
   const port = await h.acs.listenLightweightNotifications();
   h.agent.model.addProvider(provider);
@@ -178,7 +183,12 @@ test('under the TR-098 root too: InternetGatewayDevice.ManagementServer settings
   const h = await startHarness({ agent: { schema: IGD_SCHEMA, acsUsername: AUTH.username, acsPassword: AUTH.password }, acs: { auth: { scheme: 'digest', ...AUTH } } });
   try {
     const port = await h.acs.listenLightweightNotifications();
-    h.agent.model.addProvider({ objects: [`${R}Time.`], get: (p) => (p === NTP98 ? server : undefined), subscribe: (changed) => ((push = changed), () => (push = undefined)) });
+    h.agent.model.addProvider({ objects: [`${R}Time.`], get: (p) => (p === NTP98 ? server : undefined), subscribe: (changed) => {
+    push = changed;
+    return () => {
+      push = undefined;
+    };
+  } });
     h.acs.queue(
       h.serial,
       {

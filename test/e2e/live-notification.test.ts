@@ -16,7 +16,12 @@ const NTP = 'Device.Time.NTPServer2';
 test('a pushing provider: active notification opens a VALUE CHANGE session at once', async () => {
   let zone = 'UTC0';
   let push: ((paths: string[]) => void) | undefined;
-  const provider: Provider = { objects: ['Device.Time.'], get: (p) => (p === TZ ? zone : undefined), subscribe: (changed) => ((push = changed), () => (push = undefined)) };
+  const provider: Provider = { objects: ['Device.Time.'], get: (p) => (p === TZ ? zone : undefined), subscribe: (changed) => {
+    push = changed;
+    return () => {
+      push = undefined;
+    };
+  } };
   const h = await startHarness({ manualClock: true });
   try {
     h.agent.model.addProvider(provider);

@@ -109,7 +109,12 @@ test('DefaultActiveNotificationThrottle: an active change waits until that long 
   const TZ = 'Device.Time.LocalTimeZone';
   let zone = 'UTC0';
   let push: ((paths: string[]) => void) | undefined;
-  const provider: Provider = { objects: ['Device.Time.'], get: (p) => (p === TZ ? zone : undefined), subscribe: (changed) => ((push = changed), () => (push = undefined)) };
+  const provider: Provider = { objects: ['Device.Time.'], get: (p) => (p === TZ ? zone : undefined), subscribe: (changed) => {
+    push = changed;
+    return () => {
+      push = undefined;
+    };
+  } };
   const h = await startHarness({ manualClock: true });
   const clock = h.clock as ManualClock;
   try {

@@ -1,7 +1,7 @@
 /** Auth, cookies, TLS and retries of the agent's HTTP transport, end to end. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/runtime/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { retryWaitRange } from '../../src/cwmp/retry.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { makeTestPki } from '../helpers/test-ca.js';

@@ -8,7 +8,7 @@ import { TestAcs } from '../../src/acs/test-acs.js';
 
 const acs = new TestAcs({ host: process.argv[2] ?? '127.0.0.1', port: Number(process.argv[3] ?? 0) });
 const url = await acs.listen();
-process.stdout.write(JSON.stringify({ url }) + '\n');
+process.stdout.write(`${JSON.stringify({ url })}\n`);
 
 const rl = readline.createInterface({ input: process.stdin });
 for await (const line of rl) {
@@ -28,11 +28,11 @@ for await (const line of rl) {
       socket.close();
     } else if (cmd['cmd'] === 'close') {
       await acs.close();
-      process.stdout.write(JSON.stringify(reply) + '\n');
+      process.stdout.write(`${JSON.stringify(reply)}\n`);
       process.exit(0);
     }
   } catch (err) {
     reply = { ok: false, error: String(err) };
   }
-  process.stdout.write(JSON.stringify(reply) + '\n');
+  process.stdout.write(`${JSON.stringify(reply)}\n`);
 }

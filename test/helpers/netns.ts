@@ -46,7 +46,7 @@ export function buildNatTopology(tag: string): { cpe: string; nat: string; acs: 
     inNs(nat, 'ip', 'link', 'set', `n${tag}`, 'up');
     inNs(nat, 'ip', 'link', 'set', `m${tag}`, 'up');
     inNs(nat, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
-    inNs(nat, 'nft', 'add table ip nat; add chain ip nat post { type nat hook postrouting priority 100 ; } ; add rule ip nat post oifname ' + `m${tag}` + ' masquerade');
+    inNs(nat, 'nft', `add table ip nat; add chain ip nat post { type nat hook postrouting priority 100 ; } ; add rule ip nat post oifname m${tag} masquerade`);
     inNs(acs, 'ip', 'addr', 'add', '10.253.2.2/24', 'dev', `a${tag}`);
     inNs(acs, 'ip', 'link', 'set', `a${tag}`, 'up');
   } catch (err) {

@@ -17,7 +17,7 @@ test('parseProcRoute: the default route with the lowest metric, gateway decoded 
 });
 
 const iface = (name: string, address: string | undefined, extra: Partial<InterfaceSnapshot> = {}): InterfaceSnapshot => ({
-  name, mac: '02:00:00:00:00:0' + name.length, loopback: false, up: true, ipv4: address ? [{ address, netmask: '255.255.255.0' }] : [], ipv6: [], ...extra,
+  name, mac: `02:00:00:00:00:0${name.length}`, loopback: false, up: true, ipv4: address ? [{ address, netmask: '255.255.255.0' }] : [], ipv6: [], ...extra,
 });
 
 function source(over: Partial<GatewayNetworkSource> = {}): GatewayNetworkSource {

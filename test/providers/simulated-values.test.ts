@@ -20,7 +20,7 @@ test('the whole simulated tree: every value valid for its type, and the TR-135 c
     assert.ok(values.length > 400, `${values.length} parameters`);
     const bad = values
       .map((v) => ({ v, def: m.definitionOf(v.name)! }))
-      .filter(({ v, def }) => !def.hidden && !def.countOf)
+      .filter(({ def }) => !def.hidden && !def.countOf)
       .map(({ v, def }) => ({ name: v.name, value: v.value, check: checkValue(v.value, def) }))
       .filter((x) => !x.check.ok);
     assert.deepEqual(bad, []);

@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AcsTransport } from '../../src/session/acs-transport.js';
-import { ManualClock } from '../../src/runtime/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { retryWaitRange } from '../../src/cwmp/retry.js';
 import { startHarness } from '../helpers/agent-harness.js';
 import { makeTestPki } from '../helpers/test-ca.js';
@@ -52,7 +52,7 @@ test('an answer dripped a byte at a time ends at the request deadline, not when 
 test('a redirect from https to http is refused: nothing, credentials least of all, goes out in clear', async () => {
   const pki = makeTestPki();
   let plainRequests = 0;
-  const plain = http.createServer((req, res) => {
+  const plain = http.createServer((_req, res) => {
     plainRequests++;
     res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' }).end();
   });

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { informEvents, parameterValues, readCpeMessage, textAt, type CpeMessageSummary } from '../../src/acs/acs-messages.js';
 import type { AcsRequest } from '../../src/cwmp/messages.js';
-import { ManualClock } from '../../src/runtime/clock.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { buildFirmwareImage } from '../../src/providers/firmware-image.js';
 import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 import { FileServer } from '../helpers/file-server.js';
