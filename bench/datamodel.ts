@@ -25,7 +25,13 @@ const fmt = (r: { wallMs: number; cpuMs: number }): string => `${r.wallMs.toFixe
 
 export function runDataModelBench(): void {
   // A synthetic writable table gives 1,000 settable parameters (100 instances x 10 parameters).
-  const benchParams: ParameterDefinition[] = Array.from({ length: 10 }, (_, i) => ({ name: `Device.X_BENCH.Item.{i}.P${i}`, type: i % 2 ? 'unsignedInt' : 'string', maxLength: 64, writable: true, default: '0' }));
+  const benchParams: ParameterDefinition[] = Array.from({ length: 10 }, (_, i) => ({
+    name: `Device.X_BENCH.Item.{i}.P${i}`,
+    type: i % 2 ? 'unsignedInt' : 'string',
+    maxLength: 64,
+    writable: true,
+    default: '0',
+  }));
   const schema = new Schema([...BUILT_IN_PARAMETERS, ...benchParams], [...BUILT_IN_TABLES, { name: 'Device.X_BENCH.Item.{i}.', writable: true }]);
   const device = new SimulatedDevice('bench', () => Date.now());
   const model = new DataModel(schema, new MemoryModelStore(), device.providers);
@@ -41,12 +47,16 @@ export function runDataModelBench(): void {
   let n = 0;
   const list = (): { name: string; value: string }[] => {
     n++;
-    return model.instanceIds('Device.X_BENCH.Item.').flatMap((id) => benchParams.map((_p, i) => ({ name: `Device.X_BENCH.Item.${id}.P${i}`, value: String((n + id + i) % 1000) })));
+    return model
+      .instanceIds('Device.X_BENCH.Item.')
+      .flatMap((id) => benchParams.map((_p, i) => ({ name: `Device.X_BENCH.Item.${id}.P${i}`, value: String((n + id + i) % 1000) })));
   };
   const sample = list();
   console.log(`data model: SetParameterValues of ${sample.length} parameters (atomic: all checked, then applied)`);
   console.log(`  floor: JSON.stringify + parse of the list  ${fmt(measure(200, () => JSON.parse(JSON.stringify(sample))))}`);
-  console.log(`  SetParameterValues                         ${fmt(measure(200, () => model.setParameterValues(list(), 'Device.ManagementServer.ParameterKey', 'k')))}`);
+  console.log(
+    `  SetParameterValues                         ${fmt(measure(200, () => model.setParameterValues(list(), 'Device.ManagementServer.ParameterKey', 'k')))}`,
+  );
 
   // The Linux host reads /proc, /sys and os.networkInterfaces(): one read of each per RPC (read
   // batches) against the same parameters read one RPC each, every one reading its sources afresh.
@@ -55,9 +65,13 @@ export function runDataModelBench(): void {
     const hostModel = new DataModel(builtInFor(root).schema, new MemoryModelStore(), reRootProviders(host.providers, root));
     const names = hostModel.getParameterValues([root]).map((p) => p.name);
     console.log(`data model: Linux host, GetParameterValues "${root}" (${names.length} parameters)`);
-    console.log(`  baseline: one GetParameterValues per name   ${fmt(measure(10, () => {
-      for (const n of names) hostModel.getParameterValues([n]);
-    }))}`);
+    console.log(
+      `  baseline: one GetParameterValues per name   ${fmt(
+        measure(10, () => {
+          for (const n of names) hostModel.getParameterValues([n]);
+        }),
+      )}`,
+    );
     console.log(`  GetParameterValues of the whole tree        ${fmt(measure(10, () => hostModel.getParameterValues([root])))}`);
   }
 }

@@ -97,7 +97,9 @@ async function fleetFigures(acsUrl: string, count: number): Promise<void> {
   gc();
   const mem = process.memoryUsage();
   console.log(`fleet of ${count}: all bootstrapped in ${bootSeconds.toFixed(1)} s (${fleet.stats.failed} failed sessions, retried)`);
-  console.log(`  heap per device ${((mem.heapUsed - heap0) / count / 1024).toFixed(1)} KB   RSS per device ${((mem.rss - rss0) / count / 1024).toFixed(1)} KB   (heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB in all)`);
+  console.log(
+    `  heap per device ${((mem.heapUsed - heap0) / count / 1024).toFixed(1)} KB   RSS per device ${((mem.rss - rss0) / count / 1024).toFixed(1)} KB   (heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB in all)`,
+  );
 
   // Sustained load: each slot takes the next device and runs one session on it.
   let next = 0;
@@ -130,7 +132,9 @@ function fmt(r: LoadResult): string {
 function fleetInChild(acsUrl: string, count: number): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ['--expose-gc', self, '--child', acsUrl, String(count)], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fleet bench of ${count} exited with ${code}`)))));
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fleet bench of ${count} exited with ${code}`)))),
+  );
 }
 
 export async function runFleetBench(): Promise<void> {

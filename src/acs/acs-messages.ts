@@ -39,14 +39,14 @@ export function textAt(el: XmlElement | undefined, ...path: string[]): string | 
 }
 
 export function informEvents(msg: CpeMessageSummary): CwmpEvent[] {
-  const list = msg.body ? childNamed(msg.body, 'Event')?.children ?? [] : [];
+  const list = msg.body ? (childNamed(msg.body, 'Event')?.children ?? []) : [];
   return list.map((e) => ({ code: textAt(e, 'EventCode')?.trim() ?? '', commandKey: textAt(e, 'CommandKey')?.trim() ?? '' }));
 }
 
 /** Name → value of a ParameterList of ParameterValueStructs (Inform, GetParameterValuesResponse). */
 export function parameterValues(msg: CpeMessageSummary): Record<string, { value: string; type: string }> {
   const out: Record<string, { value: string; type: string }> = {};
-  const list = msg.body ? childNamed(msg.body, 'ParameterList')?.children ?? [] : [];
+  const list = msg.body ? (childNamed(msg.body, 'ParameterList')?.children ?? []) : [];
   for (const s of list) {
     const valueEl = childNamed(s, 'Value');
     const type = valueEl?.attributes.find((a) => a.local === 'type' && a.uri === XSI_NS)?.value ?? '';
@@ -100,7 +100,10 @@ export function writeKickedResponse(nextUrl: string, o: AcsEnvelopeOptions): str
 }
 
 export function writeAcsFault(code: number, text: string, o: AcsEnvelopeOptions): string {
-  return envelope(`<soap-env:Fault><faultcode>Server</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>${code}</FaultCode><FaultString>${esc(text)}</FaultString></cwmp:Fault></detail></soap-env:Fault>`, o);
+  return envelope(
+    `<soap-env:Fault><faultcode>Server</faultcode><faultstring>CWMP fault</faultstring><detail><cwmp:Fault><FaultCode>${code}</FaultCode><FaultString>${esc(text)}</FaultString></cwmp:Fault></detail></soap-env:Fault>`,
+    o,
+  );
 }
 
 /** An ACS request as an envelope. */
@@ -115,7 +118,12 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
     case 'SetParameterValues':
       inner =
         `<ParameterList soap-enc:arrayType="cwmp:ParameterValueStruct[${r.parameterList.length}]">` +
-        r.parameterList.map((p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value${p.type ? ` xsi:type="xsd:${p.type}"` : ''}>${esc(p.value)}</Value></ParameterValueStruct>`).join('') +
+        r.parameterList
+          .map(
+            (p) =>
+              `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value${p.type ? ` xsi:type="xsd:${p.type}"` : ''}>${esc(p.value)}</Value></ParameterValueStruct>`,
+          )
+          .join('') +
         `</ParameterList><ParameterKey>${esc(r.parameterKey)}</ParameterKey>`;
       break;
     case 'GetParameterNames':
@@ -125,7 +133,10 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
       inner =
         `<ParameterList soap-enc:arrayType="cwmp:SetParameterAttributesStruct[${r.parameterList.length}]">` +
         r.parameterList
-          .map((p) => `<SetParameterAttributesStruct>${fields({ Name: p.name, NotificationChange: p.notificationChange, Notification: p.notification, AccessListChange: p.accessListChange })}${strings('AccessList', p.accessList)}</SetParameterAttributesStruct>`)
+          .map(
+            (p) =>
+              `<SetParameterAttributesStruct>${fields({ Name: p.name, NotificationChange: p.notificationChange, Notification: p.notification, AccessListChange: p.accessListChange })}${strings('AccessList', p.accessList)}</SetParameterAttributesStruct>`,
+          )
           .join('') +
         '</ParameterList>';
       break;
@@ -141,16 +152,40 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
       inner = fields({ DelaySeconds: r.delaySeconds, CommandKey: r.commandKey });
       break;
     case 'Download':
-      inner = fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, FileSize: r.fileSize, TargetFileName: r.targetFileName, DelaySeconds: r.delaySeconds, SuccessURL: r.successURL, FailureURL: r.failureURL });
+      inner = fields({
+        CommandKey: r.commandKey,
+        FileType: r.fileType,
+        URL: r.url,
+        Username: r.username,
+        Password: r.password,
+        FileSize: r.fileSize,
+        TargetFileName: r.targetFileName,
+        DelaySeconds: r.delaySeconds,
+        SuccessURL: r.successURL,
+        FailureURL: r.failureURL,
+      });
       break;
     case 'Upload':
       inner = fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, DelaySeconds: r.delaySeconds });
       break;
     case 'ScheduleDownload':
       inner =
-        fields({ CommandKey: r.commandKey, FileType: r.fileType, URL: r.url, Username: r.username, Password: r.password, FileSize: r.fileSize, TargetFileName: r.targetFileName }) +
+        fields({
+          CommandKey: r.commandKey,
+          FileType: r.fileType,
+          URL: r.url,
+          Username: r.username,
+          Password: r.password,
+          FileSize: r.fileSize,
+          TargetFileName: r.targetFileName,
+        }) +
         `<TimeWindowList soap-enc:arrayType="cwmp:TimeWindowStruct[${r.timeWindowList.length}]">` +
-        r.timeWindowList.map((w) => `<TimeWindowStruct>${fields({ WindowStart: w.windowStart, WindowEnd: w.windowEnd, WindowMode: w.windowMode, UserMessage: w.userMessage, MaxRetries: w.maxRetries })}</TimeWindowStruct>`).join('') +
+        r.timeWindowList
+          .map(
+            (w) =>
+              `<TimeWindowStruct>${fields({ WindowStart: w.windowStart, WindowEnd: w.windowEnd, WindowMode: w.windowMode, UserMessage: w.userMessage, MaxRetries: w.maxRetries })}</TimeWindowStruct>`,
+          )
+          .join('') +
         '</TimeWindowList>';
       break;
     case 'GetRPCMethods':

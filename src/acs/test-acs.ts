@@ -15,7 +15,18 @@ import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
 import { LightweightNotificationReceiver, type ReceivedNotification } from './lightweight-receiver.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
 import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../cwmp/http-auth.js';
-import { deviceSerial, informEvents, readCpeMessage, textAt, writeAcsFault, writeAcsRequest, writeEmptyResponse, writeInformResponse, writeKickedResponse, type CpeMessageSummary } from './acs-messages.js';
+import {
+  deviceSerial,
+  informEvents,
+  readCpeMessage,
+  textAt,
+  writeAcsFault,
+  writeAcsRequest,
+  writeEmptyResponse,
+  writeInformResponse,
+  writeKickedResponse,
+  type CpeMessageSummary,
+} from './acs-messages.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
 
@@ -89,7 +100,12 @@ export class TestAcs {
 
   constructor(private readonly opts: TestAcsOptions = {}) {
     if (opts.auth?.scheme === 'digest') {
-      this.digest = new DigestServer({ realm: 'test-acs', algorithms: opts.auth.algorithms ?? ['MD5', 'SHA-256'], nonceLifetimeMs: 300_000, maxNonces: 10_000 });
+      this.digest = new DigestServer({
+        realm: 'test-acs',
+        algorithms: opts.auth.algorithms ?? ['MD5', 'SHA-256'],
+        nonceLifetimeMs: 300_000,
+        maxNonces: 10_000,
+      });
     }
   }
 
@@ -106,7 +122,9 @@ export class TestAcs {
    * Receives UDP Lightweight Notifications on a port of this host (returned), checking each with
    * the password the ACS's own auth expects unless another lookup is given.
    */
-  async listenLightweightNotifications(opts: { port?: number; passwordFor?: (username: string) => string | undefined; onAccepted?: (n: ReceivedNotification) => void } = {}): Promise<number> {
+  async listenLightweightNotifications(
+    opts: { port?: number; passwordFor?: (username: string) => string | undefined; onAccepted?: (n: ReceivedNotification) => void } = {},
+  ): Promise<number> {
     const auth = this.opts.auth;
     const passwordFor = opts.passwordFor ?? ((u: string) => (auth ? (u === auth.username ? auth.password : undefined) : ''));
     this.lightweight = new LightweightNotificationReceiver({ passwordFor, onAccepted: opts.onAccepted });
@@ -335,8 +353,15 @@ export class TestAcs {
       if (previous !== undefined) this.live.delete(previous);
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
       this.sessions.push(record);
-      if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2) this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);
-      session = { record, namespace: this.opts.namespace ?? msg.namespace ?? CWMP_NS_1_2, cookie: randomBytes(8).toString('hex'), nextId: 1, held: this.opts.holdRequests === true };
+      if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2)
+        this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);
+      session = {
+        record,
+        namespace: this.opts.namespace ?? msg.namespace ?? CWMP_NS_1_2,
+        cookie: randomBytes(8).toString('hex'),
+        nextId: 1,
+        held: this.opts.holdRequests === true,
+      };
       this.live.set(session.cookie, session);
       this.liveBySerial.set(serial, session.cookie);
     } else {
@@ -392,7 +417,12 @@ export class TestAcs {
       return send(writeKickedResponse(this.opts.kickedNextUrl?.(k) ?? k.next, o), 'KickedResponse');
     }
     if (msg.method === 'GetRPCMethods') {
-      return send(writeEmptyResponse('GetRPCMethodsResponse', o).replace('</cwmp:GetRPCMethodsResponse>', '<MethodList soap-enc:arrayType="xsd:string[2]"><string>Inform</string><string>TransferComplete</string></MethodList></cwmp:GetRPCMethodsResponse>'));
+      return send(
+        writeEmptyResponse('GetRPCMethodsResponse', o).replace(
+          '</cwmp:GetRPCMethodsResponse>',
+          '<MethodList soap-enc:arrayType="xsd:string[2]"><string>Inform</string><string>TransferComplete</string></MethodList></cwmp:GetRPCMethodsResponse>',
+        ),
+      );
     }
     // Empty POST or a response to our last request: send the next queued RPC, or end.
     const next = this.queues.get(record.serial)?.shift();

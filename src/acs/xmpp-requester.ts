@@ -19,7 +19,15 @@ export class XmppConnectionRequester {
 
   async start(): Promise<string> {
     const o = this.opts;
-    const xmpp = openXmppStream({ service: o.service, domain: o.domain, username: o.username, password: o.password, resource: o.resource ?? 'acs', requireTls: false, tls: o.tls ?? { rejectUnauthorized: true } });
+    const xmpp = openXmppStream({
+      service: o.service,
+      domain: o.domain,
+      username: o.username,
+      password: o.password,
+      resource: o.resource ?? 'acs',
+      requireTls: false,
+      tls: o.tls ?? { rejectUnauthorized: true },
+    });
     xmpp.on('error', () => undefined);
     this.xmpp = xmpp;
     return (await xmpp.start()).toString();
@@ -32,7 +40,11 @@ export class XmppConnectionRequester {
    */
   async connectionRequest(cpeJid: string, username: string, password: string, timeoutMs = 5000, type: 'get' | 'set' = 'get'): Promise<string> {
     if (!this.xmpp) throw new Error('not started');
-    const iq = xml('iq', { type, to: cpeJid }, xml('connectionRequest', { xmlns: XMPP_CONNREQ_NS }, xml('username', {}, username), xml('password', {}, password)));
+    const iq = xml(
+      'iq',
+      { type, to: cpeJid },
+      xml('connectionRequest', { xmlns: XMPP_CONNREQ_NS }, xml('username', {}, username), xml('password', {}, password)),
+    );
     try {
       await this.xmpp.iqCaller.request(iq, timeoutMs);
       return 'result';

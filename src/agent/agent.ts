@@ -6,7 +6,16 @@
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { CwmpFault } from '../cwmp/faults.js';
-import { addEvent, derivedEvents, EventCode, eventsAfterFailedSession, eventsAfterInformResponse, eventsAfterReboot, eventsForInform, type CwmpEvent } from '../cwmp/events.js';
+import {
+  addEvent,
+  derivedEvents,
+  EventCode,
+  eventsAfterFailedSession,
+  eventsAfterInformResponse,
+  eventsAfterReboot,
+  eventsForInform,
+  type CwmpEvent,
+} from '../cwmp/events.js';
 import { informParameterNames } from '../models/inform-parameters.js';
 import { retryWaitSeconds } from '../cwmp/retry.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
@@ -71,7 +80,6 @@ export interface AgentOptions {
   lightweightSender?: DatagramSender;
 }
 
-
 export interface SessionTiming {
   /** Epoch ms from the agent's clock. */
   startedAt: number;
@@ -116,7 +124,11 @@ export class Agent implements AgentControl {
     const schema = opts.schema ?? BUILT_IN_SCHEMA;
     this.ms = managementServerPaths(schema.root);
     this.deviceInfo = deviceInfoPaths(schema.root);
-    const initial: Record<string, string> = Object.assign(Object.create(opts.baseValues ?? null) as Record<string, string>, identityValues(opts.device.identity, schema.root), { [this.ms.url]: opts.acsUrl });
+    const initial: Record<string, string> = Object.assign(
+      Object.create(opts.baseValues ?? null) as Record<string, string>,
+      identityValues(opts.device.identity, schema.root),
+      { [this.ms.url]: opts.acsUrl },
+    );
     if (opts.acsUsername !== undefined) initial[this.ms.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[this.ms.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[this.ms.periodicInformInterval] = String(opts.periodicInformInterval);
@@ -369,11 +381,28 @@ export class Agent implements AgentControl {
   autonomousDownload(d: { url: string; fileType: string; username?: string; password?: string; fileSize?: number; targetFileName?: string }): void {
     // UpgradesManaged: the ACS manages firmware, and the device seeks none elsewhere.
     const managed = this.model.definitionOf(this.ms.upgradesManaged) && this.model.read(this.ms.upgradesManaged) === 'true';
-    if (managed && d.fileType === '1 Firmware Upgrade Image') throw new Error('ManagementServer.UpgradesManaged is true: firmware upgrades come from the ACS (Download or RequestDownload), not autonomously');
+    if (managed && d.fileType === '1 Firmware Upgrade Image')
+      throw new Error('ManagementServer.UpgradesManaged is true: firmware upgrades come from the ACS (Download or RequestDownload), not autonomously');
     const now = this.opts.clock.now();
     const record: TransferRecord = {
-      id: this.newTransferId(), origin: 'Autonomous', commandKey: '', isDownload: true, fileType: d.fileType, url: d.url, username: d.username ?? '', password: d.password ?? '',
-      fileSize: d.fileSize ?? 0, targetFileName: d.targetFileName ?? '', successURL: '', failureURL: '', acceptedAt: now, notBefore: now, windows: [], phase: 'queued', attempts: 0, startedAt: null,
+      id: this.newTransferId(),
+      origin: 'Autonomous',
+      commandKey: '',
+      isDownload: true,
+      fileType: d.fileType,
+      url: d.url,
+      username: d.username ?? '',
+      password: d.password ?? '',
+      fileSize: d.fileSize ?? 0,
+      targetFileName: d.targetFileName ?? '',
+      successURL: '',
+      failureURL: '',
+      acceptedAt: now,
+      notBefore: now,
+      windows: [],
+      phase: 'queued',
+      attempts: 0,
+      startedAt: null,
     };
     this.queueTransfer(record);
   }
@@ -396,7 +425,14 @@ export class Agent implements AgentControl {
   transferProgress(): { commandKey: string; fileType: string; isDownload: boolean; phase: string; bytes: number | null; total: number | null }[] {
     return this.state.transfers.map((t) => {
       const p = this.transferRunner.progressOf(t.id);
-      return { commandKey: t.commandKey, fileType: t.fileType, isDownload: t.isDownload, phase: t.phase, bytes: p?.bytes ?? null, total: p?.total ?? (t.fileSize > 0 ? t.fileSize : null) };
+      return {
+        commandKey: t.commandKey,
+        fileType: t.fileType,
+        isDownload: t.isDownload,
+        phase: t.phase,
+        bytes: p?.bytes ?? null,
+        total: p?.total ?? (t.fileSize > 0 ? t.fileSize : null),
+      };
     });
   }
 
@@ -451,7 +487,12 @@ export class Agent implements AgentControl {
       this.resetToFactory();
     } else {
       // A Kicked request's browser is gone after a reboot: it is not sent again.
-      this.state = { ...loaded, events: eventsAfterReboot(loaded.events), pendingDeviceAction: null, pendingCpeRequests: loaded.pendingCpeRequests.filter((r) => r.method !== 'Kicked') };
+      this.state = {
+        ...loaded,
+        events: eventsAfterReboot(loaded.events),
+        pendingDeviceAction: null,
+        pendingCpeRequests: loaded.pendingCpeRequests.filter((r) => r.method !== 'Kicked'),
+      };
       this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
       this.persistState();
     }
@@ -673,7 +714,8 @@ export class Agent implements AgentControl {
         if (i >= 0) s.pendingCpeRequests.splice(i, 1);
         const waiter = this.kickWaiters?.get(ack.request);
         if (waiter) queueMicrotask(() => waiter(ack.kind === 'cpeRequest' && ack.response.method === 'KickedResponse' ? ack.response.nextURL : undefined));
-        if (ack.kind === 'cpeRequestRejected') this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
+        if (ack.kind === 'cpeRequestRejected')
+          this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
       }
     });
   }
@@ -702,7 +744,10 @@ export class Agent implements AgentControl {
     // An overloaded ACS's Retry-After (bounded) comes on top of the TR-069 wait, which keeps a crowd of devices spread.
     const asked = Math.min(outcome.retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS);
     const wait = asked + retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
-    this.log.warn({ retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) }, 'session failed; retrying');
+    this.log.warn(
+      { retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) },
+      'session failed; retrying',
+    );
     this.retryTimer = this.opts.clock.setTimer(wait * 1000, () => {
       this.retryTimer = undefined;
       this.requestSession();
@@ -745,7 +790,13 @@ export class Agent implements AgentControl {
    */
   private mutateForAcs(change: (s: AgentState) => void): void {
     const s = this.state;
-    const before = { ...s, events: [...s.events], transfers: [...s.transfers], scheduledInforms: [...s.scheduledInforms], pendingCpeRequests: [...s.pendingCpeRequests] };
+    const before = {
+      ...s,
+      events: [...s.events],
+      transfers: [...s.transfers],
+      scheduledInforms: [...s.scheduledInforms],
+      pendingCpeRequests: [...s.pendingCpeRequests],
+    };
     change(s);
     try {
       this.opts.stateStore.save(s);

@@ -88,7 +88,8 @@ export class StandbyState {
     const P = this.ms.standby;
     const reasons: string[] = [];
     const maxDeaf = this.number(P.crUnawarenessMaxDuration);
-    if (!mode.crAware && maxDeaf >= 0 && (now - mode.since) / 1000 > maxDeaf) reasons.push(`deaf to connection requests for ${Math.round((now - mode.since) / 1000)} s`);
+    if (!mode.crAware && maxDeaf >= 0 && (now - mode.since) / 1000 > maxDeaf)
+      reasons.push(`deaf to connection requests for ${Math.round((now - mode.since) / 1000)} s`);
     const maxMissed = this.number(P.maxMissedPeriodic);
     if (maxMissed >= 0 && this.missedPeriodic > maxMissed) reasons.push(`${this.missedPeriodic} periodic contacts missed`);
     if (this.missedScheduled > 0 && this.flag(P.notifyMissedScheduled)) reasons.push(`${this.missedScheduled} scheduled contacts missed`);

@@ -36,7 +36,10 @@ export const configSchema = z
             insecureSkipVerify: z.boolean().default(false),
           })
           .strict()
-          .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), { message: 'certFile and keyFile go together (a client certificate needs its key)', path: ['keyFile'] })
+          .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+            message: 'certFile and keyFile go together (a client certificate needs its key)',
+            path: ['keyFile'],
+          })
           .optional(),
         /**
          * Hosts besides the ACS URL's own that a redirect (302/307) may send the session to. A
@@ -93,7 +96,10 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(7547),
         address: z.string().default('0.0.0.0'),
         /** Digest algorithms the challenge offers, in order: MD5 first suits ACS clients that read only the first. */
-        digestAlgorithms: z.array(z.enum(['MD5', 'SHA-256'])).min(1).default(['MD5', 'SHA-256']),
+        digestAlgorithms: z
+          .array(z.enum(['MD5', 'SHA-256']))
+          .min(1)
+          .default(['MD5', 'SHA-256']),
       })
       .strict()
       .default({ port: 7547, address: '0.0.0.0', digestAlgorithms: ['MD5', 'SHA-256'] }),
@@ -117,7 +123,10 @@ export const configSchema = z
         churnPercent: z.number().min(0).max(100).optional(),
         offlineSeconds: z.number().positive().optional(),
         /** "I/N": run the I-th of N equal parts of the serial range (0-based). */
-        shard: z.string().regex(/^\d+\/\d+$/, 'I/N, e.g. 0/4').optional(),
+        shard: z
+          .string()
+          .regex(/^\d+\/\d+$/, 'I/N, e.g. 0/4')
+          .optional(),
         /** Every device's ConnectionRequestPassword until the ACS sets one (the username is its serial). */
         connectionRequestPassword: z.string().max(256).default('cwmp-agent'),
         summaryFile: z.string().optional(),
@@ -125,7 +134,10 @@ export const configSchema = z
       })
       .strict()
       .optional(),
-    log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).strict().default({ level: 'info' }),
+    log: z
+      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
   })
   .strict();
 
@@ -209,7 +221,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   o.stateDir = take('stateDir', false);
   const port = take('crPort', false);
   if (port !== undefined) {
-    if (!/^\d+$/.test(port.trim()) || Number(port) > 65535) throw new ConfigError(`${ENV_VARIABLES.crPort}=${JSON.stringify(port)}: not a port number (0 to 65535)`);
+    if (!/^\d+$/.test(port.trim()) || Number(port) > 65535)
+      throw new ConfigError(`${ENV_VARIABLES.crPort}=${JSON.stringify(port)}: not a port number (0 to 65535)`);
     o.crPort = Number(port);
   }
   o.logLevel = take('logLevel', false);

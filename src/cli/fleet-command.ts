@@ -33,7 +33,13 @@ export interface FleetFlags extends ConfigOverrides {
 export async function runFleet(configFile: string | undefined, flags: FleetFlags): Promise<void> {
   const env = overridesFromEnv(process.env);
   const config = loadConfig(configFile, env, { ...flags, setBy: flagLabels(flags) });
-  const f = config.fleet ?? { profile: 'stb', scenario: 'steady' as const, durationSeconds: 0, connectionRequestPassword: 'cwmp-agent', snapshotIntervalSeconds: 30 };
+  const f = config.fleet ?? {
+    profile: 'stb',
+    scenario: 'steady' as const,
+    durationSeconds: 0,
+    connectionRequestPassword: 'cwmp-agent',
+    snapshotIntervalSeconds: 30,
+  };
   const count = flags.count ?? f.count;
   if (count === undefined) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
   if (count < 1) throw new ConfigError(`fleet: --count ${count}: a fleet needs at least one device`);
@@ -64,8 +70,14 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       flags.summary ?? f.summaryFile,
     );
   }
-  const toParent = isMainThread ? undefined : parentPort ?? undefined;
-  const scenario = { name: flags.scenario ?? f.scenario, durationSeconds: flags.duration ?? f.durationSeconds, rate: flags.rate ?? f.rate, churnPercent: flags.churnPercent ?? f.churnPercent, offlineSeconds: flags.offlineSeconds ?? f.offlineSeconds };
+  const toParent = isMainThread ? undefined : (parentPort ?? undefined);
+  const scenario = {
+    name: flags.scenario ?? f.scenario,
+    durationSeconds: flags.duration ?? f.durationSeconds,
+    rate: flags.rate ?? f.rate,
+    churnPercent: flags.churnPercent ?? f.churnPercent,
+    offlineSeconds: flags.offlineSeconds ?? f.offlineSeconds,
+  };
   // A fleet logs warnings by default: thousands of devices at info would drown the terminal.
   const level = flags.logLevel ?? env.logLevel ?? 'warn';
   const logger = pino({ level, redact: { paths: ['*.password', 'password'], censor: '[hidden]' } }, pino.destination(2));
@@ -88,7 +100,11 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     acsUsername: config.acs.username,
     acsPassword: config.acs.password,
     cwmpVersion: config.cwmpVersion,
-    connectionRequest: { port: config.connectionRequest.port, address: acs ? '127.0.0.1' : config.connectionRequest.address, password: flags.crPassword ?? f.connectionRequestPassword },
+    connectionRequest: {
+      port: config.connectionRequest.port,
+      address: acs ? '127.0.0.1' : config.connectionRequest.address,
+      password: flags.crPassword ?? f.connectionRequestPassword,
+    },
     periodicInformInterval: flags.interval ?? config.periodicInformInterval ?? shape.periodicInformInterval,
     bootWindowSeconds: flags.bootWindow ?? f.bootWindowSeconds ?? shape.bootWindowSeconds,
     clock: systemClock,
@@ -99,13 +115,26 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   });
   const heapBefore = process.memoryUsage().heapUsed;
   await fleet.start().catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES') throw new ConfigError(`cannot listen for connection requests on port ${config.connectionRequest.port} (${err.code}); choose another with --cr-port`);
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES')
+      throw new ConfigError(`cannot listen for connection requests on port ${config.connectionRequest.port} (${err.code}); choose another with --cr-port`);
     throw err;
   });
-  process.stderr.write(`fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`);
+  process.stderr.write(
+    `fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`,
+  );
   const run = runScenario(fleet, scenario, systemClock, acs);
   const s = fleet.stats;
-  const figures = (): ProgressFigures => ({ online: fleet.online, devices: fleet.members.length, bootstrapped: s.bootstrapped.size, rate: s.rate(), ok: s.ok, failed: s.failed, transfersOk: s.transfersOk, transfersFailed: s.transfersFailed, latency: s.latency });
+  const figures = (): ProgressFigures => ({
+    online: fleet.online,
+    devices: fleet.members.length,
+    bootstrapped: s.bootstrapped.size,
+    rate: s.rate(),
+    ok: s.ok,
+    failed: s.failed,
+    transfersOk: s.transfersOk,
+    transfersFailed: s.transfersFailed,
+    latency: s.latency,
+  });
   // A worker reports its figures to the thread that adds them up; alone, it shows them itself.
   let stopProgress: () => void;
   if (toParent) {

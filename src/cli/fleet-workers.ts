@@ -43,7 +43,9 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
     workers.map(
       (w, i) =>
         new Promise<void>((resolve, reject) =>
-          w.once('exit', (code) => (code === 0 && summaries[i] ? resolve() : reject(new Error(`fleet worker ${i}: ${errors[i]?.message ?? `exited with ${code} before its summary`}`)))),
+          w.once('exit', (code) =>
+            code === 0 && summaries[i] ? resolve() : reject(new Error(`fleet worker ${i}: ${errors[i]?.message ?? `exited with ${code} before its summary`}`)),
+          ),
         ),
     ),
   );

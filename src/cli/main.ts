@@ -87,7 +87,9 @@ function prepareStateDir(dir: string, log: Logger): string {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(`stateDir ${dir}: cannot be created (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : e.code ?? e.message})`);
+    throw new ConfigError(
+      `stateDir ${dir}: cannot be created (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : (e.code ?? e.message)})`,
+    );
   }
   if (!fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
   const probe = path.join(dir, `.write-check-${process.pid}`);
@@ -99,7 +101,9 @@ function prepareStateDir(dir: string, log: Logger): string {
     if (code === 'ENOSPC' || code === 'EDQUOT') {
       log.error({ stateDir: dir, code }, 'the state directory is full: starting, with state kept in memory until it can be saved');
     } else {
-      throw new ConfigError(`stateDir ${dir}: not writable (${code === 'EROFS' ? 'read-only filesystem' : code ?? (err as Error).message}); the agent keeps its state there`);
+      throw new ConfigError(
+        `stateDir ${dir}: not writable (${code === 'EROFS' ? 'read-only filesystem' : (code ?? (err as Error).message)}); the agent keeps its state there`,
+      );
     }
   }
   return dir;
@@ -161,14 +165,32 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   let demoAcs: TestAcs | undefined;
   const device =
     config.device.kind === 'linux'
-      ? new LinuxHostDevice({ identity: config.device.identity, rebootCommand: config.device.rebootCommand, factoryResetCommand: config.device.factoryResetCommand, filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby })
-      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby });
+      ? new LinuxHostDevice({
+          identity: config.device.identity,
+          rebootCommand: config.device.rebootCommand,
+          factoryResetCommand: config.device.factoryResetCommand,
+          filesDir: path.join(stateDir, 'device'),
+          firmwarePublicKey,
+          logFile,
+          onReboot,
+          standby: config.device.standby,
+        })
+      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, {
+          filesDir: path.join(stateDir, 'device'),
+          firmwarePublicKey,
+          logFile,
+          onReboot,
+          standby: config.device.standby,
+        });
   if (!acsUrl) {
     demoAcs = new TestAcs();
     acsUrl = await demoAcs.listen();
     // Something for the demo session to do: read the device's identity and management settings.
     const root = `${config.dataModel.root}.`;
-    demoAcs.queue(device.identity.serialNumber, { method: 'GetParameterValues', parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`] });
+    demoAcs.queue(device.identity.serialNumber, {
+      method: 'GetParameterValues',
+      parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`],
+    });
     logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
   }
   const schema = schemaFor(config);
@@ -204,7 +226,10 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
       for (const r of answers.slice(shown)) {
         const values = parameterValues(r);
         const pick = [agent.deviceInfo.softwareVersion, agent.deviceInfo.upTime, agent.ms.periodicInformInterval];
-        logger.info({ values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length }, 'the test ACS read these values from the device');
+        logger.info(
+          { values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length },
+          'the test ACS read these values from the device',
+        );
       }
       shown = answers.length;
     });
@@ -212,14 +237,23 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
   logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
   // With the bundled demo ACS everything stays on loopback.
   const crAddress = demoAcs ? '127.0.0.1' : config.connectionRequest.address;
-  const connectionRequests = await startHttpConnectionRequests(agent, { port: config.connectionRequest.port, address: crAddress, digestAlgorithms: config.connectionRequest.digestAlgorithms }).catch((err: NodeJS.ErrnoException) => {
+  const connectionRequests = await startHttpConnectionRequests(agent, {
+    port: config.connectionRequest.port,
+    address: crAddress,
+    digestAlgorithms: config.connectionRequest.digestAlgorithms,
+  }).catch((err: NodeJS.ErrnoException) => {
     if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
-      throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${config.connectionRequest.port} (${err.code}); choose another port with --cr-port`);
+      throw new ConfigError(
+        `cannot listen for connection requests on ${crAddress}:${config.connectionRequest.port} (${err.code}); choose another port with --cr-port`,
+      );
     }
     throw err;
   });
   // UDP connection requests (TR-111) on the same port number as HTTP, or any free one.
-  const udpConnectionRequests = await startUdpConnectionRequests(agent, { port: config.connectionRequest.port === 0 ? 0 : config.connectionRequest.port, address: crAddress });
+  const udpConnectionRequests = await startUdpConnectionRequests(agent, {
+    port: config.connectionRequest.port === 0 ? 0 : config.connectionRequest.port,
+    address: crAddress,
+  });
   // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at Device.XMPP.Connection.1.
   const xmppConnectionRequests = startXmppConnectionRequests(agent);
   new DiagnosticsRunner(agent);
@@ -256,7 +290,8 @@ async function runAcs(opts: { port: number; host: string; maxSessions?: number; 
   if (opts.lightweightPort !== undefined) {
     const udp = await acs.listenLightweightNotifications({
       port: opts.lightweightPort,
-      onAccepted: (r) => console.log(`lightweight notification from ${r.device}: ${r.notification.params.map((p) => `${p.name}=${JSON.stringify(p.value)}`).join(' ')}`),
+      onAccepted: (r) =>
+        console.log(`lightweight notification from ${r.device}: ${r.notification.params.map((p) => `${p.name}=${JSON.stringify(p.value)}`).join(' ')}`),
     });
     console.log(`UDP lightweight notifications received on ${opts.host}:${udp}`);
   }
@@ -277,11 +312,30 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
     .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
-    .action(async (o: { config?: string; acsUrl?: string; acsUsername?: string; acsPassword?: string; stateDir?: string; crPort?: number; logLevel?: string; root?: string }) => {
-      if (!isWorker()) return supervise();
-      const flags = { acsUrl: o.acsUrl, acsUsername: o.acsUsername, acsPassword: o.acsPassword, stateDir: o.stateDir, crPort: o.crPort, logLevel: o.logLevel, root: o.root };
-      await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
-    });
+    .action(
+      async (o: {
+        config?: string;
+        acsUrl?: string;
+        acsUsername?: string;
+        acsPassword?: string;
+        stateDir?: string;
+        crPort?: number;
+        logLevel?: string;
+        root?: string;
+      }) => {
+        if (!isWorker()) return supervise();
+        const flags = {
+          acsUrl: o.acsUrl,
+          acsUsername: o.acsUsername,
+          acsPassword: o.acsPassword,
+          stateDir: o.stateDir,
+          crPort: o.crPort,
+          logLevel: o.logLevel,
+          root: o.root,
+        };
+        await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
+      },
+    );
   program
     .command('acs')
     .description('run the bundled test ACS on its own')
@@ -315,11 +369,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--acs-url <url>', 'ACS URL (default: start the bundled test ACS)')
     .option('--acs-username <user>', 'username for the ACS')
     .option('--acs-password <password>', 'password for the ACS')
-    .option('--state-dir <dir>', 'keep the fleet\'s state here across runs (default: in memory)')
+    .option('--state-dir <dir>', "keep the fleet's state here across runs (default: in memory)")
     .option('--cr-port <port>', 'shared connection request port, HTTP and UDP (0 picks a free one)', port)
     .option('--log-level <level>', 'default warn')
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
-      if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario)) throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
+      if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
+        throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
       await runFleet(o.config, o as FleetFlags);
     });
   program

@@ -47,7 +47,10 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
     onRefused: (cause) => refused(cause),
   });
   server.addRoute(path, {
-    credentials: () => ({ username: agent.model.read(ManagementServer.connectionRequestUsername), password: agent.model.read(ManagementServer.connectionRequestPassword) }),
+    credentials: () => ({
+      username: agent.model.read(ManagementServer.connectionRequestUsername),
+      password: agent.model.read(ManagementServer.connectionRequestPassword),
+    }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
     // In standby deaf to connection requests the device does not answer them (Annex L).
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
@@ -62,7 +65,8 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
   const url = `http://${hostPort(host, port)}${path}`;
   const kickUrl = `http://${hostPort(host, port)}${KICK_PATH}`;
   const lanPages = { [ManagementServer.kickUrl]: kickUrl, [ManagementServer.downloadProgressUrl]: `http://${hostPort(host, port)}${PROGRESS_PATH}` };
-  for (const [name, value] of Object.entries(lanPages)) if (agent.model.definitionOf(name) && agent.model.read(name) !== value) agent.model.provision({ [name]: value });
+  for (const [name, value] of Object.entries(lanPages))
+    if (agent.model.definitionOf(name) && agent.model.read(name) !== value) agent.model.provision({ [name]: value });
   if (url !== stored) {
     // The first URL is provisioning; a later change is news for the ACS (forced active notification).
     if (stored === '') agent.model.provision({ [ManagementServer.connectionRequestUrl]: url });
@@ -159,7 +163,12 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
       .instanceIds(table)
       .map((n) => `${table}${n}.`)
       .filter((srv) => m.read(srv + X.serverEnable) === 'true' && m.read(srv + X.serverAddress) !== '')
-      .map((srv) => ({ host: m.read(srv + X.serverAddress), port: Number(m.read(srv + X.serverPort)) || XMPP_CLIENT_PORT, priority: Number(m.read(srv + X.serverPriority)), weight: Number(m.read(srv + X.serverWeight)) }));
+      .map((srv) => ({
+        host: m.read(srv + X.serverAddress),
+        port: Number(m.read(srv + X.serverPort)) || XMPP_CLIENT_PORT,
+        priority: Number(m.read(srv + X.serverPriority)),
+        weight: Number(m.read(srv + X.serverWeight)),
+      }));
   };
   const stats = new XmppStatsCounter(ConnReq.xmppObject);
   m.addProvider(stats.provider);
@@ -191,7 +200,11 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
         tls: agent.tls ?? { rejectUnauthorized: true },
       };
     },
-    policy: () => ({ allowedJids: parseJidList(m.read(ConnReq.allowedJids)), username: m.read(agent.ms.connectionRequestUsername), password: m.read(agent.ms.connectionRequestPassword) }),
+    policy: () => ({
+      allowedJids: parseJidList(m.read(ConnReq.allowedJids)),
+      username: m.read(agent.ms.connectionRequestUsername),
+      password: m.read(agent.ms.connectionRequestPassword),
+    }),
     onConnectionRequest: (from) => {
       agent.log.info({ from }, 'XMPP connection request');
       agent.trigger(EventCode.ConnectionRequest);
@@ -224,7 +237,10 @@ export const DEFAULT_XMPP_KEEPALIVE_SECONDS = 300;
 
 /** XMPP.Connection.{i}.Stats: stanzas counted per connection since the agent started. */
 class XmppStatsCounter {
-  private readonly counts = new Map<string, { ReceivedMessages: number; TransmittedMessages: number; ReceivedErrorMessages: number; TransmittedErrorMessages: number }>();
+  private readonly counts = new Map<
+    string,
+    { ReceivedMessages: number; TransmittedMessages: number; ReceivedErrorMessages: number; TransmittedErrorMessages: number }
+  >();
   readonly provider: Provider;
 
   constructor(xmppObject: string) {

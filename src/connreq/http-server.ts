@@ -66,7 +66,12 @@ export class HttpConnectionRequestServer {
   private readonly sockets = new Map<Socket, { busy: boolean }>();
 
   constructor(private readonly opts: HttpConnectionRequestOptions) {
-    this.digest = new DigestServer({ realm: 'cwmp-agent', algorithms: [...(opts.digestAlgorithms ?? ['MD5', 'SHA-256'])], nonceLifetimeMs: 60_000, maxNonces: opts.maxNonces ?? 1024 });
+    this.digest = new DigestServer({
+      realm: 'cwmp-agent',
+      algorithms: [...(opts.digestAlgorithms ?? ['MD5', 'SHA-256'])],
+      nonceLifetimeMs: 60_000,
+      maxNonces: opts.maxNonces ?? 1024,
+    });
   }
 
   /** Connections open now (for tests and metrics). */
@@ -94,7 +99,9 @@ export class HttpConnectionRequestServer {
   /** Starts listening; returns the bound port. */
   async listen(): Promise<number> {
     // Node checks the header and request timeouts every connectionsCheckingInterval (30 s by default): every second here.
-    const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => this.handle(req, res));
+    const server = http.createServer({ maxHeaderSize: 8192, requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) =>
+      this.handle(req, res),
+    );
     server.keepAliveTimeout = 5_000;
     server.on('connection', (socket: Socket) => this.admit(socket));
     this.server = server;

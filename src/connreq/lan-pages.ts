@@ -25,7 +25,8 @@ export function kickHandler(agent: Agent): (req: http.IncomingMessage, res: http
     const arg = q.get('arg') ?? '';
     const next = q.get('next') ?? '';
     const plain = { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' };
-    if (command === '' || command.length > 32 || arg.length > 256 || next.length > 1024) return void res.writeHead(400, plain).end('command (1-32 characters), arg (up to 256) and next (up to 1024) are expected\n');
+    if (command === '' || command.length > 32 || arg.length > 256 || next.length > 1024)
+      return void res.writeHead(400, plain).end('command (1-32 characters), arg (up to 256) and next (up to 1024) are expected\n');
     if (inFlight >= MAX_KICKS_IN_FLIGHT) return void res.writeHead(503, { ...plain, 'Retry-After': '5' }).end('busy\n');
     inFlight++;
     const referer = String(req.headers.referer ?? '').slice(0, 64);
@@ -65,7 +66,9 @@ export function progressHandler(agent: Agent): (req: http.IncomingMessage, res: 
       .join('');
     const body =
       '<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>File transfers</title></head><body>' +
-      (list.length === 0 ? '<p>No file transfer in progress.</p>' : `<table><tr><th>Kind</th><th>File type</th><th>Command key</th><th>State</th><th>Progress</th></tr>${rows}</table>`) +
+      (list.length === 0
+        ? '<p>No file transfer in progress.</p>'
+        : `<table><tr><th>Kind</th><th>File type</th><th>Command key</th><th>State</th><th>Progress</th></tr>${rows}</table>`) +
       '</body></html>';
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
   };

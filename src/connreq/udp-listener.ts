@@ -87,7 +87,11 @@ export class UdpConnectionRequestListener {
     const request = parseUdpConnectionRequest(msg);
     if (!request) return this.drop('malformed');
     const { username, password } = this.opts.credentials();
-    const verdict = checkUdpConnectionRequest(request, { username, password, nowSeconds: Math.floor(this.opts.clock.now() / 1000), maxSkewSeconds: this.opts.maxSkewSeconds ?? 3600 }, this.replay);
+    const verdict = checkUdpConnectionRequest(
+      request,
+      { username, password, nowSeconds: Math.floor(this.opts.clock.now() / 1000), maxSkewSeconds: this.opts.maxSkewSeconds ?? 3600 },
+      this.replay,
+    );
     if (!verdict.accept) return this.drop(verdict.reason);
     this.replay = verdict.state;
     this.stats.accepted++;

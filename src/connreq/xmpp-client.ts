@@ -100,7 +100,9 @@ export class XmppConnectionRequestClient {
   }
 
   private async drop(): Promise<void> {
-    await this.detach()?.stop().catch(() => undefined);
+    await this.detach()
+      ?.stop()
+      .catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
@@ -170,7 +172,9 @@ export class XmppConnectionRequestClient {
     const low = Math.min(s.retryInitialSeconds * k ** n, s.retryMaxSeconds);
     const high = Math.min(s.retryInitialSeconds * k ** (n + 1), s.retryMaxSeconds);
     const wait = low + (high - low) * this.opts.random();
-    void this.detach()?.stop().catch(() => undefined);
+    void this.detach()
+      ?.stop()
+      .catch(() => undefined);
     this.timer?.cancel();
     this.timer = this.opts.clock.setTimer(wait * 1000, () => {
       this.timer = undefined;

@@ -61,7 +61,11 @@ export async function xmppServerCandidates(
     // A single "." target means the service is decidedly not offered (RFC 2782).
     const usable = records.filter((r) => r.name !== '' && r.name !== '.');
     if (records.length > 0 && usable.length === 0) return [];
-    if (usable.length > 0) return orderServers(usable.map((r) => ({ host: r.name, port: r.port, priority: r.priority, weight: r.weight })), random);
+    if (usable.length > 0)
+      return orderServers(
+        usable.map((r) => ({ host: r.name, port: r.port, priority: r.priority, weight: r.weight })),
+        random,
+      );
   }
   return [{ host: domain, port: XMPP_CLIENT_PORT }];
 }

@@ -66,7 +66,9 @@ export function decodeVendorInfo(value: Buffer): VendorInfo {
       j += 2 + len;
     }
     const identity = (base: number): Tr111Identity | undefined =>
-      subs.has(base) || subs.has(base + 1) || subs.has(base + 2) ? { oui: subs.get(base) ?? '', serialNumber: subs.get(base + 1) ?? '', productClass: subs.get(base + 2) ?? '' } : undefined;
+      subs.has(base) || subs.has(base + 1) || subs.has(base + 2)
+        ? { oui: subs.get(base) ?? '', serialNumber: subs.get(base + 1) ?? '', productClass: subs.get(base + 2) ?? '' }
+        : undefined;
     out.device = identity(1) ?? out.device;
     out.gateway = identity(4) ?? out.gateway;
   }

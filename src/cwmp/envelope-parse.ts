@@ -5,11 +5,20 @@
 import { CwmpFault } from './faults.js';
 import { isCwmpNamespace, SOAP_ENV_NS, XSI_NS, type CwmpNamespace } from './namespaces.js';
 import { attributeValue, childNamed, readXml, XmlSyntaxError, type XmlElement, type XmlLimits } from './xml-reader.js';
-import type { AcsEnvelope, AcsRequest, AcsRequestMethod, AcsRequestOf, AcsResponse, DuOperation, EnvelopeHeader, ParameterValueInput, SetParameterAttributesEntry, TimeWindow } from './messages.js';
+import type {
+  AcsEnvelope,
+  AcsRequest,
+  AcsRequestMethod,
+  AcsRequestOf,
+  AcsResponse,
+  DuOperation,
+  EnvelopeHeader,
+  ParameterValueInput,
+  SetParameterAttributesEntry,
+  TimeWindow,
+} from './messages.js';
 
-export type ParseResult =
-  | { ok: true; envelope: AcsEnvelope }
-  | { ok: false; fault: CwmpFault; id?: string; namespace: CwmpNamespace | null };
+export type ParseResult = { ok: true; envelope: AcsEnvelope } | { ok: false; fault: CwmpFault; id?: string; namespace: CwmpNamespace | null };
 
 /** Parses one HTTP body from the ACS. An empty or blank body is an empty message. */
 export function parseAcsEnvelope(body: string, limits?: XmlLimits): ParseResult {
@@ -47,7 +56,10 @@ export function parseAcsEnvelope(body: string, limits?: XmlLimits): ParseResult 
       const code = cwmpFault ? Number(text(cwmpFault, 'FaultCode', 8)) : 8002;
       const faultString = cwmpFault ? optionalText(cwmpFault, 'FaultString') : optionalText(methodEl, 'faultstring');
       if (cwmpFault?.uri && isCwmpNamespace(cwmpFault.uri)) namespace ??= cwmpFault.uri;
-      return { ok: true, envelope: { namespace, header, message: { kind: 'fault', fault: { method: 'Fault', faultCode: Number.isFinite(code) ? code : 8002, faultString } } } };
+      return {
+        ok: true,
+        envelope: { namespace, header, message: { kind: 'fault', fault: { method: 'Fault', faultCode: Number.isFinite(code) ? code : 8002, faultString } } },
+      };
     }
     if (!isCwmpNamespace(methodEl.uri)) {
       throw new CwmpFault(9000, `${methodEl.local} in namespace "${methodEl.uri}"`);
@@ -218,7 +230,14 @@ function duOperation(s: XmlElement): DuOperation {
   const kind = type.slice(type.indexOf(':') + 1);
   const opt = (n: string): string => optionalText(s, n);
   if (kind === 'InstallOpStruct') {
-    return { op: 'Install', url: text(s, 'URL', 1024), uuid: opt('UUID'), username: opt('Username'), password: opt('Password'), executionEnvRef: opt('ExecutionEnvRef') };
+    return {
+      op: 'Install',
+      url: text(s, 'URL', 1024),
+      uuid: opt('UUID'),
+      username: opt('Username'),
+      password: opt('Password'),
+      executionEnvRef: opt('ExecutionEnvRef'),
+    };
   }
   if (kind === 'UpdateOpStruct') {
     return { op: 'Update', uuid: opt('UUID'), version: opt('Version'), url: opt('URL'), username: opt('Username'), password: opt('Password') };
@@ -231,7 +250,13 @@ function duOperation(s: XmlElement): DuOperation {
 
 /** Reads the arguments of a `Download` or `ScheduleDownload` that both share. */
 function transferArguments(m: XmlElement): { commandKey: string; fileType: string; url: string; username: string; password: string } {
-  return { commandKey: text(m, 'CommandKey', 32), fileType: fileType(m), url: text(m, 'URL', 1024), username: optionalText(m, 'Username'), password: optionalText(m, 'Password') };
+  return {
+    commandKey: text(m, 'CommandKey', 32),
+    fileType: fileType(m),
+    url: text(m, 'URL', 1024),
+    username: optionalText(m, 'Username'),
+    password: optionalText(m, 'Password'),
+  };
 }
 
 /**
@@ -243,7 +268,11 @@ const ACS_REQUEST_READERS: { readonly [M in AcsRequestMethod]: (m: XmlElement) =
   FactoryReset: () => ({ method: 'FactoryReset' }),
   GetQueuedTransfers: () => ({ method: 'GetQueuedTransfers' }),
   GetAllQueuedTransfers: () => ({ method: 'GetAllQueuedTransfers' }),
-  SetParameterValues: (m) => ({ method: 'SetParameterValues', parameterList: items(m, 'ParameterList').map(parameterValueInput), parameterKey: text(m, 'ParameterKey', 32) }),
+  SetParameterValues: (m) => ({
+    method: 'SetParameterValues',
+    parameterList: items(m, 'ParameterList').map(parameterValueInput),
+    parameterKey: text(m, 'ParameterKey', 32),
+  }),
   GetParameterValues: (m) => ({ method: 'GetParameterValues', parameterNames: items(m, 'ParameterNames').map((s) => s.text.trim()) }),
   GetParameterNames: (m) => ({ method: 'GetParameterNames', parameterPath: text(m, 'ParameterPath', 256), nextLevel: bool(m, 'NextLevel') }),
   SetParameterAttributes: (m) => ({ method: 'SetParameterAttributes', parameterList: items(m, 'ParameterList').map(setAttributesEntry) }),
@@ -267,7 +296,13 @@ const ACS_REQUEST_READERS: { readonly [M in AcsRequestMethod]: (m: XmlElement) =
   ScheduleDownload: (m) => {
     const windows = items(m, 'TimeWindowList', 2).map(timeWindow);
     if (windows.length === 0) throw new CwmpFault(9003, 'TimeWindowList is empty');
-    return { method: 'ScheduleDownload', ...transferArguments(m), fileSize: unsigned(m, 'FileSize'), targetFileName: optionalText(m, 'TargetFileName'), timeWindowList: windows };
+    return {
+      method: 'ScheduleDownload',
+      ...transferArguments(m),
+      fileSize: unsigned(m, 'FileSize'),
+      targetFileName: optionalText(m, 'TargetFileName'),
+      timeWindowList: windows,
+    };
   },
   CancelTransfer: (m) => ({ method: 'CancelTransfer', commandKey: text(m, 'CommandKey', 32) }),
   ChangeDUState: (m) => {

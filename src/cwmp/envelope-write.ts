@@ -51,12 +51,18 @@ function parameterValues(list: readonly ParameterValue[]): string {
   return arrayOf(
     'ParameterList',
     'cwmp:ParameterValueStruct',
-    list.map((p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value xsi:type="xsd:${XSD_TYPE_NAMES[p.type]}">${esc(p.value)}</Value></ParameterValueStruct>`),
+    list.map(
+      (p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value xsi:type="xsd:${XSD_TYPE_NAMES[p.type]}">${esc(p.value)}</Value></ParameterValueStruct>`,
+    ),
   );
 }
 
 function strings(name: string, list: readonly string[]): string {
-  return arrayOf(name, 'xsd:string', list.map((s) => `<string>${esc(s)}</string>`));
+  return arrayOf(
+    name,
+    'xsd:string',
+    list.map((s) => `<string>${esc(s)}</string>`),
+  );
 }
 
 function transferFault(f: TransferFault, ns: CwmpNamespace, use: FaultUse): string {
@@ -78,7 +84,11 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
       return (
         `<cwmp:Inform><DeviceId><Manufacturer>${esc(m.deviceId.manufacturer)}</Manufacturer><OUI>${esc(m.deviceId.oui)}</OUI>` +
         `<ProductClass>${esc(m.deviceId.productClass)}</ProductClass><SerialNumber>${esc(m.deviceId.serialNumber)}</SerialNumber></DeviceId>` +
-        arrayOf('Event', 'cwmp:EventStruct', m.events.map((e) => `<EventStruct><EventCode>${esc(e.code)}</EventCode><CommandKey>${esc(e.commandKey)}</CommandKey></EventStruct>`)) +
+        arrayOf(
+          'Event',
+          'cwmp:EventStruct',
+          m.events.map((e) => `<EventStruct><EventCode>${esc(e.code)}</EventCode><CommandKey>${esc(e.commandKey)}</CommandKey></EventStruct>`),
+        ) +
         `<MaxEnvelopes>${m.maxEnvelopes}</MaxEnvelopes><CurrentTime>${formatDateTime(m.currentTime)}</CurrentTime>` +
         `<RetryCount>${m.retryCount}</RetryCount>${parameterValues(m.parameterList)}</cwmp:Inform>`
       );
@@ -97,7 +107,11 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
     case 'RequestDownload':
       return (
         `<cwmp:RequestDownload><FileType>${esc(m.fileType)}</FileType>` +
-        arrayOf('FileTypeArg', 'cwmp:ArgStruct', m.fileTypeArgs.map((a) => `<ArgStruct><Name>${esc(a.name)}</Name><Value>${esc(a.value)}</Value></ArgStruct>`)) +
+        arrayOf(
+          'FileTypeArg',
+          'cwmp:ArgStruct',
+          m.fileTypeArgs.map((a) => `<ArgStruct><Name>${esc(a.name)}</Name><Value>${esc(a.value)}</Value></ArgStruct>`),
+        ) +
         `</cwmp:RequestDownload>`
       );
     case 'Kicked':
@@ -113,7 +127,11 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
     case 'GetParameterNamesResponse':
       return (
         '<cwmp:GetParameterNamesResponse>' +
-        arrayOf('ParameterList', 'cwmp:ParameterInfoStruct', m.parameterList.map((p) => `<ParameterInfoStruct><Name>${esc(p.name)}</Name><Writable>${p.writable}</Writable></ParameterInfoStruct>`)) +
+        arrayOf(
+          'ParameterList',
+          'cwmp:ParameterInfoStruct',
+          m.parameterList.map((p) => `<ParameterInfoStruct><Name>${esc(p.name)}</Name><Writable>${p.writable}</Writable></ParameterInfoStruct>`),
+        ) +
         '</cwmp:GetParameterNamesResponse>'
       );
     case 'GetParameterAttributesResponse':
@@ -122,7 +140,10 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
         arrayOf(
           'ParameterList',
           'cwmp:ParameterAttributeStruct',
-          m.parameterList.map((p) => `<ParameterAttributeStruct><Name>${esc(p.name)}</Name><Notification>${p.notification}</Notification>${strings('AccessList', p.accessList)}</ParameterAttributeStruct>`),
+          m.parameterList.map(
+            (p) =>
+              `<ParameterAttributeStruct><Name>${esc(p.name)}</Name><Notification>${p.notification}</Notification>${strings('AccessList', p.accessList)}</ParameterAttributeStruct>`,
+          ),
         ) +
         '</cwmp:GetParameterAttributesResponse>'
       );
@@ -137,9 +158,17 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
         `<CompleteTime>${formatDateTime(m.completeTime)}</CompleteTime></cwmp:${m.method}>`
       );
     case 'GetQueuedTransfersResponse':
-      return `<cwmp:GetQueuedTransfersResponse>${arrayOf('TransferList', 'cwmp:QueuedTransferStruct', m.transferList.map((t) => queued(t, false)))}</cwmp:GetQueuedTransfersResponse>`;
+      return `<cwmp:GetQueuedTransfersResponse>${arrayOf(
+        'TransferList',
+        'cwmp:QueuedTransferStruct',
+        m.transferList.map((t) => queued(t, false)),
+      )}</cwmp:GetQueuedTransfersResponse>`;
     case 'GetAllQueuedTransfersResponse':
-      return `<cwmp:GetAllQueuedTransfersResponse>${arrayOf('TransferList', 'cwmp:AllQueuedTransferStruct', m.transferList.map((t) => queued(t, true)))}</cwmp:GetAllQueuedTransfersResponse>`;
+      return `<cwmp:GetAllQueuedTransfersResponse>${arrayOf(
+        'TransferList',
+        'cwmp:AllQueuedTransferStruct',
+        m.transferList.map((t) => queued(t, true)),
+      )}</cwmp:GetAllQueuedTransfersResponse>`;
     case 'GetOptionsResponse':
       return `<cwmp:GetOptionsResponse>${arrayOf('OptionList', 'cwmp:OptionStruct', [])}</cwmp:GetOptionsResponse>`;
     case 'SetParameterAttributesResponse':
@@ -166,7 +195,10 @@ export function writeEnvelope(message: CpeMessage, opts: EnvelopeOptions): strin
 export function writeFaultEnvelope(fault: CwmpFault, opts: EnvelopeOptions): string {
   const ns = opts.namespace;
   const entries = fault.parameterFaults
-    .map((p) => `<SetParameterValuesFault><ParameterName>${esc(p.parameterName)}</ParameterName><FaultCode>${faultCodeFor(p.faultCode, ns)}</FaultCode><FaultString>${esc(p.faultString)}</FaultString></SetParameterValuesFault>`)
+    .map(
+      (p) =>
+        `<SetParameterValuesFault><ParameterName>${esc(p.parameterName)}</ParameterName><FaultCode>${faultCodeFor(p.faultCode, ns)}</FaultCode><FaultString>${esc(p.faultString)}</FaultString></SetParameterValuesFault>`,
+    )
     .join('');
   return (
     open(opts) +

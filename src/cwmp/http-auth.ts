@@ -56,7 +56,9 @@ function normaliseAlgorithm(a: string | undefined): Algorithm | undefined {
 }
 
 function hash(algorithm: Algorithm, data: string): string {
-  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5').update(data, 'utf8').digest('hex');
+  return createHash(algorithm.startsWith('SHA-256') ? 'sha256' : 'md5')
+    .update(data, 'utf8')
+    .digest('hex');
 }
 
 function quote(s: string): string {
@@ -117,7 +119,14 @@ export class DigestClient {
     const realm = p['realm'] ?? '';
     const nonce = p['nonce'] ?? '';
     const response = digestResponse({ algorithm, username: this.username, password: this.password, realm, nonce, cnonce, nc, qop, method, uri });
-    const parts = [`username=${quote(this.username)}`, `realm=${quote(realm)}`, `nonce=${quote(nonce)}`, `uri=${quote(uri)}`, `algorithm=${algorithm}`, `response="${response}"`];
+    const parts = [
+      `username=${quote(this.username)}`,
+      `realm=${quote(realm)}`,
+      `nonce=${quote(nonce)}`,
+      `uri=${quote(uri)}`,
+      `algorithm=${algorithm}`,
+      `response="${response}"`,
+    ];
     if (qop) parts.push(`qop=${qop}`, `nc=${nc}`, `cnonce=${quote(cnonce)}`);
     if (p['opaque'] !== undefined) parts.push(`opaque=${quote(p['opaque'])}`);
     return `Digest ${parts.join(', ')}`;
@@ -164,7 +173,10 @@ export class DigestServer {
     const nonce = randomHex();
     this.nonces.set(nonce, { issuedAt: now, lastCount: 0 });
     const opaque = hash('MD5', this.opts.realm);
-    return this.opts.algorithms.map((alg) => `Digest realm=${quote(this.opts.realm)}, qop="auth", algorithm=${alg}, nonce=${quote(nonce)}, opaque=${quote(opaque)}${stale ? ', stale=true' : ''}`);
+    return this.opts.algorithms.map(
+      (alg) =>
+        `Digest realm=${quote(this.opts.realm)}, qop="auth", algorithm=${alg}, nonce=${quote(nonce)}, opaque=${quote(opaque)}${stale ? ', stale=true' : ''}`,
+    );
   }
 
   /**
@@ -229,4 +241,3 @@ export function verifyBasic(header: string | undefined, username: string, passwo
   if (auth?.scheme !== 'basic' || !('token' in auth)) return false;
   return constantTimeEqual(auth.token, Buffer.from(`${username}:${password}`, 'utf8').toString('base64'));
 }
-

@@ -159,7 +159,8 @@ function readNotification(body: string): LightweightNotification {
   } catch (err) {
     throw new LightweightNotificationError(`body is not XML: ${(err as Error).message}`);
   }
-  if (root.local !== 'Notification' || root.uri !== LWNOTIF_NS) throw new LightweightNotificationError(`root is ${root.local}, not an lwnotif-1-0 Notification`);
+  if (root.local !== 'Notification' || root.uri !== LWNOTIF_NS)
+    throw new LightweightNotificationError(`root is ${root.local}, not an lwnotif-1-0 Notification`);
   const field = (name: string): string => {
     const el = root.children.find((c) => c.local === name && c.uri === LWNOTIF_NS);
     if (!el) throw new LightweightNotificationError(`${name} missing`);
@@ -177,5 +178,13 @@ function readNotification(body: string): LightweightNotification {
       return { name: name.text, value: value.text, ...(xsiType ? { type: xsiType.slice(xsiType.indexOf(':') + 1) } : {}) };
     });
   if (params.length === 0) throw new LightweightNotificationError('no Param');
-  return { ts, username: field('UN'), cnonce: field('CN'), oui: field('OUI'), productClass: field('ProductClass'), serialNumber: field('SerialNumber'), params };
+  return {
+    ts,
+    username: field('UN'),
+    cnonce: field('CN'),
+    oui: field('OUI'),
+    productClass: field('ProductClass'),
+    serialNumber: field('SerialNumber'),
+    params,
+  };
 }

@@ -72,7 +72,19 @@ export type AcsRequest =
   | { method: 'AddObject'; objectName: string; parameterKey: string }
   | { method: 'DeleteObject'; objectName: string; parameterKey: string }
   | { method: 'Reboot'; commandKey: string }
-  | { method: 'Download'; commandKey: string; fileType: string; url: string; username: string; password: string; fileSize: number; targetFileName: string; delaySeconds: number; successURL: string; failureURL: string }
+  | {
+      method: 'Download';
+      commandKey: string;
+      fileType: string;
+      url: string;
+      username: string;
+      password: string;
+      fileSize: number;
+      targetFileName: string;
+      delaySeconds: number;
+      successURL: string;
+      failureURL: string;
+    }
   | { method: 'Upload'; commandKey: string; fileType: string; url: string; username: string; password: string; delaySeconds: number }
   | { method: 'FactoryReset' }
   | { method: 'GetQueuedTransfers' }
@@ -80,7 +92,17 @@ export type AcsRequest =
   | { method: 'ScheduleInform'; delaySeconds: number; commandKey: string }
   | { method: 'SetVouchers'; voucherList: string[] }
   | { method: 'GetOptions'; optionName: string }
-  | { method: 'ScheduleDownload'; commandKey: string; fileType: string; url: string; username: string; password: string; fileSize: number; targetFileName: string; timeWindowList: TimeWindow[] }
+  | {
+      method: 'ScheduleDownload';
+      commandKey: string;
+      fileType: string;
+      url: string;
+      username: string;
+      password: string;
+      fileSize: number;
+      targetFileName: string;
+      timeWindowList: TimeWindow[];
+    }
   | { method: 'CancelTransfer'; commandKey: string }
   | { method: 'ChangeDUState'; operations: DuOperation[]; commandKey: string };
 

@@ -96,9 +96,24 @@ export function acceptDownload(req: AcsRequestOf<'Download'>, queue: readonly Tr
   if (!Number.isInteger(req.delaySeconds) || req.delaySeconds < 0) throw new CwmpFault(9003, 'DelaySeconds must be an unsigned integer');
   checkQueueRoom(queue);
   return {
-    id, origin: 'Download', commandKey: req.commandKey, isDownload: true, fileType: req.fileType, url: req.url, username: req.username, password: req.password,
-    fileSize: req.fileSize, targetFileName: req.targetFileName, successURL: req.successURL, failureURL: req.failureURL,
-    acceptedAt: now, notBefore: now + req.delaySeconds * 1000, windows: [], phase: 'queued', attempts: 0, startedAt: null,
+    id,
+    origin: 'Download',
+    commandKey: req.commandKey,
+    isDownload: true,
+    fileType: req.fileType,
+    url: req.url,
+    username: req.username,
+    password: req.password,
+    fileSize: req.fileSize,
+    targetFileName: req.targetFileName,
+    successURL: req.successURL,
+    failureURL: req.failureURL,
+    acceptedAt: now,
+    notBefore: now + req.delaySeconds * 1000,
+    windows: [],
+    phase: 'queued',
+    attempts: 0,
+    startedAt: null,
   };
 }
 
@@ -108,9 +123,24 @@ export function acceptUpload(req: AcsRequestOf<'Upload'>, queue: readonly Transf
   if (!Number.isInteger(req.delaySeconds) || req.delaySeconds < 0) throw new CwmpFault(9003, 'DelaySeconds must be an unsigned integer');
   checkQueueRoom(queue);
   return {
-    id, origin: 'Upload', commandKey: req.commandKey, isDownload: false, fileType: req.fileType, url: req.url, username: req.username, password: req.password,
-    fileSize: 0, targetFileName: '', successURL: '', failureURL: '',
-    acceptedAt: now, notBefore: now + req.delaySeconds * 1000, windows: [], phase: 'queued', attempts: 0, startedAt: null,
+    id,
+    origin: 'Upload',
+    commandKey: req.commandKey,
+    isDownload: false,
+    fileType: req.fileType,
+    url: req.url,
+    username: req.username,
+    password: req.password,
+    fileSize: 0,
+    targetFileName: '',
+    successURL: '',
+    failureURL: '',
+    acceptedAt: now,
+    notBefore: now + req.delaySeconds * 1000,
+    windows: [],
+    phase: 'queued',
+    attempts: 0,
+    startedAt: null,
   };
 }
 
@@ -124,7 +154,8 @@ export function absoluteWindows(list: readonly TimeWindow[], now: number): Absol
     if (!Number.isInteger(w.windowStart) || !Number.isInteger(w.windowEnd) || w.windowStart < 0 || w.windowEnd < w.windowStart) {
       throw new CwmpFault(9003, `time window ${i + 1}: WindowEnd must not be before WindowStart`);
     }
-    if (!WINDOW_MODES.has(w.windowMode) && !/^X [0-9A-F]{6} \S/.test(w.windowMode)) throw new CwmpFault(9003, `time window ${i + 1}: unknown WindowMode "${w.windowMode.slice(0, 64)}"`);
+    if (!WINDOW_MODES.has(w.windowMode) && !/^X [0-9A-F]{6} \S/.test(w.windowMode))
+      throw new CwmpFault(9003, `time window ${i + 1}: unknown WindowMode "${w.windowMode.slice(0, 64)}"`);
     if (w.windowMode.startsWith('X ')) throw new CwmpFault(9003, `time window ${i + 1}: vendor WindowMode "${w.windowMode.slice(0, 64)}" is not supported`);
     if (!Number.isInteger(w.maxRetries) || w.maxRetries < -1) throw new CwmpFault(9003, `time window ${i + 1}: MaxRetries must be -1 or more`);
     limit(w.userMessage, 256, 'UserMessage');
@@ -141,9 +172,24 @@ export function acceptScheduleDownload(req: AcsRequestOf<'ScheduleDownload'>, qu
   const windows = absoluteWindows(req.timeWindowList, now);
   checkQueueRoom(queue);
   return {
-    id, origin: 'ScheduleDownload', commandKey: req.commandKey, isDownload: true, fileType: req.fileType, url: req.url, username: req.username, password: req.password,
-    fileSize: req.fileSize, targetFileName: req.targetFileName, successURL: '', failureURL: '',
-    acceptedAt: now, notBefore: windows[0]!.start, windows, phase: 'queued', attempts: 0, startedAt: null,
+    id,
+    origin: 'ScheduleDownload',
+    commandKey: req.commandKey,
+    isDownload: true,
+    fileType: req.fileType,
+    url: req.url,
+    username: req.username,
+    password: req.password,
+    fileSize: req.fileSize,
+    targetFileName: req.targetFileName,
+    successURL: '',
+    failureURL: '',
+    acceptedAt: now,
+    notBefore: windows[0]!.start,
+    windows,
+    phase: 'queued',
+    attempts: 0,
+    startedAt: null,
   };
 }
 
@@ -167,7 +213,11 @@ export function transfersToCancel(queue: readonly TransferRecord[], commandKey: 
   const matching = queue.filter((t) => t.commandKey === commandKey);
   if (matching.length === 0) throw new CwmpFault(9003, `no queued transfer has CommandKey "${commandKey.slice(0, 32)}"`);
   const locked = matching.find((t) => t.phase === 'installing' || t.phase === 'rebooting');
-  if (locked) throw new CwmpFault(9021, `the transfer with CommandKey "${commandKey.slice(0, 32)}" is ${locked.phase === 'installing' ? 'being installed' : 'installed and awaiting reboot'}; it cannot be cancelled now`);
+  if (locked)
+    throw new CwmpFault(
+      9021,
+      `the transfer with CommandKey "${commandKey.slice(0, 32)}" is ${locked.phase === 'installing' ? 'being installed' : 'installed and awaiting reboot'}; it cannot be cancelled now`,
+    );
   return matching;
 }
 
@@ -194,5 +244,7 @@ export const IN_SESSION_MAX_BYTES = 1024 * 1024;
  * kind that takes effect without a reboot. Everything else is queued (Status 1).
  */
 export function doneInSession(t: TransferRecord): boolean {
-  return t.origin === 'Download' && t.notBefore <= t.acceptedAt && t.fileSize > 0 && t.fileSize <= IN_SESSION_MAX_BYTES && t.fileType !== '1 Firmware Upgrade Image';
+  return (
+    t.origin === 'Download' && t.notBefore <= t.acceptedAt && t.fileSize > 0 && t.fileSize <= IN_SESSION_MAX_BYTES && t.fileType !== '1 Firmware Upgrade Image'
+  );
 }

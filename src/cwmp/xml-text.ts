@@ -7,14 +7,16 @@ const NEEDS_WORK = /[&<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\u
 /** Escapes text for element content or a double-quoted attribute; drops characters XML cannot hold. */
 export function escapeXml(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
-  return s
-    .replace(INVALID_XML_CHARS, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // A parser turns a bare CR into LF; a reference keeps it.
-    .replace(/\r/g, '&#13;');
+  return (
+    s
+      .replace(INVALID_XML_CHARS, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      // A parser turns a bare CR into LF; a reference keeps it.
+      .replace(/\r/g, '&#13;')
+  );
 }
 
 /** The "unknown time" of TR-069: 0001-01-01T00:00:00Z. */

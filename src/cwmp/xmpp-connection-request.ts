@@ -37,8 +37,10 @@ export function checkXmppConnectionRequest(from: string, username: string, passw
   return ok ? { accept: true } : { accept: false, errorType: 'cancel', condition: 'not-authorized' };
 }
 
-
 /** ConnReqAllowedJabberIDs is a comma-separated list. */
 export function parseJidList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

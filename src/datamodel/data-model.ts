@@ -312,7 +312,10 @@ export class DataModel {
       }
       const refusal =
         (def.writableValues && !def.writableValues.includes(check.value) ? `only ${def.writableValues.join(', ')} may be set` : undefined) ??
-        this.aliasRefusal(name, check.value, accepted) ?? this.providersFor(def.name).map((p) => p.validate?.(name, check.value)).find((r) => r !== undefined);
+        this.aliasRefusal(name, check.value, accepted) ??
+        this.providersFor(def.name)
+          .map((p) => p.validate?.(name, check.value))
+          .find((r) => r !== undefined);
       if (refusal !== undefined) {
         faults.push(parameterFault(entry.name, 9007, refusal));
         continue;
@@ -332,8 +335,10 @@ export class DataModel {
     }
     const undo = (): void => {
       if (before !== undefined) this.model = JSON.parse(before) as StoredModel;
-      else for (const [name, value] of previous) if (value === undefined) delete this.model.values[name];
-      else this.model.values[name] = value;
+      else
+        for (const [name, value] of previous)
+          if (value === undefined) delete this.model.values[name];
+          else this.model.values[name] = value;
     };
     this.commit(undo);
     let rebootRequired = false;
@@ -341,7 +346,12 @@ export class DataModel {
       const def = this.definition(name);
       // A provider that cannot apply a validated value is an internal error: the stored values go back.
       try {
-        if (this.providersFor(def.name).find((p) => p.set)?.set?.(name, accepted.get(name)!) === 'reboot') rebootRequired = true;
+        if (
+          this.providersFor(def.name)
+            .find((p) => p.set)
+            ?.set?.(name, accepted.get(name)!) === 'reboot'
+        )
+          rebootRequired = true;
       } catch (err) {
         undo();
         this.persist();
@@ -353,7 +363,9 @@ export class DataModel {
   }
 
   getParameterNames(requested: string, nextLevel: boolean): ParameterInfo[] {
-    return inReadBatch(() => this.namesOf(requested.includes('[') ? this.aliasToNumbers(requested) ?? requested : requested, nextLevel).map((i) => this.present(i)));
+    return inReadBatch(() =>
+      this.namesOf(requested.includes('[') ? (this.aliasToNumbers(requested) ?? requested) : requested, nextLevel).map((i) => this.present(i)),
+    );
   }
 
   private namesOf(path: string, nextLevel: boolean): ParameterInfo[] {
@@ -377,7 +389,9 @@ export class DataModel {
 
   /** GetParameterAttributes, bounded as getParameterValues is. */
   getParameterAttributes(names: readonly string[], maxValues = MAX_VALUES_PER_ANSWER): ParameterAttribute[] {
-    return this.resolveAll(names, maxValues).map((r) => this.present({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] }));
+    return this.resolveAll(names, maxValues).map((r) =>
+      this.present({ name: r.path, notification: this.notificationOf(r.def, r.path), accessList: this.model.accessList[r.path] ?? [] }),
+    );
   }
 
   /** Applies SetParameterAttributes atomically; 9009 where a notification cannot be changed. */
@@ -485,7 +499,7 @@ export class DataModel {
 
   /** DeleteObject: removes an instance and everything below it. */
   deleteObject(requestedName: string, parameterKeyName: string, parameterKey: string): void {
-    const objectName = requestedName.includes('[') ? this.aliasToNumbers(requestedName) ?? requestedName : requestedName;
+    const objectName = requestedName.includes('[') ? (this.aliasToNumbers(requestedName) ?? requestedName) : requestedName;
     const m = /^(.*\.)(\d+)\.$/.exec(objectName);
     const table = m ? this.schema.tables.get(toSchemaPath(objectName)) : undefined;
     if (!m || !table || !this.instancesExist(objectName)) throw new CwmpFault(9005, objectName);
@@ -541,7 +555,14 @@ export class DataModel {
     return this.routing.providersFor(schemaPath);
   }
 
-  private createInstance(tablePath: string, maxEntries: number | undefined, parameterKeyName?: string, parameterKey?: string, alias?: string, save = true): number {
+  private createInstance(
+    tablePath: string,
+    maxEntries: number | undefined,
+    parameterKeyName?: string,
+    parameterKey?: string,
+    alias?: string,
+    save = true,
+  ): number {
     // An AddObject (it sets the ParameterKey) that cannot be saved is undone; a device's own addition is retried by the store.
     const undo = save && parameterKeyName !== undefined ? this.snapshotUndo() : undefined;
     const entry = (this.model.instances![tablePath] ??= { next: 1, ids: [] });
@@ -616,7 +637,8 @@ export class DataModel {
   private aliasRefusal(path: string, value: string, pending: ReadonlyMap<string, string>): string | undefined {
     const m = /^(.*\.)(\d+)\.Alias$/.exec(path);
     if (!m || !this.schema.tables.has(`${toSchemaPath(m[1]!)}{i}.`)) return undefined;
-    if (!ALIAS.test(value) || value.startsWith('cpe-')) return 'an Alias starts with a letter, holds letters, digits, "_" or "-", and "cpe-" is the CPE\'s own prefix';
+    if (!ALIAS.test(value) || value.startsWith('cpe-'))
+      return 'an Alias starts with a letter, holds letters, digits, "_" or "-", and "cpe-" is the CPE\'s own prefix';
     const table = m[1]!;
     const taken = this.instanceIds(table).some((n) => String(n) !== m[2] && (pending.get(`${table}${n}.Alias`) ?? this.read(`${table}${n}.Alias`)) === value);
     return taken ? `Alias "${value}" is already used in ${table}` : undefined;
@@ -653,7 +675,12 @@ export class DataModel {
   }
 
   /** Objects and parameters at and below a concrete object path, to `depth` levels. */
-  private *walk(shape: ObjectShape, path: string, isTableNode: boolean, depth: number): Generator<{ path: string; writable: boolean; def?: ParameterDefinition }> {
+  private *walk(
+    shape: ObjectShape,
+    path: string,
+    isTableNode: boolean,
+    depth: number,
+  ): Generator<{ path: string; writable: boolean; def?: ParameterDefinition }> {
     if (isTableNode) {
       yield { path, writable: shape.table?.writable ?? false };
       if (depth < 1) return;
@@ -715,14 +742,15 @@ export class DataModel {
   }
 }
 
-
 /** The concrete table path a NumberOfEntries parameter counts: its own object plus the table's last segment. */
 /** A schema's parameters whose notification is forced on (or on by default), outside tables; found once per schema. */
 const forcedNotifyCache = new WeakMap<Schema, ParameterDefinition[]>();
 function forcedNotifyParameters(schema: Schema): ParameterDefinition[] {
   let list = forcedNotifyCache.get(schema);
   if (!list) {
-    list = [...schema.parameters.values()].filter((d) => (d.activeNotify === 'forceEnabled' || d.activeNotify === 'forceDefaultEnabled') && !d.name.includes('{i}'));
+    list = [...schema.parameters.values()].filter(
+      (d) => (d.activeNotify === 'forceEnabled' || d.activeNotify === 'forceDefaultEnabled') && !d.name.includes('{i}'),
+    );
     forcedNotifyCache.set(schema, list);
   }
   return list;

@@ -10,7 +10,16 @@ import type { DataModel } from '../datamodel/data-model.js';
 import { EventCode } from '../cwmp/events.js';
 import { runPing, type PingInput } from './ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './traceroute.js';
-import { DownloadDiagnostics, IpPing, ServerSelection, TraceRoute, UdpEchoConfig, udpEchoConfigPaths, UdpEchoDiagnostics, UploadDiagnostics } from '../models/diagnostics.js';
+import {
+  DownloadDiagnostics,
+  IpPing,
+  ServerSelection,
+  TraceRoute,
+  UdpEchoConfig,
+  udpEchoConfigPaths,
+  UdpEchoDiagnostics,
+  UploadDiagnostics,
+} from '../models/diagnostics.js';
 import { IGD_UDP_ECHO_CONFIG, IgdDownloadDiagnostics, IgdUploadDiagnostics } from '../models/igd-tr143.js';
 import { IGD_DIAGNOSTICS } from '../models/igd.js';
 import { summariseRtts, type EchoStats } from './echo-stats.js';
@@ -40,8 +49,16 @@ const read = (m: DataModel, object: string, p: string): string => m.read(object 
 
 /** Counts and response times into an object's result parameters; `milliseconds` adds the TR-181 IPPing pair (ms and Detailed µs). */
 function echoValues(o: string, r: EchoStats, milliseconds: boolean): Record<string, string> {
-  const values: Record<string, string> = { [`${o}IPAddressUsed`]: r.ipAddressUsed, [`${o}SuccessCount`]: String(r.successCount), [`${o}FailureCount`]: String(r.failureCount) };
-  for (const [name, us] of [['Minimum', r.minUs], ['Average', r.avgUs], ['Maximum', r.maxUs]] as const) {
+  const values: Record<string, string> = {
+    [`${o}IPAddressUsed`]: r.ipAddressUsed,
+    [`${o}SuccessCount`]: String(r.successCount),
+    [`${o}FailureCount`]: String(r.failureCount),
+  };
+  for (const [name, us] of [
+    ['Minimum', r.minUs],
+    ['Average', r.avgUs],
+    ['Maximum', r.maxUs],
+  ] as const) {
     if (milliseconds) {
       values[`${o}${name}ResponseTime`] = String(Math.round(us / 1000));
       values[`${o}${name}ResponseTimeDetailed`] = String(us);
@@ -94,7 +111,12 @@ function traceRoute(o: string, hopField: (name: string) => string): Diagnostic {
         values: { [`${o}IPAddressUsed`]: r.ipAddressUsed, [`${o}ResponseTime`]: String(r.responseTimeMs) },
         table: {
           path: `${o}RouteHops.`,
-          rows: r.hops.map((h) => ({ [hopField('Host')]: h.hostAddress, [hopField('HostAddress')]: h.hostAddress, [hopField('ErrorCode')]: String(h.errorCode), [hopField('RTTimes')]: h.rttMs.join(',') })),
+          rows: r.hops.map((h) => ({
+            [hopField('Host')]: h.hostAddress,
+            [hopField('HostAddress')]: h.hostAddress,
+            [hopField('ErrorCode')]: String(h.errorCode),
+            [hopField('RTTimes')]: h.rttMs.join(','),
+          })),
         },
       };
     },
@@ -158,7 +180,13 @@ function transferDiagnostic(kind: 'Download' | 'Upload', spec: TransferSpec): Di
       );
       const incrementalPath = spec.incremental;
       const perConnection = spec.perConnection;
-      if (r.state !== 'Complete') return { state: r.state, values: {}, table: perConnection ? { path: perConnection, rows: [] } : undefined, table2: incrementalPath ? { path: incrementalPath, rows: [] } : undefined };
+      if (r.state !== 'Complete')
+        return {
+          state: r.state,
+          values: {},
+          table: perConnection ? { path: perConnection, rows: [] } : undefined,
+          table2: incrementalPath ? { path: incrementalPath, rows: [] } : undefined,
+        };
       const c = r.connections;
       // The test as a whole: from the first connection's start to the last one's end, bytes summed.
       const whole = measurementValues(
@@ -181,7 +209,13 @@ function transferDiagnostic(kind: 'Download' | 'Upload', spec: TransferSpec): Di
         table2: incrementalPath
           ? {
               path: incrementalPath,
-              rows: r.incremental.map((i) => ({ [testBytes]: String(i.testBytes), TotalBytesReceived: String(i.totalBytesReceived), TotalBytesSent: String(i.totalBytesSent), StartTime: formatMicroTime(i.startUs), EndTime: formatMicroTime(i.endUs) })),
+              rows: r.incremental.map((i) => ({
+                [testBytes]: String(i.testBytes),
+                TotalBytesReceived: String(i.totalBytesReceived),
+                TotalBytesSent: String(i.totalBytesSent),
+                StartTime: formatMicroTime(i.startUs),
+                EndTime: formatMicroTime(i.endUs),
+              })),
             }
           : undefined,
       };
@@ -204,7 +238,11 @@ const SERVER_SELECTION: Diagnostic = {
   async run(m, signal) {
     const o = ServerSelection.object;
     const protocol = read(m, o, 'Protocol');
-    const hosts = read(m, o, 'HostList').split(',').map((h) => h.trim()).filter((h) => h !== '').slice(0, 10);
+    const hosts = read(m, o, 'HostList')
+      .split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== '')
+      .slice(0, 10);
     if (hosts.length === 0) return { state: 'Error_Other', values: {} };
     const protocolVersion = read(m, o, 'ProtocolVersion') as PingInput['protocolVersion'];
     const repetitions = Number(read(m, o, 'NumberOfRepetitions'));
@@ -269,7 +307,14 @@ const TR098_STATES: Record<string, string[]> = {
 function stateWithin(m: DataModel, stateParameter: string, state: string): string {
   const allowed = m.definitionOf(stateParameter)?.enumeration;
   if (!allowed || allowed.includes(state)) return state;
-  const general = ['Error_Other', 'Error_Internal', 'Error_MaxHopCountExceeded', 'Error_TransferFailed', 'Error_NoTransferComplete', 'Error_InitConnectionFailed'];
+  const general = [
+    'Error_Other',
+    'Error_Internal',
+    'Error_MaxHopCountExceeded',
+    'Error_TransferFailed',
+    'Error_NoTransferComplete',
+    'Error_InitConnectionFailed',
+  ];
   return [...(TR098_STATES[state] ?? []), ...general].find((s) => allowed.includes(s)) ?? state;
 }
 
@@ -350,7 +395,11 @@ export class DiagnosticsRunner {
       }
     }
     // Only what this object defines (TR-098's have fewer results), and a state its enumeration has.
-    const defined = Object.fromEntries(Object.entries(outcome.values).filter(([name]) => m.definitionOf(name)).map(([name, v]) => [name, fitted(m, name, v)]));
+    const defined = Object.fromEntries(
+      Object.entries(outcome.values)
+        .filter(([name]) => m.definitionOf(name))
+        .map(([name, v]) => [name, fitted(m, name, v)]),
+    );
     m.writeFromDevice({ ...defined, [d.state]: stateWithin(m, d.state, outcome.state) });
     this.agent.log.info({ diagnostic: d.name, state: outcome.state }, 'diagnostics done');
     this.agent.trigger(EventCode.DiagnosticsComplete);

@@ -58,7 +58,10 @@ export interface ConnectionResult {
 
 export type DownloadResult =
   | { state: 'Complete'; connections: ConnectionResult[]; incremental: IncrementalResult[] }
-  | { state: 'Error_CannotResolveHostName' | 'Error_InitConnectionFailed' | 'Error_NoResponse' | 'Error_TransferFailed' | 'Error_Timeout' | 'Error_Other'; detail: string };
+  | {
+      state: 'Error_CannotResolveHostName' | 'Error_InitConnectionFailed' | 'Error_NoResponse' | 'Error_TransferFailed' | 'Error_Timeout' | 'Error_Other';
+      detail: string;
+    };
 
 export function microClock(): MicroClock {
   const wallUs = BigInt(Date.now()) * 1000n;
@@ -126,7 +129,13 @@ function one(url: URL, now: MicroClock, signal: AbortSignal, progress: Progress)
 }
 
 /** Interval results of a time-based test, read off the shared counters at each boundary. */
-function recordIntervals(progress: Progress, now: MicroClock, intervalMs: number, offsetMs: number, max: number): { results: IncrementalResult[]; stop: () => void } {
+function recordIntervals(
+  progress: Progress,
+  now: MicroClock,
+  intervalMs: number,
+  offsetMs: number,
+  max: number,
+): { results: IncrementalResult[]; stop: () => void } {
   const results: IncrementalResult[] = [];
   const snapshot = (): { at: bigint; test: number; received: number; sent: number } => ({
     at: now(),
@@ -139,7 +148,14 @@ function recordIntervals(progress: Progress, now: MicroClock, intervalMs: number
   let stopped = false;
   const boundary = (): void => {
     const cur = snapshot();
-    if (last) results.push({ startUs: last.at, endUs: cur.at, testBytes: cur.test - last.test, totalBytesReceived: cur.received - last.received, totalBytesSent: cur.sent - last.sent });
+    if (last)
+      results.push({
+        startUs: last.at,
+        endUs: cur.at,
+        testBytes: cur.test - last.test,
+        totalBytesReceived: cur.received - last.received,
+        totalBytesSent: cur.sent - last.sent,
+      });
     last = cur;
     if (results.length < max) timer = setTimeout(boundary, intervalMs);
   };
@@ -158,7 +174,14 @@ function recordIntervals(progress: Progress, now: MicroClock, intervalMs: number
 }
 
 /** Records the TCP (and TLS) open and the request time once the connection stands, then calls `then`. */
-function whenConnected(req: http.ClientRequest, url: URL, r: Partial<ConnectionResult>, now: MicroClock, onSocket: (s: Socket) => void, then?: () => void): void {
+function whenConnected(
+  req: http.ClientRequest,
+  url: URL,
+  r: Partial<ConnectionResult>,
+  now: MicroClock,
+  onSocket: (s: Socket) => void,
+  then?: () => void,
+): void {
   req.on('socket', (s: Socket) => {
     onSocket(s);
     s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
@@ -180,7 +203,9 @@ function upload(url: URL, bytes: number, now: MicroClock, signal: AbortSignal, p
   return new Promise((resolve, reject) => {
     const r: Partial<ConnectionResult> = { tcpOpenRequestUs: now(), testBytes: 0 };
     let socket: Socket | undefined;
-    const headers: http.OutgoingHttpHeaders = timeBased ? { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/octet-stream' } : { 'Content-Length': bytes, 'Content-Type': 'application/octet-stream' };
+    const headers: http.OutgoingHttpHeaders = timeBased
+      ? { 'Transfer-Encoding': 'chunked', 'Content-Type': 'application/octet-stream' }
+      : { 'Content-Length': bytes, 'Content-Type': 'application/octet-stream' };
     const req = lib.request(url, { method: 'PUT', agent: false, signal, headers }, (res) => {
       res.resume();
       res.on('end', () => {
@@ -191,36 +216,43 @@ function upload(url: URL, bytes: number, now: MicroClock, signal: AbortSignal, p
         resolve(r as ConnectionResult);
       });
     });
-    whenConnected(req, url, r, now, (s) => {
-      socket = s;
-      progress.sockets.push(s);
-    }, () => {
-      const chunk = Buffer.alloc(64 * 1024);
-      let left = bytes;
-      let ended = false;
-      const end = (): void => {
-        if (!ended) {
-          ended = true;
-          req.end();
-        }
-      };
-      if (timeBased) progress.stop.addEventListener('abort', end, { once: true });
-      const pump = (): void => {
-        while (!ended && (timeBased ? !progress.stop.aborted : left > 0)) {
-          const part = timeBased || left >= chunk.length ? chunk : chunk.subarray(0, Math.max(1, left));
-          if (r.bomUs === undefined) {
-            r.bomUs = now();
-            progress.onFirstByte?.();
+    whenConnected(
+      req,
+      url,
+      r,
+      now,
+      (s) => {
+        socket = s;
+        progress.sockets.push(s);
+      },
+      () => {
+        const chunk = Buffer.alloc(64 * 1024);
+        let left = bytes;
+        let ended = false;
+        const end = (): void => {
+          if (!ended) {
+            ended = true;
+            req.end();
           }
-          left -= part.length;
-          r.testBytes! += part.length;
-          progress.testBytes += part.length;
-          if (!req.write(part)) return void req.once('drain', pump);
-        }
-        end();
-      };
-      pump();
-    });
+        };
+        if (timeBased) progress.stop.addEventListener('abort', end, { once: true });
+        const pump = (): void => {
+          while (!ended && (timeBased ? !progress.stop.aborted : left > 0)) {
+            const part = timeBased || left >= chunk.length ? chunk : chunk.subarray(0, Math.max(1, left));
+            if (r.bomUs === undefined) {
+              r.bomUs = now();
+              progress.onFirstByte?.();
+            }
+            left -= part.length;
+            r.testBytes! += part.length;
+            progress.testBytes += part.length;
+            if (!req.write(part)) return void req.once('drain', pump);
+          }
+          end();
+        };
+        pump();
+      },
+    );
     req.on('error', reject);
   });
 }

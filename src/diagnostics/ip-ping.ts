@@ -40,7 +40,8 @@ export async function runPing(input: PingInput, signal: AbortSignal): Promise<Pi
   if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return { state: 'Error_CannotResolveHostName', ...empty };
   const run = await runTool('ping', pingArguments(input), signal);
   if (run.kind !== 'exited') return { state: run.kind === 'missing' ? 'Error_Internal' : 'Error_Other', ...empty };
-  if (/unknown host|Name or service not known|Temporary failure in name resolution|No address associated/i.test(run.stderr)) return { state: 'Error_CannotResolveHostName', ...empty };
+  if (/unknown host|Name or service not known|Temporary failure in name resolution|No address associated/i.test(run.stderr))
+    return { state: 'Error_CannotResolveHostName', ...empty };
   if (/Network is unreachable|No route to host/i.test(run.stderr)) return { state: 'Error_NoRouteToHost', ...empty };
   const parsed = parsePingOutput(run.stdout);
   if (parsed.transmitted === 0 && run.code !== 0) return { state: 'Error_Other', ...empty };

@@ -10,7 +10,9 @@ export function runTool(command: string, args: readonly string[], signal: AbortS
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (e: NodeJS.ErrnoException) => resolve(signal.aborted ? { kind: 'aborted' } : e.code === 'ENOENT' ? { kind: 'missing' } : { kind: 'failed' }));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      resolve(signal.aborted ? { kind: 'aborted' } : e.code === 'ENOENT' ? { kind: 'missing' } : { kind: 'failed' }),
+    );
     child.on('close', (code) => resolve(signal.aborted ? { kind: 'aborted' } : { kind: 'exited', code, stdout, stderr }));
   });
 }

@@ -58,7 +58,8 @@ export async function runTraceRoute(input: TraceRouteInput, signal: AbortSignal)
   if (!/^[A-Za-z0-9.:_-]{1,253}$/.test(input.host)) return failed('Error_CannotResolveHostName');
   const run = await runTool('traceroute', traceRouteArguments(input), signal);
   if (run.kind !== 'exited') return failed(run.kind === 'missing' ? 'Error_Internal' : 'Error_Other');
-  if (/Name or service not known|Cannot handle "host"|unknown host|Temporary failure in name resolution/i.test(run.stderr)) return failed('Error_CannotResolveHostName');
+  if (/Name or service not known|Cannot handle "host"|unknown host|Temporary failure in name resolution/i.test(run.stderr))
+    return failed('Error_CannotResolveHostName');
   const { target, hops } = parseTraceRouteOutput(run.stdout);
   if (run.code !== 0 && hops.length === 0) return failed('Error_Other');
   const last = hops[hops.length - 1];

@@ -29,7 +29,14 @@ export interface UdpEchoStats {
 const ECHO_PLUS_HEADER = 20;
 
 export class UdpEchoServer {
-  readonly stats: UdpEchoStats = { packetsReceived: 0, packetsResponded: 0, bytesReceived: 0, bytesResponded: 0, timeFirstPacketReceived: null, timeLastPacketReceived: null };
+  readonly stats: UdpEchoStats = {
+    packetsReceived: 0,
+    packetsResponded: 0,
+    bytesReceived: 0,
+    bytesResponded: 0,
+    timeFirstPacketReceived: null,
+    timeLastPacketReceived: null,
+  };
   private socket: dgram.Socket | undefined;
   private responseSn = 0;
   private failures = 0;

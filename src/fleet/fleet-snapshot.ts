@@ -26,7 +26,9 @@ export class FleetSnapshot {
   load(): Map<string, { state: AgentState; model: StoredModel }> {
     const doc = this.file.read();
     if (doc?.version !== 1) return new Map();
-    return new Map(Object.entries(doc.devices).map(([serial, d]) => [serial, { state: reviveAgentState({ ...emptyAgentState(), ...d.state }), model: d.model }]));
+    return new Map(
+      Object.entries(doc.devices).map(([serial, d]) => [serial, { state: reviveAgentState({ ...emptyAgentState(), ...d.state }), model: d.model }]),
+    );
   }
 
   save(fleet: Fleet): void {

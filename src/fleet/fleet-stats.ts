@@ -105,7 +105,12 @@ export class FleetStats {
       online,
       bootstrapped: this.bootstrapped.size,
       sessions: { ok: this.ok, failed: this.failed, perSecond: round((this.ok + this.failed) / Math.max(0.001, elapsed)) },
-      latencyMs: { p50: round(this.latency.quantile(0.5)), p90: round(this.latency.quantile(0.9)), p99: round(this.latency.quantile(0.99)), max: round(this.latency.max) },
+      latencyMs: {
+        p50: round(this.latency.quantile(0.5)),
+        p90: round(this.latency.quantile(0.9)),
+        p99: round(this.latency.quantile(0.99)),
+        max: round(this.latency.max),
+      },
       failures: { ...this.failures },
       transfers: { ok: this.transfersOk, failed: this.transfersFailed },
       elapsedSeconds: round(elapsed),

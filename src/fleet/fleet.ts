@@ -132,7 +132,13 @@ export class Fleet {
   async start(): Promise<void> {
     const cr = this.o.connectionRequest;
     // One listener for the whole fleet, and one ACS sending to it: room for a connection-request storm from one address.
-    this.crServer = new HttpConnectionRequestServer({ address: cr.address, port: cr.port, maxNonces: Math.max(1024, this.members.length * 2), maxConnections: 2048, maxConnectionsPerSource: 2048 });
+    this.crServer = new HttpConnectionRequestServer({
+      address: cr.address,
+      port: cr.port,
+      maxNonces: Math.max(1024, this.members.length * 2),
+      maxConnections: 2048,
+      maxConnectionsPerSource: 2048,
+    });
     // Every device's DeviceInfo.SupportedDataModel names the same document: the profile's model.
     const dt = supportedModelDocument(this.o.profile.schema);
     this.crServer.addOpenRoute(dtPath(dt.uuid), deviceTypeHandler(dt.xml));
@@ -149,9 +155,11 @@ export class Fleet {
     for (let b = 0; b < batches; b++) {
       const from = Math.floor((n * b) / batches);
       const to = Math.floor((n * (b + 1)) / batches);
-      this.bootTimers.push(this.o.clock.setTimer((windowMs * b) / batches, () => {
-        for (let i = from; i < to; i++) this.bringOnline(this.members[i]!);
-      }));
+      this.bootTimers.push(
+        this.o.clock.setTimer((windowMs * b) / batches, () => {
+          for (let i = from; i < to; i++) this.bringOnline(this.members[i]!);
+        }),
+      );
     }
   }
 
@@ -220,9 +228,16 @@ export class Fleet {
         }
       }
     }
-    const credentials = (): { username: string; password: string } => ({ username: model.read(MS.connectionRequestUsername), password: model.read(MS.connectionRequestPassword) });
+    const credentials = (): { username: string; password: string } => ({
+      username: model.read(MS.connectionRequestUsername),
+      password: model.read(MS.connectionRequestPassword),
+    });
     const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
-    this.crServer!.addRoute(m.crPath, { credentials, onConnectionRequest, enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests() });
+    this.crServer!.addRoute(m.crPath, {
+      credentials,
+      onConnectionRequest,
+      enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
+    });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });
     model.onChange((names) => {

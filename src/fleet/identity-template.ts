@@ -56,6 +56,7 @@ export function identityFor(t: IdentityTemplate, index: number): DeviceIdentity 
 
 /** The indices shard `index` of `total` runs: a contiguous block of [0, count). */
 export function shardRange(count: number, index: number, total: number): { start: number; end: number } {
-  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 0 || index >= total) throw new Error(`shard ${index}/${total} is not one of ${total} shards`);
+  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 0 || index >= total)
+    throw new Error(`shard ${index}/${total} is not one of ${total} shards`);
   return { start: Math.floor((count * index) / total), end: Math.floor((count * (index + 1)) / total) };
 }

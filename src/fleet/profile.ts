@@ -117,7 +117,14 @@ interface ProfileDocument {
 /** The snapshot's own DeviceInfo identity (a real device's dump names its maker and model); the profile's identity wins. */
 function identityInSnapshot(values: Record<string, string>, root: string): Partial<IdentityTemplate> {
   const DI = deviceInfoPaths(root);
-  const fields: [keyof IdentityTemplate, string][] = [['manufacturer', DI.manufacturer], ['oui', DI.manufacturerOui], ['productClass', DI.productClass], ['modelName', DI.modelName], ['hardwareVersion', DI.hardwareVersion], ['softwareVersion', DI.softwareVersion]];
+  const fields: [keyof IdentityTemplate, string][] = [
+    ['manufacturer', DI.manufacturer],
+    ['oui', DI.manufacturerOui],
+    ['productClass', DI.productClass],
+    ['modelName', DI.modelName],
+    ['hardwareVersion', DI.hardwareVersion],
+    ['softwareVersion', DI.softwareVersion],
+  ];
   return Object.fromEntries(fields.filter(([, path]) => values[path]).map(([key, path]) => [key, values[path]]));
 }
 
@@ -188,7 +195,7 @@ export function buildProfile(doc: ProfileDocument, snapshot: SnapshotParameter[]
     owned.size > 0
       ? {
           objects: roots,
-          instances: (tablePath) => (ownedTables.has(`${toSchemaPath(tablePath)}{i}.`) ? owned.get(tablePath) ?? [] : undefined),
+          instances: (tablePath) => (ownedTables.has(`${toSchemaPath(tablePath)}{i}.`) ? (owned.get(tablePath) ?? []) : undefined),
           get: () => undefined,
         }
       : undefined;

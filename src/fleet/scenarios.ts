@@ -68,7 +68,15 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
     if (ended) return;
     ended = true;
     for (const t of timers) t.cancel();
-    finish(sent > 0 ? { actionLatencyMs: { p50: latency.quantile(0.5), p99: latency.quantile(0.99), max: latency.max, count: latency.count }, actionsSent: sent, actionsFailed: failed } : {});
+    finish(
+      sent > 0
+        ? {
+            actionLatencyMs: { p50: latency.quantile(0.5), p99: latency.quantile(0.99), max: latency.max, count: latency.count },
+            actionsSent: sent,
+            actionsFailed: failed,
+          }
+        : {},
+    );
   };
   if (o.durationSeconds > 0) timers.push(clock.setTimer(o.durationSeconds * 1000, end));
   const needAcs = (): TestAcs => {
@@ -119,18 +127,20 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           const { model, ms } = m.agent!;
           pending.set(m.serial, clock.now());
           sent++;
-          void testAcs.connectionRequest(model.read(ms.connectionRequestUrl), model.read(ms.connectionRequestUsername), model.read(ms.connectionRequestPassword)).then(
-            (status) => {
-              if (status !== 200) {
+          void testAcs
+            .connectionRequest(model.read(ms.connectionRequestUrl), model.read(ms.connectionRequestUsername), model.read(ms.connectionRequestPassword))
+            .then(
+              (status) => {
+                if (status !== 200) {
+                  failed++;
+                  pending.delete(m.serial);
+                }
+              },
+              () => {
                 failed++;
                 pending.delete(m.serial);
-              }
-            },
-            () => {
-              failed++;
-              pending.delete(m.serial);
-            },
-          );
+              },
+            );
         });
       whenBooted(fleet, startStorm);
       break;
@@ -138,7 +148,11 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
     case 'firmware-rollout': {
       const testAcs = needAcs();
       const version = o.firmwareVersion ?? '2.0.0';
-      const image = buildFirmwareImage({ version, payload: Buffer.from(`simulated firmware ${version}\n`.repeat(64)), productClass: fleet.members[0]?.device.identity.productClass });
+      const image = buildFirmwareImage({
+        version,
+        payload: Buffer.from(`simulated firmware ${version}\n`.repeat(64)),
+        productClass: fleet.members[0]?.device.identity.productClass,
+      });
       const url = testAcs.serveFile(`fw-${version}.bin`, image);
       const queuedAt = new Map<string, number>();
       testAcs.onCpeRequest((serial, method, fault) => {
@@ -162,7 +176,19 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           const m: FleetMember = fleet.members[next++]!;
           sent++;
           queuedAt.set(m.serial, clock.now());
-          testAcs.queue(m.serial, { method: 'Download', commandKey: `rollout-${version}`, fileType: '1 Firmware Upgrade Image', url, username: '', password: '', fileSize: image.length, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '' });
+          testAcs.queue(m.serial, {
+            method: 'Download',
+            commandKey: `rollout-${version}`,
+            fileType: '1 Firmware Upgrade Image',
+            url,
+            username: '',
+            password: '',
+            fileSize: image.length,
+            targetFileName: '',
+            delaySeconds: 0,
+            successURL: '',
+            failureURL: '',
+          });
           m.agent?.trigger(EventCode.ConnectionRequest);
         });
       whenBooted(fleet, rollout);
@@ -217,7 +243,7 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
 function nextOnline(fleet: Fleet, from: number): FleetMember | undefined {
   const n = fleet.members.length;
   // Members of a shard are numbered from its first index.
-  const start = ((from - (fleet.members[0]?.index ?? 0)) % n + n) % n;
+  const start = (((from - (fleet.members[0]?.index ?? 0)) % n) + n) % n;
   for (let k = 0; k < n; k++) {
     const m = fleet.members[(start + k) % n]!;
     if (m.agent) return m;

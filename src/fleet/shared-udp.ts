@@ -50,7 +50,11 @@ export class SharedUdpConnectionRequests {
     const entry = this.routes.get(request.un);
     if (!entry) return this.drop('username');
     const { username, password } = entry.route.credentials();
-    const verdict = checkUdpConnectionRequest(request, { username, password, nowSeconds: Math.floor(this.opts.now() / 1000), maxSkewSeconds: this.opts.maxSkewSeconds ?? 3600 }, entry.replay);
+    const verdict = checkUdpConnectionRequest(
+      request,
+      { username, password, nowSeconds: Math.floor(this.opts.now() / 1000), maxSkewSeconds: this.opts.maxSkewSeconds ?? 3600 },
+      entry.replay,
+    );
     if (!verdict.accept) return this.drop(verdict.reason);
     entry.replay = verdict.state;
     this.stats.accepted++;

@@ -38,5 +38,8 @@ export function createAgentLogger(o: AgentLoggerOptions): Logger {
   if (o.ring) streams.push({ stream: redacting(o.ring), level: ringLevel });
   // The logger passes the lowest level any destination wants; each destination filters its own.
   const lowest = streams.reduce<LevelWithSilent>((l, s) => (RANK[s.level]! < RANK[l]! ? s.level : l), 'silent');
-  return pino({ level: lowest, redact: { paths: SECRET_PATHS, censor: '[hidden]' } }, pino.multistream(streams.length > 0 ? streams : [{ stream: new Writable({ write: (_c, _e, d) => d() }), level: 'fatal' }]));
+  return pino(
+    { level: lowest, redact: { paths: SECRET_PATHS, censor: '[hidden]' } },
+    pino.multistream(streams.length > 0 ? streams : [{ stream: new Writable({ write: (_c, _e, d) => d() }), level: 'fatal' }]),
+  );
 }

@@ -168,7 +168,8 @@ export function definitionsFromBbf(model: BbfModel, opts: SchemaFromBbfOptions =
   const included = (name: string): boolean => !opts.include || opts.include.some((p) => name.startsWith(p));
   const tables: TableDefinition[] = [];
   for (const o of model.objects.values()) {
-    if (o.multiInstance && included(o.name)) tables.push({ name: mount(o.name), writable: o.writable, maxEntries: o.maxEntries === 'unbounded' ? undefined : o.maxEntries });
+    if (o.multiInstance && included(o.name))
+      tables.push({ name: mount(o.name), writable: o.writable, maxEntries: o.maxEntries === 'unbounded' ? undefined : o.maxEntries });
   }
   const parameters: ParameterDefinition[] = [];
   for (const p of model.parameters.values()) {

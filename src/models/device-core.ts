@@ -85,8 +85,20 @@ export const MANAGEMENT_POLICY_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${IP}ParameterName`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${IP}EventList`, type: 'string', writable: true, default: '' },
   { name: `${MS}AutonomousTransferCompletePolicy.Enable`, type: 'boolean', writable: true, default: 'false' },
-  { name: `${MS}AutonomousTransferCompletePolicy.TransferTypeFilter`, type: 'string', enumeration: ['Upload', 'Download', 'Both'], writable: true, default: 'Upload' },
-  { name: `${MS}AutonomousTransferCompletePolicy.ResultTypeFilter`, type: 'string', enumeration: ['Success', 'Failure', 'Both'], writable: true, default: 'Success' },
+  {
+    name: `${MS}AutonomousTransferCompletePolicy.TransferTypeFilter`,
+    type: 'string',
+    enumeration: ['Upload', 'Download', 'Both'],
+    writable: true,
+    default: 'Upload',
+  },
+  {
+    name: `${MS}AutonomousTransferCompletePolicy.ResultTypeFilter`,
+    type: 'string',
+    enumeration: ['Success', 'Failure', 'Both'],
+    writable: true,
+    default: 'Success',
+  },
   { name: `${MS}AutonomousTransferCompletePolicy.FileTypeFilter`, type: 'string', maxLength: 1024, writable: true, default: '' },
   // Bodies to the ACS compressed (and its answers accepted compressed) when not Disabled.
   { name: `${MS}HTTPCompressionSupported`, type: 'string', writable: false, default: 'GZIP,Deflate' },

@@ -10,7 +10,17 @@ const FW = `${DI}FirmwareImage.{i}.`;
 const VC = `${DI}VendorConfigFile.{i}.`;
 const VL = `${DI}VendorLogFile.{i}.`;
 
-export const FIRMWARE_STATUSES = ['NoImage', 'Active', 'Downloading', 'Validating', 'Available', 'DownloadFailed', 'ValidationFailed', 'InstallationFailed', 'ActivationFailed'] as const;
+export const FIRMWARE_STATUSES = [
+  'NoImage',
+  'Active',
+  'Downloading',
+  'Validating',
+  'Available',
+  'DownloadFailed',
+  'ValidationFailed',
+  'InstallationFailed',
+  'ActivationFailed',
+] as const;
 
 export const DEVICE_FILES_TABLES: readonly TableDefinition[] = [
   { name: FW, writable: false },

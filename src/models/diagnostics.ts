@@ -3,7 +3,17 @@ import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.j
 
 const P = 'Device.IP.Diagnostics.IPPing.';
 
-export const DIAGNOSTICS_STATES = ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_NoRouteToHost', 'Error_Internal', 'Error_Other'] as const;
+export const DIAGNOSTICS_STATES = [
+  'None',
+  'Requested',
+  'Canceled',
+  'Complete',
+  'Error',
+  'Error_CannotResolveHostName',
+  'Error_NoRouteToHost',
+  'Error_Internal',
+  'Error_Other',
+] as const;
 
 const result = (name: string): ParameterDefinition => ({ name: `${P}${name}`, type: 'unsignedInt', writable: false, default: '0', activeNotify: 'canDeny' });
 
@@ -29,7 +39,18 @@ export const DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
 
 const T = 'Device.IP.Diagnostics.TraceRoute.';
 const HOP = `${T}RouteHops.{i}.`;
-export const TRACEROUTE_STATES = ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_NoRouteToHost', 'Error_MaxHopCountExceeded', 'Error_Internal', 'Error_Other'] as const;
+export const TRACEROUTE_STATES = [
+  'None',
+  'Requested',
+  'Canceled',
+  'Complete',
+  'Error',
+  'Error_CannotResolveHostName',
+  'Error_NoRouteToHost',
+  'Error_MaxHopCountExceeded',
+  'Error_Internal',
+  'Error_Other',
+] as const;
 
 export const DIAGNOSTICS_TABLES: readonly TableDefinition[] = [{ name: HOP, writable: false }];
 
@@ -76,7 +97,13 @@ export const UDP_ECHO_PARAMETERS: readonly ParameterDefinition[] = [
 
 /** UDPEchoConfig's settings under an object path (TR-181's Device.IP.Diagnostics.UDPEchoConfig. or TR-098's). */
 export function udpEchoConfigPaths(object: string): { object: string; enable: string; sourceIpAddress: string; udpPort: string; echoPlusEnabled: string } {
-  return { object, enable: `${object}Enable`, sourceIpAddress: `${object}SourceIPAddress`, udpPort: `${object}UDPPort`, echoPlusEnabled: `${object}EchoPlusEnabled` };
+  return {
+    object,
+    enable: `${object}Enable`,
+    sourceIpAddress: `${object}SourceIPAddress`,
+    udpPort: `${object}UDPPort`,
+    echoPlusEnabled: `${object}EchoPlusEnabled`,
+  };
 }
 
 export const UdpEchoConfig = udpEchoConfigPaths(U);
@@ -87,7 +114,26 @@ const DIR = `${D}IncrementalResult.{i}.`;
 
 /** Most IncrementalResult entries one time-based DownloadDiagnostics test records. */
 export const DOWNLOAD_MAX_INCREMENTAL = 100;
-export const DOWNLOAD_STATES = ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_NoRouteToHost', 'Error_InitConnectionFailed', 'Error_NoResponse', 'Error_TransferFailed', 'Error_PasswordRequestFailed', 'Error_LoginFailed', 'Error_NoTransferMode', 'Error_NoPASV', 'Error_IncorrectSize', 'Error_Timeout', 'Error_Internal', 'Error_Other'] as const;
+export const DOWNLOAD_STATES = [
+  'None',
+  'Requested',
+  'Canceled',
+  'Complete',
+  'Error',
+  'Error_CannotResolveHostName',
+  'Error_NoRouteToHost',
+  'Error_InitConnectionFailed',
+  'Error_NoResponse',
+  'Error_TransferFailed',
+  'Error_PasswordRequestFailed',
+  'Error_LoginFailed',
+  'Error_NoTransferMode',
+  'Error_NoPASV',
+  'Error_IncorrectSize',
+  'Error_Timeout',
+  'Error_Internal',
+  'Error_Other',
+] as const;
 
 /** Most parallel connections one DownloadDiagnostics test opens. */
 export const DOWNLOAD_MAX_CONNECTIONS = 8;
@@ -141,7 +187,17 @@ export const DOWNLOAD_PARAMETERS: readonly ParameterDefinition[] = [
 export const DownloadDiagnostics = {
   object: D,
   state: `${D}DiagnosticsState`,
-  inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority', 'ProtocolVersion', 'NumberOfConnections', 'TimeBasedTestDuration', 'TimeBasedTestMeasurementInterval', 'TimeBasedTestMeasurementOffset'].map((n) => `${D}${n}`),
+  inputs: [
+    'Interface',
+    'DownloadURL',
+    'DSCP',
+    'EthernetPriority',
+    'ProtocolVersion',
+    'NumberOfConnections',
+    'TimeBasedTestDuration',
+    'TimeBasedTestMeasurementInterval',
+    'TimeBasedTestMeasurementOffset',
+  ].map((n) => `${D}${n}`),
   perConnection: `${D}PerConnectionResult.`,
   incremental: `${D}IncrementalResult.`,
 } as const;
@@ -186,7 +242,18 @@ export const UPLOAD_PARAMETERS: readonly ParameterDefinition[] = [
 export const UploadDiagnostics = {
   object: UP,
   state: `${UP}DiagnosticsState`,
-  inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength', 'ProtocolVersion', 'NumberOfConnections', 'TimeBasedTestDuration', 'TimeBasedTestMeasurementInterval', 'TimeBasedTestMeasurementOffset'].map((n) => `${UP}${n}`),
+  inputs: [
+    'Interface',
+    'UploadURL',
+    'DSCP',
+    'EthernetPriority',
+    'TestFileLength',
+    'ProtocolVersion',
+    'NumberOfConnections',
+    'TimeBasedTestDuration',
+    'TimeBasedTestMeasurementInterval',
+    'TimeBasedTestMeasurementOffset',
+  ].map((n) => `${UP}${n}`),
   perConnection: `${UP}PerConnectionResult.`,
   incremental: `${UP}IncrementalResult.`,
 } as const;
@@ -195,7 +262,14 @@ const SS = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';
 
 /** TR-181 ServerSelectionDiagnostics: the fastest of up to ten hosts, response times in microseconds. */
 export const SERVER_SELECTION_PARAMETERS: readonly ParameterDefinition[] = [
-  { name: `${SS}DiagnosticsState`, type: 'string', enumeration: ['None', 'Requested', 'Canceled', 'Complete', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'], writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  {
+    name: `${SS}DiagnosticsState`,
+    type: 'string',
+    enumeration: ['None', 'Requested', 'Canceled', 'Complete', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'],
+    writableValues: ['Requested', 'Canceled'],
+    writable: true,
+    default: 'None',
+  },
   { name: `${SS}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${SS}ProtocolVersion`, type: 'string', enumeration: ['Any', 'IPv4', 'IPv6'], writable: true, default: 'Any' },
   { name: `${SS}Protocol`, type: 'string', enumeration: ['ICMP', 'UDP Echo'], writable: true, default: 'ICMP' },
@@ -219,7 +293,14 @@ const UE = 'Device.IP.Diagnostics.UDPEchoDiagnostics.';
 
 /** TR-181 UDPEchoDiagnostics: the device as a UDP echo client (TR-143 Annex A), times in microseconds. */
 export const UDP_ECHO_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
-  { name: `${UE}DiagnosticsState`, type: 'string', enumeration: ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'], writableValues: ['Requested', 'Canceled'], writable: true, default: 'None' },
+  {
+    name: `${UE}DiagnosticsState`,
+    type: 'string',
+    enumeration: ['None', 'Requested', 'Canceled', 'Complete', 'Error', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'],
+    writableValues: ['Requested', 'Canceled'],
+    writable: true,
+    default: 'None',
+  },
   { name: `${UE}Interface`, type: 'string', maxLength: 256, writable: true, default: '' },
   { name: `${UE}Host`, type: 'string', maxLength: 256, writable: true, default: '', activeNotify: 'canDeny' },
   { name: `${UE}Port`, type: 'unsignedInt', min: 1, max: 65535, writable: true, default: '7', activeNotify: 'canDeny' },
@@ -240,5 +321,7 @@ export const UDP_ECHO_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
 export const UdpEchoDiagnostics = {
   object: UE,
   state: `${UE}DiagnosticsState`,
-  inputs: ['Interface', 'Host', 'Port', 'NumberOfRepetitions', 'Timeout', 'DataBlockSize', 'DSCP', 'InterTransmissionTime', 'ProtocolVersion'].map((n) => `${UE}${n}`),
+  inputs: ['Interface', 'Host', 'Port', 'NumberOfRepetitions', 'Timeout', 'DataBlockSize', 'DSCP', 'InterTransmissionTime', 'ProtocolVersion'].map(
+    (n) => `${UE}${n}`,
+  ),
 } as const;

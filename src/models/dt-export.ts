@@ -87,7 +87,9 @@ export function supportedModelDocument(schema: Schema): SupportedModelDocument {
   if (!doc) {
     const deviceType = 'urn:cwmp-agent:device-1-0-0';
     // RFC 4122 version 5 style: a name-based UUID from the document written without one.
-    const digest = createHash('sha1').update(exportDeviceType(schema, { deviceType, uuid: '00000000-0000-0000-0000-000000000000' })).digest();
+    const digest = createHash('sha1')
+      .update(exportDeviceType(schema, { deviceType, uuid: '00000000-0000-0000-0000-000000000000' }))
+      .digest();
     digest[6] = (digest[6]! & 0x0f) | 0x50;
     digest[8] = (digest[8]! & 0x3f) | 0x80;
     const hex = digest.subarray(0, 16).toString('hex');

@@ -23,7 +23,8 @@ const attr = (el: XmlElement, name: string): string | undefined => el.attributes
 
 export function loadDeviceType(xml: string): DeviceType {
   const root = readXml(xml);
-  if (root.local !== 'document' || !root.uri.startsWith('urn:broadband-forum-org:cwmp:devicetype-')) throw new Error('not a Device Type document (a devicetype <document> root)');
+  if (root.local !== 'document' || !root.uri.startsWith('urn:broadband-forum-org:cwmp:devicetype-'))
+    throw new Error('not a Device Type document (a devicetype <document> root)');
   const model = childNamed(root, 'model');
   if (!model) throw new Error('the DT document has no <model>');
   const objects = new Map<string, DeviceTypeObject>();
@@ -43,7 +44,10 @@ export function loadDeviceType(xml: string): DeviceType {
 }
 
 /** The definitions the DT supports, with the DT's (narrower) access and table bounds. */
-export function restrictToDeviceType(defs: { parameters: ParameterDefinition[]; tables: TableDefinition[] }, dt: DeviceType): { parameters: ParameterDefinition[]; tables: TableDefinition[] } {
+export function restrictToDeviceType(
+  defs: { parameters: ParameterDefinition[]; tables: TableDefinition[] },
+  dt: DeviceType,
+): { parameters: ParameterDefinition[]; tables: TableDefinition[] } {
   const parameters: ParameterDefinition[] = [];
   for (const p of defs.parameters) {
     const dot = p.name.lastIndexOf('.');

@@ -15,14 +15,47 @@ const U = `${R}UDPEchoConfig.`;
 const PD = `${R}Capabilities.PerformanceDiagnostic.`;
 
 type Def = ParameterDefinition;
-const ro = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({ name, type, writable: false, default: type === 'boolean' ? 'false' : type === 'string' ? '' : type === 'dateTime' ? '0001-01-01T00:00:00Z' : '0', ...extra });
+const ro = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({
+  name,
+  type,
+  writable: false,
+  default: type === 'boolean' ? 'false' : type === 'string' ? '' : type === 'dateTime' ? '0001-01-01T00:00:00Z' : '0',
+  ...extra,
+});
 const rw = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({ ...ro(name, type, extra), writable: true });
 const canDeny = { activeNotify: 'canDeny' } as const;
 
-const DOWNLOAD_STATES = ['None', 'Requested', 'Completed', 'Error_InitConnectionFailed', 'Error_NoResponse', 'Error_TransferFailed', 'Error_PasswordRequestFailed', 'Error_LoginFailed', 'Error_NoTransferMode', 'Error_NoPASV', 'Error_IncorrectSize', 'Error_Timeout'];
-const UPLOAD_STATES = ['None', 'Requested', 'Completed', 'Error_InitConnectionFailed', 'Error_NoResponse', 'Error_PasswordRequestFailed', 'Error_LoginFailed', 'Error_NoTransferMode', 'Error_NoPASV', 'Error_NoCWD', 'Error_NoSTOR', 'Error_NoTransferComplete'];
+const DOWNLOAD_STATES = [
+  'None',
+  'Requested',
+  'Completed',
+  'Error_InitConnectionFailed',
+  'Error_NoResponse',
+  'Error_TransferFailed',
+  'Error_PasswordRequestFailed',
+  'Error_LoginFailed',
+  'Error_NoTransferMode',
+  'Error_NoPASV',
+  'Error_IncorrectSize',
+  'Error_Timeout',
+];
+const UPLOAD_STATES = [
+  'None',
+  'Requested',
+  'Completed',
+  'Error_InitConnectionFailed',
+  'Error_NoResponse',
+  'Error_PasswordRequestFailed',
+  'Error_LoginFailed',
+  'Error_NoTransferMode',
+  'Error_NoPASV',
+  'Error_NoCWD',
+  'Error_NoSTOR',
+  'Error_NoTransferComplete',
+];
 
-const times = (o: string): Def[] => ['ROMTime', 'BOMTime', 'EOMTime', 'TCPOpenRequestTime', 'TCPOpenResponseTime'].map((n) => ro(`${o}${n}`, 'dateTime', canDeny));
+const times = (o: string): Def[] =>
+  ['ROMTime', 'BOMTime', 'EOMTime', 'TCPOpenRequestTime', 'TCPOpenResponseTime'].map((n) => ro(`${o}${n}`, 'dateTime', canDeny));
 
 export const IGD_TR143_PARAMETERS: readonly ParameterDefinition[] = [
   ro(`${PD}DownloadTransports`, 'string', { default: 'HTTP' }),
@@ -58,6 +91,14 @@ export const IGD_TR143_PARAMETERS: readonly ParameterDefinition[] = [
 ];
 
 /** The transfer tests as the runner reads them (TR-181's have more inputs and result tables). */
-export const IgdDownloadDiagnostics = { object: DL, state: `${DL}DiagnosticsState`, inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority'].map((n) => `${DL}${n}`) } as const;
-export const IgdUploadDiagnostics = { object: UL, state: `${UL}DiagnosticsState`, inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength'].map((n) => `${UL}${n}`) } as const;
+export const IgdDownloadDiagnostics = {
+  object: DL,
+  state: `${DL}DiagnosticsState`,
+  inputs: ['Interface', 'DownloadURL', 'DSCP', 'EthernetPriority'].map((n) => `${DL}${n}`),
+} as const;
+export const IgdUploadDiagnostics = {
+  object: UL,
+  state: `${UL}DiagnosticsState`,
+  inputs: ['Interface', 'UploadURL', 'DSCP', 'EthernetPriority', 'TestFileLength'].map((n) => `${UL}${n}`),
+} as const;
 export const IGD_UDP_ECHO_CONFIG = U;

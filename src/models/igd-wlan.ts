@@ -15,12 +15,26 @@ const WEP = `${WLAN}WEPKey.{i}.`;
 const PSK = `${WLAN}PreSharedKey.{i}.`;
 
 type Def = ParameterDefinition;
-const ro = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({ name, type, writable: false, default: type === 'boolean' ? 'false' : type === 'string' ? '' : '0', ...extra });
+const ro = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({
+  name,
+  type,
+  writable: false,
+  default: type === 'boolean' ? 'false' : type === 'string' ? '' : '0',
+  ...extra,
+});
 const rw = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({ ...ro(name, type, extra), writable: true });
 const canDeny = { activeNotify: 'canDeny' } as const;
 
 export const BEACON_TYPES = ['None', 'Basic', 'WPA', '11i', 'BasicandWPA', 'Basicand11i', 'WPAand11i', 'BasicandWPAand11i'];
-const ENCRYPTION_MODES = ['WEPEncryption', 'TKIPEncryption', 'WEPandTKIPEncryption', 'AESEncryption', 'WEPandAESEncryption', 'TKIPandAESEncryption', 'WEPandTKIPandAESEncryption'];
+const ENCRYPTION_MODES = [
+  'WEPEncryption',
+  'TKIPEncryption',
+  'WEPandTKIPEncryption',
+  'AESEncryption',
+  'WEPandAESEncryption',
+  'TKIPandAESEncryption',
+  'WEPandTKIPandAESEncryption',
+];
 
 export const IGD_WLAN_TABLES: readonly TableDefinition[] = [
   { name: WLAN, writable: false },
@@ -49,7 +63,10 @@ export const IGD_WLAN_PARAMETERS: readonly ParameterDefinition[] = [
   rw(`${WLAN}WPAEncryptionModes`, 'string', { enumeration: ENCRYPTION_MODES, default: 'TKIPEncryption' }),
   rw(`${WLAN}WPAAuthenticationMode`, 'string', { enumeration: ['PSKAuthentication', 'EAPAuthentication'], default: 'PSKAuthentication' }),
   rw(`${WLAN}IEEE11iEncryptionModes`, 'string', { enumeration: ENCRYPTION_MODES, default: 'AESEncryption' }),
-  rw(`${WLAN}IEEE11iAuthenticationMode`, 'string', { enumeration: ['PSKAuthentication', 'EAPAuthentication', 'EAPandPSKAuthentication'], default: 'PSKAuthentication' }),
+  rw(`${WLAN}IEEE11iAuthenticationMode`, 'string', {
+    enumeration: ['PSKAuthentication', 'EAPAuthentication', 'EAPandPSKAuthentication'],
+    default: 'PSKAuthentication',
+  }),
   ro(`${WLAN}PossibleChannels`, 'string', { maxLength: 1024 }),
   rw(`${WLAN}BasicDataTransmitRates`, 'string', { maxLength: 256 }),
   rw(`${WLAN}OperationalDataTransmitRates`, 'string', { maxLength: 256 }),

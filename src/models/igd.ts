@@ -34,7 +34,11 @@ const NOT_IN_TR098 = [
 function fromTr181<T extends { name: string }>(defs: readonly T[]): T[] {
   return defs
     .filter((d) => /^Device\.(DeviceInfo|ManagementServer|Time|XMPP)\./.test(d.name) && !NOT_IN_TR098.some((re) => re.test(d.name)))
-    .map((d) => ({ ...d, name: R + d.name.slice('Device.'.length), ...('countOf' in d && typeof d.countOf === 'string' ? { countOf: R + d.countOf.slice('Device.'.length) } : {}) }));
+    .map((d) => ({
+      ...d,
+      name: R + d.name.slice('Device.'.length),
+      ...('countOf' in d && typeof d.countOf === 'string' ? { countOf: R + d.countOf.slice('Device.'.length) } : {}),
+    }));
 }
 
 const L3 = `${R}Layer3Forwarding.`;
@@ -54,7 +58,13 @@ const WPPP = `${WCD}WANPPPConnection.{i}.`;
 export const DEFAULT_CONNECTION_SERVICE = `${R}WANDevice.1.WANConnectionDevice.1.WANIPConnection.1`;
 
 type Def = ParameterDefinition;
-const ro = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({ name, type, writable: false, default: type === 'boolean' ? 'false' : type === 'string' ? '' : '0', ...extra });
+const ro = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({
+  name,
+  type,
+  writable: false,
+  default: type === 'boolean' ? 'false' : type === 'string' ? '' : '0',
+  ...extra,
+});
 const rw = (name: string, type: Def['type'], extra: Partial<Def> = {}): Def => ({ ...ro(name, type, extra), writable: true });
 const count = (name: string, table: string): Def => ({ name, type: 'unsignedInt', writable: false, default: '0', countOf: table });
 const canDeny = { activeNotify: 'canDeny' } as const;
@@ -100,11 +110,42 @@ function connectionCommon(c: string, statuses: string[], types: string[], errors
   ];
 }
 
-const IP_ERRORS = ['ERROR_NONE', 'ERROR_COMMAND_ABORTED', 'ERROR_NOT_ENABLED_FOR_INTERNET', 'ERROR_USER_DISCONNECT', 'ERROR_ISP_DISCONNECT', 'ERROR_IDLE_DISCONNECT', 'ERROR_FORCED_DISCONNECT', 'ERROR_NO_CARRIER', 'ERROR_IP_CONFIGURATION', 'ERROR_UNKNOWN'];
+const IP_ERRORS = [
+  'ERROR_NONE',
+  'ERROR_COMMAND_ABORTED',
+  'ERROR_NOT_ENABLED_FOR_INTERNET',
+  'ERROR_USER_DISCONNECT',
+  'ERROR_ISP_DISCONNECT',
+  'ERROR_IDLE_DISCONNECT',
+  'ERROR_FORCED_DISCONNECT',
+  'ERROR_NO_CARRIER',
+  'ERROR_IP_CONFIGURATION',
+  'ERROR_UNKNOWN',
+];
 const PPP_ERRORS = [
-  'ERROR_NONE', 'ERROR_ISP_TIME_OUT', 'ERROR_COMMAND_ABORTED', 'ERROR_NOT_ENABLED_FOR_INTERNET', 'ERROR_BAD_PHONE_NUMBER', 'ERROR_USER_DISCONNECT', 'ERROR_ISP_DISCONNECT', 'ERROR_IDLE_DISCONNECT',
-  'ERROR_FORCED_DISCONNECT', 'ERROR_SERVER_OUT_OF_RESOURCES', 'ERROR_RESTRICTED_LOGON_HOURS', 'ERROR_ACCOUNT_DISABLED', 'ERROR_ACCOUNT_EXPIRED', 'ERROR_PASSWORD_EXPIRED', 'ERROR_AUTHENTICATION_FAILURE',
-  'ERROR_NO_DIALTONE', 'ERROR_NO_CARRIER', 'ERROR_NO_ANSWER', 'ERROR_LINE_BUSY', 'ERROR_UNSUPPORTED_BITSPERSECOND', 'ERROR_TOO_MANY_LINE_ERRORS', 'ERROR_IP_CONFIGURATION', 'ERROR_UNKNOWN',
+  'ERROR_NONE',
+  'ERROR_ISP_TIME_OUT',
+  'ERROR_COMMAND_ABORTED',
+  'ERROR_NOT_ENABLED_FOR_INTERNET',
+  'ERROR_BAD_PHONE_NUMBER',
+  'ERROR_USER_DISCONNECT',
+  'ERROR_ISP_DISCONNECT',
+  'ERROR_IDLE_DISCONNECT',
+  'ERROR_FORCED_DISCONNECT',
+  'ERROR_SERVER_OUT_OF_RESOURCES',
+  'ERROR_RESTRICTED_LOGON_HOURS',
+  'ERROR_ACCOUNT_DISABLED',
+  'ERROR_ACCOUNT_EXPIRED',
+  'ERROR_PASSWORD_EXPIRED',
+  'ERROR_AUTHENTICATION_FAILURE',
+  'ERROR_NO_DIALTONE',
+  'ERROR_NO_CARRIER',
+  'ERROR_NO_ANSWER',
+  'ERROR_LINE_BUSY',
+  'ERROR_UNSUPPORTED_BITSPERSECOND',
+  'ERROR_TOO_MANY_LINE_ERRORS',
+  'ERROR_IP_CONFIGURATION',
+  'ERROR_UNKNOWN',
 ];
 
 const PING = `${R}IPPingDiagnostics.`;
@@ -114,7 +155,12 @@ export const IGD_DIAGNOSTICS = { ipPing: PING, traceRoute: TRACE } as const;
 
 /** IPPingDiagnostics and TraceRouteDiagnostics at the root, as TR-098 places them (TR-181 has them under IP.Diagnostics). */
 const IGD_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
-  rw(`${PING}DiagnosticsState`, 'string', { enumeration: ['None', 'Requested', 'Complete', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'], writableValues: ['Requested'], default: 'None', ...canDeny }),
+  rw(`${PING}DiagnosticsState`, 'string', {
+    enumeration: ['None', 'Requested', 'Complete', 'Error_CannotResolveHostName', 'Error_Internal', 'Error_Other'],
+    writableValues: ['Requested'],
+    default: 'None',
+    ...canDeny,
+  }),
   rw(`${PING}Interface`, 'string', { maxLength: 256 }),
   rw(`${PING}Host`, 'string', { maxLength: 256 }),
   rw(`${PING}NumberOfRepetitions`, 'unsignedInt', { min: 1, default: '3' }),
@@ -126,7 +172,12 @@ const IGD_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
   ro(`${PING}AverageResponseTime`, 'unsignedInt', canDeny),
   ro(`${PING}MinimumResponseTime`, 'unsignedInt', canDeny),
   ro(`${PING}MaximumResponseTime`, 'unsignedInt', canDeny),
-  rw(`${TRACE}DiagnosticsState`, 'string', { enumeration: ['None', 'Requested', 'Complete', 'Error_CannotResolveHostName', 'Error_MaxHopCountExceeded'], writableValues: ['Requested'], default: 'None', ...canDeny }),
+  rw(`${TRACE}DiagnosticsState`, 'string', {
+    enumeration: ['None', 'Requested', 'Complete', 'Error_CannotResolveHostName', 'Error_MaxHopCountExceeded'],
+    writableValues: ['Requested'],
+    default: 'None',
+    ...canDeny,
+  }),
   rw(`${TRACE}Interface`, 'string', { maxLength: 256 }),
   rw(`${TRACE}Host`, 'string', { maxLength: 256 }),
   rw(`${TRACE}NumberOfTries`, 'unsignedInt', { min: 1, max: 3, default: '3' }),
@@ -143,7 +194,14 @@ const IGD_DIAGNOSTICS_PARAMETERS: readonly ParameterDefinition[] = [
 ];
 
 export const IGD_TABLES: readonly TableDefinition[] = [
-  ...fromTr181([...MANAGEMENT_POLICY_TABLES, ...DEVICE_STATUS_TABLES, ...DEVICE_FILES_TABLES, ...NETWORK_SERVICES_TABLES, ...XMPP_TABLES, ...SUPPORTED_DATA_MODEL_TABLES]),
+  ...fromTr181([
+    ...MANAGEMENT_POLICY_TABLES,
+    ...DEVICE_STATUS_TABLES,
+    ...DEVICE_FILES_TABLES,
+    ...NETWORK_SERVICES_TABLES,
+    ...XMPP_TABLES,
+    ...SUPPORTED_DATA_MODEL_TABLES,
+  ]),
   { name: FWD, writable: true },
   // The device's own interfaces: their instances come from its provider.
   { name: LAN, writable: true },
@@ -161,9 +219,22 @@ export const IGD_TABLES: readonly TableDefinition[] = [
 ];
 
 export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
-  ...fromTr181([...DEVICE_CORE_PARAMETERS, ...MANAGEMENT_POLICY_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...DEVICE_FILES_PARAMETERS, ...NETWORK_SERVICES_PARAMETERS, ...XMPP_PARAMETERS, ...SUPPORTED_DATA_MODEL_PARAMETERS]),
+  ...fromTr181([
+    ...DEVICE_CORE_PARAMETERS,
+    ...MANAGEMENT_POLICY_PARAMETERS,
+    ...DEVICE_STATUS_PARAMETERS,
+    ...DEVICE_FILES_PARAMETERS,
+    ...NETWORK_SERVICES_PARAMETERS,
+    ...XMPP_PARAMETERS,
+    ...SUPPORTED_DATA_MODEL_PARAMETERS,
+  ]),
   // TR-106's summary of the root and the profiles this model implements in full.
-  ro(`${R}DeviceSummary`, 'string', { maxLength: 1024, forcedInform: true, default: 'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, WiFiLAN:1, Time:1, IPPing:1, TraceRoute:1, Download:1, Upload:1, UDPEcho:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1, StandbyPolicy:1)' }),
+  ro(`${R}DeviceSummary`, 'string', {
+    maxLength: 1024,
+    forcedInform: true,
+    default:
+      'InternetGatewayDevice:1.14[](Baseline:1, EthernetLAN:1, WiFiLAN:1, Time:1, IPPing:1, TraceRoute:1, Download:1, Upload:1, UDPEcho:1, UDPConnReq:1, XMPPBasic:1, XMPPReconnect:1, XMPPAdvanced:1, XMPPConnReq:1, InformParameters:1, StandbyPolicy:1)',
+  }),
   // Active notifications of UDPConnectionRequestAddress at least this many seconds apart.
   rw(`${R}ManagementServer.UDPConnectionRequestAddressNotificationLimit`, 'unsignedInt'),
   count(`${R}LANDeviceNumberOfEntries`, LAN),
@@ -236,11 +307,21 @@ export const IGD_PARAMETERS: readonly ParameterDefinition[] = [
   ro(`${WCIC}TotalPacketsReceived`, 'unsignedInt', canDeny),
   count(`${WCD}WANIPConnectionNumberOfEntries`, WIP),
   count(`${WCD}WANPPPConnectionNumberOfEntries`, WPPP),
-  ...connectionCommon(WIP, ['Unconfigured', 'Connecting', 'Connected', 'PendingDisconnect', 'Disconneting', 'Disconnecting', 'Disconnected'], ['Unconfigured', 'IP_Routed', 'IP_Bridged'], IP_ERRORS),
+  ...connectionCommon(
+    WIP,
+    ['Unconfigured', 'Connecting', 'Connected', 'PendingDisconnect', 'Disconneting', 'Disconnecting', 'Disconnected'],
+    ['Unconfigured', 'IP_Routed', 'IP_Bridged'],
+    IP_ERRORS,
+  ),
   rw(`${WIP}AddressingType`, 'string', { enumeration: ['DHCP', 'Static'], default: 'DHCP' }),
   rw(`${WIP}SubnetMask`, 'string'),
   rw(`${WIP}DefaultGateway`, 'string'),
-  ...connectionCommon(WPPP, ['Unconfigured', 'Connecting', 'Authenticating', 'Connected', 'PendingDisconnect', 'Disconnecting', 'Disconnected'], ['Unconfigured', 'IP_Routed', 'DHCP_Spoofed', 'PPPoE_Bridged', 'PPPoE_Relay', 'PPTP_Relay', 'L2TP_Relay'], PPP_ERRORS),
+  ...connectionCommon(
+    WPPP,
+    ['Unconfigured', 'Connecting', 'Authenticating', 'Connected', 'PendingDisconnect', 'Disconnecting', 'Disconnected'],
+    ['Unconfigured', 'IP_Routed', 'DHCP_Spoofed', 'PPPoE_Bridged', 'PPPoE_Relay', 'PPTP_Relay', 'L2TP_Relay'],
+    PPP_ERRORS,
+  ),
   rw(`${WPPP}Username`, 'string', { maxLength: 64 }),
   rw(`${WPPP}Password`, 'string', { maxLength: 64, hidden: true }),
   ro(`${WPPP}TransportType`, 'string', { enumeration: ['PPPoA', 'PPPoE', 'L2TP', 'PPTP'], default: 'PPPoE' }),

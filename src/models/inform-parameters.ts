@@ -13,7 +13,11 @@ export function informParameterNames(model: DataModel, informParameterTable: str
   for (const id of model.instanceIds(informParameterTable)) {
     const base = `${informParameterTable}${id}.`;
     if (model.read(`${base}Enable`) !== 'true') continue;
-    const wanted = model.read(`${base}EventList`).split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const wanted = model
+      .read(`${base}EventList`)
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     if (wanted.length > 0 && !events.some((e) => wanted.includes(e.code))) continue;
     try {
       for (const v of model.getParameterValues([model.read(`${base}ParameterName`)])) out.push(v.name);
@@ -31,5 +35,7 @@ function defaultConnectionAddress(model: DataModel): string[] {
   if (!model.definitionOf(DEFAULT_CONNECTION)) return [];
   const connection = model.read(DEFAULT_CONNECTION).replace(/\.$/, '');
   const address = `${connection}.ExternalIPAddress`;
-  return /^InternetGatewayDevice\.WANDevice\.\d+\.WANConnectionDevice\.\d+\.WAN(IP|PPP)Connection\.\d+$/.test(connection) && model.definitionOf(address) ? [address] : [];
+  return /^InternetGatewayDevice\.WANDevice\.\d+\.WANConnectionDevice\.\d+\.WAN(IP|PPP)Connection\.\d+$/.test(connection) && model.definitionOf(address)
+    ? [address]
+    : [];
 }

@@ -43,5 +43,11 @@ export const NETWORK_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${IPV6}Status`, type: 'string', enumeration: ADDR_STATUS, writable: false, default: 'Enabled' },
   alias(IPV6),
   { name: `${IPV6}IPAddress`, type: 'string', maxLength: 45, writable: true, default: '' },
-  { name: `${IPV6}Origin`, type: 'string', enumeration: ['AutoConfigured', 'DHCPv6', 'IKEv2', 'MAP', 'WellKnown', 'Static'], writable: false, default: 'Static' },
+  {
+    name: `${IPV6}Origin`,
+    type: 'string',
+    enumeration: ['AutoConfigured', 'DHCPv6', 'IKEv2', 'MAP', 'WellKnown', 'Static'],
+    writable: false,
+    default: 'Static',
+  },
 ];

@@ -22,7 +22,11 @@ const counters = (o: string, wide: string[], narrow: string[]): ParameterDefinit
 
 /** What a device that runs access points reports of them: traffic per SSID and the stations associated. */
 export const WIFI_STATUS_PARAMETERS: readonly ParameterDefinition[] = [
-  ...counters(SS, ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived'], ['ErrorsSent', 'ErrorsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived']),
+  ...counters(
+    SS,
+    ['BytesSent', 'BytesReceived', 'PacketsSent', 'PacketsReceived'],
+    ['ErrorsSent', 'ErrorsReceived', 'DiscardPacketsSent', 'DiscardPacketsReceived'],
+  ),
   { name: 'Device.WiFi.AccessPoint.{i}.AssociatedDeviceNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: AD },
   { name: `${AD}MACAddress`, type: 'string', writable: false, default: '' },
   { name: `${AD}AuthenticationState`, type: 'boolean', writable: false, default: 'false' },
@@ -39,7 +43,13 @@ export const WIFI_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'Device.WiFi.SSIDNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.WiFi.SSID.{i}.' },
   { name: 'Device.WiFi.AccessPointNumberOfEntries', type: 'unsignedInt', writable: false, default: '0', countOf: 'Device.WiFi.AccessPoint.{i}.' },
   { name: 'Device.WiFi.Radio.{i}.Enable', type: 'boolean', writable: true, default: 'false' },
-  { name: 'Device.WiFi.Radio.{i}.Status', type: 'string', writable: false, default: 'Up', enumeration: ['Up','Down','Unknown','Dormant','NotPresent','LowerLayerDown','Error'] },
+  {
+    name: 'Device.WiFi.Radio.{i}.Status',
+    type: 'string',
+    writable: false,
+    default: 'Up',
+    enumeration: ['Up', 'Down', 'Unknown', 'Dormant', 'NotPresent', 'LowerLayerDown', 'Error'],
+  },
   { name: 'Device.WiFi.Radio.{i}.Alias', type: 'string', writable: true, default: '', writeOnce: true },
   { name: 'Device.WiFi.Radio.{i}.Name', type: 'string', writable: false, default: '', maxLength: 64 },
   { name: 'Device.WiFi.Radio.{i}.LowerLayers', type: 'string', writable: true, default: '', maxLength: 1024 },
@@ -57,7 +67,13 @@ export const WIFI_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'Device.WiFi.Radio.{i}.TransmitPower', type: 'int', writable: true, default: '0', min: -1, max: 100 },
   { name: 'Device.WiFi.Radio.{i}.RegulatoryDomain', type: 'string', writable: true, default: '', maxLength: 3 },
   { name: 'Device.WiFi.SSID.{i}.Enable', type: 'boolean', writable: true, default: 'false' },
-  { name: 'Device.WiFi.SSID.{i}.Status', type: 'string', writable: false, default: 'Down', enumeration: ['Up','Down','Unknown','Dormant','NotPresent','LowerLayerDown','Error'] },
+  {
+    name: 'Device.WiFi.SSID.{i}.Status',
+    type: 'string',
+    writable: false,
+    default: 'Down',
+    enumeration: ['Up', 'Down', 'Unknown', 'Dormant', 'NotPresent', 'LowerLayerDown', 'Error'],
+  },
   { name: 'Device.WiFi.SSID.{i}.Alias', type: 'string', writable: true, default: '', writeOnce: true },
   { name: 'Device.WiFi.SSID.{i}.Name', type: 'string', writable: false, default: '', maxLength: 64 },
   { name: 'Device.WiFi.SSID.{i}.LowerLayers', type: 'string', writable: true, default: '', maxLength: 1024 },
@@ -65,7 +81,13 @@ export const WIFI_PARAMETERS: readonly ParameterDefinition[] = [
   { name: 'Device.WiFi.SSID.{i}.MACAddress', type: 'string', writable: false, default: '' },
   { name: 'Device.WiFi.SSID.{i}.SSID', type: 'string', writable: true, default: '', maxLength: 32 },
   { name: 'Device.WiFi.AccessPoint.{i}.Enable', type: 'boolean', writable: true, default: 'false' },
-  { name: 'Device.WiFi.AccessPoint.{i}.Status', type: 'string', writable: false, default: 'Disabled', enumeration: ['Disabled','Enabled','Error_Misconfigured','Error'] },
+  {
+    name: 'Device.WiFi.AccessPoint.{i}.Status',
+    type: 'string',
+    writable: false,
+    default: 'Disabled',
+    enumeration: ['Disabled', 'Enabled', 'Error_Misconfigured', 'Error'],
+  },
   { name: 'Device.WiFi.AccessPoint.{i}.Alias', type: 'string', writable: true, default: '', writeOnce: true },
   { name: 'Device.WiFi.AccessPoint.{i}.SSIDReference', type: 'string', writable: true, default: '', maxLength: 256 },
   { name: 'Device.WiFi.AccessPoint.{i}.SSIDAdvertisementEnabled', type: 'boolean', writable: true, default: 'false' },

@@ -27,7 +27,13 @@ export const XMPP_PARAMETERS: readonly ParameterDefinition[] = [
   { name: `${C}Domain`, type: 'string', maxLength: 64, writable: true, default: '' },
   { name: `${C}Resource`, type: 'string', maxLength: 64, writable: true, default: '' },
   { name: `${C}JabberID`, type: 'string', writable: false, default: '' },
-  { name: `${C}Status`, type: 'string', enumeration: ['Enabled', 'Disabled', 'Unknown', 'Dormant', 'Connecting', 'ServerNotPresent', 'Error_Misconfigured', 'Error_AuthenticationFailure', 'Error'], writable: false, default: 'Disabled' },
+  {
+    name: `${C}Status`,
+    type: 'string',
+    enumeration: ['Enabled', 'Disabled', 'Unknown', 'Dormant', 'Connecting', 'ServerNotPresent', 'Error_Misconfigured', 'Error_AuthenticationFailure', 'Error'],
+    writable: false,
+    default: 'Disabled',
+  },
   { name: `${C}LastChangeDate`, type: 'dateTime', writable: false, default: '0001-01-01T00:00:00Z' },
   // TR-181's default: the domain's SRV records. WebSocket (RFC 7395) is not among the supported.
   { name: `${C}ServerConnectAlgorithm`, type: 'string', enumeration: SUPPORTED_CONNECT_ALGORITHMS, writable: true, default: 'DNS-SRV' },
@@ -93,4 +99,3 @@ export function xmppPaths(root: string): { xmppConnection: string; allowedJids: 
     connectionTable: new RegExp(`^${root.replace(/\./g, '\\.')}XMPP\\.Connection\\.\\d+\\.$`),
   };
 }
-

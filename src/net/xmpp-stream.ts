@@ -80,7 +80,8 @@ export function openXmppStream(o: XmppStreamOptions): XmppStream {
   });
   // Without STARTTLS on offer, a connection that must be encrypted stops here.
   mw.use((ctx, next) => {
-    if (o.requireTls && ctx.stanza.is('features', NS_STREAMS) && !ctx.entity.isSecure() && !ctx.stanza.getChild('starttls', NS_TLS)) throw new XmppTlsRequiredError();
+    if (o.requireTls && ctx.stanza.is('features', NS_STREAMS) && !ctx.entity.isSecure() && !ctx.stanza.getChild('starttls', NS_TLS))
+      throw new XmppTlsRequiredError();
     return next();
   });
 

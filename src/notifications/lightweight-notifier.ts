@@ -44,13 +44,19 @@ export class LightweightNotifier {
   /** The ManagementServer parameters that steer it (one set per root, shared). */
   static settings(ms: ManagementServerPaths): ReadonlySet<string> {
     let set = settingsByPaths.get(ms);
-    if (!set) settingsByPaths.set(ms, (set = new Set([ms.lightweightProtocolsUsed, ms.lightweightTriggerInterval, ms.lightweightTriggerTime, ms.udpLightweightHost, ms.udpLightweightPort])));
+    if (!set)
+      settingsByPaths.set(
+        ms,
+        (set = new Set([ms.lightweightProtocolsUsed, ms.lightweightTriggerInterval, ms.lightweightTriggerTime, ms.udpLightweightHost, ms.udpLightweightPort])),
+      );
     return set;
   }
 
   /** Whether a device just booted has anything for it: changes waiting, or a trigger schedule. */
   static wanted(model: DataModel, ms: ManagementServerPaths, backlog: LightweightBacklog): boolean {
-    return backlog.names.length > 0 || (model.definitionOf(ms.lightweightTriggerInterval) !== undefined && Number(model.read(ms.lightweightTriggerInterval)) > 0);
+    return (
+      backlog.names.length > 0 || (model.definitionOf(ms.lightweightTriggerInterval) !== undefined && Number(model.read(ms.lightweightTriggerInterval)) > 0)
+    );
   }
 
   private flushTimer: TimerHandle | undefined;

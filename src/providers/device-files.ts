@@ -140,20 +140,40 @@ export class DeviceFiles implements DeviceFileHooks {
       },
       get: (p) => {
         if (p === DeviceInfo.softwareVersion) return this.bank.activeVersion;
-        if (p === DeviceFilesPaths.activeFirmwareImage || p === DeviceFilesPaths.bootFirmwareImage) return `${DeviceFilesPaths.firmwareImage}${banks.indexOf(this.bank.activeBank) + 1}`;
+        if (p === DeviceFilesPaths.activeFirmwareImage || p === DeviceFilesPaths.bootFirmwareImage)
+          return `${DeviceFilesPaths.firmwareImage}${banks.indexOf(this.bank.activeBank) + 1}`;
         let m = /^Device\.DeviceInfo\.FirmwareImage\.([12])\.(\w+)$/.exec(p);
         if (m) {
           const image = this.bank.image(banks[Number(m[1]) - 1]!);
-          const values: Record<string, string> = { Name: `bank-${banks[Number(m[1]) - 1]}`, Version: image?.version ?? '', Status: image?.status ?? 'NoImage', BootFailureLog: image?.bootFailureLog ?? '' };
+          const values: Record<string, string> = {
+            Name: `bank-${banks[Number(m[1]) - 1]}`,
+            Version: image?.version ?? '',
+            Status: image?.status ?? 'NoImage',
+            BootFailureLog: image?.bootFailureLog ?? '',
+          };
           return values[m[2]!];
         }
         m = /^Device\.DeviceInfo\.VendorConfigFile\.(\d+)\.(\w+)$/.exec(p);
         if (m) {
           const n = Number(m[1]);
-          if (n === 1) return ({ Name: 'cwmp-agent-config.json', Description: 'The running configuration: every writable parameter the ACS has set', UseForBackupRestore: 'true' } as Record<string, string>)[m[2]!];
+          if (n === 1)
+            return (
+              {
+                Name: 'cwmp-agent-config.json',
+                Description: 'The running configuration: every writable parameter the ACS has set',
+                UseForBackupRestore: 'true',
+              } as Record<string, string>
+            )[m[2]!];
           const f = this.configFiles()[n - FIRST_DOWNLOADED_CONFIG];
           if (!f) return undefined;
-          return ({ Name: f.name.slice(0, 64), Date: formatDateTime(new Date(f.date)), Description: `Downloaded, ${f.size} bytes`, UseForBackupRestore: 'false' } as Record<string, string>)[m[2]!];
+          return (
+            {
+              Name: f.name.slice(0, 64),
+              Date: formatDateTime(new Date(f.date)),
+              Description: `Downloaded, ${f.size} bytes`,
+              UseForBackupRestore: 'false',
+            } as Record<string, string>
+          )[m[2]!];
         }
         m = /^Device\.DeviceInfo\.VendorLogFile\.1\.(\w+)$/.exec(p);
         if (m) return ({ Name: logFile.name, MaximumSize: String(logFile.maximumSize), Persistent: 'false' } as Record<string, string>)[m[1]!];
@@ -161,7 +181,9 @@ export class DeviceFiles implements DeviceFileHooks {
       },
       validate: (p, value) => {
         if (p !== DeviceFilesPaths.bootFirmwareImage) return undefined;
-        return value === `${DeviceFilesPaths.firmwareImage}${banks.indexOf(this.bank.activeBank) + 1}` ? undefined : 'choosing another boot image is done with a Download of that image';
+        return value === `${DeviceFilesPaths.firmwareImage}${banks.indexOf(this.bank.activeBank) + 1}`
+          ? undefined
+          : 'choosing another boot image is done with a Download of that image';
       },
     };
   }

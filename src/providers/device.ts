@@ -51,4 +51,3 @@ export function identityValues(id: DeviceIdentity, root = 'Device.'): Record<str
     [DI.softwareVersion]: id.softwareVersion,
   };
 }
-

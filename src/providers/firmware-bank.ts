@@ -40,9 +40,17 @@ export class FirmwareBank {
   private readonly file: AtomicJsonFile<BankState> | undefined;
 
   /** `factoryVersion` is what bank A runs before any upgrade. */
-  constructor(private readonly dir: string | undefined, factoryVersion: string) {
+  constructor(
+    private readonly dir: string | undefined,
+    factoryVersion: string,
+  ) {
     this.file = dir ? new AtomicJsonFile<BankState>(path.join(dir, 'banks.json')) : undefined;
-    this.state = this.file?.read() ?? { active: 'a', images: { a: { version: factoryVersion, status: 'Active', bootFailureLog: '' } }, trial: null, outcomes: {} };
+    this.state = this.file?.read() ?? {
+      active: 'a',
+      images: { a: { version: factoryVersion, status: 'Active', bootFailureLog: '' } },
+      trial: null,
+      outcomes: {},
+    };
   }
 
   get activeBank(): Bank {
@@ -107,7 +115,11 @@ export class FirmwareBank {
         image.status = 'ActivationFailed';
         image.bootFailureLog = problem ?? '';
       }
-      this.state.outcomes[trial.transferId] = { ok: false, faultCode: 9010, faultString: `File transfer failure: the new firmware did not boot (${problem}); the device is back on ${this.activeVersion}` };
+      this.state.outcomes[trial.transferId] = {
+        ok: false,
+        faultCode: 9010,
+        faultString: `File transfer failure: the new firmware did not boot (${problem}); the device is back on ${this.activeVersion}`,
+      };
     }
     this.state.trial = null;
     // Keep the record small: only the last few outcomes are asked for.

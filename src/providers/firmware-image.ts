@@ -57,12 +57,19 @@ export function readFirmwareHeader(file: string): { header: FirmwareHeader; payl
     } catch {
       throw new CwmpFault(9018, 'firmware image header is not readable');
     }
-    if (typeof header.version !== 'string' || !header.version || header.version.length > 64 || !Number.isInteger(header.payloadSize) || !/^[0-9a-f]{64}$/.test(String(header.sha256))) {
+    if (
+      typeof header.version !== 'string' ||
+      !header.version ||
+      header.version.length > 64 ||
+      !Number.isInteger(header.payloadSize) ||
+      !/^[0-9a-f]{64}$/.test(String(header.sha256))
+    ) {
       throw new CwmpFault(9018, 'firmware image header lacks a version, size or checksum');
     }
     const payloadOffset = end + 1;
     const size = fs.fstatSync(fd).size;
-    if (size !== payloadOffset + header.payloadSize) throw new CwmpFault(9018, `firmware image is ${size - payloadOffset} bytes long but its header says ${header.payloadSize}`);
+    if (size !== payloadOffset + header.payloadSize)
+      throw new CwmpFault(9018, `firmware image is ${size - payloadOffset} bytes long but its header says ${header.payloadSize}`);
     return { header, payloadOffset };
   } finally {
     fs.closeSync(fd);
@@ -78,16 +85,26 @@ export interface VerifyOptions {
 /** Full check before install: header, product, checksum, signature. */
 export async function verifyFirmwareImage(file: string, o: VerifyOptions): Promise<FirmwareHeader> {
   const { header, payloadOffset } = readFirmwareHeader(file);
-  if (header.productClass && header.productClass !== o.productClass) throw new CwmpFault(9018, `image is for ProductClass "${header.productClass}", this device is "${o.productClass}"`);
+  if (header.productClass && header.productClass !== o.productClass)
+    throw new CwmpFault(9018, `image is for ProductClass "${header.productClass}", this device is "${o.productClass}"`);
   const hash = createHash('sha256');
   await new Promise<void>((resolve, reject) => {
-    fs.createReadStream(file, { start: payloadOffset }).on('data', (c) => hash.update(c)).on('end', resolve).on('error', reject);
+    fs.createReadStream(file, { start: payloadOffset })
+      .on('data', (c) => hash.update(c))
+      .on('end', resolve)
+      .on('error', reject);
   });
   if (hash.digest('hex') !== header.sha256) throw new CwmpFault(9018, 'firmware image checksum does not match its contents');
   if (o.publicKey) {
     const key = createPublicKey(o.publicKey);
     const ok = header.signature !== undefined && verify(null, Buffer.from(`${header.version}\n${header.sha256}`), key, Buffer.from(header.signature, 'base64'));
-    if (!ok) throw new CwmpFault(9019, header.signature ? 'firmware image signature is not valid for this device\'s key' : 'firmware image is not signed and this device requires signed images');
+    if (!ok)
+      throw new CwmpFault(
+        9019,
+        header.signature
+          ? "firmware image signature is not valid for this device's key"
+          : 'firmware image is not signed and this device requires signed images',
+      );
   }
   return header;
 }

@@ -82,7 +82,10 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
       ExternalIPAddress: v4?.address ?? '',
       SubnetMask: v4?.netmask ?? '',
       DefaultGateway: src.defaultRoute()?.gateway ?? '',
-      DNSServers: src.dnsServers().filter((s) => !s.includes(':')).join(','),
+      DNSServers: src
+        .dnsServers()
+        .filter((s) => !s.includes(':'))
+        .join(','),
       MACAddress: wan.mac.toUpperCase(),
       'Stats.EthernetBytesSent': counter(c?.bytesSent),
       'Stats.EthernetBytesReceived': counter(c?.bytesReceived),
@@ -98,7 +101,10 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
       if (tablePath === WAN_DEVICE || tablePath === WCD || tablePath === WIP) return split().wan ? [1] : [];
       if (tablePath === LAN_DEVICE) return [1];
       if (tablePath === LETH) return split().lan.map((x) => x.n);
-      if (tablePath === LIPIF) return split().lan.filter((x) => x.i.ipv4.length > 0).map((x) => x.n);
+      if (tablePath === LIPIF)
+        return split()
+          .lan.filter((x) => x.i.ipv4.length > 0)
+          .map((x) => x.n);
       if (tablePath === HOST) return lanHosts().map((_, k) => k + 1);
       return undefined;
     },
@@ -109,7 +115,16 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
         const common = /^InternetGatewayDevice\.WANDevice\.1\.WANCommonInterfaceConfig\.(\w+)$/.exec(path)?.[1];
         if (common) {
           const c = src.counters(wan.name);
-          return ({ WANAccessType: 'Ethernet', PhysicalLinkStatus: wan.up ? 'Up' : 'Down', TotalBytesSent: counter(c?.bytesSent), TotalBytesReceived: counter(c?.bytesReceived), TotalPacketsSent: counter(c?.packetsSent), TotalPacketsReceived: counter(c?.packetsReceived) } as Record<string, string>)[common];
+          return (
+            {
+              WANAccessType: 'Ethernet',
+              PhysicalLinkStatus: wan.up ? 'Up' : 'Down',
+              TotalBytesSent: counter(c?.bytesSent),
+              TotalBytesReceived: counter(c?.bytesReceived),
+              TotalPacketsSent: counter(c?.packetsSent),
+              TotalPacketsReceived: counter(c?.packetsReceived),
+            } as Record<string, string>
+          )[common];
         }
         return path.startsWith(`${WIP}1.`) ? wanValue(wan, path.slice(`${WIP}1.`.length)) : undefined;
       }
@@ -118,13 +133,24 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
         const i = split().lan.find((x) => x.n === Number(m![1]))?.i;
         if (!i) return undefined;
         const c = src.counters(i.name);
-        return ({ Status: i.up ? 'Up' : 'NoLink', MACAddress: i.mac.toUpperCase(), 'Stats.BytesSent': counter(c?.bytesSent), 'Stats.BytesReceived': counter(c?.bytesReceived), 'Stats.PacketsSent': counter(c?.packetsSent), 'Stats.PacketsReceived': counter(c?.packetsReceived) } as Record<string, string>)[m[2]!];
+        return (
+          {
+            Status: i.up ? 'Up' : 'NoLink',
+            MACAddress: i.mac.toUpperCase(),
+            'Stats.BytesSent': counter(c?.bytesSent),
+            'Stats.BytesReceived': counter(c?.bytesReceived),
+            'Stats.PacketsSent': counter(c?.packetsSent),
+            'Stats.PacketsReceived': counter(c?.packetsReceived),
+          } as Record<string, string>
+        )[m[2]!];
       }
       m = /^InternetGatewayDevice\.LANDevice\.1\.LANHostConfigManagement\.IPInterface\.(\d+)\.(\w+)$/.exec(path);
       if (m) {
         const v4 = split().lan.find((x) => x.n === Number(m![1]))?.i.ipv4[0];
         if (!v4) return undefined;
-        return ({ Enable: 'true', IPInterfaceIPAddress: v4.address, IPInterfaceSubnetMask: v4.netmask, IPInterfaceAddressingType: 'Static' } as Record<string, string>)[m[2]!];
+        return (
+          { Enable: 'true', IPInterfaceIPAddress: v4.address, IPInterfaceSubnetMask: v4.netmask, IPInterfaceAddressingType: 'Static' } as Record<string, string>
+        )[m[2]!];
       }
       m = /^InternetGatewayDevice\.LANDevice\.1\.Hosts\.Host\.(\d+)\.(\w+)$/.exec(path);
       if (m) {
@@ -132,7 +158,12 @@ export function gatewayNetworkProvider(src: GatewayNetworkSource): Provider {
         if (!h) return undefined;
         // Neighbours seen on the wire: how each got its address is not known here, so no lease is claimed.
         const type = wireless().has(h.interfaceName) ? '802.11' : 'Ethernet';
-        return ({ IPAddress: h.ip, MACAddress: h.mac, Active: String(h.active), AddressSource: 'Static', LeaseTimeRemaining: '0', InterfaceType: type } as Record<string, string>)[m[2]!];
+        return (
+          { IPAddress: h.ip, MACAddress: h.mac, Active: String(h.active), AddressSource: 'Static', LeaseTimeRemaining: '0', InterfaceType: type } as Record<
+            string,
+            string
+          >
+        )[m[2]!];
       }
       return undefined;
     },

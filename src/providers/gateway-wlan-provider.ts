@@ -27,7 +27,7 @@ export function gatewayWlanProvider(radios: () => WlanRadio[], refuseChanges?: s
     const live = radioAt(n)?.live;
     return live ? live.up : read(`${TABLE}${n}.Enable`) === 'true' && read(`${TABLE}${n}.RadioEnabled`) === 'true';
   };
-  const stationsOf = (n: string | number): WlanStation[] => (up(n) ? radioAt(n)?.stations() ?? [] : []);
+  const stationsOf = (n: string | number): WlanStation[] => (up(n) ? (radioAt(n)?.stations() ?? []) : []);
 
   return {
     objects: WLAN_OBJECTS,
@@ -49,7 +49,14 @@ export function gatewayWlanProvider(radios: () => WlanRadio[], refuseChanges?: s
       if (station) {
         const s = stationsOf(n)[Number(station[1]) - 1];
         if (!s) return undefined;
-        return ({ AssociatedDeviceMACAddress: s.mac, AssociatedDeviceIPAddress: s.ip, AssociatedDeviceAuthenticationState: String(s.authenticated), LastDataTransmitRate: String(Math.round(s.rateMbps)).slice(0, 4) } as Record<string, string>)[station[2]!];
+        return (
+          {
+            AssociatedDeviceMACAddress: s.mac,
+            AssociatedDeviceIPAddress: s.ip,
+            AssociatedDeviceAuthenticationState: String(s.authenticated),
+            LastDataTransmitRate: String(Math.round(s.rateMbps)).slice(0, 4),
+          } as Record<string, string>
+        )[station[2]!];
       }
       // Field by field: Status reads Enable through the model, which asks here again for Enable.
       switch (field) {
@@ -91,7 +98,15 @@ export function gatewayWlanProvider(radios: () => WlanRadio[], refuseChanges?: s
       const radio = m ? radioAt(m[1]!) : undefined;
       if (!radio) return undefined;
       const rates = radio.possibleRates.join(',');
-      return ({ SSID: radio.factory.ssid, KeyPassphrase: radio.factory.keyPassphrase, Channel: String(radio.factory.channel), BasicDataTransmitRates: radio.possibleRates.slice(0, 2).join(','), OperationalDataTransmitRates: rates } as Record<string, string>)[m![2]!];
+      return (
+        {
+          SSID: radio.factory.ssid,
+          KeyPassphrase: radio.factory.keyPassphrase,
+          Channel: String(radio.factory.channel),
+          BasicDataTransmitRates: radio.possibleRates.slice(0, 2).join(','),
+          OperationalDataTransmitRates: rates,
+        } as Record<string, string>
+      )[m![2]!];
     },
     validate(path, value) {
       const m = PARAM.exec(path);
@@ -100,17 +115,21 @@ export function gatewayWlanProvider(radios: () => WlanRadio[], refuseChanges?: s
       if (refuseChanges !== undefined) return refuseChanges;
       const field = m[2]!;
       if (field === 'Channel' && !radio.possibleChannels.includes(Number(value))) return `channel ${value} is not one of ${radio.possibleChannels.join(',')}`;
-      if (field === 'MaxBitRate' && value !== 'Auto' && !radio.possibleRates.includes(value)) return `MaxBitRate is Auto or one of ${radio.possibleRates.join(',')}`;
+      if (field === 'MaxBitRate' && value !== 'Auto' && !radio.possibleRates.includes(value))
+        return `MaxBitRate is Auto or one of ${radio.possibleRates.join(',')}`;
       if ((field === 'BasicDataTransmitRates' || field === 'OperationalDataTransmitRates') && value !== '') {
         const wrong = value.split(',').find((r) => !radio.possibleRates.includes(r.trim()));
         if (wrong !== undefined) return `${wrong} is not a rate this radio has (${radio.possibleRates.join(',')})`;
       }
       // IEEE 802.11i: a passphrase is 8 to 63 printable ASCII characters; a PSK is 64 hex digits.
       if (/(^|\.)KeyPassphrase$/.test(field) && value !== '' && !/^[\x20-\x7e]{8,63}$/.test(value)) return 'a passphrase is 8 to 63 printable ASCII characters';
-      if (/^PreSharedKey\.\d+\.PreSharedKey$/.test(field) && value !== '' && !/^[0-9A-Fa-f]{64}$/.test(value)) return 'a pre-shared key is 64 hexadecimal digits';
+      if (/^PreSharedKey\.\d+\.PreSharedKey$/.test(field) && value !== '' && !/^[0-9A-Fa-f]{64}$/.test(value))
+        return 'a pre-shared key is 64 hexadecimal digits';
       // WEP keys: 40-bit (10 hex digits) or 104-bit (26).
-      if (/^WEPKey\.\d+\.WEPKey$/.test(field) && value !== '' && !/^([0-9A-Fa-f]{10}|[0-9A-Fa-f]{26})$/.test(value)) return 'a WEP key is 10 or 26 hexadecimal digits';
-      if (/^PreSharedKey\.\d+\.AssociatedDeviceMACAddress$/.test(field) && value !== '' && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(value)) return 'not a MAC address';
+      if (/^WEPKey\.\d+\.WEPKey$/.test(field) && value !== '' && !/^([0-9A-Fa-f]{10}|[0-9A-Fa-f]{26})$/.test(value))
+        return 'a WEP key is 10 or 26 hexadecimal digits';
+      if (/^PreSharedKey\.\d+\.AssociatedDeviceMACAddress$/.test(field) && value !== '' && !/^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/.test(value))
+        return 'not a MAC address';
       return undefined;
     },
   };

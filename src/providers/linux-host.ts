@@ -13,7 +13,16 @@ import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
 import { DeviceFiles } from './device-files.js';
-import { dnsClientProvider, hostsProvider, linuxRadios, linuxThermalZones, parseProcArp, parseResolvConf, temperatureProvider, wifiRadioProvider } from './network-services-provider.js';
+import {
+  dnsClientProvider,
+  hostsProvider,
+  linuxRadios,
+  linuxThermalZones,
+  parseProcArp,
+  parseResolvConf,
+  temperatureProvider,
+  wifiRadioProvider,
+} from './network-services-provider.js';
 import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { gatewayNetworkProvider, parseProcRoute, type InterfaceCounters } from './gateway-network-provider.js';
 import { gatewayWlanProvider } from './gateway-wlan-provider.js';
@@ -171,7 +180,13 @@ export class LinuxHostDevice implements DeviceHooks {
     const etc = opts.roots?.etc ?? '/etc';
     const sys = opts.roots?.sys ?? '/sys';
     // The host's own OS version is the factory firmware; upgrades go through the A/B banks.
-    this.files = new DeviceFiles({ dir: opts.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: opts.firmwarePublicKey, now: () => Date.now() });
+    this.files = new DeviceFiles({
+      dir: opts.filesDir,
+      factoryVersion: this.identity.softwareVersion,
+      productClass: this.identity.productClass,
+      firmwarePublicKey: opts.firmwarePublicKey,
+      now: () => Date.now(),
+    });
     // Each source is read once per RPC, however many of its parameters the RPC reads.
     const interfaces = perReadBatch(hostInterfaces);
     const dnsServers = perReadBatch(() => parseResolvConf(readOr(`${etc}/resolv.conf`, '')));
@@ -185,14 +200,14 @@ export class LinuxHostDevice implements DeviceHooks {
       networkProvider({ interfaces: interfaces, refuseAddressChanges: 'the host manages its own addresses' }),
       this.files.provider(opts.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
       dnsClientProvider(dnsServers),
-      hostsProvider(
-        neighbours,
-        (name) => {
-          const i = interfaces().findIndex((x) => x.name === name);
-          return i >= 0 ? `Device.IP.Interface.${i + 1}` : '';
-        },
+      hostsProvider(neighbours, (name) => {
+        const i = interfaces().findIndex((x) => x.name === name);
+        return i >= 0 ? `Device.IP.Interface.${i + 1}` : '';
+      }),
+      temperatureProvider(
+        perReadBatch(() => linuxThermalZones(`${sys}/class/thermal`)),
+        () => Date.now(),
       ),
-      temperatureProvider(perReadBatch(() => linuxThermalZones(`${sys}/class/thermal`)), () => Date.now()),
       wifiRadioProvider(perReadBatch(() => radios().map((r) => ({ ...r, channel: parseIwInfo(runIw(['dev', r.name, 'info']) ?? '').channel })))),
       // TR-098 (InternetGatewayDevice root): the same host as WANDevice and LANDevice.
       gatewayNetworkProvider({

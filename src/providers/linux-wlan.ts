@@ -95,7 +95,13 @@ export function linuxWlanRadios(src: LinuxWlanSource): WlanRadio[] {
     const channels = fiveGhz ? CHANNELS_5 : CHANNELS_24;
     const stations = (): WlanStation[] => {
       const ips = new Map(src.neighbours().map((h) => [h.mac.toUpperCase(), h.ip]));
-      return parseIwStationDump(src.iw(['dev', r.name, 'station', 'dump']) ?? '').map((s) => ({ mac: s.mac, ip: ips.get(s.mac) ?? '', authenticated: s.authenticated, rateMbps: s.txBitrateMbps, iw: s }));
+      return parseIwStationDump(src.iw(['dev', r.name, 'station', 'dump']) ?? '').map((s) => ({
+        mac: s.mac,
+        ip: ips.get(s.mac) ?? '',
+        authenticated: s.authenticated,
+        rateMbps: s.txBitrateMbps,
+        iw: s,
+      }));
     };
     const radio: WlanRadio = {
       name: r.name,

@@ -52,7 +52,14 @@ export function networkProvider(opts: NetworkProviderOptions): Provider {
       if (m) {
         const i = byNumber(Number(m[1]));
         if (!i) return undefined;
-        return ({ Status: i.up ? 'Up' : 'Down', Name: i.name, Type: i.loopback ? 'Loopback' : 'Normal', LowerLayers: i.loopback ? '' : `Device.Ethernet.Interface.${m[1]}` } as Record<string, string>)[m[2]!];
+        return (
+          {
+            Status: i.up ? 'Up' : 'Down',
+            Name: i.name,
+            Type: i.loopback ? 'Loopback' : 'Normal',
+            LowerLayers: i.loopback ? '' : `Device.Ethernet.Interface.${m[1]}`,
+          } as Record<string, string>
+        )[m[2]!];
       }
       m = /^Device\.IP\.Interface\.(\d+)\.IPv([46])Address\.(\d+)\.(\w+)$/.exec(path);
       if (m) {

@@ -68,7 +68,14 @@ export function hostsProvider(hosts: () => HostEntry[], interfaceRef: (name: str
       const m = /^Device\.Hosts\.Host\.(\d+)\.(\w+)$/.exec(p);
       const h = m ? hosts()[Number(m[1]) - 1] : undefined;
       if (!m || !h) return undefined;
-      const values: Record<string, string> = { PhysAddress: h.mac, IPAddress: h.ip, AddressSource: 'None', Active: String(h.active), Layer3Interface: interfaceRef(h.interfaceName), InterfaceType: 'Ethernet' };
+      const values: Record<string, string> = {
+        PhysAddress: h.mac,
+        IPAddress: h.ip,
+        AddressSource: 'None',
+        Active: String(h.active),
+        Layer3Interface: interfaceRef(h.interfaceName),
+        InterfaceType: 'Ethernet',
+      };
       return values[m[2]!];
     },
   };
@@ -123,7 +130,10 @@ export function temperatureProvider(read: () => SensorReading[], now: () => numb
 export function linuxThermalZones(root = '/sys/class/thermal'): SensorReading[] {
   let zones: string[];
   try {
-    zones = fs.readdirSync(root).filter((z) => z.startsWith('thermal_zone')).sort((a, b) => Number(a.slice(12)) - Number(b.slice(12)));
+    zones = fs
+      .readdirSync(root)
+      .filter((z) => z.startsWith('thermal_zone'))
+      .sort((a, b) => Number(a.slice(12)) - Number(b.slice(12)));
   } catch {
     return [];
   }
@@ -169,7 +179,9 @@ export function wifiRadioProvider(radios: () => RadioEntry[]): Provider {
       const m = /^Device\.WiFi\.Radio\.(\d+)\.(\w+)$/.exec(p);
       const r = m ? radios()[Number(m[1]) - 1] : undefined;
       if (!m || !r) return undefined;
-      return ({ Name: r.name, Status: r.up ? 'Up' : 'Down', Upstream: 'false', ...(r.channel ? { Channel: String(r.channel) } : {}) } as Record<string, string>)[m[2]!];
+      return (
+        { Name: r.name, Status: r.up ? 'Up' : 'Down', Upstream: 'false', ...(r.channel ? { Channel: String(r.channel) } : {}) } as Record<string, string>
+      )[m[2]!];
     },
   };
 }

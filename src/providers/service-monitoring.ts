@@ -170,7 +170,9 @@ export function serviceMonitoringProvider(seed: string, now: () => number, clock
     },
     get(path) {
       if (path.startsWith('Device.Services.STBService.1.Capabilities.ServiceMonitoring.')) {
-        return ({ ServiceTypes: 'IPTV', MaxActiveMainStreams: '2', MinSampleInterval: '1', MaxReportSamples: '96' } as Record<string, string>)[path.slice(path.lastIndexOf('.') + 1)];
+        return ({ ServiceTypes: 'IPTV', MaxActiveMainStreams: '2', MinSampleInterval: '1', MaxReportSamples: '96' } as Record<string, string>)[
+          path.slice(path.lastIndexOf('.') + 1)
+        ];
       }
       if (!path.startsWith(SM)) return undefined;
       const rest = path.slice(SM.length);
@@ -194,9 +196,15 @@ export function serviceMonitoringProvider(seed: string, now: () => number, clock
       if (field === 'AVStream') return `Device.Services.STBService.1.AVStreams.AVStream.${s}`;
       if (field === 'Total.Reset') return 'false';
       if (field === 'Total.ResetTime') return String(Math.max(0, Math.floor((now() - (totalsFrom.get(s) ?? start())) / 1000)));
-      if (field === 'Sample.SignificantChanges') return samplesOf(s).map(() => '0').join(',');
+      if (field === 'Sample.SignificantChanges')
+        return samplesOf(s)
+          .map(() => '0')
+          .join(',');
       const sampleField = SAMPLE_FIELDS[field];
-      if (sampleField) return samplesOf(s).map((v) => String(v[sampleField])).join(',');
+      if (sampleField)
+        return samplesOf(s)
+          .map((v) => String(v[sampleField]))
+          .join(',');
       const totalField = TOTAL_FIELDS[field];
       if (totalField) return String(totalOf(s, totalField));
       return undefined;

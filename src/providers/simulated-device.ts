@@ -39,7 +39,14 @@ function simulatedInterfaces(seed: string, fixedMac?: string): () => InterfaceSn
   const host = 2 + (h[5]! % 250);
   return () => [
     { name: 'lo', mac: '00:00:00:00:00:00', loopback: true, up: true, ipv4: [{ address: '127.0.0.1', netmask: '255.0.0.0' }], ipv6: [{ address: '::1' }] },
-    { name: 'eth0', mac, loopback: false, up: true, ipv4: [{ address: `192.0.2.${host}`, netmask: '255.255.255.0' }], ipv6: [{ address: `2001:db8::${host.toString(16)}` }] },
+    {
+      name: 'eth0',
+      mac,
+      loopback: false,
+      up: true,
+      ipv4: [{ address: `192.0.2.${host}`, netmask: '255.255.255.0' }],
+      ipv6: [{ address: `2001:db8::${host.toString(16)}` }],
+    },
   ];
 }
 
@@ -53,8 +60,20 @@ function simulatedLan(seed: string): { lan: InterfaceSnapshot; hosts: HostEntry[
   const h = createHash('sha256').update(`lan:${seed}`).digest();
   const hex = (b: number): string => b.toString(16).padStart(2, '0');
   const lanMac = ['02', ...[...h.subarray(0, 5)].map(hex)].join(':');
-  const lan: InterfaceSnapshot = { name: 'lan0', mac: lanMac, loopback: false, up: true, ipv4: [{ address: '192.168.1.1', netmask: '255.255.255.0' }], ipv6: [] };
-  const hosts: HostEntry[] = Array.from({ length: 1 + (h[5]! % 4) }, (_, k) => ({ ip: `192.168.1.${100 + k}`, mac: ['02', ...[...h.subarray(6 + k * 5, 11 + k * 5)].map(hex)].join(':').toUpperCase(), interfaceName: 'lan0', active: true }));
+  const lan: InterfaceSnapshot = {
+    name: 'lan0',
+    mac: lanMac,
+    loopback: false,
+    up: true,
+    ipv4: [{ address: '192.168.1.1', netmask: '255.255.255.0' }],
+    ipv6: [],
+  };
+  const hosts: HostEntry[] = Array.from({ length: 1 + (h[5]! % 4) }, (_, k) => ({
+    ip: `192.168.1.${100 + k}`,
+    mac: ['02', ...[...h.subarray(6 + k * 5, 11 + k * 5)].map(hex)].join(':').toUpperCase(),
+    interfaceName: 'lan0',
+    active: true,
+  }));
   return { lan, hosts };
 }
 
@@ -106,7 +125,12 @@ function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSecon
     wirelessInterfaces: () => wireless,
     counters: (name) => {
       const up = upSeconds() * (name === 'eth0' ? 1 : 0.5);
-      return { bytesSent: Math.floor(up * rate), bytesReceived: Math.floor(up * rate * 8), packetsSent: Math.floor((up * rate) / 600), packetsReceived: Math.floor((up * rate * 8) / 1200) };
+      return {
+        bytesSent: Math.floor(up * rate),
+        bytesReceived: Math.floor(up * rate * 8),
+        packetsSent: Math.floor((up * rate) / 600),
+        packetsReceived: Math.floor((up * rate * 8) / 1200),
+      };
     },
     upSeconds,
     refuseAddressChanges: "the simulated gateway's addresses come from its seed",
@@ -158,14 +182,37 @@ export class SimulatedDevice implements DeviceHooks {
   factoryResets = 0;
   private startedAt: number;
 
-  constructor(seed: string, private readonly now: () => number, overrides: Partial<DeviceIdentity> = {}, private readonly options: SimulatedDeviceOptions = {}) {
+  constructor(
+    seed: string,
+    private readonly now: () => number,
+    overrides: Partial<DeviceIdentity> = {},
+    private readonly options: SimulatedDeviceOptions = {},
+  ) {
     this.identity = simulatedIdentity(seed, overrides);
     this.standby = options.standby;
     this.startedAt = now();
-    this.files = new DeviceFiles({ dir: options.filesDir, factoryVersion: this.identity.softwareVersion, productClass: this.identity.productClass, firmwarePublicKey: options.firmwarePublicKey, now });
+    this.files = new DeviceFiles({
+      dir: options.filesDir,
+      factoryVersion: this.identity.softwareVersion,
+      productClass: this.identity.productClass,
+      firmwarePublicKey: options.firmwarePublicKey,
+      now,
+    });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
-    this.providers = [valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }), simulatedStatusProvider(seed, upSeconds, now), simulatedStbProvider(seed, upSeconds), serviceMonitoringProvider(seed, now, options.clock), networkProvider({ interfaces }), lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)), lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)), lazyProvider(MANAGEABLE_DEVICES, () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)), new SimulatedGatewayInfo(seed), simulatedTemperature(seed, upSeconds, now), this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 })];
+    this.providers = [
+      valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }),
+      simulatedStatusProvider(seed, upSeconds, now),
+      simulatedStbProvider(seed, upSeconds),
+      serviceMonitoringProvider(seed, now, options.clock),
+      networkProvider({ interfaces }),
+      lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)),
+      lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)),
+      lazyProvider(MANAGEABLE_DEVICES, () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)),
+      new SimulatedGatewayInfo(seed),
+      simulatedTemperature(seed, upSeconds, now),
+      this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
+    ];
   }
 
   async reboot(): Promise<void> {

@@ -39,7 +39,12 @@ export function simulatedRadios(seed: string, upSeconds: () => number): WlanRadi
       factory: { ssid: band === '2.4' ? `cwmp-${tail}` : `cwmp-${tail}-5G`, keyPassphrase: passphrase, channel: band === '2.4' ? 6 : 36 },
       counters: () => {
         const up = upSeconds() * (stationCount > 0 ? 1 : 0.01);
-        return { bytesSent: Math.floor(up * rate * 6), bytesReceived: Math.floor(up * rate), packetsSent: Math.floor((up * rate * 6) / 1200), packetsReceived: Math.floor((up * rate) / 400) };
+        return {
+          bytesSent: Math.floor(up * rate * 6),
+          bytesReceived: Math.floor(up * rate),
+          packetsSent: Math.floor((up * rate * 6) / 1200),
+          packetsReceived: Math.floor((up * rate) / 400),
+        };
       },
       stations: () => stations,
     };

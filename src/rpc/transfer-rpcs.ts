@@ -4,7 +4,15 @@
  * after the session and reports through TransferComplete (Status 1).
  */
 import type { AcsRequestOf } from '../cwmp/messages.js';
-import { acceptDownload, acceptScheduleDownload, doneInSession, acceptUpload, queuedTransfers, transfersToCancel, type TransferRecord } from '../cwmp/transfer-record.js';
+import {
+  acceptDownload,
+  acceptScheduleDownload,
+  doneInSession,
+  acceptUpload,
+  queuedTransfers,
+  transfersToCancel,
+  type TransferRecord,
+} from '../cwmp/transfer-record.js';
 import type { AgentControl, ResponseTo } from './rpc-context.js';
 
 export async function download(agent: AgentControl, req: AcsRequestOf<'Download'>): Promise<ResponseTo<'Download'>> {

@@ -44,7 +44,10 @@ export interface AcsReply {
 
 /** A failure of the transport, phrased for a log line (no credentials in it). */
 export class TransportError extends Error {
-  constructor(message: string, readonly authRejected = false) {
+  constructor(
+    message: string,
+    readonly authRejected = false,
+  ) {
     super(message);
     this.name = 'TransportError';
   }
@@ -99,7 +102,10 @@ export class AcsTransport {
         if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TransportError(`redirect to unsupported scheme ${next.protocol}`);
         // The credentials and the session's content would go in clear, or to whoever answers there.
         if (this.url.protocol === 'https:' && next.protocol === 'http:') throw new TransportError(`refused a redirect from https to http (${next.host})`);
-        if (next.hostname.toLowerCase() !== this.url.hostname.toLowerCase() && !this.opts.redirectHosts?.some((h) => h.toLowerCase() === next.hostname.toLowerCase())) {
+        if (
+          next.hostname.toLowerCase() !== this.url.hostname.toLowerCase() &&
+          !this.opts.redirectHosts?.some((h) => h.toLowerCase() === next.hostname.toLowerCase())
+        ) {
           throw new TransportError(`refused a redirect to another host (${next.hostname}); list it in acs.redirectHosts to allow it`);
         }
         if (next.origin !== this.url.origin) {
@@ -167,7 +173,10 @@ export class AcsTransport {
     });
   }
 
-  private async exchange(body: string, withinMs: number): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; retryAfter?: string; staleRetryAllowed: boolean }> {
+  private async exchange(
+    body: string,
+    withinMs: number,
+  ): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; retryAfter?: string; staleRetryAllowed: boolean }> {
     const url = this.url;
     const path = url.pathname + url.search;
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent };
@@ -236,7 +245,14 @@ export class AcsTransport {
     if (status !== 401) this.authAttempts = 0;
     const location = res.headers['location'];
     const retryAfter = res.headers['retry-after'];
-    return { status, body: text, wwwAuthenticate: www, location: Array.isArray(location) ? location[0] : location, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, staleRetryAllowed: stale };
+    return {
+      status,
+      body: text,
+      wwwAuthenticate: www,
+      location: Array.isArray(location) ? location[0] : location,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      staleRetryAllowed: stale,
+    };
   }
 }
 

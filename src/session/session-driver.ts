@@ -59,7 +59,8 @@ export async function driveSession(o: SessionDriverOptions): Promise<SessionOutc
       try {
         const reply = await transport!.post(step.body, o.timeoutMs - (o.clock.now() - startedAt));
         step = machine.receive(reply.status, reply.body);
-        if (step.kind === 'done' && reply.retryAfterSeconds !== undefined) step = { ...step, outcome: { ...step.outcome, retryAfterSeconds: reply.retryAfterSeconds } };
+        if (step.kind === 'done' && reply.retryAfterSeconds !== undefined)
+          step = { ...step, outcome: { ...step.outcome, retryAfterSeconds: reply.retryAfterSeconds } };
       } catch (err) {
         step = machine.transportFailed(err instanceof TransportError ? err.message : `transport: ${String(err)}`);
       }

@@ -153,7 +153,9 @@ export class SessionMachine {
         }
         return this.afterOwnExchange([{ kind: 'cpeRequestRejected', request, faultCode: message.fault.faultCode, faultString: message.fault.faultString }]);
       }
-      return this.fail(message ? `expected ${EXPECTED_RESPONSE[request.method]}, got ${describe(message)}` : `ACS answered ${request.method} with an empty body`);
+      return this.fail(
+        message ? `expected ${EXPECTED_RESPONSE[request.method]}, got ${describe(message)}` : `ACS answered ${request.method} with an empty body`,
+      );
     }
 
     // Awaiting the ACS's next move.

@@ -37,7 +37,18 @@ export interface AgentState {
 }
 
 export function emptyAgentState(): AgentState {
-  return { events: [], changedParameters: [], pendingCpeRequests: [], bootstrappedUrl: null, configuredAcsUrl: null, retryCount: 0, scheduledInforms: [], pendingDeviceAction: null, transfers: [], lightweight: { names: [], activeDue: false } };
+  return {
+    events: [],
+    changedParameters: [],
+    pendingCpeRequests: [],
+    bootstrappedUrl: null,
+    configuredAcsUrl: null,
+    retryCount: 0,
+    scheduledInforms: [],
+    pendingDeviceAction: null,
+    transfers: [],
+    lightweight: { names: [], activeDue: false },
+  };
 }
 
 /** Dates inside CPE requests travel as ISO strings in the file. */
@@ -73,9 +84,23 @@ const storedAgentState = z.looseObject({
   configuredAcsUrl: z.string().nullable().optional(),
   retryCount: z.number().int().min(0).optional(),
   scheduledInforms: z.array(z.looseObject({ at: z.number(), commandKey: z.string() })).optional(),
-  pendingDeviceAction: z.looseObject({ kind: z.enum(['reboot', 'factoryReset']) }).nullable().optional(),
+  pendingDeviceAction: z
+    .looseObject({ kind: z.enum(['reboot', 'factoryReset']) })
+    .nullable()
+    .optional(),
   transfers: z
-    .array(z.looseObject({ id: z.string(), phase: z.string(), url: z.string(), commandKey: z.string(), fileType: z.string(), isDownload: z.boolean(), attempts: z.number(), windows: z.array(z.unknown()) }))
+    .array(
+      z.looseObject({
+        id: z.string(),
+        phase: z.string(),
+        url: z.string(),
+        commandKey: z.string(),
+        fileType: z.string(),
+        isDownload: z.boolean(),
+        attempts: z.number(),
+        windows: z.array(z.unknown()),
+      }),
+    )
     .optional(),
   lightweight: z.looseObject({ names: z.array(z.string()), activeDue: z.boolean() }).optional(),
 });

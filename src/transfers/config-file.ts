@@ -51,7 +51,8 @@ export function importConfig(model: DataModel, file: Buffer, parameterKeyName: s
   } catch {
     throw new CwmpFault(9018, 'the configuration file is not valid JSON');
   }
-  if (doc?.format !== CONFIG_FORMAT || typeof doc.parameters !== 'object' || doc.parameters === null) throw new CwmpFault(9018, `the configuration file is not in the ${CONFIG_FORMAT} format`);
+  if (doc?.format !== CONFIG_FORMAT || typeof doc.parameters !== 'object' || doc.parameters === null)
+    throw new CwmpFault(9018, `the configuration file is not in the ${CONFIG_FORMAT} format`);
   const list: { name: string; value: string }[] = [];
   const skipped: string[] = [];
   for (const [name, value] of Object.entries(doc.parameters)) {

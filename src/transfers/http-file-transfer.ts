@@ -56,13 +56,20 @@ interface Exchange {
  * Sends one request, answering an auth challenge once and following redirects. `body` is
  * re-sent on each hop. Resolves with the final response (any status but 401/3xx).
  */
-async function exchange(method: string, ep: Endpoint, headers: Record<string, string>, body: Buffer | undefined, faultFor: { connect: number; auth: number }): Promise<Exchange> {
+async function exchange(
+  method: string,
+  ep: Endpoint,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  faultFor: { connect: number; auth: number },
+): Promise<Exchange> {
   let url = new URL(ep.url);
   let authorization: string | undefined;
   let digest: DigestClient | undefined;
   let triedAuth = false;
   for (let hop = 0; ; hop++) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CwmpFault(9013, `${url.protocol.replace(':', '')} is not supported; use http or https`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new CwmpFault(9013, `${url.protocol.replace(':', '')} is not supported; use http or https`);
     if (digest) authorization = digest.authorization(method, url.pathname + url.search);
     const res = await send(method, url, ep, { ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body, faultFor.connect);
     if (res.statusCode === 401) {
@@ -83,7 +90,8 @@ async function exchange(method: string, ep: Endpoint, headers: Record<string, st
     }
     if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && res.headers.location) {
       res.resume();
-      if (hop >= MAX_REDIRECTS) throw new CwmpFault(faultFor.connect === 9015 ? 9016 : 9011, `more than ${MAX_REDIRECTS} redirects from ${describeTarget(new URL(ep.url))}`);
+      if (hop >= MAX_REDIRECTS)
+        throw new CwmpFault(faultFor.connect === 9015 ? 9016 : 9011, `more than ${MAX_REDIRECTS} redirects from ${describeTarget(new URL(ep.url))}`);
       const next = new URL(res.headers.location, url);
       // Credentials and a Digest session belong to one origin only.
       if (next.origin !== url.origin) {
@@ -98,7 +106,14 @@ async function exchange(method: string, ep: Endpoint, headers: Record<string, st
   }
 }
 
-function send(method: string, url: URL, ep: Endpoint, headers: Record<string, string>, body: Buffer | undefined, connectFault: number): Promise<http.IncomingMessage> {
+function send(
+  method: string,
+  url: URL,
+  ep: Endpoint,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  connectFault: number,
+): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (ep.signal.aborted) return reject(new TransferAborted(String(ep.signal.reason ?? 'aborted')));
     const options: https.RequestOptions = {
@@ -216,7 +231,14 @@ function streamTo(res: http.IncomingMessage, o: DownloadOptions, start: number, 
       if (settled) return;
       if (bytes + chunk.length > cap) {
         res.destroy();
-        return finish(new CwmpFault(o.expectedSize > 0 ? 9018 : 9010, o.expectedSize > 0 ? `the server sent more than FileSize (${o.expectedSize} bytes)` : `the file is larger than the ${o.maxBytes} bytes the device has free`));
+        return finish(
+          new CwmpFault(
+            o.expectedSize > 0 ? 9018 : 9010,
+            o.expectedSize > 0
+              ? `the server sent more than FileSize (${o.expectedSize} bytes)`
+              : `the file is larger than the ${o.maxBytes} bytes the device has free`,
+          ),
+        );
       }
       try {
         fs.writeSync(fd, chunk);
@@ -229,7 +251,11 @@ function streamTo(res: http.IncomingMessage, o: DownloadOptions, start: number, 
     });
     // A cancel or a window's end also tears the connection down: that is not the server's fault.
     const broke = (detail: string): void =>
-      finish(o.signal.aborted ? new TransferAborted(String(o.signal.reason ?? 'aborted')) : new CwmpFault(9017, `the connection to ${url.host} broke after ${bytes} bytes${detail}`));
+      finish(
+        o.signal.aborted
+          ? new TransferAborted(String(o.signal.reason ?? 'aborted'))
+          : new CwmpFault(9017, `the connection to ${url.host} broke after ${bytes} bytes${detail}`),
+      );
     res.on('end', () => finish());
     res.on('error', (err: NodeJS.ErrnoException) => broke(` (${err.code ?? err.message})`));
     res.on('aborted', () => broke(''));
@@ -257,4 +283,3 @@ export async function uploadFile(o: UploadOptions): Promise<void> {
     res.on('error', () => resolve());
   });
 }
-

@@ -67,7 +67,10 @@ export class TransferRunner {
   /** Bytes so far of the transfers fetching now (for the LAN progress page), by transfer id. */
   private readonly fetched = new Map<string, { bytes: number; total: number | undefined }>();
 
-  constructor(private readonly host: TransferHost, private readonly o: TransferRunnerOptions) {}
+  constructor(
+    private readonly host: TransferHost,
+    private readonly o: TransferRunnerOptions,
+  ) {}
 
   private get stagingDir(): string {
     return this.o.stagingDir ?? path.join(os.tmpdir(), `cwmp-agent-${process.pid}`);
@@ -95,7 +98,10 @@ export class TransferRunner {
         const outcome = this.host.files?.installOutcome(t.id);
         if (outcome === 'pending') continue;
         if (outcome === undefined) {
-          this.finish(t, { faultCode: 9010, faultString: 'File transfer failure: the install was interrupted by a restart before it completed; the previous version is still in use' });
+          this.finish(t, {
+            faultCode: 9010,
+            faultString: 'File transfer failure: the install was interrupted by a restart before it completed; the previous version is still in use',
+          });
         } else if (outcome.ok) {
           this.host.log.info({ commandKey: t.commandKey, version: outcome.version }, 'firmware upgrade complete');
           this.finish(t, SUCCESS);
@@ -161,7 +167,8 @@ export class TransferRunner {
     }
     const controller = new AbortController();
     this.running.set(t.id, controller);
-    const deadlineTimer = deadline !== undefined ? this.host.clock.setTimer(deadline - this.host.clock.now(), () => controller.abort('window ended')) : undefined;
+    const deadlineTimer =
+      deadline !== undefined ? this.host.clock.setTimer(deadline - this.host.clock.now(), () => controller.abort('window ended')) : undefined;
     const startedAt = this.host.clock.now();
     this.host.updateTransfer(t.id, { phase: 'transferring', attempts: t.attempts + 1, startedAt });
     log.info({ url: redactUrl(t.url), attempt: t.attempts + 1 }, t.isDownload ? 'download starting' : 'upload starting');
@@ -258,8 +265,15 @@ export class TransferRunner {
     let result: Awaited<ReturnType<typeof downloadFile>>;
     try {
       result = await downloadFile({
-        url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
-        dest, expectedSize: t.fileSize, maxBytes,
+        url: t.url,
+        username: t.username,
+        password: t.password,
+        tls: this.o.tls,
+        signal,
+        idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
+        dest,
+        expectedSize: t.fileSize,
+        maxBytes,
         onProgress: (bytes, total) => {
           this.fetched.set(t.id, { bytes, total });
           const now = this.host.clock.now();
@@ -273,7 +287,10 @@ export class TransferRunner {
       this.fetched.delete(t.id);
     }
     const seconds = Math.max(0.001, (this.host.clock.now() - began) / 1000);
-    log.info({ bytes: result.bytes, resumedFrom: result.resumedFrom, bytesPerSecond: Math.round((result.bytes - result.resumedFrom) / seconds) }, 'download complete');
+    log.info(
+      { bytes: result.bytes, resumedFrom: result.resumedFrom, bytesPerSecond: Math.round((result.bytes - result.resumedFrom) / seconds) },
+      'download complete',
+    );
     return dest;
   }
 
@@ -288,7 +305,8 @@ export class TransferRunner {
       if (isAgentConfig(head.subarray(0, n))) {
         const { applied, skipped } = importConfig(this.host.model, fs.readFileSync(file), this.o.parameterKeyName);
         log.info({ applied, skipped: skipped.length }, 'configuration restored');
-        if (this.host.files) await this.host.files.applyDownload({ path: file, kind, fileType: t.fileType, targetFileName: t.targetFileName, url: t.url, transferId: t.id });
+        if (this.host.files)
+          await this.host.files.applyDownload({ path: file, kind, fileType: t.fileType, targetFileName: t.targetFileName, url: t.url, transferId: t.id });
         return 'done';
       }
     }
@@ -314,7 +332,17 @@ export class TransferRunner {
       body = this.o.vendorLog?.contents() ?? Buffer.alloc(0);
       contentType = 'text/plain';
     }
-    await uploadFile({ url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000, body, method: this.o.uploadMethod ?? 'PUT', contentType });
+    await uploadFile({
+      url: t.url,
+      username: t.username,
+      password: t.password,
+      tls: this.o.tls,
+      signal,
+      idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
+      body,
+      method: this.o.uploadMethod ?? 'PUT',
+      contentType,
+    });
     log.info({ bytes: body.length }, 'upload complete');
     this.finish(t, SUCCESS);
   }
@@ -329,7 +357,10 @@ export class TransferRunner {
     if (direction !== 'Both' && direction !== (t.isDownload ? 'Download' : 'Upload')) return false;
     const result = read('ResultTypeFilter');
     if (result !== 'Both' && result !== (success ? 'Success' : 'Failure')) return false;
-    const types = read('FileTypeFilter').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const types = read('FileTypeFilter')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
     return types.length === 0 || types.includes(t.fileType);
   }
 
@@ -340,20 +371,27 @@ export class TransferRunner {
     const completeTime = current.startedAt !== null ? new Date(this.host.clock.now()) : null;
     if (current.origin === 'Autonomous') {
       if (!this.autonomousReported(current, fault.faultCode === 0)) {
-        this.host.log.info({ fileType: current.fileType, faultCode: fault.faultCode }, 'autonomous transfer done; the ACS\'s policy does not ask to hear of it');
+        this.host.log.info({ fileType: current.fileType, faultCode: fault.faultCode }, "autonomous transfer done; the ACS's policy does not ask to hear of it");
         this.host.finishTransfer(t.id, undefined);
         return;
       }
       this.host.finishTransfer(t.id, {
-        method: 'AutonomousTransferComplete', announceURL: '', transferURL: current.url, isDownload: current.isDownload, fileType: current.fileType,
-        fileSize: current.fileSize, targetFileName: current.targetFileName, fault, startTime, completeTime,
+        method: 'AutonomousTransferComplete',
+        announceURL: '',
+        transferURL: current.url,
+        isDownload: current.isDownload,
+        fileType: current.fileType,
+        fileSize: current.fileSize,
+        targetFileName: current.targetFileName,
+        fault,
+        startTime,
+        completeTime,
       });
       return;
     }
     this.host.finishTransfer(t.id, { method: 'TransferComplete', commandKey: current.commandKey, fault, startTime, completeTime, causedBy: current.origin });
   }
 }
-
 
 /** A URL for the logs: no query string (it may carry a token) and no credentials. */
 function redactUrl(url: string): string {

@@ -17,16 +17,18 @@ test('systemClock: no timer callback runs before its due time by Date.now()', as
   // The clock's timers do not hold the process open (unref): something must, while they run.
   const hold = setInterval(() => undefined, 1000);
   await Promise.all(
-    Array.from({ length: 3000 }, (_, i) =>
-      new Promise<void>((resolve) => {
-        const ms = (i * 7) % 40;
-        const due = Date.now() + ms;
-        systemClock.setTimer(ms, () => {
-          const now = Date.now();
-          if (now < due) early.push(due - now);
-          resolve();
-        });
-      }),
+    Array.from(
+      { length: 3000 },
+      (_, i) =>
+        new Promise<void>((resolve) => {
+          const ms = (i * 7) % 40;
+          const due = Date.now() + ms;
+          systemClock.setTimer(ms, () => {
+            const now = Date.now();
+            if (now < due) early.push(due - now);
+            resolve();
+          });
+        }),
     ),
   );
   clearInterval(hold);
@@ -44,7 +46,11 @@ function earlyClock(): ManualClock & Clock {
 for (const phase of ['0001-01-01T00:00:00Z', '2026-01-01T00:00:00.250Z']) {
   test(`one periodic Inform per interval on a clock whose timers run early (PeriodicInformTime ${phase})`, () => {
     const ms = managementServerPaths('Device.');
-    const model = new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore(), [], { [ms.periodicInformEnable]: 'true', [ms.periodicInformInterval]: '10', [ms.periodicInformTime]: phase });
+    const model = new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore(), [], {
+      [ms.periodicInformEnable]: 'true',
+      [ms.periodicInformInterval]: '10',
+      [ms.periodicInformTime]: phase,
+    });
     const clock = earlyClock();
     const fired: number[] = [];
     const schedule = new InformSchedule({ model, ms, clock, scheduled: () => [], due: (kind) => void (kind === 'periodic' && fired.push(clock.now())) });

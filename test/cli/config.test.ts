@@ -24,7 +24,10 @@ test('defaults with no file; flags override the environment, which overrides the
 });
 
 test('a bad key is named in the error', () => {
-  assert.throws(() => loadConfig(writeConfig('acs:\n  url: not a url\n')), (e: Error) => e instanceof ConfigError && /acs\.url/.test(e.message));
+  assert.throws(
+    () => loadConfig(writeConfig('acs:\n  url: not a url\n')),
+    (e: Error) => e instanceof ConfigError && /acs\.url/.test(e.message),
+  );
   assert.throws(() => loadConfig(writeConfig('periodicInformInterval: 0\n')), /periodicInformInterval/);
   assert.throws(() => loadConfig(writeConfig('acs:\n  urll: http://x\n')), /urll/);
   assert.throws(() => loadConfig(writeConfig('- a\n- b\n')), /mapping/);
@@ -34,7 +37,9 @@ test('the CLI reports a bad config and exits with status 2', () => {
   const r = spawnSync(process.execPath, [bin, 'run', '--config', writeConfig('cwmpVersion: "2.0"\n')], { encoding: 'utf8' });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /cwmpVersion/);
-  const missing = spawnSync(process.execPath, [bin, 'run', '--config', writeConfig('dataModel:\n  extraModels:\n    - file: /nonexistent/model.xml\n')], { encoding: 'utf8' });
+  const missing = spawnSync(process.execPath, [bin, 'run', '--config', writeConfig('dataModel:\n  extraModels:\n    - file: /nonexistent/model.xml\n')], {
+    encoding: 'utf8',
+  });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /dataModel\.extraModels/);
   const help = spawnSync(process.execPath, [bin, 'run', '--help'], { encoding: 'utf8' });
@@ -64,7 +69,10 @@ test('bad values are refused at start, naming the key, with status 2', () => {
     [['run', '--acs-url', 'ftp://acs.example.net/'], /acs\.url \(from --acs-url "ftp:\/\/acs\.example\.net\/"\): must be an http/],
     [['run', '--acs-url', 'javascript:alert(1)'], /acs\.url/],
     [['run', '--config', writeConfig(`acs:\n  url: https://acs.example.net/\n  tls:\n    caFile: ${notCert}\n`)], /acs\.tls\.caFile .*not a PEM certificate/],
-    [['run', '--config', writeConfig(`acs:\n  url: https://acs.example.net/\n  tls:\n    certFile: ${notCert}\n`)], /acs\.tls\.keyFile: certFile and keyFile go together/],
+    [
+      ['run', '--config', writeConfig(`acs:\n  url: https://acs.example.net/\n  tls:\n    certFile: ${notCert}\n`)],
+      /acs\.tls\.keyFile: certFile and keyFile go together/,
+    ],
     [['run', '--cr-port', 'abc'], /--cr-port/],
     [['run', '--no-such-flag'], /unknown option/],
     [['fleet', '--count', '0'], /--count 0: a fleet needs at least one device/],
@@ -116,14 +124,23 @@ test('corrupt or unusable state files: the agent starts anyway, sets them aside,
   fs.writeFileSync(path.join(stateDir, 'data-model.json'), '{"values":{"Device.ManagementServer.URL":"http://x');
   fs.writeFileSync(path.join(stateDir, 'agent-state.json'), JSON.stringify({ events: [], transfers: { filter: 1 }, pendingCpeRequests: [] }));
   fs.writeFileSync(path.join(stateDir, 'agent-state.json.999.tmp'), '{');
-  const child = spawn(process.execPath, [bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'info'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'info'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
     await acs.waitFor(() => acs.completedSessions(serial).length >= 1, 20_000);
-    assert.deepEqual(acs.completedSessions(serial)[0]!.events.map((e) => e.code).sort(), ['0 BOOTSTRAP', '1 BOOT']);
+    assert.deepEqual(
+      acs
+        .completedSessions(serial)[0]!
+        .events.map((e) => e.code)
+        .sort(),
+      ['0 BOOTSTRAP', '1 BOOT'],
+    );
     const asides = out.split('\n').filter((l) => l.includes('state file unusable: set aside'));
     assert.equal(asides.length, 2, out);
     assert.match(asides.join('\n'), /not JSON/);

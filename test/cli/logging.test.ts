@@ -30,11 +30,16 @@ function run(args: string[]): { output: () => string; stop: () => Promise<void> 
 }
 
 test('URL credentials are masked wherever they appear in a line', () => {
-  assert.equal(redactUrlCredentials('{"url":"http://user:SECRET@host/acs","msg":"x https://a:b@c:7547/p"}'), '{"url":"http://user:***@host/acs","msg":"x https://a:***@c:7547/p"}');
+  assert.equal(
+    redactUrlCredentials('{"url":"http://user:SECRET@host/acs","msg":"x https://a:b@c:7547/p"}'),
+    '{"url":"http://user:***@host/acs","msg":"x https://a:***@c:7547/p"}',
+  );
   assert.equal(redactUrlCredentials('mailto:someone@example.net and http://host/path@x'), 'mailto:someone@example.net and http://host/path@x');
 });
 
-test('a password in the ACS URL never reaches the log, and the uploaded vendor log holds info lines although the console shows warnings only', { timeout: 30_000 }, async () => {
+test('a password in the ACS URL never reaches the log, and the uploaded vendor log holds info lines although the console shows warnings only', {
+  timeout: 30_000,
+}, async () => {
   const acs = new TestAcs();
   const url = await acs.listen();
   const files = new FileServer();
@@ -42,7 +47,15 @@ test('a password in the ACS URL never reaches the log, and the uploaded vendor l
   const serial = simulatedIdentity('cwmp-agent').serialNumber;
   const stateDir = tempDir();
   const withSecret = url.replace('http://', 'http://cpe:SECRET-PW@');
-  acs.queue(serial, { method: 'Upload', commandKey: 'log', fileType: '2 Vendor Log File', url: files.url('up/log'), username: '', password: '', delaySeconds: 0 });
+  acs.queue(serial, {
+    method: 'Upload',
+    commandKey: 'log',
+    fileType: '2 Vendor Log File',
+    url: files.url('up/log'),
+    username: '',
+    password: '',
+    delaySeconds: 0,
+  });
   const info = run(['--acs-url', withSecret, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'info']);
   try {
     await acs.waitFor(() => files.uploads.some((u) => u.path === 'up/log'), 20_000);
@@ -54,7 +67,15 @@ test('a password in the ACS URL never reaches the log, and the uploaded vendor l
     await info.stop();
   }
   files.uploads.length = 0;
-  acs.queue(serial, { method: 'Upload', commandKey: 'log2', fileType: '2 Vendor Log File', url: files.url('up/log'), username: '', password: '', delaySeconds: 0 });
+  acs.queue(serial, {
+    method: 'Upload',
+    commandKey: 'log2',
+    fileType: '2 Vendor Log File',
+    url: files.url('up/log'),
+    username: '',
+    password: '',
+    delaySeconds: 0,
+  });
   const quiet = run(['--acs-url', url, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'warn']);
   try {
     await acs.waitFor(() => files.uploads.some((u) => u.path === 'up/log'), 20_000);

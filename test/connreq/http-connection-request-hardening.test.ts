@@ -34,10 +34,15 @@ async function digestFor(url: string, username: string, password: string, uri: s
 
 async function agentWithCredentials(logLines?: Record<string, unknown>[]) {
   const logger = logLines
-    ? pino({ level: 'info' }, new Writable({ write: (c, _e, done) => {
-          logLines.push(JSON.parse(c.toString()) as Record<string, unknown>);
-          done();
-        } }))
+    ? pino(
+        { level: 'info' },
+        new Writable({
+          write: (c, _e, done) => {
+            logLines.push(JSON.parse(c.toString()) as Record<string, unknown>);
+            done();
+          },
+        }),
+      )
     : undefined;
   const h = await startHarness(logger ? { agent: { logger } } : {});
   return h;
@@ -64,7 +69,10 @@ test('a Digest answer computed for another URI is refused (RFC 7616 3.4.6); the 
 });
 
 test('the challenge offers MD5 first, then SHA-256 (clients reading only the first header know MD5); the order is configurable', async () => {
-  for (const [order, first] of [[undefined, 'MD5'], [['SHA-256', 'MD5'] as const, 'SHA-256']] as const) {
+  for (const [order, first] of [
+    [undefined, 'MD5'],
+    [['SHA-256', 'MD5'] as const, 'SHA-256'],
+  ] as const) {
     const server = new HttpConnectionRequestServer({ address: '127.0.0.1', port: 0, digestAlgorithms: order });
     server.addRoute('/d', { credentials: () => ({ username: 'acs', password: 'pw' }), onConnectionRequest: () => undefined });
     const port = await server.listen();
@@ -94,7 +102,9 @@ test('the rate-limited 503 carries no Retry-After (TR-069 3.2.2)', async () => {
   }
 });
 
-test('hundreds of slow, silent connections neither exhaust descriptors nor keep a good request out, and are swept within seconds', { timeout: 30_000 }, async () => {
+test('hundreds of slow, silent connections neither exhaust descriptors nor keep a good request out, and are swept within seconds', {
+  timeout: 30_000,
+}, async () => {
   const server = new HttpConnectionRequestServer({ address: '127.0.0.1', port: 0 });
   let accepted = 0;
   server.addRoute('/d', { credentials: () => ({ username: 'acs', password: 'pw' }), onConnectionRequest: () => accepted++ });

@@ -20,7 +20,14 @@ async function setup(): Promise<{ h: Harness; url: string; close: () => Promise<
   h.agent.start();
   await sessionsCompleted(h, 1);
   const url = h.agent.model.read('Device.ManagementServer.ConnectionRequestURL');
-  return { h, url, close: async () => { await server.close(); await h.close(); } };
+  return {
+    h,
+    url,
+    close: async () => {
+      await server.close();
+      await h.close();
+    },
+  };
 }
 
 function get(url: string, authorization?: string): Promise<{ status: number; www: string | string[] | undefined }> {
@@ -39,7 +46,10 @@ test('a valid Digest connection request starts a session with 6 CONNECTION REQUE
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{24}$/);
     assert.equal(await h.acs.connectionRequest(url, 'acs', 'cr-secret'), 200);
     await sessionsCompleted(h, 2);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
   } finally {
     await close();
   }
@@ -70,7 +80,11 @@ test('a flood of 1,000 unauthenticated requests starts no session and keeps memo
   try {
     const before = process.memoryUsage().heapUsed;
     for (let batch = 0; batch < 10; batch++) {
-      const results = await Promise.all(Array.from({ length: 100 }, (_, i) => get(url, i % 2 ? 'Digest username="acs", realm="cwmp-agent", nonce="x", uri="/", response="00", qop=auth, nc=00000001, cnonce="c"' : undefined)));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          get(url, i % 2 ? 'Digest username="acs", realm="cwmp-agent", nonce="x", uri="/", response="00", qop=auth, nc=00000001, cnonce="c"' : undefined),
+        ),
+      );
       assert.ok(results.every((r) => r.status === 401));
     }
     global.gc?.();
@@ -93,8 +107,14 @@ test('a connection request during a session is honoured right after it, no event
     assert.equal(await h.acs.connectionRequest(url, 'acs', 'cr-secret'), 200);
     await sessionsCompleted(h, 3);
     const [, second, third] = h.acs.completedSessions(h.serial);
-    assert.deepEqual(second!.events.map((e) => e.code), ['2 PERIODIC']);
-    assert.deepEqual(third!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      second!.events.map((e) => e.code),
+      ['2 PERIODIC'],
+    );
+    assert.deepEqual(
+      third!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
   } finally {
     await close();
   }

@@ -18,7 +18,13 @@ test('request parsing and checks: signature, username, stale ts, replayed id', (
   assert.deepEqual(checkUdpConnectionRequest(r, { ...opts, password: 'x' }, { lastTs: 0, recentIds: [] }), { accept: false, reason: 'signature' });
   assert.deepEqual(checkUdpConnectionRequest(r, { ...opts, username: 'other' }, { lastTs: 0, recentIds: [] }), { accept: false, reason: 'username' });
   assert.deepEqual(checkUdpConnectionRequest(r, { ...opts, nowSeconds: ts + 3600 }, { lastTs: 0, recentIds: [] }), { accept: false, reason: 'stale' });
-  for (const bad of ['', 'POST http://x?ts=1 HTTP/1.1', `GET http://x?ts=a&id=1&un=u&cn=c&sig=${sig} HTTP/1.1`, `GET http://x?id=1&un=u&cn=c&sig=${sig} HTTP/1.1`, 'GET http://x?ts=1&id=1&un=u&cn=c&sig=zz HTTP/1.1']) {
+  for (const bad of [
+    '',
+    'POST http://x?ts=1 HTTP/1.1',
+    `GET http://x?ts=a&id=1&un=u&cn=c&sig=${sig} HTTP/1.1`,
+    `GET http://x?id=1&un=u&cn=c&sig=${sig} HTTP/1.1`,
+    'GET http://x?ts=1&id=1&un=u&cn=c&sig=zz HTTP/1.1',
+  ]) {
     assert.equal(parseUdpConnectionRequest(bad), undefined, bad);
   }
 });
@@ -58,7 +64,10 @@ test('STUN through coturn sets UDPConnectionRequestAddress; valid UDP requests s
       // Three copies of one request: one session.
       await h.acs.udpConnectionRequest(udpAddress, 'acs', 'udp-secret', { copies: 3 });
       await sessionsCompleted(h, 2);
-      assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+      assert.deepEqual(
+        h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+        ['6 CONNECTION REQUEST'],
+      );
 
       // Bad signature, unknown user, old timestamp, replayed id: ignored.
       await h.acs.udpConnectionRequest(udpAddress, 'acs', 'udp-secret', { badSignature: true });

@@ -78,11 +78,30 @@ test('UDP connection request through an nftables masquerade NAT reaches the agen
         { method: 'GetParameterValues', parameterNames: ['Device.ManagementServer.UDPConnectionRequestAddress', 'Device.ManagementServer.NATDetected'] },
       ],
     });
-    agent = spawn('ip', ['netns', 'exec', topo.cpe, process.execPath, bin, 'run', '--acs-url', url, '--state-dir', stateDir, '--cr-port', '7547', '--log-level', process.env['NAT_TEST_LOG'] ?? 'warn'], {
-      stdio: 'inherit',
-      // No reboots here: the worker runs without its supervisor, so this pid is the agent's.
-      env: { ...process.env, CWMP_AGENT_WORKER: '1' },
-    });
+    agent = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        topo.cpe,
+        process.execPath,
+        bin,
+        'run',
+        '--acs-url',
+        url,
+        '--state-dir',
+        stateDir,
+        '--cr-port',
+        '7547',
+        '--log-level',
+        process.env['NAT_TEST_LOG'] ?? 'warn',
+      ],
+      {
+        stdio: 'inherit',
+        // No reboots here: the worker runs without its supervisor, so this pid is the agent's.
+        env: { ...process.env, CWMP_AGENT_WORKER: '1' },
+      },
+    );
 
     // Bootstrap, then the VALUE CHANGE session that carries the NAT's mapping.
     const sessions = await until('the VALUE CHANGE session', async () => {
@@ -143,10 +162,14 @@ test('UDP connection request through an nftables masquerade NAT reaches the agen
     await until('8 DIAGNOSTICS COMPLETE', async () => {
       const s = (await acs!.send({ cmd: 'sessions' })) as { events: string[] }[];
       const values = (JSON.parse(fs.readFileSync(path.join(stateDir, 'data-model.json'), 'utf8')) as { values: Record<string, string> }).values;
-      const done = values['Device.IP.Diagnostics.TraceRoute.DiagnosticsState'] === 'Complete' && values['Device.IP.Diagnostics.IPPing.DiagnosticsState'] === 'Complete';
+      const done =
+        values['Device.IP.Diagnostics.TraceRoute.DiagnosticsState'] === 'Complete' && values['Device.IP.Diagnostics.IPPing.DiagnosticsState'] === 'Complete';
       return done && s.some((x) => x.events.includes('8 DIAGNOSTICS COMPLETE')) ? s : undefined;
     });
-    const diag = JSON.parse(fs.readFileSync(path.join(stateDir, 'data-model.json'), 'utf8')) as { values: Record<string, string>; instances: Record<string, { ids: number[] }> };
+    const diag = JSON.parse(fs.readFileSync(path.join(stateDir, 'data-model.json'), 'utf8')) as {
+      values: Record<string, string>;
+      instances: Record<string, { ids: number[] }>;
+    };
     const hops = diag.instances['Device.IP.Diagnostics.TraceRoute.RouteHops.']!.ids;
     assert.deepEqual(
       hops.map((id) => diag.values[`Device.IP.Diagnostics.TraceRoute.RouteHops.${id}.HostAddress`]),

@@ -26,21 +26,38 @@ test('RFC 2782 order: priority first, then weighted; SRV lookups fall back to th
     { host: 'b', port: 1, priority: 10, weight: 20 },
   ];
   // With random 0 the first of the priority's running sum wins; with ~1 the last.
-  assert.deepEqual(orderServers(list, () => 0).map((s) => s.host), ['b', 'a', 'c']);
-  assert.deepEqual(orderServers(list, () => 0.999).map((s) => s.host), ['a', 'b', 'c']);
+  assert.deepEqual(
+    orderServers(list, () => 0).map((s) => s.host),
+    ['b', 'a', 'c'],
+  );
+  assert.deepEqual(
+    orderServers(list, () => 0.999).map((s) => s.host),
+    ['a', 'b', 'c'],
+  );
   // Over many draws a weight-60 server leads about three times as often as a weight-20 one.
   let seed = 1;
-  const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   let aFirst = 0;
   for (let i = 0; i < 4000; i++) if (orderServers(list, random)[0]!.host === 'a') aFirst++;
   assert.ok(aFirst > 2700 && aFirst < 3300, `a first ${aFirst} of 4000`);
 
   const srv = async (name: string) => (name === '_xmpp-client._tcp.example.net' ? [{ name: 'xmpp1.example.net', port: 5223, priority: 5, weight: 0 }] : []);
   assert.deepEqual(await xmppServerCandidates('DNS-SRV', 'example.net', [], srv, Math.random), [{ host: 'xmpp1.example.net', port: 5223 }]);
-  assert.deepEqual(await xmppServerCandidates('DNS-SRV', 'other.net', [], srv, Math.random), [{ host: 'other.net', port: 5222 }], 'no records: the domain itself');
-  assert.deepEqual(await xmppServerCandidates('DNS-SRV', 'x.net', [], async () => [{ name: '.', port: 0, priority: 0, weight: 0 }], Math.random), [], 'a "." target: no service');
+  assert.deepEqual(
+    await xmppServerCandidates('DNS-SRV', 'other.net', [], srv, Math.random),
+    [{ host: 'other.net', port: 5222 }],
+    'no records: the domain itself',
+  );
+  assert.deepEqual(
+    await xmppServerCandidates('DNS-SRV', 'x.net', [], async () => [{ name: '.', port: 0, priority: 0, weight: 0 }], Math.random),
+    [],
+    'a "." target: no service',
+  );
   assert.deepEqual(await xmppServerCandidates('DNS', 'example.net', list, srv, Math.random), [{ host: 'example.net', port: 5222 }]);
-  assert.deepEqual((await xmppServerCandidates('ServerTable', 'example.net', list, srv, () => 0)).map((s) => s.host), ['b', 'a', 'c']);
+  assert.deepEqual(
+    (await xmppServerCandidates('ServerTable', 'example.net', list, srv, () => 0)).map((s) => s.host),
+    ['b', 'a', 'c'],
+  );
 });
 
 const skip = commandMissing('prosody');
@@ -68,7 +85,12 @@ function connectionSettings(prosody: Prosody, extra: Record<string, string> = {}
 }
 
 /** An agent whose first session creates and configures XMPP.Connection.1 (with `servers` Server entries). */
-async function agentWithConnection(prosody: Prosody, extra: Record<string, string>, opts: HarnessOptions = {}, servers = 1): Promise<{ h: Harness; stop: () => Promise<void> }> {
+async function agentWithConnection(
+  prosody: Prosody,
+  extra: Record<string, string>,
+  opts: HarnessOptions = {},
+  servers = 1,
+): Promise<{ h: Harness; stop: () => Promise<void> }> {
   const h = await startHarness(opts);
   const xmpp = startXmppConnectionRequests(h.agent);
   h.acs.queue(h.serial, { method: 'AddObject', objectName: 'Device.XMPP.Connection.', parameterKey: 'c' });
@@ -87,11 +109,23 @@ async function agentWithConnection(prosody: Prosody, extra: Record<string, strin
 
 const read = (h: Harness, name: string): string => h.agent.model.read(name);
 
-test('STARTTLS with the agent\'s CA: TLSEstablished, connection requests, and Stats counting stanzas both ways', { skip, timeout: 60_000 }, async () => {
+test("STARTTLS with the agent's CA: TLSEstablished, connection requests, and Stats counting stanzas both ways", { skip, timeout: 60_000 }, async () => {
   const pki = makeTestPki(['cwmp.test']);
-  const prosody = await startProsody([{ user: 'acs', password: 'acs-pass' }, { user: 'cpe', password: 'cpe-pass' }], { tls: { key: pki.serverKey, cert: pki.serverCert }, requireEncryption: true });
+  const prosody = await startProsody(
+    [
+      { user: 'acs', password: 'acs-pass' },
+      { user: 'cpe', password: 'cpe-pass' },
+    ],
+    { tls: { key: pki.serverKey, cert: pki.serverCert }, requireEncryption: true },
+  );
   const { h, stop } = await agentWithConnection(prosody, { [`${P}UseTLS`]: 'true' }, { agent: { tls: { ca: pki.caCert, rejectUnauthorized: true } } });
-  const acs = new XmppConnectionRequester({ service: `xmpp://127.0.0.1:${prosody.port}`, domain: prosody.domain, username: 'acs', password: 'acs-pass', tls: { ca: pki.caCert, rejectUnauthorized: true } });
+  const acs = new XmppConnectionRequester({
+    service: `xmpp://127.0.0.1:${prosody.port}`,
+    domain: prosody.domain,
+    username: 'acs',
+    password: 'acs-pass',
+    tls: { ca: pki.caCert, rejectUnauthorized: true },
+  });
   try {
     await h.acs.waitFor(() => read(h, `${P}Status`) === 'Enabled', 15_000);
     assert.equal(read(h, `${P}TLSEstablished`), 'true');

@@ -35,7 +35,11 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
   const P = 'Device.XMPP.Connection.1.';
   const status = (): string => h.agent.model.read(`${P}Status`);
   try {
-    h.acs.queue(h.serial, { method: 'AddObject', objectName: 'Device.XMPP.Connection.', parameterKey: 'add-conn' }, { method: 'AddObject', objectName: `${P}Server.`, parameterKey: 'add-srv' });
+    h.acs.queue(
+      h.serial,
+      { method: 'AddObject', objectName: 'Device.XMPP.Connection.', parameterKey: 'add-conn' },
+      { method: 'AddObject', objectName: `${P}Server.`, parameterKey: 'add-srv' },
+    );
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',
       parameterList: [
@@ -69,18 +73,27 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
     assert.equal(jid, 'cpe@cwmp.test/cwmp');
     // ConnReqJabberID is active by default: the ACS hears of it in a VALUE CHANGE session.
     await sessionsCompleted(h, 2);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['4 VALUE CHANGE']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['4 VALUE CHANGE'],
+    );
 
     await acs.start();
     await other.start();
     // type="get", as in TR-069 Annex K's example and from GenieACS.
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'cr-pass'), 'result');
     await sessionsCompleted(h, 3);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
     // type="set", as some other ACSes send it.
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'cr-pass', 5000, 'set'), 'result');
     await sessionsCompleted(h, 4);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[3]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[3]!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
 
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'wrong'), 'not-authorized');
     assert.equal(await other.connectionRequest(jid, 'cr-user', 'cr-pass'), 'service-unavailable');
@@ -100,7 +113,12 @@ test('connection requests through prosody: allowed JID, wrong JID, wrong passwor
       const before = h.acs.completedSessions(h.serial).length;
       assert.equal(await again.connectionRequest(jid, 'cr-user', 'cr-pass'), 'result');
       await sessionsCompleted(h, before + 1);
-      assert.ok(h.acs.completedSessions(h.serial).at(-1)!.events.some((e) => e.code === '6 CONNECTION REQUEST'));
+      assert.ok(
+        h.acs
+          .completedSessions(h.serial)
+          .at(-1)!
+          .events.some((e) => e.code === '6 CONNECTION REQUEST'),
+      );
     } finally {
       await again.stop();
     }
@@ -141,7 +159,7 @@ test('TR-098 root: XMPP connection requests over InternetGatewayDevice.XMPP.Conn
           { name: `${P}Server.1.ServerAddress`, value: '127.0.0.1' },
           { name: `${P}Server.1.Port`, value: String(prosody.port) },
           { name: `${P}ServerConnectAlgorithm`, value: 'ServerTable' },
-        { name: `${P}Enable`, value: 'true' },
+          { name: `${P}Enable`, value: 'true' },
           { name: `${R}ManagementServer.ConnReqXMPPConnection`, value: `${R}XMPP.Connection.1` },
           { name: `${R}ManagementServer.ConnReqAllowedJabberIDs`, value: 'acs@cwmp.test' },
         ],
@@ -157,7 +175,10 @@ test('TR-098 root: XMPP connection requests over InternetGatewayDevice.XMPP.Conn
     await acs.start();
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'cr-pass'), 'result');
     await sessionsCompleted(h, 3);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
     assert.equal(await acs.connectionRequest(jid, 'cr-user', 'wrong'), 'not-authorized');
   } finally {
     await xmpp.stop();

@@ -7,15 +7,37 @@ import { writeAcsRequest, writeInformResponse } from '../../src/acs/acs-messages
 
 const REQUESTS: AcsRequest[] = [
   { method: 'GetRPCMethods' },
-  { method: 'SetParameterValues', parameterList: [{ name: 'Device.A', value: ' spaced & <x> ', type: 'string' }, { name: 'Device.B', value: '5' }], parameterKey: 'pk' },
+  {
+    method: 'SetParameterValues',
+    parameterList: [
+      { name: 'Device.A', value: ' spaced & <x> ', type: 'string' },
+      { name: 'Device.B', value: '5' },
+    ],
+    parameterKey: 'pk',
+  },
   { method: 'GetParameterValues', parameterNames: ['Device.', 'Device.DeviceInfo.UpTime'] },
   { method: 'GetParameterNames', parameterPath: 'Device.', nextLevel: true },
-  { method: 'SetParameterAttributes', parameterList: [{ name: 'Device.A', notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] },
+  {
+    method: 'SetParameterAttributes',
+    parameterList: [{ name: 'Device.A', notificationChange: true, notification: 2, accessListChange: false, accessList: [] }],
+  },
   { method: 'GetParameterAttributes', parameterNames: ['Device.A'] },
   { method: 'AddObject', objectName: 'Device.X.', parameterKey: '' },
   { method: 'DeleteObject', objectName: 'Device.X.1.', parameterKey: 'k' },
   { method: 'Reboot', commandKey: 'r1' },
-  { method: 'Download', commandKey: 'd', fileType: '1 Firmware Upgrade Image', url: 'http://h/f', username: 'u', password: 'p', fileSize: 10, targetFileName: 'f', delaySeconds: 0, successURL: '', failureURL: '' },
+  {
+    method: 'Download',
+    commandKey: 'd',
+    fileType: '1 Firmware Upgrade Image',
+    url: 'http://h/f',
+    username: 'u',
+    password: 'p',
+    fileSize: 10,
+    targetFileName: 'f',
+    delaySeconds: 0,
+    successURL: '',
+    failureURL: '',
+  },
   { method: 'Upload', commandKey: 'u', fileType: '2 Vendor Log File', url: 'http://h/u', username: '', password: '', delaySeconds: 5 },
   { method: 'FactoryReset' },
   { method: 'GetQueuedTransfers' },
@@ -72,7 +94,11 @@ const HOSTILE: [string, string, number][] = [
   ['not SOAP', '<Envelope><Body/></Envelope>', 9003],
   ['deep nesting', env('<a>'.repeat(5000) + '</a>'.repeat(5000)), 9003],
   ['two methods', env('<cwmp:FactoryReset/><cwmp:FactoryReset/>'), 9003],
-  ['unknown mandatory header', `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><z:T xmlns:z="urn:z" soap:mustUnderstand="1"/></soap:Header><soap:Body/></soap:Envelope>`, 9000],
+  [
+    'unknown mandatory header',
+    `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><z:T xmlns:z="urn:z" soap:mustUnderstand="1"/></soap:Header><soap:Body/></soap:Envelope>`,
+    9000,
+  ],
   ['truncated', env('<cwmp:Reboot><CommandKey>k</CommandKey></cwmp:Reboot>').slice(0, 120), 9003],
 ];
 

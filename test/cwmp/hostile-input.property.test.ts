@@ -7,8 +7,40 @@ import { CWMP_NAMESPACES } from '../../src/cwmp/namespaces.js';
 import { SessionMachine } from '../../src/session/session-machine.js';
 import { writeInformResponse } from '../../src/acs/acs-messages.js';
 
-const METHODS = ['GetParameterValues', 'SetParameterValues', 'Reboot', 'Download', 'AddObject', 'GetParameterNames', 'SetParameterAttributes', 'ScheduleDownload', 'ChangeDUState', 'Nope', 'InformResponse', 'Fault'];
-const FRAGMENTS = ['<!DOCTYPE x [<!ENTITY e "e">]>', '&e;', '&amp;', '<![CDATA[x]]>', '<?pi x?>', '<!-- c -->', '\u0000', '\uFFFE', '<a>', '</a>', '<', '>', '"', "'", 'xmlns:cwmp="urn:evil"', '<string>Device.</string>', '<ParameterList>', '</ParameterList>'];
+const METHODS = [
+  'GetParameterValues',
+  'SetParameterValues',
+  'Reboot',
+  'Download',
+  'AddObject',
+  'GetParameterNames',
+  'SetParameterAttributes',
+  'ScheduleDownload',
+  'ChangeDUState',
+  'Nope',
+  'InformResponse',
+  'Fault',
+];
+const FRAGMENTS = [
+  '<!DOCTYPE x [<!ENTITY e "e">]>',
+  '&e;',
+  '&amp;',
+  '<![CDATA[x]]>',
+  '<?pi x?>',
+  '<!-- c -->',
+  '\u0000',
+  '\uFFFE',
+  '<a>',
+  '</a>',
+  '<',
+  '>',
+  '"',
+  "'",
+  'xmlns:cwmp="urn:evil"',
+  '<string>Device.</string>',
+  '<ParameterList>',
+  '</ParameterList>',
+];
 
 const hostileEnvelope = fc
   .record({
@@ -37,7 +69,15 @@ test('a session fed hostile messages answers each with a fault or ends cleanly (
   fc.assert(
     fc.property(fc.array(fc.oneof(hostileEnvelope, fc.constant('')), { minLength: 1, maxLength: 20 }), (bodies) => {
       const m = new SessionMachine({
-        inform: { method: 'Inform', deviceId: { manufacturer: 'm', oui: '000000', productClass: 'p', serialNumber: 's' }, events: [], maxEnvelopes: 1, currentTime: new Date(0), retryCount: 0, parameterList: [] },
+        inform: {
+          method: 'Inform',
+          deviceId: { manufacturer: 'm', oui: '000000', productClass: 'p', serialNumber: 's' },
+          events: [],
+          maxEnvelopes: 1,
+          currentTime: new Date(0),
+          retryCount: 0,
+          parameterList: [],
+        },
         maxVersion: '1.4',
         cpeRequests: [],
         idPrefix: 'p',

@@ -39,7 +39,11 @@ test('a notification reads back as written, and its signature holds only under t
 });
 
 test('a long list is split over datagrams that each fit, every one complete and signed with its own cnonce', () => {
-  const params: ParameterValue[] = Array.from({ length: 80 }, (_, i) => ({ name: `Device.Hosts.Host.${i + 1}.HostName`, value: `host-${i}-${'x'.repeat(20)}`, type: 'string' }));
+  const params: ParameterValue[] = Array.from({ length: 80 }, (_, i) => ({
+    name: `Device.Hosts.Host.${i + 1}.HostName`,
+    value: `host-${i}-${'x'.repeat(20)}`,
+    type: 'string',
+  }));
   const datagrams = lightweightNotificationDatagrams(SENDER, params, counter(), { host: 'h', password: 'p', maxBytes: 1200 });
   assert.ok(datagrams.length > 3, `${datagrams.length} datagrams`);
   const read = datagrams.map((d) => {
@@ -48,25 +52,39 @@ test('a long list is split over datagrams that each fit, every one complete and 
     assert.ok(verifyLightweightSignature(r, 'p'));
     return r.notification;
   });
-  assert.deepEqual(read.flatMap((n) => n.params), params, 'every value once, in order');
+  assert.deepEqual(
+    read.flatMap((n) => n.params),
+    params,
+    'every value once, in order',
+  );
   assert.equal(new Set(read.map((n) => n.cnonce)).size, read.length);
   // One value longer than a datagram still goes, alone.
   const big: ParameterValue = { name: 'Device.X.Big', value: 'y'.repeat(3000), type: 'string' };
   const withBig = lightweightNotificationDatagrams(SENDER, [params[0]!, big, params[1]!], counter(), { host: 'h', password: 'p', maxBytes: 1200 });
-  assert.deepEqual(withBig.map((d) => parseLightweightNotificationDatagram(d).notification.params.map((p) => p.name)), [[params[0]!.name], [big.name], [params[1]!.name]]);
+  assert.deepEqual(
+    withBig.map((d) => parseLightweightNotificationDatagram(d).notification.params.map((p) => p.name)),
+    [[params[0]!.name], [big.name], [params[1]!.name]],
+  );
 });
 
 test('any value round-trips through a notification (property)', () => {
   // XML 1.0 cannot carry most C0 controls; everything else must come back exactly.
   const xmlText = fc.string({ unit: 'grapheme', maxLength: 60 }).filter((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s));
   fc.assert(
-    fc.property(fc.array(fc.record({ name: xmlText.filter((s) => s.length > 0), value: xmlText }), { minLength: 1, maxLength: 5 }), xmlText, (list, password) => {
-      const params = list.map((p) => ({ ...p, type: 'string' as const }));
-      const datagrams = lightweightNotificationDatagrams(SENDER, params, counter(), { host: 'h', password });
-      const read = datagrams.map((d) => parseLightweightNotificationDatagram(d));
-      assert.ok(read.every((r) => verifyLightweightSignature(r, password)));
-      assert.deepEqual(read.flatMap((r) => r.notification.params), params);
-    }),
+    fc.property(
+      fc.array(fc.record({ name: xmlText.filter((s) => s.length > 0), value: xmlText }), { minLength: 1, maxLength: 5 }),
+      xmlText,
+      (list, password) => {
+        const params = list.map((p) => ({ ...p, type: 'string' as const }));
+        const datagrams = lightweightNotificationDatagrams(SENDER, params, counter(), { host: 'h', password });
+        const read = datagrams.map((d) => parseLightweightNotificationDatagram(d));
+        assert.ok(read.every((r) => verifyLightweightSignature(r, password)));
+        assert.deepEqual(
+          read.flatMap((r) => r.notification.params),
+          params,
+        );
+      },
+    ),
     { numRuns: 200 },
   );
 });
@@ -100,9 +118,21 @@ test('notifications validate against cwmp-UDPLightweightNotification-1-0.xsd', (
   const skip = xsdSkipReason();
   if (skip) return t.skip(skip);
   const types: ParameterValue['type'][] = ['string', 'int', 'unsignedInt', 'long', 'unsignedLong', 'boolean', 'dateTime', 'base64', 'hexBinary'];
-  const values: Record<ParameterValue['type'], string> = { string: 'x & <y>', int: '-1', unsignedInt: '7', long: '-9', unsignedLong: '9', boolean: 'true', dateTime: '2026-11-25T10:00:00Z', base64: 'AAEC', hexBinary: '0A0B' };
+  const values: Record<ParameterValue['type'], string> = {
+    string: 'x & <y>',
+    int: '-1',
+    unsignedInt: '7',
+    long: '-9',
+    unsignedLong: '9',
+    boolean: 'true',
+    dateTime: '2026-11-25T10:00:00Z',
+    base64: 'AAEC',
+    hexBinary: '0A0B',
+  };
   const params = types.map((type, i) => ({ name: `Device.P${i}`, value: values[type], type }));
-  const bodies = lightweightNotificationDatagrams(SENDER, params, counter(), { host: 'h', password: 'p', maxBytes: 600 }).map((d) => parseLightweightNotificationDatagram(d).body);
+  const bodies = lightweightNotificationDatagrams(SENDER, params, counter(), { host: 'h', password: 'p', maxBytes: 600 }).map(
+    (d) => parseLightweightNotificationDatagram(d).body,
+  );
   assert.ok(bodies.length > 1);
   const result = validateLightweightNotifications(bodies);
   assert.ok(result.ok, result.output);

@@ -14,7 +14,11 @@ export const SAMPLE_CPE_MESSAGES: CpeMessage[] = [
   {
     method: 'Inform',
     deviceId: { manufacturer: 'Acme & Co <test>', oui: '00D09E', productClass: 'STB', serialNumber: 'SN1' },
-    events: [{ code: '0 BOOTSTRAP', commandKey: '' }, { code: '1 BOOT', commandKey: '' }, { code: 'M Reboot', commandKey: 'k1' }],
+    events: [
+      { code: '0 BOOTSTRAP', commandKey: '' },
+      { code: '1 BOOT', commandKey: '' },
+      { code: 'M Reboot', commandKey: 'k1' },
+    ],
     maxEnvelopes: 1,
     currentTime: t0,
     retryCount: 3,
@@ -27,25 +31,60 @@ export const SAMPLE_CPE_MESSAGES: CpeMessage[] = [
   },
   { method: 'TransferComplete', commandKey: 'dl1', fault: { faultCode: 0, faultString: '' }, startTime: t0, completeTime: null },
   { method: 'TransferComplete', commandKey: 'dl2', fault: { faultCode: 9010, faultString: 'Download failed' }, startTime: null, completeTime: null },
-  { method: 'AutonomousTransferComplete', announceURL: '', transferURL: 'http://x/y', isDownload: true, fileType: '1 Firmware Upgrade Image', fileSize: 10, targetFileName: 'fw.bin', fault: { faultCode: 0, faultString: '' }, startTime: t0, completeTime: t0 },
+  {
+    method: 'AutonomousTransferComplete',
+    announceURL: '',
+    transferURL: 'http://x/y',
+    isDownload: true,
+    fileType: '1 Firmware Upgrade Image',
+    fileSize: 10,
+    targetFileName: 'fw.bin',
+    fault: { faultCode: 0, faultString: '' },
+    startTime: t0,
+    completeTime: t0,
+  },
   { method: 'RequestDownload', fileType: '3 Vendor Configuration File', fileTypeArgs: [{ name: 'Version', value: '2' }] },
   { method: 'Kicked', command: 'login', referer: 'http://192.168.1.1/', arg: 'user=a&b', next: 'http://portal.example/welcome?x=<1>' },
   { method: 'GetRPCMethods' },
   { method: 'GetRPCMethodsResponse', methodList: ['GetRPCMethods', 'Inform'] },
   { method: 'SetParameterValuesResponse', status: 0 },
-  { method: 'GetParameterValuesResponse', parameterList: [{ name: 'Device.X', value: 'AQI=', type: 'base64' }, { name: 'Device.Y', value: '-5', type: 'int' }] },
+  {
+    method: 'GetParameterValuesResponse',
+    parameterList: [
+      { name: 'Device.X', value: 'AQI=', type: 'base64' },
+      { name: 'Device.Y', value: '-5', type: 'int' },
+    ],
+  },
   { method: 'GetParameterValuesResponse', parameterList: [] },
-  { method: 'GetParameterNamesResponse', parameterList: [{ name: 'Device.', writable: false }, { name: 'Device.A', writable: true }] },
+  {
+    method: 'GetParameterNamesResponse',
+    parameterList: [
+      { name: 'Device.', writable: false },
+      { name: 'Device.A', writable: true },
+    ],
+  },
   { method: 'SetParameterAttributesResponse' },
-  { method: 'GetParameterAttributesResponse', parameterList: [{ name: 'Device.A', notification: 2, accessList: ['Subscriber'] }, { name: 'Device.B', notification: 0, accessList: [] }] },
+  {
+    method: 'GetParameterAttributesResponse',
+    parameterList: [
+      { name: 'Device.A', notification: 2, accessList: ['Subscriber'] },
+      { name: 'Device.B', notification: 0, accessList: [] },
+    ],
+  },
   { method: 'AddObjectResponse', instanceNumber: 3, status: 0 },
   { method: 'DeleteObjectResponse', status: 1 },
   { method: 'RebootResponse' },
   { method: 'DownloadResponse', status: 1, startTime: null, completeTime: null },
   { method: 'UploadResponse', status: 0, startTime: t0, completeTime: t0 },
   { method: 'FactoryResetResponse' },
-  { method: 'GetQueuedTransfersResponse', transferList: [{ commandKey: 'a', state: 1, isDownload: true, fileType: '1 Firmware Upgrade Image', fileSize: 0, targetFileName: '' }] },
-  { method: 'GetAllQueuedTransfersResponse', transferList: [{ commandKey: 'a', state: 2, isDownload: false, fileType: '3 Vendor Configuration File', fileSize: 100, targetFileName: 'log' }] },
+  {
+    method: 'GetQueuedTransfersResponse',
+    transferList: [{ commandKey: 'a', state: 1, isDownload: true, fileType: '1 Firmware Upgrade Image', fileSize: 0, targetFileName: '' }],
+  },
+  {
+    method: 'GetAllQueuedTransfersResponse',
+    transferList: [{ commandKey: 'a', state: 2, isDownload: false, fileType: '3 Vendor Configuration File', fileSize: 100, targetFileName: 'log' }],
+  },
   { method: 'ScheduleInformResponse' },
   { method: 'SetVouchersResponse' },
   { method: 'GetOptionsResponse', optionList: [] },
@@ -68,8 +107,15 @@ const skip = xsdSkipReason();
 for (const [i, ns] of CWMP_NAMESPACES.entries()) {
   test(`CPE messages validate against the XSD in ${ns}`, { skip }, () => {
     const messages = SAMPLE_CPE_MESSAGES.filter((m) => (INTRODUCED[m.method] ?? 0) <= i);
-    const envelopes = messages.map((m, j) => writeEnvelope(m, { namespace: ns, id: `id-${j}`, supportedCwmpVersions: m.method === 'Inform' ? '1.0,1.1,1.2,1.3,1.4' : undefined }));
-    envelopes.push(writeFaultEnvelope(new CwmpFault(9003, 'bad', [parameterFault('Device.A', 9007, 'out of range'), parameterFault('Device.B', 9008)]), { namespace: ns, id: 'f' }));
+    const envelopes = messages.map((m, j) =>
+      writeEnvelope(m, { namespace: ns, id: `id-${j}`, supportedCwmpVersions: m.method === 'Inform' ? '1.0,1.1,1.2,1.3,1.4' : undefined }),
+    );
+    envelopes.push(
+      writeFaultEnvelope(new CwmpFault(9003, 'bad', [parameterFault('Device.A', 9007, 'out of range'), parameterFault('Device.B', 9008)]), {
+        namespace: ns,
+        id: 'f',
+      }),
+    );
     envelopes.push(writeFaultEnvelope(new CwmpFault(9000), { namespace: ns }));
     const result = validateEnvelopes(ns, envelopes);
     assert.ok(result.ok, result.output);
@@ -87,13 +133,28 @@ for (const [i, ns] of CWMP_NAMESPACES.entries()) {
       envelopes.push(writeFaultEnvelope(new CwmpFault(code, 'why'), { namespace: ns, id: `rpc-${code}` }));
       envelopes.push(writeFaultEnvelope(new CwmpFault(9003, 'bad', [parameterFault('Device.A', code)]), { namespace: ns, id: `spv-${code}` }));
       for (const causedBy of ['Download', 'Upload'] as const) {
-        envelopes.push(writeEnvelope({ method: 'TransferComplete', commandKey: 'k', causedBy, fault: { faultCode: code, faultString: 'why' }, ...when }, { namespace: ns, id: `tc-${causedBy}-${code}` }));
+        envelopes.push(
+          writeEnvelope(
+            { method: 'TransferComplete', commandKey: 'k', causedBy, fault: { faultCode: code, faultString: 'why' }, ...when },
+            { namespace: ns, id: `tc-${causedBy}-${code}` },
+          ),
+        );
       }
       if (i >= 1) {
         for (const isDownload of [true, false]) {
           envelopes.push(
             writeEnvelope(
-              { method: 'AutonomousTransferComplete', announceURL: '', transferURL: 'http://f/x', isDownload, fileType: '1 Firmware Upgrade Image', fileSize: 1, targetFileName: '', fault: { faultCode: code, faultString: 'why' }, ...when },
+              {
+                method: 'AutonomousTransferComplete',
+                announceURL: '',
+                transferURL: 'http://f/x',
+                isDownload,
+                fileType: '1 Firmware Upgrade Image',
+                fileSize: 1,
+                targetFileName: '',
+                fault: { faultCode: code, faultString: 'why' },
+                ...when,
+              },
               { namespace: ns, id: `atc-${isDownload}-${code}` },
             ),
           );
@@ -105,7 +166,7 @@ for (const [i, ns] of CWMP_NAMESPACES.entries()) {
   });
 }
 
-test('a fault newer than the ACS\'s namespace is sent as the older code it refines', () => {
+test("a fault newer than the ACS's namespace is sent as the older code it refines", () => {
   assert.equal(faultCodeFor(9018, CWMP_NAMESPACES[0]!), 9010, 'file corrupted is a download failure to cwmp-1-0');
   assert.equal(faultCodeFor(9018, CWMP_NAMESPACES[1]!), 9018);
   assert.equal(faultCodeFor(9015, CWMP_NAMESPACES[0]!, 'upload'), 9011);

@@ -44,7 +44,10 @@ test('paths address instances by [alias] in every RPC', () => {
   m.addObject(`${C}[main].Server.`, PK, '');
   m.setParameterValues([{ name: `${C}[main].Server.[cpe-1].Port`, value: '5269' }], PK, 'k');
   assert.equal(m.read(`${C}1.Server.1.Port`), '5269');
-  assert.deepEqual(m.getParameterValues([`${C}[main].Domain`]).map((v) => v.name), [`${C}1.Domain`]);
+  assert.deepEqual(
+    m.getParameterValues([`${C}[main].Domain`]).map((v) => v.name),
+    [`${C}1.Domain`],
+  );
   assert.ok(m.getParameterNames(`${C}[main].`, true).some((p) => p.name === `${C}1.Enable`));
   assert.equal(fault(() => m.getParameterValues([`${C}[nope].Domain`]))?.faultCode, 9005);
   m.deleteObject(`${C}[main].`, PK, '');
@@ -55,9 +58,15 @@ test('InstanceMode=InstanceAlias: responses name instances by alias', () => {
   const m = model();
   m.addObject(`${C}[main].`, PK, '');
   m.setParameterValues([{ name: MODE, value: 'InstanceAlias' }], PK, '');
-  assert.deepEqual(m.getParameterValues([`${C}1.Enable`]).map((v) => v.name), [`${C}[main].Enable`]);
+  assert.deepEqual(
+    m.getParameterValues([`${C}1.Enable`]).map((v) => v.name),
+    [`${C}[main].Enable`],
+  );
   assert.ok(m.getParameterNames(C, true).some((p) => p.name === `${C}[main].`));
-  assert.deepEqual(m.getParameterAttributes([`${C}[main].Domain`]).map((a) => a.name), [`${C}[main].Domain`]);
+  assert.deepEqual(
+    m.getParameterAttributes([`${C}[main].Domain`]).map((a) => a.name),
+    [`${C}[main].Domain`],
+  );
 });
 
 test('AutoCreateInstances: a set naming a new [alias] creates it; any fault undoes the creation', () => {
@@ -65,10 +74,14 @@ test('AutoCreateInstances: a set naming a new [alias] creates it; any fault undo
   assert.equal(fault(() => m.setParameterValues([{ name: `${C}[auto].Domain`, value: 'x.test' }], PK, ''))?.faultCode, 9003, 'off: unknown alias');
   m.setParameterValues([{ name: AUTO, value: 'true' }], PK, '');
   const bad = fault(() =>
-    m.setParameterValues([
-      { name: `${C}[auto].Domain`, value: 'x.test' },
-      { name: `${C}[auto].ServerRetryInitialInterval`, value: '0' },
-    ], PK, 'k1'),
+    m.setParameterValues(
+      [
+        { name: `${C}[auto].Domain`, value: 'x.test' },
+        { name: `${C}[auto].ServerRetryInitialInterval`, value: '0' },
+      ],
+      PK,
+      'k1',
+    ),
   );
   assert.equal(bad?.parameterFaults[0]?.faultCode, 9007);
   assert.deepEqual(m.instanceIds(C), [], 'the failed set created nothing');
@@ -92,8 +105,14 @@ test('instance wildcards in GetParameterValues and GetParameterAttributes', () =
   for (let i = 0; i < 3; i++) m.addObject(C, PK, '');
   m.addObject(`${C}2.Server.`, PK, '');
   m.addObject(`${C}3.Server.`, PK, '');
-  assert.deepEqual(m.getParameterValues([`${C}*.Enable`]).map((v) => v.name), [`${C}1.Enable`, `${C}2.Enable`, `${C}3.Enable`]);
-  assert.deepEqual(m.getParameterValues([`${C}*.Server.*.Port`]).map((v) => v.name), [`${C}2.Server.1.Port`, `${C}3.Server.1.Port`]);
+  assert.deepEqual(
+    m.getParameterValues([`${C}*.Enable`]).map((v) => v.name),
+    [`${C}1.Enable`, `${C}2.Enable`, `${C}3.Enable`],
+  );
+  assert.deepEqual(
+    m.getParameterValues([`${C}*.Server.*.Port`]).map((v) => v.name),
+    [`${C}2.Server.1.Port`, `${C}3.Server.1.Port`],
+  );
   assert.equal(m.getParameterAttributes([`${C}*.Server.`]).length, 2 * 6);
   assert.equal(fault(() => m.getParameterValues(['Device.DeviceInfo.*.Nope']))?.faultCode, 9005);
 });

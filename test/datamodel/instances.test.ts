@@ -33,14 +33,35 @@ test('AddObject numbers instances, never reuses a number, and counts them', () =
 
 test('faults: unknown table 9005, missing instance 9005, too many instances 9004, not an instance 9005', () => {
   const m = new DataModel(schema, new MemoryModelStore());
-  assert.equal(faultCode(() => m.addObject('Device.Nope.', PK, '')), 9005);
-  assert.equal(faultCode(() => m.addObject('Device.XMPP.Connection.7.Server.', PK, '')), 9005);
-  assert.equal(faultCode(() => m.deleteObject('Device.XMPP.Connection.1.', PK, '')), 9005);
-  assert.equal(faultCode(() => m.deleteObject('Device.XMPP.Connection.', PK, '')), 9005);
-  assert.equal(faultCode(() => m.getParameterValues(['Device.XMPP.Connection.1.Enable'])), 9005);
+  assert.equal(
+    faultCode(() => m.addObject('Device.Nope.', PK, '')),
+    9005,
+  );
+  assert.equal(
+    faultCode(() => m.addObject('Device.XMPP.Connection.7.Server.', PK, '')),
+    9005,
+  );
+  assert.equal(
+    faultCode(() => m.deleteObject('Device.XMPP.Connection.1.', PK, '')),
+    9005,
+  );
+  assert.equal(
+    faultCode(() => m.deleteObject('Device.XMPP.Connection.', PK, '')),
+    9005,
+  );
+  assert.equal(
+    faultCode(() => m.getParameterValues(['Device.XMPP.Connection.1.Enable'])),
+    9005,
+  );
   for (let i = 0; i < 4; i++) m.addObject('Device.XMPP.Connection.', PK, '');
-  assert.equal(faultCode(() => m.addObject('Device.XMPP.Connection.', PK, '')), 9004);
-  assert.equal(faultCode(() => m.setParameterValues([{ name: 'Device.XMPP.ConnectionNumberOfEntries', value: '9' }], PK, '')), 9003);
+  assert.equal(
+    faultCode(() => m.addObject('Device.XMPP.Connection.', PK, '')),
+    9004,
+  );
+  assert.equal(
+    faultCode(() => m.setParameterValues([{ name: 'Device.XMPP.ConnectionNumberOfEntries', value: '9' }], PK, '')),
+    9003,
+  );
 });
 
 test('GetParameterNames walks tables and instances; partial paths read instance values', () => {
@@ -52,7 +73,16 @@ test('GetParameterNames walks tables and instances; partial paths read instance 
   const instances = m.getParameterNames('Device.XMPP.Connection.', true).map((p) => p.name);
   assert.deepEqual(instances, ['Device.XMPP.Connection.1.']);
   const all = m.getParameterNames('Device.XMPP.Connection.1.Server.', false).map((p) => p.name);
-  assert.deepEqual(all, ['Device.XMPP.Connection.1.Server.', 'Device.XMPP.Connection.1.Server.1.', 'Device.XMPP.Connection.1.Server.1.Enable', 'Device.XMPP.Connection.1.Server.1.Alias', 'Device.XMPP.Connection.1.Server.1.Priority', 'Device.XMPP.Connection.1.Server.1.Weight', 'Device.XMPP.Connection.1.Server.1.ServerAddress', 'Device.XMPP.Connection.1.Server.1.Port']);
+  assert.deepEqual(all, [
+    'Device.XMPP.Connection.1.Server.',
+    'Device.XMPP.Connection.1.Server.1.',
+    'Device.XMPP.Connection.1.Server.1.Enable',
+    'Device.XMPP.Connection.1.Server.1.Alias',
+    'Device.XMPP.Connection.1.Server.1.Priority',
+    'Device.XMPP.Connection.1.Server.1.Weight',
+    'Device.XMPP.Connection.1.Server.1.ServerAddress',
+    'Device.XMPP.Connection.1.Server.1.Port',
+  ]);
   const values = m.getParameterValues(['Device.XMPP.Connection.1.Server.']).map((v) => v.name);
   assert.equal(values.length, 6);
   m.setParameterValues([{ name: 'Device.XMPP.Connection.1.Server.1.Port', value: '5223' }], PK, 'k');
@@ -100,7 +130,11 @@ test('a provider that owns a table creates and deletes its instances on the devi
   assert.equal(m.addObject('Device.XMPP.Connection.', PK, 'p1'), 8);
   assert.equal(m.read('Device.XMPP.Connection.8.Domain'), 'dev8');
   assert.equal(m.read(PK), 'p1');
-  assert.equal(faultCode(() => m.addObject('Device.XMPP.Connection.', PK, 'p2')), 9004, 'the device refuses');
+  assert.equal(
+    faultCode(() => m.addObject('Device.XMPP.Connection.', PK, 'p2')),
+    9004,
+    'the device refuses',
+  );
   m.deleteObject('Device.XMPP.Connection.7.', PK, 'p3');
   assert.deepEqual([...devices.keys()], [8]);
   assert.equal(m.read('Device.XMPP.ConnectionNumberOfEntries'), '1');

@@ -70,7 +70,14 @@ test('simulated STB: TR-135 instances from the device, values that move, ACS set
     states.add(m.read(`${S}AVStreams.AVStream.1.PVRState`));
   }
   assert.ok(states.size >= 3, `PVR states seen: ${[...states].join(', ')}`);
-  m.setParameterValues([{ name: `${S}Components.HDMI.1.ResolutionMode`, value: 'Manual' }, { name: `${S}Components.HDMI.1.ResolutionValue`, value: '1920x1080p/50Hz' }], 'Device.ManagementServer.ParameterKey', 'hdmi');
+  m.setParameterValues(
+    [
+      { name: `${S}Components.HDMI.1.ResolutionMode`, value: 'Manual' },
+      { name: `${S}Components.HDMI.1.ResolutionValue`, value: '1920x1080p/50Hz' },
+    ],
+    'Device.ManagementServer.ParameterKey',
+    'hdmi',
+  );
   assert.equal(m.read(`${S}Components.HDMI.1.ResolutionMode`), 'Manual');
   const all = m.getParameterValues(['Device.Services.']);
   assert.ok(all.length > 50);
@@ -115,7 +122,8 @@ test('read batches: a device source behind perReadBatch is read once per RPC, an
   const T = 'Device.Time.';
   const provider: Provider = {
     objects: [T],
-    get: (p) => (p === `${T}LocalTimeZone` ? source().zone : p === `${T}NTPServer1` ? source().servers[0] : p === `${T}NTPServer2` ? source().servers[1] : undefined),
+    get: (p) =>
+      p === `${T}LocalTimeZone` ? source().zone : p === `${T}NTPServer1` ? source().servers[0] : p === `${T}NTPServer2` ? source().servers[1] : undefined,
   };
   const model = new DataModel(new Schema([...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS], DEVICE_STATUS_TABLES), new MemoryModelStore(), [provider]);
   const values = model.getParameterValues([T]);

@@ -56,14 +56,22 @@ test('DownloadDiagnostics: one and three connections, bytes and times as the ser
     await sessionsCompleted(h, 1);
 
     await requestDownload(h, `${server.url}/file.bin`, 1, 3);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['8 DIAGNOSTICS COMPLETE']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code),
+      ['8 DIAGNOSTICS COMPLETE'],
+    );
     assert.equal(m.read(`${D}DiagnosticsState`), 'Complete');
     assert.equal(m.read(`${D}TestBytesReceived`), String(SIZE));
     assert.equal(server.bodyBytesSent(), SIZE);
     assert.ok(Number(m.read(`${D}TotalBytesReceived`)) > SIZE, 'headers count in the total');
     assert.ok(Number(m.read(`${D}TotalBytesSent`)) > 0);
     assert.match(m.read(`${D}BOMTime`), /\.\d{6}Z$/, 'microsecond time stamps');
-    assert.ok(t('TCPOpenRequestTime') <= t('TCPOpenResponseTime') && t('TCPOpenResponseTime') <= t('ROMTime') && t('ROMTime') <= t('BOMTime') && t('BOMTime') <= t('EOMTime'));
+    assert.ok(
+      t('TCPOpenRequestTime') <= t('TCPOpenResponseTime') &&
+        t('TCPOpenResponseTime') <= t('ROMTime') &&
+        t('ROMTime') <= t('BOMTime') &&
+        t('BOMTime') <= t('EOMTime'),
+    );
     assert.equal(m.read(`${D}IPAddressUsed`), '127.0.0.1');
     assert.equal(m.read(`${D}PerConnectionResultNumberOfEntries`), '0');
 
@@ -72,7 +80,10 @@ test('DownloadDiagnostics: one and three connections, bytes and times as the ser
     assert.equal(server.bodyBytesSent(), 4 * SIZE);
     const ids = m.instanceIds(`${D}PerConnectionResult.`);
     assert.equal(ids.length, 3);
-    assert.deepEqual(ids.map((id) => m.read(`${D}PerConnectionResult.${id}.TestBytesReceived`)), [String(SIZE), String(SIZE), String(SIZE)]);
+    assert.deepEqual(
+      ids.map((id) => m.read(`${D}PerConnectionResult.${id}.TestBytesReceived`)),
+      [String(SIZE), String(SIZE), String(SIZE)],
+    );
 
     await requestDownload(h, 'http://127.0.0.1:1/file.bin', 1, 7);
     assert.equal(m.read(`${D}DiagnosticsState`), 'Error_InitConnectionFailed');
@@ -86,7 +97,9 @@ test('DownloadDiagnostics: one and three connections, bytes and times as the ser
   }
 });
 
-test('time-based DownloadDiagnostics: stops at TimeBasedTestDuration, one IncrementalResult per interval, bytes as the server sent them', { timeout: 60_000 }, async () => {
+test('time-based DownloadDiagnostics: stops at TimeBasedTestDuration, one IncrementalResult per interval, bytes as the server sent them', {
+  timeout: 60_000,
+}, async () => {
   const { FileServer } = await import('../helpers/file-server.js');
   const server = new FileServer();
   await server.listen();

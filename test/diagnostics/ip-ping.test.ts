@@ -10,9 +10,25 @@ import { commandMissing } from '../helpers/servers.js';
 const P = 'Device.IP.Diagnostics.IPPing.';
 
 test('ping output parsing and arguments', () => {
-  const out = 'PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms\n64 bytes from 127.0.0.1: icmp_seq=2 ttl=64 time=1.20 ms\n\n--- 127.0.0.1 ping statistics ---\n3 packets transmitted, 2 received, 33% packet loss, time 402ms\n';
+  const out =
+    'PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms\n64 bytes from 127.0.0.1: icmp_seq=2 ttl=64 time=1.20 ms\n\n--- 127.0.0.1 ping statistics ---\n3 packets transmitted, 2 received, 33% packet loss, time 402ms\n';
   assert.deepEqual(parsePingOutput(out), { address: '127.0.0.1', rttsUs: [45, 1200], transmitted: 3 });
-  assert.deepEqual(pingArguments({ host: 'h', protocolVersion: 'IPv6', repetitions: 2, timeoutMs: 1500, dataBlockSize: 100, dscp: 46 }), ['-n', '-c', '2', '-W', '2', '-s', '100', '-i', '0.2', '-Q', '184', '-6', '--', 'h']);
+  assert.deepEqual(pingArguments({ host: 'h', protocolVersion: 'IPv6', repetitions: 2, timeoutMs: 1500, dataBlockSize: 100, dscp: 46 }), [
+    '-n',
+    '-c',
+    '2',
+    '-W',
+    '2',
+    '-s',
+    '100',
+    '-i',
+    '0.2',
+    '-Q',
+    '184',
+    '-6',
+    '--',
+    'h',
+  ]);
 });
 
 const skip = commandMissing('ping');
@@ -34,7 +50,10 @@ test('IPPing to 127.0.0.1: Complete with results, then an unknown host: Error_Ca
     h.agent.start();
     await sessionsCompleted(h, 2, 20_000);
     assert.equal(h.acs.responses(h.serial)[1]!.method, 'Fault', 'the ACS may only request or cancel');
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['8 DIAGNOSTICS COMPLETE']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['8 DIAGNOSTICS COMPLETE'],
+    );
     h.acs.queue(h.serial, { method: 'GetParameterValues', parameterNames: [P] });
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 3);
@@ -46,7 +65,14 @@ test('IPPing to 127.0.0.1: Complete with results, then an unknown host: Error_Ca
     const [min, avg, max] = ['Minimum', 'Average', 'Maximum'].map((k) => Number(v[`${P}${k}ResponseTimeDetailed`]!.value));
     assert.ok(min! > 0 && min! <= avg! && avg! <= max! && max! < 1_000_000, `${min} ${avg} ${max}`);
 
-    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${P}Host`, value: 'no-such-host.invalid' }, { name: `${P}DiagnosticsState`, value: 'Requested' }], parameterKey: 'ping2' });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${P}Host`, value: 'no-such-host.invalid' },
+        { name: `${P}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'ping2',
+    });
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 5, 20_000);
     assert.equal(h.agent.model.read(`${P}DiagnosticsState`), 'Error_CannotResolveHostName');

@@ -44,25 +44,64 @@ test('TR-098 Download and Upload diagnostics: bytes as the servers saw them, Com
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    await request(h, [{ name: `${DL}DownloadURL`, value: `${base}/file.bin` }, { name: `${DL}DiagnosticsState`, value: 'Requested' }], 3);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['8 DIAGNOSTICS COMPLETE']);
+    await request(
+      h,
+      [
+        { name: `${DL}DownloadURL`, value: `${base}/file.bin` },
+        { name: `${DL}DiagnosticsState`, value: 'Requested' },
+      ],
+      3,
+    );
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code),
+      ['8 DIAGNOSTICS COMPLETE'],
+    );
     assert.equal(m.read(`${DL}DiagnosticsState`), 'Completed', "TR-098's word for it");
     assert.equal(m.read(`${DL}TestBytesReceived`), String(body.length));
     assert.ok(Number(m.read(`${DL}TotalBytesReceived`)) > body.length);
     const t = (o: string, p: string): number => Date.parse(m.read(`${o}${p}`));
     assert.ok(t(DL, 'TCPOpenRequestTime') <= t(DL, 'ROMTime') && t(DL, 'ROMTime') <= t(DL, 'BOMTime') && t(DL, 'BOMTime') <= t(DL, 'EOMTime'));
 
-    await request(h, [{ name: `${UL}UploadURL`, value: `${base}/up` }, { name: `${UL}TestFileLength`, value: '123456' }, { name: `${UL}DiagnosticsState`, value: 'Requested' }], 5);
+    await request(
+      h,
+      [
+        { name: `${UL}UploadURL`, value: `${base}/up` },
+        { name: `${UL}TestFileLength`, value: '123456' },
+        { name: `${UL}DiagnosticsState`, value: 'Requested' },
+      ],
+      5,
+    );
     assert.equal(m.read(`${UL}DiagnosticsState`), 'Completed');
     assert.equal(uploaded, 123_456);
     assert.ok(Number(m.read(`${UL}TotalBytesSent`)) > 123_456);
 
     // Failures in the states TR-098 has: nothing listens on port 1; a 404 ends the transfer.
-    await request(h, [{ name: `${DL}DownloadURL`, value: 'http://127.0.0.1:1/x' }, { name: `${DL}DiagnosticsState`, value: 'Requested' }], 7);
+    await request(
+      h,
+      [
+        { name: `${DL}DownloadURL`, value: 'http://127.0.0.1:1/x' },
+        { name: `${DL}DiagnosticsState`, value: 'Requested' },
+      ],
+      7,
+    );
     assert.equal(m.read(`${DL}DiagnosticsState`), 'Error_InitConnectionFailed');
-    await request(h, [{ name: `${DL}DownloadURL`, value: `${base}/missing` }, { name: `${DL}DiagnosticsState`, value: 'Requested' }], 9);
+    await request(
+      h,
+      [
+        { name: `${DL}DownloadURL`, value: `${base}/missing` },
+        { name: `${DL}DiagnosticsState`, value: 'Requested' },
+      ],
+      9,
+    );
     assert.equal(m.read(`${DL}DiagnosticsState`), 'Error_TransferFailed');
-    await request(h, [{ name: `${UL}UploadURL`, value: 'http://no-such-host.invalid/up' }, { name: `${UL}DiagnosticsState`, value: 'Requested' }], 11);
+    await request(
+      h,
+      [
+        { name: `${UL}UploadURL`, value: 'http://no-such-host.invalid/up' },
+        { name: `${UL}DiagnosticsState`, value: 'Requested' },
+      ],
+      11,
+    );
     assert.equal(m.read(`${UL}DiagnosticsState`), 'Error_InitConnectionFailed', 'a name that does not resolve: the connection could not be set up');
     // Every result is valid for its parameter's type and enumeration.
     for (const p of m.getParameterValues([DL, UL])) {
@@ -82,7 +121,10 @@ test('TR-098 UDPEchoConfig: the gateway echoes datagrams from the allowed source
   const port = await freeUdpPort();
   try {
     await echoServerEnabled(h, U, port);
-    const replies = await exchange(port, [0, 1, 2, 3].map((i) => Buffer.from(`ping-${i}`)));
+    const replies = await exchange(
+      port,
+      [0, 1, 2, 3].map((i) => Buffer.from(`ping-${i}`)),
+    );
     assert.deepEqual(replies.map((b) => b.toString()).sort(), ['ping-0', 'ping-1', 'ping-2', 'ping-3']);
     assert.equal(h.agent.model.read(`${U}PacketsReceived`), '4');
     assert.equal(h.agent.model.read(`${U}PacketsResponded`), '4');

@@ -46,7 +46,10 @@ test('TraceRoute to 127.0.0.1: one hop, Complete, table refilled on each run; un
     request('127.0.0.1', 't1');
     h.agent.start();
     await sessionsCompleted(h, 2, 20_000);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['8 DIAGNOSTICS COMPLETE']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['8 DIAGNOSTICS COMPLETE'],
+    );
     const m = h.agent.model;
     assert.equal(m.read(`${T}DiagnosticsState`), 'Complete');
     assert.equal(m.read(`${T}RouteHopsNumberOfEntries`), '1');

@@ -13,7 +13,9 @@ const U = 'Device.IP.Diagnostics.UDPEchoConfig.';
  * nobody answers on. `request` starts it with the echo server enabled on that port and these
  * values set in its first session, and waits for the diagnostics session after it.
  */
-async function withEchoAgent(body: (h: Harness, port: number, silent: number, request: (values: Record<string, string>) => Promise<void>) => Promise<void>): Promise<void> {
+async function withEchoAgent(
+  body: (h: Harness, port: number, silent: number, request: (values: Record<string, string>) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const h = await startHarness();
   const { DiagnosticsRunner } = await import('../../src/diagnostics/diagnostics-runner.js');
   new DiagnosticsRunner(h.agent);
@@ -21,7 +23,11 @@ async function withEchoAgent(body: (h: Harness, port: number, silent: number, re
   const port = await freeUdpPort();
   const request = async (values: Record<string, string>): Promise<void> => {
     const all = { [`${U}UDPPort`]: String(port), [`${U}Enable`]: 'true', ...values };
-    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: Object.entries(all).map(([name, value]) => ({ name, value })), parameterKey: 'echo-diag' });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: Object.entries(all).map(([name, value]) => ({ name, value })),
+      parameterKey: 'echo-diag',
+    });
     h.agent.start();
     await sessionsCompleted(h, 2, 20_000);
   };
@@ -48,7 +54,10 @@ test('echo plus server: answers the allowed source, fills the Echo Plus fields, 
     assert.equal(replies.length, 5);
     const respSns = replies.map((r) => r.readUInt32BE(4)).sort((a, b) => a - b);
     assert.deepEqual(respSns, [1, 2, 3, 4, 5], 'TestRespSN counts the responses');
-    assert.ok(replies.every((r) => r.readUInt32BE(12) >= r.readUInt32BE(8)), 'reply time stamp not before receive time stamp');
+    assert.ok(
+      replies.every((r) => r.readUInt32BE(12) >= r.readUInt32BE(8)),
+      'reply time stamp not before receive time stamp',
+    );
     assert.deepEqual(replies.map((r) => r.readUInt32BE(0)).sort(), [1, 2, 3, 4, 5], 'TestGenSN echoed');
     const m = h.agent.model;
     assert.equal(m.read(`${U}PacketsReceived`), '5');
@@ -88,7 +97,14 @@ test('UDPEchoDiagnostics: the device as client against its own echo server; a si
     const [min, avg, max] = ['Minimum', 'Average', 'Maximum'].map((k) => Number(m.read(`${E}${k}ResponseTime`)));
     assert.ok(min! > 0 && min! <= avg! && avg! <= max! && max! < 300_000);
 
-    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${E}Port`, value: String(silent) }, { name: `${E}DiagnosticsState`, value: 'Requested' }], parameterKey: 'ue2' });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${E}Port`, value: String(silent) },
+        { name: `${E}DiagnosticsState`, value: 'Requested' },
+      ],
+      parameterKey: 'ue2',
+    });
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 4, 20_000);
     assert.equal(m.read(`${E}SuccessCount`), '0');

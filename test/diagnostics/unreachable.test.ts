@@ -12,13 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { inNs, netnsSkipReason, sh } from '../helpers/netns.js';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/diagnostics');
-const skip = netnsSkipReason() ?? (spawnSync('sh', ['-c', 'command -v ping && command -v traceroute']).status === 0 ? undefined : 'ping or traceroute is not installed');
+const skip =
+  netnsSkipReason() ?? (spawnSync('sh', ['-c', 'command -v ping && command -v traceroute']).status === 0 ? undefined : 'ping or traceroute is not installed');
 
 /** Runs one diagnostic inside a namespace, as the agent would there. */
 function runIn(ns: string, kind: 'ping' | 'traceroute', input: object): Record<string, unknown> {
-  const script = kind === 'ping'
-    ? `const { runPing } = await import('${dist}/ip-ping.js'); console.log(JSON.stringify(await runPing(${JSON.stringify(input)}, new AbortController().signal)));`
-    : `const { runTraceRoute } = await import('${dist}/traceroute.js'); console.log(JSON.stringify(await runTraceRoute(${JSON.stringify(input)}, new AbortController().signal)));`;
+  const script =
+    kind === 'ping'
+      ? `const { runPing } = await import('${dist}/ip-ping.js'); console.log(JSON.stringify(await runPing(${JSON.stringify(input)}, new AbortController().signal)));`
+      : `const { runTraceRoute } = await import('${dist}/traceroute.js'); console.log(JSON.stringify(await runTraceRoute(${JSON.stringify(input)}, new AbortController().signal)));`;
   const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   return JSON.parse(out) as Record<string, unknown>;
 }

@@ -58,7 +58,9 @@ test('UploadDiagnostics: one and two connections, bytes as the server received t
   }
 });
 
-test('time-based UploadDiagnostics: a chunked PUT that flows until TimeBasedTestDuration, with an IncrementalResult per interval', { timeout: 60_000 }, async () => {
+test('time-based UploadDiagnostics: a chunked PUT that flows until TimeBasedTestDuration, with an IncrementalResult per interval', {
+  timeout: 60_000,
+}, async () => {
   let received = 0;
   let chunked = false;
   // A server that takes about 2 MB/s, so that the socket buffers, not the test, set the pace.

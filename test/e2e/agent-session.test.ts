@@ -17,12 +17,23 @@ test('bootstrap session: BOOTSTRAP+BOOT, DeviceId and the forced Inform paramete
     const inform = readCpeMessage(s.messages[0]!.body);
     assert.equal(inform.header['SupportedCWMPVersions'], '1.0,1.1,1.2,1.3,1.4');
     const values = parameterValues(inform);
-    for (const name of ['Device.RootDataModelVersion', 'Device.DeviceInfo.HardwareVersion', 'Device.DeviceInfo.SoftwareVersion', 'Device.DeviceInfo.ProvisioningCode', 'Device.ManagementServer.ParameterKey', 'Device.ManagementServer.ConnectionRequestURL', 'Device.ManagementServer.AliasBasedAddressing']) {
+    for (const name of [
+      'Device.RootDataModelVersion',
+      'Device.DeviceInfo.HardwareVersion',
+      'Device.DeviceInfo.SoftwareVersion',
+      'Device.DeviceInfo.ProvisioningCode',
+      'Device.ManagementServer.ParameterKey',
+      'Device.ManagementServer.ConnectionRequestURL',
+      'Device.ManagementServer.AliasBasedAddressing',
+    ]) {
       assert.ok(name in values, `${name} in Inform`);
     }
     assert.equal(values['Device.DeviceInfo.SoftwareVersion']!.value, h.device.identity.softwareVersion);
     // Inform, empty POST; InformResponse, empty answer.
-    assert.deepEqual(s.messages.map((m) => `${m.from}:${m.method}`), ['cpe:Inform', 'acs:InformResponse', 'cpe:', 'acs:']);
+    assert.deepEqual(
+      s.messages.map((m) => `${m.from}:${m.method}`),
+      ['cpe:Inform', 'acs:InformResponse', 'cpe:', 'acs:'],
+    );
     assert.deepEqual(s.cookieReturned, [true]);
 
     // A restart is a BOOT, not a BOOTSTRAP: the ACS URL is unchanged.
@@ -41,11 +52,35 @@ test('parameter RPCs in a session; PeriodicInformInterval set by the ACS applies
     h.acs.queue(
       h.serial,
       { method: 'GetParameterValues', parameterNames: ['Device.ManagementServer.'] },
-      { method: 'SetParameterValues', parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '120', type: 'unsignedInt' }], parameterKey: 'key-1' },
-      { method: 'SetParameterValues', parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '0' }, { name: 'Device.DeviceInfo.UpTime', value: '1' }, { name: 'Device.Nope', value: '1' }], parameterKey: 'key-2' },
+      {
+        method: 'SetParameterValues',
+        parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '120', type: 'unsignedInt' }],
+        parameterKey: 'key-1',
+      },
+      {
+        method: 'SetParameterValues',
+        parameterList: [
+          { name: 'Device.ManagementServer.PeriodicInformInterval', value: '0' },
+          { name: 'Device.DeviceInfo.UpTime', value: '1' },
+          { name: 'Device.Nope', value: '1' },
+        ],
+        parameterKey: 'key-2',
+      },
       { method: 'GetParameterNames', parameterPath: 'Device.ManagementServer.', nextLevel: true },
       { method: 'GetRPCMethods' },
-      { method: 'Download', commandKey: 'x', fileType: '1 Firmware Upgrade Image', url: 'tftp://127.0.0.1/f', username: '', password: '', fileSize: 0, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '' },
+      {
+        method: 'Download',
+        commandKey: 'x',
+        fileType: '1 Firmware Upgrade Image',
+        url: 'tftp://127.0.0.1/f',
+        username: '',
+        password: '',
+        fileSize: 0,
+        targetFileName: '',
+        delaySeconds: 0,
+        successURL: '',
+        failureURL: '',
+      },
     );
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -54,7 +89,9 @@ test('parameter RPCs in a session; PeriodicInformInterval set by the ACS applies
     assert.equal(parameterValues(gpv!)['Device.ManagementServer.Password']!.value, '', 'passwords read as empty');
     assert.equal(spv1!.method, 'SetParameterValuesResponse');
     assert.equal(spv2!.method, 'Fault');
-    const faults = spv2!.body!.children[2]!.children[0]!.children.filter((c) => c.local === 'SetParameterValuesFault').map((f) => `${f.children[0]!.text}=${f.children[1]!.text}`);
+    const faults = spv2!
+      .body!.children[2]!.children[0]!.children.filter((c) => c.local === 'SetParameterValuesFault')
+      .map((f) => `${f.children[0]!.text}=${f.children[1]!.text}`);
     assert.deepEqual(faults, ['Device.ManagementServer.PeriodicInformInterval=9007', 'Device.DeviceInfo.UpTime=9008', 'Device.Nope=9005']);
     assert.equal(gpn!.method, 'GetParameterNamesResponse');
     assert.equal(rpc!.method, 'GetRPCMethodsResponse');
@@ -147,8 +184,16 @@ test('FactoryReset: values back to defaults, then BOOTSTRAP', async () => {
 test('active notification: a device-side change starts a session with 4 VALUE CHANGE', async () => {
   const h = await startHarness();
   try {
-    h.acs.queue(h.serial, { method: 'SetParameterAttributes', parameterList: [{ name: 'Device.ManagementServer.ConnectionRequestUsername', notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] });
-    h.acs.queue(h.serial, { method: 'SetParameterAttributes', parameterList: [{ name: 'Device.DeviceInfo.SoftwareVersion', notificationChange: true, notification: 0, accessListChange: false, accessList: [] }] });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterAttributes',
+      parameterList: [
+        { name: 'Device.ManagementServer.ConnectionRequestUsername', notificationChange: true, notification: 2, accessListChange: false, accessList: [] },
+      ],
+    });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterAttributes',
+      parameterList: [{ name: 'Device.DeviceInfo.SoftwareVersion', notificationChange: true, notification: 0, accessListChange: false, accessList: [] }],
+    });
     h.agent.start();
     await sessionsCompleted(h, 1);
     assert.equal(h.acs.responses(h.serial)[1]!.method, 'Fault', 'SoftwareVersion notification is forced active: 9009');
@@ -188,7 +233,10 @@ test('HoldRequests: the CPE sends nothing of its own until the ACS releases it',
     const first = h.agent.nextSession();
     h.agent.start();
     assert.equal((await first).ok, true);
-    const order = h.acs.completedSessions(h.serial)[0]!.messages.filter((m) => m.from === 'cpe').map((m) => m.method);
+    const order = h.acs
+      .completedSessions(h.serial)[0]!
+      .messages.filter((m) => m.from === 'cpe')
+      .map((m) => m.method);
     assert.deepEqual(order, ['Inform', '', 'GetRPCMethodsResponse', 'TransferComplete', '']);
     assert.deepEqual(codes(h.acs.completedSessions(h.serial)[0]!.events), ['0 BOOTSTRAP', '1 BOOT', '7 TRANSFER COMPLETE', 'M Download:tc']);
   } finally {
@@ -225,13 +273,20 @@ test('AddObject and DeleteObject through a session, with their faults; instances
     await sessionsCompleted(h, 1);
     const r = h.acs.responses(h.serial);
     const code = (i: number): string | undefined => r[i]!.body!.children.find((c) => c.local === 'detail')?.children[0]?.children[0]?.text;
-    assert.deepEqual(r.slice(0, 2).map((m) => m.body!.children[0]!.text), ['1', '2'], 'instance numbers');
+    assert.deepEqual(
+      r.slice(0, 2).map((m) => m.body!.children[0]!.text),
+      ['1', '2'],
+      'instance numbers',
+    );
     assert.equal(r[2]!.method, 'DeleteObjectResponse');
     assert.equal(r[3]!.method, 'Fault');
     assert.equal(code(3), '9005', 'deleting a deleted instance');
     assert.equal(code(4), '9005', 'AddObject on a single-instance object');
     assert.equal(code(5), '9001', 'AddObject on a read-only table');
-    assert.deepEqual(r[6]!.body!.children[0]!.children.map((s) => s.children[0]!.text), ['Device.XMPP.Connection.2.']);
+    assert.deepEqual(
+      r[6]!.body!.children[0]!.children.map((s) => s.children[0]!.text),
+      ['Device.XMPP.Connection.2.'],
+    );
     assert.equal(h.agent.model.read('Device.ManagementServer.ParameterKey'), 'd1', 'ParameterKey from the last successful RPC');
     await h.restart();
     assert.deepEqual(h.agent.model.instanceIds('Device.XMPP.Connection.'), [2]);

@@ -12,7 +12,6 @@ import { simulatedIdentity } from '../../src/providers/simulated-device.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { startAgentProcess, type AgentProcess } from '../helpers/agent-process.js';
 
-
 function startAgent(url: string, stateDir: string): AgentProcess {
   return startAgentProcess(['--acs-url', url, '--state-dir', stateDir, '--cr-port', '0']);
 }
@@ -27,7 +26,7 @@ test('SIGKILL at random points loses no acknowledged event and repeats none', { 
   const stateDir = tempDir();
   const serial = simulatedIdentity('cwmp-agent').serialNumber;
   let seed = 12345;
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   try {
     const rounds = 8;
     for (let i = 0; i < rounds; i++) {
@@ -41,9 +40,7 @@ test('SIGKILL at random points loses no acknowledged event and repeats none', { 
     try {
       const acknowledged = (): string[] =>
         acs.sessions.flatMap((s) =>
-          s.messages
-            .filter((m) => m.from === 'cpe' && (m.method === 'RebootResponse' || m.method === 'ScheduleInformResponse'))
-            .map((m) => m.method),
+          s.messages.filter((m) => m.from === 'cpe' && (m.method === 'RebootResponse' || m.method === 'ScheduleInformResponse')).map((m) => m.method),
         );
       const rebootKeys = (): string[] => {
         // Pair each RebootResponse with the Reboot the ACS sent just before it.
@@ -104,8 +101,18 @@ test('values, attributes and instances the ACS set survive a SIGKILL right after
     acs.queue(
       serial,
       { method: 'AddObject', objectName: 'Device.Users.User.', parameterKey: 'add' },
-      { method: 'SetParameterValues', parameterList: [{ name: 'Device.Users.User.1.Username', value: 'support' }, { name: 'Device.Time.LocalTimeZone', value: 'CET-1CEST' }], parameterKey: 'set' },
-      { method: 'SetParameterAttributes', parameterList: [{ name: 'Device.Time.LocalTimeZone', notificationChange: true, notification: 2, accessListChange: true, accessList: ['Subscriber'] }] },
+      {
+        method: 'SetParameterValues',
+        parameterList: [
+          { name: 'Device.Users.User.1.Username', value: 'support' },
+          { name: 'Device.Time.LocalTimeZone', value: 'CET-1CEST' },
+        ],
+        parameterKey: 'set',
+      },
+      {
+        method: 'SetParameterAttributes',
+        parameterList: [{ name: 'Device.Time.LocalTimeZone', notificationChange: true, notification: 2, accessListChange: true, accessList: ['Subscriber'] }],
+      },
     );
     const first = startAgent(url, stateDir);
     await acs.waitFor(() => acs.completedSessions(serial).length >= 1, 20_000);
@@ -123,8 +130,14 @@ test('values, attributes and instances the ACS set survive a SIGKILL right after
     const codes = after.events.map((e) => e.code);
     assert.ok(codes.includes('1 BOOT') && !codes.includes('0 BOOTSTRAP'), `no BOOTSTRAP, the device remembers its ACS: ${codes.join(', ')}`);
     const [gpv, gpa] = acs.responses(serial).slice(-2);
-    const values = Object.fromEntries(gpv!.body!.children.find((c) => c.local === 'ParameterList')!.children.map((s) => [s.children[0]!.text, s.children[1]!.text]));
-    assert.deepEqual(values, { 'Device.Users.User.1.Username': 'support', 'Device.Time.LocalTimeZone': 'CET-1CEST', 'Device.ManagementServer.ParameterKey': 'set' });
+    const values = Object.fromEntries(
+      gpv!.body!.children.find((c) => c.local === 'ParameterList')!.children.map((s) => [s.children[0]!.text, s.children[1]!.text]),
+    );
+    assert.deepEqual(values, {
+      'Device.Users.User.1.Username': 'support',
+      'Device.Time.LocalTimeZone': 'CET-1CEST',
+      'Device.ManagementServer.ParameterKey': 'set',
+    });
     const attr = gpa!.body!.children.find((c) => c.local === 'ParameterList')!.children[0]!;
     assert.equal(attr.children.find((c) => c.local === 'Notification')!.text, '2');
     assert.equal(attr.children.find((c) => c.local === 'AccessList')!.children[0]!.text, 'Subscriber');

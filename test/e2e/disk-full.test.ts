@@ -58,7 +58,10 @@ test('a short write on a nearly full disk is an error, and the old document stay
     file.write({ text: 'old' });
     fill(fsys.dir, 4096);
     // Larger than the one free page: the first write() is short, the next one fails.
-    assert.throws(() => file.write({ text: 'x'.repeat(20_000) }), (err: unknown) => err instanceof StateWriteError && err.code === 'ENOSPC');
+    assert.throws(
+      () => file.write({ text: 'x'.repeat(20_000) }),
+      (err: unknown) => err instanceof StateWriteError && err.code === 'ENOSPC',
+    );
     assert.deepEqual(file.read(), { text: 'old' });
     assert.deepEqual(fs.readdirSync(fsys.dir).sort(), ['doc.json', 'filler'], 'no temp file left behind');
   } finally {
@@ -66,7 +69,9 @@ test('a short write on a nearly full disk is an error, and the old document stay
   }
 });
 
-test('disk full: SetParameterValues answers 9002, periodic sessions go on, and after space is freed everything is saved and survives a restart', { timeout: 60_000 }, async (t) => {
+test('disk full: SetParameterValues answers 9002, periodic sessions go on, and after space is freed everything is saved and survives a restart', {
+  timeout: 60_000,
+}, async (t) => {
   const fsys = smallFilesystem(512);
   if (typeof fsys === 'string') return t.skip(fsys);
   const acs = new TestAcs();
@@ -102,10 +107,17 @@ test('disk full: SetParameterValues answers 9002, periodic sessions go on, and a
     // Saves fail in every periodic session now; the agent keeps going (TR-069 3.7.1.5: it keeps informing).
     await acs.waitFor(() => acs.completedSessions(serial).length >= sessionsAtFull + 3, 15_000);
     assert.equal(agent.child.exitCode, null, 'the agent is still running');
-    assert.ok(agent.logs.some((l) => l['msg'] === 'state could not be saved; keeping it in memory and retrying' && l['code'] === 'ENOSPC'), 'the failure is logged with its cause');
+    assert.ok(
+      agent.logs.some((l) => l['msg'] === 'state could not be saved; keeping it in memory and retrying' && l['code'] === 'ENOSPC'),
+      'the failure is logged with its cause',
+    );
     acs.queue(serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.ProvisioningCode'] });
     await acs.waitFor(() => acs.responses(serial).some((m) => m.method === 'GetParameterValuesResponse'), 15_000);
-    assert.notEqual(parameterValues(acs.responses(serial).find((m) => m.method === 'GetParameterValuesResponse')!)['Device.DeviceInfo.ProvisioningCode']?.value, 'code-1', 'the refused change was undone in memory too');
+    assert.notEqual(
+      parameterValues(acs.responses(serial).find((m) => m.method === 'GetParameterValuesResponse')!)['Device.DeviceInfo.ProvisioningCode']?.value,
+      'code-1',
+      'the refused change was undone in memory too',
+    );
 
     fs.rmSync(filler);
     acs.queue(serial, set(2));
@@ -115,7 +127,10 @@ test('disk full: SetParameterValues answers 9002, periodic sessions go on, and a
 
     await agent.powerCut();
     const answered = acs.responses(serial).length;
-    acs.queue(serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.ProvisioningCode', 'Device.ManagementServer.ConnectionRequestUsername'] });
+    acs.queue(serial, {
+      method: 'GetParameterValues',
+      parameterNames: ['Device.DeviceInfo.ProvisioningCode', 'Device.ManagementServer.ConnectionRequestUsername'],
+    });
     agent = startAgentProcess(args, 'info');
     await acs.waitFor(() => acs.responses(serial).length > answered && acs.responses(serial).at(-1)!.method === 'GetParameterValuesResponse', 20_000);
     const values = parameterValues(acs.responses(serial).at(-1)!);

@@ -56,7 +56,19 @@ async function rig(): Promise<Rig> {
 }
 
 function download(url: string, commandKey: string, fileSize: number): AcsRequest {
-  return { method: 'Download', commandKey, fileType: '1 Firmware Upgrade Image', url, username: '', password: '', fileSize, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '' };
+  return {
+    method: 'Download',
+    commandKey,
+    fileType: '1 Firmware Upgrade Image',
+    url,
+    username: '',
+    password: '',
+    fileSize,
+    targetFileName: '',
+    delaySeconds: 0,
+    successURL: '',
+    failureURL: '',
+  };
 }
 
 /** Every TransferComplete the ACS received, acknowledged or not. */
@@ -67,7 +79,10 @@ function received(acs: TestAcs): CpeMessageSummary[] {
 function informAfter(acs: TestAcs, method: string): { events: string[]; softwareVersion: string | undefined } {
   const s = acs.sessions.find((x) => x.messages.some((m) => m.method === method))!;
   const inform = readCpeMessage(s.messages[0]!.body);
-  return { events: s.events.map((e) => (e.commandKey ? `${e.code}:${e.commandKey}` : e.code)), softwareVersion: parameterValues(inform)['Device.DeviceInfo.SoftwareVersion']?.value };
+  return {
+    events: s.events.map((e) => (e.commandKey ? `${e.code}:${e.commandKey}` : e.code)),
+    softwareVersion: parameterValues(inform)['Device.DeviceInfo.SoftwareVersion']?.value,
+  };
 }
 
 /** Resolves once the persisted transfer reaches `phase`, polling the state file closely. */
@@ -86,7 +101,9 @@ async function phaseReached(stateDir: string, phase: string, timeoutMs = 20_000)
   throw new Error(`transfer never reached ${phase}`);
 }
 
-test('Download in one session, install, a real restart of the agent process, then BOOT + TRANSFER COMPLETE with the new version', { timeout: 60_000 }, async () => {
+test('Download in one session, install, a real restart of the agent process, then BOOT + TRANSFER COMPLETE with the new version', {
+  timeout: 60_000,
+}, async () => {
   const r = await rig();
   try {
     const image = buildFirmwareImage({ version: '2.0.0', payload: randomBytes(500_000) });
@@ -98,7 +115,8 @@ test('Download in one session, install, a real restart of the agent process, the
     assert.equal(textAt(tc.body, 'FaultStruct', 'FaultCode'), '0');
     const after = informAfter(r.acs, 'TransferComplete');
     // SoftwareVersion is forced active: the new version is a value change, noticed across the process restart.
-    for (const e of ['1 BOOT', '7 TRANSFER COMPLETE', 'M Download:fw-2', '4 VALUE CHANGE']) assert.ok(after.events.includes(e), `${e} in ${after.events.join(', ')}`);
+    for (const e of ['1 BOOT', '7 TRANSFER COMPLETE', 'M Download:fw-2', '4 VALUE CHANGE'])
+      assert.ok(after.events.includes(e), `${e} in ${after.events.join(', ')}`);
     assert.equal(after.softwareVersion, '2.0.0');
     const starts = agent.logs.filter((l) => l['msg'] === 'agent starting').map((l) => l['pid']);
     assert.equal(new Set(starts).size, 2, `two agent processes ran: ${starts.join(', ')}`);
@@ -116,7 +134,13 @@ test('power cut during the download: after restart the download resumes and exac
     const first = r.start();
     await phaseReached(r.stateDir, 'transferring');
     const dir = path.join(r.stateDir, 'transfers');
-    const staged = (): number => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.part')).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0) : 0);
+    const staged = (): number =>
+      fs.existsSync(dir)
+        ? fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith('.part'))
+            .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0)
+        : 0;
     await r.acs.waitFor(() => staged() > 200_000, 20_000);
     await first.powerCut();
     r.files.files.set('fw.bin', { body: image });

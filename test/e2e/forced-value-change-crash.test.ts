@@ -31,7 +31,16 @@ test('a power cut right after the new SoftwareVersion is recorded at boot still 
   // The running image's version, as a firmware bank would report it.
   device.providers.push({ objects: ['Device.DeviceInfo.'], get: (p) => (p === SV ? version : undefined) });
   const agentOn = (dir: string, modelStore: ModelStore): Agent =>
-    new Agent({ acsUrl: url, cwmpVersion: '1.4', device, stateStore: new FileAgentStateStore(dir), modelStore, clock: systemClock, random: () => 0.5, logger: pino({ level: 'silent' }) });
+    new Agent({
+      acsUrl: url,
+      cwmpVersion: '1.4',
+      device,
+      stateStore: new FileAgentStateStore(dir),
+      modelStore,
+      clock: systemClock,
+      random: () => 0.5,
+      logger: pino({ level: 'silent' }),
+    });
   try {
     const first = agentOn(stateDir, new FileModelStore(stateDir));
     first.start();
@@ -63,7 +72,10 @@ test('a power cut right after the new SoftwareVersion is recorded at boot still 
     await acs.waitFor(() => acs.completedSessions(device.identity.serialNumber).length > sessionsBefore);
     await afterCut.stop();
     const session = acs.completedSessions(device.identity.serialNumber)[sessionsBefore]!;
-    assert.ok(session.events.some((e) => e.code === '4 VALUE CHANGE'), `events: ${session.events.map((e) => e.code).join(', ')}`);
+    assert.ok(
+      session.events.some((e) => e.code === '4 VALUE CHANGE'),
+      `events: ${session.events.map((e) => e.code).join(', ')}`,
+    );
     assert.equal(parameterValues(readCpeMessage(session.messages[0]!.body))[SV]?.value, '2.0.0');
   } finally {
     await acs.close();

@@ -18,7 +18,9 @@ function names(m: CpeMessageSummary): string[] {
   return (childNamed(m.body!, 'ParameterList')?.children ?? []).map((s) => textAt(s, 'Name')!.trim());
 }
 
-test('GetParameterValues / GetParameterAttributes naming the whole tree 100,000 times answer it once (a 2.4 MB request, no heap blow-up)', { timeout: 60_000 }, async () => {
+test('GetParameterValues / GetParameterAttributes naming the whole tree 100,000 times answer it once (a 2.4 MB request, no heap blow-up)', {
+  timeout: 60_000,
+}, async () => {
   const h = await startHarness();
   try {
     h.acs.queue(
@@ -45,8 +47,14 @@ test('GetParameterValues / GetParameterAttributes naming the whole tree 100,000 
 test('an answer past the bound is 9004 Resources exceeded, decided before any value is read', async () => {
   const h = await startHarness();
   try {
-    assert.throws(() => h.agent.model.getParameterValues(['Device.'], 100), (e: unknown) => e instanceof CwmpFault && e.faultCode === 9004);
-    assert.throws(() => h.agent.model.getParameterAttributes(['Device.DeviceInfo.', 'Device.ManagementServer.'], 20), (e: unknown) => e instanceof CwmpFault && e.faultCode === 9004);
+    assert.throws(
+      () => h.agent.model.getParameterValues(['Device.'], 100),
+      (e: unknown) => e instanceof CwmpFault && e.faultCode === 9004,
+    );
+    assert.throws(
+      () => h.agent.model.getParameterAttributes(['Device.DeviceInfo.', 'Device.ManagementServer.'], 20),
+      (e: unknown) => e instanceof CwmpFault && e.faultCode === 9004,
+    );
     assert.equal(h.agent.model.getParameterValues(['Device.DeviceInfo.UpTime', 'Device.DeviceInfo.UpTime'], 1).length, 1);
   } finally {
     await h.close();
@@ -56,7 +64,11 @@ test('an answer past the bound is 9004 Resources exceeded, decided before any va
 test('GenieACS\'s whole-tree refresh: GetParameterNames("", true) names the root object alone, then ("Device.", false) the whole tree (TR-069 A.3.2.3)', async () => {
   const h = await startHarness();
   try {
-    h.acs.queue(h.serial, { method: 'GetParameterNames', parameterPath: '', nextLevel: true }, { method: 'GetParameterNames', parameterPath: 'Device.', nextLevel: false });
+    h.acs.queue(
+      h.serial,
+      { method: 'GetParameterNames', parameterPath: '', nextLevel: true },
+      { method: 'GetParameterNames', parameterPath: 'Device.', nextLevel: false },
+    );
     h.agent.start();
     await sessionsCompleted(h, 1);
     const [top, all] = h.acs.responses(h.serial);

@@ -13,31 +13,44 @@ import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 /** A browser's GET: status and Location, redirects not followed. */
 function browse(url: string, referer?: string): Promise<{ status: number; location: string | undefined }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: referer ? { Referer: referer } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
-    }).on('error', reject);
+    http
+      .get(url, { headers: referer ? { Referer: referer } : {} }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location }));
+      })
+      .on('error', reject);
   });
 }
 
-test('a kick from the LAN: 5 KICKED, Kicked with the browser\'s command, arg, next and Referer, redirect to the ACS\'s NextURL', async () => {
+test("a kick from the LAN: 5 KICKED, Kicked with the browser's command, arg, next and Referer, redirect to the ACS's NextURL", async () => {
   // The ACS sends logins to its portal, and anything else where the browser said.
-  const h = await startHarness({ acs: { kickedNextUrl: (k) => (k.command === 'login' ? `https://portal.example/welcome?user=${encodeURIComponent(k.arg)}` : k.next) } });
+  const h = await startHarness({
+    acs: { kickedNextUrl: (k) => (k.command === 'login' ? `https://portal.example/welcome?user=${encodeURIComponent(k.arg)}` : k.next) },
+  });
   const server = await startHttpConnectionRequests(h.agent, { port: 0, address: '127.0.0.1', advertisedHost: '127.0.0.1' });
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
     const kickUrl = h.agent.model.read('Device.ManagementServer.KickURL');
     assert.match(kickUrl, /^http:\/\/127\.0\.0\.1:\d+\/kick$/);
-    const r = await browse(`${kickUrl}?command=login&arg=alice&next=${encodeURIComponent('http://192.168.1.1/done')}`, 'http://192.168.1.1/setup-page-with-a-very-long-address-that-goes-on-and-on/index.html');
+    const r = await browse(
+      `${kickUrl}?command=login&arg=alice&next=${encodeURIComponent('http://192.168.1.1/done')}`,
+      'http://192.168.1.1/setup-page-with-a-very-long-address-that-goes-on-and-on/index.html',
+    );
     assert.equal(r.status, 302);
     assert.equal(r.location, 'https://portal.example/welcome?user=alice');
-    assert.deepEqual(h.acs.kicked.map(({ command, arg, next }) => ({ command, arg, next })), [{ command: 'login', arg: 'alice', next: 'http://192.168.1.1/done' }]);
+    assert.deepEqual(
+      h.acs.kicked.map(({ command, arg, next }) => ({ command, arg, next })),
+      [{ command: 'login', arg: 'alice', next: 'http://192.168.1.1/done' }],
+    );
     assert.equal(h.acs.kicked[0]!.referer.length, 64, 'the Referer, cut to what the schema allows');
     // The browser is answered as soon as the KickedResponse is in; the session then ends.
     await sessionsCompleted(h, 2);
     const s = h.acs.completedSessions(h.serial)[1]!;
-    assert.deepEqual(s.events.map((e) => e.code), ['5 KICKED']);
+    assert.deepEqual(
+      s.events.map((e) => e.code),
+      ['5 KICKED'],
+    );
     assert.ok(s.messages.some((m) => m.from === 'cpe' && m.method === 'Kicked'));
     assert.equal(h.agent.pendingEvents.length, 0);
 
@@ -79,7 +92,19 @@ test('DownloadProgressURL: a LAN page shows a transfer fetching, its bytes growi
     return (await r.json()) as { transfers: { commandKey: string; phase: string; bytes: number | null; total: number | null }[] };
   };
   try {
-    h.acs.queue(h.serial, { method: 'Download', commandKey: 'cfg-7', fileType: '3 Vendor Configuration File', url: files.url('big.bin'), username: 'secret-user', password: 'secret-pass', fileSize: 600_000, targetFileName: '', delaySeconds: 1, successURL: '', failureURL: '' });
+    h.acs.queue(h.serial, {
+      method: 'Download',
+      commandKey: 'cfg-7',
+      fileType: '3 Vendor Configuration File',
+      url: files.url('big.bin'),
+      username: 'secret-user',
+      password: 'secret-pass',
+      fileSize: 600_000,
+      targetFileName: '',
+      delaySeconds: 1,
+      successURL: '',
+      failureURL: '',
+    });
     h.agent.start();
     await sessionsCompleted(h, 1);
     await h.acs.waitFor(() => h.agent.transferQueue()[0]?.phase === 'transferring', 10_000);
@@ -107,7 +132,10 @@ test('DeviceInfo.SupportedDataModel: one entry whose URL (localhost: the connect
   const h = await startHarness();
   const server = await startHttpConnectionRequests(h.agent, { port: 0, address: '127.0.0.1', advertisedHost: '127.0.0.1' });
   try {
-    h.acs.queue(h.serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.SupportedDataModel.', 'Device.DeviceInfo.SupportedDataModelNumberOfEntries'] });
+    h.acs.queue(h.serial, {
+      method: 'GetParameterValues',
+      parameterNames: ['Device.DeviceInfo.SupportedDataModel.', 'Device.DeviceInfo.SupportedDataModelNumberOfEntries'],
+    });
     h.agent.start();
     await sessionsCompleted(h, 1);
     const m = h.agent.model;
@@ -124,7 +152,11 @@ test('DeviceInfo.SupportedDataModel: one entry whose URL (localhost: the connect
     // The same model gives the same document, the same UUID, across restarts.
     const again = await h.restart();
     assert.equal(again.model.read('Device.DeviceInfo.SupportedDataModel.1.UUID'), uuid);
-    assert.throws(() => again.model.addObject('Device.DeviceInfo.SupportedDataModel.', 'Device.ManagementServer.ParameterKey', 'k'), /9005|9001/, "the table is the device's");
+    assert.throws(
+      () => again.model.addObject('Device.DeviceInfo.SupportedDataModel.', 'Device.ManagementServer.ParameterKey', 'k'),
+      /9005|9001/,
+      "the table is the device's",
+    );
   } finally {
     await server.close();
     await h.close();

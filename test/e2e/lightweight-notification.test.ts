@@ -16,7 +16,13 @@ const NTP = 'Device.Time.NTPServer1';
 const MS = 'Device.ManagementServer.';
 const AUTH = { username: 'cpe-7', password: 'acs-secret' };
 
-const attribute = (name: string, notification: number): SetParameterAttributesEntry => ({ name, notificationChange: true, notification, accessListChange: false, accessList: [] });
+const attribute = (name: string, notification: number): SetParameterAttributesEntry => ({
+  name,
+  notificationChange: true,
+  notification,
+  accessListChange: false,
+  accessList: [],
+});
 
 /** A device whose time settings change by themselves (and say so), managed by an ACS that wants lightweight notifications. */
 async function setUp(opts: {
@@ -26,13 +32,21 @@ async function setUp(opts: {
 }): Promise<{ h: Harness; provider: Provider; set: (values: Record<string, string>) => void }> {
   const values: Record<string, string> = { [TZ]: 'UTC0', [NTP]: 'ntp1.example' };
   let push: ((paths: string[]) => void) | undefined;
-  const provider: Provider = { objects: ['Device.Time.'], get: (p) => values[p], subscribe: (changed) => {
-    push = changed;
-    return () => {
-      push = undefined;
-    };
-  } };
-  const h = await startHarness({ manualClock: opts.manualClock, acs: { auth: { scheme: 'digest', ...AUTH } }, agent: { acsUsername: AUTH.username, acsPassword: AUTH.password } });
+  const provider: Provider = {
+    objects: ['Device.Time.'],
+    get: (p) => values[p],
+    subscribe: (changed) => {
+      push = changed;
+      return () => {
+        push = undefined;
+      };
+    },
+  };
+  const h = await startHarness({
+    manualClock: opts.manualClock,
+    acs: { auth: { scheme: 'digest', ...AUTH } },
+    agent: { acsUsername: AUTH.username, acsPassword: AUTH.password },
+  });
   const port = await h.acs.listenLightweightNotifications();
   h.agent.model.addProvider(provider);
   const settings = { [`${MS}LightweightNotificationProtocolsUsed`]: 'UDP', [`${MS}UDPLightweightNotificationPort`]: String(port), ...opts.settings };
@@ -43,7 +57,13 @@ async function setUp(opts: {
   );
   h.agent.start();
   await sessionsCompleted(h, 1);
-  assert.deepEqual(h.acs.responses(h.serial).map((r) => r.method).slice(-2), ['SetParameterValuesResponse', 'SetParameterAttributesResponse']);
+  assert.deepEqual(
+    h.acs
+      .responses(h.serial)
+      .map((r) => r.method)
+      .slice(-2),
+    ['SetParameterValuesResponse', 'SetParameterAttributesResponse'],
+  );
   return {
     h,
     provider,
@@ -89,7 +109,11 @@ test('4 and 6 notify both ways: the Inform carries the value (passive) and 6 als
     set({ [TZ]: 'EST5EDT', [NTP]: 'ntp3.example' });
     await h.acs.lightweight!.waitFor(1);
     assert.deepEqual(h.acs.lightweight!.accepted[0]!.notification.params.map((p) => p.name).sort(), [NTP, TZ].sort());
-    assert.deepEqual(h.agent.pendingEvents.map((e) => e.code), ['4 VALUE CHANGE'], 'passive Inform notification too, but no session of its own');
+    assert.deepEqual(
+      h.agent.pendingEvents.map((e) => e.code),
+      ['4 VALUE CHANGE'],
+      'passive Inform notification too, but no session of its own',
+    );
     assert.equal(h.acs.completedSessions(h.serial).length, 1);
   } finally {
     await h.close();
@@ -167,7 +191,12 @@ test('SetParameterAttributes: 3 to 6 are accepted and read back; active kinds ar
     h.agent.start();
     await sessionsCompleted(h, 1);
     const cpe = h.acs.completedSessions(h.serial)[0]!.messages.filter((m) => m.from === 'cpe' && m.method !== '');
-    assert.deepEqual(cpe.map((m) => m.method).slice(-4), ['SetParameterAttributesResponse', 'GetParameterAttributesResponse', 'Fault', 'SetParameterAttributesResponse']);
+    assert.deepEqual(cpe.map((m) => m.method).slice(-4), [
+      'SetParameterAttributesResponse',
+      'GetParameterAttributesResponse',
+      'Fault',
+      'SetParameterAttributesResponse',
+    ]);
     for (const n of [3, 4, 5, 6]) assert.match(cpe.at(-3)!.body, new RegExp(`<Notification>${n}</Notification>`));
     assert.match(cpe.at(-2)!.body, /<FaultCode>9009<\/FaultCode>/);
   } finally {
@@ -180,15 +209,22 @@ test('under the TR-098 root too: InternetGatewayDevice.ManagementServer settings
   const NTP98 = `${R}Time.NTPServer1`;
   let server = 'ntp1.example';
   let push: ((paths: string[]) => void) | undefined;
-  const h = await startHarness({ agent: { schema: IGD_SCHEMA, acsUsername: AUTH.username, acsPassword: AUTH.password }, acs: { auth: { scheme: 'digest', ...AUTH } } });
+  const h = await startHarness({
+    agent: { schema: IGD_SCHEMA, acsUsername: AUTH.username, acsPassword: AUTH.password },
+    acs: { auth: { scheme: 'digest', ...AUTH } },
+  });
   try {
     const port = await h.acs.listenLightweightNotifications();
-    h.agent.model.addProvider({ objects: [`${R}Time.`], get: (p) => (p === NTP98 ? server : undefined), subscribe: (changed) => {
-    push = changed;
-    return () => {
-      push = undefined;
-    };
-  } });
+    h.agent.model.addProvider({
+      objects: [`${R}Time.`],
+      get: (p) => (p === NTP98 ? server : undefined),
+      subscribe: (changed) => {
+        push = changed;
+        return () => {
+          push = undefined;
+        };
+      },
+    });
     h.acs.queue(
       h.serial,
       {

@@ -91,17 +91,27 @@ test('HeartbeatPolicy: an Inform with 14 HEARTBEAT alone every ReportingInterval
     clock.advance(30_000);
     await sessionsCompleted(h, 2);
     const beat = h.acs.completedSessions(h.serial)[1]!;
-    assert.deepEqual(beat.events.map((e) => e.code), ['14 HEARTBEAT']);
+    assert.deepEqual(
+      beat.events.map((e) => e.code),
+      ['14 HEARTBEAT'],
+    );
     const at = Date.parse(readCpeMessage(beat.messages[0]!.body).body!.children.find((c) => c.local === 'CurrentTime')!.text);
     assert.equal(Math.round(at / 1000) % 30, 0, 'on the InitiationTime phase');
     // Another event pending at the next beat: its own session goes, the heartbeat is not mixed in.
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 3);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
     h.agent.model.setParameterValues([{ name: `${MS}HeartbeatPolicy.Enable`, value: 'false' }], `${MS}ParameterKey`, 'off');
     clock.advance(120_000);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(h.acs.completedSessions(h.serial).filter((s) => s.events.some((e) => e.code === '14 HEARTBEAT')).length, 1, 'no more heartbeats once disabled');
+    assert.equal(
+      h.acs.completedSessions(h.serial).filter((s) => s.events.some((e) => e.code === '14 HEARTBEAT')).length,
+      1,
+      'no more heartbeats once disabled',
+    );
   } finally {
     await h.close();
   }

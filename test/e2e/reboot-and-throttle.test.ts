@@ -18,7 +18,10 @@ async function withSettings(h: Harness, values: Record<string, string>): Promise
   h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: Object.entries(values).map(([name, value]) => ({ name, value })), parameterKey: 'k' });
   h.agent.start();
   await sessionsCompleted(h, 1);
-  assert.ok(h.acs.completedSessions(h.serial)[0]!.messages.some((m) => m.from === 'cpe' && m.method === 'SetParameterValuesResponse'), 'the settings were taken');
+  assert.ok(
+    h.acs.completedSessions(h.serial)[0]!.messages.some((m) => m.from === 'cpe' && m.method === 'SetParameterValuesResponse'),
+    'the settings were taken',
+  );
 }
 
 test('DelayReboot: the device reboots that many seconds after the session that set it ends, then reads -1', async () => {
@@ -33,7 +36,11 @@ test('DelayReboot: the device reboots that many seconds after the session that s
     clock.advance(1_000);
     await sessionsCompleted(h, 2);
     assert.equal(h.device.reboots, 1);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['1 BOOT'], 'a reboot by parameter is a plain boot (no M Reboot)');
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['1 BOOT'],
+      'a reboot by parameter is a plain boot (no M Reboot)',
+    );
     assert.equal(h.agent.model.read(`${MS}DelayReboot`), '-1');
   } finally {
     await h.close();
@@ -74,7 +81,10 @@ test('ScheduleReboot: a time ahead reboots then (waiting for a session in progre
     assert.equal(h.device.reboots, 0, 'the session in progress ends first');
     await sessionsCompleted(h, 3);
     assert.equal(h.device.reboots, 1);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code), ['1 BOOT']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code),
+      ['1 BOOT'],
+    );
     // After the reboot the time has passed: no second reboot, however long we wait.
     clock.advance(2_000_000);
     await settle();
@@ -94,7 +104,11 @@ test('ScheduleReboot survives a restart of the agent; a time already passed when
     clock.advance(600_000);
     await sessionsCompleted(h, 3);
     assert.equal(h.device.reboots, 1);
-    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${MS}ScheduleReboot`, value: formatDateTime(new Date(clock.now() - 1000)) }], parameterKey: 'p' });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: `${MS}ScheduleReboot`, value: formatDateTime(new Date(clock.now() - 1000)) }],
+      parameterKey: 'p',
+    });
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 4);
     clock.advance(3_600_000);
@@ -109,17 +123,24 @@ test('DefaultActiveNotificationThrottle: an active change waits until that long 
   const TZ = 'Device.Time.LocalTimeZone';
   let zone = 'UTC0';
   let push: ((paths: string[]) => void) | undefined;
-  const provider: Provider = { objects: ['Device.Time.'], get: (p) => (p === TZ ? zone : undefined), subscribe: (changed) => {
-    push = changed;
-    return () => {
-      push = undefined;
-    };
-  } };
+  const provider: Provider = {
+    objects: ['Device.Time.'],
+    get: (p) => (p === TZ ? zone : undefined),
+    subscribe: (changed) => {
+      push = changed;
+      return () => {
+        push = undefined;
+      };
+    },
+  };
   const h = await startHarness({ manualClock: true });
   const clock = h.clock as ManualClock;
   try {
     h.agent.model.addProvider(provider);
-    h.acs.queue(h.serial, { method: 'SetParameterAttributes', parameterList: [{ name: TZ, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterAttributes',
+      parameterList: [{ name: TZ, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }],
+    });
     await withSettings(h, { [`${MS}DefaultActiveNotificationThrottle`]: '120' });
     await settle();
     zone = 'EST5EDT';
@@ -129,14 +150,23 @@ test('DefaultActiveNotificationThrottle: an active change waits until that long 
     assert.equal(h.acs.completedSessions(h.serial).length, 1, 'held back by the throttle');
     clock.advance(60_000);
     await sessionsCompleted(h, 2);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['4 VALUE CHANGE']);
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['4 VALUE CHANGE'],
+    );
 
     // Again, but a connection request session comes first: it carries the change, and no session follows.
     zone = 'JST-9';
     push!([TZ]);
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 3);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[2]!.events.map((e) => e.code).sort(), ['4 VALUE CHANGE', '6 CONNECTION REQUEST']);
+    assert.deepEqual(
+      h.acs
+        .completedSessions(h.serial)[2]!
+        .events.map((e) => e.code)
+        .sort(),
+      ['4 VALUE CHANGE', '6 CONNECTION REQUEST'],
+    );
     clock.advance(300_000);
     await settle();
     assert.equal(h.acs.completedSessions(h.serial).length, 3);
@@ -163,7 +193,11 @@ test('TR-098 UDPConnectionRequestAddressNotificationLimit: active notifications 
   const h = await startHarness({ manualClock: true, agent: { schema: IGD_SCHEMA } });
   const clock = h.clock as ManualClock;
   try {
-    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${R}UDPConnectionRequestAddressNotificationLimit`, value: '60' }], parameterKey: 'l' });
+    h.acs.queue(h.serial, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: `${R}UDPConnectionRequestAddressNotificationLimit`, value: '60' }],
+      parameterKey: 'l',
+    });
     h.agent.start();
     await sessionsCompleted(h, 1);
     await settle();
@@ -181,7 +215,10 @@ test('TR-098 UDPConnectionRequestAddressNotificationLimit: active notifications 
     clock.advance(1_000);
     await sessionsCompleted(h, 3);
     const inform = h.acs.completedSessions(h.serial)[2]!;
-    assert.deepEqual(inform.events.map((e) => e.code), ['4 VALUE CHANGE']);
+    assert.deepEqual(
+      inform.events.map((e) => e.code),
+      ['4 VALUE CHANGE'],
+    );
     assert.match(inform.messages[0]!.body, /198\.51\.100\.7:40002/);
   } finally {
     await h.close();

@@ -32,7 +32,10 @@ test('sample sets: interval, ReportSamples, totals, FetchSamples trigger, ForceS
         ],
         parameterKey: 'sm',
       },
-      { method: 'SetParameterAttributes', parameterList: [{ name: `${SM}SampleState`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] },
+      {
+        method: 'SetParameterAttributes',
+        parameterList: [{ name: `${SM}SampleState`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }],
+      },
     );
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -52,7 +55,10 @@ test('sample sets: interval, ReportSamples, totals, FetchSamples trigger, ForceS
     clock.advance(60_000);
     await sessionsCompleted(h, 2);
     const triggered = h.acs.completedSessions(h.serial)[1]!;
-    assert.deepEqual(triggered.events.map((e) => e.code), ['4 VALUE CHANGE']);
+    assert.deepEqual(
+      triggered.events.map((e) => e.code),
+      ['4 VALUE CHANGE'],
+    );
     assert.ok(`${SM}SampleState` in parameterValues(readCpeMessage(triggered.messages[0]!.body)));
 
     clock.advance(5 * 60_000);

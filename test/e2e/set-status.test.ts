@@ -11,7 +11,14 @@ test('a value the device applies only at boot gives Status 1; the value is store
     h.acs.queue(
       h.serial,
       { method: 'SetParameterValues', parameterList: [{ name: 'Device.Time.LocalTimeZone', value: 'CET-1CEST' }], parameterKey: 'a' },
-      { method: 'SetParameterValues', parameterList: [{ name: 'Device.Time.LocalTimeZone', value: 'UTC0' }, { name: VF, value: 'HDMI' }], parameterKey: 'b' },
+      {
+        method: 'SetParameterValues',
+        parameterList: [
+          { name: 'Device.Time.LocalTimeZone', value: 'UTC0' },
+          { name: VF, value: 'HDMI' },
+        ],
+        parameterKey: 'b',
+      },
     );
     h.agent.start();
     await sessionsCompleted(h, 1);

@@ -29,7 +29,11 @@ async function device(standby: StandbyCapabilities, values: Record<string, strin
   return h;
 }
 
-const codes = (h: Harness, i: number): string[] => h.acs.completedSessions(h.serial)[i]!.events.map((e) => e.code).sort();
+const codes = (h: Harness, i: number): string[] =>
+  h.acs
+    .completedSessions(h.serial)
+    [i]!.events.map((e) => e.code)
+    .sort();
 
 test('missed periodic contacts beyond MaxMissedPeriodic: no session in standby, 13 WAKEUP on waking', async () => {
   const h = await device({ crAware: false, timerAware: false }, { [`${MS}PeriodicInformInterval`]: '60', [`${SP}MaxMissedPeriodic`]: '2' });
@@ -50,7 +54,10 @@ test('missed periodic contacts beyond MaxMissedPeriodic: no session in standby, 
 });
 
 test('within the limits waking up is no news: no WAKEUP, and no session just for it', async () => {
-  const h = await device({ crAware: false, timerAware: false }, { [`${MS}PeriodicInformInterval`]: '60', [`${SP}MaxMissedPeriodic`]: '5', [`${SP}CRUnawarenessMaxDuration`]: '3600' });
+  const h = await device(
+    { crAware: false, timerAware: false },
+    { [`${MS}PeriodicInformInterval`]: '60', [`${SP}MaxMissedPeriodic`]: '5', [`${SP}CRUnawarenessMaxDuration`]: '3600' },
+  );
   const clock = h.clock as ManualClock;
   try {
     h.agent.enterStandby({ crAware: false, timerAware: false });
@@ -68,7 +75,10 @@ test('within the limits waking up is no news: no WAKEUP, and no session just for
 });
 
 test('deaf to connection requests longer than CRUnawarenessMaxDuration: requests unanswered, WAKEUP after', async () => {
-  const h = await device({ crAware: true, timerAware: true }, { [`${MS}ConnectionRequestUsername`]: 'cr', [`${MS}ConnectionRequestPassword`]: 'pw', [`${SP}CRUnawarenessMaxDuration`]: '100' });
+  const h = await device(
+    { crAware: true, timerAware: true },
+    { [`${MS}ConnectionRequestUsername`]: 'cr', [`${MS}ConnectionRequestPassword`]: 'pw', [`${SP}CRUnawarenessMaxDuration`]: '100' },
+  );
   const server = await startHttpConnectionRequests(h.agent, { port: 0, address: '127.0.0.1', advertisedHost: '127.0.0.1' });
   const clock = h.clock as ManualClock;
   try {
@@ -90,7 +100,12 @@ test('deaf to connection requests longer than CRUnawarenessMaxDuration: requests
 test('CRAwarenessRequested and PeriodicAwarenessRequested keep a capable device aware: requests and periodic contacts go on in standby', async () => {
   const h = await device(
     { crAware: true, timerAware: true },
-    { [`${MS}PeriodicInformInterval`]: '60', [`${SP}CRAwarenessRequested`]: 'true', [`${SP}PeriodicAwarenessRequested`]: 'true', [`${SP}MaxMissedPeriodic`]: '0' },
+    {
+      [`${MS}PeriodicInformInterval`]: '60',
+      [`${SP}CRAwarenessRequested`]: 'true',
+      [`${SP}PeriodicAwarenessRequested`]: 'true',
+      [`${SP}MaxMissedPeriodic`]: '0',
+    },
   );
   const clock = h.clock as ManualClock;
   try {
@@ -128,7 +143,11 @@ test('a missed ScheduleInform with NotifyMissedScheduled: delivered late with WA
     await sessionsCompleted(h, 3);
     assert.deepEqual(codes(h, 2), ['13 WAKEUP', '3 SCHEDULED', 'M ScheduleInform']);
 
-    h.acs.queue(h.serial, { method: 'SetParameterValues', parameterList: [{ name: `${SP}ScheduledAwarenessRequested`, value: 'true' }], parameterKey: 'sa' }, { method: 'ScheduleInform', delaySeconds: 600, commandKey: 'again' });
+    h.acs.queue(
+      h.serial,
+      { method: 'SetParameterValues', parameterList: [{ name: `${SP}ScheduledAwarenessRequested`, value: 'true' }], parameterKey: 'sa' },
+      { method: 'ScheduleInform', delaySeconds: 600, commandKey: 'again' },
+    );
     h.agent.trigger('6 CONNECTION REQUEST');
     await sessionsCompleted(h, 4);
     const refused = h.agent.enterStandby({ crAware: false, timerAware: false });
@@ -154,7 +173,10 @@ test('the CLI agent: SIGUSR1 sends it into standby, SIGUSR2 wakes it, with 13 WA
     await settle(1500);
     process.kill(agent.child.pid!, 'SIGUSR2');
     await acs.waitFor(() => acs.completedSessions(serial).length === 2, 15_000);
-    assert.deepEqual(acs.completedSessions(serial)[1]!.events.map((e) => e.code), ['13 WAKEUP']);
+    assert.deepEqual(
+      acs.completedSessions(serial)[1]!.events.map((e) => e.code),
+      ['13 WAKEUP'],
+    );
   } finally {
     await agent.powerCut();
     await acs.close();

@@ -25,7 +25,8 @@ async function session(h: Harness, ...rpcs: AcsRequest[]): Promise<{ method: str
   return h.acs.completedSessions(h.serial)[before]!.messages.filter((m) => m.from === 'cpe' && m.method !== '' && m.method !== 'Inform');
 }
 
-const values = (body: string): Record<string, string> => Object.fromEntries(Object.entries(parameterValues(readCpeMessage(body))).map(([k, v]) => [k, v.value]));
+const values = (body: string): Record<string, string> =>
+  Object.fromEntries(Object.entries(parameterValues(readCpeMessage(body))).map(([k, v]) => [k, v.value]));
 
 test('TR-098 WLAN: factory settings, stations as Hosts, SSID and passphrase set, kept, and reset', async () => {
   // Seed chosen so the 2.4 GHz radio has stations.
@@ -41,9 +42,13 @@ test('TR-098 WLAN: factory settings, stations as Hosts, SSID and passphrase set,
     assert.equal(v[`${W1}PossibleChannels`], '1,2,3,4,5,6,7,8,9,10,11,12,13');
     const stations = Number(v[`${W1}TotalAssociations`]) + Number(v[`${W2}TotalAssociations`]);
     assert.ok(stations > 0, 'the seed gives the gateway some Wi-Fi stations');
-    const stationMacs = Object.entries(v).filter(([k]) => k.endsWith('.AssociatedDeviceMACAddress') && k.includes('.AssociatedDevice.')).map(([, mac]) => mac);
+    const stationMacs = Object.entries(v)
+      .filter(([k]) => k.endsWith('.AssociatedDeviceMACAddress') && k.includes('.AssociatedDevice.'))
+      .map(([, mac]) => mac);
     assert.equal(stationMacs.length, stations);
-    const wifiHosts = Object.entries(v).filter(([k, t]) => k.endsWith('.InterfaceType') && t === '802.11').map(([k]) => v[k.replace('InterfaceType', 'MACAddress')]);
+    const wifiHosts = Object.entries(v)
+      .filter(([k, t]) => k.endsWith('.InterfaceType') && t === '802.11')
+      .map(([k]) => v[k.replace('InterfaceType', 'MACAddress')]);
     assert.deepEqual(wifiHosts.sort(), stationMacs.sort(), 'each station is also a LAN Host on 802.11');
 
     const [set] = await session(h, {
@@ -102,7 +107,9 @@ test('TR-098 WLAN: malformed settings are refused each with 9007, and nothing of
       parameterKey: 'bad',
     });
     assert.equal(answer!.method, 'Fault');
-    const faults = [...answer!.body.matchAll(/<ParameterName>([^<]+)<\/ParameterName>\s*<FaultCode>(\d+)<\/FaultCode>/g)].map((m) => `${m[1]!.slice(LAN.length)}=${m[2]}`);
+    const faults = [...answer!.body.matchAll(/<ParameterName>([^<]+)<\/ParameterName>\s*<FaultCode>(\d+)<\/FaultCode>/g)].map(
+      (m) => `${m[1]!.slice(LAN.length)}=${m[2]}`,
+    );
     assert.deepEqual(faults.sort(), [
       'WLANConfiguration.1.Channel=9007',
       'WLANConfiguration.1.KeyPassphrase=9007',

@@ -50,7 +50,12 @@ test('ManageableDeviceNumberOfEntries with active notification: a new device ope
     h.agent.model.addProvider(manageableDeviceProvider(R, () => entries, `${R}LANDevice.1.Hosts.Host.`));
     h.acs.queue(
       h.serial,
-      { method: 'SetParameterAttributes', parameterList: [{ name: `${R}ManagementServer.ManageableDeviceNumberOfEntries`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] }] },
+      {
+        method: 'SetParameterAttributes',
+        parameterList: [
+          { name: `${R}ManagementServer.ManageableDeviceNumberOfEntries`, notificationChange: true, notification: 2, accessListChange: false, accessList: [] },
+        ],
+      },
       { method: 'SetParameterValues', parameterList: [{ name: `${R}ManagementServer.ManageableDeviceNotificationLimit`, value: '60' }], parameterKey: 'lim' },
     );
     h.agent.start();
@@ -59,8 +64,14 @@ test('ManageableDeviceNumberOfEntries with active notification: a new device ope
     entries.push({ oui: '00D09E', serialNumber: 'STB-1', productClass: 'STB' });
     clock.advance(5_000);
     await sessionsCompleted(h, 2);
-    assert.deepEqual(h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code), ['4 VALUE CHANGE']);
-    assert.equal(parameterValues(readCpeMessage(h.acs.completedSessions(h.serial)[1]!.messages[0]!.body))[`${R}ManagementServer.ManageableDeviceNumberOfEntries`]?.value, '1');
+    assert.deepEqual(
+      h.acs.completedSessions(h.serial)[1]!.events.map((e) => e.code),
+      ['4 VALUE CHANGE'],
+    );
+    assert.equal(
+      parameterValues(readCpeMessage(h.acs.completedSessions(h.serial)[1]!.messages[0]!.body))[`${R}ManagementServer.ManageableDeviceNumberOfEntries`]?.value,
+      '1',
+    );
     await new Promise((r) => setTimeout(r, 100));
     entries.push({ oui: '00D09E', serialNumber: 'STB-2', productClass: 'STB' });
     clock.advance(5_000);
@@ -68,7 +79,10 @@ test('ManageableDeviceNumberOfEntries with active notification: a new device ope
     assert.equal(h.acs.completedSessions(h.serial).length, 2, 'within the limit: the change waits');
     clock.advance(55_000);
     await sessionsCompleted(h, 3);
-    assert.equal(parameterValues(readCpeMessage(h.acs.completedSessions(h.serial)[2]!.messages[0]!.body))[`${R}ManagementServer.ManageableDeviceNumberOfEntries`]?.value, '2');
+    assert.equal(
+      parameterValues(readCpeMessage(h.acs.completedSessions(h.serial)[2]!.messages[0]!.body))[`${R}ManagementServer.ManageableDeviceNumberOfEntries`]?.value,
+      '2',
+    );
   } finally {
     await h.close();
   }
@@ -109,7 +123,9 @@ test('a GatewayInfo that changed between boots is reported with 4 VALUE CHANGE i
     await sessionsCompleted(h, 1);
     assert.ok(!h.acs.completedSessions(h.serial)[0]!.events.some((e) => e.code === '4 VALUE CHANGE'), 'the first boot only records it');
     serial = 'GW-2';
-    await h.restart((again) => again.model.addProvider({ objects: ['Device.GatewayInfo.'], get: (p) => (p === 'Device.GatewayInfo.SerialNumber' ? serial : undefined) }));
+    await h.restart((again) =>
+      again.model.addProvider({ objects: ['Device.GatewayInfo.'], get: (p) => (p === 'Device.GatewayInfo.SerialNumber' ? serial : undefined) }),
+    );
     await sessionsCompleted(h, 2);
     const boot = h.acs.completedSessions(h.serial)[1]!;
     assert.deepEqual(boot.events.map((e) => e.code).sort(), ['1 BOOT', '4 VALUE CHANGE']);

@@ -21,7 +21,11 @@ for (const scheme of ['basic', 'digest'] as const) {
   });
 
   test(`${scheme} auth: wrong credentials fail the session and schedule a retry`, async () => {
-    const h = await startHarness({ manualClock: true, acs: { auth: { scheme, username: 'cpe', password: 's3cret' } }, agent: { acsUsername: 'cpe', acsPassword: 'wrong' } });
+    const h = await startHarness({
+      manualClock: true,
+      acs: { auth: { scheme, username: 'cpe', password: 's3cret' } },
+      agent: { acsUsername: 'cpe', acsPassword: 'wrong' },
+    });
     try {
       const outcome = h.agent.nextSession();
       h.agent.start();
@@ -38,7 +42,10 @@ for (const scheme of ['basic', 'digest'] as const) {
 }
 
 test('digest auth with SHA-256 only', async () => {
-  const h = await startHarness({ acs: { auth: { scheme: 'digest', username: 'cpe', password: 'pw', algorithms: ['SHA-256'] } }, agent: { acsUsername: 'cpe', acsPassword: 'pw' } });
+  const h = await startHarness({
+    acs: { auth: { scheme: 'digest', username: 'cpe', password: 'pw', algorithms: ['SHA-256'] } },
+    agent: { acsUsername: 'cpe', acsPassword: 'pw' },
+  });
   try {
     h.acs.queue(h.serial, { method: 'GetRPCMethods' }, { method: 'GetRPCMethods' });
     h.agent.start();
@@ -58,7 +65,10 @@ test('HTTPS with a trusted test CA works; an untrusted certificate is refused', 
   } finally {
     await good.close();
   }
-  const bad = await startHarness({ acs: { tls: { key: pki.serverKey, cert: pki.serverCert } }, agent: { tls: { ca: pki.otherCaCert, rejectUnauthorized: true } } });
+  const bad = await startHarness({
+    acs: { tls: { key: pki.serverKey, cert: pki.serverCert } },
+    agent: { tls: { ca: pki.otherCaCert, rejectUnauthorized: true } },
+  });
   try {
     const outcome = bad.agent.nextSession();
     bad.agent.start();
@@ -101,9 +111,16 @@ test('an ACS that fails N times: retry waits follow the spec table, RetryCount c
     }
     assert.equal((await outcome).ok, true);
     const informs = h.acs.sessions.map((s) => s.messages[0]!.body).filter((b) => b.includes('<cwmp:Inform>'));
-    assert.deepEqual(informs.map((b) => /<RetryCount>(\d+)<\/RetryCount>/.exec(b)![1]), ['3', '5'], 'RetryCount of the Informs the ACS parsed');
+    assert.deepEqual(
+      informs.map((b) => /<RetryCount>(\d+)<\/RetryCount>/.exec(b)![1]),
+      ['3', '5'],
+      'RetryCount of the Informs the ACS parsed',
+    );
     const last = h.acs.completedSessions(h.serial).at(-1)!;
-    assert.deepEqual(last.events.map((e) => e.code), ['0 BOOTSTRAP', '1 BOOT']);
+    assert.deepEqual(
+      last.events.map((e) => e.code),
+      ['0 BOOTSTRAP', '1 BOOT'],
+    );
     assert.equal(h.agent.retryCount, 0);
   } finally {
     await h.close();
@@ -130,7 +147,10 @@ test('an unreachable ACS fails fast and keeps the events', async () => {
     const outcome = h.agent.nextSession();
     h.agent.start();
     assert.equal((await outcome).ok, false);
-    assert.deepEqual(h.agent.pendingEvents.map((e) => e.code), ['1 BOOT', '0 BOOTSTRAP']);
+    assert.deepEqual(
+      h.agent.pendingEvents.map((e) => e.code),
+      ['1 BOOT', '0 BOOTSTRAP'],
+    );
   } finally {
     await h.close();
   }
@@ -162,7 +182,10 @@ test('the CPE calls GetRPCMethods on the ACS when asked to', async () => {
     h.agent.queueCpeRequest({ method: 'GetRPCMethods' });
     h.agent.start();
     await sessionsCompleted(h, 1);
-    const cpe = h.acs.completedSessions(h.serial)[0]!.messages.filter((m) => m.from === 'cpe').map((m) => m.method);
+    const cpe = h.acs
+      .completedSessions(h.serial)[0]!
+      .messages.filter((m) => m.from === 'cpe')
+      .map((m) => m.method);
     assert.deepEqual(cpe, ['Inform', 'GetRPCMethods', '']);
   } finally {
     await h.close();

@@ -31,7 +31,15 @@ test('1,000 devices: each bootstraps, informs periodically and answers GetParame
   const serials = fleet.members.map((m) => m.serial);
   assert.equal(new Set(serials).size, 1000, 'serial numbers are unique');
   assert.equal(serials[0], 'STB000000000');
-  for (const s of serials) acs.queue(s, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.SerialNumber', 'Device.DeviceInfo.ProductClass', 'Device.Services.STBService.1.Components.FrontEnd.1.IP.IGMP.ClientVersion'] });
+  for (const s of serials)
+    acs.queue(s, {
+      method: 'GetParameterValues',
+      parameterNames: [
+        'Device.DeviceInfo.SerialNumber',
+        'Device.DeviceInfo.ProductClass',
+        'Device.Services.STBService.1.Components.FrontEnd.1.IP.IGMP.ClientVersion',
+      ],
+    });
   try {
     await fleet.start();
     const sessionsOf = (): Map<string, string[][]> => {
@@ -48,7 +56,12 @@ test('1,000 devices: each bootstraps, informs periodically and answers GetParame
       const sessions = by.get(s)!;
       assert.ok(sessions[0]!.includes('0 BOOTSTRAP') && sessions[0]!.includes('1 BOOT'), `${s} bootstrapped first`);
     }
-    const answers = new Map(acs.responses().filter((r) => r.method === 'GetParameterValuesResponse').map((r) => [parameterValues(r)['Device.DeviceInfo.SerialNumber']?.value, parameterValues(r)]));
+    const answers = new Map(
+      acs
+        .responses()
+        .filter((r) => r.method === 'GetParameterValuesResponse')
+        .map((r) => [parameterValues(r)['Device.DeviceInfo.SerialNumber']?.value, parameterValues(r)]),
+    );
     for (const s of serials) {
       const v = answers.get(s);
       assert.ok(v, `${s} answered GetParameterValues`);
@@ -68,7 +81,12 @@ test('1,000 devices: each bootstraps, informs periodically and answers GetParame
     const other = fleet.members[999]!;
     const udpBefore = acs.completedSessions(other.serial).length;
     await acs.udpConnectionRequest(other.agent!.model.read('Device.ManagementServer.UDPConnectionRequestAddress'), other.serial, 'fleet-secret');
-    await acs.waitFor(() => acs.completedSessions(other.serial).slice(udpBefore).some((s) => s.events.some((e) => e.code === '6 CONNECTION REQUEST')));
+    await acs.waitFor(() =>
+      acs
+        .completedSessions(other.serial)
+        .slice(udpBefore)
+        .some((s) => s.events.some((e) => e.code === '6 CONNECTION REQUEST')),
+    );
   } finally {
     await fleet.stop();
     await acs.close();
@@ -85,11 +103,17 @@ InternetGatewayDevice.DeviceInfo.ModelName,false,,false,,HG-9,xsd:string,,,,,
 InternetGatewayDevice.ManagementServer.ConnectionRequestPassword,false,,true,,leaked,xsd:string,,,,,
 `;
 
-test('a fleet of TR-098 gateways from a genieacs-sim CSV: InternetGatewayDevice Informs, snapshot values, connection requests', { timeout: 60_000 }, async () => {
+test('a fleet of TR-098 gateways from a genieacs-sim CSV: InternetGatewayDevice Informs, snapshot values, connection requests', {
+  timeout: 60_000,
+}, async () => {
   const { buildProfile, snapshotFromCsv } = await import('../../src/fleet/profile.js');
   const profile = buildProfile({ name: 'igd' }, snapshotFromCsv(IGD_CSV));
   assert.equal(profile.schema.root, 'InternetGatewayDevice.');
-  assert.deepEqual(profile.skipped.map((s) => s.name), ['InternetGatewayDevice.ManagementServer.ConnectionRequestPassword'], 'the secret is not taken');
+  assert.deepEqual(
+    profile.skipped.map((s) => s.name),
+    ['InternetGatewayDevice.ManagementServer.ConnectionRequestPassword'],
+    'the secret is not taken',
+  );
   const acs = new TestAcs();
   const url = await acs.listen();
   const fleet = new Fleet({
@@ -105,13 +129,17 @@ test('a fleet of TR-098 gateways from a genieacs-sim CSV: InternetGatewayDevice 
     logger: pino({ level: 'silent' }),
   });
   const R = 'InternetGatewayDevice.';
-  for (const m of fleet.members) acs.queue(m.serial, { method: 'GetParameterValues', parameterNames: [`${R}LANDevice.1.WLANConfiguration.1.`, `${R}DeviceInfo.ModelName`] });
+  for (const m of fleet.members)
+    acs.queue(m.serial, { method: 'GetParameterValues', parameterNames: [`${R}LANDevice.1.WLANConfiguration.1.`, `${R}DeviceInfo.ModelName`] });
   try {
     await fleet.start();
     await acs.waitFor(() => fleet.members.every((m) => acs.completedSessions(m.serial).length >= 1), 30_000);
     for (const m of fleet.members) {
       const inform = parameterValues(readCpeMessage(acs.completedSessions(m.serial)[0]!.messages[0]!.body));
-      assert.ok(`${R}DeviceSummary` in inform && `${R}WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress` in inform, `${m.serial}: TR-098 Inform`);
+      assert.ok(
+        `${R}DeviceSummary` in inform && `${R}WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress` in inform,
+        `${m.serial}: TR-098 Inform`,
+      );
       const answer = parameterValues(acs.responses(m.serial).find((r) => r.method === 'GetParameterValuesResponse')!);
       assert.equal(answer[`${R}LANDevice.1.WLANConfiguration.1.SSID`]?.value, 'home, sweet "home"');
       assert.equal(answer[`${R}DeviceInfo.ModelName`]?.value, 'HG-9');

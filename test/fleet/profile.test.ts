@@ -13,7 +13,11 @@ import { definitionsFromBbf, loadBbfModel } from '../../src/models/bbf-loader.js
 import { BUILT_IN_SCHEMA } from '../../src/models/built-in.js';
 
 test('CSV: quotes, doubled quotes, commas and newlines inside fields', () => {
-  assert.deepEqual(parseCsv('a,b\n"x, y","say ""hi"""\r\n"multi\nline",z\n'), [['a', 'b'], ['x, y', 'say "hi"'], ['multi\nline', 'z']]);
+  assert.deepEqual(parseCsv('a,b\n"x, y","say ""hi"""\r\n"multi\nline",z\n'), [
+    ['a', 'b'],
+    ['x, y', 'say "hi"'],
+    ['multi\nline', 'z'],
+  ]);
   assert.throws(() => snapshotFromCsv('path,val\nDevice.X,1\n'), /"name" and "value"/);
 });
 
@@ -26,15 +30,21 @@ test('a snapshot adds tables the model lacks, counts their instances, and skips 
     { name: 'Device.DeviceInfo.Description', value: 'from the snapshot' },
     { name: 'NotDevice.X', value: '1' },
   ]);
-  assert.deepEqual(p.skipped.map((s) => s.name), ['Device.ManagementServer.ConnectionRequestPassword', 'NotDevice.X']);
+  assert.deepEqual(
+    p.skipped.map((s) => s.name),
+    ['Device.ManagementServer.ConnectionRequestPassword', 'NotDevice.X'],
+  );
   const a = new DataModel(p.schema, new LiveModelStore(), [p.provider!], Object.create(p.values) as Record<string, string>);
   const b = new DataModel(p.schema, new LiveModelStore(), [p.provider!], Object.create(p.values) as Record<string, string>);
   assert.equal(a.read('Device.WiFi.RadioNumberOfEntries'), '2', 'counted from the instances, not the snapshot value');
-  assert.deepEqual(a.getParameterNames('Device.WiFi.Radio.', true).map((x) => x.name), ['Device.WiFi.Radio.1.', 'Device.WiFi.Radio.3.']);
+  assert.deepEqual(
+    a.getParameterNames('Device.WiFi.Radio.', true).map((x) => x.name),
+    ['Device.WiFi.Radio.1.', 'Device.WiFi.Radio.3.'],
+  );
   assert.equal(a.read('Device.DeviceInfo.Description'), 'from the snapshot');
   a.setParameterValues([{ name: 'Device.WiFi.Radio.1.Channel', value: '11' }], 'Device.ManagementServer.ParameterKey', 'k');
   assert.equal(a.read('Device.WiFi.Radio.1.Channel'), '11');
-  assert.equal(b.read('Device.WiFi.Radio.1.Channel'), '6', 'devices share the profile, not each other\'s changes');
+  assert.equal(b.read('Device.WiFi.Radio.1.Channel'), '6', "devices share the profile, not each other's changes");
   assert.throws(() => a.setParameterValues([{ name: 'Device.WiFi.Radio.1.Channel', value: 'six' }], 'Device.ManagementServer.ParameterKey', 'k'), /9003/);
 });
 
@@ -48,7 +58,10 @@ test('shipped profiles load, and a JSON profile may take its parameters from a C
   assert.ok(gw.schema.parameters.has('Device.WiFi.SSID.{i}.SSID'));
   const dir = tempDir('profile-');
   fs.writeFileSync(path.join(dir, 'p.csv'), 'name,value,type,writable\nDevice.Hosts.Host.1.HostName,printer,string,false\n');
-  fs.writeFileSync(path.join(dir, 'p.json'), JSON.stringify({ name: 'mine', identity: { productClass: 'Mine' }, parametersCsv: 'p.csv', parameters: { 'Device.DeviceInfo.Description': 'd' } }));
+  fs.writeFileSync(
+    path.join(dir, 'p.json'),
+    JSON.stringify({ name: 'mine', identity: { productClass: 'Mine' }, parametersCsv: 'p.csv', parameters: { 'Device.DeviceInfo.Description': 'd' } }),
+  );
   const mine = loadProfile(path.join(dir, 'p.json'));
   assert.equal(mine.values['Device.Hosts.Host.1.HostName'], 'printer');
   assert.equal(mine.values['Device.DeviceInfo.Description'], 'd');
@@ -56,9 +69,14 @@ test('shipped profiles load, and a JSON profile may take its parameters from a C
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('shipped profiles name Broadband Forum parameters with their standard type and access', { skip: fs.existsSync(path.join(BBF_DIR, 'tr-181-2-17-0-cwmp-full.xml')) ? undefined : `Broadband Forum models not found in ${BBF_DIR}` }, () => {
+test('shipped profiles name Broadband Forum parameters with their standard type and access', {
+  skip: fs.existsSync(path.join(BBF_DIR, 'tr-181-2-17-0-cwmp-full.xml')) ? undefined : `Broadband Forum models not found in ${BBF_DIR}`,
+}, () => {
   const standard = new Map<string, { type: string; writable: boolean }>();
-  for (const [file, mountAt] of [['tr-181-2-17-0-cwmp-full.xml', undefined], ['tr-135-1-4-1-cwmp-full.xml', 'Device.Services.']] as const) {
+  for (const [file, mountAt] of [
+    ['tr-181-2-17-0-cwmp-full.xml', undefined],
+    ['tr-135-1-4-1-cwmp-full.xml', 'Device.Services.'],
+  ] as const) {
     const defs = definitionsFromBbf(loadBbfModel(fs.readFileSync(path.join(BBF_DIR, file), 'utf8')), mountAt ? { mountAt } : {});
     for (const d of defs.parameters) standard.set(d.name, { type: d.type, writable: d.writable });
   }
@@ -80,13 +98,21 @@ test('identities: serial patterns, MACs from the index, shards cover the range e
   assert.equal(macFor('02:c0:de', 0x010203), '02:C0:DE:01:02:03');
   assert.throws(() => macFor('02:C0', 1), /three bytes/);
   assert.equal(identityFor(DEFAULT_TEMPLATE, 5).serialNumber, 'SIM00000005');
-  for (const [count, total] of [[10, 3], [1000, 7], [5, 5], [3, 4]] as const) {
+  for (const [count, total] of [
+    [10, 3],
+    [1000, 7],
+    [5, 5],
+    [3, 4],
+  ] as const) {
     const seen: number[] = [];
     for (let i = 0; i < total; i++) {
       const { start, end } = shardRange(count, i, total);
       for (let k = start; k < end; k++) seen.push(k);
     }
-    assert.deepEqual(seen, Array.from({ length: count }, (_, k) => k));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: count }, (_, k) => k),
+    );
   }
   assert.throws(() => shardRange(10, 3, 3), /not one of/);
 });

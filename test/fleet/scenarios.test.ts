@@ -63,7 +63,10 @@ test('firmware-rollout: every device downloads, installs, reboots and reports su
     for (const m of fleet.members) {
       assert.equal(m.agent!.model.read('Device.DeviceInfo.SoftwareVersion'), '6.0.0');
       const all = acs.sessions.filter((x) => x.serial === m.serial).map((x) => x.events.map((e) => e.code));
-      assert.ok(all.some((e) => e.includes('1 BOOT') && e.includes('7 TRANSFER COMPLETE') && e.includes('M Download') && e.includes('4 VALUE CHANGE')), `${m.serial}: ${JSON.stringify(all)}`);
+      assert.ok(
+        all.some((e) => e.includes('1 BOOT') && e.includes('7 TRANSFER COMPLETE') && e.includes('M Download') && e.includes('4 VALUE CHANGE')),
+        `${m.serial}: ${JSON.stringify(all)}`,
+      );
     }
   } finally {
     await fleet.stop();
@@ -81,14 +84,28 @@ test('standby: devices sleep deaf to connection requests and wake with 13 WAKEUP
     const asleep = fleet.members.find((m) => m.agent?.standbyMode);
     if (asleep) {
       const a = asleep.agent!;
-      assert.equal(await acs.connectionRequest(a.model.read(a.ms.connectionRequestUrl), a.model.read(a.ms.connectionRequestUsername), a.model.read(a.ms.connectionRequestPassword)), 404, 'asleep and deaf: no answer');
+      assert.equal(
+        await acs.connectionRequest(
+          a.model.read(a.ms.connectionRequestUrl),
+          a.model.read(a.ms.connectionRequestUsername),
+          a.model.read(a.ms.connectionRequestPassword),
+        ),
+        404,
+        'asleep and deaf: no answer',
+      );
     }
     const extra = await run.done;
     assert.ok((extra.actionsSent ?? 0) >= 5, `${extra.actionsSent} nights`);
     await new Promise((r) => setTimeout(r, 1000));
     const woke = fleet.members.filter((m) => events(acs, m.serial).some((e) => e.includes('13 WAKEUP')));
     assert.ok(woke.length >= 5, `${woke.length} devices reported waking up`);
-    for (const m of woke) assert.ok(!events(acs, m.serial).slice(1).some((e) => e.includes('1 BOOT')), 'standby is no reboot');
+    for (const m of woke)
+      assert.ok(
+        !events(acs, m.serial)
+          .slice(1)
+          .some((e) => e.includes('1 BOOT')),
+        'standby is no reboot',
+      );
   } finally {
     await fleet.stop();
     await acs.close();
@@ -128,7 +145,8 @@ test('a fleet restarted from its snapshot keeps its state: BOOT, not BOOTSTRAP, 
   const first = await small(acs, 10);
   let url1 = '';
   try {
-    for (const m of first.members) acs.queue(m.serial, { method: 'SetParameterValues', parameterList: [{ name: 'Device.WiFi.SSID.1.SSID', value: `net-${m.index}` }], parameterKey: 'k' });
+    for (const m of first.members)
+      acs.queue(m.serial, { method: 'SetParameterValues', parameterList: [{ name: 'Device.WiFi.SSID.1.SSID', value: `net-${m.index}` }], parameterKey: 'k' });
     await acs.waitFor(() => first.members.every((m) => acs.responses(m.serial).some((r) => r.method === 'SetParameterValuesResponse')));
     url1 = first.members[0]!.agent!.model.read('Device.ManagementServer.URL');
     new FleetSnapshot(dir, 'all').save(first);
@@ -141,7 +159,18 @@ test('a fleet restarted from its snapshot keeps its state: BOOT, not BOOTSTRAP, 
   const url2 = await acs2.listen();
   assert.equal(url2, url1);
   const restored = new FleetSnapshot(dir, 'all').load();
-  const second = new Fleet({ count: 10, profile: loadProfile('gateway'), acsUrl: url2, cwmpVersion: '1.4', connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' }, bootWindowSeconds: 0.2, clock: systemClock, random: Math.random, logger: pino({ level: 'silent' }), restored });
+  const second = new Fleet({
+    count: 10,
+    profile: loadProfile('gateway'),
+    acsUrl: url2,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+    bootWindowSeconds: 0.2,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    restored,
+  });
   await second.start();
   try {
     await acs2.waitFor(() => second.members.every((m) => acs2.completedSessions(m.serial).length >= 1));
@@ -158,7 +187,28 @@ test('a fleet restarted from its snapshot keeps its state: BOOT, not BOOTSTRAP, 
 
 test('cwmp-agent fleet on the command line: boot storm against the bundled ACS, JSON summary, snapshot written', { timeout: 60_000 }, () => {
   const dir = tempDir('fleet-cli-');
-  const r = spawnSync(process.execPath, [bin, 'fleet', '--count', '40', '--scenario', 'boot-storm', '--boot-window', '1', '--state-dir', dir, '--cr-port', '0', '--profile', 'gateway', '--shard', '1/2'], { encoding: 'utf8', timeout: 50_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      bin,
+      'fleet',
+      '--count',
+      '40',
+      '--scenario',
+      'boot-storm',
+      '--boot-window',
+      '1',
+      '--state-dir',
+      dir,
+      '--cr-port',
+      '0',
+      '--profile',
+      'gateway',
+      '--shard',
+      '1/2',
+    ],
+    { encoding: 'utf8', timeout: 50_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout) as { devices: number; bootstrapped: number; shard: string; sessions: { failed: number } };
   assert.equal(summary.devices, 20, 'shard 1 of 2 runs half');
@@ -168,7 +218,11 @@ test('cwmp-agent fleet on the command line: boot storm against the bundled ACS, 
   const snap = JSON.parse(fs.readFileSync(path.join(dir, 'fleet-1-of-2.json'), 'utf8')) as { devices: Record<string, unknown> };
   assert.deepEqual(Object.keys(snap.devices).sort()[0], 'HGW000000020');
   // Spread over two worker threads: each its own part of the range, one summary for all.
-  const threaded = spawnSync(process.execPath, [bin, 'fleet', '--count', '30', '--workers', '2', '--scenario', 'boot-storm', '--boot-window', '1', '--cr-port', '0'], { encoding: 'utf8', timeout: 50_000 });
+  const threaded = spawnSync(
+    process.execPath,
+    [bin, 'fleet', '--count', '30', '--workers', '2', '--scenario', 'boot-storm', '--boot-window', '1', '--cr-port', '0'],
+    { encoding: 'utf8', timeout: 50_000 },
+  );
   assert.equal(threaded.status, 0, threaded.stderr);
   const all = JSON.parse(threaded.stdout) as { workers: number; devices: number; bootstrapped: number; shard: string[] };
   assert.deepEqual([all.workers, all.devices, all.bootstrapped], [2, 30, 30]);

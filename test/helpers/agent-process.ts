@@ -18,7 +18,10 @@ export interface AgentProcess {
 }
 
 export function startAgentProcess(args: string[], logLevel = 'silent'): AgentProcess {
-  const child = spawn(process.execPath, [bin, 'run', ...args, '--log-level', logLevel], { detached: true, stdio: ['ignore', logLevel === 'silent' ? 'ignore' : 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'run', ...args, '--log-level', logLevel], {
+    detached: true,
+    stdio: ['ignore', logLevel === 'silent' ? 'ignore' : 'pipe', 'inherit'],
+  });
   const logs: Record<string, unknown>[] = [];
   if (child.stdout) {
     readline.createInterface({ input: child.stdout }).on('line', (line) => {

@@ -68,7 +68,9 @@ export class FileServer {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="files"' }).end();
       return false;
     }
-    const r = this.digest.verify(req.headers.authorization, req.method ?? 'GET', req.url ?? '', Date.now(), (u) => (u === auth.username ? auth.password : undefined));
+    const r = this.digest.verify(req.headers.authorization, req.method ?? 'GET', req.url ?? '', Date.now(), (u) =>
+      u === auth.username ? auth.password : undefined,
+    );
     if (r.ok) return true;
     res.writeHead(401, { 'WWW-Authenticate': this.digest.challenge(Date.now(), () => randomBytes(16).toString('hex'), r.stale) }).end();
     return false;
@@ -95,9 +97,17 @@ export class FileServer {
     if (range && !file.noRanges) {
       start = Number(range[1]);
       if (start >= file.body.length) return void res.writeHead(416, { 'Content-Range': `bytes */${file.body.length}` }).end();
-      res.writeHead(206, { 'Content-Range': `bytes ${start}-${file.body.length - 1}/${file.body.length}`, 'Content-Length': file.body.length - start, 'Content-Type': file.contentType ?? 'application/octet-stream' });
+      res.writeHead(206, {
+        'Content-Range': `bytes ${start}-${file.body.length - 1}/${file.body.length}`,
+        'Content-Length': file.body.length - start,
+        'Content-Type': file.contentType ?? 'application/octet-stream',
+      });
     } else {
-      res.writeHead(200, { 'Content-Length': file.body.length, 'Content-Type': file.contentType ?? 'application/octet-stream', 'Accept-Ranges': file.noRanges ? 'none' : 'bytes' });
+      res.writeHead(200, {
+        'Content-Length': file.body.length,
+        'Content-Type': file.contentType ?? 'application/octet-stream',
+        'Accept-Ranges': file.noRanges ? 'none' : 'bytes',
+      });
     }
     const body = file.body.subarray(start);
     const cut = start === 0 && file.cutAfter !== undefined ? file.cutAfter : undefined;

@@ -4,7 +4,9 @@ import dgram from 'node:dgram';
 import { bindingRequest, readBindingResponse } from '../../src/cwmp/stun-binding.js';
 
 export function commandMissing(cmd: string): string | undefined {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0 ? undefined : `${cmd} is not installed (apt-get install ${cmd === 'turnserver' ? 'coturn' : cmd})`;
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0
+    ? undefined
+    : `${cmd} is not installed (apt-get install ${cmd === 'turnserver' ? 'coturn' : cmd})`;
 }
 
 /** A free UDP port on an address (bound and released). */
@@ -50,8 +52,21 @@ async function stunAnswers(address: string, port: number, timeoutMs: number): Pr
 /** coturn as a plain STUN server on address:port. `netns` runs it inside a network namespace. */
 export async function startStunServer(address: string, port: number, netns?: string): Promise<RunningServer> {
   // UDP only: the port was chosen free for UDP, and a TCP listener on it could collide with another test's.
-  const args = ['-n', '--stun-only', `--listening-ip=${address}`, `--listening-port=${port}`, '--no-cli', '--no-tls', '--no-dtls', '--no-tcp', '--log-file=stdout', '--simple-log'];
-  const child = netns ? spawn('ip', ['netns', 'exec', netns, 'turnserver', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    '-n',
+    '--stun-only',
+    `--listening-ip=${address}`,
+    `--listening-port=${port}`,
+    '--no-cli',
+    '--no-tls',
+    '--no-dtls',
+    '--no-tcp',
+    '--log-file=stdout',
+    '--simple-log',
+  ];
+  const child = netns
+    ? spawn('ip', ['netns', 'exec', netns, 'turnserver', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Its last words, for the error when it does not come up.
   let output = '';
   const keep = (d: Buffer): void => void (output = (output + d.toString()).slice(-2000));

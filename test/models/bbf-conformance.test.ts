@@ -9,7 +9,18 @@ import { DEVICE_CORE_PARAMETERS } from '../../src/models/device-core.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from '../../src/models/xmpp.js';
 import { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from '../../src/models/device-status.js';
 import { NETWORK_PARAMETERS, NETWORK_TABLES } from '../../src/models/network.js';
-import { DIAGNOSTICS_PARAMETERS, DIAGNOSTICS_TABLES, DOWNLOAD_PARAMETERS, DOWNLOAD_TABLES, TRACEROUTE_PARAMETERS, UDP_ECHO_PARAMETERS, UPLOAD_PARAMETERS, UPLOAD_TABLES, SERVER_SELECTION_PARAMETERS, UDP_ECHO_DIAGNOSTICS_PARAMETERS } from '../../src/models/diagnostics.js';
+import {
+  DIAGNOSTICS_PARAMETERS,
+  DIAGNOSTICS_TABLES,
+  DOWNLOAD_PARAMETERS,
+  DOWNLOAD_TABLES,
+  TRACEROUTE_PARAMETERS,
+  UDP_ECHO_PARAMETERS,
+  UPLOAD_PARAMETERS,
+  UPLOAD_TABLES,
+  SERVER_SELECTION_PARAMETERS,
+  UDP_ECHO_DIAGNOSTICS_PARAMETERS,
+} from '../../src/models/diagnostics.js';
 import { BBF_DIR } from '../helpers/xsd.js';
 
 const tr181 = path.join(BBF_DIR, 'tr-181-2-17-0-cwmp-full.xml');
@@ -46,7 +57,24 @@ test('built-in TR-181 parameters: same names, types, access and instance shape a
   // The counts CWMP-FACTS gives for the full file: the loader reads all of it.
   assert.equal(model.objects.size, 790);
   assert.equal(model.parameters.size, 6483);
-  const problems = conformanceProblems(model, 'TR-181', [...DEVICE_CORE_PARAMETERS, ...DEVICE_STATUS_PARAMETERS, ...NETWORK_PARAMETERS, ...DIAGNOSTICS_PARAMETERS, ...TRACEROUTE_PARAMETERS, ...UDP_ECHO_PARAMETERS, ...DOWNLOAD_PARAMETERS, ...UPLOAD_PARAMETERS, ...SERVER_SELECTION_PARAMETERS, ...UDP_ECHO_DIAGNOSTICS_PARAMETERS, ...XMPP_PARAMETERS], [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...DIAGNOSTICS_TABLES, ...DOWNLOAD_TABLES, ...UPLOAD_TABLES, ...XMPP_TABLES]);
+  const problems = conformanceProblems(
+    model,
+    'TR-181',
+    [
+      ...DEVICE_CORE_PARAMETERS,
+      ...DEVICE_STATUS_PARAMETERS,
+      ...NETWORK_PARAMETERS,
+      ...DIAGNOSTICS_PARAMETERS,
+      ...TRACEROUTE_PARAMETERS,
+      ...UDP_ECHO_PARAMETERS,
+      ...DOWNLOAD_PARAMETERS,
+      ...UPLOAD_PARAMETERS,
+      ...SERVER_SELECTION_PARAMETERS,
+      ...UDP_ECHO_DIAGNOSTICS_PARAMETERS,
+      ...XMPP_PARAMETERS,
+    ],
+    [...DEVICE_STATUS_TABLES, ...NETWORK_TABLES, ...DIAGNOSTICS_TABLES, ...DOWNLOAD_TABLES, ...UPLOAD_TABLES, ...XMPP_TABLES],
+  );
   assert.deepEqual(problems, []);
 });
 
@@ -59,7 +87,9 @@ test('the loader can fail: a wrong type is reported', { skip }, () => {
 
 const tr135 = path.join(BBF_DIR, 'tr-135-1-4-1-cwmp-full.xml');
 
-test('built-in TR-135 STBService parameters match STBService:1.4', { skip: fs.existsSync(tr135) ? undefined : `Broadband Forum model not found at ${tr135}` }, async () => {
+test('built-in TR-135 STBService parameters match STBService:1.4', {
+  skip: fs.existsSync(tr135) ? undefined : `Broadband Forum model not found at ${tr135}`,
+}, async () => {
   const { STB_PARAMETERS, STB_TABLES } = await import('../../src/models/stb-service.js');
   const model = loadBbfModel(fs.readFileSync(tr135, 'utf8'));
   assert.equal(model.name, 'STBService:1.4');
@@ -101,7 +131,10 @@ test('TR-098 DeviceSummary names only profiles the built-in model implements in 
   const { IGD_PARAMETERS, IGD_TABLES } = await import('../../src/models/igd.js');
   const xml = fs.readFileSync(tr098, 'utf8');
   const summary = IGD_PARAMETERS.find((d) => d.name === 'InternetGatewayDevice.DeviceSummary')!.default;
-  const profiles = /\[\]\(([^)]*)\)$/.exec(summary)![1]!.split(',').map((p) => p.trim());
+  const profiles = /\[\]\(([^)]*)\)$/
+    .exec(summary)![1]!
+    .split(',')
+    .map((p) => p.trim());
   assert.ok(profiles.includes('Baseline:1'));
   const names = new Set([...IGD_PARAMETERS.map((d) => d.name), ...IGD_TABLES.map((t) => t.name)]);
   const missing: string[] = [];

@@ -44,10 +44,15 @@ test('TR-098 InternetGatewayDevice:1 for legacy devices', { skip: skipUnless('tr
   const top = dm.getParameterNames('InternetGatewayDevice.', true).map((p) => p.name);
   assert.ok(top.includes('InternetGatewayDevice.DeviceInfo.'));
   assert.ok(top.includes('InternetGatewayDevice.ManagementServer.'));
-  assert.ok(dm.getParameterValues(['InternetGatewayDevice.ManagementServer.']).some((v) => v.name === 'InternetGatewayDevice.ManagementServer.PeriodicInformInterval'));
+  assert.ok(
+    dm.getParameterValues(['InternetGatewayDevice.ManagementServer.']).some((v) => v.name === 'InternetGatewayDevice.ManagementServer.PeriodicInformInterval'),
+  );
 });
 
-for (const [name, service] of [['tr-104-2-0-2-cwmp-full.xml', 'VoiceService'], ['tr-140-1-3-1-cwmp-full.xml', 'StorageService']] as const) {
+for (const [name, service] of [
+  ['tr-104-2-0-2-cwmp-full.xml', 'VoiceService'],
+  ['tr-140-1-3-1-cwmp-full.xml', 'StorageService'],
+] as const) {
   test(`${service} mounted under Device.Services.`, { skip: skipUnless(name) }, () => {
     const { schema, dm } = modelFrom(name, 'Device.Services.');
     assert.ok(schema.tables.has(`Device.Services.${service}.{i}.`));
@@ -61,7 +66,9 @@ for (const [name, service] of [['tr-104-2-0-2-cwmp-full.xml', 'VoiceService'], [
   });
 }
 
-test('extendBuiltIn: the full TR-181 beside the built-in model, built-in definitions winning', { skip: skipUnless('tr-181-2-17-0-cwmp-full.xml') }, async () => {
+test('extendBuiltIn: the full TR-181 beside the built-in model, built-in definitions winning', {
+  skip: skipUnless('tr-181-2-17-0-cwmp-full.xml'),
+}, async () => {
   const { extendBuiltIn, BUILT_IN_SCHEMA } = await import('../../src/models/built-in.js');
   const { parameters, tables } = definitionsFromBbf(loadBbfModel(fs.readFileSync(file('tr-181-2-17-0-cwmp-full.xml'), 'utf8')));
   const schema = extendBuiltIn(parameters, tables);

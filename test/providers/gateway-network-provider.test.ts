@@ -17,15 +17,29 @@ test('parseProcRoute: the default route with the lowest metric, gateway decoded 
 });
 
 const iface = (name: string, address: string | undefined, extra: Partial<InterfaceSnapshot> = {}): InterfaceSnapshot => ({
-  name, mac: `02:00:00:00:00:0${name.length}`, loopback: false, up: true, ipv4: address ? [{ address, netmask: '255.255.255.0' }] : [], ipv6: [], ...extra,
+  name,
+  mac: `02:00:00:00:00:0${name.length}`,
+  loopback: false,
+  up: true,
+  ipv4: address ? [{ address, netmask: '255.255.255.0' }] : [],
+  ipv6: [],
+  ...extra,
 });
 
 function source(over: Partial<GatewayNetworkSource> = {}): GatewayNetworkSource {
   return {
-    interfaces: () => [iface('lo', '127.0.0.1', { loopback: true }), iface('lan0', '192.168.1.1'), iface('wan', '203.0.113.5'), iface('lan1', undefined, { up: false })],
+    interfaces: () => [
+      iface('lo', '127.0.0.1', { loopback: true }),
+      iface('lan0', '192.168.1.1'),
+      iface('wan', '203.0.113.5'),
+      iface('lan1', undefined, { up: false }),
+    ],
     defaultRoute: () => ({ interfaceName: 'wan', gateway: '203.0.113.1' }),
     dnsServers: () => ['203.0.113.53', '2001:db8::53'],
-    hosts: () => [{ ip: '192.168.1.10', mac: 'AA:BB:CC:00:00:01', interfaceName: 'lan0', active: true }, { ip: '203.0.113.1', mac: 'AA:BB:CC:00:00:02', interfaceName: 'wan', active: true }],
+    hosts: () => [
+      { ip: '192.168.1.10', mac: 'AA:BB:CC:00:00:01', interfaceName: 'lan0', active: true },
+      { ip: '203.0.113.1', mac: 'AA:BB:CC:00:00:02', interfaceName: 'wan', active: true },
+    ],
     counters: (n) => (n === 'wan' ? { bytesSent: 2 ** 32 + 5, bytesReceived: 7, packetsSent: 1, packetsReceived: 2 } : undefined),
     upSeconds: () => 42,
     refuseAddressChanges: 'not here',
@@ -50,7 +64,7 @@ test('the default-route interface is the WAN connection; the others are LAN port
   assert.equal(p.get(`${R}LANDevice.1.LANHostConfigManagement.IPInterface.1.IPInterfaceIPAddress`), '192.168.1.1');
   assert.deepEqual(p.instances!(`${R}LANDevice.1.Hosts.Host.`), [1], 'neighbours on the WAN side are not LAN hosts');
   assert.equal(p.get(`${R}LANDevice.1.Hosts.Host.1.MACAddress`), 'AA:BB:CC:00:00:01');
-  assert.equal(p.instances!(`${R}WANDevice.1.WANConnectionDevice.1.WANPPPConnection.`), undefined, 'PPP connections are the ACS\'s to add');
+  assert.equal(p.instances!(`${R}WANDevice.1.WANConnectionDevice.1.WANPPPConnection.`), undefined, "PPP connections are the ACS's to add");
 });
 
 test('without a default route the first interface is WAN; without any interface there is no WANDevice', () => {
@@ -61,7 +75,7 @@ test('without a default route the first interface is WAN; without any interface 
   assert.deepEqual(none.instances!(`${R}LANDevice.`), [1]);
 });
 
-test('the device\'s own addresses are refused with its reason; settings beside them are not', () => {
+test("the device's own addresses are refused with its reason; settings beside them are not", () => {
   const p = gatewayNetworkProvider(source());
   assert.equal(p.validate!(`${WIP}ExternalIPAddress`, '1.2.3.4'), 'not here');
   assert.equal(p.validate!(`${R}LANDevice.1.LANHostConfigManagement.IPInterface.1.IPInterfaceSubnetMask`, '255.0.0.0'), 'not here');

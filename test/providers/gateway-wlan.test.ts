@@ -68,8 +68,24 @@ test('a Linux access point as WLANConfiguration: live SSID and channel, stations
     return undefined;
   };
   const neighbours = () => [{ ip: '192.168.1.23', mac: '66:77:88:99:aa:bb', interfaceName: 'wlan0', active: true }];
-  const radios = () => linuxWlanRadios({ radios: () => [{ name: 'wlan0', up: true }, { name: 'wlp2s0', up: true }], counters: () => ({ bytesSent: 10, bytesReceived: 20, packetsSent: 1, packetsReceived: 2 }), neighbours, iw });
-  const iface = (name: string, address: string) => ({ name, mac: '02:00:00:00:00:01', loopback: false, up: true, ipv4: [{ address, netmask: '255.255.255.0' }], ipv6: [] });
+  const radios = () =>
+    linuxWlanRadios({
+      radios: () => [
+        { name: 'wlan0', up: true },
+        { name: 'wlp2s0', up: true },
+      ],
+      counters: () => ({ bytesSent: 10, bytesReceived: 20, packetsSent: 1, packetsReceived: 2 }),
+      neighbours,
+      iw,
+    });
+  const iface = (name: string, address: string) => ({
+    name,
+    mac: '02:00:00:00:00:01',
+    loopback: false,
+    up: true,
+    ipv4: [{ address, netmask: '255.255.255.0' }],
+    ipv6: [],
+  });
   const gateway = gatewayNetworkProvider({
     // The host reaches the Internet over its Wi-Fi client link; wlan0 serves the LAN.
     interfaces: () => [iface('wlp2s0', '198.51.100.7'), iface('wlan0', '192.168.1.1'), iface('eth0', '192.168.2.1')],
@@ -91,7 +107,11 @@ test('a Linux access point as WLANConfiguration: live SSID and channel, stations
   assert.equal(model.read(`${W}1.AssociatedDevice.1.AssociatedDeviceIPAddress`), '192.168.1.23');
   assert.equal(model.read(`${W}1.AssociatedDevice.2.AssociatedDeviceAuthenticationState`), 'false');
   assert.equal(model.read(`${W}1.AssociatedDevice.1.LastDataTransmitRate`), '433');
-  assert.equal(model.read('InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress'), '198.51.100.7', 'the Wi-Fi client link is the WAN');
+  assert.equal(
+    model.read('InternetGatewayDevice.WANDevice.1.WANConnectionDevice.1.WANIPConnection.1.ExternalIPAddress'),
+    '198.51.100.7',
+    'the Wi-Fi client link is the WAN',
+  );
   assert.equal(model.read('InternetGatewayDevice.LANDevice.1.LANEthernetInterfaceNumberOfEntries'), '1', 'eth0 only: the access point is no Ethernet port');
   assert.equal(model.read('InternetGatewayDevice.LANDevice.1.Hosts.Host.1.InterfaceType'), '802.11');
   assert.throws(
@@ -103,7 +123,13 @@ test('a Linux access point as WLANConfiguration: live SSID and channel, stations
 test('TR-181: a Linux access point as WiFi.SSID and WiFi.AccessPoint with its stations, live and not writable; without one the ACS keeps the tables', () => {
   const iw = (args: string[]): string | undefined => ({ 'dev wlan0 info': AP_INFO, 'dev wlan0 station dump': STATIONS })[args.join(' ')];
   const radioList = () => [{ name: 'wlan0', up: true }];
-  const aps = () => linuxWlanRadios({ radios: radioList, counters: () => ({ bytesSent: 10, bytesReceived: 20, packetsSent: 1, packetsReceived: 2 }), neighbours: () => [], iw });
+  const aps = () =>
+    linuxWlanRadios({
+      radios: radioList,
+      counters: () => ({ bytesSent: 10, bytesReceived: 20, packetsSent: 1, packetsReceived: 2 }),
+      neighbours: () => [],
+      iw,
+    });
   const store = new MemoryModelStore();
   const model = new DataModel(BUILT_IN_SCHEMA, store, [wifiRadioProvider(radioList), wifiAccessPointProvider(aps, radioList, 'hostapd owns these')]);
   assert.deepEqual(model.instanceIds('Device.WiFi.SSID.'), [1]);
@@ -114,7 +140,10 @@ test('TR-181: a Linux access point as WiFi.SSID and WiFi.AccessPoint with its st
   assert.equal(model.read('Device.WiFi.AccessPoint.1.SSIDReference'), 'Device.WiFi.SSID.1');
   assert.equal(model.read('Device.WiFi.AccessPoint.1.AssociatedDeviceNumberOfEntries'), '2');
   const station = (f: string): string => model.read(`Device.WiFi.AccessPoint.1.AssociatedDevice.1.${f}`);
-  assert.deepEqual([station('MACAddress'), station('SignalStrength'), station('LastDataDownlinkRate'), station('Stats.BytesSent')], ['66:77:88:99:AA:BB', '-52', '433300', '654321']);
+  assert.deepEqual(
+    [station('MACAddress'), station('SignalStrength'), station('LastDataDownlinkRate'), station('Stats.BytesSent')],
+    ['66:77:88:99:AA:BB', '-52', '433300', '654321'],
+  );
   assert.equal(model.read('Device.WiFi.AccessPoint.1.AssociatedDevice.2.LastDataDownlinkRate'), '6000');
   // Every value is one the model's types and ranges allow.
   for (const p of model.getParameterValues(['Device.WiFi.'])) {
@@ -122,9 +151,21 @@ test('TR-181: a Linux access point as WiFi.SSID and WiFi.AccessPoint with its st
     if (def.min !== undefined) assert.ok(Number(p.value) >= def.min, `${p.name}=${p.value}`);
     if (def.max !== undefined) assert.ok(Number(p.value) <= def.max, `${p.name}=${p.value}`);
   }
-  assert.throws(() => model.setParameterValues([{ name: 'Device.WiFi.SSID.1.SSID', value: 'x' }], 'Device.ManagementServer.ParameterKey', 'k'), (e: unknown) => e instanceof CwmpFault && /hostapd/.test(e.parameterFaults[0]!.faultString));
-  assert.throws(() => model.addObject('Device.WiFi.SSID.', 'Device.ManagementServer.ParameterKey', 'k'), (e: unknown) => e instanceof CwmpFault && e.faultCode === 9001);
+  assert.throws(
+    () => model.setParameterValues([{ name: 'Device.WiFi.SSID.1.SSID', value: 'x' }], 'Device.ManagementServer.ParameterKey', 'k'),
+    (e: unknown) => e instanceof CwmpFault && /hostapd/.test(e.parameterFaults[0]!.faultString),
+  );
+  assert.throws(
+    () => model.addObject('Device.WiFi.SSID.', 'Device.ManagementServer.ParameterKey', 'k'),
+    (e: unknown) => e instanceof CwmpFault && e.faultCode === 9001,
+  );
   // No access point: the ACS adds and configures SSIDs itself.
-  const bare = new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore(), [wifiAccessPointProvider(() => [], () => [], 'x')]);
+  const bare = new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore(), [
+    wifiAccessPointProvider(
+      () => [],
+      () => [],
+      'x',
+    ),
+  ]);
   assert.equal(bare.addObject('Device.WiFi.SSID.', 'Device.ManagementServer.ParameterKey', 'k'), 1);
 });

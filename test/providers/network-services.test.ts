@@ -17,7 +17,8 @@ const values = (m: DataModel, p: string): Record<string, string> => Object.fromE
 
 test('parsers: resolv.conf nameservers and complete ARP entries', () => {
   assert.deepEqual(parseResolvConf('# comment\nsearch lan\nnameserver 192.0.2.53\n  nameserver 2001:db8::53\n'), ['192.0.2.53', '2001:db8::53']);
-  const arp = 'IP address       HW type     Flags       HW address            Mask     Device\n192.168.1.10     0x1         0x2         3c:22:fb:00:00:01     *        eth0\n192.168.1.11     0x1         0x0         00:00:00:00:00:00     *        eth0\n192.168.1.12     0x1         0x0         3c:22:fb:00:00:02     *        eth0\n';
+  const arp =
+    'IP address       HW type     Flags       HW address            Mask     Device\n192.168.1.10     0x1         0x2         3c:22:fb:00:00:01     *        eth0\n192.168.1.11     0x1         0x0         00:00:00:00:00:00     *        eth0\n192.168.1.12     0x1         0x0         3c:22:fb:00:00:02     *        eth0\n';
   assert.deepEqual(parseProcArp(arp), [
     { ip: '192.168.1.10', mac: '3C:22:FB:00:00:01', interfaceName: 'eth0', active: true },
     { ip: '192.168.1.12', mac: '3C:22:FB:00:00:02', interfaceName: 'eth0', active: false },
@@ -42,8 +43,18 @@ test('the Linux host: resolvers, ARP neighbours and thermal zones from its files
     const device = new LinuxHostDevice({ roots: { proc: path.join(root, 'proc'), etc: path.join(root, 'etc'), sys: path.join(root, 'sys') } });
     const m = new DataModel(BUILT_IN_SCHEMA, new LiveModelStore(), device.providers);
     assert.deepEqual(values(m, 'Device.DNS.Client.Server.'), {
-      'Device.DNS.Client.Server.1.Enable': 'true', 'Device.DNS.Client.Server.1.Status': 'Enabled', 'Device.DNS.Client.Server.1.Alias': 'cpe-1', 'Device.DNS.Client.Server.1.DNSServer': '192.0.2.53', 'Device.DNS.Client.Server.1.Interface': '', 'Device.DNS.Client.Server.1.Type': 'Static',
-      'Device.DNS.Client.Server.2.Enable': 'true', 'Device.DNS.Client.Server.2.Status': 'Enabled', 'Device.DNS.Client.Server.2.Alias': 'cpe-2', 'Device.DNS.Client.Server.2.DNSServer': '198.51.100.53', 'Device.DNS.Client.Server.2.Interface': '', 'Device.DNS.Client.Server.2.Type': 'Static',
+      'Device.DNS.Client.Server.1.Enable': 'true',
+      'Device.DNS.Client.Server.1.Status': 'Enabled',
+      'Device.DNS.Client.Server.1.Alias': 'cpe-1',
+      'Device.DNS.Client.Server.1.DNSServer': '192.0.2.53',
+      'Device.DNS.Client.Server.1.Interface': '',
+      'Device.DNS.Client.Server.1.Type': 'Static',
+      'Device.DNS.Client.Server.2.Enable': 'true',
+      'Device.DNS.Client.Server.2.Status': 'Enabled',
+      'Device.DNS.Client.Server.2.Alias': 'cpe-2',
+      'Device.DNS.Client.Server.2.DNSServer': '198.51.100.53',
+      'Device.DNS.Client.Server.2.Interface': '',
+      'Device.DNS.Client.Server.2.Type': 'Static',
     });
     assert.equal(m.read('Device.DNS.Client.ServerNumberOfEntries'), '2');
     assert.equal(m.read('Device.Hosts.HostNumberOfEntries'), '1');
@@ -55,13 +66,17 @@ test('the Linux host: resolvers, ARP neighbours and thermal zones from its files
     assert.equal(m.read('Device.WiFi.Radio.1.Name'), 'wlan0');
     assert.equal(m.read('Device.WiFi.Radio.1.Status'), 'Up');
     assert.throws(() => m.addObject('Device.DNS.Client.Server.', KEY, 'k'), /9001/);
-    assert.throws(() => m.setParameterValues([{ name: 'Device.DNS.Client.Server.1.DNSServer', value: '192.0.2.1' }], KEY, 'k'), (err: Error & { parameterFaults?: { faultCode: number; faultString: string }[] }) => err.parameterFaults?.[0]?.faultCode === 9007 && /resolv\.conf/.test(err.parameterFaults[0].faultString));
+    assert.throws(
+      () => m.setParameterValues([{ name: 'Device.DNS.Client.Server.1.DNSServer', value: '192.0.2.1' }], KEY, 'k'),
+      (err: Error & { parameterFaults?: { faultCode: number; faultString: string }[] }) =>
+        err.parameterFaults?.[0]?.faultCode === 9007 && /resolv\.conf/.test(err.parameterFaults[0].faultString),
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
 
-test('the simulated device: a CPU sensor with running min and max; Users are the ACS\'s to add, with hidden passwords', () => {
+test("the simulated device: a CPU sensor with running min and max; Users are the ACS's to add, with hidden passwords", () => {
   let now = Date.UTC(2026, 0, 1);
   const device = new SimulatedDevice('sim', () => now);
   const m = new DataModel(BUILT_IN_SCHEMA, new LiveModelStore(), device.providers);
@@ -73,12 +88,19 @@ test('the simulated device: a CPU sensor with running min and max; Users are the
   assert.equal(m.read('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.MaxValue'), String(later));
   assert.equal(m.read('Device.DeviceInfo.TemperatureStatus.TemperatureSensor.1.MinValue'), String(first));
   const id = m.addObject('Device.Users.User.', KEY, 'k1');
-  m.setParameterValues([{ name: `Device.Users.User.${id}.Username`, value: 'support' }, { name: `Device.Users.User.${id}.Password`, value: 'hunter2' }], KEY, 'k2');
+  m.setParameterValues(
+    [
+      { name: `Device.Users.User.${id}.Username`, value: 'support' },
+      { name: `Device.Users.User.${id}.Password`, value: 'hunter2' },
+    ],
+    KEY,
+    'k2',
+  );
   assert.equal(m.getParameterValues([`Device.Users.User.${id}.Password`])[0]!.value, '', 'passwords read as empty');
   assert.equal(m.read('Device.Users.UserNumberOfEntries'), '1');
 });
 
-test('a gateway profile: its DNS server is each device\'s own instance (the ACS may add more); its LAN hosts are shared', () => {
+test("a gateway profile: its DNS server is each device's own instance (the ACS may add more); its LAN hosts are shared", () => {
   const p = loadProfile('gateway');
   assert.ok(p.perDeviceInstances.some((x) => x.tablePath === 'Device.DNS.Client.Server.' && x.id === 1));
   const device = new SimulatedDevice('gw', () => 0);
@@ -90,6 +112,6 @@ test('a gateway profile: its DNS server is each device\'s own instance (the ACS 
   assert.equal(m.read('Device.Hosts.Host.3.HostName'), 'tv');
   assert.equal(m.read('Device.WiFi.RadioNumberOfEntries'), '2', 'radios come from the profile');
   assert.equal(m.read('Device.WiFi.Radio.2.OperatingFrequencyBand'), '5GHz');
-  assert.equal(m.read('Device.WiFi.SSID.2.SSID'), 'cwmp-home-5G', 'SSIDs are each device\'s own instances');
+  assert.equal(m.read('Device.WiFi.SSID.2.SSID'), 'cwmp-home-5G', "SSIDs are each device's own instances");
   assert.equal(m.addObject('Device.WiFi.SSID.', KEY, 'guest'), 3);
 });

@@ -30,9 +30,9 @@ function fakeAgent(): AgentControl & { calls: string[]; queue: TransferRecord[] 
   };
 }
 
-const [NS10, NS11, NS12] = CWMP_NAMESPACES as [typeof CWMP_NAMESPACES[0], typeof CWMP_NAMESPACES[0], typeof CWMP_NAMESPACES[0]];
+const [NS10, NS11, NS12] = CWMP_NAMESPACES as [(typeof CWMP_NAMESPACES)[0], (typeof CWMP_NAMESPACES)[0], (typeof CWMP_NAMESPACES)[0]];
 
-test('GetRPCMethods lists what the table offers in the ACS\'s namespace', async () => {
+test("GetRPCMethods lists what the table offers in the ACS's namespace", async () => {
   const ctx = { model: new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore()), agent: fakeAgent() };
   const list = async (ns: typeof NS10) => {
     const r = await dispatch(ctx, { method: 'GetRPCMethods' }, ns);
@@ -52,7 +52,20 @@ test('a method the table lacks, or the namespace does not define, is 9000', asyn
     [{ method: 'ChangeDUState', operations: [], commandKey: '' }, NS12],
     [{ method: 'SetVouchers', voucherList: [] }, NS12],
     [{ method: 'CancelTransfer', commandKey: 'x' }, NS10],
-    [{ method: 'ScheduleDownload', commandKey: 'x', fileType: '1 Firmware Upgrade Image', url: 'http://f/x', username: '', password: '', fileSize: 0, targetFileName: '', timeWindowList: [] }, NS11],
+    [
+      {
+        method: 'ScheduleDownload',
+        commandKey: 'x',
+        fileType: '1 Firmware Upgrade Image',
+        url: 'http://f/x',
+        username: '',
+        password: '',
+        fileSize: 0,
+        targetFileName: '',
+        timeWindowList: [],
+      },
+      NS11,
+    ],
   ] as [AcsRequest, typeof NS10][]) {
     await assert.rejects(dispatch(ctx, req, ns), (e: unknown) => e instanceof CwmpFault && e.faultCode === 9000, req.method);
   }
@@ -67,12 +80,33 @@ test('each handler answers its own response and asks the agent for what it must 
   assert.equal(await answer({ method: 'FactoryReset' }), 'FactoryResetResponse');
   assert.equal(await answer({ method: 'ScheduleInform', delaySeconds: 5, commandKey: 's1' }), 'ScheduleInformResponse');
   assert.deepEqual(agent.calls, ['reboot r1', 'factoryReset', 'scheduleInform 5 s1']);
-  assert.equal(await answer({ method: 'SetParameterValues', parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '77', type: 'unsignedInt' }], parameterKey: 'k' }), 'SetParameterValuesResponse');
+  assert.equal(
+    await answer({
+      method: 'SetParameterValues',
+      parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '77', type: 'unsignedInt' }],
+      parameterKey: 'k',
+    }),
+    'SetParameterValuesResponse',
+  );
   assert.equal(model.read('Device.ManagementServer.PeriodicInformInterval'), '77');
   assert.equal(model.read('Device.ManagementServer.ParameterKey'), 'k');
-  assert.equal(await answer({ method: 'Upload', commandKey: 'u', fileType: '1 Vendor Configuration File', url: 'http://files/u', username: '', password: '', delaySeconds: 0 }), 'UploadResponse');
+  assert.equal(
+    await answer({
+      method: 'Upload',
+      commandKey: 'u',
+      fileType: '1 Vendor Configuration File',
+      url: 'http://files/u',
+      username: '',
+      password: '',
+      delaySeconds: 0,
+    }),
+    'UploadResponse',
+  );
   assert.equal(agent.queue.length, 1);
   assert.equal(await answer({ method: 'GetAllQueuedTransfers' }), 'GetAllQueuedTransfersResponse');
   assert.equal(await answer({ method: 'CancelTransfer', commandKey: 'u' }), 'CancelTransferResponse');
-  await assert.rejects(dispatch(ctx, { method: 'ScheduleInform', delaySeconds: 0, commandKey: '' }, NS12), (e: unknown) => e instanceof CwmpFault && e.faultCode === 9003);
+  await assert.rejects(
+    dispatch(ctx, { method: 'ScheduleInform', delaySeconds: 0, commandKey: '' }, NS12),
+    (e: unknown) => e instanceof CwmpFault && e.faultCode === 9003,
+  );
 });

@@ -24,7 +24,9 @@ async function close(server: http.Server | https.Server): Promise<void> {
   await new Promise((r) => server.close(r));
 }
 
-test('an answer dripped a byte at a time ends at the request deadline, not when the ACS stops (idle timeouts alone never fire)', { timeout: 20_000 }, async () => {
+test('an answer dripped a byte at a time ends at the request deadline, not when the ACS stops (idle timeouts alone never fire)', {
+  timeout: 20_000,
+}, async () => {
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/xml' });
     const drip = setInterval(() => res.write(' '), 100);
@@ -62,7 +64,15 @@ test('a redirect from https to http is refused: nothing, credentials least of al
   });
   const securePort = await listen(secure);
   try {
-    const t = new AcsTransport({ url: `https://127.0.0.1:${securePort}/acs`, username: 'cpe', password: 'SECRET', tls: { ca: pki.caCert, rejectUnauthorized: true }, requestTimeoutMs: 5_000, maxBodyBytes: 1 << 20, userAgent: 'test' });
+    const t = new AcsTransport({
+      url: `https://127.0.0.1:${securePort}/acs`,
+      username: 'cpe',
+      password: 'SECRET',
+      tls: { ca: pki.caCert, rejectUnauthorized: true },
+      requestTimeoutMs: 5_000,
+      maxBodyBytes: 1 << 20,
+      userAgent: 'test',
+    });
     await assert.rejects(t.post('<Inform/>'), /refused a redirect from https to http/);
     assert.equal(plainRequests, 0);
     t.close();
@@ -86,7 +96,13 @@ test('a redirect to another host is refused unless that host is listed', async (
     await assert.rejects(refused.post('<Inform/>'), /another host \(localhost\)/);
     assert.equal(reached, 0);
     refused.close();
-    const allowed = new AcsTransport({ url: `http://127.0.0.1:${originPort}/acs`, requestTimeoutMs: 5_000, maxBodyBytes: 1 << 20, userAgent: 'test', redirectHosts: ['LocalHost'] });
+    const allowed = new AcsTransport({
+      url: `http://127.0.0.1:${originPort}/acs`,
+      requestTimeoutMs: 5_000,
+      maxBodyBytes: 1 << 20,
+      userAgent: 'test',
+      redirectHosts: ['LocalHost'],
+    });
     assert.equal((await allowed.post('<Inform/>')).status, 204);
     assert.equal(reached, 1);
     allowed.close();

@@ -79,7 +79,10 @@ test('a write into a directory it cannot create fails with a StateWriteError and
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'not-a-dir'), '');
   const file = new AtomicJsonFile(path.join(dir, 'not-a-dir', 'doc.json'));
-  assert.throws(() => file.write({ a: 1 }), (err: unknown) => err instanceof StateWriteError && /ENOTDIR|EEXIST/.test(err.code));
+  assert.throws(
+    () => file.write({ a: 1 }),
+    (err: unknown) => err instanceof StateWriteError && /ENOTDIR|EEXIST/.test(err.code),
+  );
   assert.deepEqual(fs.readdirSync(dir), ['not-a-dir']);
   fs.rmSync(dir, { recursive: true });
 });

@@ -19,7 +19,20 @@ import { FileServer } from '../helpers/file-server.js';
 const FIRMWARE = '1 Firmware Upgrade Image';
 
 function download(url: string, commandKey: string, extra: Partial<Extract<AcsRequest, { method: 'Download' }>> = {}): AcsRequest {
-  return { method: 'Download', commandKey, fileType: FIRMWARE, url, username: '', password: '', fileSize: 0, targetFileName: '', delaySeconds: 0, successURL: '', failureURL: '', ...extra };
+  return {
+    method: 'Download',
+    commandKey,
+    fileType: FIRMWARE,
+    url,
+    username: '',
+    password: '',
+    fileSize: 0,
+    targetFileName: '',
+    delaySeconds: 0,
+    successURL: '',
+    failureURL: '',
+    ...extra,
+  };
 }
 
 /** Runs a session in which the ACS sends `rpcs`, as after a connection request. */
@@ -143,9 +156,15 @@ test('bad Download arguments are faults in the session: 9013 for ftp, 9003 for a
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    await sendRpcs(h, download('ftp://127.0.0.1/fw.bin', 'ftp'), { ...(download('http://127.0.0.1/x', 'type') as object), fileType: '9 Unknown Type' } as AcsRequest);
+    await sendRpcs(h, download('ftp://127.0.0.1/fw.bin', 'ftp'), {
+      ...(download('http://127.0.0.1/x', 'type') as object),
+      fileType: '9 Unknown Type',
+    } as AcsRequest);
     const faults = h.acs.responses(h.serial).filter((m) => m.method === 'Fault');
-    assert.deepEqual(faults.map((f) => textAt(f.body, 'detail', 'Fault', 'FaultCode')), ['9013', '9003']);
+    assert.deepEqual(
+      faults.map((f) => textAt(f.body, 'detail', 'Fault', 'FaultCode')),
+      ['9013', '9003'],
+    );
     assert.deepEqual(h.agent.transferQueue(), []);
   } finally {
     await h.close();
@@ -157,13 +176,21 @@ test('queue listings and CancelTransfer: a queued transfer is listed then cancel
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    await sendRpcs(h, download('http://127.0.0.1:9/fw.bin', 'later', { delaySeconds: 3600, fileSize: 1234, targetFileName: 'fw.bin' }), { method: 'GetAllQueuedTransfers' }, { method: 'GetQueuedTransfers' });
+    await sendRpcs(
+      h,
+      download('http://127.0.0.1:9/fw.bin', 'later', { delaySeconds: 3600, fileSize: 1234, targetFileName: 'fw.bin' }),
+      { method: 'GetAllQueuedTransfers' },
+      { method: 'GetQueuedTransfers' },
+    );
     const all = h.acs.responses(h.serial).find((m) => m.method === 'GetAllQueuedTransfersResponse')!;
     const entry = textAt(all.body, 'TransferList', 'AllQueuedTransferStruct', 'CommandKey');
     assert.equal(entry, 'later');
     assert.equal(textAt(all.body, 'TransferList', 'AllQueuedTransferStruct', 'State'), '1');
     assert.equal(textAt(all.body, 'TransferList', 'AllQueuedTransferStruct', 'FileSize'), '1234');
-    assert.equal(textAt(h.acs.responses(h.serial).find((m) => m.method === 'GetQueuedTransfersResponse')!.body, 'TransferList', 'QueuedTransferStruct', 'CommandKey'), 'later');
+    assert.equal(
+      textAt(h.acs.responses(h.serial).find((m) => m.method === 'GetQueuedTransfersResponse')!.body, 'TransferList', 'QueuedTransferStruct', 'CommandKey'),
+      'later',
+    );
     await sendRpcs(h, { method: 'CancelTransfer', commandKey: 'later' }, { method: 'CancelTransfer', commandKey: 'no-such' });
     const methods = h.acs.responses(h.serial).slice(-2);
     assert.equal(methods[0]!.method, 'CancelTransferResponse');
@@ -209,7 +236,14 @@ test('ScheduleDownload waits for its window (injected clock); a window that clos
     h.agent.start();
     await sessionsCompleted(h, 1);
     await sendRpcs(h, {
-      method: 'ScheduleDownload', commandKey: 'night', fileType: '4 Tone File', url: files.url('tone.wav'), username: '', password: '', fileSize: 12, targetFileName: 'ring.wav',
+      method: 'ScheduleDownload',
+      commandKey: 'night',
+      fileType: '4 Tone File',
+      url: files.url('tone.wav'),
+      username: '',
+      password: '',
+      fileSize: 12,
+      targetFileName: 'ring.wav',
       timeWindowList: [{ windowStart: 3600, windowEnd: 7200, windowMode: '1 At Any Time', userMessage: '', maxRetries: -1 }],
     });
     clock.advance(3_599_000);
@@ -221,7 +255,14 @@ test('ScheduleDownload waits for its window (injected clock); a window that clos
     assert.ok(sessionWith(h, 'TransferComplete').events.includes('M ScheduleDownload:night'));
 
     await sendRpcs(h, {
-      method: 'ScheduleDownload', commandKey: 'short', fileType: '2 Web Content', url: files.url('slow.bin'), username: '', password: '', fileSize: 0, targetFileName: '',
+      method: 'ScheduleDownload',
+      commandKey: 'short',
+      fileType: '2 Web Content',
+      url: files.url('slow.bin'),
+      username: '',
+      password: '',
+      fileSize: 0,
+      targetFileName: '',
       timeWindowList: [{ windowStart: 10, windowEnd: 20, windowMode: '2 Immediately', userMessage: '', maxRetries: 0 }],
     });
     clock.advance(11_000);
@@ -241,11 +282,29 @@ test('ScheduleDownload arguments: overlapping windows and bad modes are 9003', a
     h.agent.start();
     await sessionsCompleted(h, 1);
     const sd = (windows: { windowStart: number; windowEnd: number; windowMode: string }[]): AcsRequest => ({
-      method: 'ScheduleDownload', commandKey: 'k', fileType: FIRMWARE, url: 'http://127.0.0.1/f', username: '', password: '', fileSize: 0, targetFileName: '',
+      method: 'ScheduleDownload',
+      commandKey: 'k',
+      fileType: FIRMWARE,
+      url: 'http://127.0.0.1/f',
+      username: '',
+      password: '',
+      fileSize: 0,
+      targetFileName: '',
       timeWindowList: windows.map((w) => ({ ...w, userMessage: '', maxRetries: 0 })),
     });
-    await sendRpcs(h, sd([{ windowStart: 0, windowEnd: 100, windowMode: '1 At Any Time' }, { windowStart: 50, windowEnd: 200, windowMode: '1 At Any Time' }]), sd([{ windowStart: 0, windowEnd: 10, windowMode: '9 Whenever' }]), sd([{ windowStart: 20, windowEnd: 10, windowMode: '1 At Any Time' }]));
-    const codes = h.acs.responses(h.serial).filter((m) => m.method === 'Fault').map((f) => textAt(f.body, 'detail', 'Fault', 'FaultCode'));
+    await sendRpcs(
+      h,
+      sd([
+        { windowStart: 0, windowEnd: 100, windowMode: '1 At Any Time' },
+        { windowStart: 50, windowEnd: 200, windowMode: '1 At Any Time' },
+      ]),
+      sd([{ windowStart: 0, windowEnd: 10, windowMode: '9 Whenever' }]),
+      sd([{ windowStart: 20, windowEnd: 10, windowMode: '1 At Any Time' }]),
+    );
+    const codes = h.acs
+      .responses(h.serial)
+      .filter((m) => m.method === 'Fault')
+      .map((f) => textAt(f.body, 'detail', 'Fault', 'FaultCode'));
     assert.deepEqual(codes, ['9003', '9003', '9003']);
   } finally {
     await h.close();
@@ -255,12 +314,26 @@ test('ScheduleDownload arguments: overlapping windows and bad modes are 9003', a
 test('Upload the configuration, change a value, Download the file back: the value is restored (M Upload, M Download)', { timeout: 30_000 }, async () => {
   const files = new FileServer();
   await files.listen();
-  const h = await startHarness({ agent: { transfers: { vendorLog: { name: 'cwmp-agent.log', maximumSize: 1024, contents: () => Buffer.from('line one\nline two\n') } } } });
+  const h = await startHarness({
+    agent: { transfers: { vendorLog: { name: 'cwmp-agent.log', maximumSize: 1024, contents: () => Buffer.from('line one\nline two\n') } } },
+  });
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    await sendRpcs(h, { method: 'SetParameterValues', parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '1234', type: 'unsignedInt' }], parameterKey: 'k1' });
-    const upload = (fileType: string, name: string): AcsRequest => ({ method: 'Upload', commandKey: name, fileType, url: files.url(`up/${name}`), username: '', password: '', delaySeconds: 0 });
+    await sendRpcs(h, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '1234', type: 'unsignedInt' }],
+      parameterKey: 'k1',
+    });
+    const upload = (fileType: string, name: string): AcsRequest => ({
+      method: 'Upload',
+      commandKey: name,
+      fileType,
+      url: files.url(`up/${name}`),
+      username: '',
+      password: '',
+      delaySeconds: 0,
+    });
     await sendRpcs(h, upload('1 Vendor Configuration File', 'config'), upload('2 Vendor Log File', 'log'), upload('4 Vendor Log File 7', 'nolog'));
     const tcs = await transferCompletes(h, 3);
     const byKey = Object.fromEntries(tcs.map((t) => [textAt(t.body, 'CommandKey'), t]));
@@ -275,7 +348,11 @@ test('Upload the configuration, change a value, Download the file back: the valu
     assert.equal(doc.parameters['Device.ManagementServer.ConnectionRequestPassword'], undefined, 'no secrets in the backup');
     assert.equal(files.uploads.find((u) => u.path === 'up/log')!.body.toString(), 'line one\nline two\n');
 
-    await sendRpcs(h, { method: 'SetParameterValues', parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '999', type: 'unsignedInt' }], parameterKey: 'k2' });
+    await sendRpcs(h, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '999', type: 'unsignedInt' }],
+      parameterKey: 'k2',
+    });
     files.files.set('backup.json', { body: config.body });
     await sendRpcs(h, download(files.url('backup.json'), 'restore', { fileType: '3 Vendor Configuration File', targetFileName: 'backup.json' }));
     const restore = (await transferCompletes(h, 4))[3];
@@ -309,7 +386,15 @@ test('RequestDownload and an autonomous download reach the ACS with 9 REQUEST DO
     assert.equal(h.acs.acknowledged('AutonomousTransferComplete', h.serial).length, 0);
     assert.deepEqual(h.agent.transferQueue(), []);
     const P = 'Device.ManagementServer.AutonomousTransferCompletePolicy.';
-    await sendRpcs(h, { method: 'SetParameterValues', parameterList: [{ name: `${P}Enable`, value: 'true' }, { name: `${P}TransferTypeFilter`, value: 'Download' }, { name: `${P}FileTypeFilter`, value: '2 Web Content' }], parameterKey: 'atc' });
+    await sendRpcs(h, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${P}Enable`, value: 'true' },
+        { name: `${P}TransferTypeFilter`, value: 'Download' },
+        { name: `${P}FileTypeFilter`, value: '2 Web Content' },
+      ],
+      parameterKey: 'atc',
+    });
     h.agent.autonomousDownload({ url: files.url('web.tgz'), fileType: '2 Web Content', fileSize: 3 });
     await h.acs.waitFor(() => h.acs.acknowledged('AutonomousTransferComplete', h.serial).length === 1);
     const atc = h.acs.acknowledged('AutonomousTransferComplete', h.serial)[0]!;
@@ -324,7 +409,9 @@ test('RequestDownload and an autonomous download reach the ACS with 9 REQUEST DO
   }
 });
 
-test('a small Download due now is done within the session: Status 0 with its times, or the fault itself; no TransferComplete', { timeout: 30_000 }, async () => {
+test('a small Download due now is done within the session: Status 0 with its times, or the fault itself; no TransferComplete', {
+  timeout: 30_000,
+}, async () => {
   const files = new FileServer();
   await files.listen();
   files.files.set('ring.wav', { body: Buffer.from('RIFF0000WAVE') });
@@ -332,7 +419,11 @@ test('a small Download due now is done within the session: Status 0 with its tim
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    await sendRpcs(h, download(files.url('ring.wav'), 'now', { fileType: '5 Ringer File', fileSize: 12, targetFileName: 'ring.wav' }), download(files.url('gone.wav'), 'missing', { fileType: '5 Ringer File', fileSize: 12 }));
+    await sendRpcs(
+      h,
+      download(files.url('ring.wav'), 'now', { fileType: '5 Ringer File', fileSize: 12, targetFileName: 'ring.wav' }),
+      download(files.url('gone.wav'), 'missing', { fileType: '5 Ringer File', fileSize: 12 }),
+    );
     const [ok, fault] = h.acs.responses(h.serial).slice(-2);
     assert.equal(ok!.method, 'DownloadResponse');
     assert.equal(textAt(ok!.body, 'Status'), '0');

@@ -116,7 +116,9 @@ test('HTTPS: verified against the configured CA; an untrusted certificate is ref
   try {
     await downloadFile({ ...base, tls: { ca: pki.caCert, rejectUnauthorized: true }, url: server.url('f'), dest: dest('k'), expectedSize: 3 });
     assert.equal(fs.readFileSync(dest('k'), 'utf8'), 'tls');
-    const untrusted = await faultOf(downloadFile({ ...base, tls: { ca: pki.otherCaCert, rejectUnauthorized: true }, url: server.url('f'), dest: dest('l'), expectedSize: 3 }));
+    const untrusted = await faultOf(
+      downloadFile({ ...base, tls: { ca: pki.otherCaCert, rejectUnauthorized: true }, url: server.url('f'), dest: dest('l'), expectedSize: 3 }),
+    );
     assert.equal(untrusted.faultCode, 9015);
     assert.match(untrusted.faultString, /certificate/);
   } finally {
@@ -128,14 +130,24 @@ test('upload by PUT with Digest auth; a refusing server is 9011', async () => {
   const server = new FileServer({ auth: { scheme: 'digest', username: 'u', password: 'p' } });
   await server.listen();
   try {
-    await uploadFile({ ...base, url: server.url('up/log.txt'), username: 'u', password: 'p', body: Buffer.from('log lines'), method: 'PUT', contentType: 'text/plain' });
+    await uploadFile({
+      ...base,
+      url: server.url('up/log.txt'),
+      username: 'u',
+      password: 'p',
+      body: Buffer.from('log lines'),
+      method: 'PUT',
+      contentType: 'text/plain',
+    });
     assert.equal(server.uploads.length, 1);
     assert.equal(server.uploads[0]!.method, 'PUT');
     assert.equal(server.uploads[0]!.body.toString(), 'log lines');
     const port = await closedPort();
     const down = await faultOf(uploadFile({ ...base, url: `http://127.0.0.1:${port}/x`, body: Buffer.from('x'), method: 'POST', contentType: 'text/plain' }));
     assert.equal(down.faultCode, 9011);
-    const auth = await faultOf(uploadFile({ ...base, url: server.url('up/x'), username: 'u', password: 'bad', body: Buffer.from('x'), method: 'PUT', contentType: 'text/plain' }));
+    const auth = await faultOf(
+      uploadFile({ ...base, url: server.url('up/x'), username: 'u', password: 'bad', body: Buffer.from('x'), method: 'PUT', contentType: 'text/plain' }),
+    );
     assert.equal(auth.faultCode, 9012);
   } finally {
     await server.close();
