@@ -5,21 +5,10 @@
  */
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
-import { CwmpFault } from '../cwmp/faults.js';
-import {
-  addEvent,
-  derivedEvents,
-  EventCode,
-  eventsAfterFailedSession,
-  eventsAfterInformResponse,
-  eventsAfterReboot,
-  eventsForInform,
-  type CwmpEvent,
-} from '../cwmp/events.js';
-import { informParameterNames } from '../models/inform-parameters.js';
+import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterReboot, type CwmpEvent } from '../cwmp/events.js';
 import { retryWaitSeconds } from '../cwmp/retry.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
-import type { AutonomousTransferCompleteRequest, CpeRequest, InformRequest, KickedRequest, TransferCompleteRequest } from '../cwmp/messages.js';
+import type { AutonomousTransferCompleteRequest, CpeRequest, KickedRequest, TransferCompleteRequest } from '../cwmp/messages.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
 import { TransferRunner, type TransferRunnerOptions } from '../transfers/transfer-runner.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
@@ -34,7 +23,11 @@ import type { TlsOptions } from '../session/acs-transport.js';
 import { driveSession } from '../session/session-driver.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from '../session/session-machine.js';
 import { emptyAgentState, type AgentState, type AgentStateStore, type ScheduledInform } from '../storage/agent-state.js';
-import { LightweightNotifier, lightweightKind } from '../notifications/lightweight-notifier.js';
+import { LightweightNotifier } from '../notifications/lightweight-notifier.js';
+import { autonomousDownloadRecord, type AutonomousDownload } from './autonomous-transfer.js';
+import { applyAcknowledgement, composeInform, type ComposedInform } from './session-inform.js';
+import { changeForAcs, saveQuietly } from './state-saving.js';
+import { routeChanges } from './value-change-levels.js';
 import { RebootSchedule } from './reboot-schedule.js';
 import { SupportedDataModelProvider } from '../providers/supported-data-model-provider.js';
 import { InformSchedule } from './inform-schedule.js';
@@ -378,33 +371,9 @@ export class Agent implements AgentControl {
   }
 
   /** A download the device starts by itself, reported with AutonomousTransferComplete. */
-  autonomousDownload(d: { url: string; fileType: string; username?: string; password?: string; fileSize?: number; targetFileName?: string }): void {
-    // UpgradesManaged: the ACS manages firmware, and the device seeks none elsewhere.
-    const managed = this.model.definitionOf(this.ms.upgradesManaged) && this.model.read(this.ms.upgradesManaged) === 'true';
-    if (managed && d.fileType === '1 Firmware Upgrade Image')
-      throw new Error('ManagementServer.UpgradesManaged is true: firmware upgrades come from the ACS (Download or RequestDownload), not autonomously');
-    const now = this.opts.clock.now();
-    const record: TransferRecord = {
-      id: this.newTransferId(),
-      origin: 'Autonomous',
-      commandKey: '',
-      isDownload: true,
-      fileType: d.fileType,
-      url: d.url,
-      username: d.username ?? '',
-      password: d.password ?? '',
-      fileSize: d.fileSize ?? 0,
-      targetFileName: d.targetFileName ?? '',
-      successURL: '',
-      failureURL: '',
-      acceptedAt: now,
-      notBefore: now,
-      windows: [],
-      phase: 'queued',
-      attempts: 0,
-      startedAt: null,
-    };
-    this.queueTransfer(record);
+  autonomousDownload(d: AutonomousDownload): void {
+    const managed = this.model.definitionOf(this.ms.upgradesManaged) !== undefined && this.model.read(this.ms.upgradesManaged) === 'true';
+    this.queueTransfer(autonomousDownloadRecord(d, this.newTransferId(), this.opts.clock.now(), managed));
   }
 
   /* ---------- AgentControl: what RPC handlers ask for ---------- */
@@ -553,26 +522,14 @@ export class Agent implements AgentControl {
     if (this.rebootScheduler || names.includes(this.ms.scheduleReboot) || names.includes(this.ms.delayReboot)) this.rebootSchedule.settingsChanged(names);
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
-    const level = (n: string): number => {
-      const def = this.model.definitionOf(n);
-      return def ? this.model.notificationOf(def, n) : 0;
-    };
-    const levels = names.map((n) => [n, level(n)] as const);
-    // 3 and 5 are lightweight only; 4 and 6 add passive Inform notification to them.
-    if (levels.some(([, l]) => lightweightKind(l) !== undefined)) {
-      this.lightweight.changed(
-        levels.filter(([, l]) => lightweightKind(l) === 'passive').map(([n]) => n),
-        levels.filter(([, l]) => lightweightKind(l) === 'active').map(([n]) => n),
-      );
-    }
-    const notified = levels.filter(([, l]) => l === 1 || l === 2 || l === 4 || l === 6).map(([n]) => n);
-    if (notified.length === 0) return;
-    const active = levels.filter(([, l]) => l === 2).map(([n]) => n);
+    const routed = routeChanges(this.model, names);
+    if (routed.lightweightPassive.length + routed.lightweightActive.length > 0) this.lightweight.changed(routed.lightweightPassive, routed.lightweightActive);
+    if (routed.inInform.length === 0) return;
     this.mutate((s) => {
-      s.changedParameters = [...new Set([...s.changedParameters, ...notified])];
+      s.changedParameters = [...new Set([...s.changedParameters, ...routed.inInform])];
       s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });
     });
-    if (active.length > 0) this.requestActiveNotificationSession(active);
+    if (routed.active.length > 0) this.requestActiveNotificationSession(routed.active);
   }
 
   /**
@@ -655,25 +612,12 @@ export class Agent implements AgentControl {
     if (url !== this.state.bootstrappedUrl) {
       this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
     }
-    const pending = eventsForInform([...this.state.events, ...derivedEvents(this.state.pendingCpeRequests)]);
-    const heartbeat = this.heartbeatDue && pending.length === 0;
+    const sent = composeInform(this.state, this.heartbeatDue, this.model, this.ms, this.opts.device.identity, this.opts.clock.now());
     this.heartbeatDue = false;
-    const sentEvents = heartbeat ? [{ code: EventCode.Heartbeat, commandKey: '' }] : pending;
-    const sentChanges = heartbeat ? [] : [...this.state.changedParameters];
-    const id = this.opts.device.identity;
-    const inform: InformRequest = {
-      method: 'Inform',
-      deviceId: { manufacturer: id.manufacturer, oui: id.oui, productClass: id.productClass, serialNumber: id.serialNumber },
-      events: sentEvents,
-      maxEnvelopes: 1,
-      currentTime: new Date(this.opts.clock.now()),
-      retryCount: this.state.retryCount,
-      parameterList: this.model.informParameters([...sentChanges, ...informParameterNames(this.model, this.ms.informParameterTable, sentEvents)]),
-    };
     const sessionNo = ++this.sessionCount;
-    this.log.info({ session: sessionNo, url, events: sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
+    this.log.info({ session: sessionNo, url, events: sent.sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
     const machine = new SessionMachine({
-      inform,
+      inform: sent.inform,
       maxVersion: this.opts.cwmpVersion,
       cpeRequests: this.state.pendingCpeRequests,
       // Unique per session without a trip to the system's random source (thousands per second in a fleet).
@@ -693,7 +637,7 @@ export class Agent implements AgentControl {
         redirectHosts: this.opts.acsRedirectHosts,
       },
       dispatch: (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
-      onAcknowledgement: (ack) => this.acknowledge(ack, sentEvents, sentChanges, url),
+      onAcknowledgement: (ack) => this.acknowledge(ack, sent, url),
       clock: this.opts.clock,
       timeoutMs: this.opts.sessionTimeoutMs ?? 300_000,
       log: this.log,
@@ -701,23 +645,13 @@ export class Agent implements AgentControl {
     });
   }
 
-  private acknowledge(ack: Acknowledgement, sentEvents: CwmpEvent[], sentChanges: string[], url: string): void {
-    this.mutate((s) => {
-      if (ack.kind === 'inform') {
-        const stored = sentEvents.filter((e) => s.events.some((q) => q.code === e.code && q.commandKey === e.commandKey));
-        s.events = eventsAfterInformResponse(s.events, stored);
-        s.changedParameters = s.changedParameters.filter((n) => !sentChanges.includes(n));
-        if (sentEvents.some((e) => e.code === EventCode.Bootstrap)) s.bootstrappedUrl = url;
-      } else {
-        // Acknowledged or rejected with a final fault: either way it is not sent again.
-        const i = s.pendingCpeRequests.indexOf(ack.request);
-        if (i >= 0) s.pendingCpeRequests.splice(i, 1);
-        const waiter = this.kickWaiters?.get(ack.request);
-        if (waiter) queueMicrotask(() => waiter(ack.kind === 'cpeRequest' && ack.response.method === 'KickedResponse' ? ack.response.nextURL : undefined));
-        if (ack.kind === 'cpeRequestRejected')
-          this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
-      }
-    });
+  private acknowledge(ack: Acknowledgement, sent: ComposedInform, url: string): void {
+    this.mutate((s) => applyAcknowledgement(s, ack, sent, url));
+    if (ack.kind === 'inform') return;
+    const waiter = this.kickWaiters?.get(ack.request);
+    if (waiter) queueMicrotask(() => waiter(ack.kind === 'cpeRequest' && ack.response.method === 'KickedResponse' ? ack.response.nextURL : undefined));
+    if (ack.kind === 'cpeRequestRejected')
+      this.log.warn({ method: ack.request.method, faultCode: ack.faultCode, faultString: ack.faultString }, 'ACS rejected a CPE request');
   }
 
   private afterSessionOutcome(outcome: SessionOutcome): void {
@@ -773,37 +707,16 @@ export class Agent implements AgentControl {
   /** Changes the persisted state; a failed save is the store's to retry (the state stays in memory). */
   private mutate(change: (s: AgentState) => void): void {
     change(this.state);
-    this.persistState();
+    saveQuietly(this.opts.stateStore, this.state);
   }
 
   private persistState(): void {
-    try {
-      this.opts.stateStore.save(this.state);
-    } catch {
-      // The store logs and retries; the agent carries on with its state in memory.
-    }
+    saveQuietly(this.opts.stateStore, this.state);
   }
 
-  /**
-   * Changes the persisted state for an RPC the ACS sent: when the change cannot be saved it is
-   * undone and the RPC answers 9002, since the ACS must not believe in a change a power cut loses.
-   */
+  /** Changes the persisted state for an RPC: undone, and 9002, when it cannot be saved (see state-saving.ts). */
   private mutateForAcs(change: (s: AgentState) => void): void {
-    const s = this.state;
-    const before = {
-      ...s,
-      events: [...s.events],
-      transfers: [...s.transfers],
-      scheduledInforms: [...s.scheduledInforms],
-      pendingCpeRequests: [...s.pendingCpeRequests],
-    };
-    change(s);
-    try {
-      this.opts.stateStore.save(s);
-    } catch (err) {
-      Object.assign(s, before);
-      throw new CwmpFault(9002, `the request could not be saved: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    changeForAcs(this.opts.stateStore, this.state, change);
   }
 }
 
