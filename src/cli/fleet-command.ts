@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../runtime/clock.js';
-import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from './config.js';
+import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
 import { Fleet } from '../fleet/fleet.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';

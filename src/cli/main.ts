@@ -1,35 +1,22 @@
 /** The command line: `cwmp-agent run` (one agent) and `cwmp-agent acs` (the bundled test ACS). */
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { createSecureContext } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createAgentLogger } from '../log/agent-logger.js';
 import { Agent } from '../agent/agent.js';
-import { systemClock } from '../runtime/clock.js';
-import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from './config.js';
+import { assembleDevice, readFileOption, schemaFor, type AssembledDevice } from '../agent/assemble-device.js';
+import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
 import { TestAcs } from '../acs/test-acs.js';
 import { parameterValues } from '../acs/acs-messages.js';
-import { FileModelStore } from '../storage/model-store.js';
-import { SimulatedDevice } from '../providers/simulated-device.js';
-import { LinuxHostDevice } from '../providers/linux-host.js';
-import { FileAgentStateStore } from '../storage/agent-state.js';
-import type { TlsOptions } from '../session/acs-transport.js';
-import { definitionsFromBbf, loadBbfModel } from '../models/bbf-loader.js';
-import { DiagnosticsRunner, startUdpEchoConfig } from '../diagnostics/diagnostics-runner.js';
-import { builtInFor, extendBuiltIn } from '../models/built-in.js';
 import { exportDeviceType } from '../models/dt-export.js';
-import { loadDeviceType, restrictToDeviceType } from '../models/dt-loader.js';
 import { loadProfile } from '../fleet/profile.js';
 import { randomUUID } from 'node:crypto';
-import type { ParameterDefinition, Schema, TableDefinition } from '../datamodel/schema.js';
+import type { Schema } from '../datamodel/schema.js';
 import { LogRing } from '../log/log-ring.js';
 import { runFleet, type FleetFlags } from './fleet-command.js';
 import { SCENARIOS } from '../fleet/scenarios.js';
 import { isWorker, REBOOT_EXIT_CODE, supervise } from './supervisor.js';
 import { buildFirmwareImage } from '../providers/firmware-image.js';
-import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from '../connreq/connection-request-wiring.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -37,240 +24,41 @@ function port(value: string): number {
   return n;
 }
 
-function readFileOption(file: string | undefined, what: string): Buffer | undefined {
-  if (!file) return undefined;
-  try {
-    return fs.readFileSync(file);
-  } catch (err) {
-    throw new ConfigError(`cannot read ${what} ${file}: ${(err as Error).message}`);
-  }
-}
-
-function tlsOptions(config: AgentConfig): TlsOptions | undefined {
-  const t = config.acs.tls;
-  if (!t) return undefined;
-  const ca = readFileOption(t.caFile, 'acs.tls.caFile');
-  const cert = readFileOption(t.certFile, 'acs.tls.certFile');
-  const key = readFileOption(t.keyFile, 'acs.tls.keyFile');
-  // Found out now, not at the first session: a CA file that holds no certificate, a key that is not the certificate's.
-  if (ca && !holdsCertificate(ca)) throw new ConfigError(`acs.tls.caFile ${t.caFile}: not a PEM certificate (or bundle of them)`);
-  if (cert && !holdsCertificate(cert)) throw new ConfigError(`acs.tls.certFile ${t.certFile}: not a PEM certificate`);
-  if (cert && key) {
-    try {
-      createSecureContext({ cert, key });
-    } catch (err) {
-      throw new ConfigError(`acs.tls.keyFile ${t.keyFile}: not the private key of acs.tls.certFile (${(err as Error).message})`);
-    }
-  }
-  return { ca, cert, key, rejectUnauthorized: !t.insecureSkipVerify };
-}
-
-function holdsCertificate(pem: Buffer): boolean {
-  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) return false;
-  try {
-    for (const b of blocks) new X509Certificate(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The state directory, made if missing and checked writable before anything starts: a path that
- * is a file or a read-only filesystem is a configuration error that says so. A full disk is not:
- * the agent starts, keeps its state in memory and saves it once there is space.
- */
-function prepareStateDir(dir: string, log: Logger): string {
-  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(
-      `stateDir ${dir}: cannot be created (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : (e.code ?? e.message)})`,
-    );
-  }
-  if (!fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
-  const probe = path.join(dir, `.write-check-${process.pid}`);
-  try {
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') {
-      log.error({ stateDir: dir, code }, 'the state directory is full: starting, with state kept in memory until it can be saved');
-    } else {
-      throw new ConfigError(
-        `stateDir ${dir}: not writable (${code === 'EROFS' ? 'read-only filesystem' : (code ?? (err as Error).message)}); the agent keeps its state there`,
-      );
-    }
-  }
-  return dir;
-}
-
-/** The schema a configuration asks for: the built-in model of its root, widened by its extra models. */
-function schemaFor(config: AgentConfig): Schema {
-  const root = `${config.dataModel.root}.`;
-  return config.dataModel.extraModels.length > 0 ? loadExtraModels(config, root) : builtInFor(root).schema;
-}
-
-function loadExtraModels(config: AgentConfig, root: string): Schema {
-  const parameters: ParameterDefinition[] = [];
-  const tables: TableDefinition[] = [];
-  for (const m of config.dataModel.extraModels) {
-    let xml: string;
-    try {
-      xml = fs.readFileSync(m.file, 'utf8');
-    } catch (err) {
-      throw new ConfigError(`dataModel.extraModels: cannot read ${m.file}: ${(err as Error).message}`);
-    }
-    let defs;
-    try {
-      defs = definitionsFromBbf(loadBbfModel(xml), { mountAt: m.mountAt, include: m.include });
-    } catch (err) {
-      throw new ConfigError(`dataModel.extraModels: ${m.file} is not a Broadband Forum DM document: ${(err as Error).message}`);
-    }
-    if (m.deviceType) {
-      try {
-        defs = restrictToDeviceType(defs, loadDeviceType(fs.readFileSync(m.deviceType, 'utf8')));
-      } catch (err) {
-        throw new ConfigError(`dataModel.extraModels: device type ${m.deviceType}: ${(err as Error).message}`);
-      }
-    }
-    parameters.push(...defs.parameters);
-    tables.push(...defs.tables);
-  }
-  return extendBuiltIn(parameters, tables, root);
-}
-
 async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
   const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
   // The recent log is also kept in memory: it is the file an ACS gets with Upload "2 Vendor Log File".
   const logRing = new LogRing();
   const logger = createAgentLogger({ level: config.log.level, ring: logRing });
-  const stateDir = prepareStateDir(path.resolve(config.stateDir), logger);
-  const tls = tlsOptions(config);
-  const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
-  const logFile = { name: 'cwmp-agent.log', maximumSize: logRing.maximumSize };
-  // A reboot restarts this process (see supervisor.ts); the edges close first so the ports are free.
-  let closeEdges: () => Promise<void> = async () => undefined;
-  const onReboot = async (): Promise<void> => {
-    logger.info('rebooting: restarting the agent process');
-    await closeEdges();
-    process.exit(REBOOT_EXIT_CODE);
-  };
-
-  let acsUrl = config.acs.url;
   let demoAcs: TestAcs | undefined;
-  const device =
-    config.device.kind === 'linux'
-      ? new LinuxHostDevice({
-          identity: config.device.identity,
-          rebootCommand: config.device.rebootCommand,
-          factoryResetCommand: config.device.factoryResetCommand,
-          filesDir: path.join(stateDir, 'device'),
-          firmwarePublicKey,
-          logFile,
-          onReboot,
-          standby: config.device.standby,
-        })
-      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, {
-          filesDir: path.join(stateDir, 'device'),
-          firmwarePublicKey,
-          logFile,
-          onReboot,
-          standby: config.device.standby,
-        });
+  let acsUrl = config.acs.url;
   if (!acsUrl) {
     demoAcs = new TestAcs();
     acsUrl = await demoAcs.listen();
-    // Something for the demo session to do: read the device's identity and management settings.
-    const root = `${config.dataModel.root}.`;
-    demoAcs.queue(device.identity.serialNumber, {
-      method: 'GetParameterValues',
-      parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`],
-    });
     logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
   }
-  const schema = schemaFor(config);
-  const agent = new Agent({
-    schema,
-    acsUrl,
-    acsUsername: config.acs.username,
-    acsPassword: config.acs.password,
-    tls,
-    acsRedirectHosts: config.acs.redirectHosts,
-    cwmpVersion: config.cwmpVersion,
-    device,
-    stateStore: new FileAgentStateStore(stateDir, logger),
-    modelStore: new FileModelStore(stateDir, logger),
-    clock: systemClock,
-    random: Math.random,
-    logger,
-    requestTimeoutMs: config.acs.requestTimeoutMs,
-    periodicInformInterval: config.periodicInformInterval ?? (demoAcs ? 60 : undefined),
-    transfers: {
-      stagingDir: path.join(stateDir, 'transfers'),
-      // File servers are trusted as the ACS is: the same CA bundle, verification on unless turned off.
-      tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify },
-      vendorLog: { ...logFile, contents: () => logRing.contents() },
-      uploadMethod: config.transfers.uploadMethod,
-    },
-  });
-  if (demoAcs) {
-    const acs = demoAcs;
-    let shown = 0;
-    agent.onSessionEnd(() => {
-      const answers = acs.responses(device.identity.serialNumber).filter((m) => m.method === 'GetParameterValuesResponse');
-      for (const r of answers.slice(shown)) {
-        const values = parameterValues(r);
-        const pick = [agent.deviceInfo.softwareVersion, agent.deviceInfo.upTime, agent.ms.periodicInformInterval];
-        logger.info(
-          { values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length },
-          'the test ACS read these values from the device',
-        );
-      }
-      shown = answers.length;
-    });
-  }
-  logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
-  // With the bundled demo ACS everything stays on loopback.
-  const crAddress = demoAcs ? '127.0.0.1' : config.connectionRequest.address;
-  const connectionRequests = await startHttpConnectionRequests(agent, {
-    port: config.connectionRequest.port,
-    address: crAddress,
-    digestAlgorithms: config.connectionRequest.digestAlgorithms,
-  }).catch((err: NodeJS.ErrnoException) => {
-    if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
-      throw new ConfigError(
-        `cannot listen for connection requests on ${crAddress}:${config.connectionRequest.port} (${err.code}); choose another port with --cr-port`,
-      );
-    }
-    throw err;
-  });
-  // UDP connection requests (TR-111) on the same port number as HTTP, or any free one.
-  const udpConnectionRequests = await startUdpConnectionRequests(agent, {
-    port: config.connectionRequest.port === 0 ? 0 : config.connectionRequest.port,
-    address: crAddress,
-  });
-  // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at Device.XMPP.Connection.1.
-  const xmppConnectionRequests = startXmppConnectionRequests(agent);
-  new DiagnosticsRunner(agent);
-  const udpEcho = startUdpEchoConfig(agent, crAddress);
-  closeEdges = async () => {
-    await connectionRequests.close();
-    udpConnectionRequests.close();
-    await xmppConnectionRequests.stop();
-    udpEcho.stop();
+  // A reboot restarts this process (see supervisor.ts); the edges close first so the ports are free.
+  const onReboot = async (): Promise<void> => {
+    logger.info('rebooting: restarting the agent process');
+    await assembled.closeEdges();
     await demoAcs?.close();
+    process.exit(REBOOT_EXIT_CODE);
   };
+  const assembled: AssembledDevice = await assembleDevice(config, {
+    logger,
+    vendorLog: logRing,
+    acsUrl,
+    onReboot,
+    // With the bundled demo ACS everything stays on loopback, and it informs every minute.
+    ...(demoAcs ? { connectionRequestAddress: '127.0.0.1', periodicInformInterval: config.periodicInformInterval ?? 60 } : {}),
+  });
+  const { agent, device } = assembled;
+  if (demoAcs) showDemoSessions(demoAcs, agent, device.identity.serialNumber, `${config.dataModel.root}.`, logger);
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const shutdown = async (): Promise<void> => {
     clearInterval(keepAlive);
-    await agent.stop();
-    await closeEdges();
+    await assembled.stop();
+    await demoAcs?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
@@ -281,6 +69,24 @@ async function runAgent(configFile: string | undefined, flags: ConfigOverrides):
     if ('refused' in mode) logger.warn({ reason: mode.refused }, 'standby refused');
   });
   process.on('SIGUSR2', () => agent.wake());
+}
+
+/** Something for the demo session to do (read the device's identity and settings), and what it read, in the log. */
+function showDemoSessions(acs: TestAcs, agent: Agent, serial: string, root: string, logger: Logger): void {
+  acs.queue(serial, { method: 'GetParameterValues', parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`] });
+  let shown = 0;
+  agent.onSessionEnd(() => {
+    const answers = acs.responses(serial).filter((m) => m.method === 'GetParameterValuesResponse');
+    for (const r of answers.slice(shown)) {
+      const values = parameterValues(r);
+      const pick = [agent.deviceInfo.softwareVersion, agent.deviceInfo.upTime, agent.ms.periodicInformInterval];
+      logger.info(
+        { values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length },
+        'the test ACS read these values from the device',
+      );
+    }
+    shown = answers.length;
+  });
 }
 
 async function runAcs(opts: { port: number; host: string; maxSessions?: number; lightweightPort?: number }): Promise<void> {

@@ -1,0 +1,242 @@
+/**
+ * A whole device from a configuration: the state directory checked, the device (simulated or
+ * this Linux host), the schema (built-in model of the root, widened by extra DM files), the
+ * crash-safe stores, the agent, and its edges (HTTP, UDP and XMPP connection requests,
+ * diagnostics, UDP echo). What `cwmp-agent run` runs, exported for library users, so that they
+ * get what `run` gets; a fleet shares the schema and TLS pieces (schemaFor, tlsOptions).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from '../connreq/connection-request-wiring.js';
+import type { ParameterDefinition, Schema, TableDefinition } from '../datamodel/schema.js';
+import { DiagnosticsRunner, startUdpEchoConfig } from '../diagnostics/diagnostics-runner.js';
+import { createAgentLogger } from '../log/agent-logger.js';
+import type { LogRing } from '../log/log-ring.js';
+import { definitionsFromBbf, loadBbfModel } from '../models/bbf-loader.js';
+import { builtInFor, extendBuiltIn } from '../models/built-in.js';
+import { loadDeviceType, restrictToDeviceType } from '../models/dt-loader.js';
+import type { DeviceHooks } from '../providers/device.js';
+import { LinuxHostDevice } from '../providers/linux-host.js';
+import { SimulatedDevice } from '../providers/simulated-device.js';
+import { systemClock } from '../runtime/clock.js';
+import type { TlsOptions } from '../session/acs-transport.js';
+import { FileAgentStateStore } from '../storage/agent-state.js';
+import { FileModelStore } from '../storage/model-store.js';
+import { Agent } from './agent.js';
+import { ConfigError, type AgentConfig } from './config.js';
+
+export interface AssembleOptions {
+  /** Default: JSON lines on stdout at the configured level. */
+  logger?: Logger;
+  /** Keeps recent lines for an ACS's "2 Vendor Log File" upload. */
+  vendorLog?: LogRing;
+  /** Overrides acs.url (which must then be given one way or the other). */
+  acsUrl?: string;
+  /** What a reboot does; by default the agent restarts in this process. */
+  onReboot?: () => Promise<void>;
+  /** Overrides connectionRequest.address. */
+  connectionRequestAddress?: string;
+  /** Overrides periodicInformInterval. */
+  periodicInformInterval?: number;
+}
+
+export interface AssembledDevice {
+  agent: Agent;
+  device: DeviceHooks;
+  stateDir: string;
+  /** Stops the agent (saving what is unsaved) and closes its edges. */
+  stop(): Promise<void>;
+  /** Closes the listeners and clients, leaving the agent as it is (before a process restart). */
+  closeEdges(): Promise<void>;
+}
+
+export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {}): Promise<AssembledDevice> {
+  const logger = o.logger ?? createAgentLogger({ level: config.log.level, ring: o.vendorLog });
+  const acsUrl = o.acsUrl ?? config.acs.url;
+  if (!acsUrl) throw new ConfigError('acs.url: give the ACS URL (--acs-url, CWMP_AGENT_ACS_URL or acs.url in the config)');
+  const stateDir = prepareStateDir(path.resolve(config.stateDir), logger);
+  const tls = tlsOptions(config);
+  const schema = schemaFor(config);
+  const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
+  const logFile = { name: 'cwmp-agent.log', maximumSize: o.vendorLog?.maximumSize ?? 256 * 1024 };
+  const onReboot = o.onReboot;
+  const common = { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby };
+  const device =
+    config.device.kind === 'linux'
+      ? new LinuxHostDevice({
+          identity: config.device.identity,
+          rebootCommand: config.device.rebootCommand,
+          factoryResetCommand: config.device.factoryResetCommand,
+          ...common,
+        })
+      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, common);
+  const agent = new Agent({
+    schema,
+    acsUrl,
+    acsUsername: config.acs.username,
+    acsPassword: config.acs.password,
+    tls,
+    acsRedirectHosts: config.acs.redirectHosts,
+    cwmpVersion: config.cwmpVersion,
+    device,
+    stateStore: new FileAgentStateStore(stateDir, logger),
+    modelStore: new FileModelStore(stateDir, logger),
+    clock: systemClock,
+    random: Math.random,
+    logger,
+    requestTimeoutMs: config.acs.requestTimeoutMs,
+    periodicInformInterval: o.periodicInformInterval ?? config.periodicInformInterval,
+    transfers: {
+      stagingDir: path.join(stateDir, 'transfers'),
+      // File servers are trusted as the ACS is: the same CA bundle, verification on unless turned off.
+      tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify },
+      vendorLog: o.vendorLog ? { ...logFile, contents: () => o.vendorLog!.contents() } : undefined,
+      uploadMethod: config.transfers.uploadMethod,
+    },
+  });
+  logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
+  const crAddress = o.connectionRequestAddress ?? config.connectionRequest.address;
+  const crPort = config.connectionRequest.port;
+  const http = await startHttpConnectionRequests(agent, {
+    port: crPort,
+    address: crAddress,
+    digestAlgorithms: config.connectionRequest.digestAlgorithms,
+  }).catch((err: NodeJS.ErrnoException) => {
+    if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
+      throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${crPort} (${err.code}); choose another port with --cr-port`);
+    }
+    throw err;
+  });
+  // UDP connection requests (TR-111) on the same port number as HTTP, or any free one.
+  const udp = await startUdpConnectionRequests(agent, { port: crPort, address: crAddress });
+  // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at an XMPP.Connection.
+  const xmpp = startXmppConnectionRequests(agent);
+  new DiagnosticsRunner(agent);
+  const udpEcho = startUdpEchoConfig(agent, crAddress);
+  const closeEdges = async (): Promise<void> => {
+    await http.close();
+    udp.close();
+    await xmpp.stop();
+    udpEcho.stop();
+  };
+  return {
+    agent,
+    device,
+    stateDir,
+    closeEdges,
+    async stop() {
+      await agent.stop();
+      await closeEdges();
+    },
+  };
+}
+
+export function readFileOption(file: string | undefined, what: string): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+export function tlsOptions(config: AgentConfig): TlsOptions | undefined {
+  const t = config.acs.tls;
+  if (!t) return undefined;
+  const ca = readFileOption(t.caFile, 'acs.tls.caFile');
+  const cert = readFileOption(t.certFile, 'acs.tls.certFile');
+  const key = readFileOption(t.keyFile, 'acs.tls.keyFile');
+  // Found out now, not at the first session: a CA file that holds no certificate, a key that is not the certificate's.
+  if (ca && !holdsCertificate(ca)) throw new ConfigError(`acs.tls.caFile ${t.caFile}: not a PEM certificate (or bundle of them)`);
+  if (cert && !holdsCertificate(cert)) throw new ConfigError(`acs.tls.certFile ${t.certFile}: not a PEM certificate`);
+  if (cert && key) {
+    try {
+      createSecureContext({ cert, key });
+    } catch (err) {
+      throw new ConfigError(`acs.tls.keyFile ${t.keyFile}: not the private key of acs.tls.certFile (${(err as Error).message})`);
+    }
+  }
+  return { ca, cert, key, rejectUnauthorized: !t.insecureSkipVerify };
+}
+
+function holdsCertificate(pem: Buffer): boolean {
+  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return false;
+  try {
+    for (const b of blocks) new X509Certificate(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The state directory, made if missing and checked writable before anything starts: a path that
+ * is a file or a read-only filesystem is a configuration error that says so. A full disk is not:
+ * the agent starts, keeps its state in memory and saves it once there is space.
+ */
+export function prepareStateDir(dir: string, log: Logger): string {
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(
+      `stateDir ${dir}: cannot be created (${e.code === 'EEXIST' || e.code === 'ENOTDIR' ? 'a file is in the way' : (e.code ?? e.message)})`,
+    );
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new ConfigError(`stateDir ${dir}: not a directory`);
+  const probe = path.join(dir, `.write-check-${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      log.error({ stateDir: dir, code }, 'the state directory is full: starting, with state kept in memory until it can be saved');
+    } else {
+      throw new ConfigError(
+        `stateDir ${dir}: not writable (${code === 'EROFS' ? 'read-only filesystem' : (code ?? (err as Error).message)}); the agent keeps its state there`,
+      );
+    }
+  }
+  return dir;
+}
+
+/** The schema a configuration asks for: the built-in model of its root, widened by its extra models. */
+export function schemaFor(config: AgentConfig): Schema {
+  const root = `${config.dataModel.root}.`;
+  return config.dataModel.extraModels.length > 0 ? loadExtraModels(config, root) : builtInFor(root).schema;
+}
+
+function loadExtraModels(config: AgentConfig, root: string): Schema {
+  const parameters: ParameterDefinition[] = [];
+  const tables: TableDefinition[] = [];
+  for (const m of config.dataModel.extraModels) {
+    let xml: string;
+    try {
+      xml = fs.readFileSync(m.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`dataModel.extraModels: cannot read ${m.file}: ${(err as Error).message}`);
+    }
+    let defs;
+    try {
+      defs = definitionsFromBbf(loadBbfModel(xml), { mountAt: m.mountAt, include: m.include });
+    } catch (err) {
+      throw new ConfigError(`dataModel.extraModels: ${m.file} is not a Broadband Forum DM document: ${(err as Error).message}`);
+    }
+    if (m.deviceType) {
+      try {
+        defs = restrictToDeviceType(defs, loadDeviceType(fs.readFileSync(m.deviceType, 'utf8')));
+      } catch (err) {
+        throw new ConfigError(`dataModel.extraModels: device type ${m.deviceType}: ${(err as Error).message}`);
+      }
+    }
+    parameters.push(...defs.parameters);
+    tables.push(...defs.tables);
+  }
+  return extendBuiltIn(parameters, tables, root);
+}

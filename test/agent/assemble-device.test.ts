@@ -1,0 +1,43 @@
+/** A library user assembles from a configuration what `cwmp-agent run` runs: stores, device, edges. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { assembleDevice, loadConfig } from '../../src/index.js';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { tempDir } from '../helpers/agent-harness.js';
+
+test('assembleDevice: the agent bootstraps, keeps its state in the state dir, and answers a connection request', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const stateDir = tempDir();
+  const config = loadConfig(undefined, { acsUrl: url, stateDir, crPort: 0 });
+  const device = await assembleDevice(config, { logger: pino({ level: 'silent' }), connectionRequestAddress: '127.0.0.1' });
+  const serial = device.device.identity.serialNumber;
+  acs.queue(serial, {
+    method: 'SetParameterValues',
+    parameterList: [
+      { name: 'Device.ManagementServer.ConnectionRequestUsername', value: 'acs', type: 'string' },
+      { name: 'Device.ManagementServer.ConnectionRequestPassword', value: 'pw', type: 'string' },
+    ],
+    parameterKey: 'cr',
+  });
+  try {
+    device.agent.start();
+    await acs.waitFor(() => acs.completedSessions(serial).length === 1);
+    assert.ok(fs.existsSync(path.join(stateDir, 'data-model.json')));
+    const crUrl = device.agent.model.read('Device.ManagementServer.ConnectionRequestURL');
+    assert.match(crUrl, /^http:\/\/127\.0\.0\.1:\d+\//);
+    assert.equal(await acs.connectionRequest(crUrl, 'acs', 'pw'), 200);
+    await acs.waitFor(() => acs.completedSessions(serial).length === 2);
+    assert.deepEqual(
+      acs.completedSessions(serial)[1]!.events.map((e) => e.code),
+      ['6 CONNECTION REQUEST'],
+    );
+  } finally {
+    await device.stop();
+    await acs.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
