@@ -3,6 +3,9 @@
  * RPCs queued for a device one per exchange, records every envelope of every session, and can
  * demand Basic or Digest auth, set and check a session cookie, answer in any CWMP namespace,
  * hold the CPE's requests, and fail on purpose (HTTP 500, dropped connections, slow answers).
+ *
+ * Why one file of this size: one server's session bookkeeping, which every failure mode and
+ * record reads; the envelopes are acs-messages.ts's, notifications lightweight-receiver.ts's.
  */
 import dgram from 'node:dgram';
 import http from 'node:http';

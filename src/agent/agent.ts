@@ -2,6 +2,12 @@
  * One CWMP agent: wires the event queue, the data model, the session engine and the device
  * together. It decides when a session runs (boot, periodic, scheduled, value change,
  * connection request, retry), runs one at a time, and carries out deferred actions after it.
+ *
+ * Why one file of this size: the session loop, the life cycle (boot, reboot, factory reset,
+ * standby) and the RPC-facing controls share one invariant (at most one session, deferred
+ * actions after it) and one persisted state. What does not need them lives beside it, as
+ * functions (no extra object per fleet device): schedules, standby rules, Inform composition,
+ * state saving, value-change routing, autonomous transfers, assembly from a configuration.
  */
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';

@@ -3,6 +3,11 @@
  * attributes and change notification. Values live in a store unless the parameter is live
  * (read from the device each time) or a NumberOfEntries count. Every ACS-facing error is a
  * CwmpFault with the code TR-069 prescribes.
+ *
+ * Why one file of this size: every RPC's atomicity (check everything, then change, then save or
+ * undo) rests on the same private stored model, path resolution and alias addressing; split
+ * into classes they would have to expose that state to each other. Routing between providers
+ * (provider-routing.ts), type checks (value-types.ts) and the stores (storage/) live apart.
  */
 import { CwmpFault, parameterFault, type ParameterFault } from '../cwmp/faults.js';
 import type { ParameterAttribute, ParameterInfo, ParameterValue, ParameterValueInput, SetParameterAttributesEntry } from '../cwmp/messages.js';

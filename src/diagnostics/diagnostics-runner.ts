@@ -4,6 +4,9 @@
  * results land in the object with Complete or an Error_* state; a session with 8 DIAGNOSTICS
  * COMPLETE follows. Changing an input while a test is requested or running cancels it (None),
  * as does setting Canceled.
+ *
+ * Why one file of this size: one table of diagnostics (TR-181 and TR-098 names for the same
+ * tools) and the one state machine they share; each tool itself lives in its own file here.
  */
 import type { Agent } from '../agent/agent.js';
 import type { DataModel } from '../datamodel/data-model.js';

@@ -86,3 +86,20 @@ test('a write into a directory it cannot create fails with a StateWriteError and
   assert.deepEqual(fs.readdirSync(dir), ['not-a-dir']);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('a state file from a newer agent (fields this one does not know) is used, and its extra fields are kept on the next save', () => {
+  const dir = tempDir();
+  fs.writeFileSync(
+    path.join(dir, 'agent-state.json'),
+    JSON.stringify({ formatVersion: 7, events: [{ code: '1 BOOT', commandKey: '' }], duStates: [{ uuid: 'x' }], retryCount: 2 }),
+  );
+  const store = new FileAgentStateStore(dir);
+  const state = store.load();
+  assert.deepEqual(state.events, [{ code: '1 BOOT', commandKey: '' }]);
+  assert.equal(state.retryCount, 2);
+  store.save(state);
+  const saved = JSON.parse(fs.readFileSync(path.join(dir, 'agent-state.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(saved['formatVersion'], 7);
+  assert.deepEqual(saved['duStates'], [{ uuid: 'x' }]);
+  fs.rmSync(dir, { recursive: true });
+});
