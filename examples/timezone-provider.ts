@@ -2,11 +2,9 @@
  * A worked example of binding parameters to a real device: Device.Time.LocalTimeZone lives in
  * a file (as /etc/TZ does on many embedded Linux systems). Reads come from the file, ACS writes
  * go to it, and values the device cannot take are refused before anything changes.
- *
- * Outside this repository, import from 'cwmp-agent' instead of '../src/index.js'.
  */
 import fs from 'node:fs';
-import type { Provider } from '../src/index.js';
+import type { Provider } from 'cwmp-agent';
 
 const TZ = 'Device.Time.LocalTimeZone';
 

@@ -1,3 +1,4 @@
+/// <reference path="../types/xmpp-parts.d.ts" preserve="true" />
 /** The ACS side of TR-069 Annex K: sends connectionRequest iqs to a CPE's JID over XMPP. */
 import { xml } from '@xmpp/client-core';
 import { XMPP_CONNREQ_NS } from '../cwmp/xmpp-connection-request.js';

@@ -15,12 +15,8 @@ import type { ParameterDefinition, Schema, TableDefinition } from '../datamodel/
 import { DiagnosticsRunner, startUdpEchoConfig } from '../diagnostics/diagnostics-runner.js';
 import { createAgentLogger } from '../log/agent-logger.js';
 import type { LogRing } from '../log/log-ring.js';
-import { definitionsFromBbf, loadBbfModel } from '../models/bbf-loader.js';
 import { builtInFor, extendBuiltIn } from '../models/built-in.js';
-import { loadDeviceType, restrictToDeviceType } from '../models/dt-loader.js';
 import type { DeviceHooks } from '../providers/device.js';
-import { LinuxHostDevice } from '../providers/linux-host.js';
-import { SimulatedDevice } from '../providers/simulated-device.js';
 import { systemClock } from '../runtime/clock.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';
@@ -59,20 +55,21 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   if (!acsUrl) throw new ConfigError('acs.url: give the ACS URL (--acs-url, CWMP_AGENT_ACS_URL or acs.url in the config)');
   const stateDir = prepareStateDir(path.resolve(config.stateDir), logger);
   const tls = tlsOptions(config);
-  const schema = schemaFor(config);
+  const schema = await schemaFor(config);
   const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
   const logFile = { name: 'cwmp-agent.log', maximumSize: o.vendorLog?.maximumSize ?? 256 * 1024 };
   const onReboot = o.onReboot;
   const common = { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby };
+  // Only the device this configuration runs is loaded.
   const device =
     config.device.kind === 'linux'
-      ? new LinuxHostDevice({
+      ? new (await import('../providers/linux-host.js')).LinuxHostDevice({
           identity: config.device.identity,
           rebootCommand: config.device.rebootCommand,
           factoryResetCommand: config.device.factoryResetCommand,
           ...common,
         })
-      : new SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, common);
+      : new (await import('../providers/simulated-device.js')).SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, common);
   const agent = new Agent({
     schema,
     acsUrl,
@@ -207,12 +204,15 @@ export function prepareStateDir(dir: string, log: Logger): string {
 }
 
 /** The schema a configuration asks for: the built-in model of its root, widened by its extra models. */
-export function schemaFor(config: AgentConfig): Schema {
+export async function schemaFor(config: AgentConfig): Promise<Schema> {
   const root = `${config.dataModel.root}.`;
   return config.dataModel.extraModels.length > 0 ? loadExtraModels(config, root) : builtInFor(root).schema;
 }
 
-function loadExtraModels(config: AgentConfig, root: string): Schema {
+/** The DM and DT loaders are loaded only for a configuration that names extra models. */
+async function loadExtraModels(config: AgentConfig, root: string): Promise<Schema> {
+  const { definitionsFromBbf, loadBbfModel } = await import('../models/bbf-loader.js');
+  const { loadDeviceType, restrictToDeviceType } = await import('../models/dt-loader.js');
   const parameters: ParameterDefinition[] = [];
   const tables: TableDefinition[] = [];
   for (const m of config.dataModel.extraModels) {

@@ -1,6 +1,6 @@
 /** The agent's configuration: a YAML file, then environment variables, then command-line flags. */
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 
 const identitySchema = z
@@ -244,7 +244,9 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     }
     let doc: unknown;
     try {
-      doc = parseYaml(text, { maxAliasCount: 100 });
+      // The YAML parser is loaded only when there is a file to read.
+      const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+      doc = parse(text, { maxAliasCount: 100 });
     } catch (err) {
       throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
     }

@@ -1,22 +1,17 @@
-/** The command line: `cwmp-agent run` (one agent) and `cwmp-agent acs` (the bundled test ACS). */
+/**
+ * The command line. Each command's code is loaded when that command runs, so that the agent's
+ * worker loads neither the fleet, nor the test ACS, nor the DT exporter.
+ */
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import type { Logger } from 'pino';
-import { createAgentLogger } from '../log/agent-logger.js';
-import { Agent } from '../agent/agent.js';
-import { assembleDevice, readFileOption, schemaFor, type AssembledDevice } from '../agent/assemble-device.js';
-import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
-import { TestAcs } from '../acs/test-acs.js';
-import { parameterValues } from '../acs/acs-messages.js';
-import { exportDeviceType } from '../models/dt-export.js';
-import { loadProfile } from '../fleet/profile.js';
-import { randomUUID } from 'node:crypto';
-import type { Schema } from '../datamodel/schema.js';
-import { LogRing } from '../log/log-ring.js';
-import { runFleet, type FleetFlags } from './fleet-command.js';
-import { SCENARIOS } from '../fleet/scenarios.js';
-import { isWorker, REBOOT_EXIT_CODE, supervise } from './supervisor.js';
-import { buildFirmwareImage } from '../providers/firmware-image.js';
+import { ConfigError, flagLabels } from '../agent/config.js';
+import { SCENARIOS } from '../fleet/scenario-names.js';
+import type { FleetFlags } from './fleet-command.js';
+import { isWorker, supervise } from './supervisor.js';
+
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -24,89 +19,10 @@ function port(value: string): number {
   return n;
 }
 
-async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
-  const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
-  // The recent log is also kept in memory: it is the file an ACS gets with Upload "2 Vendor Log File".
-  const logRing = new LogRing();
-  const logger = createAgentLogger({ level: config.log.level, ring: logRing });
-  let demoAcs: TestAcs | undefined;
-  let acsUrl = config.acs.url;
-  if (!acsUrl) {
-    demoAcs = new TestAcs();
-    acsUrl = await demoAcs.listen();
-    logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
-  }
-  // A reboot restarts this process (see supervisor.ts); the edges close first so the ports are free.
-  const onReboot = async (): Promise<void> => {
-    logger.info('rebooting: restarting the agent process');
-    await assembled.closeEdges();
-    await demoAcs?.close();
-    process.exit(REBOOT_EXIT_CODE);
-  };
-  const assembled: AssembledDevice = await assembleDevice(config, {
-    logger,
-    vendorLog: logRing,
-    acsUrl,
-    onReboot,
-    // With the bundled demo ACS everything stays on loopback, and it informs every minute.
-    ...(demoAcs ? { connectionRequestAddress: '127.0.0.1', periodicInformInterval: config.periodicInformInterval ?? 60 } : {}),
-  });
-  const { agent, device } = assembled;
-  if (demoAcs) showDemoSessions(demoAcs, agent, device.identity.serialNumber, `${config.dataModel.root}.`, logger);
-  agent.start();
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-  const shutdown = async (): Promise<void> => {
-    clearInterval(keepAlive);
-    await assembled.stop();
-    await demoAcs?.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
-  // The device's power management, from outside: standby as deep as StandbyPolicy lets it, and back.
-  process.on('SIGUSR1', () => {
-    const mode = agent.enterStandby({ crAware: false, timerAware: false });
-    if ('refused' in mode) logger.warn({ reason: mode.refused }, 'standby refused');
-  });
-  process.on('SIGUSR2', () => agent.wake());
-}
-
-/** Something for the demo session to do (read the device's identity and settings), and what it read, in the log. */
-function showDemoSessions(acs: TestAcs, agent: Agent, serial: string, root: string, logger: Logger): void {
-  acs.queue(serial, { method: 'GetParameterValues', parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`] });
-  let shown = 0;
-  agent.onSessionEnd(() => {
-    const answers = acs.responses(serial).filter((m) => m.method === 'GetParameterValuesResponse');
-    for (const r of answers.slice(shown)) {
-      const values = parameterValues(r);
-      const pick = [agent.deviceInfo.softwareVersion, agent.deviceInfo.upTime, agent.ms.periodicInformInterval];
-      logger.info(
-        { values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length },
-        'the test ACS read these values from the device',
-      );
-    }
-    shown = answers.length;
-  });
-}
-
-async function runAcs(opts: { port: number; host: string; maxSessions?: number; lightweightPort?: number }): Promise<void> {
-  const acs = new TestAcs({ port: opts.port, host: opts.host, maxSessions: opts.maxSessions });
-  const url = await acs.listen();
-  console.log(`test ACS listening at ${url}`);
-  if (opts.lightweightPort !== undefined) {
-    const udp = await acs.listenLightweightNotifications({
-      port: opts.lightweightPort,
-      onAccepted: (r) =>
-        console.log(`lightweight notification from ${r.device}: ${r.notification.params.map((p) => `${p.name}=${JSON.stringify(p.value)}`).join(' ')}`),
-    });
-    console.log(`UDP lightweight notifications received on ${opts.host}:${udp}`);
-  }
-}
-
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   // A bad flag is a configuration error like any other: status 2 (commander's own would be 1).
-  program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').showHelpAfterError().exitOverride();
+  program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').version(packageVersion()).enablePositionalOptions().showHelpAfterError().exitOverride();
   program
     .command('run')
     .description('run one agent (a simulated device on an embedded store by default)')
@@ -139,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
           logLevel: o.logLevel,
           root: o.root,
         };
+        const { runAgent } = await import('./run-command.js');
         await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
       },
     );
@@ -149,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--max-sessions <n>', 'keep only the latest N session records (long load tests)', (v) => Math.max(1, Math.floor(Number(v))))
     .option('--lightweight-port <port>', 'also receive UDP Lightweight Notifications (TR-069 Annex M) on this port', port)
-    .action(runAcs);
+    .action(async (o: { port: number; host: string; maxSessions?: number; lightweightPort?: number }) => (await import('./acs-command.js')).runAcs(o));
   const positive = (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('a number of 0 or more');
@@ -181,6 +98,7 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
       if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
         throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
+      const { runFleet } = await import('./fleet-command.js');
       await runFleet(o.config, o as FleetFlags);
     });
   program
@@ -190,9 +108,16 @@ export async function main(argv: string[]): Promise<void> {
     .option('--profile <name|file>', 'a fleet profile whose added parameters are included')
     .option('--device-type <urn>', 'URN naming the device type', 'urn:cwmp-agent:simulated-device-1-0-0')
     .option('--out <file>', 'where to write it (default: stdout)')
-    .action((o: { config?: string; profile?: string; deviceType: string; out?: string }) => {
+    .action(async (o: { config?: string; profile?: string; deviceType: string; out?: string }) => {
+      const [{ loadConfig }, { schemaFor }, { loadProfile }, { exportDeviceType }, { randomUUID }] = await Promise.all([
+        import('../agent/config.js'),
+        import('../agent/assemble-device.js'),
+        import('../fleet/profile.js'),
+        import('../models/dt-export.js'),
+        import('node:crypto'),
+      ]);
       const config = loadConfig(o.config);
-      let schema: Schema = schemaFor(config);
+      let schema = await schemaFor(config);
       if (o.profile) {
         try {
           schema = loadProfile(o.profile).schema;
@@ -213,7 +138,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--product-class <class>', 'only devices of this ProductClass accept it')
     .option('--sign-key <pem>', 'Ed25519 private key (PEM file) to sign it with')
     .option('--boot-fails', 'an image that installs but fails to boot (to see the rollback)')
-    .action((o: { version: string; out: string; payload?: string; productClass?: string; signKey?: string; bootFails?: boolean }) => {
+    .action(async (o: { version: string; out: string; payload?: string; productClass?: string; signKey?: string; bootFails?: boolean }) => {
+      const { readFileOption } = await import('../agent/assemble-device.js');
+      const { buildFirmwareImage } = await import('../providers/firmware-image.js');
       const payload = o.payload ? readFileOption(o.payload, '--payload')! : Buffer.from(`cwmp-agent simulated firmware ${o.version}\n`);
       const signingKey = o.signKey ? readFileOption(o.signKey, '--sign-key')!.toString('utf8') : undefined;
       fs.writeFileSync(o.out, buildFirmwareImage({ version: o.version, payload, productClass: o.productClass, bootFails: o.bootFails, signingKey }));

@@ -18,6 +18,16 @@ const FIRST_PAUSE_MS = 1_000;
 const LONGEST_PAUSE_MS = 30_000;
 const HEALTHY_AFTER_MS = 60_000;
 
+/**
+ * Node options for the worker: the supervisor's own, and a small young generation (2 MB semi
+ * spaces instead of 16): one device allocates little, and this keeps some 10 MB of RSS off a
+ * set-top box. Whoever sets the option themselves (NODE_OPTIONS, node flags) keeps their value.
+ */
+export function workerNodeOptions(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env['NODE_OPTIONS'] ?? ''): string[] {
+  const chosen = [...execArgv, nodeOptions].some((o) => o.includes('--max-semi-space-size'));
+  return chosen ? [...execArgv] : [...execArgv, '--max-semi-space-size=2'];
+}
+
 export function isWorker(env: NodeJS.ProcessEnv = process.env): boolean {
   return env[WORKER_ENV] === '1';
 }
@@ -30,7 +40,7 @@ export function supervise(): void {
   const start = (): void => {
     pending = undefined;
     const startedAt = Date.now();
-    child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [WORKER_ENV]: '1' } });
+    child = spawn(process.execPath, [...workerNodeOptions(), ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [WORKER_ENV]: '1' } });
     child.once('exit', (code, signal) => {
       if (code === REBOOT_EXIT_CODE && !stopping) {
         start();

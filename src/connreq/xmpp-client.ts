@@ -6,11 +6,14 @@
  * ServerRetryInitialInterval / ServerRetryIntervalMultiplier / ServerRetryMaxInterval between
  * attempts; once online, a whitespace keepalive every KeepAliveInterval (RFC 6120 4.6.1).
  */
-import { xml } from '@xmpp/client-core';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { checkXmppConnectionRequest, XMPP_CONNREQ_NS, type XmppConnReqPolicy } from '../cwmp/xmpp-connection-request.js';
 import { hostPort } from './local-address.js';
-import { openXmppStream, XmppTlsRequiredError, type XmppStream, type XmppTlsOptions } from '../net/xmpp-stream.js';
+import type { XmppStream, XmppTlsOptions } from '../net/xmpp-stream.js';
+
+/** xmpp.js, loaded when a device first connects to an XMPP server: most devices never do. */
+let xmppModule: Promise<typeof import('../net/xmpp-stream.js')> | undefined;
+const loadXmpp = (): Promise<typeof import('../net/xmpp-stream.js')> => (xmppModule ??= import('../net/xmpp-stream.js'));
 import type { XmppServer } from './xmpp-servers.js';
 
 export interface XmppSettings {
@@ -53,6 +56,8 @@ const OFFLINE: XmppLink = { jid: '', tlsEstablished: false };
 
 export class XmppConnectionRequestClient {
   private xmpp: XmppStream | undefined;
+  /** xmpp.js's stanza builder, once loaded. */
+  private xml: typeof import('../net/xmpp-stream.js')['xml'] | undefined;
   private timer: TimerHandle | undefined;
   private keepAlive: TimerHandle | undefined;
   private retries = 0;
@@ -119,6 +124,9 @@ export class XmppConnectionRequestClient {
       if (this.servers.length === 0) return this.scheduleReconnect(s, 'ServerNotPresent');
     }
     const server = this.servers[this.serverIndex]!;
+    const { openXmppStream, xml } = await loadXmpp();
+    if (generation !== this.generation || !this.running) return;
+    this.xml = xml;
     const xmpp = openXmppStream({
       service: `xmpp://${hostPort(server.host, server.port)}`,
       domain: s.domain,
@@ -189,6 +197,7 @@ export class XmppConnectionRequestClient {
     const verdict = checkXmppConnectionRequest(from, username, password, this.opts.policy());
     if (!verdict.accept) {
       this.opts.onRejected?.(from, verdict.condition);
+      const xml = this.xml!;
       return xml('error', { type: verdict.errorType }, xml(verdict.condition, { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }));
     }
     this.opts.onConnectionRequest(from);
@@ -197,7 +206,7 @@ export class XmppConnectionRequestClient {
 }
 
 function statusOf(err: unknown): XmppStatus {
-  if (err instanceof XmppTlsRequiredError) return 'Error_Misconfigured';
+  if (err instanceof Error && err.name === 'XmppTlsRequiredError') return 'Error_Misconfigured';
   if ((err as { condition?: string }).condition === 'not-authorized') return 'Error_AuthenticationFailure';
   // A certificate the agent does not trust: the server is there, but not one to talk to.
   if (typeof (err as { code?: string }).code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test((err as { code: string }).code)) return 'Error';

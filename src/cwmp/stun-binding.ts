@@ -1,10 +1,19 @@
+/// <reference path="../types/stun.d.ts" preserve="true" />
 /**
  * TR-111 Part 2 STUN Binding Requests: the stun package builds and reads the messages; this adds
  * TR-111's CONNECTION-REQUEST-BINDING (0xC001, "dslforum.org/TR-111 ") and BINDING-CHANGE
  * (0xC002) attributes, and MESSAGE-INTEGRITY over them when a STUN password is set.
  */
 import { createHmac } from 'node:crypto';
-import stun from 'stun';
+import { createRequire } from 'node:module';
+
+/** The stun package, loaded the first time STUN is used: most devices never turn STUNEnable on. */
+type StunLib = typeof import('stun')['default'];
+let stunPackage: StunLib | undefined;
+function stunLib(): StunLib {
+  stunPackage ??= createRequire(import.meta.url)('stun') as StunLib;
+  return stunPackage;
+}
 
 export const ATTR_CONNECTION_REQUEST_BINDING = 0xc001;
 export const ATTR_BINDING_CHANGE = 0xc002;
@@ -27,6 +36,7 @@ export interface BindingRequestOptions {
 
 /** A Binding Request from the connection-request port, ready to send. */
 export function bindingRequest(opts: BindingRequestOptions): { transactionId: Buffer; bytes: Buffer } {
+  const stun = stunLib();
   const message = stun.createMessage(stun.constants['STUN_BINDING_REQUEST']!);
   if (opts.username) message.addAttribute(stun.constants['STUN_ATTR_USERNAME']!, opts.username);
   let bytes: Buffer = message.toBuffer();
@@ -57,10 +67,11 @@ export interface MappedAddress {
 export function readBindingResponse(datagram: Buffer, transactionId: Buffer): MappedAddress | undefined {
   let message;
   try {
-    message = stun.decode(datagram);
+    message = stunLib().decode(datagram);
   } catch {
     return undefined;
   }
+  const stun = stunLib();
   if (message.type !== stun.constants['STUN_BINDING_RESPONSE']) return undefined;
   if (!Buffer.from(message.transactionId).equals(transactionId)) return undefined;
   const c = stun.constants;

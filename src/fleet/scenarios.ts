@@ -11,8 +11,8 @@ import { buildFirmwareImage } from '../providers/firmware-image.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
 
-export const SCENARIOS = ['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn', 'standby'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+export { SCENARIOS, type ScenarioName } from './scenario-names.js';
+import type { ScenarioName } from './scenario-names.js';
 
 export interface ScenarioOptions {
   name: ScenarioName;

@@ -1,3 +1,4 @@
+/// <reference path="../types/xmpp-parts.d.ts" preserve="true" />
 /**
  * An XMPP client stream for TR-069 Annex K, assembled from xmpp.js's parts (its design: small
  * pieces a client composes) rather than @xmpp/client's fixed bundle, so that the agent owns TLS:
@@ -46,6 +47,9 @@ export interface XmppStreamOptions {
   /** Every stanza in or out, with whether its type is "error" (XMPP.Connection.{i}.Stats). */
   onStanza?: (direction: 'received' | 'transmitted', error: boolean) => void;
 }
+
+/** xmpp.js's stanza builder, for those who load this module lazily. */
+export { xml };
 
 export class XmppTlsRequiredError extends Error {
   constructor() {

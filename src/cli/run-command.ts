@@ -1,0 +1,77 @@
+/** `cwmp-agent run` in the worker process: one agent from the configuration, the bundled test ACS when no ACS is given. */
+import type { Logger } from 'pino';
+import type { TestAcs } from '../acs/test-acs.js';
+import type { Agent } from '../agent/agent.js';
+import { assembleDevice, type AssembledDevice } from '../agent/assemble-device.js';
+import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
+import { createAgentLogger } from '../log/agent-logger.js';
+import { LogRing } from '../log/log-ring.js';
+import { REBOOT_EXIT_CODE } from './supervisor.js';
+
+export async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
+  const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
+  // The recent log is also kept in memory: it is the file an ACS gets with Upload "2 Vendor Log File".
+  const logRing = new LogRing();
+  const logger = createAgentLogger({ level: config.log.level, ring: logRing });
+  let demoAcs: TestAcs | undefined;
+  let acsUrl = config.acs.url;
+  if (!acsUrl) {
+    // Loaded only when needed: a device with its own ACS never carries the test ACS.
+    const { TestAcs } = await import('../acs/test-acs.js');
+    demoAcs = new TestAcs();
+    acsUrl = await demoAcs.listen();
+    logger.info({ acsUrl }, 'no ACS URL given: using the bundled test ACS');
+  }
+  // A reboot restarts this process (see supervisor.ts); the edges close first so the ports are free.
+  const onReboot = async (): Promise<void> => {
+    logger.info('rebooting: restarting the agent process');
+    await assembled.closeEdges();
+    await demoAcs?.close();
+    process.exit(REBOOT_EXIT_CODE);
+  };
+  const assembled: AssembledDevice = await assembleDevice(config, {
+    logger,
+    vendorLog: logRing,
+    acsUrl,
+    onReboot,
+    // With the bundled demo ACS everything stays on loopback, and it informs every minute.
+    ...(demoAcs ? { connectionRequestAddress: '127.0.0.1', periodicInformInterval: config.periodicInformInterval ?? 60 } : {}),
+  });
+  const { agent, device } = assembled;
+  if (demoAcs) await showDemoSessions(demoAcs, agent, device.identity.serialNumber, `${config.dataModel.root}.`, logger);
+  agent.start();
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const shutdown = async (): Promise<void> => {
+    clearInterval(keepAlive);
+    await assembled.stop();
+    await demoAcs?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  // The device's power management, from outside: standby as deep as StandbyPolicy lets it, and back.
+  process.on('SIGUSR1', () => {
+    const mode = agent.enterStandby({ crAware: false, timerAware: false });
+    if ('refused' in mode) logger.warn({ reason: mode.refused }, 'standby refused');
+  });
+  process.on('SIGUSR2', () => agent.wake());
+}
+
+/** Something for the demo session to do (read the device's identity and settings), and what it read, in the log. */
+async function showDemoSessions(acs: TestAcs, agent: Agent, serial: string, root: string, logger: Logger): Promise<void> {
+  const { parameterValues } = await import('../acs/acs-messages.js');
+  acs.queue(serial, { method: 'GetParameterValues', parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`] });
+  let shown = 0;
+  agent.onSessionEnd(() => {
+    const answers = acs.responses(serial).filter((m) => m.method === 'GetParameterValuesResponse');
+    for (const r of answers.slice(shown)) {
+      const values = parameterValues(r);
+      const pick = [agent.deviceInfo.softwareVersion, agent.deviceInfo.upTime, agent.ms.periodicInformInterval];
+      logger.info(
+        { values: Object.fromEntries(pick.map((n) => [n, values[n]?.value])), count: Object.keys(values).length },
+        'the test ACS read these values from the device',
+      );
+    }
+    shown = answers.length;
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * SIGTERM and SIGINT end the agent cleanly whichever process a container runtime or service
+ * manager signals: the supervisor, the worker run directly (systemd), or `npm start`. Exit
+ * status 0, state saved, no process left behind.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { simulatedIdentity } from '../../src/providers/simulated-device.js';
+import { tempDir } from '../helpers/agent-harness.js';
+import { bin } from '../helpers/agent-process.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function processesUsing(stateDir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(stateDir)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+const ways: [string, (args: string[]) => ChildProcess][] = [
+  ['the supervisor (bin/cwmp-agent run)', (args) => spawn(process.execPath, [bin, 'run', ...args], { stdio: 'ignore' })],
+  [
+    'the worker run directly (CWMP_AGENT_WORKER=1, as under systemd)',
+    (args) => spawn(process.execPath, [bin, 'run', ...args], { stdio: 'ignore', env: { ...process.env, CWMP_AGENT_WORKER: '1' } }),
+  ],
+  // --ignore-scripts skips prestart's build (the tests run from the dist/ already built), not start itself.
+  ['npm start', (args) => spawn('npm', ['start', '--silent', '--ignore-scripts', '--', ...args], { cwd: repo, stdio: 'ignore' })],
+];
+
+for (const [who, start] of ways) {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} to ${who} ends the agent: status 0, state saved, nothing left running`, { timeout: 30_000 }, async () => {
+      const acs = new TestAcs();
+      const url = await acs.listen();
+      const stateDir = tempDir();
+      const serial = simulatedIdentity('cwmp-agent').serialNumber;
+      const child = start(['--acs-url', url, '--state-dir', stateDir, '--cr-port', '0', '--log-level', 'silent']);
+      try {
+        await acs.waitFor(() => acs.completedSessions(serial).length >= 1, 20_000);
+        const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.once('exit', (code, s) => r({ code, signal: s })));
+        child.kill(signal);
+        const { code } = await exited;
+        assert.equal(code, 0);
+        const until = Date.now() + 5_000;
+        while (processesUsing(stateDir).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(processesUsing(stateDir), [], 'no orphan');
+        const state = JSON.parse(fs.readFileSync(path.join(stateDir, 'agent-state.json'), 'utf8')) as { bootstrappedUrl: string };
+        assert.equal(state.bootstrappedUrl, url, 'the bootstrap is on disk');
+      } finally {
+        for (const pid of processesUsing(stateDir)) process.kill(pid, 'SIGKILL');
+        await acs.close();
+        fs.rmSync(stateDir, { recursive: true, force: true });
+      }
+    });
+  }
+}
