@@ -17,6 +17,7 @@ import { createAgentLogger } from '../log/agent-logger.js';
 import type { LogRing } from '../log/log-ring.js';
 import { builtInFor, extendBuiltIn } from '../models/built-in.js';
 import type { DeviceHooks } from '../providers/device.js';
+import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { systemClock } from '../runtime/clock.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';
@@ -70,6 +71,18 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
           ...common,
         })
       : new (await import('../providers/simulated-device.js')).SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, common);
+  // Providers in other processes, added last: they win over the built-in ones for their objects.
+  const helpers = config.device.externalProviders.map(
+    (h) =>
+      new ExternalProcessProvider({
+        command: h.command,
+        objects: h.objects,
+        timeoutMs: h.timeoutMs,
+        env: h.env,
+        log: (line) => logger.warn({ helper: h.command[0] }, line),
+      }),
+  );
+  device.providers.push(...helpers);
   const agent = new Agent({
     schema,
     acsUrl,
@@ -127,6 +140,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
     async stop() {
       await agent.stop();
       await closeEdges();
+      for (const h of helpers) h.close();
     },
   };
 }

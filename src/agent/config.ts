@@ -65,11 +65,27 @@ export const configSchema = z
         factoryResetCommand: z.array(z.string()).min(1).optional(),
         /** Ed25519 public key (PEM file): firmware images must carry a valid signature from it. */
         firmwarePublicKeyFile: z.string().optional(),
+        /**
+         * Providers in other processes (a shell script, a C program) speaking the JSON-lines
+         * protocol of providers/external/helper-protocol.ts, each for the objects it names.
+         */
+        externalProviders: z
+          .array(
+            z
+              .object({
+                command: z.array(z.string().min(1)).min(1),
+                objects: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*\.([A-Za-z0-9{}_-]+\.)*$/, 'an object path ending with "."')).min(1),
+                timeoutMs: z.number().int().min(10).max(60_000).default(2_000),
+                env: z.record(z.string(), z.string()).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
         /** What the device can keep doing in standby (TR-069 Annex L); SIGUSR1 sends the agent into standby, SIGUSR2 wakes it. */
         standby: z.object({ crAware: z.boolean(), timerAware: z.boolean() }).strict().optional(),
       })
       .strict()
-      .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {} }),
+      .default({ kind: 'simulated', seed: 'cwmp-agent', identity: {}, externalProviders: [] }),
     dataModel: z
       .object({
         /** The root object: TR-181 "Device" (default) or TR-098 "InternetGatewayDevice" for a legacy gateway. */

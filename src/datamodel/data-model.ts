@@ -128,9 +128,14 @@ export class DataModel {
       const table = tableOf(path, def.countOf);
       return this.instanceOwner(table) ? String(this.instanceIds(table).length) : undefined;
     }
-    for (const p of this.providersFor(def.name)) {
-      const v = p.get(path);
-      if (v !== undefined) return v;
+    // Read in timers (polling, boot): a provider that fails now (a helper process that is down) reports nothing, and is asked again later.
+    try {
+      for (const p of this.providersFor(def.name)) {
+        const v = p.get(path);
+        if (v !== undefined) return v;
+      }
+    } catch {
+      return undefined;
     }
     return undefined;
   }
@@ -291,6 +296,8 @@ export class DataModel {
     const before = list.some((e) => e.name.includes('[')) ? JSON.stringify(this.model) : undefined;
     const faults: ParameterFault[] = [];
     const accepted = new Map<string, string>();
+    const batchChecks = new Map<Provider, Map<string, string>>();
+    const requestedAs = new Map<string, string>();
     for (const entry of list) {
       const name = entry.name.includes('[') ? this.aliasToNumbers(entry.name, autoCreate) : entry.name;
       if (name === undefined) {
@@ -325,7 +332,22 @@ export class DataModel {
         faults.push(parameterFault(entry.name, 9007, refusal));
         continue;
       }
+      // A provider that checks a whole request at once is asked once, after this loop.
+      const batch = this.providersFor(def.name).find((p) => p.validateAll);
+      if (batch) {
+        const group = batchChecks.get(batch) ?? new Map<string, string>();
+        group.set(name, check.value);
+        batchChecks.set(batch, group);
+        requestedAs.set(name, entry.name);
+      }
       accepted.set(name, check.value);
+    }
+    for (const [provider, group] of batchChecks) {
+      const reasons = this.deviceCall(() => provider.validateAll!(group));
+      for (const [name, reason] of Object.entries(reasons)) {
+        if (!group.has(name)) continue;
+        faults.push(parameterFault(requestedAs.get(name) ?? name, 9007, reason));
+      }
     }
     if (faults.length > 0) {
       if (before !== undefined) this.model = JSON.parse(before) as StoredModel;
@@ -347,20 +369,33 @@ export class DataModel {
     };
     this.commit(undo);
     let rebootRequired = false;
+    const batchSets = new Map<Provider, Map<string, string>>();
     for (const name of accepted.keys()) {
       const def = this.definition(name);
+      const provider = this.providersFor(def.name).find((p) => p.set || p.setAll);
+      if (!provider) continue;
+      if (provider.setAll) {
+        const group = batchSets.get(provider) ?? new Map<string, string>();
+        group.set(name, accepted.get(name)!);
+        batchSets.set(provider, group);
+        continue;
+      }
       // A provider that cannot apply a validated value is an internal error: the stored values go back.
       try {
-        if (
-          this.providersFor(def.name)
-            .find((p) => p.set)
-            ?.set?.(name, accepted.get(name)!) === 'reboot'
-        )
-          rebootRequired = true;
+        if (provider.set!(name, accepted.get(name)!) === 'reboot') rebootRequired = true;
       } catch (err) {
         undo();
         this.persist();
         throw new CwmpFault(9002, `${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    for (const [provider, group] of batchSets) {
+      try {
+        if (provider.setAll!(group) === 'reboot') rebootRequired = true;
+      } catch (err) {
+        undo();
+        this.persist();
+        throw err instanceof CwmpFault ? err : new CwmpFault(9002, err instanceof Error ? err.message : String(err));
       }
     }
     if (changed.length > 0) this.emit(changed, 'acs');

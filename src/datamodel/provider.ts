@@ -23,6 +23,13 @@ export interface Provider {
    */
   set?(path: string, value: string): void | 'reboot';
   /**
+   * Checks at once all the values one SetParameterValues sets on this provider (one round trip
+   * for a provider in another process): a reason to refuse, by path. Used instead of validate.
+   */
+  validateAll?(values: ReadonlyMap<string, string>): Record<string, string>;
+  /** Applies at once all the values one SetParameterValues sets on this provider; used instead of set. */
+  setAll?(values: ReadonlyMap<string, string>): void | 'reboot';
+  /**
    * AddObject on a table it owns: creates the instance on the device and returns its number.
    * Throw a CwmpFault to refuse (9004 when full, say).
    */
@@ -120,6 +127,11 @@ export function inReadBatch<T>(f: () => T): T {
   } finally {
     batchDepth--;
   }
+}
+
+/** Which read batch is running (a number that changes with each), or undefined outside one. */
+export function currentReadBatch(): number | undefined {
+  return batchDepth > 0 ? batchEpoch : undefined;
 }
 
 /** A device source read at most once per read batch. */
