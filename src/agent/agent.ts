@@ -25,7 +25,8 @@ import { deviceInfoPaths, managementServerPaths, type DeviceInfoPaths, type Mana
 import { BUILT_IN_SCHEMA } from '../models/built-in.js';
 import { identityValues, type DeviceHooks } from '../providers/device.js';
 import { dispatch, type AgentControl } from '../rpc/dispatcher.js';
-import type { TlsOptions } from '../session/acs-transport.js';
+import type { ExchangeRecord, TlsOptions } from '../session/acs-transport.js';
+import type { DeviceTrace } from '../log/trace-record.js';
 import { driveSession } from '../session/session-driver.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from '../session/session-machine.js';
 import { emptyAgentState, type AgentState, type AgentStateStore, type ScheduledInform } from '../storage/agent-state.js';
@@ -75,6 +76,8 @@ export interface AgentOptions {
   notificationPollSeconds?: number;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
+  /** The wire trace of this device (sessions, connection requests, transfers); none when absent. */
+  trace?: DeviceTrace;
   /** Sends UDP Lightweight Notifications (a fleet shares one); by default the agent's own socket. */
   lightweightSender?: DatagramSender;
 }
@@ -216,6 +219,11 @@ export class Agent implements AgentControl {
   /** The trust the ACS connection uses (CA, client certificate), for the agent's other TLS links. */
   get tls(): TlsOptions | undefined {
     return this.opts.tls;
+  }
+
+  /** This device's wire trace, when tracing is on (the edges add their records to it). */
+  get trace(): DeviceTrace | undefined {
+    return this.opts.trace;
   }
 
   get random(): () => number {
@@ -413,6 +421,13 @@ export class Agent implements AgentControl {
 
   queueTransfer(t: TransferRecord): void {
     this.mutateForAcs((s) => void s.transfers.push(t));
+    this.opts.trace?.({
+      kind: 'transfer',
+      dir: 'in',
+      method: t.isDownload ? 'download' : 'upload',
+      url: t.url,
+      note: `${t.fileType} queued (${t.origin}, CommandKey ${JSON.stringify(t.commandKey)})`,
+    });
     this.log.info({ commandKey: t.commandKey, fileType: t.fileType, origin: t.origin }, 'transfer queued');
     this.transferRunner.wake();
   }
@@ -487,6 +502,16 @@ export class Agent implements AgentControl {
   }
 
   private finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void {
+    if (this.opts.trace) {
+      const t = this.state.transfers.find((x) => x.id === id);
+      this.opts.trace({
+        kind: 'transfer',
+        dir: 'out',
+        method: t?.isDownload === false ? 'upload' : 'download',
+        url: t?.url,
+        note: report ? `done: FaultCode ${report.fault.faultCode} ${report.fault.faultString}`.trim() : 'done, nothing to report',
+      });
+    }
     this.mutate((s) => {
       s.transfers = s.transfers.filter((t) => t.id !== id);
       if (report) s.pendingCpeRequests.push(report);
@@ -641,6 +666,7 @@ export class Agent implements AgentControl {
         userAgent: 'cwmp-agent/0.1',
         compression: compressionOf(this.model.read(this.ms.httpCompression)),
         redirectHosts: this.opts.acsRedirectHosts,
+        onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
       dispatch: (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
       onAcknowledgement: (ack) => this.acknowledge(ack, sent, url),
@@ -724,6 +750,33 @@ export class Agent implements AgentControl {
   private mutateForAcs(change: (s: AgentState) => void): void {
     changeForAcs(this.opts.stateStore, this.state, change);
   }
+}
+
+/** One HTTP exchange of a session as two trace records: what the CPE posted, what the ACS answered. */
+function traceExchange(trace: DeviceTrace, session: number): (e: ExchangeRecord) => void {
+  return (e) => {
+    // The request when it went out, the answer when it came back.
+    trace({
+      kind: 'cwmp',
+      session,
+      dir: 'cpe→acs',
+      method: 'POST',
+      url: e.url,
+      headers: e.requestHeaders,
+      body: e.requestBody,
+      t: new Date(Date.now() - e.ms).toISOString(),
+    });
+    trace({
+      kind: 'cwmp',
+      session,
+      dir: 'acs→cpe',
+      status: e.status,
+      headers: e.responseHeaders as Record<string, string | string[]> | undefined,
+      body: e.responseBody,
+      ms: Math.round(e.ms),
+      note: e.error,
+    });
+  };
 }
 
 /** The longest Retry-After an ACS's 503 can impose (then the TR-069 wait follows as usual). */

@@ -150,6 +150,25 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The wire trace (see observability/wire-trace.ts): every exchange, connection request and transfer, per device. */
+    trace: z
+      .object({
+        dir: z.string().min(1),
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .default(1024 * 1024),
+        maxDirBytes: z
+          .number()
+          .int()
+          .min(65_536)
+          .default(256 * 1024 * 1024),
+        /** Keep passwords, keys and Authorization headers in the trace (a lab only). */
+        secrets: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
     log: z
       .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
       .strict()
@@ -174,11 +193,14 @@ export interface ConfigOverrides {
   crPort?: number;
   logLevel?: string;
   root?: string;
+  traceDir?: string;
+  /** --trace-secrets: keep secrets in the trace. */
+  traceSecrets?: boolean;
   /** What the user typed to set each override (a variable, a flag): errors name it. */
   setBy?: Partial<Record<OverrideKey, string>>;
 }
 
-type OverrideKey = 'acsUrl' | 'acsUsername' | 'acsPassword' | 'stateDir' | 'crPort' | 'logLevel' | 'root';
+type OverrideKey = 'acsUrl' | 'acsUsername' | 'acsPassword' | 'stateDir' | 'crPort' | 'logLevel' | 'root' | 'traceDir';
 
 /** The configuration key each override sets. */
 const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
@@ -189,6 +211,7 @@ const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
   crPort: 'connectionRequest.port',
   logLevel: 'log.level',
   root: 'dataModel.root',
+  traceDir: 'trace.dir',
 };
 
 export const ENV_VARIABLES: Record<OverrideKey, string> = {
@@ -199,6 +222,7 @@ export const ENV_VARIABLES: Record<OverrideKey, string> = {
   crPort: 'CWMP_AGENT_CR_PORT',
   logLevel: 'CWMP_AGENT_LOG_LEVEL',
   root: 'CWMP_AGENT_ROOT',
+  traceDir: 'CWMP_AGENT_TRACE_DIR',
 };
 
 const FLAGS: Record<OverrideKey, string> = {
@@ -209,6 +233,7 @@ const FLAGS: Record<OverrideKey, string> = {
   crPort: '--cr-port',
   logLevel: '--log-level',
   root: '--root',
+  traceDir: '--trace',
 };
 
 /** The flags given, as the user typed them, for error messages (never a password's value). */
@@ -243,6 +268,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   }
   o.logLevel = take('logLevel', false);
   o.root = take('root', false);
+  o.traceDir = take('traceDir', false);
   // A password is never repeated in an error message.
   if (o.setBy!.acsPassword) o.setBy!.acsPassword = ENV_VARIABLES.acsPassword;
   return o;
@@ -281,6 +307,8 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.crPort !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), port: o.crPort };
     if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
     if (o.root !== undefined) merged['dataModel'] = { ...(merged['dataModel'] ?? {}), root: o.root };
+    if (o.traceDir !== undefined) merged['trace'] = { ...(merged['trace'] ?? {}), dir: o.traceDir };
+    if (o.traceSecrets) merged['trace'] = { ...(merged['trace'] ?? {}), secrets: true };
   }
   const result = configSchema.safeParse(merged);
   if (!result.success) {

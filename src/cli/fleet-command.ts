@@ -6,6 +6,7 @@ import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../runtime/clock.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
 import { Fleet } from '../fleet/fleet.js';
+import { WireTrace } from '../observability/wire-trace.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
@@ -92,6 +93,14 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const stateDir = flags.stateDir ?? env.stateDir;
   const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
   const shape = fleetShape(scenario, shard ? Math.ceil(count / shard.total) : count);
+  const trace = config.trace
+    ? new WireTrace({
+        dir: path.resolve(config.trace.dir),
+        maxFileBytes: config.trace.maxFileBytes,
+        maxDirBytes: config.trace.maxDirBytes,
+        keepSecrets: config.trace.secrets,
+      })
+    : undefined;
   const fleet = new Fleet({
     count,
     shard,
@@ -112,6 +121,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     logger,
     requestTimeoutMs: config.acs.requestTimeoutMs,
     restored: snapshot?.load(),
+    trace,
   });
   const heapBefore = process.memoryUsage().heapUsed;
   await fleet.start().catch((err: NodeJS.ErrnoException) => {
@@ -174,6 +184,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, heapPerDeviceBytes: Math.round((mem.heapUsed - heapBefore) / Math.max(1, fleet.members.length)) },
   };
   snapshot?.save(fleet);
+  trace?.close();
   await fleet.stop();
   await acs?.close();
   if (toParent) {

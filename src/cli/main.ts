@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
     .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
+    .option('--trace <dir>', 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)')
+    .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
     .action(
       async (o: {
         config?: string;
@@ -44,6 +46,8 @@ export async function main(argv: string[]): Promise<void> {
         crPort?: number;
         logLevel?: string;
         root?: string;
+        trace?: string;
+        traceSecrets?: boolean;
       }) => {
         if (!isWorker()) return supervise();
         const flags = {
@@ -54,6 +58,8 @@ export async function main(argv: string[]): Promise<void> {
           crPort: o.crPort,
           logLevel: o.logLevel,
           root: o.root,
+          traceDir: o.trace,
+          traceSecrets: o.traceSecrets,
         };
         const { runAgent } = await import('./run-command.js');
         await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
@@ -95,11 +101,26 @@ export async function main(argv: string[]): Promise<void> {
     .option('--state-dir <dir>', "keep the fleet's state here across runs (default: in memory)")
     .option('--cr-port <port>', 'shared connection request port, HTTP and UDP (0 picks a free one)', port)
     .option('--log-level <level>', 'default warn')
+    .option('--trace <dir>', "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)")
+    .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
       if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
         throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
       const { runFleet } = await import('./fleet-command.js');
-      await runFleet(o.config, o as FleetFlags);
+      const withTrace = o as FleetFlags & { trace?: string };
+      await runFleet(o.config, { ...withTrace, traceDir: withTrace.trace });
+    });
+  program
+    .command('trace')
+    .description('read a wire trace')
+    .command('show')
+    .description("one device's sessions as a readable conversation: direction, method, key arguments, faults, timing")
+    .argument('<file>', 'a <serial>.jsonl file written with --trace')
+    .option('--session <n>', 'only this session', (v) => Number(v))
+    .option('--bodies', 'also print the envelopes')
+    .action(async (file: string, o: { session?: number; bodies?: boolean }) => {
+      const { showTrace } = await import('../observability/trace-show.js');
+      process.stdout.write(showTrace(fs.readFileSync(file, 'utf8'), o));
     });
   program
     .command('export-dt')

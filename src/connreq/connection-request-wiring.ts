@@ -52,6 +52,19 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
       password: agent.model.read(ManagementServer.connectionRequestPassword),
     }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
+    onAnswered: agent.trace
+      ? (r) =>
+          agent.trace?.({
+            kind: 'connection-request',
+            via: 'http',
+            dir: 'in',
+            method: r.method,
+            url: r.url,
+            headers: r.headers as Record<string, string | string[]>,
+            status: r.status,
+            note: `from ${r.remote}`,
+          })
+      : undefined,
     // In standby deaf to connection requests the device does not answer them (Annex L).
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
   });
@@ -102,6 +115,7 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
     random: agent.random,
     credentials: () => ({ username: m.read(MS.connectionRequestUsername), password: m.read(MS.connectionRequestPassword) }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
+    onDatagram: agent.trace ? (text, outcome) => agent.trace?.({ kind: 'connection-request', via: 'udp', dir: 'in', body: text, note: outcome }) : undefined,
     onDropped: (() => {
       const refused = refusalLog(agent.log, 'UDP');
       // The copies an ACS sends of one request (GenieACS sends three) are expected, not refusals.
@@ -206,12 +220,16 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
       password: m.read(agent.ms.connectionRequestPassword),
     }),
     onConnectionRequest: (from) => {
+      agent.trace?.({ kind: 'connection-request', via: 'xmpp', dir: 'in', note: `accepted from ${from}` });
       agent.log.info({ from }, 'XMPP connection request');
       agent.trigger(EventCode.ConnectionRequest);
     },
     onRejected: (() => {
       const refused = refusalLog(agent.log, 'XMPP');
-      return (from: string, condition: string) => refused(condition, { from });
+      return (from: string, condition: string) => {
+        agent.trace?.({ kind: 'connection-request', via: 'xmpp', dir: 'in', note: `refused from ${from}: ${condition}` });
+        refused(condition, { from });
+      };
     })(),
     onStanza: (direction, error) => {
       if (active) stats.count(active, direction, error);

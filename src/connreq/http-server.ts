@@ -24,6 +24,8 @@ export interface ConnectionRequestRoute {
   enabled?: () => boolean;
   /** Called for each accepted request; the agent starts (or queues) a session. */
   onConnectionRequest: () => void;
+  /** Every request to this path, answered: for the wire trace. */
+  onAnswered?: (r: { method: string; url: string; headers: Record<string, string | string[] | undefined>; status: number; remote: string | undefined }) => void;
 }
 
 export interface HttpConnectionRequestOptions {
@@ -156,6 +158,13 @@ export class HttpConnectionRequestServer {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const route = this.routes.get((req.url ?? '').split('?')[0] ?? '');
+    if (route?.onAnswered) {
+      const traced = route.onAnswered;
+      res.once('finish', () =>
+        traced({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, status: res.statusCode, remote: req.socket.remoteAddress }),
+      );
+    }
     const state = this.sockets.get(req.socket);
     if (state) {
       state.busy = true;

@@ -32,6 +32,8 @@ export interface UdpListenerOptions {
   onMapping: (mapping: MappedAddress, changed: boolean) => void;
   maxSkewSeconds?: number;
   onDropped?: (reason: string) => void;
+  /** Every connection-request datagram (not STUN), and what became of it: for the wire trace. */
+  onDatagram?: (text: string, outcome: string) => void;
 }
 
 export interface UdpListenerStats {
@@ -77,24 +79,26 @@ export class UdpConnectionRequestListener {
     this.scheduleBinding(0);
   }
 
-  private drop(reason: string): void {
+  private drop(reason: string, msg?: Buffer): void {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
     this.opts.onDropped?.(reason);
+    if (msg) this.opts.onDatagram?.(msg.toString('latin1').slice(0, 2048), `dropped: ${reason}`);
   }
 
   private onDatagram(msg: Buffer): void {
     if (isStunMessage(msg)) return this.onStun(msg);
     const request = parseUdpConnectionRequest(msg);
-    if (!request) return this.drop('malformed');
+    if (!request) return this.drop('malformed', msg);
     const { username, password } = this.opts.credentials();
     const verdict = checkUdpConnectionRequest(
       request,
       { username, password, nowSeconds: Math.floor(this.opts.clock.now() / 1000), maxSkewSeconds: this.opts.maxSkewSeconds ?? 3600 },
       this.replay,
     );
-    if (!verdict.accept) return this.drop(verdict.reason);
+    if (!verdict.accept) return this.drop(verdict.reason, msg);
     this.replay = verdict.state;
     this.stats.accepted++;
+    this.opts.onDatagram?.(msg.toString('latin1').slice(0, 2048), 'accepted');
     this.opts.onConnectionRequest();
   }
 

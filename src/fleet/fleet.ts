@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { WireTrace } from '../observability/wire-trace.js';
 import { Agent } from '../agent/agent.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { EventCode } from '../cwmp/events.js';
@@ -55,6 +56,8 @@ export interface FleetOptions {
   random: () => number;
   logger: Logger;
   requestTimeoutMs?: number;
+  /** The wire trace: each device's exchanges in its own file (see observability/wire-trace.ts). */
+  trace?: WireTrace;
   /** Saved state to start from, by serial (see FleetSnapshot). */
   restored?: ReadonlyMap<string, { state: AgentState; model: StoredModel }>;
 }
@@ -182,6 +185,7 @@ export class Fleet {
       schema: this.o.profile.schema,
       baseValues: this.baseValues,
       lightweightSender: this.lightweightSender.send,
+      trace: this.o.trace?.forDevice(m.serial),
     });
     this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {
@@ -237,6 +241,19 @@ export class Fleet {
       credentials,
       onConnectionRequest,
       enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
+      onAnswered: agent.trace
+        ? (r) =>
+            agent.trace?.({
+              kind: 'connection-request',
+              via: 'http',
+              dir: 'in',
+              method: r.method,
+              url: r.url,
+              headers: r.headers as Record<string, string | string[]>,
+              status: r.status,
+              note: `from ${r.remote}`,
+            })
+        : undefined,
     });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });

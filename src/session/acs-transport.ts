@@ -33,6 +33,19 @@ export interface AcsTransportOptions {
   compression?: 'GZIP' | 'Deflate';
   /** Hosts besides the URL's own that a redirect may lead to (a redirect elsewhere fails the session). */
   redirectHosts?: readonly string[];
+  /** Sees each HTTP exchange as it went over the wire (the wire trace); bodies uncompressed. */
+  onExchange?: (e: ExchangeRecord) => void;
+}
+
+export interface ExchangeRecord {
+  url: string;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+  status?: number;
+  responseHeaders?: Record<string, string | string[] | undefined>;
+  responseBody?: string;
+  error?: string;
+  ms: number;
 }
 
 export interface AcsReply {
@@ -202,10 +215,23 @@ export class AcsTransport {
       void client.destroy(late).catch(() => undefined);
       this.client = this.makeClient();
     }, withinMs);
+    const started = performance.now();
     try {
-      return await this.exchangeOn(client, path, href, headers, payload);
+      const reply = await this.exchangeOn(client, path, href, headers, payload);
+      this.opts.onExchange?.({
+        url: href,
+        requestHeaders: headers,
+        requestBody: body,
+        status: reply.status,
+        responseHeaders: reply.headers,
+        responseBody: reply.body,
+        ms: performance.now() - started,
+      });
+      return reply;
     } catch (err) {
-      throw late ?? asTransportError(err, this.opts);
+      const e = late ?? asTransportError(err, this.opts);
+      this.opts.onExchange?.({ url: href, requestHeaders: headers, requestBody: body, error: e.message, ms: performance.now() - started });
+      throw e;
     } finally {
       clearTimeout(timer);
     }
@@ -217,7 +243,15 @@ export class AcsTransport {
     href: string,
     headers: Record<string, string>,
     payload: string | Buffer,
-  ): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; retryAfter?: string; staleRetryAllowed: boolean }> {
+  ): Promise<{
+    status: number;
+    body: string;
+    headers: Record<string, string | string[] | undefined>;
+    wwwAuthenticate?: string | string[];
+    location?: string;
+    retryAfter?: string;
+    staleRetryAllowed: boolean;
+  }> {
     let res;
     try {
       res = await client.request({ path, method: 'POST', headers, body: payload });
@@ -248,6 +282,7 @@ export class AcsTransport {
     return {
       status,
       body: text,
+      headers: res.headers,
       wwwAuthenticate: www,
       location: Array.isArray(location) ? location[0] : location,
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,

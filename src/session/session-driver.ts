@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../runtime/clock.js';
 import type { AcsRequest, CpeResponse } from '../cwmp/messages.js';
 import { AcsTransport, TransportError, type AcsTransportOptions } from './acs-transport.js';
+import { redactCwmpBody } from '../log/redact.js';
 import type { Acknowledgement, SessionMachine, SessionOutcome, SessionStep } from './session-machine.js';
 
 export interface SessionDriverOptions {
@@ -56,8 +57,12 @@ export async function driveSession(o: SessionDriverOptions): Promise<SessionOutc
         step = machine.transportFailed('session timed out');
         continue;
       }
+      // At log level trace the envelopes themselves go to the log, secrets hidden and bounded in size.
+      if (o.log.isLevelEnabled('trace')) o.log.trace({ session: o.sessionNo, direction: 'cpe→acs', envelope: envelopeForLog(step.body) }, 'envelope');
       try {
         const reply = await transport!.post(step.body, o.timeoutMs - (o.clock.now() - startedAt));
+        if (o.log.isLevelEnabled('trace'))
+          o.log.trace({ session: o.sessionNo, direction: 'acs→cpe', status: reply.status, envelope: envelopeForLog(reply.body) }, 'envelope');
         step = machine.receive(reply.status, reply.body);
         if (step.kind === 'done' && reply.retryAfterSeconds !== undefined)
           step = { ...step, outcome: { ...step.outcome, retryAfterSeconds: reply.retryAfterSeconds } };
@@ -68,4 +73,11 @@ export async function driveSession(o: SessionDriverOptions): Promise<SessionOutc
   } finally {
     transport?.close();
   }
+}
+
+const LOGGED_ENVELOPE_BYTES = 16 * 1024;
+
+function envelopeForLog(body: string): string {
+  const text = redactCwmpBody(body);
+  return text.length > LOGGED_ENVELOPE_BYTES ? `${text.slice(0, LOGGED_ENVELOPE_BYTES)}… (${text.length} characters)` : text;
 }
