@@ -19,7 +19,7 @@ import { builtInFor, extendBuiltIn } from '../models/built-in.js';
 import type { DeviceHooks } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { systemClock } from '../runtime/clock.js';
-import { WireTrace } from '../observability/wire-trace.js';
+import { wireTraceFor } from '../observability/wire-trace.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';
 import { FileModelStore } from '../storage/model-store.js';
@@ -84,14 +84,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
       }),
   );
   device.providers.push(...helpers);
-  const wire = config.trace
-    ? new WireTrace({
-        dir: path.resolve(config.trace.dir),
-        maxFileBytes: config.trace.maxFileBytes,
-        maxDirBytes: config.trace.maxDirBytes,
-        keepSecrets: config.trace.secrets,
-      })
-    : undefined;
+  const wire = wireTraceFor(config.trace);
   const agent = new Agent({
     trace: wire?.forDevice(device.identity.serialNumber),
     schema,

@@ -6,7 +6,7 @@ import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../runtime/clock.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
 import { Fleet } from '../fleet/fleet.js';
-import { WireTrace } from '../observability/wire-trace.js';
+import { wireTraceFor } from '../observability/wire-trace.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
@@ -93,14 +93,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const stateDir = flags.stateDir ?? env.stateDir;
   const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
   const shape = fleetShape(scenario, shard ? Math.ceil(count / shard.total) : count);
-  const trace = config.trace
-    ? new WireTrace({
-        dir: path.resolve(config.trace.dir),
-        maxFileBytes: config.trace.maxFileBytes,
-        maxDirBytes: config.trace.maxDirBytes,
-        keepSecrets: config.trace.secrets,
-      })
-    : undefined;
+  const trace = wireTraceFor(config.trace);
   const fleet = new Fleet({
     count,
     shard,

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Agent } from '../agent/agent.js';
 import { EventCode } from '../cwmp/events.js';
-import { HttpConnectionRequestServer } from './http-server.js';
+import { HttpConnectionRequestServer, type ConnectionRequestRoute } from './http-server.js';
 import { hostPort, localAddressToward } from './local-address.js';
 import { UdpConnectionRequestListener } from './udp-listener.js';
 import { XmppConnectionRequestClient } from './xmpp-client.js';
@@ -24,6 +24,23 @@ export interface ConnectionRequestSetup {
   allowBasic?: boolean;
   /** Digest algorithms offered, in order (default MD5, SHA-256). */
   digestAlgorithms?: readonly ('MD5' | 'SHA-256')[];
+}
+
+/** The wire-trace record of each HTTP connection request a device's route answered (none without a trace). */
+export function traceHttpConnectionRequests(agent: Agent): ConnectionRequestRoute['onAnswered'] {
+  const trace = agent.trace;
+  if (!trace) return undefined;
+  return (r) =>
+    trace({
+      kind: 'connection-request',
+      via: 'http',
+      dir: 'in',
+      method: r.method,
+      url: r.url,
+      headers: r.headers as Record<string, string | string[]>,
+      status: r.status,
+      note: `from ${r.remote}`,
+    });
 }
 
 /** ManagementServer.HTTPConnectionRequestEnable; TR-098 has no such switch, and there they are always on. */
@@ -52,19 +69,7 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
       password: agent.model.read(ManagementServer.connectionRequestPassword),
     }),
     onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
-    onAnswered: agent.trace
-      ? (r) =>
-          agent.trace?.({
-            kind: 'connection-request',
-            via: 'http',
-            dir: 'in',
-            method: r.method,
-            url: r.url,
-            headers: r.headers as Record<string, string | string[]>,
-            status: r.status,
-            note: `from ${r.remote}`,
-          })
-      : undefined,
+    onAnswered: traceHttpConnectionRequests(agent),
     // In standby deaf to connection requests the device does not answer them (Annex L).
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
   });

@@ -15,7 +15,7 @@ import { formatDateTime } from '../cwmp/xml-text.js';
 import { HttpConnectionRequestServer } from '../connreq/http-server.js';
 import { hostPort } from '../connreq/local-address.js';
 import { managementServerPaths } from '../models/device-core.js';
-import { httpConnectionRequestsEnabled } from '../connreq/connection-request-wiring.js';
+import { httpConnectionRequestsEnabled, traceHttpConnectionRequests } from '../connreq/connection-request-wiring.js';
 import { LiveModelStore } from '../storage/model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
 import type { TlsOptions } from '../session/acs-transport.js';
@@ -241,19 +241,7 @@ export class Fleet {
       credentials,
       onConnectionRequest,
       enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
-      onAnswered: agent.trace
-        ? (r) =>
-            agent.trace?.({
-              kind: 'connection-request',
-              via: 'http',
-              dir: 'in',
-              method: r.method,
-              url: r.url,
-              headers: r.headers as Record<string, string | string[]>,
-              status: r.status,
-              note: `from ${r.remote}`,
-            })
-        : undefined,
+      onAnswered: traceHttpConnectionRequests(agent),
     });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });

@@ -131,3 +131,10 @@ export class WireTrace {
     }
   }
 }
+
+/** The wire trace a configuration asks for (trace.dir and its caps), or none. */
+export function wireTraceFor(trace: { dir: string; maxFileBytes: number; maxDirBytes: number; secrets: boolean } | undefined): WireTrace | undefined {
+  return trace
+    ? new WireTrace({ dir: path.resolve(trace.dir), maxFileBytes: trace.maxFileBytes, maxDirBytes: trace.maxDirBytes, keepSecrets: trace.secrets })
+    : undefined;
+}
