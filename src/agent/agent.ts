@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterReboot, type CwmpEvent } from '../cwmp/events.js';
 import { retryWaitSeconds } from '../cwmp/retry.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
-import type { AutonomousTransferCompleteRequest, CpeRequest, KickedRequest, TransferCompleteRequest } from '../cwmp/messages.js';
+import type { AcsRequest, AutonomousTransferCompleteRequest, CpeRequest, CpeResponse, KickedRequest, TransferCompleteRequest } from '../cwmp/messages.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
 import { TransferRunner, type TransferRunnerOptions } from '../transfers/transfer-runner.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
@@ -27,6 +27,8 @@ import { identityValues, type DeviceHooks } from '../providers/device.js';
 import { dispatch, type AgentControl } from '../rpc/dispatcher.js';
 import type { ExchangeRecord, TlsOptions } from '../session/acs-transport.js';
 import type { DeviceTrace } from '../log/trace-record.js';
+import type { AgentObserver } from './agent-observer.js';
+import { CwmpFault } from '../cwmp/faults.js';
 import { driveSession } from '../session/session-driver.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from '../session/session-machine.js';
 import { emptyAgentState, type AgentState, type AgentStateStore, type ScheduledInform } from '../storage/agent-state.js';
@@ -76,6 +78,8 @@ export interface AgentOptions {
   notificationPollSeconds?: number;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
+  /** Told of sessions, RPCs, transfers and the rest as they happen (metrics); one may serve a fleet. */
+  observer?: AgentObserver;
   /** The wire trace of this device (sessions, connection requests, transfers); none when absent. */
   trace?: DeviceTrace;
   /** Sends UDP Lightweight Notifications (a fleet shares one); by default the agent's own socket. */
@@ -104,6 +108,8 @@ export class Agent implements AgentControl {
   private heartbeatDue = false;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
+  /** The first event of the session under way (for the observer's per-event counts). */
+  private firstEvent = '';
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
   private readonly schedule: InformSchedule;
@@ -219,6 +225,11 @@ export class Agent implements AgentControl {
   /** The trust the ACS connection uses (CA, client certificate), for the agent's other TLS links. */
   get tls(): TlsOptions | undefined {
     return this.opts.tls;
+  }
+
+  /** Who counts what this agent does (metrics), when anyone does; the edges report to it too. */
+  get observer(): AgentObserver | undefined {
+    return this.opts.observer;
   }
 
   /** This device's wire trace, when tracing is on (the edges add their records to it). */
@@ -502,6 +513,10 @@ export class Agent implements AgentControl {
   }
 
   private finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void {
+    if (report && this.opts.observer?.transfer) {
+      const t = this.state.transfers.find((x) => x.id === id);
+      this.opts.observer.transfer(t?.isDownload === false ? 'upload' : 'download', report.fault.faultCode);
+    }
     if (this.opts.trace) {
       const t = this.state.transfers.find((x) => x.id === id);
       this.opts.trace({
@@ -554,13 +569,20 @@ export class Agent implements AgentControl {
     // Changes the ACS made itself are not reported back to it.
     if (origin === 'acs') return;
     const routed = routeChanges(this.model, names);
-    if (routed.lightweightPassive.length + routed.lightweightActive.length > 0) this.lightweight.changed(routed.lightweightPassive, routed.lightweightActive);
+    if (routed.lightweightPassive.length + routed.lightweightActive.length > 0) {
+      this.lightweight.changed(routed.lightweightPassive, routed.lightweightActive);
+      this.opts.observer?.notification?.('lightweight', routed.lightweightPassive.length + routed.lightweightActive.length);
+    }
     if (routed.inInform.length === 0) return;
     this.mutate((s) => {
       s.changedParameters = [...new Set([...s.changedParameters, ...routed.inInform])];
       s.events = addEvent(s.events, { code: EventCode.ValueChange, commandKey: '' });
     });
-    if (routed.active.length > 0) this.requestActiveNotificationSession(routed.active);
+    this.opts.observer?.notification?.('value-change', routed.inInform.length);
+    if (routed.active.length > 0) {
+      this.opts.observer?.notification?.('active', routed.active.length);
+      this.requestActiveNotificationSession(routed.active);
+    }
   }
 
   /**
@@ -604,6 +626,7 @@ export class Agent implements AgentControl {
         const startedAt = this.opts.clock.now();
         const outcome = await this.runSession();
         const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
+        this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent);
         this.afterSessionOutcome(outcome);
         for (const l of [...this.sessionListeners]) l(outcome, timing);
         const deferred = this.afterSession;
@@ -645,6 +668,7 @@ export class Agent implements AgentControl {
     }
     const sent = composeInform(this.state, this.heartbeatDue, this.model, this.ms, this.opts.device.identity, this.opts.clock.now());
     this.heartbeatDue = false;
+    if (this.opts.observer) this.firstEvent = sent.sentEvents[0]?.code ?? '';
     const sessionNo = ++this.sessionCount;
     this.log.info({ session: sessionNo, url, events: sent.sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
     const machine = new SessionMachine({
@@ -668,7 +692,9 @@ export class Agent implements AgentControl {
         redirectHosts: this.opts.acsRedirectHosts,
         onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
-      dispatch: (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
+      dispatch: this.opts.observer?.rpc
+        ? (request) => this.observedDispatch(request, machine)
+        : (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
       onAcknowledgement: (ack) => this.acknowledge(ack, sent, url),
       clock: this.opts.clock,
       timeoutMs: this.opts.sessionTimeoutMs ?? 300_000,
@@ -677,9 +703,21 @@ export class Agent implements AgentControl {
     });
   }
 
+  private async observedDispatch(request: AcsRequest, machine: SessionMachine): Promise<CpeResponse> {
+    try {
+      const response = await dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace);
+      this.opts.observer?.rpc?.(request.method, 0);
+      return response;
+    } catch (err) {
+      this.opts.observer?.rpc?.(request.method, err instanceof CwmpFault ? err.faultCode : 9002);
+      throw err;
+    }
+  }
+
   private acknowledge(ack: Acknowledgement, sent: ComposedInform, url: string): void {
     this.mutate((s) => applyAcknowledgement(s, ack, sent, url));
     if (ack.kind === 'inform') return;
+    this.opts.observer?.cpeRequest?.(ack.request.method);
     const waiter = this.kickWaiters?.get(ack.request);
     if (waiter) queueMicrotask(() => waiter(ack.kind === 'cpeRequest' && ack.response.method === 'KickedResponse' ? ack.response.nextURL : undefined));
     if (ack.kind === 'cpeRequestRejected')
@@ -714,6 +752,7 @@ export class Agent implements AgentControl {
       { retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) },
       'session failed; retrying',
     );
+    this.opts.observer?.retry?.(wait);
     this.retryTimer = this.opts.clock.setTimer(wait * 1000, () => {
       this.retryTimer = undefined;
       this.requestSession();

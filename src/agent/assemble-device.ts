@@ -20,6 +20,8 @@ import type { DeviceHooks } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { systemClock } from '../runtime/clock.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
+import { AgentMetrics } from '../observability/metrics.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';
 import { FileModelStore } from '../storage/model-store.js';
@@ -45,6 +47,9 @@ export interface AssembledDevice {
   agent: Agent;
   device: DeviceHooks;
   stateDir: string;
+  /** The agent's metrics, and the port they are served on, when metrics.port is set. */
+  metrics?: AgentMetrics;
+  metricsPort?: number;
   /** Stops the agent (saving what is unsaved) and closes its edges. */
   stop(): Promise<void>;
   /** Closes the listeners and clients, leaving the agent as it is (before a process restart). */
@@ -85,7 +90,9 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   );
   device.providers.push(...helpers);
   const wire = wireTraceFor(config.trace);
+  const metrics = config.metrics ? new AgentMetrics({ processMetrics: true }) : undefined;
   const agent = new Agent({
+    observer: metrics,
     trace: wire?.forDevice(device.identity.serialNumber),
     schema,
     acsUrl,
@@ -129,15 +136,30 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   const xmpp = startXmppConnectionRequests(agent);
   new DiagnosticsRunner(agent);
   const udpEcho = startUdpEchoConfig(agent, crAddress);
+  const metricsServer =
+    metrics && config.metrics
+      ? await startMetricsServer({
+          port: config.metrics.port,
+          address: config.metrics.address,
+          text: () => metrics.registry.metrics(),
+          contentType: metrics.registry.contentType,
+        }).catch((err: NodeJS.ErrnoException) => {
+          throw new ConfigError(`metrics.port ${config.metrics!.port}: cannot listen (${err.code ?? err.message})`);
+        })
+      : undefined;
+  if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics at /metrics');
   const closeEdges = async (): Promise<void> => {
     await http.close();
     udp.close();
     await xmpp.stop();
     udpEcho.stop();
+    await metricsServer?.close();
   };
   return {
     agent,
     device,
+    metrics,
+    metricsPort: metricsServer?.port,
     stateDir,
     closeEdges,
     async stop() {

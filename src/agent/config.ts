@@ -150,6 +150,14 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The Prometheus endpoint (GET /metrics); off unless a port is given. */
+    metrics: z
+      .object({
+        port: z.number().int().min(0).max(65535),
+        address: z.string().default('0.0.0.0'),
+      })
+      .strict()
+      .optional(),
     /** The wire trace (see observability/wire-trace.ts): every exchange, connection request and transfer, per device. */
     trace: z
       .object({
@@ -194,13 +202,14 @@ export interface ConfigOverrides {
   logLevel?: string;
   root?: string;
   traceDir?: string;
+  metricsPort?: number;
   /** --trace-secrets: keep secrets in the trace. */
   traceSecrets?: boolean;
   /** What the user typed to set each override (a variable, a flag): errors name it. */
   setBy?: Partial<Record<OverrideKey, string>>;
 }
 
-type OverrideKey = 'acsUrl' | 'acsUsername' | 'acsPassword' | 'stateDir' | 'crPort' | 'logLevel' | 'root' | 'traceDir';
+type OverrideKey = 'acsUrl' | 'acsUsername' | 'acsPassword' | 'stateDir' | 'crPort' | 'logLevel' | 'root' | 'traceDir' | 'metricsPort';
 
 /** The configuration key each override sets. */
 const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
@@ -212,6 +221,7 @@ const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
   logLevel: 'log.level',
   root: 'dataModel.root',
   traceDir: 'trace.dir',
+  metricsPort: 'metrics.port',
 };
 
 export const ENV_VARIABLES: Record<OverrideKey, string> = {
@@ -223,6 +233,7 @@ export const ENV_VARIABLES: Record<OverrideKey, string> = {
   logLevel: 'CWMP_AGENT_LOG_LEVEL',
   root: 'CWMP_AGENT_ROOT',
   traceDir: 'CWMP_AGENT_TRACE_DIR',
+  metricsPort: 'CWMP_AGENT_METRICS_PORT',
 };
 
 const FLAGS: Record<OverrideKey, string> = {
@@ -234,6 +245,7 @@ const FLAGS: Record<OverrideKey, string> = {
   logLevel: '--log-level',
   root: '--root',
   traceDir: '--trace',
+  metricsPort: '--metrics-port',
 };
 
 /** The flags given, as the user typed them, for error messages (never a password's value). */
@@ -269,6 +281,12 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   o.logLevel = take('logLevel', false);
   o.root = take('root', false);
   o.traceDir = take('traceDir', false);
+  const metricsPort = take('metricsPort', false);
+  if (metricsPort !== undefined) {
+    if (!/^\d+$/.test(metricsPort.trim()) || Number(metricsPort) > 65535)
+      throw new ConfigError(`${ENV_VARIABLES.metricsPort}=${JSON.stringify(metricsPort)}: not a port number (0 to 65535)`);
+    o.metricsPort = Number(metricsPort);
+  }
   // A password is never repeated in an error message.
   if (o.setBy!.acsPassword) o.setBy!.acsPassword = ENV_VARIABLES.acsPassword;
   return o;
@@ -308,6 +326,7 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
     if (o.root !== undefined) merged['dataModel'] = { ...(merged['dataModel'] ?? {}), root: o.root };
     if (o.traceDir !== undefined) merged['trace'] = { ...(merged['trace'] ?? {}), dir: o.traceDir };
+    if (o.metricsPort !== undefined) merged['metrics'] = { ...(merged['metrics'] ?? {}), port: o.metricsPort };
     if (o.traceSecrets) merged['trace'] = { ...(merged['trace'] ?? {}), secrets: true };
   }
   const result = configSchema.safeParse(merged);

@@ -7,6 +7,8 @@ import { systemClock } from '../runtime/clock.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
 import { Fleet } from '../fleet/fleet.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
+import { AgentMetrics } from '../observability/metrics.js';
+import { startMetricsServer } from '../observability/metrics-server.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
@@ -69,6 +71,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
         flags: { ...flags, workers: 1, summary: undefined, shard: `${index * workers + w}/${total * workers}`, crPort: basePort === 0 ? 0 : basePort + w },
       })),
       flags.summary ?? f.summaryFile,
+      config.metrics,
     );
   }
   const toParent = isMainThread ? undefined : (parentPort ?? undefined);
@@ -94,7 +97,10 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
   const shape = fleetShape(scenario, shard ? Math.ceil(count / shard.total) : count);
   const trace = wireTraceFor(config.trace);
+  // Metrics: this thread serves them, or (a worker) sends them with its progress to the one that adds them up.
+  const metrics = config.metrics ? new AgentMetrics({ defaultLabels: { profile: profile.name }, processMetrics: !toParent }) : undefined;
   const fleet = new Fleet({
+    observer: metrics,
     count,
     shard,
     profile,
@@ -127,6 +133,22 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   );
   const run = runScenario(fleet, scenario, systemClock, acs);
   const s = fleet.stats;
+  metrics?.gauge('cwmp_fleet_devices', 'Devices of this fleet (or shard), by state', ['state'], (set) => {
+    const online = fleet.online;
+    set({ state: 'online' }, online);
+    set({ state: 'offline' }, fleet.members.length - online);
+    set({ state: 'bootstrapped' }, s.bootstrapped.size);
+  });
+  const metricsServer =
+    metrics && config.metrics && !toParent
+      ? await startMetricsServer({
+          port: config.metrics.port,
+          address: config.metrics.address,
+          text: () => metrics.registry.metrics(),
+          contentType: metrics.registry.contentType,
+        })
+      : undefined;
+  if (metricsServer) logger.warn({ port: metricsServer.port }, 'metrics at /metrics');
   const figures = (): ProgressFigures => ({
     online: fleet.online,
     devices: fleet.members.length,
@@ -141,8 +163,13 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   // A worker reports its figures to the thread that adds them up; alone, it shows them itself.
   let stopProgress: () => void;
   if (toParent) {
-    const report = setInterval(() => {
-      const progress: WorkerProgress = { type: 'progress', ...figures(), latency: s.latency.export() };
+    const report = setInterval(async () => {
+      const progress: WorkerProgress = {
+        type: 'progress',
+        ...figures(),
+        latency: s.latency.export(),
+        metrics: metrics ? await metrics.registry.getMetricsAsJSON() : undefined,
+      };
       toParent.postMessage(progress);
     }, 1000);
     stopProgress = () => clearInterval(report);
@@ -180,6 +207,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   trace?.close();
   await fleet.stop();
   await acs?.close();
+  await metricsServer?.close();
   if (toParent) {
     const report: WorkerSummary = { type: 'summary', summary, latency: fleet.stats.latency.export() };
     toParent.postMessage(report);

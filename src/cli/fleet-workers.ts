@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import { startMetricsServer } from '../observability/metrics-server.js';
 import { LatencyHistogram, type FleetSummary } from '../fleet/fleet-stats.js';
 import { showProgress, type ProgressFigures } from './fleet-progress.js';
 
@@ -12,6 +14,8 @@ import { showProgress, type ProgressFigures } from './fleet-progress.js';
 export type WorkerProgress = Omit<ProgressFigures, 'latency' | 'workers'> & {
   type: 'progress';
   latency: { buckets: [number, number][]; max: number };
+  /** The worker's metrics (prom-client JSON), when metrics are on: this thread adds them up. */
+  metrics?: Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 };
 
 export interface WorkerSummary {
@@ -25,7 +29,7 @@ export interface WorkerPlan {
   flags: Record<string, unknown>;
 }
 
-export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string | undefined): Promise<void> {
+export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string | undefined, metrics?: { port: number; address: string }): Promise<void> {
   const entry = new URL('./fleet-worker-entry.js', import.meta.url);
   const progress: (WorkerProgress | undefined)[] = plans.map(() => undefined);
   const summaries: (WorkerSummary | undefined)[] = plans.map(() => undefined);
@@ -49,6 +53,15 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
         ),
     ),
   );
+  // One endpoint for the whole process: the workers' latest metrics, added up (counters and gauges summed).
+  const server = metrics
+    ? await startMetricsServer({
+        port: metrics.port,
+        address: metrics.address,
+        text: () => AggregatorRegistry.aggregate(progress.flatMap((p) => (p?.metrics ? [p.metrics] : []))).metrics(),
+        contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
+      })
+    : undefined;
   const stopProgress = showProgress(() => {
     const ps = progress.filter((p): p is WorkerProgress => p !== undefined);
     const sum = (f: (p: WorkerProgress) => number): number => ps.reduce((n, p) => n + f(p), 0);
@@ -82,6 +95,7 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
     process.exit(1);
   }
   stopProgress();
+  await server?.close();
   const done = summaries as WorkerSummary[];
   const latency = new LatencyHistogram();
   for (const s of done) latency.merge(s.latency);

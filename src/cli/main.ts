@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
     .option('--trace <dir>', 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)')
     .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
     .action(
       async (o: {
         config?: string;
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
         root?: string;
         trace?: string;
         traceSecrets?: boolean;
+        metricsPort?: number;
       }) => {
         if (!isWorker()) return supervise();
         const flags = {
@@ -60,6 +62,7 @@ export async function main(argv: string[]): Promise<void> {
           root: o.root,
           traceDir: o.trace,
           traceSecrets: o.traceSecrets,
+          metricsPort: o.metricsPort,
         };
         const { runAgent } = await import('./run-command.js');
         await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
@@ -103,6 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--log-level <level>', 'default warn')
     .option('--trace <dir>', "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)")
     .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
       if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
         throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);

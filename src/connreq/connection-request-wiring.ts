@@ -61,14 +61,20 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
     port: setup.port,
     allowBasic: setup.allowBasic,
     digestAlgorithms: setup.digestAlgorithms,
-    onRefused: (cause) => refused(cause),
+    onRefused: (cause) => {
+      agent.observer?.connectionRequest?.('http', cause);
+      refused(cause);
+    },
   });
   server.addRoute(path, {
     credentials: () => ({
       username: agent.model.read(ManagementServer.connectionRequestUsername),
       password: agent.model.read(ManagementServer.connectionRequestPassword),
     }),
-    onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
+    onConnectionRequest: () => {
+      agent.observer?.connectionRequest?.('http', 'accepted');
+      agent.trigger(EventCode.ConnectionRequest);
+    },
     onAnswered: traceHttpConnectionRequests(agent),
     // In standby deaf to connection requests the device does not answer them (Annex L).
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
@@ -119,12 +125,19 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
     clock: agent.clock,
     random: agent.random,
     credentials: () => ({ username: m.read(MS.connectionRequestUsername), password: m.read(MS.connectionRequestPassword) }),
-    onConnectionRequest: () => agent.trigger(EventCode.ConnectionRequest),
+    onConnectionRequest: () => {
+      agent.observer?.connectionRequest?.('udp', 'accepted');
+      agent.trigger(EventCode.ConnectionRequest);
+    },
     onDatagram: agent.trace ? (text, outcome) => agent.trace?.({ kind: 'connection-request', via: 'udp', dir: 'in', body: text, note: outcome }) : undefined,
     onDropped: (() => {
       const refused = refusalLog(agent.log, 'UDP');
       // The copies an ACS sends of one request (GenieACS sends three) are expected, not refusals.
-      return (reason: string) => (reason === 'replay' ? agent.log.debug({ reason }, 'UDP connection request copy ignored') : refused(reason));
+      return (reason: string) => {
+        if (reason === 'replay') return agent.log.debug({ reason }, 'UDP connection request copy ignored');
+        agent.observer?.connectionRequest?.('udp', reason);
+        refused(reason);
+      };
     })(),
     stunSettings: () =>
       m.read(MS.stunEnable) === 'true'
@@ -226,6 +239,7 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
     }),
     onConnectionRequest: (from) => {
       agent.trace?.({ kind: 'connection-request', via: 'xmpp', dir: 'in', note: `accepted from ${from}` });
+      agent.observer?.connectionRequest?.('xmpp', 'accepted');
       agent.log.info({ from }, 'XMPP connection request');
       agent.trigger(EventCode.ConnectionRequest);
     },
@@ -233,6 +247,7 @@ export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequest
       const refused = refusalLog(agent.log, 'XMPP');
       return (from: string, condition: string) => {
         agent.trace?.({ kind: 'connection-request', via: 'xmpp', dir: 'in', note: `refused from ${from}: ${condition}` });
+        agent.observer?.connectionRequest?.('xmpp', condition);
         refused(condition, { from });
       };
     })(),

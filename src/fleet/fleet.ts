@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WireTrace } from '../observability/wire-trace.js';
+import type { AgentObserver } from '../agent/agent-observer.js';
 import { Agent } from '../agent/agent.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { EventCode } from '../cwmp/events.js';
@@ -56,6 +57,8 @@ export interface FleetOptions {
   random: () => number;
   logger: Logger;
   requestTimeoutMs?: number;
+  /** Counts what every device does (metrics): one observer for the whole fleet. */
+  observer?: AgentObserver;
   /** The wire trace: each device's exchanges in its own file (see observability/wire-trace.ts). */
   trace?: WireTrace;
   /** Saved state to start from, by serial (see FleetSnapshot). */
@@ -135,7 +138,9 @@ export class Fleet {
   async start(): Promise<void> {
     const cr = this.o.connectionRequest;
     // One listener for the whole fleet, and one ACS sending to it: room for a connection-request storm from one address.
+    const observer = this.o.observer;
     this.crServer = new HttpConnectionRequestServer({
+      onRefused: observer?.connectionRequest ? (cause) => observer.connectionRequest?.('http', cause) : undefined,
       address: cr.address,
       port: cr.port,
       maxNonces: Math.max(1024, this.members.length * 2),
@@ -186,6 +191,7 @@ export class Fleet {
       baseValues: this.baseValues,
       lightweightSender: this.lightweightSender.send,
       trace: this.o.trace?.forDevice(m.serial),
+      observer: this.o.observer,
     });
     this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {
@@ -236,7 +242,13 @@ export class Fleet {
       username: model.read(MS.connectionRequestUsername),
       password: model.read(MS.connectionRequestPassword),
     });
-    const onConnectionRequest = (): void => agent.trigger(EventCode.ConnectionRequest);
+    const observer = this.o.observer;
+    const onConnectionRequest = observer?.connectionRequest
+      ? (): void => {
+          observer.connectionRequest?.('http', 'accepted');
+          agent.trigger(EventCode.ConnectionRequest);
+        }
+      : (): void => agent.trigger(EventCode.ConnectionRequest);
     this.crServer!.addRoute(m.crPath, {
       credentials,
       onConnectionRequest,

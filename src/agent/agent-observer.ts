@@ -1,0 +1,21 @@
+/**
+ * What an agent reports as it works, for metrics (observability/metrics.ts) or anything else
+ * that counts: sessions, RPCs, the CPE's own requests, retries, transfers, notifications,
+ * connection requests. One observer serves a whole fleet; every method is optional and cheap.
+ */
+export interface AgentObserver {
+  /** A session ended; `firstEvent` is the first event code its Inform carried. */
+  sessionEnded?(ok: boolean, seconds: number, firstEvent: string): void;
+  /** An ACS request was answered; fault 0 when it succeeded. */
+  rpc?(method: string, faultCode: number): void;
+  /** A CPE request (TransferComplete, ...) was sent to the ACS. */
+  cpeRequest?(method: string): void;
+  /** A failed session is retried after this many seconds. */
+  retry?(waitSeconds: number): void;
+  /** A transfer ended; fault 0 when it succeeded. */
+  transfer?(direction: 'download' | 'upload', faultCode: number): void;
+  /** Changes were queued for the ACS: in the next Inform (value change), or as lightweight notifications. */
+  notification?(kind: 'value-change' | 'active' | 'lightweight', count: number): void;
+  /** A connection request arrived by `path` and was accepted or refused (with the cause). */
+  connectionRequest?(path: 'http' | 'udp' | 'xmpp', outcome: string): void;
+}
