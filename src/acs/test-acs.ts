@@ -30,6 +30,7 @@ import {
   writeKickedResponse,
   type CpeMessageSummary,
 } from './acs-messages.js';
+import { handleAcsApi } from './acs-api.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
 
@@ -61,6 +62,8 @@ export interface TestAcsOptions {
   maxSessions?: number;
   /** Answer gzip-compressed to a CPE that accepts it. */
   compressResponses?: boolean;
+  /** Serve the JSON API under /api/ (see acs-api.ts) on the same port. */
+  api?: boolean;
   /** Where a Kicked CPE's browser goes next (the default: the Next it gave). */
   kickedNextUrl?: (k: KickedRecord) => string;
 }
@@ -155,6 +158,11 @@ export class TestAcs {
   }
 
   /** Queues RPCs for a device (by serial number), sent in its next session(s). */
+  /** How many queued RPCs wait for a device. */
+  queuedFor(serial: string): number {
+    return this.queues.get(serial)?.length ?? 0;
+  }
+
   queue(serial: string, ...rpcs: QueuedRpc[]): void {
     const q = this.queues.get(serial) ?? [];
     q.push(...rpcs);
@@ -281,6 +289,7 @@ export class TestAcs {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.opts.api && req.url?.startsWith('/api') && handleAcsApi(this, req, res)) return;
     if (req.method === 'GET' && req.url?.startsWith('/files/')) {
       const file = this.files.get(decodeURIComponent(req.url.slice('/files/'.length)));
       if (!file) return void res.writeHead(404).end();
