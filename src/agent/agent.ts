@@ -534,12 +534,28 @@ export class Agent implements AgentControl {
     if (report) this.requestSession();
   }
 
+  /** The device reboots (or is reset to its factory state) by itself: now, or after the session in progress. */
+  deviceAction(kind: 'reboot' | 'factoryReset'): void {
+    if (kind === 'reboot') return this.rebootWhenIdle();
+    this.mutate((s) => void (s.pendingDeviceAction = { kind: 'factoryReset' }));
+    this.carryOutWhenIdle('factoryReset');
+  }
+
+  /** How many sessions this agent has run (the number of the last one: the wire trace's session). */
+  get sessionsRun(): number {
+    return this.sessionCount;
+  }
+
   /** Reboots now, or after the session in progress (a firmware install, a scheduled reboot). */
   private rebootWhenIdle(): void {
     this.mutate((s) => void (s.pendingDeviceAction = { kind: 'reboot' }));
+    this.carryOutWhenIdle('reboot');
+  }
+
+  private carryOutWhenIdle(kind: 'reboot' | 'factoryReset'): void {
     if (!this.sessionActive && this.running) {
       this.sessionActive = true;
-      this.loop = this.carryOut('reboot').finally(() => {
+      this.loop = this.carryOut(kind).finally(() => {
         this.sessionActive = false;
         if (this.sessionWanted) this.requestSession();
       });

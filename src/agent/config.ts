@@ -158,6 +158,20 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** The live dashboard and control API (see observability/control-server.ts); off unless a port is given. */
+    ui: z
+      .object({
+        port: z.number().int().min(0).max(65535),
+        /** Loopback by default; anywhere else a token is required. */
+        address: z.string().default('127.0.0.1'),
+        token: z.string().min(16, 'at least 16 characters').optional(),
+      })
+      .strict()
+      .refine((u) => u.token !== undefined || ['127.0.0.1', '::1', 'localhost'].includes(u.address) || u.address.startsWith('127.'), {
+        message: 'a token (ui.token) is required when the control API listens beyond loopback',
+        path: ['token'],
+      })
+      .optional(),
     /** The wire trace (see observability/wire-trace.ts): every exchange, connection request and transfer, per device. */
     trace: z
       .object({
@@ -203,6 +217,7 @@ export interface ConfigOverrides {
   root?: string;
   traceDir?: string;
   metricsPort?: number;
+  uiPort?: number;
   /** --trace-secrets: keep secrets in the trace. */
   traceSecrets?: boolean;
   /** What the user typed to set each override (a variable, a flag): errors name it. */
@@ -326,6 +341,7 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
     if (o.root !== undefined) merged['dataModel'] = { ...(merged['dataModel'] ?? {}), root: o.root };
     if (o.traceDir !== undefined) merged['trace'] = { ...(merged['trace'] ?? {}), dir: o.traceDir };
+    if (o.uiPort !== undefined) merged['ui'] = { ...(merged['ui'] ?? {}), port: o.uiPort };
     if (o.metricsPort !== undefined) merged['metrics'] = { ...(merged['metrics'] ?? {}), port: o.metricsPort };
     if (o.traceSecrets) merged['trace'] = { ...(merged['trace'] ?? {}), secrets: true };
   }

@@ -9,6 +9,8 @@ import { Fleet } from '../fleet/fleet.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
 import { AgentMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
+import { ControlServer } from '../observability/control-server.js';
+import { fleetTarget } from '../observability/control-target.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
@@ -149,6 +151,18 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
         })
       : undefined;
   if (metricsServer) logger.warn({ port: metricsServer.port }, 'metrics at /metrics');
+  const control = config.ui
+    ? new ControlServer({
+        target: fleetTarget(fleet, profile.name, config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined),
+        port: config.ui.port,
+        address: config.ui.address,
+        token: config.ui.token,
+      })
+    : undefined;
+  if (control) {
+    const uiPort = await control.listen();
+    logger.warn({ url: `http://${config.ui!.address}:${uiPort}/` }, 'dashboard and control API');
+  }
   const figures = (): ProgressFigures => ({
     online: fleet.online,
     devices: fleet.members.length,
@@ -208,6 +222,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   await fleet.stop();
   await acs?.close();
   await metricsServer?.close();
+  await control?.close();
   if (toParent) {
     const report: WorkerSummary = { type: 'summary', summary, latency: fleet.stats.latency.export() };
     toParent.postMessage(report);

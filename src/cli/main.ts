@@ -37,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--trace <dir>', 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)')
     .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
+    .option('--ui-port <port>', 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)', port)
     .action(
       async (o: {
         config?: string;
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
         trace?: string;
         traceSecrets?: boolean;
         metricsPort?: number;
+        uiPort?: number;
       }) => {
         if (!isWorker()) return supervise();
         const flags = {
@@ -63,6 +65,7 @@ export async function main(argv: string[]): Promise<void> {
           traceDir: o.trace,
           traceSecrets: o.traceSecrets,
           metricsPort: o.metricsPort,
+          uiPort: o.uiPort,
         };
         const { runAgent } = await import('./run-command.js');
         await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
@@ -107,6 +110,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--trace <dir>', "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)")
     .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
+    .option('--ui-port <port>', 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)', port)
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
       if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
         throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);

@@ -89,7 +89,7 @@ export class Fleet {
   private bootTimers: TimerHandle[] = [];
   private readonly bySerial = new Map<string, FleetMember>();
   private readonly baseValues: Record<string, string>;
-  private readonly sessionWatchers: ((m: FleetMember, ok: boolean) => void)[] = [];
+  private readonly sessionWatchers: ((m: FleetMember, ok: boolean, timing: { startedAt: number; endedAt: number }) => void)[] = [];
 
   constructor(private readonly o: FleetOptions) {
     this.stats = new FleetStats(() => o.clock.now());
@@ -98,23 +98,47 @@ export class Fleet {
     this.baseValues = Object.assign(Object.create(o.profile.values) as Record<string, string>, {
       [managementServerPaths(o.profile.schema.root).periodicInformInterval]: String(this.interval),
     });
-    for (let index = start; index < end; index++) {
-      const identity = identityFor(o.profile.identity, index);
-      const device = new SimulatedDevice(identity.serialNumber, () => o.clock.now(), identity, { mac: macFor(o.profile.identity.macPrefix, index) });
-      if (o.profile.provider) device.providers.push(o.profile.provider);
-      const restored = o.restored?.get(identity.serialNumber);
-      const member: FleetMember = {
-        index,
-        serial: identity.serialNumber,
-        device,
-        stateStore: new LiveAgentStateStore(restored?.state),
-        modelStore: new LiveModelStore(restored?.model),
-        agent: undefined,
-        crPath: '',
-      };
-      this.members.push(member);
-      this.bySerial.set(member.serial, member);
+    for (let index = start; index < end; index++) this.addMember(index);
+  }
+
+  private addMember(index: number): FleetMember {
+    const o = this.o;
+    const identity = identityFor(o.profile.identity, index);
+    const device = new SimulatedDevice(identity.serialNumber, () => o.clock.now(), identity, { mac: macFor(o.profile.identity.macPrefix, index) });
+    if (o.profile.provider) device.providers.push(o.profile.provider);
+    const restored = o.restored?.get(identity.serialNumber);
+    const member: FleetMember = {
+      index,
+      serial: identity.serialNumber,
+      device,
+      stateStore: new LiveAgentStateStore(restored?.state),
+      modelStore: new LiveModelStore(restored?.model),
+      agent: undefined,
+      crPath: '',
+    };
+    this.members.push(member);
+    this.bySerial.set(member.serial, member);
+    return member;
+  }
+
+  /** New devices in a running fleet (serials after the highest so far), powered on now. */
+  addDevices(count: number): FleetMember[] {
+    let next = this.members.reduce((max, m) => Math.max(max, m.index), -1) + 1;
+    const added: FleetMember[] = [];
+    for (let i = 0; i < count; i++) {
+      while (this.bySerial.has(identityFor(this.o.profile.identity, next).serialNumber)) next++;
+      added.push(this.addMember(next++));
     }
+    if (this.crServer) for (const m of added) this.bringOnline(m);
+    return added;
+  }
+
+  /** Removes a device from the fleet: powered off, forgotten. */
+  async removeDevice(m: FleetMember): Promise<void> {
+    await this.takeOffline(m);
+    this.members.splice(this.members.indexOf(m), 1);
+    this.bySerial.delete(m.serial);
+    this.stats.bootstrapped.delete(m.index);
   }
 
   get interval(): number {
@@ -130,7 +154,7 @@ export class Fleet {
   }
 
   /** Calls `watcher` after every session of every device. */
-  onSession(watcher: (m: FleetMember, ok: boolean) => void): void {
+  onSession(watcher: (m: FleetMember, ok: boolean, timing: { startedAt: number; endedAt: number }) => void): void {
     this.sessionWatchers.push(watcher);
   }
 
@@ -197,7 +221,7 @@ export class Fleet {
     agent.onSessionEnd((outcome, timing) => {
       this.stats.session(outcome.ok, timing.endedAt - timing.startedAt, outcome.reason);
       if (outcome.ok) this.stats.bootstrapped.add(m.index);
-      for (const w of this.sessionWatchers) w(m, outcome.ok);
+      for (const w of this.sessionWatchers) w(m, outcome.ok, timing);
     });
     m.agent = agent;
     agent.start();

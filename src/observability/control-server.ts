@@ -1,0 +1,398 @@
+/**
+ * The control API and the live dashboard, on one port (`--ui-port`): REST (JSON) described by
+ * the OpenAPI document it serves, Server-Sent Events for live figures, and the page, which uses
+ * this API and nothing else. On loopback by default; anywhere else it needs a token (Bearer, or
+ * `?token=` for the page and its event stream). Bad requests get a 4xx with the reason. Stays
+ * cheap with 10,000 devices: the device table is paged and searched on the server, figures are
+ * sampled once a second, and only the last sessions of each device are kept (five, a few
+ * hundred bytes).
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { checkValue } from '../datamodel/value-types.js';
+import { LatencyHistogram } from '../fleet/fleet-stats.js';
+import { CONTROL_OPENAPI } from './control-openapi.js';
+import type { ControlTarget, SessionEnd } from './control-target.js';
+import { DASHBOARD_PAGE } from './dashboard-page.js';
+import { showTrace } from './trace-show.js';
+
+export interface ControlServerOptions {
+  target: ControlTarget;
+  port: number;
+  address: string;
+  /** Required beyond loopback. */
+  token?: string;
+  now?: () => number;
+}
+
+export interface SeriesPoint {
+  t: number;
+  online: number;
+  devices: number;
+  sessionsPerSecond: number;
+  failedPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+const RECENT_PER_DEVICE = 5;
+const SERIES_POINTS = 600;
+const MAX_BODY = 64 * 1024;
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+}
+
+export class ControlServer {
+  private server: http.Server | undefined;
+  private readonly recent = new Map<string, SessionEnd[]>();
+  private readonly series: SeriesPoint[] = [];
+  private readonly clients = new Set<http.ServerResponse>();
+  private tickLatency = new LatencyHistogram();
+  private tickOk = 0;
+  private tickFailed = 0;
+  private totals = { ok: 0, failed: 0 };
+  private readonly failures: Record<string, number> = {};
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: ControlServerOptions) {
+    if (!isLoopback(o.address) && !o.token) throw new Error('ui.token is required when the control API listens beyond loopback (ui.address)');
+    o.target.onSession((e) => this.sessionEnded(e));
+  }
+
+  async listen(): Promise<number> {
+    const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 5_000 }, (req, res) => void this.handle(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.address, () => resolve());
+    });
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.ticker.unref();
+    this.tick();
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.ticker);
+    for (const c of this.clients) c.end();
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
+  }
+
+  private sessionEnded(e: SessionEnd): void {
+    const list = this.recent.get(e.serial) ?? [];
+    list.push(e);
+    if (list.length > RECENT_PER_DEVICE) list.shift();
+    this.recent.set(e.serial, list);
+    if (e.ok) {
+      this.tickOk++;
+      this.totals.ok++;
+    } else {
+      this.tickFailed++;
+      this.totals.failed++;
+      const kind = (e.reason ?? 'failed').replace(/\d+/g, 'N').slice(0, 60);
+      this.failures[kind] = (this.failures[kind] ?? 0) + 1;
+    }
+    this.tickLatency.record(e.endedAt - e.startedAt);
+  }
+
+  /** Once a second: a point of the time series, pushed to every open event stream. */
+  private tick(): void {
+    const devices = this.o.target.devices();
+    const point: SeriesPoint = {
+      t: this.now(),
+      devices: devices.length,
+      online: devices.filter((d) => d.agent).length,
+      sessionsPerSecond: this.tickOk + this.tickFailed,
+      failedPerSecond: this.tickFailed,
+      p50: Math.round(this.tickLatency.quantile(0.5) * 10) / 10,
+      p99: Math.round(this.tickLatency.quantile(0.99) * 10) / 10,
+    };
+    this.tickOk = this.tickFailed = 0;
+    this.tickLatency = new LatencyHistogram();
+    this.series.push(point);
+    if (this.series.length > SERIES_POINTS) this.series.shift();
+    const data = `data: ${JSON.stringify({ point, summary: this.summary() })}\n\n`;
+    for (const c of this.clients) c.write(data);
+  }
+
+  summary(): Record<string, unknown> {
+    const devices = this.o.target.devices();
+    return {
+      kind: this.o.target.kind,
+      profile: this.o.target.profile,
+      devices: devices.length,
+      online: devices.filter((d) => d.agent).length,
+      bootstrapped: devices.filter((d) => d.bootstrapped).length,
+      sessions: { ...this.totals },
+      failures: { ...this.failures },
+      tracing: this.o.target.traceFile !== undefined,
+    };
+  }
+
+  private authorized(req: http.IncomingMessage, url: URL): boolean {
+    if (!this.o.token) return true;
+    const header = req.headers.authorization ?? '';
+    return header === `Bearer ${this.o.token}` || url.searchParams.get('token') === this.o.token;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://control');
+    try {
+      if (req.method === 'GET' && url.pathname === '/') return send(res, 200, DASHBOARD_PAGE, 'text/html; charset=utf-8');
+      if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return this.asset(res, url.pathname);
+      if (req.method === 'GET' && url.pathname === '/openapi.json') return json(res, 200, CONTROL_OPENAPI);
+      if (!url.pathname.startsWith('/api/')) throw new ApiError(404, `no such resource: ${url.pathname}`);
+      if (!this.authorized(req, url)) throw new ApiError(401, 'give the token: Authorization: Bearer <token>');
+      await this.api(req, res, url);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(500, (err as Error).message);
+      if (!res.headersSent) json(res, e.status, { error: e.message });
+    }
+  }
+
+  private asset(res: http.ServerResponse, pathname: string): void {
+    const files: Record<string, [string, string]> = {
+      '/assets/uplot.js': ['uplot/dist/uPlot.iife.min.js', 'text/javascript'],
+      '/assets/uplot.css': ['uplot/dist/uPlot.min.css', 'text/css'],
+    };
+    const file = files[pathname];
+    if (!file) throw new ApiError(404, `no such asset: ${pathname}`);
+    send(res, 200, fs.readFileSync(createRequire(import.meta.url).resolve(file[0])), file[1]);
+  }
+
+  private async api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    const target = this.o.target;
+    if (parts[0] === 'summary' && parts.length === 1 && method === 'GET') return json(res, 200, this.summary());
+    if (parts[0] === 'series' && parts.length === 1 && method === 'GET') return json(res, 200, this.series);
+    if (parts[0] === 'events' && parts.length === 1 && method === 'GET') return this.events(req, res);
+    if (parts[0] !== 'devices') throw new ApiError(404, `no such resource: /api/${parts.join('/')}`);
+    if (parts.length === 1) {
+      if (method === 'GET') return json(res, 200, this.deviceList(url));
+      if (method === 'POST') {
+        if (!target.add) throw new ApiError(409, 'only a fleet adds devices');
+        const { count } = (await readJson(req)) as { count?: unknown };
+        if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 100_000)
+          throw new ApiError(400, '"count": a whole number from 1 to 100000');
+        return json(res, 201, { added: target.add(count as number) });
+      }
+      throw new ApiError(405, `${method} is not allowed here (GET, POST)`);
+    }
+    const serial = parts[1]!;
+    const device = target.device(serial);
+    if (!device) throw new ApiError(404, `no device ${serial}`);
+    const sub = parts.slice(2).join('/');
+    if (sub === '' && method === 'GET') return json(res, 200, this.deviceDetail(serial));
+    if (sub === '' && method === 'DELETE') {
+      if (!target.remove) throw new ApiError(409, 'only a fleet removes devices');
+      await target.remove(serial);
+      return json(res, 200, { removed: serial });
+    }
+    if (sub === 'actions' && method === 'POST') return json(res, 202, await this.action(serial, (await readJson(req)) as Record<string, unknown>));
+    if (sub === 'values' && method === 'PUT') return json(res, 200, this.setValues(serial, (await readJson(req)) as Record<string, unknown>));
+    if (sub === 'parameters' && method === 'GET') return json(res, 200, this.parameters(serial, url));
+    if (sub === 'trace' && method === 'GET') {
+      const file = target.traceFile?.(serial);
+      if (!file || !fs.existsSync(file)) throw new ApiError(404, 'no trace for this device: start with --trace');
+      const session = url.searchParams.get('session');
+      return send(
+        res,
+        200,
+        showTrace(fs.readFileSync(file, 'utf8'), { session: session ? Number(session) : undefined, bodies: url.searchParams.get('bodies') === 'true' }),
+        'text/plain; charset=utf-8',
+      );
+    }
+    throw new ApiError(404, `no such resource: ${method} /api/devices/${serial}/${sub}`);
+  }
+
+  private events(req: http.IncomingMessage, res: http.ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(`data: ${JSON.stringify({ series: this.series, summary: this.summary() })}\n\n`);
+    this.clients.add(res);
+    req.on('close', () => this.clients.delete(res));
+  }
+
+  private deviceList(url: URL): Record<string, unknown> {
+    const search = (url.searchParams.get('search') ?? '').toLowerCase();
+    const status = url.searchParams.get('status') ?? 'all';
+    const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
+    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+    if (!['all', 'online', 'offline'].includes(status)) throw new ApiError(400, 'status: all, online or offline');
+    const all = this.o.target
+      .devices()
+      .filter((d) => (search === '' || d.serial.toLowerCase().includes(search)) && (status === 'all' || (status === 'online') === (d.agent !== undefined)));
+    return {
+      total: all.length,
+      offset,
+      limit,
+      items: all.slice(offset, offset + limit).map((d) => {
+        const last = this.recent.get(d.serial)?.at(-1);
+        return {
+          serial: d.serial,
+          online: d.agent !== undefined,
+          bootstrapped: d.bootstrapped,
+          lastSession: last ? { at: new Date(last.endedAt).toISOString(), ok: last.ok } : null,
+        };
+      }),
+    };
+  }
+
+  private deviceDetail(serial: string): Record<string, unknown> {
+    const d = this.o.target.device(serial)!;
+    const agent = d.agent;
+    const id = agent ? undefined : null;
+    void id;
+    return {
+      serial,
+      online: agent !== undefined,
+      bootstrapped: d.bootstrapped,
+      identity: agent
+        ? Object.fromEntries(
+            (['manufacturer', 'manufacturerOui', 'productClass', 'modelName', 'hardwareVersion', 'softwareVersion'] as const).map((k) => [
+              k,
+              agent.model.read(agent.deviceInfo[k]),
+            ]),
+          )
+        : null,
+      pendingEvents: agent ? agent.pendingEvents.map((e) => (e.commandKey ? `${e.code} (${e.commandKey})` : e.code)) : [],
+      queuedTransfers: agent ? agent.transferProgress() : [],
+      recentSessions: (this.recent.get(serial) ?? []).map((s) => ({
+        session: s.session,
+        at: new Date(s.startedAt).toISOString(),
+        ms: s.endedAt - s.startedAt,
+        ok: s.ok,
+        reason: s.reason,
+      })),
+      traceAvailable: this.o.target.traceFile?.(serial) !== undefined,
+    };
+  }
+
+  private async action(serial: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const target = this.o.target;
+    const action = body['action'];
+    const agent = (): NonNullable<ReturnType<ControlTarget['device']>>['agent'] & object => {
+      const a = target.device(serial)?.agent;
+      if (!a) throw new ApiError(409, `${serial} is offline: power it on first`);
+      return a;
+    };
+    switch (action) {
+      case 'power-on':
+        target.powerOn(serial);
+        return { serial, action };
+      case 'power-off':
+        try {
+          await target.powerOff(serial);
+        } catch (err) {
+          throw new ApiError(409, (err as Error).message);
+        }
+        return { serial, action };
+      case 'reboot':
+        agent().deviceAction('reboot');
+        return { serial, action };
+      case 'factory-reset':
+        agent().deviceAction('factoryReset');
+        return { serial, action };
+      case 'inform': {
+        const events = body['events'] ?? ['6 CONNECTION REQUEST'];
+        if (
+          !Array.isArray(events) ||
+          events.length === 0 ||
+          !events.every((e) => typeof e === 'string' && /^(\d+ [A-Z ]+|M [A-Za-z]+|X [0-9A-F]{6} .+)$/.test(e))
+        ) {
+          throw new ApiError(400, '"events": a list of event codes, e.g. ["2 PERIODIC"] or ["M Reboot"]');
+        }
+        const a = agent();
+        for (const e of events as string[]) a.trigger(e, typeof body['commandKey'] === 'string' ? body['commandKey'] : '');
+        return { serial, action, events };
+      }
+      default:
+        throw new ApiError(400, '"action": power-on, power-off, reboot, factory-reset or inform');
+    }
+  }
+
+  /** Values changed as the device would change them: notification and 4 VALUE CHANGE follow. */
+  private setValues(serial: string, body: Record<string, unknown>): Record<string, unknown> {
+    const agent = this.o.target.device(serial)?.agent;
+    if (!agent) throw new ApiError(409, `${serial} is offline: power it on first`);
+    const values = body['values'];
+    if (values === null || typeof values !== 'object' || Array.isArray(values)) throw new ApiError(400, '"values": an object of parameter name → value');
+    const checked: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+      const def = agent.model.definitionOf(name);
+      if (!def) throw new ApiError(400, `${name}: no such parameter on this device`);
+      const check = checkValue(String(value), def);
+      if (!check.ok) throw new ApiError(400, `${name}: ${check.reason}`);
+      checked[name] = check.value;
+    }
+    agent.model.writeFromDevice(checked);
+    return { serial, changed: Object.keys(checked) };
+  }
+
+  private parameters(serial: string, url: URL): Record<string, unknown> {
+    const agent = this.o.target.device(serial)?.agent;
+    if (!agent) throw new ApiError(409, `${serial} is offline: power it on first`);
+    const search = (url.searchParams.get('search') ?? '').toLowerCase();
+    const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
+    const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100));
+    const root = agent.model.schema.root;
+    const values = agent.model.getParameterValues([root]);
+    const attributes = new Map(agent.model.getParameterAttributes([root]).map((a) => [a.name, a.notification]));
+    const matching = values.filter((v) => search === '' || v.name.toLowerCase().includes(search) || v.value.toLowerCase().includes(search));
+    return {
+      total: matching.length,
+      offset,
+      limit,
+      items: matching.slice(offset, offset + limit).map((v) => ({ name: v.name, value: v.value, type: v.type, notification: attributes.get(v.name) ?? 0 })),
+    };
+  }
+}
+
+function send(res: http.ServerResponse, status: number, body: string | Buffer, type: string): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  send(res, status, `${JSON.stringify(body)}\n`, 'application/json');
+}
+
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new ApiError(413, `body larger than ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        resolve(chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new ApiError(400, 'the body is not JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}

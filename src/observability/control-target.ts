@@ -1,0 +1,92 @@
+/**
+ * What the control API and dashboard steer: a fleet, or one agent. Both give their devices,
+ * power them on and off, and say when a session ends; a fleet also adds and removes devices.
+ */
+import type { Agent } from '../agent/agent.js';
+import type { Fleet } from '../fleet/fleet.js';
+
+export interface ControlDevice {
+  serial: string;
+  agent: Agent | undefined;
+  bootstrapped: boolean;
+}
+
+export interface SessionEnd {
+  serial: string;
+  ok: boolean;
+  startedAt: number;
+  endedAt: number;
+  /** The device's session number (its wire trace's). */
+  session: number;
+  reason?: string;
+}
+
+export interface ControlTarget {
+  kind: 'fleet' | 'agent';
+  profile: string;
+  devices(): readonly ControlDevice[];
+  device(serial: string): ControlDevice | undefined;
+  onSession(listener: (e: SessionEnd) => void): void;
+  powerOn(serial: string): void;
+  powerOff(serial: string): Promise<void>;
+  /** Fleets only: new devices, powered on; their serials. */
+  add?(count: number): string[];
+  remove?(serial: string): Promise<void>;
+  /** The device's wire-trace file, when tracing is on. */
+  traceFile?(serial: string): string | undefined;
+}
+
+export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: string) => string | undefined): ControlTarget {
+  const view = (m: Fleet['members'][number]): ControlDevice => ({ serial: m.serial, agent: m.agent, bootstrapped: fleet.stats.bootstrapped.has(m.index) });
+  const listeners: ((e: SessionEnd) => void)[] = [];
+  fleet.onSession((m, ok, timing) => {
+    const e: SessionEnd = { serial: m.serial, ok, startedAt: timing.startedAt, endedAt: timing.endedAt, session: m.agent?.sessionsRun ?? 0 };
+    for (const l of listeners) l(e);
+  });
+  return {
+    kind: 'fleet',
+    profile,
+    devices: () => fleet.members.map(view),
+    device: (serial) => {
+      const m = fleet.member(serial);
+      return m ? view(m) : undefined;
+    },
+    onSession: (l) => void listeners.push(l),
+    powerOn: (serial) => {
+      const m = fleet.member(serial);
+      if (m) fleet.bringOnline(m);
+    },
+    powerOff: async (serial) => {
+      const m = fleet.member(serial);
+      if (m) await fleet.takeOffline(m);
+    },
+    add: (count) => fleet.addDevices(count).map((m) => m.serial),
+    remove: async (serial) => {
+      const m = fleet.member(serial);
+      if (m) await fleet.removeDevice(m);
+    },
+    traceFile,
+  };
+}
+
+/** One agent (cwmp-agent run): one device, always there; powered off means stopped. */
+export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: string) => string | undefined): ControlTarget {
+  let bootstrapped = false;
+  const running = true;
+  const listeners: ((e: SessionEnd) => void)[] = [];
+  agent.onSessionEnd((o, t) => {
+    if (o.ok) bootstrapped = true;
+    for (const l of listeners) l({ serial, ok: o.ok, startedAt: t.startedAt, endedAt: t.endedAt, session: agent.sessionsRun, reason: o.reason });
+  });
+  const view = (): ControlDevice => ({ serial, agent: running ? agent : undefined, bootstrapped });
+  return {
+    kind: 'agent',
+    profile: 'device',
+    devices: () => [view()],
+    device: (s) => (s === serial ? view() : undefined),
+    onSession: (l) => void listeners.push(l),
+    powerOn: () => undefined,
+    powerOff: () => Promise.reject(new Error('a single agent is powered off by stopping its process (SIGTERM)')),
+    traceFile,
+  };
+}

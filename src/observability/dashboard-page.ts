@@ -1,0 +1,182 @@
+/**
+ * The live dashboard: one page, no build step, using only the control API. Charts are uPlot
+ * (served from /assets), fed by the /api/events stream; the device table is paged and searched
+ * by the server; a device's page shows its identity, recent sessions (each opening its trace),
+ * pending events, queued transfers, actions, and a searchable browser of its data model.
+ */
+export const DASHBOARD_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>cwmp-agent</title>
+<link rel="stylesheet" href="/assets/uplot.css">
+<style>
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f5f6f8; }
+  header { background: #1d2330; color: #fff; padding: 10px 20px; display: flex; gap: 28px; align-items: baseline; flex-wrap: wrap; }
+  header h1 { font-size: 18px; margin: 0 12px 0 0; }
+  .figure b { font-size: 20px; display: block; }
+  .figure span { opacity: .7; font-size: 12px; }
+  main { padding: 16px 20px; display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 16px; }
+  section { background: #fff; border-radius: 6px; padding: 12px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+  section.wide { grid-column: 1 / -1; }
+  h2 { font-size: 14px; margin: 0 0 8px; }
+  table { border-collapse: collapse; width: 100%; }
+  td, th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eceef2; }
+  tr.device { cursor: pointer; }
+  tr.device:hover { background: #eef3ff; }
+  .ok { color: #1a7f37; } .bad { color: #c62828; } .muted { color: #7a8190; }
+  input, select, button { font: inherit; padding: 4px 8px; }
+  button { cursor: pointer; }
+  #device { display: none; }
+  pre { background: #f0f2f5; padding: 8px; overflow: auto; max-height: 320px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>cwmp-agent <span id="kind" class="muted"></span></h1>
+  <div class="figure"><b id="f-devices">–</b><span>devices</span></div>
+  <div class="figure"><b id="f-online">–</b><span>online</span></div>
+  <div class="figure"><b id="f-bootstrapped">–</b><span>bootstrapped</span></div>
+  <div class="figure"><b id="f-rate">–</b><span>sessions/s</span></div>
+  <div class="figure"><b id="f-p50">–</b><span>p50 ms</span></div>
+  <div class="figure"><b id="f-p99">–</b><span>p99 ms</span></div>
+  <div class="figure"><b id="f-failed">–</b><span>failed sessions</span></div>
+</header>
+<main>
+  <section><h2>Devices online</h2><div id="chart-online" class="chart"></div></section>
+  <section><h2>Sessions per second</h2><div id="chart-rate" class="chart"></div></section>
+  <section><h2>Session latency (ms)</h2><div id="chart-latency" class="chart"></div></section>
+  <section class="wide"><h2>Failures by kind</h2><table id="failures"><tbody><tr><td class="muted">none</td></tr></tbody></table></section>
+  <section class="wide" id="devices-section">
+    <h2>Devices <span id="total" class="muted"></span></h2>
+    <div>
+      <input id="search" placeholder="serial number…" size="24">
+      <select id="status"><option value="all">all</option><option value="online">online</option><option value="offline">offline</option></select>
+      <button id="prev">◀</button> <span id="page"></span> <button id="next">▶</button>
+      <span id="add-box"> · add <input id="add-count" type="number" value="10" min="1" style="width:5em"> <button id="add">add devices</button></span>
+    </div>
+    <table><thead><tr><th>serial</th><th>status</th><th>bootstrapped</th><th>last session</th></tr></thead><tbody id="rows"></tbody></table>
+  </section>
+  <section class="wide" id="device">
+    <h2>Device <span id="d-serial"></span> <button id="d-close">close</button></h2>
+    <div>
+      <button data-action="inform">inform</button>
+      <button data-action="reboot">reboot</button>
+      <button data-action="factory-reset">factory reset</button>
+      <button data-action="power-off">power off</button>
+      <button data-action="power-on">power on</button>
+      · set <input id="d-name" placeholder="Device.…" size="40"> = <input id="d-value" size="16"> <button id="d-set">set as the device</button>
+      <span id="d-result" class="muted"></span>
+    </div>
+    <table><tbody id="d-identity"></tbody></table>
+    <h2>Recent sessions</h2><table><tbody id="d-sessions"></tbody></table>
+    <h2>Pending events</h2><div id="d-events" class="muted"></div>
+    <h2>Queued transfers</h2><div id="d-transfers" class="muted"></div>
+    <h2>Trace</h2><pre id="d-trace" class="muted">choose a session</pre>
+    <h2>Data model <input id="d-search" placeholder="search names and values…" size="30"> <span id="d-ptotal" class="muted"></span></h2>
+    <table><thead><tr><th>name</th><th>value</th><th>type</th><th>notification</th></tr></thead><tbody id="d-params"></tbody></table>
+  </section>
+</main>
+<script src="/assets/uplot.js"></script>
+<script>
+(() => {
+  const token = new URLSearchParams(location.search).get('token');
+  const api = (path, init = {}) => fetch(path + (token ? (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : ''), { ...init, headers: { 'content-type': 'application/json', ...(init.headers || {}) } });
+  const $ = (id) => document.getElementById(id);
+  const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  const state = { series: [], offset: 0, limit: 50, serial: null, points: 0 };
+  window.__dashboard = state;
+
+  const width = () => Math.max(280, Math.floor(document.querySelector('.chart').parentElement.clientWidth - 24));
+  const make = (id, series) => new uPlot({ width: width(), height: 180, series: [{}, ...series], axes: [{}, {}], scales: { x: { time: true } } }, [[], ...series.map(() => [])], $(id));
+  const charts = {
+    online: make('chart-online', [{ label: 'online', stroke: '#1a73e8', width: 2 }]),
+    rate: make('chart-rate', [{ label: 'sessions/s', stroke: '#1a7f37', width: 2 }, { label: 'failed/s', stroke: '#c62828', width: 2 }]),
+    latency: make('chart-latency', [{ label: 'p50', stroke: '#6a1b9a', width: 2 }, { label: 'p99', stroke: '#ef6c00', width: 2 }]),
+  };
+  const redraw = () => {
+    const s = state.series.slice(-600);
+    const t = s.map((p) => p.t / 1000);
+    charts.online.setData([t, s.map((p) => p.online)]);
+    charts.rate.setData([t, s.map((p) => p.sessionsPerSecond), s.map((p) => p.failedPerSecond)]);
+    charts.latency.setData([t, s.map((p) => p.p50), s.map((p) => p.p99)]);
+    state.points = s.length;
+    const last = s[s.length - 1];
+    if (last) { $('f-rate').textContent = last.sessionsPerSecond; $('f-p50').textContent = last.p50; $('f-p99').textContent = last.p99; }
+  };
+  const showSummary = (sum) => {
+    $('kind').textContent = sum.kind + (sum.profile ? ' · ' + sum.profile : '');
+    $('f-devices').textContent = sum.devices; $('f-online').textContent = sum.online; $('f-bootstrapped').textContent = sum.bootstrapped;
+    $('f-failed').textContent = sum.sessions.failed;
+    $('add-box').style.display = sum.kind === 'fleet' ? '' : 'none';
+    const f = Object.entries(sum.failures);
+    $('failures').tBodies[0].innerHTML = f.length ? f.sort((a, b) => b[1] - a[1]).map(([k, n]) => '<tr><td>' + esc(k) + '</td><td>' + n + '</td></tr>').join('') : '<tr><td class="muted">none</td></tr>';
+  };
+  const events = new EventSource('/api/events' + (token ? '?token=' + encodeURIComponent(token) : ''));
+  events.onmessage = (m) => {
+    const d = JSON.parse(m.data);
+    if (d.series) state.series = d.series;
+    if (d.point) state.series.push(d.point);
+    if (state.series.length > 600) state.series.splice(0, state.series.length - 600);
+    redraw();
+    showSummary(d.summary);
+  };
+
+  const loadDevices = async () => {
+    const q = 'offset=' + state.offset + '&limit=' + state.limit + '&status=' + $('status').value + '&search=' + encodeURIComponent($('search').value);
+    const r = await (await api('/api/devices?' + q)).json();
+    $('total').textContent = '(' + r.total + ')';
+    $('page').textContent = r.total ? (state.offset + 1) + '–' + Math.min(r.total, state.offset + state.limit) : '0';
+    $('rows').innerHTML = r.items.map((d) => '<tr class="device" data-serial="' + esc(d.serial) + '"><td>' + esc(d.serial) + '</td><td class="' + (d.online ? 'ok' : 'muted') + '">' + (d.online ? 'online' : 'offline') + '</td><td>' + (d.bootstrapped ? 'yes' : 'no') + '</td><td>' + (d.lastSession ? '<span class="' + (d.lastSession.ok ? 'ok' : 'bad') + '">' + esc(d.lastSession.at) + '</span>' : '') + '</td></tr>').join('');
+  };
+  $('search').oninput = () => { state.offset = 0; loadDevices(); };
+  $('status').onchange = () => { state.offset = 0; loadDevices(); };
+  $('prev').onclick = () => { state.offset = Math.max(0, state.offset - state.limit); loadDevices(); };
+  $('next').onclick = () => { state.offset += state.limit; loadDevices(); };
+  $('add').onclick = async () => { await api('/api/devices', { method: 'POST', body: JSON.stringify({ count: Number($('add-count').value) }) }); loadDevices(); };
+  $('rows').onclick = (e) => { const tr = e.target.closest('tr.device'); if (tr) openDevice(tr.dataset.serial); };
+  setInterval(loadDevices, 2000);
+  loadDevices();
+
+  const openDevice = async (serial) => {
+    state.serial = serial;
+    $('device').style.display = 'block';
+    $('d-serial').textContent = serial;
+    const d = await (await api('/api/devices/' + encodeURIComponent(serial))).json();
+    $('d-identity').innerHTML = Object.entries(d.identity || {}).map(([k, v]) => '<tr><td>' + esc(k) + '</td><td>' + esc(v) + '</td></tr>').join('') + '<tr><td>status</td><td>' + (d.online ? 'online' : 'offline') + '</td></tr>';
+    $('d-sessions').innerHTML = d.recentSessions.map((s) => '<tr><td><a href="#" data-session="' + s.session + '">session ' + s.session + '</a></td><td>' + esc(s.at) + '</td><td>' + s.ms + ' ms</td><td class="' + (s.ok ? 'ok' : 'bad') + '">' + (s.ok ? 'ok' : esc(s.reason || 'failed')) + '</td></tr>').join('') || '<tr><td class="muted">none yet</td></tr>';
+    $('d-events').textContent = d.pendingEvents.join(', ') || 'none';
+    $('d-transfers').textContent = d.queuedTransfers.map((t) => t.fileType + ' ' + t.phase).join(', ') || 'none';
+    loadParameters();
+  };
+  $('d-sessions').onclick = async (e) => {
+    const a = e.target.closest('a[data-session]');
+    if (!a) return;
+    e.preventDefault();
+    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/trace?session=' + a.dataset.session);
+    $('d-trace').textContent = r.ok ? await r.text() : (await r.json()).error;
+  };
+  const loadParameters = async () => {
+    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/parameters?limit=200&search=' + encodeURIComponent($('d-search').value));
+    const p = await r.json();
+    if (!r.ok) { $('d-params').innerHTML = '<tr><td class="muted">' + esc(p.error) + '</td></tr>'; return; }
+    $('d-ptotal').textContent = p.total + ' parameters';
+    $('d-params').innerHTML = p.items.map((x) => '<tr><td>' + esc(x.name) + '</td><td>' + esc(x.value) + '</td><td class="muted">' + x.type + '</td><td>' + x.notification + '</td></tr>').join('');
+  };
+  $('d-search').oninput = loadParameters;
+  $('d-close').onclick = () => { $('device').style.display = 'none'; state.serial = null; };
+  document.querySelectorAll('button[data-action]').forEach((b) => b.onclick = async () => {
+    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/actions', { method: 'POST', body: JSON.stringify({ action: b.dataset.action }) });
+    $('d-result').textContent = r.ok ? b.dataset.action + ': done' : (await r.json()).error;
+    setTimeout(() => openDevice(state.serial), 1000);
+  });
+  $('d-set').onclick = async () => {
+    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/values', { method: 'PUT', body: JSON.stringify({ values: { [$('d-name').value]: $('d-value').value } }) });
+    $('d-result').textContent = r.ok ? 'set' : (await r.json()).error;
+    loadParameters();
+  };
+})();
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,91 @@
+/**
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) while a fleet
+ * runs: the device table shows the fleet (paged, searched), the header figures are the fleet's,
+ * the charts move as points stream in, and a device's page shows its identity, sessions and data
+ * model. Skips with the reason where chromium or playwright-core is missing.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { loadProfile } from '../../src/fleet/profile.js';
+import { ControlServer } from '../../src/observability/control-server.js';
+import { fleetTarget } from '../../src/observability/control-target.js';
+import { systemClock } from '../../src/runtime/clock.js';
+import { tempDir } from '../helpers/agent-harness.js';
+
+const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
+
+async function playwright(): Promise<typeof import('playwright-core') | string> {
+  if (!fs.existsSync(CHROMIUM)) return `no chromium at ${CHROMIUM} (Debian package chromium)`;
+  try {
+    return await import('playwright-core');
+  } catch {
+    return 'playwright-core is not installed';
+  }
+}
+
+test('the dashboard in chromium shows the running fleet, a chart that moves, and a device with its data model', { timeout: 90_000 }, async (t) => {
+  const pw = await playwright();
+  if (typeof pw === 'string') return t.skip(pw);
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const fleet = new Fleet({
+    count: 60,
+    profile: loadProfile('gateway'),
+    acsUrl: url,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+    periodicInformInterval: 2,
+    bootWindowSeconds: 2,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+  });
+  const control = new ControlServer({ target: fleetTarget(fleet, 'gateway'), port: 0, address: '127.0.0.1' });
+  const port = await control.listen();
+  await fleet.start();
+  const browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    // Expressions evaluated in the page (as strings: this project compiles without DOM types).
+    const until = (expression: string, timeout = 15_000) => page.waitForFunction(expression, undefined, { timeout });
+    await until(`document.querySelectorAll('#rows tr.device').length === 50`, 20_000);
+    assert.equal(await page.textContent('#total'), '(60)', 'the table knows the whole fleet, shows a page of it');
+    await until(`document.getElementById('f-online').textContent === '60'`, 20_000);
+    // The chart moves: points arrive every second, and sessions show up in them.
+    const first = (await page.evaluate('window.__dashboard.points')) as number;
+    await until(`window.__dashboard.points >= ${first + 3}`);
+    await until(`window.__dashboard.series.some((p) => p.sessionsPerSecond > 0)`);
+    assert.ok((await page.$$('#chart-rate canvas')).length > 0, 'uPlot drew the chart');
+
+    const serial = fleet.members[41]!.serial;
+    await page.fill('#search', serial);
+    await until(`document.querySelectorAll('#rows tr.device').length === 1`);
+    await page.click('#rows tr.device');
+    await until(`document.getElementById('d-serial').textContent === '${serial}'`);
+    await until(`document.querySelectorAll('#d-params tr').length > 10`);
+    assert.match((await page.textContent('#d-identity')) ?? '', /manufacturer/);
+    await page.fill('#d-search', 'SoftwareVersion');
+    await until(`[...document.querySelectorAll('#d-params tr')].some((r) => r.textContent.includes('DeviceInfo.SoftwareVersion'))`);
+
+    const shots = tempDir('dashboard-');
+    await page.click('#d-close');
+    await page.fill('#search', '');
+    await until(`document.querySelectorAll('#rows tr.device').length === 50`);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: false });
+    assert.ok(fs.statSync(path.join(shots, 'dashboard.png')).size > 10_000);
+    if (process.env['DASHBOARD_SCREENSHOT']) fs.copyFileSync(path.join(shots, 'dashboard.png'), process.env['DASHBOARD_SCREENSHOT']);
+    fs.rmSync(shots, { recursive: true, force: true });
+  } finally {
+    await browser.close();
+    await control.close();
+    await fleet.stop();
+    await acs.close();
+  }
+});
