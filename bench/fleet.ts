@@ -16,6 +16,13 @@ import { EventCode } from '../src/cwmp/events.js';
 import { Fleet } from '../src/fleet/fleet.js';
 import { LatencyHistogram } from '../src/fleet/fleet-stats.js';
 import { loadProfile } from '../src/fleet/profile.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AgentMetrics } from '../src/observability/metrics.js';
+import { ControlServer } from '../src/observability/control-server.js';
+import { fleetTarget } from '../src/observability/control-target.js';
+import { WireTrace } from '../src/observability/wire-trace.js';
 
 const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);
@@ -74,8 +81,14 @@ function bareSession(url: URL, body: string): Promise<void> {
   });
 }
 
-async function fleetFigures(acsUrl: string, count: number): Promise<void> {
+/** plain: nothing watching; observed: Prometheus metrics and the dashboard's control server on; traced: the wire trace on. */
+type Mode = 'plain' | 'observed' | 'traced';
+
+async function fleetFigures(acsUrl: string, count: number, mode: Mode): Promise<void> {
   gc();
+  const metrics = mode === 'observed' ? new AgentMetrics({ defaultLabels: { profile: 'stb' } }) : undefined;
+  const traceDir = mode === 'traced' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-trace-')) : undefined;
+  const trace = traceDir ? new WireTrace({ dir: traceDir, maxDirBytes: 4 * 1024 ** 3 }) : undefined;
   const heap0 = process.memoryUsage().heapUsed;
   const rss0 = process.memoryUsage().rss;
   const fleet = new Fleet({
@@ -88,7 +101,11 @@ async function fleetFigures(acsUrl: string, count: number): Promise<void> {
     clock: systemClock,
     random: Math.random,
     logger: pino({ level: 'silent' }),
+    observer: metrics,
+    trace,
   });
+  const control = mode === 'observed' ? new ControlServer({ target: fleetTarget(fleet, 'stb'), port: 0, address: '127.0.0.1' }) : undefined;
+  await control?.listen();
   const bootStart = performance.now();
   await fleet.start();
   while (fleet.stats.bootstrapped.size < count) await new Promise((r) => setTimeout(r, 50));
@@ -96,7 +113,7 @@ async function fleetFigures(acsUrl: string, count: number): Promise<void> {
   await new Promise((r) => setTimeout(r, 200));
   gc();
   const mem = process.memoryUsage();
-  console.log(`fleet of ${count}: all bootstrapped in ${bootSeconds.toFixed(1)} s (${fleet.stats.failed} failed sessions, retried)`);
+  console.log(`fleet of ${count}, ${mode}: all bootstrapped in ${bootSeconds.toFixed(1)} s (${fleet.stats.failed} failed sessions, retried)`);
   console.log(
     `  heap per device ${((mem.heapUsed - heap0) / count / 1024).toFixed(1)} KB   RSS per device ${((mem.rss - rss0) / count / 1024).toFixed(1)} KB   (heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(mem.rss / 2 ** 20).toFixed(0)} MB in all)`,
   );
@@ -121,7 +138,16 @@ async function fleetFigures(acsUrl: string, count: number): Promise<void> {
       }),
   );
   console.log(`  sustained, ${IN_FLIGHT} in flight:  ${fmt(load)}`);
+  if (metrics) await metrics.registry.metrics();
+  await control?.close();
   await fleet.stop();
+  if (trace && traceDir) {
+    trace.close();
+    const bytes = fs.readdirSync(traceDir).reduce((n, f) => n + fs.statSync(path.join(traceDir, f)).size, 0);
+    const sessions = fleet.stats.ok + fleet.stats.failed;
+    console.log(`  trace: ${(bytes / 2 ** 20).toFixed(1)} MB written, ${(bytes / Math.max(1, sessions) / 1024).toFixed(1)} KB per session`);
+    fs.rmSync(traceDir, { recursive: true, force: true });
+  }
 }
 
 function fmt(r: LoadResult): string {
@@ -129,9 +155,9 @@ function fmt(r: LoadResult): string {
 }
 
 /** Each fleet size runs in a fresh process, so that RSS per device is not skewed by what ran before. */
-function fleetInChild(acsUrl: string, count: number): Promise<void> {
+function fleetInChild(acsUrl: string, count: number, mode: Mode = 'plain'): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--expose-gc', self, '--child', acsUrl, String(count)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--expose-gc', self, '--child', acsUrl, String(count), mode], { stdio: 'inherit' });
   return new Promise((resolve, reject) =>
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fleet bench of ${count} exited with ${code}`)))),
   );
@@ -144,13 +170,18 @@ export async function runFleetBench(): Promise<void> {
     const body = `<x>${'a'.repeat(2500)}</x>`;
     console.log(`fleet: the test ACS in its own process; ${SECONDS} s of load per figure`);
     console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, body)))}`);
-    for (const n of SIZES) await fleetInChild(acs.url, n);
+    // Each size plain, then with metrics and the dashboard on (goal: under 5% slower, under 1 KB more per device); the trace at 1,000.
+    for (const n of SIZES) {
+      await fleetInChild(acs.url, n, 'plain');
+      await fleetInChild(acs.url, n, 'observed');
+    }
+    await fleetInChild(acs.url, Math.min(1000, SIZES[0] ?? 1000), 'traced');
   } finally {
     acs.stop();
   }
 }
 
 if (process.argv[2] === '--child') {
-  await fleetFigures(process.argv[3]!, Number(process.argv[4]));
+  await fleetFigures(process.argv[3]!, Number(process.argv[4]), (process.argv[5] ?? 'plain') as Mode);
   process.exit(0);
 }

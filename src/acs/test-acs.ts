@@ -93,6 +93,9 @@ export class TestAcs {
   private readonly cpeRequestWatchers: ((serial: string, method: string, faultCode: number) => void)[] = [];
   private readonly live = new Map<string, LiveSession>();
   private readonly liveBySerial = new Map<string, string>();
+  /** The session each connection carries (a CPE keeps one connection per session). */
+  private readonly bySocket = new WeakMap<object, LiveSession>();
+  private lastOpened: LiveSession | undefined;
   private readonly digest: DigestServer | undefined;
   private server: http.Server | undefined;
   private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
@@ -376,13 +379,17 @@ export class TestAcs {
       };
       this.live.set(session.cookie, session);
       this.liveBySerial.set(serial, session.cookie);
+      this.bySocket.set(req.socket, session);
+      this.lastOpened = session;
     } else {
       session = this.live.get(cookies['acs-session'] ?? '');
       if (!session) {
-        // No cookie: the CPE did not keep it. Fall back to the device's latest open session.
-        const open = [...this.live.values()].filter((s) => !s.record.ended);
-        session = open[open.length - 1];
-        open[open.length - 1]?.record.cookieReturned.push(false);
+        // No cookie: the CPE did not keep it. The session of this connection, else the latest
+        // one opened that is still open: found in O(1) whatever the number of devices.
+        const onSocket = this.bySocket.get(req.socket);
+        const candidate = onSocket && !onSocket.record.ended ? onSocket : this.lastOpened && !this.lastOpened.record.ended ? this.lastOpened : undefined;
+        session = candidate;
+        candidate?.record.cookieReturned.push(false);
       } else {
         session.record.cookieReturned.push(true);
         // The CPE may still send its own requests after our empty answer (HoldRequests lifted).

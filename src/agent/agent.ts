@@ -78,6 +78,8 @@ export interface AgentOptions {
   notificationPollSeconds?: number;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
+  /** Waits for a place before each session (a fleet's bound on sessions in flight); none by default. */
+  sessionGate?: { acquire(): Promise<() => void> };
   /** Told of sessions, RPCs, transfers and the rest as they happen (metrics); one may serve a fleet. */
   observer?: AgentObserver;
   /** The wire trace of this device (sessions, connection requests, transfers); none when absent. */
@@ -639,8 +641,18 @@ export class Agent implements AgentControl {
       while (this.running && this.sessionWanted) {
         this.sessionWanted = false;
         if (this.model.read(this.ms.enableCwmp) !== 'true') break;
+        const release = this.opts.sessionGate ? await this.opts.sessionGate.acquire() : undefined;
+        if (!this.running) {
+          release?.();
+          break;
+        }
         const startedAt = this.opts.clock.now();
-        const outcome = await this.runSession();
+        let outcome: SessionOutcome;
+        try {
+          outcome = await this.runSession();
+        } finally {
+          release?.();
+        }
         const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
         this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent);
         this.afterSessionOutcome(outcome);

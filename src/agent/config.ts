@@ -147,6 +147,8 @@ export const configSchema = z
         connectionRequestPassword: z.string().max(256).default('cwmp-agent'),
         summaryFile: z.string().optional(),
         snapshotIntervalSeconds: z.number().int().min(1).default(30),
+        /** Sessions in flight at most, fleet-wide; the rest wait (default: from the open-file limit). */
+        maxSessionsInFlight: z.number().int().min(1).optional(),
       })
       .strict()
       .optional(),

@@ -31,6 +31,8 @@ export interface FleetFlags extends ConfigOverrides {
   shard?: string;
   summary?: string;
   crPassword?: string;
+  /** Sessions in flight at most (this process, or each worker). */
+  maxInFlight?: number;
   /** Worker threads to spread the devices over (default 1: this thread). */
   workers?: number;
 }
@@ -103,6 +105,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const metrics = config.metrics ? new AgentMetrics({ defaultLabels: { profile: profile.name }, processMetrics: !toParent }) : undefined;
   const fleet = new Fleet({
     observer: metrics,
+    maxSessionsInFlight: flags.maxInFlight ?? f.maxSessionsInFlight,
     count,
     shard,
     profile,

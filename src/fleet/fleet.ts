@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WireTrace } from '../observability/wire-trace.js';
 import type { AgentObserver } from '../agent/agent-observer.js';
+import { defaultSessionLimit, SessionGate } from './session-gate.js';
 import { Agent } from '../agent/agent.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { EventCode } from '../cwmp/events.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
-import { formatDateTime } from '../cwmp/xml-text.js';
 import { HttpConnectionRequestServer } from '../connreq/http-server.js';
 import { hostPort } from '../connreq/local-address.js';
 import { managementServerPaths } from '../models/device-core.js';
@@ -57,6 +57,8 @@ export interface FleetOptions {
   random: () => number;
   logger: Logger;
   requestTimeoutMs?: number;
+  /** Sessions in flight at most, fleet-wide (default: from the process's open-file limit; see session-gate.ts). */
+  maxSessionsInFlight?: number;
   /** Counts what every device does (metrics): one observer for the whole fleet. */
   observer?: AgentObserver;
   /** The wire trace: each device's exchanges in its own file (see observability/wire-trace.ts). */
@@ -91,8 +93,12 @@ export class Fleet {
   private readonly baseValues: Record<string, string>;
   private readonly sessionWatchers: ((m: FleetMember, ok: boolean, timing: { startedAt: number; endedAt: number }) => void)[] = [];
 
+  /** The fleet-wide bound on sessions in flight: excess sessions wait instead of failing for descriptors. */
+  readonly gate: SessionGate;
+
   constructor(private readonly o: FleetOptions) {
     this.stats = new FleetStats(() => o.clock.now());
+    this.gate = new SessionGate(o.maxSessionsInFlight ?? defaultSessionLimit());
     const { start, end } = o.shard ? shardRange(o.count, o.shard.index, o.shard.total) : { start: 0, end: o.count };
     // Fleet-wide values every device starts with, over the profile's: one object, shared.
     this.baseValues = Object.assign(Object.create(o.profile.values) as Record<string, string>, {
@@ -216,6 +222,7 @@ export class Fleet {
       lightweightSender: this.lightweightSender.send,
       trace: this.o.trace?.forDevice(m.serial),
       observer: this.o.observer,
+      sessionGate: this.gate,
     });
     this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {
@@ -248,9 +255,10 @@ export class Fleet {
     if (fresh) {
       values[MS.connectionRequestUsername] = m.serial;
       values[MS.connectionRequestPassword] = this.o.connectionRequest.password;
-      // Periodic Informs phased evenly over one interval across the fleet.
+      // Periodic Informs phased evenly over one interval across the fleet, to the millisecond
+      // (dateTime allows fractions): whole seconds would send a second's devices in one burst.
       const offset = Math.floor((m.index * this.interval * 1000) / Math.max(1, this.o.count));
-      values[MS.periodicInformTime] = formatDateTime(new Date(EPOCH_2026 + offset));
+      values[MS.periodicInformTime] = new Date(EPOCH_2026 + offset).toISOString();
     }
     model.provision(values);
     if (fresh) {

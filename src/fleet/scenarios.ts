@@ -28,14 +28,18 @@ export interface ScenarioOptions {
 }
 
 /** What a scenario asks of the fleet before it starts: boot window and inform interval. */
+/** Devices a second a steady fleet brings online at most (a large fleet ramps up). */
+const BOOT_RATE = 500;
+
 export function fleetShape(o: ScenarioOptions, devices: number): { bootWindowSeconds: number; periodicInformInterval?: number } {
   switch (o.name) {
     case 'boot-storm':
       return { bootWindowSeconds: 10 };
     case 'steady': {
       const interval = Math.max(1, Math.round(devices / Math.max(0.001, o.rate ?? devices / 60)));
-      // Boot over one interval so the first Informs are as evenly spread as the periodic ones.
-      return { bootWindowSeconds: interval, periodicInformInterval: interval };
+      // Small fleets come online at once; large ones ramp at BOOT_RATE devices a second (never
+      // slower than one interval): the periodic phases spread the later Informs either way.
+      return { bootWindowSeconds: Math.min(interval, devices / BOOT_RATE), periodicInformInterval: interval };
     }
     default:
       return { bootWindowSeconds: 10 };

@@ -1,0 +1,105 @@
+/**
+ * How a fleet loads an ACS: periodic Informs spread to the millisecond (no bursts), a bound on
+ * sessions in flight (excess waits, nothing fails), small fleets online at once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { loadProfile } from '../../src/fleet/profile.js';
+import { fleetShape } from '../../src/fleet/scenarios.js';
+import { SessionGate, defaultSessionLimit } from '../../src/fleet/session-gate.js';
+import { systemClock } from '../../src/runtime/clock.js';
+
+function fleetOf(url: string, count: number, extra: Partial<ConstructorParameters<typeof Fleet>[0]> = {}): Fleet {
+  return new Fleet({
+    count,
+    profile: loadProfile('stb'),
+    acsUrl: url,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+    bootWindowSeconds: 0.5,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    ...extra,
+  });
+}
+
+test('periodic Informs arrive spread over the interval to the millisecond, not in per-second bursts', { timeout: 60_000 }, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const fleet = fleetOf(url, 300, { periodicInformInterval: 3 });
+  const starts: number[] = [];
+  fleet.onSession((_m, _ok, t) => starts.push(t.startedAt));
+  try {
+    await fleet.start();
+    await acs.waitFor(() => fleet.stats.bootstrapped.size === 300, 20_000);
+    // Phased on the interval: PeriodicInformTime carries milliseconds.
+    const phase = fleet.members[1]!.agent!.model.read('Device.ManagementServer.PeriodicInformTime');
+    assert.match(phase, /^2026-01-01T00:00:00\.010Z$/);
+    const from = Date.now() + 500;
+    starts.length = 0;
+    await new Promise((r) => setTimeout(r, 3_700));
+    const window = starts.filter((t) => t >= from && t < from + 3_000);
+    assert.ok(window.length >= 250, `${window.length} periodic sessions in one interval`);
+    // Arrivals per tenth of a second: about 10 each; whole-second phases put 100 in one and 0 in nine.
+    const buckets = new Array<number>(30).fill(0);
+    for (const t of window) buckets[Math.floor((t - from) / 100)]!++;
+    const max = Math.max(...buckets);
+    const empty = buckets.filter((n) => n === 0).length;
+    assert.ok(max <= 30, `at most ${max} sessions started in one tenth of a second: ${buckets.join(' ')}`);
+    assert.ok(empty <= 3, `${empty} empty tenths: ${buckets.join(' ')}`);
+  } finally {
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
+test('sessions in flight never exceed the fleet-wide bound; the excess waits and nothing fails', { timeout: 60_000 }, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const fleet = fleetOf(url, 60, { maxSessionsInFlight: 5, bootWindowSeconds: 0 });
+  let open = 0;
+  let peak = 0;
+  const gate = fleet.gate;
+  const watch = setInterval(() => {
+    open = gate.inFlight;
+    peak = Math.max(peak, open);
+  }, 1);
+  try {
+    // A slow ACS keeps each session open a while: 60 devices booting at once.
+    acs.failNext(...Array.from({ length: 60 }, () => ({ slowMs: 50 }) as const));
+    await fleet.start();
+    await acs.waitFor(() => fleet.stats.bootstrapped.size === 60, 30_000);
+    assert.ok(peak <= 5, `peak ${peak} in flight`);
+    assert.ok(peak >= 4, `the bound was used (peak ${peak})`);
+    assert.equal(fleet.stats.failed, 0, 'no session failed: they waited');
+    assert.equal(gate.queued, 0);
+  } finally {
+    clearInterval(watch);
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
+test('the session bound comes from the open-file limit; the gate is first come, first served', async () => {
+  assert.equal(defaultSessionLimit(1024), 576);
+  assert.equal(defaultSessionLimit(100), 16);
+  assert.equal(defaultSessionLimit(1_000_000), 8192);
+  const gate = new SessionGate(1);
+  const order: number[] = [];
+  const first = await gate.acquire();
+  const waiting = [1, 2, 3].map((n) => gate.acquire().then((release) => (order.push(n), release)));
+  assert.equal(gate.queued, 3);
+  first();
+  for (const w of waiting) (await w)();
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(gate.inFlight, 0);
+});
+
+test('a small steady fleet comes online at once; a large one ramps', () => {
+  assert.ok(fleetShape({ name: 'steady', durationSeconds: 0 }, 20).bootWindowSeconds < 0.1);
+  assert.equal(fleetShape({ name: 'steady', durationSeconds: 0, rate: 100 }, 100_000).bootWindowSeconds, 200);
+});
