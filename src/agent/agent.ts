@@ -28,7 +28,8 @@ import { dispatch, type AgentControl } from '../rpc/dispatcher.js';
 import type { ExchangeRecord, TlsOptions } from '../session/acs-transport.js';
 import type { DeviceTrace } from '../log/trace-record.js';
 import type { AgentObserver } from './agent-observer.js';
-import { CwmpFault } from '../cwmp/faults.js';
+import { CwmpFault, parameterFault } from '../cwmp/faults.js';
+import type { AgentMisbehaviour, AnswerMisbehaviour } from './agent-misbehaviour.js';
 import { driveSession } from '../session/session-driver.js';
 import { SessionMachine, type Acknowledgement, type SessionOutcome } from '../session/session-machine.js';
 import { emptyAgentState, type AgentState, type AgentStateStore, type ScheduledInform } from '../storage/agent-state.js';
@@ -78,6 +79,8 @@ export interface AgentOptions {
   notificationPollSeconds?: number;
   /** File transfers: staging folder, TLS for file servers, the log an Upload sends, limits. */
   transfers?: Omit<TransferRunnerOptions, 'parameterKeyName'>;
+  /** Misbehaves on purpose (a test harness): faults, delays, dropped connections, failed transfers. */
+  misbehaviour?: AgentMisbehaviour;
   /** Waits for a place before each session (a fleet's bound on sessions in flight); none by default. */
   sessionGate?: { acquire(): Promise<() => void> };
   /** Told of sessions, RPCs, transfers and the rest as they happen (metrics); one may serve a fleet. */
@@ -110,6 +113,8 @@ export class Agent implements AgentControl {
   private heartbeatDue = false;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
+  /** What the answer being sent is to suffer (dropped, malformed), set by a misbehaviour rule. */
+  private answerMisbehaviour: AnswerMisbehaviour | undefined;
   /** The first event of the session under way (for the observer's per-event counts). */
   private firstEvent = '';
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
@@ -170,6 +175,7 @@ export class Agent implements AgentControl {
         updateTransfer: (id, patch) => this.mutate((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
         finishTransfer: (id, report) => this.finishTransfer(id, report),
         rebootForTransfer: () => this.rebootWhenIdle(),
+        injectedFault: opts.misbehaviour?.transfer ? (t) => opts.misbehaviour?.transfer?.(opts.device.identity.serialNumber, t.fileType) : undefined,
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );
@@ -720,9 +726,20 @@ export class Agent implements AgentControl {
         redirectHosts: this.opts.acsRedirectHosts,
         onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
-      dispatch: this.opts.observer?.rpc
-        ? (request) => this.observedDispatch(request, machine)
-        : (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
+      dispatch:
+        this.opts.observer?.rpc || this.opts.misbehaviour?.answer
+          ? (request) => this.observedDispatch(request, machine, sessionNo)
+          : (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
+      beforePost: this.opts.misbehaviour?.answer
+        ? (body) => {
+            const m = this.answerMisbehaviour;
+            this.answerMisbehaviour = undefined;
+            if (m?.drop) return undefined;
+            // Cut mid-element: no longer a well-formed envelope.
+            if (m?.malformed) return body.slice(0, Math.max(40, Math.floor(body.length / 2)));
+            return body;
+          }
+        : undefined,
       onAcknowledgement: (ack) => this.acknowledge(ack, sent, url),
       clock: this.opts.clock,
       timeoutMs: this.opts.sessionTimeoutMs ?? 300_000,
@@ -731,7 +748,20 @@ export class Agent implements AgentControl {
     });
   }
 
-  private async observedDispatch(request: AcsRequest, machine: SessionMachine): Promise<CpeResponse> {
+  private async observedDispatch(request: AcsRequest, machine: SessionMachine, sessionNo: number): Promise<CpeResponse> {
+    const m = this.opts.misbehaviour?.answer?.(this.opts.device.identity.serialNumber, request, sessionNo);
+    if (m) {
+      if (m.delayMs) await new Promise((r) => setTimeout(r, m.delayMs));
+      if (m.drop || m.malformed) this.answerMisbehaviour = m;
+      if (m.fault) {
+        this.opts.observer?.rpc?.(request.method, m.fault.code);
+        throw new CwmpFault(
+          m.fault.code,
+          'misbehaving on purpose',
+          (m.fault.parameterFaults ?? []).map((p) => parameterFault(p.name, p.code)),
+        );
+      }
+    }
     try {
       const response = await dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace);
       this.opts.observer?.rpc?.(request.method, 0);

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { misbehaviourRuleSchema } from '../harness/misbehaviour.js';
 
 const identitySchema = z
   .object({
@@ -147,6 +148,8 @@ export const configSchema = z
         connectionRequestPassword: z.string().max(256).default('cwmp-agent'),
         summaryFile: z.string().optional(),
         snapshotIntervalSeconds: z.number().int().min(1).default(30),
+        /** Devices that misbehave on purpose, for testing an ACS (see harness/misbehaviour.ts). */
+        misbehaviour: z.array(misbehaviourRuleSchema).default([]),
         /** Sessions in flight at most, fleet-wide; the rest wait (default: from the open-file limit). */
         maxSessionsInFlight: z.number().int().min(1).optional(),
       })

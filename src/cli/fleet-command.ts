@@ -4,9 +4,11 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../runtime/clock.js';
-import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
+import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from '../agent/config.js';
 import { Fleet } from '../fleet/fleet.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
+import { Misbehaviour } from '../harness/misbehaviour.js';
+import { startFleetMisbehaviour } from '../harness/fleet-misbehaviour.js';
 import { AgentMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { ControlServer } from '../observability/control-server.js';
@@ -40,12 +42,13 @@ export interface FleetFlags extends ConfigOverrides {
 export async function runFleet(configFile: string | undefined, flags: FleetFlags): Promise<void> {
   const env = overridesFromEnv(process.env);
   const config = loadConfig(configFile, env, { ...flags, setBy: flagLabels(flags) });
-  const f = config.fleet ?? {
+  const f: NonNullable<AgentConfig['fleet']> = config.fleet ?? {
     profile: 'stb',
-    scenario: 'steady' as const,
+    scenario: 'steady',
     durationSeconds: 0,
     connectionRequestPassword: 'cwmp-agent',
     snapshotIntervalSeconds: 30,
+    misbehaviour: [],
   };
   const count = flags.count ?? f.count;
   if (count === undefined) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
@@ -103,7 +106,15 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const trace = wireTraceFor(config.trace);
   // Metrics: this thread serves them, or (a worker) sends them with its progress to the one that adds them up.
   const metrics = config.metrics ? new AgentMetrics({ defaultLabels: { profile: profile.name }, processMetrics: !toParent }) : undefined;
+  const misbehaviour =
+    f.misbehaviour && f.misbehaviour.length > 0
+      ? new Misbehaviour(f.misbehaviour, profile.name, Math.random, (rule, serial) => {
+          metrics?.misbehaviourFired(rule);
+          trace?.forDevice(serial)({ kind: 'cwmp', dir: 'out', note: `misbehaviour rule ${rule} fired` });
+        })
+      : undefined;
   const fleet = new Fleet({
+    misbehaviour,
     observer: metrics,
     maxSessionsInFlight: flags.maxInFlight ?? f.maxSessionsInFlight,
     count,
@@ -136,6 +147,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   process.stderr.write(
     `fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`,
   );
+  const stopMisbehaving = misbehaviour ? startFleetMisbehaviour(fleet, misbehaviour, systemClock) : undefined;
   const run = runScenario(fleet, scenario, systemClock, acs);
   const s = fleet.stats;
   metrics?.gauge('cwmp_fleet_devices', 'Devices of this fleet (or shard), by state', ['state'], (set) => {
@@ -208,6 +220,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   });
   const extra = await Promise.race([run.done, interrupt.then(() => undefined)]);
   run.stop();
+  stopMisbehaving?.();
   stopProgress();
   if (snapshotTimer) clearInterval(snapshotTimer);
   const mem = process.memoryUsage();
@@ -218,6 +231,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     interrupted,
     ...fleet.stats.summary(fleet.members.length, fleet.online),
     scenarioResults: extra ?? {},
+    ...(misbehaviour ? { misbehaviour: misbehaviour.fired } : {}),
     memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, heapPerDeviceBytes: Math.round((mem.heapUsed - heapBefore) / Math.max(1, fleet.members.length)) },
   };
   snapshot?.save(fleet);

@@ -24,6 +24,8 @@ export interface ConnectionRequestRoute {
   enabled?: () => boolean;
   /** Called for each accepted request; the agent starts (or queues) a session. */
   onConnectionRequest: () => void;
+  /** A misbehaving device (a test harness): 'ignore' accepts without a session, 'refuse' answers 503. */
+  misbehave?: () => 'ignore' | 'refuse' | undefined;
   /** Every request to this path, answered: for the wire trace. */
   onAnswered?: (r: { method: string; url: string; headers: Record<string, string | string[] | undefined>; status: number; remote: string | undefined }) => void;
 }
@@ -223,9 +225,11 @@ export class HttpConnectionRequestServer {
       // TR-069 3.2.2: the CPE SHOULD NOT put Retry-After on this 503.
       return void res.writeHead(503, { 'Content-Length': 0 }).end();
     }
+    const misbehaving = route.misbehave?.();
+    if (misbehaving === 'refuse') return void res.writeHead(503, { 'Content-Length': 0 }).end();
     accepted.push(now);
     this.stats.accepted++;
     res.writeHead(200, { 'Content-Length': 0 }).end();
-    route.onConnectionRequest();
+    if (misbehaving !== 'ignore') route.onConnectionRequest();
   }
 }

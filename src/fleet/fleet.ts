@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WireTrace } from '../observability/wire-trace.js';
 import type { AgentObserver } from '../agent/agent-observer.js';
+import type { AgentMisbehaviour } from '../agent/agent-misbehaviour.js';
 import { defaultSessionLimit, SessionGate } from './session-gate.js';
 import { Agent } from '../agent/agent.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
@@ -57,6 +58,8 @@ export interface FleetOptions {
   random: () => number;
   logger: Logger;
   requestTimeoutMs?: number;
+  /** Devices that misbehave on purpose (see harness/misbehaviour.ts). */
+  misbehaviour?: AgentMisbehaviour;
   /** Sessions in flight at most, fleet-wide (default: from the process's open-file limit; see session-gate.ts). */
   maxSessionsInFlight?: number;
   /** Counts what every device does (metrics): one observer for the whole fleet. */
@@ -223,6 +226,7 @@ export class Fleet {
       trace: this.o.trace?.forDevice(m.serial),
       observer: this.o.observer,
       sessionGate: this.gate,
+      misbehaviour: this.o.misbehaviour,
     });
     this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {
@@ -286,6 +290,7 @@ export class Fleet {
       onConnectionRequest,
       enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
       onAnswered: traceHttpConnectionRequests(agent),
+      misbehave: this.o.misbehaviour?.connectionRequest ? () => this.o.misbehaviour?.connectionRequest?.(m.serial) : undefined,
     });
     let udpUser = credentials().username;
     this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });

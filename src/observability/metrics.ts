@@ -27,6 +27,7 @@ export class AgentMetrics implements AgentObserver {
   private readonly transfers: Counter<'direction' | 'fault'>;
   private readonly notifications: Counter<'kind'>;
   private readonly connectionRequests: Counter<'path' | 'outcome'>;
+  private misbehaviour: Counter<'rule'> | undefined;
 
   constructor(o: { defaultLabels?: Record<string, string>; processMetrics?: boolean } = {}) {
     if (o.defaultLabels) this.registry.setDefaultLabels(o.defaultLabels);
@@ -113,6 +114,17 @@ export class AgentMetrics implements AgentObserver {
 
   connectionRequest(path: 'http' | 'udp' | 'xmpp', outcome: string): void {
     this.connectionRequests.inc({ path, outcome: outcome.replace(/[^a-z0-9]+/gi, '_').toLowerCase() });
+  }
+
+  /** A misbehaviour rule fired (a test harness). */
+  misbehaviourFired(rule: string): void {
+    this.misbehaviour ??= new Counter({
+      name: 'cwmp_misbehaviour_fired_total',
+      help: 'Misbehaviour rules that fired, by rule',
+      labelNames: ['rule'],
+      registers: [this.registry],
+    });
+    this.misbehaviour.inc({ rule });
   }
 
   /** Gauges whose value is read when scraped (a fleet's devices online, booted, offline). */

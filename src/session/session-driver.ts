@@ -21,6 +21,8 @@ export interface SessionDriverOptions {
   timeoutMs: number;
   log: Logger;
   sessionNo: number;
+  /** Sees each body before it is posted: another body to send, or undefined to drop the connection instead (a misbehaving device). */
+  beforePost?: (body: string) => string | undefined;
 }
 
 export async function driveSession(o: SessionDriverOptions): Promise<SessionOutcome> {
@@ -59,8 +61,17 @@ export async function driveSession(o: SessionDriverOptions): Promise<SessionOutc
       }
       // At log level trace the envelopes themselves go to the log, secrets hidden and bounded in size.
       if (o.log.isLevelEnabled('trace')) o.log.trace({ session: o.sessionNo, direction: 'cpe→acs', envelope: envelopeForLog(step.body) }, 'envelope');
+      let body = step.body;
+      if (o.beforePost) {
+        const replaced = o.beforePost(body);
+        if (replaced === undefined) {
+          step = machine.transportFailed('the CPE closed the connection (misbehaving on purpose)');
+          continue;
+        }
+        body = replaced;
+      }
       try {
-        const reply = await transport!.post(step.body, o.timeoutMs - (o.clock.now() - startedAt));
+        const reply = await transport!.post(body, o.timeoutMs - (o.clock.now() - startedAt));
         if (o.log.isLevelEnabled('trace'))
           o.log.trace({ session: o.sessionNo, direction: 'acs→cpe', status: reply.status, envelope: envelopeForLog(reply.body) }, 'envelope');
         step = machine.receive(reply.status, reply.body);

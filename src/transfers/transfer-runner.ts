@@ -41,6 +41,8 @@ export interface TransferHost {
   finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void;
   /** Reboots the device now that a transfer left it ready to. */
   rebootForTransfer(): void;
+  /** A failure to report instead of fetching (a misbehaving device, on purpose). */
+  injectedFault?(t: TransferRecord): { faultCode: number; faultString: string } | undefined;
 }
 
 export interface TransferRunnerOptions {
@@ -242,6 +244,8 @@ export class TransferRunner {
   }
 
   private async download(t: TransferRecord, signal: AbortSignal, log: Logger): Promise<void> {
+    const injected = this.host.injectedFault?.(t);
+    if (injected) throw new CwmpFault(injected.faultCode, injected.faultString);
     const dest = await this.fetch(t, signal, log);
     this.host.updateTransfer(t.id, { phase: 'installing' });
     const outcome = await this.install(t, dest, log);

@@ -1,0 +1,175 @@
+/**
+ * Devices that misbehave on demand, for testing an ACS: a declarative list of rules, each for a
+ * share of the devices (a percentage chosen by a stable hash of the serial, a serial pattern, or
+ * a profile) and, optionally, only some of their sessions (every N-th, a probability). What a
+ * rule does: answer an RPC with a CWMP fault (SetParameterValuesFault entries too), answer late,
+ * close the connection instead of answering, send a malformed envelope, ignore or refuse
+ * connection requests, fail a download with a chosen fault, cut the power at random, or move a
+ * value by itself so that notifications flow. Presets name vendor quirks seen in the field.
+ * Every firing is counted (fleet summary, metrics, trace).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { AgentMisbehaviour, AnswerMisbehaviour } from '../agent/agent-misbehaviour.js';
+import type { AcsRequest } from '../cwmp/messages.js';
+
+const faultCode = z.number().int().min(9000).max(9899);
+
+const action = z.union([
+  z
+    .object({
+      rpcFault: z
+        .object({ method: z.string(), code: faultCode, parameterFaults: z.array(z.object({ name: z.string(), code: faultCode }).strict()).optional() })
+        .strict(),
+    })
+    .strict(),
+  z.object({ delayAnswer: z.object({ ms: z.number().int().min(1).max(600_000), method: z.string().optional() }).strict() }).strict(),
+  z.object({ dropConnection: z.object({ method: z.string().optional() }).strict() }).strict(),
+  z.object({ malformedAnswer: z.object({ method: z.string().optional() }).strict() }).strict(),
+  z.object({ connectionRequests: z.enum(['ignore', 'refuse']) }).strict(),
+  z.object({ downloadFault: z.object({ code: z.union([z.literal(9001), z.literal(9002), faultCode]), fileType: z.string().optional() }).strict() }).strict(),
+  z.object({ powerCut: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
+  z
+    .object({
+      changingValue: z.object({ name: z.string(), everySeconds: z.number().positive(), kind: z.enum(['counter', 'signal']).default('counter') }).strict(),
+    })
+    .strict(),
+  z.object({ preset: z.enum(['refuses-empty-gpn-path', 'faults-every-spv', 'slow-answers']) }).strict(),
+]);
+
+export const misbehaviourRuleSchema = z
+  .object({
+    name: z.string().min(1),
+    devices: z
+      .object({
+        percent: z.number().min(0).max(100).optional(),
+        serials: z
+          .string()
+          .refine((s) => {
+            try {
+              new RegExp(s);
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'not a regular expression')
+          .optional(),
+        profile: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+    sessions: z
+      .object({ every: z.number().int().min(1).optional(), probability: z.number().min(0).max(1).optional() })
+      .strict()
+      .optional(),
+    do: action,
+  })
+  .strict();
+
+export type MisbehaviourRule = z.infer<typeof misbehaviourRuleSchema>;
+type Action = MisbehaviourRule['do'];
+
+/** What a preset means, as the plain actions it stands for. */
+function expand(a: Action): Action {
+  if (!('preset' in a)) return a;
+  switch (a.preset) {
+    case 'refuses-empty-gpn-path':
+      return { rpcFault: { method: 'GetParameterNames:empty', code: 9005 } };
+    case 'faults-every-spv':
+      return { rpcFault: { method: 'SetParameterValues', code: 9002 } };
+    case 'slow-answers':
+      return { delayAnswer: { ms: 3000 } };
+  }
+}
+
+/** A stable number in [0, 100) per serial and rule: the same devices misbehave on every run. */
+function bucket(serial: string, rule: string): number {
+  return (createHash('sha1').update(`${rule}\0${serial}`).digest().readUInt32BE(0) % 10_000) / 100;
+}
+
+function methodMatches(want: string | undefined, request: AcsRequest): boolean {
+  if (want === undefined) return true;
+  if (want === 'GetParameterNames:empty') return request.method === 'GetParameterNames' && request.parameterPath === '';
+  return want === request.method;
+}
+
+export class Misbehaviour implements AgentMisbehaviour {
+  /** How many times each rule fired. */
+  readonly fired: Record<string, number> = {};
+  private readonly rules: (MisbehaviourRule & { action: Action; pattern?: RegExp })[];
+
+  constructor(
+    rules: readonly MisbehaviourRule[],
+    private readonly profile: string,
+    private readonly random: () => number = Math.random,
+    private readonly onFired?: (rule: string, serial: string) => void,
+  ) {
+    this.rules = rules.map((r) => ({ ...r, action: expand(r.do), pattern: r.devices.serials ? new RegExp(r.devices.serials) : undefined }));
+    for (const r of rules) this.fired[r.name] = 0;
+  }
+
+  /** Whether a rule covers a device at all. */
+  covers(rule: MisbehaviourRule, serial: string): boolean {
+    const d = rule.devices;
+    if (d.profile !== undefined && d.profile !== this.profile) return false;
+    if (d.serials !== undefined && !new RegExp(d.serials).test(serial)) return false;
+    if (d.percent !== undefined && bucket(serial, rule.name) >= d.percent) return false;
+    return true;
+  }
+
+  /** The rules of one kind that cover a device (for fleet-level behaviour: power cuts, moving values). */
+  rulesFor<K extends string>(kind: K, serial: string): (MisbehaviourRule & { action: Extract<Action, Record<K, unknown>> })[] {
+    return this.rules.filter((r) => kind in r.action && this.covers(r, serial)) as (MisbehaviourRule & { action: Extract<Action, Record<K, unknown>> })[];
+  }
+
+  private applies(rule: (typeof this.rules)[number], serial: string, session: number | undefined): boolean {
+    if (!this.covers(rule, serial)) return false;
+    const s = rule.sessions;
+    if (s?.every !== undefined && session !== undefined && session % s.every !== 0) return false;
+    if (s?.probability !== undefined && this.random() >= s.probability) return false;
+    return true;
+  }
+
+  fire(rule: string, serial: string): void {
+    this.fired[rule] = (this.fired[rule] ?? 0) + 1;
+    this.onFired?.(rule, serial);
+  }
+
+  answer(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined {
+    let out: AnswerMisbehaviour | undefined;
+    for (const rule of this.rules) {
+      const a = rule.action;
+      let m: AnswerMisbehaviour | undefined;
+      if ('rpcFault' in a && methodMatches(a.rpcFault.method, request)) m = { fault: { code: a.rpcFault.code, parameterFaults: a.rpcFault.parameterFaults } };
+      else if ('delayAnswer' in a && methodMatches(a.delayAnswer.method, request)) m = { delayMs: a.delayAnswer.ms };
+      else if ('dropConnection' in a && methodMatches(a.dropConnection.method, request)) m = { drop: true };
+      else if ('malformedAnswer' in a && methodMatches(a.malformedAnswer.method, request)) m = { malformed: true };
+      if (!m || !this.applies(rule, serial, session)) continue;
+      this.fire(rule.name, serial);
+      out = { ...out, ...m };
+    }
+    return out;
+  }
+
+  transfer(serial: string, fileType: string): { faultCode: number; faultString: string } | undefined {
+    for (const rule of this.rules) {
+      const a = rule.action;
+      if (!('downloadFault' in a)) continue;
+      if (a.downloadFault.fileType !== undefined && a.downloadFault.fileType !== fileType) continue;
+      if (!this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return { faultCode: a.downloadFault.code, faultString: `misbehaving on purpose (rule ${rule.name})` };
+    }
+    return undefined;
+  }
+
+  connectionRequest(serial: string): 'ignore' | 'refuse' | undefined {
+    for (const rule of this.rules) {
+      const a = rule.action;
+      if (!('connectionRequests' in a) || !this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return a.connectionRequests;
+    }
+    return undefined;
+  }
+}

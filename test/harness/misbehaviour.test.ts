@@ -1,0 +1,193 @@
+/**
+ * Misbehaviour on demand, checked from the ACS's side over real HTTP: the fault arrived, the
+ * connection dropped, the connection request was refused or ignored, the download failed with
+ * that code, the device came back with 1 BOOT after a power cut and had lost nothing it had
+ * persisted, a moving value brought VALUE CHANGE sessions; every rule counted its firings.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { textAt } from '../../src/acs/acs-messages.js';
+import { TestAcs } from '../../src/acs/test-acs.js';
+import { Fleet } from '../../src/fleet/fleet.js';
+import { loadProfile } from '../../src/fleet/profile.js';
+import { startFleetMisbehaviour } from '../../src/harness/fleet-misbehaviour.js';
+import { Misbehaviour, misbehaviourRuleSchema, type MisbehaviourRule } from '../../src/harness/misbehaviour.js';
+import { systemClock } from '../../src/runtime/clock.js';
+
+async function rig(rules: MisbehaviourRule[], count = 6) {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const misbehaviour = new Misbehaviour(
+    rules.map((r) => misbehaviourRuleSchema.parse(r)),
+    'stb',
+  );
+  const fleet = new Fleet({
+    count,
+    profile: loadProfile('stb'),
+    acsUrl: url,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+    bootWindowSeconds: 0.2,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    misbehaviour,
+  });
+  return { acs, fleet, misbehaviour, serial: (i: number) => fleet.members[i]!.serial };
+}
+
+const even = '[02468]$';
+
+test('rpcFault answers the chosen RPC with the chosen fault (per-parameter too) on the chosen devices only', { timeout: 30_000 }, async () => {
+  const r = await rig([
+    {
+      name: 'spv-fails',
+      devices: { serials: even },
+      do: { rpcFault: { method: 'SetParameterValues', code: 9003, parameterFaults: [{ name: 'Device.ManagementServer.PeriodicInformInterval', code: 9007 }] } },
+    },
+  ]);
+  for (const m of r.fleet.members)
+    r.acs.queue(m.serial, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: 'Device.ManagementServer.PeriodicInformInterval', value: '600', type: 'unsignedInt' }],
+      parameterKey: 'k',
+    });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.members.every((m) => r.acs.responses(m.serial).length === 1), 15_000);
+    for (const m of r.fleet.members) {
+      const answer = r.acs.responses(m.serial)[0]!;
+      if (/[02468]$/.test(m.serial)) {
+        assert.equal(answer.method, 'Fault');
+        assert.equal(textAt(answer.body, 'detail', 'Fault', 'FaultCode'), '9003');
+        assert.equal(textAt(answer.body, 'detail', 'Fault', 'SetParameterValuesFault', 'FaultCode'), '9007');
+      } else assert.equal(answer.method, 'SetParameterValuesResponse');
+    }
+    assert.equal(r.misbehaviour.fired['spv-fails'], 3);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
+test('dropConnection and malformedAnswer: the ACS gets no answer, the session fails, the device retries later', { timeout: 30_000 }, async () => {
+  const r = await rig(
+    [
+      { name: 'drop', devices: { serials: '0$' }, do: { dropConnection: { method: 'GetParameterValues' } } },
+      { name: 'garble', devices: { serials: '1$' }, do: { malformedAnswer: { method: 'GetParameterValues' } } },
+    ],
+    2,
+  );
+  for (const m of r.fleet.members) r.acs.queue(m.serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.UpTime'] });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.misbehaviour.fired['drop'] === 1 && r.misbehaviour.fired['garble'] === 1, 10_000);
+    await new Promise((res) => setTimeout(res, 300));
+    for (const m of r.fleet.members) {
+      assert.ok(!r.acs.responses(m.serial).some((x) => x.method === 'GetParameterValuesResponse'), `${m.serial} never answered`);
+      assert.ok(m.agent!.retryCount >= 1, 'the device counts a failed session and will retry');
+    }
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
+test('connection requests: refused with 503, or accepted and ignored (no session)', { timeout: 30_000 }, async () => {
+  const r = await rig(
+    [
+      { name: 'refuse', devices: { serials: '0$' }, do: { connectionRequests: 'refuse' } },
+      { name: 'ignore', devices: { serials: '1$' }, do: { connectionRequests: 'ignore' } },
+    ],
+    3,
+  );
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.stats.bootstrapped.size === 3, 10_000);
+    const url = (i: number) => r.fleet.members[i]!.agent!.model.read('Device.ManagementServer.ConnectionRequestURL');
+    assert.equal(await r.acs.connectionRequest(url(0), r.serial(0), 'pw'), 503);
+    assert.equal(await r.acs.connectionRequest(url(1), r.serial(1), 'pw'), 200);
+    assert.equal(await r.acs.connectionRequest(url(2), r.serial(2), 'pw'), 200);
+    await r.acs.waitFor(() => r.acs.completedSessions(r.serial(2)).length === 2, 10_000);
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(r.acs.completedSessions(r.serial(1)).length, 1, 'ignored: no session');
+    assert.equal(r.acs.completedSessions(r.serial(0)).length, 1, 'refused: no session');
+    assert.deepEqual([r.misbehaviour.fired['refuse'], r.misbehaviour.fired['ignore']], [1, 1]);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
+test('downloadFault: TransferComplete reports the chosen fault without fetching', { timeout: 30_000 }, async () => {
+  const r = await rig([{ name: 'corrupt', devices: { percent: 100 }, do: { downloadFault: { code: 9018 } } }], 1);
+  const image = r.acs.serveFile('fw.bin', Buffer.from('not even an image'));
+  r.acs.queue(r.serial(0), {
+    method: 'Download',
+    commandKey: 'fw',
+    fileType: '1 Firmware Upgrade Image',
+    url: image,
+    username: '',
+    password: '',
+    fileSize: 17,
+    targetFileName: '',
+    delaySeconds: 0,
+    successURL: '',
+    failureURL: '',
+  });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.acs.acknowledged('TransferComplete', r.serial(0)).length === 1, 15_000);
+    assert.equal(textAt(r.acs.acknowledged('TransferComplete', r.serial(0))[0]!.body, 'FaultStruct', 'FaultCode'), '9018');
+    assert.equal(r.misbehaviour.fired['corrupt'], 1);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
+test('a power cut: the device comes back with 1 BOOT (not BOOTSTRAP) with what it had persisted; a moving value brings VALUE CHANGE', {
+  timeout: 30_000,
+}, async () => {
+  const r = await rig(
+    [
+      { name: 'cut', devices: { serials: '0$' }, do: { powerCut: { everySeconds: 1.5 } } },
+      {
+        name: 'counter',
+        devices: { serials: '1$' },
+        do: { changingValue: { name: 'Device.DeviceInfo.ProvisioningCode', everySeconds: 0.3, kind: 'counter' } },
+      },
+    ],
+    2,
+  );
+  r.acs.queue(r.serial(0), {
+    method: 'SetParameterValues',
+    parameterList: [{ name: 'Device.DeviceInfo.ProvisioningCode', value: 'kept', type: 'string' }],
+    parameterKey: 'k',
+  });
+  try {
+    await r.fleet.start();
+    const stop = startFleetMisbehaviour(r.fleet, r.misbehaviour, systemClock);
+    try {
+      await r.acs.waitFor(() => r.misbehaviour.fired['cut']! >= 1 && r.acs.completedSessions(r.serial(0)).length >= 2, 15_000);
+      const sessions = r.acs.completedSessions(r.serial(0));
+      const after = sessions.at(-1)!.events.map((e) => e.code);
+      assert.ok(after.includes('1 BOOT') && !after.includes('0 BOOTSTRAP'), after.join(', '));
+      assert.equal(r.fleet.members[0]!.agent!.model.read('Device.DeviceInfo.ProvisioningCode'), 'kept');
+      await r.acs.waitFor(() => r.acs.completedSessions(r.serial(1)).some((s) => s.events.some((e) => e.code === '4 VALUE CHANGE')), 10_000);
+      assert.ok(r.misbehaviour.fired['counter']! >= 1);
+    } finally {
+      stop();
+    }
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
+test('a rule that is not one is refused, saying why', () => {
+  assert.throws(() => misbehaviourRuleSchema.parse({ name: 'x', do: { explode: true } }));
+  assert.throws(() => misbehaviourRuleSchema.parse({ name: 'x', devices: { serials: '([' }, do: { connectionRequests: 'ignore' } }), /regular expression/);
+  assert.throws(() => misbehaviourRuleSchema.parse({ name: 'x', devices: { percent: 150 }, do: { connectionRequests: 'ignore' } }));
+});
