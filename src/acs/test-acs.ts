@@ -62,6 +62,8 @@ export interface TestAcsOptions {
   maxSessions?: number;
   /** Answer gzip-compressed to a CPE that accepts it. */
   compressResponses?: boolean;
+  /** RPCs to queue for a device when its Inform arrives (an ACS's provisioning: on 0 BOOTSTRAP, say). */
+  onInform?: (serial: string, events: readonly CwmpEvent[]) => QueuedRpc[];
   /** Serve the JSON API under /api/ (see acs-api.ts) on the same port. */
   api?: boolean;
   /** Where a Kicked CPE's browser goes next (the default: the Next it gave). */
@@ -367,6 +369,8 @@ export class TestAcs {
       const previous = this.liveBySerial.get(serial);
       if (previous !== undefined) this.live.delete(previous);
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
+      const provisioning = this.opts.onInform?.(serial, record.events);
+      if (provisioning && provisioning.length > 0) this.queue(serial, ...provisioning);
       this.sessions.push(record);
       if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2)
         this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);

@@ -523,7 +523,7 @@ export class Agent implements AgentControl {
   private finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void {
     if (report && this.opts.observer?.transfer) {
       const t = this.state.transfers.find((x) => x.id === id);
-      this.opts.observer.transfer(t?.isDownload === false ? 'upload' : 'download', report.fault.faultCode);
+      this.opts.observer.transfer(t?.isDownload === false ? 'upload' : 'download', report.fault.faultCode, this.opts.device.identity.serialNumber);
     }
     if (this.opts.trace) {
       const t = this.state.transfers.find((x) => x.id === id);
@@ -660,7 +660,7 @@ export class Agent implements AgentControl {
           release?.();
         }
         const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
-        this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent);
+        this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent, this.opts.device.identity.serialNumber);
         this.afterSessionOutcome(outcome);
         for (const l of [...this.sessionListeners]) l(outcome, timing);
         const deferred = this.afterSession;
@@ -727,7 +727,7 @@ export class Agent implements AgentControl {
         onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
       dispatch:
-        this.opts.observer?.rpc || this.opts.misbehaviour?.answer
+        this.opts.observer?.rpc || this.opts.observer?.request || this.opts.misbehaviour?.answer
           ? (request) => this.observedDispatch(request, machine, sessionNo)
           : (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
       beforePost: this.opts.misbehaviour?.answer
@@ -749,6 +749,7 @@ export class Agent implements AgentControl {
   }
 
   private async observedDispatch(request: AcsRequest, machine: SessionMachine, sessionNo: number): Promise<CpeResponse> {
+    this.opts.observer?.request?.(this.opts.device.identity.serialNumber, request);
     const m = this.opts.misbehaviour?.answer?.(this.opts.device.identity.serialNumber, request, sessionNo);
     if (m) {
       if (m.delayMs) await new Promise((r) => setTimeout(r, m.delayMs));

@@ -120,6 +120,20 @@ export async function main(argv: string[]): Promise<void> {
       await runFleet(o.config, { ...withTrace, traceDir: withTrace.trace });
     });
   program
+    .command('scenario')
+    .description('run scenarios that test an ACS: steps, misbehaving devices, expectations; exit 0 all passed, 1 one failed, 2 a scenario is wrong')
+    .argument('<files...>', 'scenario files (YAML; see examples/scenarios/)')
+    .option('--acs-url <url>', 'the ACS under test (default: the bundled test ACS, provisioning as each scenario says)')
+    .option('--acs-username <user>', 'username for the ACS')
+    .option('--acs-password <password>', 'password for the ACS')
+    .option('--junit <file>', 'write a JUnit XML report here')
+    .option('--report <file>', 'write a Markdown report here')
+    .option('--cr-port <port>', 'connection request port of the devices (0 picks a free one)', port)
+    .action(async (files: string[], o: { acsUrl?: string; acsUsername?: string; acsPassword?: string; junit?: string; report?: string; crPort?: number }) => {
+      const { runScenarios } = await import('./scenario-command.js');
+      process.exit(await runScenarios(files, o));
+    });
+  program
     .command('trace')
     .description('read a wire trace')
     .command('show')

@@ -1,0 +1,46 @@
+/** `cwmp-agent scenario FILE...`: runs scenarios, prints a verdict per expectation, exits 0 (all passed), 1 (one failed) or 2 (a scenario is wrong). */
+import fs from 'node:fs';
+import { parseScenario, ScenarioError, type Scenario } from '../harness/scenario-schema.js';
+import { junitReport, markdownReport } from '../harness/scenario-report.js';
+import { runScenario, type ScenarioResult } from '../harness/scenario-runner.js';
+
+export interface ScenarioFlags {
+  acsUrl?: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  junit?: string;
+  report?: string;
+  crPort?: number;
+}
+
+export async function runScenarios(files: string[], flags: ScenarioFlags): Promise<number> {
+  // Every file is checked before anything starts.
+  const scenarios: Scenario[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      process.stderr.write(`cwmp-agent scenario: cannot read ${file}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    try {
+      scenarios.push(parseScenario(text, file));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      process.stderr.write(`cwmp-agent scenario: ${err.message}\n`);
+      return 2;
+    }
+  }
+  const results: ScenarioResult[] = [];
+  for (const s of scenarios) {
+    process.stdout.write(`scenario: ${s.name}\n`);
+    const r = await runScenario(s, { ...flags, log: (line) => process.stdout.write(`  ${line}\n`) });
+    for (const e of r.expectations) process.stdout.write(`  ${e.passed ? 'pass' : 'FAIL'}  ${e.name}: ${e.detail}\n`);
+    process.stdout.write(`  ${r.passed ? 'passed' : 'FAILED'} (${r.durationSeconds} s)\n`);
+    results.push(r);
+  }
+  if (flags.junit) fs.writeFileSync(flags.junit, junitReport(results));
+  if (flags.report) fs.writeFileSync(flags.report, results.map(markdownReport).join('\n'));
+  return results.every((r) => r.passed) ? 0 : 1;
+}

@@ -1,0 +1,321 @@
+/**
+ * Runs a scenario against an ACS (the bundled test ACS unless a URL is given): a fleet of the
+ * scenario's devices, with its misbehaviour rules, through its steps, watching from the devices'
+ * side what the ACS asks of each and when; then judges each expectation with the numbers behind
+ * the verdict.
+ */
+import { createHash } from 'node:crypto';
+import { pino } from 'pino';
+import type { AgentObserver } from '../agent/agent-observer.js';
+import { TestAcs, type QueuedRpc } from '../acs/test-acs.js';
+import type { AcsRequest } from '../cwmp/messages.js';
+import { Fleet } from '../fleet/fleet.js';
+import { loadProfile } from '../fleet/profile.js';
+import { buildFirmwareImage } from '../providers/firmware-image.js';
+import { systemClock } from '../runtime/clock.js';
+import { startFleetMisbehaviour } from './fleet-misbehaviour.js';
+import { Misbehaviour } from './misbehaviour.js';
+import type { Expectation, Scenario, Share } from './scenario-schema.js';
+
+export interface ScenarioRunOptions {
+  acsUrl?: string;
+  acsUsername?: string;
+  acsPassword?: string;
+  crPort?: number;
+  /** Progress lines (steps as they run). */
+  log?: (line: string) => void;
+}
+
+export interface ExpectationResult {
+  name: string;
+  passed: boolean;
+  /** What was measured, in a sentence. */
+  detail: string;
+}
+
+export interface ScenarioResult {
+  name: string;
+  passed: boolean;
+  acs: string;
+  devices: number;
+  durationSeconds: number;
+  sessions: { ok: number; failed: number };
+  misbehaviour: Record<string, number>;
+  expectations: ExpectationResult[];
+}
+
+interface DeviceLog {
+  firstSessionAt?: number;
+  sessions: { at: number; ok: boolean }[];
+  requests: { at: number; request: AcsRequest }[];
+  transfers: number[];
+  /** The first event of each session's Inform. */
+  events: string[];
+}
+
+function inShare(serial: string, share: Share, key: string): boolean {
+  if (share === 'all') return true;
+  if (share.serials !== undefined && !new RegExp(share.serials).test(serial)) return false;
+  if (share.percent !== undefined) {
+    const b = (createHash('sha1').update(`${key}\0${serial}`).digest().readUInt32BE(0) % 10_000) / 100;
+    if (b >= share.percent) return false;
+  }
+  return true;
+}
+
+/** Does a request match what an expectation looks for (method, a parameter and its value, a FileType)? */
+function matches(r: AcsRequest, want: { method: string; parameter?: string; value?: string; fileType?: string }): boolean {
+  if (r.method !== want.method) return false;
+  if (want.fileType !== undefined && (!('fileType' in r) || r.fileType !== want.fileType)) return false;
+  if (want.parameter !== undefined) {
+    if (r.method !== 'SetParameterValues') return false;
+    const entry = r.parameterList.find((p) => p.name === want.parameter);
+    if (!entry) return false;
+    if (want.value !== undefined && !new RegExp(want.value).test(entry.value)) return false;
+  }
+  return true;
+}
+
+const crSender = new TestAcs();
+
+/** A connection request as an ACS sends it (GET, then the Digest answer); the final HTTP status. */
+function sendConnectionRequest(url: string, username: string, password: string): Promise<number> {
+  return crSender.connectionRequest(url, username, password);
+}
+
+/** `{{files.NAME}}` in an RPC becomes the URL of that file on the bundled ACS. */
+function withFileUrls(value: unknown, urls: Record<string, string>): unknown {
+  if (typeof value === 'string') return value.replace(/\{\{files\.([^}]+)\}\}/g, (all, name: string) => urls[name] ?? all);
+  if (Array.isArray(value)) return value.map((v) => withFileUrls(v, urls));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withFileUrls(v, urls)]));
+  return value;
+}
+
+export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Promise<ScenarioResult> {
+  const log = o.log ?? (() => undefined);
+  const started = Date.now();
+  const devices = new Map<string, DeviceLog>();
+  const device = (serial: string): DeviceLog => {
+    let d = devices.get(serial);
+    if (!d) devices.set(serial, (d = { sessions: [], requests: [], transfers: [], events: [] }));
+    return d;
+  };
+  const observer: AgentObserver = {
+    request: (serial, request) => void device(serial).requests.push({ at: Date.now(), request }),
+    sessionEnded: (_ok, _seconds, firstEvent, serial) => {
+      if (serial) device(serial).events.push(firstEvent);
+    },
+    transfer: (_direction, faultCode, serial) => {
+      if (serial) device(serial).transfers.push(faultCode);
+    },
+  };
+  // The bundled ACS, provisioning as the scenario says, unless the scenario targets a real one.
+  let acs: TestAcs | undefined;
+  let acsUrl = o.acsUrl;
+  if (!acsUrl) {
+    const urls: Record<string, string> = {};
+    const on = s.acs.on;
+    acs = new TestAcs({
+      maxSessions: 100_000,
+      onInform: (_serial, events) => events.flatMap((e) => (on[e.code] ?? []).map((rpc) => withFileUrls(rpc, urls) as QueuedRpc)),
+    });
+    acsUrl = await acs.listen();
+    for (const [name, f] of Object.entries(s.acs.files)) {
+      urls[name] = acs.serveFile(
+        name,
+        f.firmwareVersion
+          ? buildFirmwareImage({ version: f.firmwareVersion, payload: Buffer.from(`firmware ${f.firmwareVersion}\n`) })
+          : Buffer.from(f.text ?? ''),
+      );
+    }
+  }
+  const profile = loadProfile(s.profile);
+  const misbehaviour = s.misbehaviour.length > 0 ? new Misbehaviour(s.misbehaviour, profile.name) : undefined;
+  const startStep = s.steps.find((st) => 'start' in st);
+  const fleet = new Fleet({
+    count: s.devices,
+    profile,
+    acsUrl,
+    acsUsername: o.acsUsername,
+    acsPassword: o.acsPassword,
+    cwmpVersion: '1.4',
+    connectionRequest: { port: o.crPort ?? 0, address: '127.0.0.1', password: 'cwmp-agent' },
+    periodicInformInterval: s.periodicInformInterval,
+    bootWindowSeconds: startStep && 'start' in startStep ? startStep.start.bootWindowSeconds : 2,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: 'silent' }),
+    observer,
+    misbehaviour,
+  });
+  fleet.onSession((m, ok, t) => {
+    const d = device(m.serial);
+    d.firstSessionAt ??= t.startedAt;
+    d.sessions.push({ at: t.startedAt, ok });
+  });
+  let stopMisbehaving: (() => void) | undefined;
+  try {
+    for (const [i, st] of s.steps.entries()) {
+      if ('start' in st) {
+        log(`step ${i + 1}: start ${s.devices} ${profile.name} devices`);
+        await fleet.start();
+        if (misbehaviour) stopMisbehaving = startFleetMisbehaviour(fleet, misbehaviour, systemClock);
+      } else if ('wait' in st) {
+        log(`step ${i + 1}: wait ${st.wait.seconds} s`);
+        await new Promise((r) => setTimeout(r, st.wait.seconds * 1000));
+      } else if ('waitFor' in st) {
+        const want = st.waitFor.bootstrapped === 'all' ? s.devices : Math.ceil((s.devices * st.waitFor.bootstrapped) / 100);
+        log(`step ${i + 1}: wait for ${want} devices to bootstrap`);
+        const until = Date.now() + st.waitFor.timeoutSeconds * 1000;
+        while (fleet.stats.bootstrapped.size < want && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        if (fleet.stats.bootstrapped.size < want) log(`  only ${fleet.stats.bootstrapped.size} bootstrapped within ${st.waitFor.timeoutSeconds} s`);
+      } else {
+        const t = st.trigger;
+        const chosen = fleet.members.filter((m) => inShare(m.serial, t.devices, `trigger-${i}`));
+        const requests: Promise<number>[] = [];
+        log(`step ${i + 1}: ${t.event} on ${chosen.length} devices`);
+        for (const m of chosen) {
+          const agent = m.agent;
+          if (!agent) continue;
+          if (t.event === 'reboot') agent.deviceAction('reboot');
+          else if (t.event === 'factory-reset') agent.deviceAction('factoryReset');
+          else if (t.event === 'value-change') agent.model.writeFromDevice({ [t.name!]: t.value! });
+          else if (t.event === '6 CONNECTION REQUEST') {
+            // A real connection request, as an ACS sends it: Digest GET to the device's URL.
+            const url = agent.model.read(agent.ms.connectionRequestUrl);
+            requests.push(
+              sendConnectionRequest(url, agent.model.read(agent.ms.connectionRequestUsername), agent.model.read(agent.ms.connectionRequestPassword)).catch(
+                () => 0,
+              ),
+            );
+          } else agent.trigger(t.event);
+        }
+        const statuses = await Promise.all(requests);
+        if (statuses.length) log(`  connection requests answered: ${statuses.filter((x) => x === 200).length} of ${statuses.length}`);
+      }
+    }
+    // Whatever was under way when the last step ended settles.
+    await new Promise((r) => setTimeout(r, 300));
+    const expectations = s.expect.map((e) => judge(e, s, fleet, devices, started));
+    const summary = fleet.stats.summary(fleet.members.length, fleet.online);
+    return {
+      name: s.name,
+      passed: expectations.every((e) => e.passed),
+      acs: o.acsUrl ? acsUrl : `bundled test ACS (${acsUrl})`,
+      devices: s.devices,
+      durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+      sessions: { ok: summary.sessions.ok, failed: summary.sessions.failed },
+      misbehaviour: misbehaviour?.fired ?? {},
+      expectations,
+    };
+  } finally {
+    stopMisbehaving?.();
+    await fleet.stop();
+    await acs?.close();
+  }
+}
+
+function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, DeviceLog>, started: number): ExpectationResult {
+  const logOf = (serial: string): DeviceLog => devices.get(serial) ?? { sessions: [], requests: [], transfers: [], events: [] };
+  const serials = fleet.members.map((m) => m.serial);
+  const result = (passed: boolean, detail: string): ExpectationResult => ({ name: e.name, passed, detail });
+  if (e.rpc) {
+    const want = e.rpc;
+    const chosen = serials.filter((sr) => inShare(sr, want.devices, `expect-${e.name}`));
+    const late: string[] = [];
+    const got = chosen.filter((sr) => {
+      const d = logOf(sr);
+      const hit = d.requests.find((r) => matches(r.request, want));
+      if (!hit) return false;
+      if (want.withinSeconds !== undefined && hit.at - (d.firstSessionAt ?? started) > want.withinSeconds * 1000) {
+        late.push(sr);
+        return false;
+      }
+      return true;
+    });
+    const needed = want.atLeastPercent !== undefined ? Math.ceil((chosen.length * want.atLeastPercent) / 100) : chosen.length;
+    const what = `${want.method}${want.parameter ? ` setting ${want.parameter}${want.value ? ` to /${want.value}/` : ''}` : ''}${want.fileType ? ` (${want.fileType})` : ''}`;
+    return result(
+      got.length >= needed,
+      `${got.length} of ${chosen.length} devices received ${what}${want.withinSeconds !== undefined ? ` within ${want.withinSeconds} s` : ''} (needed ${needed})${late.length ? `; ${late.length} too late, e.g. ${late[0]}` : ''}`,
+    );
+  }
+  if (e.rpcRate) {
+    const want = e.rpcRate;
+    const perMinute = new Map<number, Set<string>>();
+    for (const sr of serials) {
+      for (const r of logOf(sr).requests) {
+        if (!matches(r.request, want)) continue;
+        const minute = Math.floor((r.at - started) / 60_000);
+        const set = perMinute.get(minute) ?? new Set<string>();
+        set.add(sr);
+        perMinute.set(minute, set);
+      }
+    }
+    const worst = Math.max(0, ...[...perMinute.values()].map((set) => set.size));
+    const allowed = (s.devices * want.atMostPercentPerMinute) / 100;
+    return result(
+      worst <= allowed,
+      `at most ${worst} devices (${((worst / s.devices) * 100).toFixed(1)}%) received ${want.method} in one minute (allowed ${want.atMostPercentPerMinute}%)`,
+    );
+  }
+  if (e.sessionsPerDevice) {
+    const counts = serials.map((sr) => [sr, logOf(sr).sessions.length] as const);
+    const worst = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
+    return result(
+      worst[1] <= e.sessionsPerDevice.atMost,
+      `the busiest device (${worst[0] || 'none'}) had ${worst[1]} sessions (allowed ${e.sessionsPerDevice.atMost})`,
+    );
+  }
+  if (e.rpcPerDevice) {
+    const want = e.rpcPerDevice;
+    const counts = serials.map((sr) => [sr, logOf(sr).requests.filter((r) => r.request.method === want.method).length] as const);
+    const worst = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
+    return result(worst[1] <= want.atMost, `at most ${worst[1]} ${want.method} to one device (${worst[0] || 'none'}; allowed ${want.atMost})`);
+  }
+  if (e.value) {
+    const want = e.value;
+    const chosen = fleet.members.filter((m) => inShare(m.serial, want.devices, `expect-${e.name}`));
+    const wrong = chosen.filter((m) => {
+      const a = m.agent;
+      if (!a || !a.model.definitionOf(want.name)) return true;
+      const v = a.model.read(want.name);
+      return (want.equals !== undefined && v !== want.equals) || (want.matches !== undefined && !new RegExp(want.matches).test(v));
+    });
+    const sample = wrong[0]?.agent?.model.definitionOf(want.name)
+      ? ` (${wrong[0].serial}: ${JSON.stringify(wrong[0].agent.model.read(want.name))})`
+      : wrong[0]
+        ? ` (${wrong[0].serial})`
+        : '';
+    return result(
+      wrong.length === 0,
+      `${chosen.length - wrong.length} of ${chosen.length} devices have ${want.name} ${want.equals !== undefined ? `= ${JSON.stringify(want.equals)}` : `matching /${want.matches}/`}${sample}`,
+    );
+  }
+  if (e.event) {
+    const want = e.event;
+    const chosen = serials.filter((sr) => inShare(sr, want.devices, `expect-${e.name}`));
+    const had = chosen.filter((sr) => logOf(sr).events.includes(want.code)).length;
+    const pct = chosen.length ? (had / chosen.length) * 100 : 0;
+    return result(
+      pct >= want.atLeastPercent && pct <= want.atMostPercent,
+      `${had} of ${chosen.length} devices (${pct.toFixed(1)}%) had a ${want.code} session (wanted ${want.atLeastPercent}-${want.atMostPercent}%)`,
+    );
+  }
+  if (e.transfers) {
+    const faults = serials.flatMap((sr) => logOf(sr).transfers);
+    const ok = faults.filter((f) => f === 0).length;
+    const pct = faults.length ? (ok / faults.length) * 100 : 0;
+    return result(
+      faults.length >= e.transfers.atLeast && pct >= e.transfers.succeededAtLeastPercent,
+      `${ok} of ${faults.length} transfers succeeded (${pct.toFixed(1)}%; needed ${e.transfers.succeededAtLeastPercent}% of at least ${e.transfers.atLeast})`,
+    );
+  }
+  const all = serials.flatMap((sr) => logOf(sr).sessions);
+  const ok = all.filter((x) => x.ok).length;
+  const pct = all.length ? (ok / all.length) * 100 : 0;
+  return result(
+    pct >= e.sessions!.succeededAtLeastPercent,
+    `${ok} of ${all.length} sessions succeeded (${pct.toFixed(1)}%; needed ${e.sessions!.succeededAtLeastPercent}%)`,
+  );
+}

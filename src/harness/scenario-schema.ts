@@ -1,0 +1,172 @@
+/**
+ * The scenario file: what to run (devices of a profile, misbehaviour rules, steps) and what to
+ * expect of the ACS. YAML, checked before anything starts; an error names the line. See
+ * examples/scenarios/ and the README.
+ */
+import { isNode, LineCounter, parseDocument, type Node } from 'yaml';
+import { z } from 'zod';
+import { misbehaviourRuleSchema } from './misbehaviour.js';
+
+const regex = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a regular expression');
+
+const share = z.union([z.literal('all'), z.object({ percent: z.number().min(0).max(100).optional(), serials: regex.optional() }).strict()]).default('all');
+
+const rpc = z.looseObject({ method: z.string().min(1) });
+
+const step = z.union([
+  z.object({ start: z.object({ bootWindowSeconds: z.number().min(0).default(2) }).strict() }).strict(),
+  z.object({ wait: z.object({ seconds: z.number().positive().max(3600) }).strict() }).strict(),
+  z
+    .object({
+      waitFor: z
+        .object({ bootstrapped: z.union([z.literal('all'), z.number().min(0).max(100)]), timeoutSeconds: z.number().positive().max(3600).default(60) })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      trigger: z
+        .object({
+          event: z.enum(['6 CONNECTION REQUEST', '2 PERIODIC', '1 BOOT', 'reboot', 'factory-reset', 'value-change']),
+          devices: share,
+          /** value-change: the parameter and its new value. */
+          name: z.string().optional(),
+          value: z.string().optional(),
+        })
+        .strict()
+        .refine((t) => t.event !== 'value-change' || (t.name !== undefined && t.value !== undefined), {
+          message: 'value-change needs name and value',
+          path: ['name'],
+        }),
+    })
+    .strict(),
+]);
+
+const expectation = z
+  .object({
+    name: z.string().min(1),
+    /** Every chosen device receives this RPC (a parameter set to a matching value, a FileType) within the time. */
+    rpc: z
+      .object({
+        method: z.string().min(1),
+        parameter: z.string().optional(),
+        value: regex.optional(),
+        fileType: z.string().optional(),
+        withinSeconds: z.number().positive().optional(),
+        devices: share,
+        /** Instead of every device: at least this share of them. */
+        atLeastPercent: z.number().min(0).max(100).optional(),
+      })
+      .strict()
+      .optional(),
+    /** An RPC sent to at most this share of the devices in any minute (a campaign's pacing). */
+    rpcRate: z
+      .object({ method: z.string().min(1), fileType: z.string().optional(), atMostPercentPerMinute: z.number().min(0).max(100) })
+      .strict()
+      .optional(),
+    /** No device has more sessions than this. */
+    sessionsPerDevice: z
+      .object({ atMost: z.number().int().min(0) })
+      .strict()
+      .optional(),
+    /** No device receives this RPC more often than this (an ACS retrying a failing image, say). */
+    rpcPerDevice: z
+      .object({ method: z.string().min(1), atMost: z.number().int().min(0) })
+      .strict()
+      .optional(),
+    /** A parameter's value on every chosen device at the end. */
+    value: z
+      .object({ name: z.string().min(1), equals: z.string().optional(), matches: regex.optional(), devices: share })
+      .strict()
+      .optional(),
+    /** Transfers that ended in success, of those that ended. */
+    transfers: z
+      .object({ succeededAtLeastPercent: z.number().min(0).max(100), atLeast: z.number().int().min(0).default(1) })
+      .strict()
+      .optional(),
+    /** Devices that had a session carrying this event (first in its Inform), as a share of the chosen ones. */
+    event: z
+      .object({
+        code: z.string().min(1),
+        atLeastPercent: z.number().min(0).max(100).default(100),
+        atMostPercent: z.number().min(0).max(100).default(100),
+        devices: share,
+      })
+      .strict()
+      .optional(),
+    /** Sessions that ended in success, of all sessions. */
+    sessions: z
+      .object({ succeededAtLeastPercent: z.number().min(0).max(100) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((e) => Object.keys(e).filter((k) => k !== 'name').length === 1, {
+    message: 'an expectation says exactly one thing: rpc, rpcRate, sessionsPerDevice, rpcPerDevice, value, transfers, event or sessions',
+  });
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    profile: z.string().default('stb'),
+    devices: z.number().int().min(1).max(100_000),
+    periodicInformInterval: z.number().int().min(1).optional(),
+    /** What the bundled test ACS does when the scenario runs without --acs-url. */
+    acs: z
+      .object({
+        /** RPCs queued for a device when its Inform carries this event ("0 BOOTSTRAP": zero-touch provisioning). */
+        on: z.record(z.string(), z.array(rpc)).default({}),
+        /** Files it serves at /files/NAME: a firmware image built for the test (version), or text. */
+        files: z.record(z.string(), z.object({ firmwareVersion: z.string().optional(), text: z.string().optional() }).strict()).default({}),
+      })
+      .strict()
+      .default({ on: {}, files: {} }),
+    misbehaviour: z.array(misbehaviourRuleSchema).default([]),
+    steps: z.array(step).min(1),
+    expect: z.array(expectation).min(1),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type Expectation = Scenario['expect'][number];
+export type Share = z.infer<typeof share>;
+
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/** Reads and checks a scenario; a ScenarioError names the file, line and what is wrong. */
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const at = lines.linePos(e.pos[0]);
+    throw new ScenarioError(`${file}:${at.line}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const result = scenarioSchema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  // The deepest node the issue's path reaches gives the line.
+  let node: unknown = doc.contents;
+  let line = 1;
+  for (const key of issue.path) {
+    if (!isNode(node)) break;
+    const range = (node as Node).range;
+    if (range) line = lines.linePos(range[0]).line;
+    node = (node as { get?: (k: unknown, keepScalar: boolean) => unknown }).get?.(key, true);
+  }
+  if (isNode(node) && (node as Node).range) line = lines.linePos((node as Node).range![0]).line;
+  throw new ScenarioError(`${file}:${line}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+}
