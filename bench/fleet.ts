@@ -23,6 +23,7 @@ import { AgentMetrics } from '../src/observability/metrics.js';
 import { ControlServer } from '../src/observability/control-server.js';
 import { fleetTarget } from '../src/observability/control-target.js';
 import { WireTrace } from '../src/observability/wire-trace.js';
+import { Misbehaviour, misbehaviourRuleSchema } from '../src/harness/misbehaviour.js';
 
 const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);
@@ -82,13 +83,25 @@ function bareSession(url: URL, body: string): Promise<void> {
 }
 
 /** plain: nothing watching; observed: Prometheus metrics and the dashboard's control server on; traced: the wire trace on. */
-type Mode = 'plain' | 'observed' | 'traced';
+type Mode = 'plain' | 'observed' | 'traced' | 'misbehaving';
 
 async function fleetFigures(acsUrl: string, count: number, mode: Mode): Promise<void> {
   gc();
   const metrics = mode === 'observed' ? new AgentMetrics({ defaultLabels: { profile: 'stb' } }) : undefined;
   const traceDir = mode === 'traced' ? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-trace-')) : undefined;
   const trace = traceDir ? new WireTrace({ dir: traceDir, maxDirBytes: 4 * 1024 ** 3 }) : undefined;
+  // A rule set on 10% of the devices (the bench's sessions carry no RPC: this is what having rules costs).
+  const misbehaviour =
+    mode === 'misbehaving'
+      ? new Misbehaviour(
+          [
+            misbehaviourRuleSchema.parse({ name: 'spv', devices: { percent: 10 }, do: { rpcFault: { method: 'SetParameterValues', code: 9002 } } }),
+            misbehaviourRuleSchema.parse({ name: 'slow', devices: { percent: 10 }, do: { delayAnswer: { ms: 100 } } }),
+            misbehaviourRuleSchema.parse({ name: 'deaf', devices: { percent: 10 }, do: { connectionRequests: 'ignore' } }),
+          ],
+          'stb',
+        )
+      : undefined;
   const heap0 = process.memoryUsage().heapUsed;
   const rss0 = process.memoryUsage().rss;
   const fleet = new Fleet({
@@ -103,6 +116,7 @@ async function fleetFigures(acsUrl: string, count: number, mode: Mode): Promise<
     logger: pino({ level: 'silent' }),
     observer: metrics,
     trace,
+    misbehaviour,
   });
   const control = mode === 'observed' ? new ControlServer({ target: fleetTarget(fleet, 'stb'), port: 0, address: '127.0.0.1' }) : undefined;
   await control?.listen();
@@ -176,6 +190,7 @@ export async function runFleetBench(): Promise<void> {
       await fleetInChild(acs.url, n, 'observed');
     }
     await fleetInChild(acs.url, Math.min(1000, SIZES[0] ?? 1000), 'traced');
+    await fleetInChild(acs.url, SIZES.at(-1) ?? 10_000, 'misbehaving');
   } finally {
     acs.stop();
   }

@@ -235,6 +235,11 @@ export class Agent implements AgentControl {
     return this.opts.tls;
   }
 
+  /** How this device misbehaves on purpose, if it does (the edges ask it too). */
+  get misbehaviour(): AgentMisbehaviour | undefined {
+    return this.opts.misbehaviour;
+  }
+
   /** Who counts what this agent does (metrics), when anyone does; the edges report to it too. */
   get observer(): AgentObserver | undefined {
     return this.opts.observer;

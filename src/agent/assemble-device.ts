@@ -21,6 +21,7 @@ import { ExternalProcessProvider } from '../providers/external/external-process-
 import { systemClock } from '../runtime/clock.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
 import { AgentMetrics } from '../observability/metrics.js';
+import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';
@@ -91,7 +92,10 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   device.providers.push(...helpers);
   const wire = wireTraceFor(config.trace);
   const metrics = config.metrics ? new AgentMetrics({ processMetrics: true }) : undefined;
+  const misbehaviour =
+    config.misbehaviour.length > 0 ? new Misbehaviour(config.misbehaviour, 'device', Math.random, (rule) => metrics?.misbehaviourFired(rule)) : undefined;
   const agent = new Agent({
+    misbehaviour,
     observer: metrics,
     trace: wire?.forDevice(device.identity.serialNumber),
     schema,

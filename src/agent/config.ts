@@ -155,6 +155,8 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** This device misbehaves on purpose (answers, transfers, connection requests; see harness/misbehaviour.ts). */
+    misbehaviour: z.array(misbehaviourRuleSchema).default([]),
     /** The Prometheus endpoint (GET /metrics); off unless a port is given. */
     metrics: z
       .object({

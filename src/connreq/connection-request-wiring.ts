@@ -76,6 +76,9 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
       agent.trigger(EventCode.ConnectionRequest);
     },
     onAnswered: traceHttpConnectionRequests(agent),
+    misbehave: agent.misbehaviour?.connectionRequest
+      ? () => agent.misbehaviour?.connectionRequest?.(agent.model.read(agent.deviceInfo.serialNumber))
+      : undefined,
     // In standby deaf to connection requests the device does not answer them (Annex L).
     enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
   });
