@@ -6,6 +6,8 @@ import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../runtime/clock.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from '../agent/config.js';
 import { Fleet } from '../fleet/fleet.js';
+import { Schema } from '../datamodel/schema.js';
+import { schemaFor } from '../agent/assemble-device.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startFleetMisbehaviour } from '../harness/fleet-misbehaviour.js';
@@ -39,6 +41,17 @@ export interface FleetFlags extends ConfigOverrides {
   workers?: number;
 }
 
+/** The profile's schema with the configuration's extra models beside it (profile and built-in definitions winning). */
+async function widenedSchema(base: Schema, config: AgentConfig): Promise<Schema> {
+  if (`${config.dataModel.root}.` !== base.root) throw new ConfigError(`dataModel.root ${config.dataModel.root}: the profile's model is under ${base.root}`);
+  const extra = await schemaFor(config);
+  const parameters = new Map(extra.parameters);
+  for (const [k, v] of base.parameters) parameters.set(k, v);
+  const tables = new Map(extra.tables);
+  for (const [k, v] of base.tables) tables.set(k, v);
+  return new Schema([...parameters.values()], [...tables.values()]);
+}
+
 export async function runFleet(configFile: string | undefined, flags: FleetFlags): Promise<void> {
   const env = overridesFromEnv(process.env);
   const config = loadConfig(configFile, env, { ...flags, setBy: flagLabels(flags) });
@@ -66,6 +79,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+  // dataModel.extraModels widen a fleet's model as they do a single agent's: the profile's own definitions win.
+  if (config.dataModel.extraModels.length > 0) profile = { ...profile, schema: await widenedSchema(profile.schema, config) };
   const workers = Math.max(1, Math.floor(flags.workers ?? 1));
   if (isMainThread && workers > 1) {
     // Each worker takes an equal part of this process's range: part I of N becomes W parts of N·W.

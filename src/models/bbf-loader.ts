@@ -89,9 +89,10 @@ export function loadBbfModel(xml: string): BbfModel {
         }
         break;
       case 'parameter':
-        if (currentObject && parent === 'object' && a['name']) {
+        // A service model's own parameters sit directly under <model> (VoiceServiceNumberOfEntries): kept, at its mount point.
+        if (((currentObject && parent === 'object') || parent === 'model') && a['name']) {
           currentParam = {
-            name: currentObject.name + a['name'],
+            name: (parent === 'model' ? '' : currentObject!.name) + a['name'],
             // writeOnceReadOnly (Alias) is writable, once.
             writable: a['access'] === 'readWrite' || a['access'] === 'writeOnceReadOnly',
             type: 'string',

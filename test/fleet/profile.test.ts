@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buildProfile, loadProfile, parseCsv, snapshotFromCsv } from '../../src/fleet/profile.js';
 import { identityFor, macFor, serialFor, shardRange, DEFAULT_TEMPLATE } from '../../src/fleet/identity-template.js';
@@ -115,4 +116,41 @@ test('identities: serial patterns, MACs from the index, shards cover the range e
     );
   }
   assert.throws(() => shardRange(10, 3, 3), /not one of/);
+});
+
+test('a fleet honours dataModel.extraModels: a TR-104 VoiceService mounted under Device.Services. answers', {
+  timeout: 60_000,
+  skip: fs.existsSync(path.join(BBF_DIR, 'tr-104-2-0-2-cwmp-full.xml')) ? undefined : 'no TR-104 model in ../shared/bbf',
+}, async () => {
+  const { TestAcs } = await import('../../src/acs/test-acs.js');
+  const { parameterValues } = await import('../../src/acs/acs-messages.js');
+  const { execFile } = await import('node:child_process');
+  const { bin } = await import('../helpers/agent-process.js');
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-extra-'));
+  const config = path.join(dir, 'fleet.yaml');
+  fs.writeFileSync(config, `dataModel:\n  extraModels:\n    - file: ${path.join(BBF_DIR, 'tr-104-2-0-2-cwmp-full.xml')}\n      mountAt: Device.Services.\n`);
+  acs.queue('STB000000000', {
+    method: 'GetParameterValues',
+    parameterNames: ['Device.Services.VoiceServiceNumberOfEntries', 'Device.Services.STBServiceNumberOfEntries'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [bin, 'fleet', '--config', config, '--count', '1', '--scenario', 'boot-storm', '--boot-window', '0', '--acs-url', url, '--cr-port', '0'],
+        { timeout: 45_000 },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+    const answer = acs.responses('STB000000000')[0]!;
+    assert.equal(answer.method, 'GetParameterValuesResponse');
+    const values = parameterValues(answer);
+    assert.equal(values['Device.Services.VoiceServiceNumberOfEntries']?.value, '0');
+    assert.equal(values['Device.Services.STBServiceNumberOfEntries']?.value, '1', "the profile's own model is still there");
+  } finally {
+    await acs.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

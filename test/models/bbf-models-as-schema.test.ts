@@ -76,3 +76,19 @@ test('extendBuiltIn: the full TR-181 beside the built-in model, built-in definit
   assert.equal(schema.parameters.get('Device.DeviceInfo.UpTime'), BUILT_IN_SCHEMA.parameters.get('Device.DeviceInfo.UpTime'));
   assert.ok(schema.parameters.has('Device.WiFi.Radio.{i}.Channel'));
 });
+
+for (const [name, service] of [
+  ['tr-104-2-0-2-cwmp-full.xml', 'VoiceService'],
+  ['tr-140-1-3-1-cwmp-full.xml', 'StorageService'],
+] as const) {
+  test(`${service} mounted under Device.Services. keeps its own ${service}NumberOfEntries, counting its instances`, { skip: skipUnless(name) }, () => {
+    const { dm } = modelFrom(name, 'Device.Services.');
+    assert.equal(dm.read(`Device.Services.${service}NumberOfEntries`), '0');
+    const values = dm.getParameterValues([`Device.Services.${service}NumberOfEntries`]);
+    assert.deepEqual(
+      values.map((v) => v.value),
+      ['0'],
+      'GetParameterValues answers it (it was 9005)',
+    );
+  });
+}
