@@ -3,7 +3,19 @@
  * answering each ACS request, before each transfer and on each connection request. Undefined
  * everywhere means a well-behaved device; see harness/misbehaviour.ts for the rules that decide.
  */
+import type { WireQuirks } from '../cwmp/envelope-write.js';
 import type { AcsRequest } from '../cwmp/messages.js';
+
+/** Vendor quirks a device shows in every session. */
+export interface DeviceQuirks {
+  wire?: WireQuirks;
+  /** Speaks cwmp-1-0 only (no SupportedCWMPVersions, no later namespace). */
+  cwmp10Only?: boolean;
+  /** Keeps no session cookie: the ACS must find the session by other means. */
+  noCookies?: boolean;
+  /** Answers Basic challenges only, never Digest. */
+  basicAuthOnly?: boolean;
+}
 
 export interface AnswerMisbehaviour {
   /** Answer with this CWMP fault (and SetParameterValuesFault entries) instead. */
@@ -20,6 +32,8 @@ export interface AgentMisbehaviour {
   answer?(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined;
   /** A fault to report for a download instead of fetching it. */
   transfer?(serial: string, fileType: string): { faultCode: number; faultString: string } | undefined;
+  /** Quirks for the session about to start. */
+  quirks?(serial: string): DeviceQuirks | undefined;
   /** How to treat a connection request: 'ignore' (accepted, no session) or 'refuse' (503). */
   connectionRequest?(serial: string): 'ignore' | 'refuse' | undefined;
 }

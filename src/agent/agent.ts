@@ -710,9 +710,11 @@ export class Agent implements AgentControl {
     if (this.opts.observer) this.firstEvent = sent.sentEvents[0]?.code ?? '';
     const sessionNo = ++this.sessionCount;
     this.log.info({ session: sessionNo, url, events: sent.sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
+    const quirks = this.opts.misbehaviour?.quirks?.(this.opts.device.identity.serialNumber);
     const machine = new SessionMachine({
       inform: sent.inform,
-      maxVersion: this.opts.cwmpVersion,
+      quirks: quirks?.wire,
+      maxVersion: quirks?.cwmp10Only ? '1.0' : this.opts.cwmpVersion,
       cpeRequests: this.state.pendingCpeRequests,
       // Unique per session without a trip to the system's random source (thousands per second in a fleet).
       idPrefix: `${Math.floor(this.opts.random() * 0xffffffff).toString(16)}.${sessionNo.toString(36)}`,
@@ -729,6 +731,8 @@ export class Agent implements AgentControl {
         userAgent: 'cwmp-agent/0.1',
         compression: compressionOf(this.model.read(this.ms.httpCompression)),
         redirectHosts: this.opts.acsRedirectHosts,
+        ignoreCookies: quirks?.noCookies,
+        basicAuthOnly: quirks?.basicAuthOnly,
         onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
       dispatch:

@@ -11,6 +11,22 @@ export interface EnvelopeOptions {
   id?: string;
   /** Sent with the Inform of a CWMP 1.4 CPE (only the cwmp-1-2 namespace defines it). */
   supportedCwmpVersions?: string;
+  /** How a quirky device writes values (a test harness makes one on purpose); standard when absent. */
+  quirks?: WireQuirks;
+}
+
+/** Vendor quirks seen in the field, in how values go on the wire. */
+export interface WireQuirks {
+  /** Booleans as 1/0, or as True/False (the latter not even xsd:boolean). */
+  booleans?: 'numeric' | 'capitalised';
+  /** Values without their xsi:type attribute. */
+  noXsiType?: boolean;
+}
+
+function quirkyValue(p: ParameterValue, q: WireQuirks | undefined): string {
+  if (p.type !== 'boolean' || !q?.booleans) return p.value;
+  const on = p.value === 'true' || p.value === '1';
+  return q.booleans === 'numeric' ? (on ? '1' : '0') : on ? 'True' : 'False';
 }
 
 const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -47,12 +63,13 @@ function arrayOf(name: string, itemType: string, items: readonly string[]): stri
   return `<${name} soap-enc:arrayType="${itemType}[${items.length}]">${items.join('')}</${name}>`;
 }
 
-function parameterValues(list: readonly ParameterValue[]): string {
+function parameterValues(list: readonly ParameterValue[], q?: WireQuirks): string {
   return arrayOf(
     'ParameterList',
     'cwmp:ParameterValueStruct',
     list.map(
-      (p) => `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value xsi:type="xsd:${XSD_TYPE_NAMES[p.type]}">${esc(p.value)}</Value></ParameterValueStruct>`,
+      (p) =>
+        `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value${q?.noXsiType ? '' : ` xsi:type="xsd:${XSD_TYPE_NAMES[p.type]}"`}>${esc(quirkyValue(p, q))}</Value></ParameterValueStruct>`,
     ),
   );
 }
@@ -78,7 +95,7 @@ function queued(t: QueuedTransfer, all: boolean): string {
   );
 }
 
-function body(m: CpeMessage, ns: CwmpNamespace): string {
+function body(m: CpeMessage, ns: CwmpNamespace, q?: WireQuirks): string {
   switch (m.method) {
     case 'Inform':
       return (
@@ -90,7 +107,7 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
           m.events.map((e) => `<EventStruct><EventCode>${esc(e.code)}</EventCode><CommandKey>${esc(e.commandKey)}</CommandKey></EventStruct>`),
         ) +
         `<MaxEnvelopes>${m.maxEnvelopes}</MaxEnvelopes><CurrentTime>${formatDateTime(m.currentTime)}</CurrentTime>` +
-        `<RetryCount>${m.retryCount}</RetryCount>${parameterValues(m.parameterList)}</cwmp:Inform>`
+        `<RetryCount>${m.retryCount}</RetryCount>${parameterValues(m.parameterList, q)}</cwmp:Inform>`
       );
     case 'TransferComplete':
       return (
@@ -123,7 +140,7 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
     case 'SetParameterValuesResponse':
       return `<cwmp:SetParameterValuesResponse><Status>${m.status}</Status></cwmp:SetParameterValuesResponse>`;
     case 'GetParameterValuesResponse':
-      return `<cwmp:GetParameterValuesResponse>${parameterValues(m.parameterList)}</cwmp:GetParameterValuesResponse>`;
+      return `<cwmp:GetParameterValuesResponse>${parameterValues(m.parameterList, q)}</cwmp:GetParameterValuesResponse>`;
     case 'GetParameterNamesResponse':
       return (
         '<cwmp:GetParameterNamesResponse>' +
@@ -185,7 +202,7 @@ function body(m: CpeMessage, ns: CwmpNamespace): string {
 
 /** One CPE message in a complete envelope. */
 export function writeEnvelope(message: CpeMessage, opts: EnvelopeOptions): string {
-  return open(opts) + body(message, opts.namespace) + CLOSE;
+  return open(opts) + body(message, opts.namespace, opts.quirks) + CLOSE;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AgentMisbehaviour, AnswerMisbehaviour } from '../agent/agent-misbehaviour.js';
+import type { AgentMisbehaviour, AnswerMisbehaviour, DeviceQuirks } from '../agent/agent-misbehaviour.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 
 const faultCode = z.number().int().min(9000).max(9899);
@@ -34,7 +34,21 @@ const action = z.union([
       changingValue: z.object({ name: z.string(), everySeconds: z.number().positive(), kind: z.enum(['counter', 'signal']).default('counter') }).strict(),
     })
     .strict(),
-  z.object({ preset: z.enum(['refuses-empty-gpn-path', 'faults-every-spv', 'slow-answers']) }).strict(),
+  z
+    .object({
+      preset: z.enum([
+        'refuses-empty-gpn-path',
+        'faults-every-spv',
+        'slow-answers',
+        'numeric-booleans',
+        'capitalised-booleans',
+        'no-xsi-type',
+        'cwmp-1-0-only',
+        'no-cookies',
+        'basic-auth-only',
+      ]),
+    })
+    .strict(),
 ]);
 
 export const misbehaviourRuleSchema = z
@@ -73,6 +87,13 @@ type Action = MisbehaviourRule['do'];
 function expand(a: Action): Action {
   if (!('preset' in a)) return a;
   switch (a.preset) {
+    case 'numeric-booleans':
+    case 'capitalised-booleans':
+    case 'no-xsi-type':
+    case 'cwmp-1-0-only':
+    case 'no-cookies':
+    case 'basic-auth-only':
+      return a; // quirks: see quirks()
     case 'refuses-empty-gpn-path':
       return { rpcFault: { method: 'GetParameterNames:empty', code: 9005 } };
     case 'faults-every-spv':
@@ -161,6 +182,33 @@ export class Misbehaviour implements AgentMisbehaviour {
       return { faultCode: a.downloadFault.code, faultString: `misbehaving on purpose (rule ${rule.name})` };
     }
     return undefined;
+  }
+
+  /** The vendor quirks of the presets covering a device, for its next session. */
+  quirks(serial: string): DeviceQuirks | undefined {
+    let q: DeviceQuirks | undefined;
+    for (const rule of this.rules) {
+      const a = rule.action;
+      if (!('preset' in a) || !this.applies(rule, serial, undefined)) continue;
+      const add: DeviceQuirks | undefined =
+        a.preset === 'numeric-booleans'
+          ? { wire: { ...q?.wire, booleans: 'numeric' } }
+          : a.preset === 'capitalised-booleans'
+            ? { wire: { ...q?.wire, booleans: 'capitalised' } }
+            : a.preset === 'no-xsi-type'
+              ? { wire: { ...q?.wire, noXsiType: true } }
+              : a.preset === 'cwmp-1-0-only'
+                ? { cwmp10Only: true }
+                : a.preset === 'no-cookies'
+                  ? { noCookies: true }
+                  : a.preset === 'basic-auth-only'
+                    ? { basicAuthOnly: true }
+                    : undefined;
+      if (!add) continue;
+      this.fire(rule.name, serial);
+      q = { ...q, ...add };
+    }
+    return q;
   }
 
   connectionRequest(serial: string): 'ignore' | 'refuse' | undefined {

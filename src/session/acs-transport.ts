@@ -33,6 +33,9 @@ export interface AcsTransportOptions {
   compression?: 'GZIP' | 'Deflate';
   /** Hosts besides the URL's own that a redirect may lead to (a redirect elsewhere fails the session). */
   redirectHosts?: readonly string[];
+  /** Quirks of a misbehaving device (a test harness): keeps no cookies; answers Basic challenges only. */
+  ignoreCookies?: boolean;
+  basicAuthOnly?: boolean;
   /** Sees each HTTP exchange as it went over the wire (the wire trace); bodies uncompressed. */
   onExchange?: (e: ExchangeRecord) => void;
 }
@@ -151,7 +154,7 @@ export class AcsTransport {
     // One fresh attempt per challenge, plus one more when the server only says the nonce is stale.
     if (++this.authAttempts > (stale ? 3 : 2)) return false;
     const challenges = parseChallenges(header);
-    const digest = DigestClient.choose(challenges);
+    const digest = this.opts.basicAuthOnly ? undefined : DigestClient.choose(challenges);
     if (digest) {
       this.digest = new DigestClient(digest, username, password, () => randomBytes(8).toString('hex'));
       this.basic = false;
@@ -203,7 +206,7 @@ export class AcsTransport {
       }
     }
     const href = url.toString();
-    const cookie = this.jar.getCookieStringSync(href);
+    const cookie = this.opts.ignoreCookies ? '' : this.jar.getCookieStringSync(href);
     if (cookie) headers['cookie'] = cookie;
     if (this.digest) headers['authorization'] = this.digest.authorization('POST', path);
     else if (this.basic) headers['authorization'] = basicAuthorization(this.opts.username ?? '', this.opts.password ?? '');

@@ -9,7 +9,7 @@
  */
 import { type CwmpFault, toCwmpFault } from '../cwmp/faults.js';
 import { parseAcsEnvelope } from '../cwmp/envelope-parse.js';
-import { writeEnvelope, writeFaultEnvelope } from '../cwmp/envelope-write.js';
+import { writeEnvelope, writeFaultEnvelope, type WireQuirks } from '../cwmp/envelope-write.js';
 import { isCwmpVersion, namespaceForVersion, supportedVersionsUpTo, type CwmpNamespace, type CwmpVersion } from '../cwmp/namespaces.js';
 import type { AcsEnvelope, AcsRequest, AcsResponse, CpeRequest, CpeResponse, InformRequest } from '../cwmp/messages.js';
 import type { XmlLimits } from '../cwmp/xml-reader.js';
@@ -25,6 +25,8 @@ export interface SessionOptions {
   xmlLimits?: XmlLimits;
   /** Upper bound on HTTP exchanges in one session; a runaway ACS ends it as a failure. */
   maxExchanges?: number;
+  /** How this device writes values on the wire, quirks and all (a test harness). */
+  quirks?: WireQuirks;
 }
 
 /** Something the driver must make durable before it carries on. */
@@ -101,7 +103,7 @@ export class SessionMachine {
     const id = this.newId();
     this.awaiting = { what: 'informResponse', id };
     const supported = this.opts.maxVersion === '1.4' || this.opts.maxVersion === '1.3' ? supportedVersionsUpTo(this.opts.maxVersion) : undefined;
-    const body = writeEnvelope(this.opts.inform, { namespace: this.namespace, id, supportedCwmpVersions: supported });
+    const body = writeEnvelope(this.opts.inform, { namespace: this.namespace, id, supportedCwmpVersions: supported, quirks: this.opts.quirks });
     return { kind: 'send', body, acks: [] };
   }
 
@@ -176,7 +178,7 @@ export class SessionMachine {
   respond(result: CpeResponse | CwmpFault | Error): SessionStep {
     const awaiting = this.awaiting;
     if (awaiting.what !== 'handler') return this.fail('respond() without a dispatched request');
-    const opts = { namespace: awaiting.namespace, id: awaiting.id };
+    const opts = { namespace: awaiting.namespace, id: awaiting.id, quirks: this.opts.quirks };
     const body = result instanceof Error ? writeFaultEnvelope(toCwmpFault(result), opts) : writeEnvelope(result, opts);
     this.awaiting = { what: 'acsMessage' };
     return { kind: 'send', body, acks: [] };

@@ -191,3 +191,72 @@ test('a rule that is not one is refused, saying why', () => {
   assert.throws(() => misbehaviourRuleSchema.parse({ name: 'x', devices: { serials: '([' }, do: { connectionRequests: 'ignore' } }), /regular expression/);
   assert.throws(() => misbehaviourRuleSchema.parse({ name: 'x', devices: { percent: 150 }, do: { connectionRequests: 'ignore' } }));
 });
+
+test('vendor quirk presets, seen by the ACS: 1/0 and True/False booleans, values without xsi:type, cwmp-1-0 only, no cookies, Basic only', {
+  timeout: 30_000,
+}, async () => {
+  const r = await rig(
+    [
+      { name: 'numeric', devices: { serials: '0$' }, do: { preset: 'numeric-booleans' } },
+      { name: 'capitalised', devices: { serials: '1$' }, do: { preset: 'capitalised-booleans' } },
+      { name: 'untyped', devices: { serials: '2$' }, do: { preset: 'no-xsi-type' } },
+      { name: 'old-cwmp', devices: { serials: '3$' }, do: { preset: 'cwmp-1-0-only' } },
+      { name: 'cookieless', devices: { serials: '4$' }, do: { preset: 'no-cookies' } },
+    ],
+    5,
+  );
+  for (const m of r.fleet.members) r.acs.queue(m.serial, { method: 'GetParameterValues', parameterNames: ['Device.ManagementServer.PeriodicInformEnable'] });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.members.every((m) => r.acs.responses(m.serial).length === 1), 15_000);
+    const raw = (i: number): string =>
+      r.acs.sessions.find((s) => s.serial === r.serial(i))!.messages.find((m) => m.method === 'GetParameterValuesResponse')!.body;
+    assert.match(raw(0), /<Value xsi:type="xsd:boolean">1<\/Value>/);
+    assert.match(raw(1), /<Value xsi:type="xsd:boolean">True<\/Value>/);
+    assert.match(raw(2), /<Value>true<\/Value>/);
+    const inform3 = r.acs.sessions.find((s) => s.serial === r.serial(3))!.messages[0]!.body;
+    assert.match(inform3, /xmlns:cwmp="urn:dslforum-org:cwmp-1-0"/);
+    assert.doesNotMatch(inform3, /SupportedCWMPVersions/);
+    const cookies = r.acs.sessions.find((s) => s.serial === r.serial(4))!.cookieReturned;
+    assert.ok(cookies.length > 0 && cookies.every((c) => c === false), 'never sends the session cookie back');
+    assert.deepEqual(
+      r.acs.sessions.find((s) => s.serial === r.serial(1))!.cookieReturned.filter((c) => !c),
+      [],
+      'the others do',
+    );
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+  // Basic only: an ACS that demands Digest never lets it in; one that takes Basic does.
+  for (const [scheme, ok] of [
+    ['digest', false],
+    ['basic', true],
+  ] as const) {
+    const acs = new TestAcs({ auth: { scheme, username: 'cpe', password: 'pw' } });
+    const url = await acs.listen();
+    const misbehaviour = new Misbehaviour([misbehaviourRuleSchema.parse({ name: 'basic', do: { preset: 'basic-auth-only' } })], 'stb');
+    const fleet = new Fleet({
+      count: 1,
+      profile: loadProfile('stb'),
+      acsUrl: url,
+      acsUsername: 'cpe',
+      acsPassword: 'pw',
+      cwmpVersion: '1.4',
+      connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+      bootWindowSeconds: 0,
+      clock: systemClock,
+      random: Math.random,
+      logger: pino({ level: 'silent' }),
+      misbehaviour,
+    });
+    try {
+      await fleet.start();
+      await new Promise((res) => setTimeout(res, 600));
+      assert.equal(acs.completedSessions().length > 0, ok, `${scheme} ACS`);
+    } finally {
+      await fleet.stop();
+      await acs.close();
+    }
+  }
+});
