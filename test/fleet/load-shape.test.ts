@@ -4,28 +4,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
-import { Fleet } from '../../src/fleet/fleet.js';
-import { loadProfile } from '../../src/fleet/profile.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
 import { fleetShape } from '../../src/fleet/scenarios.js';
 import { SessionGate, defaultSessionLimit } from '../../src/fleet/session-gate.js';
-import { systemClock } from '../../src/runtime/clock.js';
+import { testFleet } from '../helpers/fleet.js';
 
-function fleetOf(url: string, count: number, extra: Partial<ConstructorParameters<typeof Fleet>[0]> = {}): Fleet {
-  return new Fleet({
-    count,
-    profile: loadProfile('stb'),
-    acsUrl: url,
-    cwmpVersion: '1.4',
-    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-    bootWindowSeconds: 0.5,
-    clock: systemClock,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-    ...extra,
-  });
-}
+const fleetOf = (url: string, count: number, extra: Parameters<typeof testFleet>[2] = {}): Fleet => testFleet(url, count, extra);
 
 test('periodic Informs arrive spread over the interval to the millisecond, not in per-second bursts', { timeout: 60_000 }, async () => {
   const acs = new TestAcs();

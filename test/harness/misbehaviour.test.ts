@@ -6,11 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import { textAt } from '../../src/acs/acs-messages.js';
 import { TestAcs } from '../../src/acs/test-acs.js';
-import { Fleet } from '../../src/fleet/fleet.js';
-import { loadProfile } from '../../src/fleet/profile.js';
+import { testFleet } from '../helpers/fleet.js';
 import { startFleetMisbehaviour } from '../../src/harness/fleet-misbehaviour.js';
 import { Misbehaviour, misbehaviourRuleSchema, type MisbehaviourRule } from '../../src/harness/misbehaviour.js';
 import { systemClock } from '../../src/runtime/clock.js';
@@ -22,18 +20,7 @@ async function rig(rules: MisbehaviourRule[], count = 6) {
     rules.map((r) => misbehaviourRuleSchema.parse(r)),
     'stb',
   );
-  const fleet = new Fleet({
-    count,
-    profile: loadProfile('stb'),
-    acsUrl: url,
-    cwmpVersion: '1.4',
-    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-    bootWindowSeconds: 0.2,
-    clock: systemClock,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-    misbehaviour,
-  });
+  const fleet = testFleet(url, count, { bootWindowSeconds: 0.2, misbehaviour });
   return { acs, fleet, misbehaviour, serial: (i: number) => fleet.members[i]!.serial };
 }
 
@@ -236,20 +223,7 @@ test('vendor quirk presets, seen by the ACS: 1/0 and True/False booleans, values
     const acs = new TestAcs({ auth: { scheme, username: 'cpe', password: 'pw' } });
     const url = await acs.listen();
     const misbehaviour = new Misbehaviour([misbehaviourRuleSchema.parse({ name: 'basic', do: { preset: 'basic-auth-only' } })], 'stb');
-    const fleet = new Fleet({
-      count: 1,
-      profile: loadProfile('stb'),
-      acsUrl: url,
-      acsUsername: 'cpe',
-      acsPassword: 'pw',
-      cwmpVersion: '1.4',
-      connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-      bootWindowSeconds: 0,
-      clock: systemClock,
-      random: Math.random,
-      logger: pino({ level: 'silent' }),
-      misbehaviour,
-    });
+    const fleet = testFleet(url, 1, { acsUsername: 'cpe', acsPassword: 'pw', bootWindowSeconds: 0, misbehaviour });
     try {
       await fleet.start();
       await new Promise((res) => setTimeout(res, 600));

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { loadProfile } from '../../src/fleet/profile.js';
+import { testFleet } from '../helpers/fleet.js';
 import { ControlServer } from '../../src/observability/control-server.js';
 import { fleetTarget } from '../../src/observability/control-target.js';
 import { systemClock } from '../../src/runtime/clock.js';
@@ -17,17 +18,7 @@ import { systemClock } from '../../src/runtime/clock.js';
 async function rig(count: number, token?: string) {
   const acs = new TestAcs();
   const url = await acs.listen();
-  const fleet = new Fleet({
-    count,
-    profile: loadProfile('stb'),
-    acsUrl: url,
-    cwmpVersion: '1.4',
-    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-    bootWindowSeconds: 0.5,
-    clock: systemClock,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-  });
+  const fleet = testFleet(url, count);
   const control = new ControlServer({ target: fleetTarget(fleet, 'stb'), port: 0, address: '127.0.0.1', token });
   const port = await control.listen();
   await fleet.start();

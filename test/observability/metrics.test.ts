@@ -9,11 +9,9 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
-import { Fleet } from '../../src/fleet/fleet.js';
-import { loadProfile } from '../../src/fleet/profile.js';
+import { testFleet } from '../helpers/fleet.js';
 import { AgentMetrics } from '../../src/observability/metrics.js';
 import { startMetricsServer } from '../../src/observability/metrics-server.js';
-import { systemClock } from '../../src/runtime/clock.js';
 import { assembleDevice, loadConfig } from '../../src/index.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
@@ -55,18 +53,7 @@ test("a fleet's /metrics counters equal its own summary: sessions by outcome and
   const acs = new TestAcs();
   const url = await acs.listen();
   const metrics = new AgentMetrics({ defaultLabels: { profile: 'stb' } });
-  const fleet = new Fleet({
-    count: 20,
-    profile: loadProfile('stb'),
-    acsUrl: url,
-    cwmpVersion: '1.4',
-    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-    bootWindowSeconds: 1,
-    clock: systemClock,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-    observer: metrics,
-  });
+  const fleet = testFleet(url, 20, { bootWindowSeconds: 1, observer: metrics });
   metrics.gauge('cwmp_fleet_devices', 'devices', ['state'], (set) => set({ state: 'online' }, fleet.online));
   for (const m of fleet.members)
     acs.queue(
