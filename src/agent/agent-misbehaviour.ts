@@ -26,12 +26,14 @@ export interface AnswerMisbehaviour {
   drop?: boolean;
   /** Send a truncated, malformed envelope instead of the answer. */
   malformed?: boolean;
+  /** Answer in a namespace the ACS did not use, or with another cwmp:ID than its request's. */
+  rewrite?: 'wrong-namespace' | 'wrong-id';
 }
 
 export interface AgentMisbehaviour {
   answer?(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined;
   /** A fault to report for a download instead of fetching it. */
-  transfer?(serial: string, fileType: string): { faultCode: number; faultString: string } | undefined;
+  transfer?(serial: string, fileType: string): { faultCode: number; faultString: string; afterBytes?: number } | undefined;
   /** Quirks for the session about to start. */
   quirks?(serial: string): DeviceQuirks | undefined;
   /** How to treat a connection request: 'ignore' (accepted, no session) or 'refuse' (503). */

@@ -744,6 +744,8 @@ export class Agent implements AgentControl {
             const m = this.answerMisbehaviour;
             this.answerMisbehaviour = undefined;
             if (m?.drop) return undefined;
+            if (m?.rewrite === 'wrong-namespace') return body.replace(/urn:dslforum-org:cwmp-1-\d/g, 'urn:dslforum-org:cwmp-9-9');
+            if (m?.rewrite === 'wrong-id') return body.replace(/(<cwmp:ID [^>]*>)([^<]*)(<\/cwmp:ID>)/, '$1not-$2$3');
             // Cut mid-element: no longer a well-formed envelope.
             if (m?.malformed) return body.slice(0, Math.max(40, Math.floor(body.length / 2)));
             return body;
@@ -762,7 +764,7 @@ export class Agent implements AgentControl {
     const m = this.opts.misbehaviour?.answer?.(this.opts.device.identity.serialNumber, request, sessionNo);
     if (m) {
       if (m.delayMs) await new Promise((r) => setTimeout(r, m.delayMs));
-      if (m.drop || m.malformed) this.answerMisbehaviour = m;
+      if (m.drop || m.malformed || m.rewrite) this.answerMisbehaviour = m;
       if (m.fault) {
         this.opts.observer?.rpc?.(request.method, m.fault.code);
         throw new CwmpFault(

@@ -26,8 +26,20 @@ const action = z.union([
   z.object({ delayAnswer: z.object({ ms: z.number().int().min(1).max(600_000), method: z.string().optional() }).strict() }).strict(),
   z.object({ dropConnection: z.object({ method: z.string().optional() }).strict() }).strict(),
   z.object({ malformedAnswer: z.object({ method: z.string().optional() }).strict() }).strict(),
+  z.object({ badAnswer: z.object({ method: z.string().optional(), kind: z.enum(['wrong-namespace', 'wrong-id']) }).strict() }).strict(),
   z.object({ connectionRequests: z.enum(['ignore', 'refuse']) }).strict(),
-  z.object({ downloadFault: z.object({ code: z.union([z.literal(9001), z.literal(9002), faultCode]), fileType: z.string().optional() }).strict() }).strict(),
+  z
+    .object({
+      downloadFault: z
+        .object({
+          code: z.union([z.literal(9001), z.literal(9002), faultCode]),
+          fileType: z.string().optional(),
+          // Fetch this many bytes first, then give up: the file server sees a real, cut download.
+          afterBytes: z.number().int().min(1).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
   z.object({ powerCut: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
   z
     .object({
@@ -165,6 +177,7 @@ export class Misbehaviour implements AgentMisbehaviour {
       else if ('delayAnswer' in a && methodMatches(a.delayAnswer.method, request)) m = { delayMs: a.delayAnswer.ms };
       else if ('dropConnection' in a && methodMatches(a.dropConnection.method, request)) m = { drop: true };
       else if ('malformedAnswer' in a && methodMatches(a.malformedAnswer.method, request)) m = { malformed: true };
+      else if ('badAnswer' in a && methodMatches(a.badAnswer.method, request)) m = { rewrite: a.badAnswer.kind };
       if (!m || !this.applies(rule, serial, session)) continue;
       this.fire(rule.name, serial);
       out = { ...out, ...m };
@@ -172,14 +185,14 @@ export class Misbehaviour implements AgentMisbehaviour {
     return out;
   }
 
-  transfer(serial: string, fileType: string): { faultCode: number; faultString: string } | undefined {
+  transfer(serial: string, fileType: string): { faultCode: number; faultString: string; afterBytes?: number } | undefined {
     for (const rule of this.rules) {
       const a = rule.action;
       if (!('downloadFault' in a)) continue;
       if (a.downloadFault.fileType !== undefined && a.downloadFault.fileType !== fileType) continue;
       if (!this.applies(rule, serial, undefined)) continue;
       this.fire(rule.name, serial);
-      return { faultCode: a.downloadFault.code, faultString: `misbehaving on purpose (rule ${rule.name})` };
+      return { faultCode: a.downloadFault.code, faultString: `misbehaving on purpose (rule ${rule.name})`, afterBytes: a.downloadFault.afterBytes };
     }
     return undefined;
   }

@@ -42,7 +42,7 @@ export interface TransferHost {
   /** Reboots the device now that a transfer left it ready to. */
   rebootForTransfer(): void;
   /** A failure to report instead of fetching (a misbehaving device, on purpose). */
-  injectedFault?(t: TransferRecord): { faultCode: number; faultString: string } | undefined;
+  injectedFault?(t: TransferRecord): { faultCode: number; faultString: string; afterBytes?: number } | undefined;
 }
 
 export interface TransferRunnerOptions {
@@ -245,8 +245,8 @@ export class TransferRunner {
 
   private async download(t: TransferRecord, signal: AbortSignal, log: Logger): Promise<void> {
     const injected = this.host.injectedFault?.(t);
-    if (injected) throw new CwmpFault(injected.faultCode, injected.faultString);
-    const dest = await this.fetch(t, signal, log);
+    if (injected && !injected.afterBytes) throw new CwmpFault(injected.faultCode, injected.faultString);
+    const dest = await this.fetch(t, signal, log, injected);
     this.host.updateTransfer(t.id, { phase: 'installing' });
     const outcome = await this.install(t, dest, log);
     fs.rmSync(dest, { force: true });
@@ -260,7 +260,15 @@ export class TransferRunner {
   }
 
   /** Fetches the file into the staging folder (resuming a partial one); returns its path. */
-  private async fetch(t: TransferRecord, signal: AbortSignal, log: Logger): Promise<string> {
+  private async fetch(
+    t: TransferRecord,
+    outer: AbortSignal,
+    log: Logger,
+    cut?: { faultCode: number; faultString: string; afterBytes?: number },
+  ): Promise<string> {
+    // A misbehaving device gives up after so many bytes, on purpose.
+    const cutter = new AbortController();
+    const signal = cut?.afterBytes ? AbortSignal.any([outer, cutter.signal]) : outer;
     fs.mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
     const dest = this.stagedFile(t);
     const began = this.host.clock.now();
@@ -280,12 +288,16 @@ export class TransferRunner {
         maxBytes,
         onProgress: (bytes, total) => {
           this.fetched.set(t.id, { bytes, total });
+          if (cut?.afterBytes && bytes >= cut.afterBytes && !cutter.signal.aborted) cutter.abort();
           const now = this.host.clock.now();
           if (now - lastLog < 5_000) return;
           lastLog = now;
           log.info({ bytes, total, bytesPerSecond: Math.round(bytes / Math.max(0.001, (now - began) / 1000)) }, 'download progress');
         },
       });
+    } catch (err) {
+      if (cutter.signal.aborted && cut) throw new CwmpFault(cut.faultCode, `${cut.faultString} after ${cut.afterBytes} bytes`);
+      throw err;
     } finally {
       // Done, failed or stopped: no longer fetching.
       this.fetched.delete(t.id);

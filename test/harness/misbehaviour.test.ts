@@ -81,6 +81,33 @@ test('dropConnection and malformedAnswer: the ACS gets no answer, the session fa
   }
 });
 
+test('badAnswer: the answer comes in a namespace the ACS did not use, or under another cwmp:ID', { timeout: 30_000 }, async () => {
+  const r = await rig(
+    [
+      { name: 'ns', devices: { serials: '0$' }, do: { badAnswer: { method: 'GetParameterValues', kind: 'wrong-namespace' } } },
+      { name: 'id', devices: { serials: '1$' }, do: { badAnswer: { method: 'GetParameterValues', kind: 'wrong-id' } } },
+    ],
+    2,
+  );
+  for (const m of r.fleet.members) r.acs.queue(m.serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.UpTime'] });
+  const answerOf = (serial: string) =>
+    r.acs.sessions.filter((s) => s.serial === serial).flatMap((s) => s.messages.filter((x) => x.from === 'cpe' && /GetParameterValuesResponse/.test(x.body)))[0]
+      ?.body;
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => answerOf(r.serial(0)) !== undefined && answerOf(r.serial(1)) !== undefined, 15_000);
+    const ns = answerOf(r.serial(0))!;
+    assert.match(ns, /urn:dslforum-org:cwmp-9-9/);
+    assert.doesNotMatch(ns, /urn:dslforum-org:cwmp-1-\d/);
+    const id = answerOf(r.serial(1))!;
+    assert.match(id, /<cwmp:ID [^>]*>not-[^<]*<\/cwmp:ID>/);
+    assert.deepEqual([r.misbehaviour.fired['ns'], r.misbehaviour.fired['id']], [1, 1]);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
 test('connection requests: refused with 503, or accepted and ignored (no session)', { timeout: 30_000 }, async () => {
   const r = await rig(
     [
@@ -128,6 +155,36 @@ test('downloadFault: TransferComplete reports the chosen fault without fetching'
     await r.acs.waitFor(() => r.acs.acknowledged('TransferComplete', r.serial(0)).length === 1, 15_000);
     assert.equal(textAt(r.acs.acknowledged('TransferComplete', r.serial(0))[0]!.body, 'FaultStruct', 'FaultCode'), '9018');
     assert.equal(r.misbehaviour.fired['corrupt'], 1);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
+test('downloadFault with afterBytes: a real fetch, cut after K bytes, reported with the chosen fault', { timeout: 30_000 }, async () => {
+  const r = await rig([{ name: 'cut', devices: { percent: 100 }, do: { downloadFault: { code: 9017, afterBytes: 65_536 } } }], 1);
+  const size = 4 * 1024 * 1024;
+  const image = r.acs.serveFile('big.bin', Buffer.alloc(size, 7));
+  r.acs.queue(r.serial(0), {
+    method: 'Download',
+    commandKey: 'fw-cut',
+    fileType: '3 Vendor Configuration File',
+    url: image,
+    username: '',
+    password: '',
+    fileSize: size,
+    targetFileName: '',
+    delaySeconds: 0,
+    successURL: '',
+    failureURL: '',
+  });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.acs.acknowledged('TransferComplete', r.serial(0)).length === 1, 15_000);
+    const tc = r.acs.acknowledged('TransferComplete', r.serial(0))[0]!.body;
+    assert.equal(textAt(tc, 'FaultStruct', 'FaultCode'), '9017');
+    assert.match(textAt(tc, 'FaultStruct', 'FaultString') ?? '', /after 65536 bytes/);
+    assert.equal(r.misbehaviour.fired['cut'], 1);
   } finally {
     await r.fleet.stop();
     await r.acs.close();
