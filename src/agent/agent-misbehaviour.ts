@@ -34,6 +34,8 @@ export interface AgentMisbehaviour {
   answer?(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined;
   /** A fault to report for a download instead of fetching it. */
   transfer?(serial: string, fileType: string): { faultCode: number; faultString: string; afterBytes?: number } | undefined;
+  /** Whether the firmware image installed now fails its boot check (the device rolls back). */
+  firmwareFailsToBoot?(serial: string): boolean;
   /** Quirks for the session about to start. */
   quirks?(serial: string): DeviceQuirks | undefined;
   /** How to treat a connection request: 'ignore' (accepted, no session) or 'refuse' (503). */

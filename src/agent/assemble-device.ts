@@ -67,6 +67,9 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
   const logFile = { name: 'cwmp-agent.log', maximumSize: o.vendorLog?.maximumSize ?? 256 * 1024 };
   const onReboot = o.onReboot;
+  const metrics = config.metrics ? new AgentMetrics({ processMetrics: true }) : undefined;
+  const misbehaviour =
+    config.misbehaviour.length > 0 ? new Misbehaviour(config.misbehaviour, 'device', Math.random, (rule) => metrics?.misbehaviourFired(rule)) : undefined;
   const common = { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby };
   // Only the device this configuration runs is loaded.
   const device =
@@ -77,7 +80,10 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
           factoryResetCommand: config.device.factoryResetCommand,
           ...common,
         })
-      : new (await import('../providers/simulated-device.js')).SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, common);
+      : new (await import('../providers/simulated-device.js')).SimulatedDevice(config.device.seed, () => systemClock.now(), config.device.identity, {
+          ...common,
+          firmwareFailsToBoot: misbehaviour ? (serial) => misbehaviour.firmwareFailsToBoot(serial) : undefined,
+        });
   // Providers in other processes, added last: they win over the built-in ones for their objects.
   const helpers = config.device.externalProviders.map(
     (h) =>
@@ -91,9 +97,6 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   );
   device.providers.push(...helpers);
   const wire = wireTraceFor(config.trace);
-  const metrics = config.metrics ? new AgentMetrics({ processMetrics: true }) : undefined;
-  const misbehaviour =
-    config.misbehaviour.length > 0 ? new Misbehaviour(config.misbehaviour, 'device', Math.random, (rule) => metrics?.misbehaviourFired(rule)) : undefined;
   const agent = new Agent({
     misbehaviour,
     observer: metrics,

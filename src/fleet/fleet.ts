@@ -94,6 +94,8 @@ export class Fleet {
   private bootTimers: TimerHandle[] = [];
   private readonly bySerial = new Map<string, FleetMember>();
   private readonly baseValues: Record<string, string>;
+  /** One function for every device, not a closure each. */
+  private readonly firmwareFailsToBoot: ((serial: string) => boolean) | undefined;
   private readonly sessionWatchers: ((m: FleetMember, ok: boolean, timing: { startedAt: number; endedAt: number }) => void)[] = [];
 
   /** The fleet-wide bound on sessions in flight: excess sessions wait instead of failing for descriptors. */
@@ -102,6 +104,8 @@ export class Fleet {
   constructor(private readonly o: FleetOptions) {
     this.stats = new FleetStats(() => o.clock.now());
     this.gate = new SessionGate(o.maxSessionsInFlight ?? defaultSessionLimit());
+    const misbehaviour = o.misbehaviour;
+    this.firmwareFailsToBoot = misbehaviour?.firmwareFailsToBoot ? (serial) => misbehaviour.firmwareFailsToBoot?.(serial) ?? false : undefined;
     const { start, end } = o.shard ? shardRange(o.count, o.shard.index, o.shard.total) : { start: 0, end: o.count };
     // Fleet-wide values every device starts with, over the profile's: one object, shared.
     this.baseValues = Object.assign(Object.create(o.profile.values) as Record<string, string>, {
@@ -113,7 +117,10 @@ export class Fleet {
   private addMember(index: number): FleetMember {
     const o = this.o;
     const identity = identityFor(o.profile.identity, index);
-    const device = new SimulatedDevice(identity.serialNumber, () => o.clock.now(), identity, { mac: macFor(o.profile.identity.macPrefix, index) });
+    const device = new SimulatedDevice(identity.serialNumber, () => o.clock.now(), identity, {
+      mac: macFor(o.profile.identity.macPrefix, index),
+      firmwareFailsToBoot: this.firmwareFailsToBoot,
+    });
     if (o.profile.provider) device.providers.push(o.profile.provider);
     const restored = o.restored?.get(identity.serialNumber);
     const member: FleetMember = {

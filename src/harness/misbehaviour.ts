@@ -41,6 +41,8 @@ const action = z.union([
     })
     .strict(),
   z.object({ powerCut: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
+  // A firmware image that downloads and installs, then fails its boot: the device comes back on the old one.
+  z.object({ firmwareRollback: z.object({}).strict() }).strict(),
   z
     .object({
       changingValue: z.object({ name: z.string(), everySeconds: z.number().positive(), kind: z.enum(['counter', 'signal']).default('counter') }).strict(),
@@ -85,8 +87,18 @@ export const misbehaviourRuleSchema = z
       .strict()
       .default({}),
     sessions: z
-      .object({ every: z.number().int().min(1).optional(), probability: z.number().min(0).max(1).optional() })
+      .object({
+        every: z.number().int().min(1).optional(),
+        probability: z.number().min(0).max(1).optional(),
+        // A time window, in seconds since the rules were loaded (the run began).
+        afterSeconds: z.number().min(0).optional(),
+        beforeSeconds: z.number().positive().optional(),
+      })
       .strict()
+      .refine(
+        (s) => s.afterSeconds === undefined || s.beforeSeconds === undefined || s.afterSeconds < s.beforeSeconds,
+        'afterSeconds must come before beforeSeconds',
+      )
       .optional(),
     do: action,
   })
@@ -129,6 +141,7 @@ function methodMatches(want: string | undefined, request: AcsRequest): boolean {
 export class Misbehaviour implements AgentMisbehaviour {
   /** How many times each rule fired. */
   readonly fired: Record<string, number> = {};
+  private readonly began: number;
   private readonly rules: (MisbehaviourRule & { action: Action; pattern?: RegExp })[];
 
   constructor(
@@ -136,7 +149,9 @@ export class Misbehaviour implements AgentMisbehaviour {
     private readonly profile: string,
     private readonly random: () => number = Math.random,
     private readonly onFired?: (rule: string, serial: string) => void,
+    private readonly now: () => number = Date.now,
   ) {
+    this.began = now();
     this.rules = rules.map((r) => ({ ...r, action: expand(r.do), pattern: r.devices.serials ? new RegExp(r.devices.serials) : undefined }));
     for (const r of rules) this.fired[r.name] = 0;
   }
@@ -159,6 +174,10 @@ export class Misbehaviour implements AgentMisbehaviour {
     if (!this.covers(rule, serial)) return false;
     const s = rule.sessions;
     if (s?.every !== undefined && session !== undefined && session % s.every !== 0) return false;
+    if (s?.afterSeconds !== undefined || s?.beforeSeconds !== undefined) {
+      const elapsed = (this.now() - this.began) / 1000;
+      if (elapsed < (s.afterSeconds ?? 0) || elapsed >= (s.beforeSeconds ?? Number.POSITIVE_INFINITY)) return false;
+    }
     if (s?.probability !== undefined && this.random() >= s.probability) return false;
     return true;
   }
@@ -222,6 +241,15 @@ export class Misbehaviour implements AgentMisbehaviour {
       q = { ...q, ...add };
     }
     return q;
+  }
+
+  firmwareFailsToBoot(serial: string): boolean {
+    for (const rule of this.rules) {
+      if (!('firmwareRollback' in rule.action) || !this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return true;
+    }
+    return false;
   }
 
   connectionRequest(serial: string): 'ignore' | 'refuse' | undefined {

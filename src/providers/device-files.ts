@@ -60,6 +60,8 @@ export interface DeviceFilesOptions {
   /** Ed25519 public key (PEM) that firmware must be signed with; unsigned images allowed when absent. */
   firmwarePublicKey?: string;
   now: () => number;
+  /** A misbehaving device: whether the image being installed is to fail its boot check. */
+  firmwareFailsToBoot?: () => boolean;
 }
 
 /** Number of the first downloaded VendorConfigFile: 1 is the agent's own running configuration. */
@@ -89,7 +91,7 @@ export class DeviceFiles implements DeviceFileHooks {
   async applyDownload(file: DownloadedFile): Promise<'done' | 'reboot'> {
     if (file.kind === 'firmware') {
       const header = await verifyFirmwareImage(file.path, { productClass: this.o.productClass, publicKey: this.o.firmwarePublicKey });
-      this.bank.install(file.path, header, file.transferId);
+      this.bank.install(file.path, header, file.transferId, this.o.firmwareFailsToBoot?.() ?? false);
       return 'reboot';
     }
     const name = safeName(file.targetFileName || path.basename(new URL(file.url).pathname) || 'file');

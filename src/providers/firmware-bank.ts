@@ -18,7 +18,7 @@ interface BankImage {
   version: string;
   status: ImageStatus;
   bootFailureLog: string;
-  /** In-memory banks only: what the header said, since there is no file to read at boot. */
+  /** Fails its boot: in memory, what the header said (no file to read at boot); or forced by misbehaviour. */
   bootFails?: boolean;
 }
 
@@ -73,7 +73,7 @@ export class FirmwareBank {
    * Writes a verified image into the inactive bank and marks it for the next boot. The old
    * bank is untouched, so an interrupted install changes nothing that boots.
    */
-  install(stagedFile: string, header: FirmwareHeader, transferId: string): void {
+  install(stagedFile: string, header: FirmwareHeader, transferId: string, failBoot = false): void {
     const target = other(this.state.active);
     if (this.dir) {
       const dest = this.imagePath(target);
@@ -89,7 +89,8 @@ export class FirmwareBank {
       fs.renameSync(tmp, dest);
     }
     const image: BankImage = { version: header.version, status: 'Available', bootFailureLog: '' };
-    if (!this.dir && header.bootFails) image.bootFails = true;
+    // A misbehaving device fails the boot of a good image too: kept with the bank's record.
+    if (failBoot || (!this.dir && header.bootFails)) image.bootFails = true;
     this.state.images[target] = image;
     this.state.trial = { bank: target, transferId };
     this.save();
@@ -129,7 +130,8 @@ export class FirmwareBank {
   }
 
   private bootProblem(bank: Bank, image: BankImage): string | undefined {
-    if (!this.dir) return image.bootFails ? 'the image failed its boot check' : undefined;
+    if (image.bootFails) return 'the image failed its boot check';
+    if (!this.dir) return undefined;
     try {
       const { header } = readFirmwareHeader(this.imagePath(bank));
       if (header.version !== image.version) return 'the bank holds a different image than was installed';

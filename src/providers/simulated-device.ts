@@ -169,6 +169,8 @@ export interface SimulatedDeviceOptions {
   clock?: Clock;
   /** Called by reboot() after the device state is reset: a CLI restarts the process here. */
   onReboot?: () => Promise<void>;
+  /** A misbehaving device: whether an image installed now fails its boot check (it rolls back). */
+  firmwareFailsToBoot?: (serial: string) => boolean;
   /** Its standby abilities (TR-069 Annex L); none when absent. */
   standby?: StandbyCapabilities;
 }
@@ -197,6 +199,7 @@ export class SimulatedDevice implements DeviceHooks {
       productClass: this.identity.productClass,
       firmwarePublicKey: options.firmwarePublicKey,
       now,
+      firmwareFailsToBoot: options.firmwareFailsToBoot ? () => options.firmwareFailsToBoot!(this.identity.serialNumber) : undefined,
     });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);

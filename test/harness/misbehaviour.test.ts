@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { textAt } from '../../src/acs/acs-messages.js';
+import { parameterValues, readCpeMessage, textAt } from '../../src/acs/acs-messages.js';
+import { buildFirmwareImage } from '../../src/providers/firmware-image.js';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { testFleet } from '../helpers/fleet.js';
 import { startFleetMisbehaviour } from '../../src/harness/fleet-misbehaviour.js';
@@ -191,6 +192,47 @@ test('downloadFault with afterBytes: a real fetch, cut after K bytes, reported w
   }
 });
 
+test('firmwareRollback: the image downloads and installs, then fails its boot; the device is back on its old version and says so', {
+  timeout: 30_000,
+}, async () => {
+  const r = await rig([{ name: 'rollback', devices: { serials: '0$' }, do: { firmwareRollback: {} } }], 2);
+  const image = r.acs.serveFile('fw-9.bin', buildFirmwareImage({ version: '9.9.9', payload: Buffer.from('firmware') }));
+  const before = r.fleet.members[0]!.device.identity.softwareVersion;
+  for (const m of r.fleet.members)
+    r.acs.queue(m.serial, {
+      method: 'Download',
+      commandKey: 'fw-9',
+      fileType: '1 Firmware Upgrade Image',
+      url: image,
+      username: '',
+      password: '',
+      fileSize: 0,
+      targetFileName: '',
+      delaySeconds: 0,
+      successURL: '',
+      failureURL: '',
+    });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.members.every((m) => r.acs.acknowledged('TransferComplete', m.serial).length === 1), 20_000);
+    const tc = (i: number) => r.acs.acknowledged('TransferComplete', r.serial(i))[0]!.body;
+    assert.equal(textAt(tc(0), 'FaultStruct', 'FaultCode'), '9010');
+    assert.match(textAt(tc(0), 'FaultStruct', 'FaultString') ?? '', /did not boot/);
+    assert.equal(textAt(tc(1), 'FaultStruct', 'FaultCode'), '0');
+    // The Inform after the reboot says which image runs.
+    const version = (i: number) => {
+      const informs = r.acs.sessions.filter((x) => x.serial === r.serial(i)).map((x) => x.messages.find((m) => m.from === 'cpe' && m.method === 'Inform')!);
+      return parameterValues(readCpeMessage(informs.at(-1)!.body))['Device.DeviceInfo.SoftwareVersion']?.value;
+    };
+    assert.equal(version(0), before);
+    assert.equal(version(1), '9.9.9');
+    assert.equal(r.misbehaviour.fired['rollback'], 1);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
 test('a power cut: the device comes back with 1 BOOT (not BOOTSTRAP) with what it had persisted; a moving value brings VALUE CHANGE', {
   timeout: 30_000,
 }, async () => {
@@ -228,6 +270,28 @@ test('a power cut: the device comes back with 1 BOOT (not BOOTSTRAP) with what i
     await r.fleet.stop();
     await r.acs.close();
   }
+});
+
+test('a time window: a rule fires only between afterSeconds and beforeSeconds of the run', () => {
+  let t = 1_000_000;
+  const m = new Misbehaviour(
+    [misbehaviourRuleSchema.parse({ name: 'window', sessions: { afterSeconds: 10, beforeSeconds: 20 }, do: { rpcFault: { method: 'Reboot', code: 9001 } } })],
+    'stb',
+    Math.random,
+    undefined,
+    () => t,
+  );
+  const reboot = { method: 'Reboot', commandKey: '' } as const;
+  const at = (s: number) => {
+    t = 1_000_000 + s * 1000;
+    return m.answer('S1', reboot, 1)?.fault?.code;
+  };
+  assert.deepEqual([at(0), at(9.9), at(10), at(19.9), at(20), at(60)], [undefined, undefined, 9001, 9001, undefined, undefined]);
+  assert.equal(m.fired['window'], 2);
+  assert.throws(
+    () => misbehaviourRuleSchema.parse({ name: 'w', sessions: { afterSeconds: 20, beforeSeconds: 10 }, do: { connectionRequests: 'ignore' } }),
+    /afterSeconds must come before/,
+  );
 });
 
 test('a rule that is not one is refused, saying why', () => {
