@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { ManualClock } from '../../src/runtime/clock.js';
 import { textAt, parameterValues, readCpeMessage } from '../../src/acs/acs-messages.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
+import { downloadRequest } from '../helpers/download-request.js';
 
 const codes = (events: { code: string; commandKey: string }[]): string[] => events.map((e) => (e.commandKey ? `${e.code}:${e.commandKey}` : e.code));
 
@@ -68,19 +69,7 @@ test('parameter RPCs in a session; PeriodicInformInterval set by the ACS applies
       },
       { method: 'GetParameterNames', parameterPath: 'Device.ManagementServer.', nextLevel: true },
       { method: 'GetRPCMethods' },
-      {
-        method: 'Download',
-        commandKey: 'x',
-        fileType: '1 Firmware Upgrade Image',
-        url: 'tftp://127.0.0.1/f',
-        username: '',
-        password: '',
-        fileSize: 0,
-        targetFileName: '',
-        delaySeconds: 0,
-        successURL: '',
-        failureURL: '',
-      },
+      downloadRequest('tftp://127.0.0.1/f', 'x'),
     );
     h.agent.start();
     await sessionsCompleted(h, 1);

@@ -10,6 +10,7 @@ import { parameterValues, readCpeMessage, textAt } from '../../src/acs/acs-messa
 import { buildFirmwareImage } from '../../src/providers/firmware-image.js';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { testFleet } from '../helpers/fleet.js';
+import { downloadRequest } from '../helpers/download-request.js';
 import { startFleetMisbehaviour } from '../../src/harness/fleet-misbehaviour.js';
 import { Misbehaviour, misbehaviourRuleSchema, type MisbehaviourRule } from '../../src/harness/misbehaviour.js';
 import { systemClock } from '../../src/runtime/clock.js';
@@ -138,19 +139,7 @@ test('connection requests: refused with 503, or accepted and ignored (no session
 test('downloadFault: TransferComplete reports the chosen fault without fetching', { timeout: 30_000 }, async () => {
   const r = await rig([{ name: 'corrupt', devices: { percent: 100 }, do: { downloadFault: { code: 9018 } } }], 1);
   const image = r.acs.serveFile('fw.bin', Buffer.from('not even an image'));
-  r.acs.queue(r.serial(0), {
-    method: 'Download',
-    commandKey: 'fw',
-    fileType: '1 Firmware Upgrade Image',
-    url: image,
-    username: '',
-    password: '',
-    fileSize: 17,
-    targetFileName: '',
-    delaySeconds: 0,
-    successURL: '',
-    failureURL: '',
-  });
+  r.acs.queue(r.serial(0), downloadRequest(image, 'fw', { fileSize: 17 }));
   try {
     await r.fleet.start();
     await r.acs.waitFor(() => r.acs.acknowledged('TransferComplete', r.serial(0)).length === 1, 15_000);
@@ -166,19 +155,7 @@ test('downloadFault with afterBytes: a real fetch, cut after K bytes, reported w
   const r = await rig([{ name: 'cut', devices: { percent: 100 }, do: { downloadFault: { code: 9017, afterBytes: 65_536 } } }], 1);
   const size = 4 * 1024 * 1024;
   const image = r.acs.serveFile('big.bin', Buffer.alloc(size, 7));
-  r.acs.queue(r.serial(0), {
-    method: 'Download',
-    commandKey: 'fw-cut',
-    fileType: '3 Vendor Configuration File',
-    url: image,
-    username: '',
-    password: '',
-    fileSize: size,
-    targetFileName: '',
-    delaySeconds: 0,
-    successURL: '',
-    failureURL: '',
-  });
+  r.acs.queue(r.serial(0), downloadRequest(image, 'fw-cut', { fileType: '3 Vendor Configuration File', fileSize: size }));
   try {
     await r.fleet.start();
     await r.acs.waitFor(() => r.acs.acknowledged('TransferComplete', r.serial(0)).length === 1, 15_000);
@@ -198,20 +175,7 @@ test('firmwareRollback: the image downloads and installs, then fails its boot; t
   const r = await rig([{ name: 'rollback', devices: { serials: '0$' }, do: { firmwareRollback: {} } }], 2);
   const image = r.acs.serveFile('fw-9.bin', buildFirmwareImage({ version: '9.9.9', payload: Buffer.from('firmware') }));
   const before = r.fleet.members[0]!.device.identity.softwareVersion;
-  for (const m of r.fleet.members)
-    r.acs.queue(m.serial, {
-      method: 'Download',
-      commandKey: 'fw-9',
-      fileType: '1 Firmware Upgrade Image',
-      url: image,
-      username: '',
-      password: '',
-      fileSize: 0,
-      targetFileName: '',
-      delaySeconds: 0,
-      successURL: '',
-      failureURL: '',
-    });
+  for (const m of r.fleet.members) r.acs.queue(m.serial, downloadRequest(image, 'fw-9'));
   try {
     await r.fleet.start();
     await r.acs.waitFor(() => r.fleet.members.every((m) => r.acs.acknowledged('TransferComplete', m.serial).length === 1), 20_000);

@@ -15,25 +15,9 @@ import type { ManualClock } from '../../src/runtime/clock.js';
 import { buildFirmwareImage } from '../../src/providers/firmware-image.js';
 import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 import { FileServer } from '../helpers/file-server.js';
+import { FIRMWARE, downloadRequest } from '../helpers/download-request.js';
 
-const FIRMWARE = '1 Firmware Upgrade Image';
-
-function download(url: string, commandKey: string, extra: Partial<Extract<AcsRequest, { method: 'Download' }>> = {}): AcsRequest {
-  return {
-    method: 'Download',
-    commandKey,
-    fileType: FIRMWARE,
-    url,
-    username: '',
-    password: '',
-    fileSize: 0,
-    targetFileName: '',
-    delaySeconds: 0,
-    successURL: '',
-    failureURL: '',
-    ...extra,
-  };
-}
+const download = downloadRequest;
 
 /** Runs a session in which the ACS sends `rpcs`, as after a connection request. */
 async function sendRpcs(h: Harness, ...rpcs: AcsRequest[]): Promise<void> {
