@@ -36,6 +36,8 @@ export interface AgentMisbehaviour {
   transfer?(serial: string, fileType: string): { faultCode: number; faultString: string; afterBytes?: number } | undefined;
   /** Whether the firmware image installed now fails its boot check (the device rolls back). */
   firmwareFailsToBoot?(serial: string): boolean;
+  /** How far off the device's clock runs, in ms (its Inform's CurrentTime, its absolute schedules). */
+  clockOffsetMs?(serial: string): number | undefined;
   /** Quirks for the session about to start. */
   quirks?(serial: string): DeviceQuirks | undefined;
   /** How to treat a connection request: 'ignore' (accepted, no session) or 'refuse' (503). */

@@ -18,7 +18,7 @@ import type { LogRing } from '../log/log-ring.js';
 import { builtInFor, extendBuiltIn } from '../models/built-in.js';
 import type { DeviceHooks } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
-import { systemClock } from '../runtime/clock.js';
+import { offsetClock, systemClock } from '../runtime/clock.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
 import { AgentMetrics } from '../observability/metrics.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
@@ -97,6 +97,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   );
   device.providers.push(...helpers);
   const wire = wireTraceFor(config.trace);
+  const drift = misbehaviour?.clockOffsetMs(device.identity.serialNumber);
   const agent = new Agent({
     misbehaviour,
     observer: metrics,
@@ -111,7 +112,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
     device,
     stateStore: new FileAgentStateStore(stateDir, logger),
     modelStore: new FileModelStore(stateDir, logger),
-    clock: systemClock,
+    clock: drift ? offsetClock(systemClock, drift) : systemClock,
     random: Math.random,
     logger,
     requestTimeoutMs: config.acs.requestTimeoutMs,

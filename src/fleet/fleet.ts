@@ -11,7 +11,7 @@ import type { AgentObserver } from '../agent/agent-observer.js';
 import type { AgentMisbehaviour } from '../agent/agent-misbehaviour.js';
 import { defaultSessionLimit, SessionGate } from './session-gate.js';
 import { Agent } from '../agent/agent.js';
-import type { Clock, TimerHandle } from '../runtime/clock.js';
+import { offsetClock, type Clock, type TimerHandle } from '../runtime/clock.js';
 import { EventCode } from '../cwmp/events.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
 import { HttpConnectionRequestServer } from '../connreq/http-server.js';
@@ -214,6 +214,7 @@ export class Fleet {
   /** Powers a device on (again): a new Agent over the device's stored state, as after a reboot. */
   bringOnline(m: FleetMember): void {
     if (m.agent) return;
+    const drift = this.o.misbehaviour?.clockOffsetMs?.(m.serial);
     const agent = new Agent({
       acsUrl: this.o.acsUrl,
       acsUsername: this.o.acsUsername,
@@ -223,7 +224,7 @@ export class Fleet {
       device: m.device,
       stateStore: m.stateStore,
       modelStore: m.modelStore,
-      clock: this.o.clock,
+      clock: drift ? offsetClock(this.o.clock, drift) : this.o.clock,
       random: this.o.random,
       logger: this.o.logger,
       requestTimeoutMs: this.o.requestTimeoutMs,

@@ -41,6 +41,19 @@ const action = z.union([
     })
     .strict(),
   z.object({ powerCut: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
+  z
+    .object({
+      clockDrift: z
+        .object({
+          seconds: z
+            .number()
+            .min(-10 * 365 * 86_400)
+            .max(10 * 365 * 86_400)
+            .refine((s) => s !== 0, 'a drift of 0 is no drift'),
+        })
+        .strict(),
+    })
+    .strict(),
   // A firmware image that downloads and installs, then fails its boot: the device comes back on the old one.
   z.object({ firmwareRollback: z.object({}).strict() }).strict(),
   z
@@ -250,6 +263,15 @@ export class Misbehaviour implements AgentMisbehaviour {
       return true;
     }
     return false;
+  }
+
+  clockOffsetMs(serial: string): number | undefined {
+    for (const rule of this.rules) {
+      if (!('clockDrift' in rule.action) || !this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return rule.action.clockDrift.seconds * 1000;
+    }
+    return undefined;
   }
 
   connectionRequest(serial: string): 'ignore' | 'refuse' | undefined {

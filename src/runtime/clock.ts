@@ -12,6 +12,11 @@ export interface Clock {
 
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
+/** A clock that runs off by a fixed offset (a device whose clock drifted): its dates move, its delays do not. */
+export function offsetClock(base: Clock, offsetMs: number): Clock {
+  return { now: () => base.now() + offsetMs, setTimer: (ms, fn) => base.setTimer(ms, fn) };
+}
+
 /**
  * Real time. A timer never fires before its due time as now() sees it: Node's timers run on a
  * monotonic clock and can fire a millisecond or so early by Date.now(), so an early wake-up

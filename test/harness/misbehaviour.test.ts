@@ -236,6 +236,25 @@ test('a power cut: the device comes back with 1 BOOT (not BOOTSTRAP) with what i
   }
 });
 
+test('clockDrift: the device says a time off by the drift in its Inform; the others say the right time', { timeout: 30_000 }, async () => {
+  const r = await rig([{ name: 'drift', devices: { serials: '0$' }, do: { clockDrift: { seconds: -3600 } } }], 2);
+  const informTime = (i: number) => {
+    const inform = r.acs.sessions.find((x) => x.serial === r.serial(i))!.messages.find((m) => m.from === 'cpe' && m.method === 'Inform')!;
+    return Date.parse(textAt(readCpeMessage(inform.body).body, 'CurrentTime') ?? '');
+  };
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.stats.bootstrapped.size === 2, 10_000);
+    const now = Date.now();
+    assert.ok(Math.abs(informTime(0) - (now - 3_600_000)) < 30_000, `drifted by an hour: ${new Date(informTime(0)).toISOString()}`);
+    assert.ok(Math.abs(informTime(1) - now) < 30_000, 'the other device keeps time');
+    assert.equal(r.misbehaviour.fired['drift'], 1);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
 test('a time window: a rule fires only between afterSeconds and beforeSeconds of the run', () => {
   let t = 1_000_000;
   const m = new Misbehaviour(
