@@ -108,6 +108,8 @@ export class TestAcs {
   lightweight: LightweightNotificationReceiver | undefined;
   /** CPE bodies that arrived compressed (Content-Encoding gzip or deflate). */
   compressedRequests = 0;
+  /** Bodies whose connection closed before they were complete: how many bytes had come. */
+  readonly incompleteBodies: number[] = [];
 
   constructor(private readonly opts: TestAcsOptions = {}) {
     if (opts.auth?.scheme === 'digest') {
@@ -306,6 +308,12 @@ export class TestAcs {
       size += c.length;
       if (size > (this.opts.maxBodyBytes ?? 8 * 1024 * 1024)) req.destroy();
       else chunks.push(c);
+    });
+    req.on('close', () => {
+      if (!req.complete) {
+        this.incompleteBodies.push(size);
+        this.notify();
+      }
     });
     req.on('end', () => {
       try {

@@ -26,6 +26,10 @@ export interface AnswerMisbehaviour {
   drop?: boolean;
   /** Send a truncated, malformed envelope instead of the answer. */
   malformed?: boolean;
+  /** Send half the answer, pause this long, then the rest. */
+  stallMs?: number;
+  /** Send half the answer, then close the connection. */
+  cutMidBody?: boolean;
   /** Answer in a namespace the ACS did not use, or with another cwmp:ID than its request's. */
   rewrite?: 'wrong-namespace' | 'wrong-id';
 }

@@ -744,11 +744,12 @@ export class Agent implements AgentControl {
             const m = this.answerMisbehaviour;
             this.answerMisbehaviour = undefined;
             if (m?.drop) return undefined;
-            if (m?.rewrite === 'wrong-namespace') return body.replace(/urn:dslforum-org:cwmp-1-\d/g, 'urn:dslforum-org:cwmp-9-9');
-            if (m?.rewrite === 'wrong-id') return body.replace(/(<cwmp:ID [^>]*>)([^<]*)(<\/cwmp:ID>)/, '$1not-$2$3');
+            let out = body;
+            if (m?.rewrite === 'wrong-namespace') out = out.replace(/urn:dslforum-org:cwmp-1-\d/g, 'urn:dslforum-org:cwmp-9-9');
+            if (m?.rewrite === 'wrong-id') out = out.replace(/(<cwmp:ID [^>]*>)([^<]*)(<\/cwmp:ID>)/, '$1not-$2$3');
             // Cut mid-element: no longer a well-formed envelope.
-            if (m?.malformed) return body.slice(0, Math.max(40, Math.floor(body.length / 2)));
-            return body;
+            if (m?.malformed) out = out.slice(0, Math.max(40, Math.floor(out.length / 2)));
+            return { body: out, delivery: m?.stallMs || m?.cutMidBody ? { stallMs: m.stallMs, cutMidBody: m.cutMidBody } : undefined };
           }
         : undefined,
       onAcknowledgement: (ack) => this.acknowledge(ack, sent, url),
@@ -764,7 +765,7 @@ export class Agent implements AgentControl {
     const m = this.opts.misbehaviour?.answer?.(this.opts.device.identity.serialNumber, request, sessionNo);
     if (m) {
       if (m.delayMs) await new Promise((r) => setTimeout(r, m.delayMs));
-      if (m.drop || m.malformed || m.rewrite) this.answerMisbehaviour = m;
+      if (m.drop || m.malformed || m.rewrite || m.stallMs || m.cutMidBody) this.answerMisbehaviour = m;
       if (m.fault) {
         this.opts.observer?.rpc?.(request.method, m.fault.code);
         throw new CwmpFault(

@@ -24,7 +24,8 @@ const action = z.union([
     })
     .strict(),
   z.object({ delayAnswer: z.object({ ms: z.number().int().min(1).max(600_000), method: z.string().optional() }).strict() }).strict(),
-  z.object({ dropConnection: z.object({ method: z.string().optional() }).strict() }).strict(),
+  z.object({ dropConnection: z.object({ method: z.string().optional(), at: z.enum(['before', 'mid-body']).optional() }).strict() }).strict(),
+  z.object({ stallAnswer: z.object({ ms: z.number().int().min(1).max(600_000), method: z.string().optional() }).strict() }).strict(),
   z.object({ malformedAnswer: z.object({ method: z.string().optional() }).strict() }).strict(),
   z.object({ badAnswer: z.object({ method: z.string().optional(), kind: z.enum(['wrong-namespace', 'wrong-id']) }).strict() }).strict(),
   z.object({ connectionRequests: z.enum(['ignore', 'refuse']) }).strict(),
@@ -207,7 +208,9 @@ export class Misbehaviour implements AgentMisbehaviour {
       let m: AnswerMisbehaviour | undefined;
       if ('rpcFault' in a && methodMatches(a.rpcFault.method, request)) m = { fault: { code: a.rpcFault.code, parameterFaults: a.rpcFault.parameterFaults } };
       else if ('delayAnswer' in a && methodMatches(a.delayAnswer.method, request)) m = { delayMs: a.delayAnswer.ms };
-      else if ('dropConnection' in a && methodMatches(a.dropConnection.method, request)) m = { drop: true };
+      else if ('dropConnection' in a && methodMatches(a.dropConnection.method, request))
+        m = a.dropConnection.at === 'mid-body' ? { cutMidBody: true } : { drop: true };
+      else if ('stallAnswer' in a && methodMatches(a.stallAnswer.method, request)) m = { stallMs: a.stallAnswer.ms };
       else if ('malformedAnswer' in a && methodMatches(a.malformedAnswer.method, request)) m = { malformed: true };
       else if ('badAnswer' in a && methodMatches(a.badAnswer.method, request)) m = { rewrite: a.badAnswer.kind };
       if (!m || !this.applies(rule, serial, session)) continue;

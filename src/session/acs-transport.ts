@@ -8,6 +8,7 @@ import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import { Client, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
+import { Readable } from 'node:stream';
 
 export interface TlsOptions {
   /** PEM CA bundle; the system store is used when absent. */
@@ -100,10 +101,10 @@ export class AcsTransport {
    * (headers and the whole body) within the request timeout, and within `withinMs` (what is
    * left of the session): an ACS that drips its answer cannot hold the session open.
    */
-  async post(body: string, withinMs = Infinity): Promise<AcsReply> {
+  async post(body: string, withinMs = Infinity, delivery?: BodyDelivery): Promise<AcsReply> {
     const deadline = Date.now() + withinMs;
     for (;;) {
-      const reply = await this.exchange(body, Math.max(1, Math.min(this.opts.requestTimeoutMs, deadline - Date.now())));
+      const reply = await this.exchange(body, Math.max(1, Math.min(this.opts.requestTimeoutMs, deadline - Date.now())), delivery);
       if (reply.status === 401) {
         if (!this.answerChallenge(reply.wwwAuthenticate, reply.staleRetryAllowed)) {
           throw new TransportError(`ACS rejected authentication (HTTP 401)`, true);
@@ -192,6 +193,7 @@ export class AcsTransport {
   private async exchange(
     body: string,
     withinMs: number,
+    delivery?: BodyDelivery,
   ): Promise<{ status: number; body: string; wwwAuthenticate?: string | string[]; location?: string; retryAfter?: string; staleRetryAllowed: boolean }> {
     const url = this.url;
     const path = url.pathname + url.search;
@@ -220,7 +222,7 @@ export class AcsTransport {
     }, withinMs);
     const started = performance.now();
     try {
-      const reply = await this.exchangeOn(client, path, href, headers, payload);
+      const reply = await this.exchangeOn(client, path, href, headers, payload, delivery);
       this.opts.onExchange?.({
         url: href,
         requestHeaders: headers,
@@ -246,6 +248,7 @@ export class AcsTransport {
     href: string,
     headers: Record<string, string>,
     payload: string | Buffer,
+    delivery?: BodyDelivery,
   ): Promise<{
     status: number;
     body: string;
@@ -257,7 +260,14 @@ export class AcsTransport {
   }> {
     let res;
     try {
-      res = await client.request({ path, method: 'POST', headers, body: payload });
+      res = delivery
+        ? await client.request({
+            path,
+            method: 'POST',
+            headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
+            body: Readable.from(halves(payload, delivery), { objectMode: false }),
+          })
+        : await client.request({ path, method: 'POST', headers, body: payload });
     } catch (err) {
       throw asTransportError(err, this.opts);
     }
@@ -292,6 +302,21 @@ export class AcsTransport {
       staleRetryAllowed: stale,
     };
   }
+}
+
+/** How a misbehaving device sends a body: half, then a pause and the rest, or half and a closed connection. */
+export interface BodyDelivery {
+  stallMs?: number;
+  cutMidBody?: boolean;
+}
+
+async function* halves(payload: string | Buffer, d: BodyDelivery): AsyncGenerator<Buffer> {
+  const bytes = Buffer.from(payload);
+  const mid = Math.floor(bytes.length / 2);
+  yield bytes.subarray(0, mid);
+  if (d.cutMidBody) throw new TransportError('the CPE closed the connection mid-body (misbehaving on purpose)');
+  if (d.stallMs) await new Promise((r) => setTimeout(r, d.stallMs));
+  yield bytes.subarray(mid);
 }
 
 /** Retry-After (RFC 9110 10.2.3): delay-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../runtime/clock.js';
 import type { AcsRequest, CpeResponse } from '../cwmp/messages.js';
-import { AcsTransport, TransportError, type AcsTransportOptions } from './acs-transport.js';
+import { AcsTransport, TransportError, type AcsTransportOptions, type BodyDelivery } from './acs-transport.js';
 import { redactCwmpBody } from '../log/redact.js';
 import type { Acknowledgement, SessionMachine, SessionOutcome, SessionStep } from './session-machine.js';
 
@@ -22,7 +22,7 @@ export interface SessionDriverOptions {
   log: Logger;
   sessionNo: number;
   /** Sees each body before it is posted: another body to send, or undefined to drop the connection instead (a misbehaving device). */
-  beforePost?: (body: string) => string | undefined;
+  beforePost?: (body: string) => { body: string; delivery?: BodyDelivery } | undefined;
 }
 
 export async function driveSession(o: SessionDriverOptions): Promise<SessionOutcome> {
@@ -62,16 +62,17 @@ export async function driveSession(o: SessionDriverOptions): Promise<SessionOutc
       // At log level trace the envelopes themselves go to the log, secrets hidden and bounded in size.
       if (o.log.isLevelEnabled('trace')) o.log.trace({ session: o.sessionNo, direction: 'cpe→acs', envelope: envelopeForLog(step.body) }, 'envelope');
       let body = step.body;
+      let delivery: BodyDelivery | undefined;
       if (o.beforePost) {
         const replaced = o.beforePost(body);
         if (replaced === undefined) {
           step = machine.transportFailed('the CPE closed the connection (misbehaving on purpose)');
           continue;
         }
-        body = replaced;
+        ({ body, delivery } = replaced);
       }
       try {
-        const reply = await transport!.post(body, o.timeoutMs - (o.clock.now() - startedAt));
+        const reply = await transport!.post(body, o.timeoutMs - (o.clock.now() - startedAt), delivery);
         if (o.log.isLevelEnabled('trace'))
           o.log.trace({ session: o.sessionNo, direction: 'acs→cpe', status: reply.status, envelope: envelopeForLog(reply.body) }, 'envelope');
         step = machine.receive(reply.status, reply.body);

@@ -83,6 +83,38 @@ test('dropConnection and malformedAnswer: the ACS gets no answer, the session fa
   }
 });
 
+test('dropConnection mid-body and stallAnswer: the ACS gets half a body and a closed connection, or the whole answer after a pause', {
+  timeout: 30_000,
+}, async () => {
+  const r = await rig(
+    [
+      { name: 'cut', devices: { serials: '0$' }, do: { dropConnection: { method: 'GetParameterValues', at: 'mid-body' } } },
+      { name: 'stall', devices: { serials: '1$' }, do: { stallAnswer: { method: 'GetParameterValues', ms: 1500 } } },
+    ],
+    3,
+  );
+  const answeredAt = new Map<string, number>();
+  for (const m of r.fleet.members) r.acs.queue(m.serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.'] });
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => {
+      for (const i of [1, 2]) if (!answeredAt.has(r.serial(i)) && r.acs.responses(r.serial(i)).length > 0) answeredAt.set(r.serial(i), Date.now());
+      return answeredAt.size === 2 && r.acs.incompleteBodies.length >= 1;
+    }, 15_000);
+    // The cut device: part of a body, then nothing; it counts a failed session.
+    assert.ok(r.acs.incompleteBodies[0]! > 0, 'some bytes came before the connection closed');
+    assert.equal(r.acs.responses(r.serial(0)).length, 0);
+    assert.ok(r.fleet.members[0]!.agent!.retryCount >= 1);
+    // The stalled device answered in full, well after the plain one.
+    assert.equal(r.acs.responses(r.serial(1))[0]!.method, 'GetParameterValuesResponse');
+    assert.ok(answeredAt.get(r.serial(1))! - answeredAt.get(r.serial(2))! >= 1000, 'the stalled answer came at least a second later');
+    assert.deepEqual([r.misbehaviour.fired['cut'], r.misbehaviour.fired['stall']], [1, 1]);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
 test('badAnswer: the answer comes in a namespace the ACS did not use, or under another cwmp:ID', { timeout: 30_000 }, async () => {
   const r = await rig(
     [
