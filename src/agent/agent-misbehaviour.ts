@@ -34,10 +34,17 @@ export interface AnswerMisbehaviour {
   rewrite?: 'wrong-namespace' | 'wrong-id';
 }
 
+export interface TransferMisbehaviour {
+  /** Report this fault: at once, without fetching, or after `afterBytes` bytes of a real fetch. */
+  fault?: { code: number; string: string; afterBytes?: number };
+  /** Fetch no faster than this. */
+  bytesPerSecond?: number;
+}
+
 export interface AgentMisbehaviour {
   answer?(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined;
-  /** A fault to report for a download instead of fetching it. */
-  transfer?(serial: string, fileType: string): { faultCode: number; faultString: string; afterBytes?: number } | undefined;
+  /** How a download goes wrong on purpose: a fault (at once or after some bytes), a slow fetch. */
+  transfer?(serial: string, fileType: string): TransferMisbehaviour | undefined;
   /** Whether the firmware image installed now fails its boot check (the device rolls back). */
   firmwareFailsToBoot?(serial: string): boolean;
   /** How far off the device's clock runs, in ms (its Inform's CurrentTime, its absolute schedules). */

@@ -175,7 +175,7 @@ export class Agent implements AgentControl {
         updateTransfer: (id, patch) => this.mutate((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
         finishTransfer: (id, report) => this.finishTransfer(id, report),
         rebootForTransfer: () => this.rebootWhenIdle(),
-        injectedFault: opts.misbehaviour?.transfer ? (t) => opts.misbehaviour?.transfer?.(opts.device.identity.serialNumber, t.fileType) : undefined,
+        misbehaviour: opts.misbehaviour?.transfer ? (t) => opts.misbehaviour?.transfer?.(opts.device.identity.serialNumber, t.fileType) : undefined,
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );

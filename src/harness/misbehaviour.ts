@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AgentMisbehaviour, AnswerMisbehaviour, DeviceQuirks } from '../agent/agent-misbehaviour.js';
+import type { AgentMisbehaviour, AnswerMisbehaviour, DeviceQuirks, TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 
 const faultCode = z.number().int().min(9000).max(9899);
@@ -41,6 +41,7 @@ const action = z.union([
         .strict(),
     })
     .strict(),
+  z.object({ slowDownload: z.object({ bytesPerSecond: z.number().int().min(1) }).strict() }).strict(),
   z.object({ powerCut: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
   z
     .object({
@@ -220,16 +221,22 @@ export class Misbehaviour implements AgentMisbehaviour {
     return out;
   }
 
-  transfer(serial: string, fileType: string): { faultCode: number; faultString: string; afterBytes?: number } | undefined {
+  transfer(serial: string, fileType: string): TransferMisbehaviour | undefined {
+    let out: TransferMisbehaviour | undefined;
     for (const rule of this.rules) {
       const a = rule.action;
-      if (!('downloadFault' in a)) continue;
-      if (a.downloadFault.fileType !== undefined && a.downloadFault.fileType !== fileType) continue;
-      if (!this.applies(rule, serial, undefined)) continue;
-      this.fire(rule.name, serial);
-      return { faultCode: a.downloadFault.code, faultString: `misbehaving on purpose (rule ${rule.name})`, afterBytes: a.downloadFault.afterBytes };
+      if ('downloadFault' in a && !out?.fault) {
+        if (a.downloadFault.fileType !== undefined && a.downloadFault.fileType !== fileType) continue;
+        if (!this.applies(rule, serial, undefined)) continue;
+        this.fire(rule.name, serial);
+        out = { ...out, fault: { code: a.downloadFault.code, string: `misbehaving on purpose (rule ${rule.name})`, afterBytes: a.downloadFault.afterBytes } };
+      } else if ('slowDownload' in a && !out?.bytesPerSecond) {
+        if (!this.applies(rule, serial, undefined)) continue;
+        this.fire(rule.name, serial);
+        out = { ...out, bytesPerSecond: a.slowDownload.bytesPerSecond };
+      }
     }
-    return undefined;
+    return out;
   }
 
   /** The vendor quirks of the presets covering a device, for its next session. */

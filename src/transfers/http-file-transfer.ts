@@ -144,6 +144,8 @@ export interface DownloadOptions extends Endpoint {
   expectedSize: number;
   /** Most bytes the device can take (free space, or a configured cap). */
   maxBytes: number;
+  /** Read no faster than this (a slow device, on purpose): TCP flow control slows the server too. */
+  bytesPerSecond?: number;
   onProgress?(bytes: number, total: number | undefined): void;
 }
 
@@ -215,6 +217,8 @@ function streamTo(res: http.IncomingMessage, o: DownloadOptions, start: number, 
   return new Promise((resolve, reject) => {
     const fd = fs.openSync(o.dest, start > 0 ? 'a' : 'w', 0o600);
     let bytes = start;
+    const startedWith = start;
+    const readingSince = Date.now();
     let settled = false;
     const finish = (err?: Error): void => {
       if (settled) return;
@@ -248,6 +252,13 @@ function streamTo(res: http.IncomingMessage, o: DownloadOptions, start: number, 
       }
       bytes += chunk.length;
       o.onProgress?.(bytes, cap);
+      if (o.bytesPerSecond) {
+        const ahead = ((bytes - startedWith) / o.bytesPerSecond) * 1000 - (Date.now() - readingSince);
+        if (ahead > 0) {
+          res.pause();
+          setTimeout(() => res.resume(), ahead).unref();
+        }
+      }
     });
     // A cancel or a window's end also tears the connection down: that is not the server's fault.
     const broke = (detail: string): void =>

@@ -20,6 +20,7 @@ import type { DeviceFileHooks } from '../providers/device-files.js';
 import { managementServerPaths } from '../models/device-core.js';
 import { downloadFile, TransferAborted, uploadFile, type TransferTls } from './http-file-transfer.js';
 import { exportConfig, importConfig, isAgentConfig } from './config-file.js';
+import type { TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
 
 export interface VendorLog {
   name: string;
@@ -42,7 +43,7 @@ export interface TransferHost {
   /** Reboots the device now that a transfer left it ready to. */
   rebootForTransfer(): void;
   /** A failure to report instead of fetching (a misbehaving device, on purpose). */
-  injectedFault?(t: TransferRecord): { faultCode: number; faultString: string; afterBytes?: number } | undefined;
+  misbehaviour?(t: TransferRecord): TransferMisbehaviour | undefined;
 }
 
 export interface TransferRunnerOptions {
@@ -228,7 +229,10 @@ export class TransferRunner {
     const startTime = new Date(this.host.clock.now());
     const limitMs = this.o.idleTimeoutMs ?? 30_000;
     try {
-      const dest = await this.fetch(t, AbortSignal.timeout(limitMs), log);
+      // A misbehaving device fails or drags here too: the ACS sees it in the DownloadResponse.
+      const m = this.host.misbehaviour?.(t);
+      if (m?.fault && !m.fault.afterBytes) throw new CwmpFault(m.fault.code, m.fault.string);
+      const dest = await this.fetch(t, AbortSignal.timeout(limitMs), log, m);
       try {
         const outcome = await this.install(t, dest, log);
         if (outcome === 'reboot') throw new CwmpFault(9002, `${t.fileType} needs a reboot and cannot complete within the session`);
@@ -244,9 +248,9 @@ export class TransferRunner {
   }
 
   private async download(t: TransferRecord, signal: AbortSignal, log: Logger): Promise<void> {
-    const injected = this.host.injectedFault?.(t);
-    if (injected && !injected.afterBytes) throw new CwmpFault(injected.faultCode, injected.faultString);
-    const dest = await this.fetch(t, signal, log, injected);
+    const m = this.host.misbehaviour?.(t);
+    if (m?.fault && !m.fault.afterBytes) throw new CwmpFault(m.fault.code, m.fault.string);
+    const dest = await this.fetch(t, signal, log, m);
     this.host.updateTransfer(t.id, { phase: 'installing' });
     const outcome = await this.install(t, dest, log);
     fs.rmSync(dest, { force: true });
@@ -260,12 +264,8 @@ export class TransferRunner {
   }
 
   /** Fetches the file into the staging folder (resuming a partial one); returns its path. */
-  private async fetch(
-    t: TransferRecord,
-    outer: AbortSignal,
-    log: Logger,
-    cut?: { faultCode: number; faultString: string; afterBytes?: number },
-  ): Promise<string> {
+  private async fetch(t: TransferRecord, outer: AbortSignal, log: Logger, m?: TransferMisbehaviour): Promise<string> {
+    const cut = m?.fault?.afterBytes ? m.fault : undefined;
     // A misbehaving device gives up after so many bytes, on purpose.
     const cutter = new AbortController();
     const signal = cut?.afterBytes ? AbortSignal.any([outer, cutter.signal]) : outer;
@@ -286,6 +286,7 @@ export class TransferRunner {
         dest,
         expectedSize: t.fileSize,
         maxBytes,
+        bytesPerSecond: m?.bytesPerSecond,
         onProgress: (bytes, total) => {
           this.fetched.set(t.id, { bytes, total });
           if (cut?.afterBytes && bytes >= cut.afterBytes && !cutter.signal.aborted) cutter.abort();
@@ -296,7 +297,7 @@ export class TransferRunner {
         },
       });
     } catch (err) {
-      if (cutter.signal.aborted && cut) throw new CwmpFault(cut.faultCode, `${cut.faultString} after ${cut.afterBytes} bytes`);
+      if (cutter.signal.aborted && cut) throw new CwmpFault(cut.code, `${cut.string} after ${cut.afterBytes} bytes`);
       throw err;
     } finally {
       // Done, failed or stopped: no longer fetching.

@@ -201,6 +201,30 @@ test('downloadFault with afterBytes: a real fetch, cut after K bytes, reported w
   }
 });
 
+test('slowDownload: the device reads no faster than the rate; TransferComplete says how long it took', { timeout: 30_000 }, async () => {
+  const r = await rig([{ name: 'slow', devices: { serials: '0$' }, do: { slowDownload: { bytesPerSecond: 256 * 1024 } } }], 2);
+  // (A small file, fetched within the session, drags the DownloadResponse the same way.)
+  // Over the size a device fetches within the session: queued, then reported in TransferComplete.
+  const size = 1536 * 1024;
+  const file = r.acs.serveFile('config.bin', Buffer.alloc(size, 1));
+  for (const m of r.fleet.members) r.acs.queue(m.serial, downloadRequest(file, 'cfg', { fileType: '3 Vendor Configuration File', fileSize: size }));
+  const took = (i: number) => {
+    const tc = r.acs.acknowledged('TransferComplete', r.serial(i))[0]!.body;
+    assert.equal(textAt(tc, 'FaultStruct', 'FaultCode'), '0');
+    return Date.parse(textAt(tc, 'CompleteTime') ?? '') - Date.parse(textAt(tc, 'StartTime') ?? '');
+  };
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.members.every((m) => r.acs.acknowledged('TransferComplete', m.serial).length === 1), 20_000);
+    assert.ok(took(0) >= 4000, `1.5 MiB at 256 KiB/s takes over 4 s (took ${took(0)} ms)`);
+    assert.ok(took(0) - took(1) >= 1500, `the plain device was faster (${took(1)} ms)`);
+    assert.equal(r.misbehaviour.fired['slow'], 1);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
 test('firmwareRollback: the image downloads and installs, then fails its boot; the device is back on its old version and says so', {
   timeout: 30_000,
 }, async () => {
@@ -256,6 +280,8 @@ test('a power cut: the device comes back with 1 BOOT (not BOOTSTRAP) with what i
       const sessions = r.acs.completedSessions(r.serial(0));
       const after = sessions.at(-1)!.events.map((e) => e.code);
       assert.ok(after.includes('1 BOOT') && !after.includes('0 BOOTSTRAP'), after.join(', '));
+      // Between a cut and its power-on there is no agent to ask: wait for one (cuts keep coming).
+      await r.acs.waitFor(() => r.fleet.members[0]!.agent !== undefined, 5_000);
       assert.equal(r.fleet.members[0]!.agent!.model.read('Device.DeviceInfo.ProvisioningCode'), 'kept');
       await r.acs.waitFor(() => r.acs.completedSessions(r.serial(1)).some((s) => s.events.some((e) => e.code === '4 VALUE CHANGE')), 10_000);
       assert.ok(r.misbehaviour.fired['counter']! >= 1);
