@@ -260,11 +260,23 @@ function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, D
     );
   }
   if (e.sessionsPerDevice) {
-    const counts = serials.map((sr) => [sr, logOf(sr).sessions.length] as const);
+    const { atMost, perSeconds } = e.sessionsPerDevice;
+    const counts = serials.map(
+      (sr) =>
+        [
+          sr,
+          perSeconds
+            ? busiestWindow(
+                logOf(sr).sessions.map((x) => x.at),
+                perSeconds * 1000,
+              )
+            : logOf(sr).sessions.length,
+        ] as const,
+    );
     const worst = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
     return result(
-      worst[1] <= e.sessionsPerDevice.atMost,
-      `the busiest device (${worst[0] || 'none'}) had ${worst[1]} sessions (allowed ${e.sessionsPerDevice.atMost})`,
+      worst[1] <= atMost,
+      `the busiest device (${worst[0] || 'none'}) had ${worst[1]} sessions${perSeconds ? ` within ${perSeconds} s` : ''} (allowed ${atMost})`,
     );
   }
   if (e.rpcPerDevice) {
@@ -318,4 +330,14 @@ function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, D
     pct >= e.sessions!.succeededAtLeastPercent,
     `${ok} of ${all.length} sessions succeeded (${pct.toFixed(1)}%; needed ${e.sessions!.succeededAtLeastPercent}%)`,
   );
+}
+
+/** The most of these (sorted) times that fall within any window of `windowMs`. */
+export function busiestWindow(times: readonly number[], windowMs: number): number {
+  let most = 0;
+  for (let first = 0, last = 0; last < times.length; last++) {
+    while (times[last]! - times[first]! >= windowMs) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
 }

@@ -71,9 +71,9 @@ const expectation = z
       .object({ method: z.string().min(1), fileType: z.string().optional(), atMostPercentPerMinute: z.number().min(0).max(100) })
       .strict()
       .optional(),
-    /** No device has more sessions than this. */
+    /** No device has more sessions than this: in the whole run, or in any window of `perSeconds` (3600: per hour). */
     sessionsPerDevice: z
-      .object({ atMost: z.number().int().min(0) })
+      .object({ atMost: z.number().int().min(0), perSeconds: z.number().positive().optional() })
       .strict()
       .optional(),
     /** No device receives this RPC more often than this (an ACS retrying a failing image, say). */

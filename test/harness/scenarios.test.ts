@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { busiestWindow } from '../../src/harness/scenario-runner.js';
 import { parseScenario, ScenarioError } from '../../src/harness/scenario-schema.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
@@ -63,6 +64,13 @@ test('an expectation the ACS does not meet fails the run (status 1), and the JUn
   assert.match(xml, /tests="2" failures="1"/);
   assert.match(xml, /<failure message="0 of 3 devices received Reboot within 5 s/);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('sessions per window: the busiest window of a device counts sessions less than the window apart', () => {
+  assert.equal(busiestWindow([], 1000), 0);
+  assert.equal(busiestWindow([0, 999, 1998, 2997], 1000), 2);
+  assert.equal(busiestWindow([0, 1000, 2000], 1000), 1, 'a window is half-open: a session a whole window later starts a new one');
+  assert.equal(busiestWindow([0, 10, 20, 5000, 5001], 3600_000), 5);
 });
 
 test('a wrong scenario is refused before anything starts: status 2, the file and line named', () => {
