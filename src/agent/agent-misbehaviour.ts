@@ -41,6 +41,9 @@ export interface TransferMisbehaviour {
   bytesPerSecond?: number;
 }
 
+/** 'ignore': accepted (200), no session; 'refuse': 503; 'error': 500 (a broken CPE web server). */
+export type ConnectionRequestMisbehaviour = 'ignore' | 'refuse' | 'error';
+
 export interface AgentMisbehaviour {
   answer?(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined;
   /** How a download goes wrong on purpose: a fault (at once or after some bytes), a slow fetch. */
@@ -51,6 +54,6 @@ export interface AgentMisbehaviour {
   clockOffsetMs?(serial: string): number | undefined;
   /** Quirks for the session about to start. */
   quirks?(serial: string): DeviceQuirks | undefined;
-  /** How to treat a connection request: 'ignore' (accepted, no session) or 'refuse' (503). */
-  connectionRequest?(serial: string): 'ignore' | 'refuse' | undefined;
+  /** How to treat a connection request. */
+  connectionRequest?(serial: string): ConnectionRequestMisbehaviour | undefined;
 }

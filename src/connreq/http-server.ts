@@ -12,6 +12,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { DigestServer, verifyBasic, type DigestAlgorithm } from '../cwmp/http-auth.js';
+import type { ConnectionRequestMisbehaviour } from '../agent/agent-misbehaviour.js';
 
 export interface ConnectionRequestCredentials {
   username: string;
@@ -24,8 +25,8 @@ export interface ConnectionRequestRoute {
   enabled?: () => boolean;
   /** Called for each accepted request; the agent starts (or queues) a session. */
   onConnectionRequest: () => void;
-  /** A misbehaving device (a test harness): 'ignore' accepts without a session, 'refuse' answers 503. */
-  misbehave?: () => 'ignore' | 'refuse' | undefined;
+  /** A misbehaving device (a test harness): 'ignore' accepts without a session, 'refuse' answers 503, 'error' 500. */
+  misbehave?: () => ConnectionRequestMisbehaviour | undefined;
   /** Every request to this path, answered: for the wire trace. */
   onAnswered?: (r: { method: string; url: string; headers: Record<string, string | string[] | undefined>; status: number; remote: string | undefined }) => void;
 }
@@ -227,6 +228,7 @@ export class HttpConnectionRequestServer {
     }
     const misbehaving = route.misbehave?.();
     if (misbehaving === 'refuse') return void res.writeHead(503, { 'Content-Length': 0 }).end();
+    if (misbehaving === 'error') return void res.writeHead(500, { 'Content-Length': 0 }).end();
     accepted.push(now);
     this.stats.accepted++;
     res.writeHead(200, { 'Content-Length': 0 }).end();

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AgentMisbehaviour, AnswerMisbehaviour, DeviceQuirks, TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
+import type { AgentMisbehaviour, AnswerMisbehaviour, ConnectionRequestMisbehaviour, DeviceQuirks, TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 
 const faultCode = z.number().int().min(9000).max(9899);
@@ -28,7 +28,7 @@ const action = z.union([
   z.object({ stallAnswer: z.object({ ms: z.number().int().min(1).max(600_000), method: z.string().optional() }).strict() }).strict(),
   z.object({ malformedAnswer: z.object({ method: z.string().optional() }).strict() }).strict(),
   z.object({ badAnswer: z.object({ method: z.string().optional(), kind: z.enum(['wrong-namespace', 'wrong-id']) }).strict() }).strict(),
-  z.object({ connectionRequests: z.enum(['ignore', 'refuse']) }).strict(),
+  z.object({ connectionRequests: z.enum(['ignore', 'refuse', 'error']) }).strict(),
   z
     .object({
       downloadFault: z
@@ -284,7 +284,7 @@ export class Misbehaviour implements AgentMisbehaviour {
     return undefined;
   }
 
-  connectionRequest(serial: string): 'ignore' | 'refuse' | undefined {
+  connectionRequest(serial: string): ConnectionRequestMisbehaviour | undefined {
     for (const rule of this.rules) {
       const a = rule.action;
       if (!('connectionRequests' in a) || !this.applies(rule, serial, undefined)) continue;

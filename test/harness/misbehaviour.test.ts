@@ -142,26 +142,29 @@ test('badAnswer: the answer comes in a namespace the ACS did not use, or under a
   }
 });
 
-test('connection requests: refused with 503, or accepted and ignored (no session)', { timeout: 30_000 }, async () => {
+test('connection requests: refused with 503, failing with 500, or accepted and ignored (no session)', { timeout: 30_000 }, async () => {
   const r = await rig(
     [
       { name: 'refuse', devices: { serials: '0$' }, do: { connectionRequests: 'refuse' } },
       { name: 'ignore', devices: { serials: '1$' }, do: { connectionRequests: 'ignore' } },
+      { name: 'error', devices: { serials: '3$' }, do: { connectionRequests: 'error' } },
     ],
-    3,
+    4,
   );
   try {
     await r.fleet.start();
-    await r.acs.waitFor(() => r.fleet.stats.bootstrapped.size === 3, 10_000);
+    await r.acs.waitFor(() => r.fleet.stats.bootstrapped.size === 4, 10_000);
     const url = (i: number) => r.fleet.members[i]!.agent!.model.read('Device.ManagementServer.ConnectionRequestURL');
     assert.equal(await r.acs.connectionRequest(url(0), r.serial(0), 'pw'), 503);
     assert.equal(await r.acs.connectionRequest(url(1), r.serial(1), 'pw'), 200);
     assert.equal(await r.acs.connectionRequest(url(2), r.serial(2), 'pw'), 200);
+    assert.equal(await r.acs.connectionRequest(url(3), r.serial(3), 'pw'), 500);
     await r.acs.waitFor(() => r.acs.completedSessions(r.serial(2)).length === 2, 10_000);
     await new Promise((res) => setTimeout(res, 300));
     assert.equal(r.acs.completedSessions(r.serial(1)).length, 1, 'ignored: no session');
     assert.equal(r.acs.completedSessions(r.serial(0)).length, 1, 'refused: no session');
-    assert.deepEqual([r.misbehaviour.fired['refuse'], r.misbehaviour.fired['ignore']], [1, 1]);
+    assert.equal(r.acs.completedSessions(r.serial(3)).length, 1, 'failed: no session');
+    assert.deepEqual([r.misbehaviour.fired['refuse'], r.misbehaviour.fired['ignore'], r.misbehaviour.fired['error']], [1, 1, 1]);
   } finally {
     await r.fleet.stop();
     await r.acs.close();
