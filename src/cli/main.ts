@@ -127,7 +127,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--acs-username <user>', 'username for the ACS')
     .option('--acs-password <password>', 'password for the ACS')
     .option('--junit <file>', 'write a JUnit XML report here')
-    .option('--report <file>', 'write a Markdown report here')
+    .option('--report <file>', 'write a report here: HTML with a sessions-per-second chart when FILE ends in .html, Markdown otherwise')
     .option('--cr-port <port>', 'connection request port of the devices (0 picks a free one)', port)
     .action(async (files: string[], o: { acsUrl?: string; acsUsername?: string; acsPassword?: string; junit?: string; report?: string; crPort?: number }) => {
       const { runScenarios } = await import('./scenario-command.js');

@@ -1,7 +1,7 @@
 /** `cwmp-agent scenario FILE...`: runs scenarios, prints a verdict per expectation, exits 0 (all passed), 1 (one failed) or 2 (a scenario is wrong). */
 import fs from 'node:fs';
 import { parseScenario, ScenarioError, type Scenario } from '../harness/scenario-schema.js';
-import { junitReport, markdownReport } from '../harness/scenario-report.js';
+import { htmlReport, junitReport, markdownReport } from '../harness/scenario-report.js';
 import { runScenario, type ScenarioResult } from '../harness/scenario-runner.js';
 
 export interface ScenarioFlags {
@@ -41,6 +41,7 @@ export async function runScenarios(files: string[], flags: ScenarioFlags): Promi
     results.push(r);
   }
   if (flags.junit) fs.writeFileSync(flags.junit, junitReport(results));
-  if (flags.report) fs.writeFileSync(flags.report, results.map(markdownReport).join('\n'));
+  // A .html report is a page with the sessions per second drawn; anything else is Markdown.
+  if (flags.report) fs.writeFileSync(flags.report, /\.html?$/i.test(flags.report) ? htmlReport(results) : results.map(markdownReport).join('\n'));
   return results.every((r) => r.passed) ? 0 : 1;
 }

@@ -40,6 +40,8 @@ export interface ScenarioResult {
   devices: number;
   durationSeconds: number;
   sessions: { ok: number; failed: number };
+  /** Sessions started in each second of the run, that went well and that failed. */
+  timeline: { ok: number[]; failed: number[] };
   misbehaviour: Record<string, number>;
   expectations: ExpectationResult[];
 }
@@ -205,6 +207,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
       devices: s.devices,
       durationSeconds: Math.round((Date.now() - started) / 100) / 10,
       sessions: { ok: summary.sessions.ok, failed: summary.sessions.failed },
+      timeline: timeline(devices, started, Date.now()),
       misbehaviour: misbehaviour?.fired ?? {},
       expectations,
     };
@@ -340,4 +343,16 @@ export function busiestWindow(times: readonly number[], windowMs: number): numbe
     most = Math.max(most, last - first + 1);
   }
   return most;
+}
+
+function timeline(devices: Map<string, DeviceLog>, started: number, ended: number): ScenarioResult['timeline'] {
+  const seconds = Math.max(1, Math.ceil((ended - started) / 1000));
+  const ok = new Array<number>(seconds).fill(0);
+  const failed = new Array<number>(seconds).fill(0);
+  for (const d of devices.values())
+    for (const x of d.sessions) {
+      const i = Math.min(seconds - 1, Math.max(0, Math.floor((x.at - started) / 1000)));
+      (x.ok ? ok : failed)[i]!++;
+    }
+  return { ok, failed };
 }

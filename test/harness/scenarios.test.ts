@@ -57,8 +57,19 @@ test('an expectation the ACS does not meet fails the run (status 1), and the JUn
     ].join('\n'),
   );
   const junit = path.join(dir, 'junit.xml');
-  const r = scenario([file, '--junit', junit]);
+  const html = path.join(dir, 'report.html');
+  const r = scenario([file, '--junit', junit, '--report', html]);
   assert.equal(r.status, 1, r.out + r.err);
+  // The HTML report: the failing row marked, and a chart whose bars add up to the sessions counted.
+  const page = fs.readFileSync(html, 'utf8');
+  assert.match(page, /<tr class="fail"><td>FAIL<\/td><td>every device is rebooted within 5 s<\/td>/);
+  const ok = Number(/sessions (\d+) ok, \d+ failed/.exec(page)?.[1]);
+  const bars = [...page.matchAll(/<title>second \d+: (\d+) ok, (\d+) failed<\/title>/g)];
+  assert.ok(ok >= 3 && bars.length >= 1, page);
+  assert.equal(
+    bars.reduce((n, b) => n + Number(b[1]), 0),
+    ok,
+  );
   assert.match(r.out, /FAIL {2}every device is rebooted within 5 s: 0 of 3 devices received Reboot/);
   const xml = fs.readFileSync(junit, 'utf8');
   assert.match(xml, /tests="2" failures="1"/);
