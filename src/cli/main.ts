@@ -134,6 +134,13 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(await runScenarios(files, o));
     });
   program
+    .command('scenario-schema')
+    .description("print the scenario file's JSON Schema (for an editor: # yaml-language-server: $schema=FILE)")
+    .action(async () => {
+      const { scenarioJsonSchema } = await import('../harness/scenario-schema.js');
+      process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+    });
+  program
     .command('trace')
     .description('read a wire trace')
     .command('show')

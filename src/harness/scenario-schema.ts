@@ -135,6 +135,15 @@ export const scenarioSchema = z
   })
   .strict();
 
+/** The scenario file's JSON Schema, from the same definition the runner checks with (for editors and linters). */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'cwmp-agent scenario',
+    description: 'A scenario that tests an ACS: devices, misbehaviour rules, steps and expectations (cwmp-agent scenario FILE).',
+  };
+}
+
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type Expectation = Scenario['expect'][number];
 export type Share = z.infer<typeof share>;

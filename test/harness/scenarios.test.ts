@@ -84,6 +84,27 @@ test('sessions per window: the busiest window of a device counts sessions less t
   assert.equal(busiestWindow([0, 10, 20, 5000, 5001], 3600_000), 5);
 });
 
+test('scenario-schema prints a JSON Schema built from the same definition: every step, expectation and misbehaviour named', () => {
+  const r = spawnSync(process.execPath, [bin, 'scenario-schema'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown>; required: string[] };
+  assert.deepEqual([...schema.required].sort(), ['devices', 'expect', 'name', 'steps']);
+  const text = r.stdout;
+  for (const key of [
+    'waitFor',
+    'trigger',
+    'rpcRate',
+    'sessionsPerDevice',
+    'perSeconds',
+    'firmwareRollback',
+    'clockDrift',
+    'stallAnswer',
+    'badAnswer',
+    'slowDownload',
+  ])
+    assert.ok(text.includes(`"${key}"`), `${key} in the schema`);
+});
+
 test('a wrong scenario is refused before anything starts: status 2, the file and line named', () => {
   const dir = tempDir('scenarios-');
   const cases: [string, RegExp][] = [
