@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { CWMP_NS_1_2 } from '../cwmp/namespaces.js';
+import { readJsonBody } from '../runtime/json-body.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 import { parameterValues, readCpeMessage, writeAcsRequest } from './acs-messages.js';
 import type { CwmpEvent } from '../cwmp/messages.js';
@@ -66,28 +67,6 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
 }
 
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error(`body larger than ${MAX_BODY} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        resolve(chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new Error('the body is not JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
 /** A JSON value as an ACS request, or the reason it is not one (it must make a valid envelope). */
 function asRequest(value: unknown): AcsRequest | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'an RPC is a JSON object with a "method"';
@@ -142,7 +121,7 @@ async function route(acs: AcsApiHost, req: http.IncomingMessage, res: http.Serve
   }
   switch (`${method} ${parts[2]}`) {
     case 'POST rpcs': {
-      const body = await readJson(req);
+      const body = await readJsonBody(req, MAX_BODY);
       const list = Array.isArray(body) ? body : [body];
       const requests: AcsRequest[] = [];
       for (const [i, item] of list.entries()) {
@@ -159,7 +138,7 @@ async function route(acs: AcsApiHost, req: http.IncomingMessage, res: http.Serve
     }
     case 'POST connection-request': {
       if (!device?.connectionRequestUrl) return send(res, 404, { error: `no ConnectionRequestURL known for ${serial}: it has not informed one` });
-      const body = (await readJson(req)) as { username?: unknown; password?: unknown };
+      const body = (await readJsonBody(req, MAX_BODY)) as { username?: unknown; password?: unknown };
       if (typeof body.username !== 'string' || typeof body.password !== 'string')
         return send(res, 400, { error: 'give "username" and "password" (the device\'s ConnectionRequestUsername and Password)' });
       const status = await acs.connectionRequest(device.connectionRequestUrl, body.username, body.password).catch((err: Error) => err.message);

@@ -17,6 +17,7 @@ import { CONTROL_OPENAPI } from './control-openapi.js';
 import type { ControlTarget, SessionEnd } from './control-target.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
 import { showTrace } from './trace-show.js';
+import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 
 export interface ControlServerOptions {
   target: ControlTarget;
@@ -164,7 +165,7 @@ export class ControlServer {
       if (!this.authorized(req, url)) throw new ApiError(401, 'give the token: Authorization: Bearer <token>');
       await this.api(req, res, url);
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(500, (err as Error).message);
+      const e = err instanceof ApiError ? err : new ApiError(err instanceof JsonBodyError ? err.status : 500, (err as Error).message);
       if (!res.headersSent) json(res, e.status, { error: e.message });
     }
   }
@@ -191,7 +192,7 @@ export class ControlServer {
       if (method === 'GET') return json(res, 200, this.deviceList(url));
       if (method === 'POST') {
         if (!target.add) throw new ApiError(409, 'only a fleet adds devices');
-        const { count } = (await readJson(req)) as { count?: unknown };
+        const { count } = (await readJsonBody(req, MAX_BODY)) as { count?: unknown };
         if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 100_000)
           throw new ApiError(400, '"count": a whole number from 1 to 100000');
         return json(res, 201, { added: target.add(count as number) });
@@ -208,8 +209,9 @@ export class ControlServer {
       await target.remove(serial);
       return json(res, 200, { removed: serial });
     }
-    if (sub === 'actions' && method === 'POST') return json(res, 202, await this.action(serial, (await readJson(req)) as Record<string, unknown>));
-    if (sub === 'values' && method === 'PUT') return json(res, 200, this.setValues(serial, (await readJson(req)) as Record<string, unknown>));
+    if (sub === 'actions' && method === 'POST')
+      return json(res, 202, await this.action(serial, (await readJsonBody(req, MAX_BODY)) as Record<string, unknown>));
+    if (sub === 'values' && method === 'PUT') return json(res, 200, this.setValues(serial, (await readJsonBody(req, MAX_BODY)) as Record<string, unknown>));
     if (sub === 'parameters' && method === 'GET') return json(res, 200, this.parameters(serial, url));
     if (sub === 'trace' && method === 'GET') {
       const file = target.traceFile?.(serial);
@@ -373,26 +375,4 @@ function send(res: http.ServerResponse, status: number, body: string | Buffer, t
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   send(res, status, `${JSON.stringify(body)}\n`, 'application/json');
-}
-
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new ApiError(413, `body larger than ${MAX_BODY} bytes`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        resolve(chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new ApiError(400, 'the body is not JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
 }
