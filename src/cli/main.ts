@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, flagLabels } from '../agent/config.js';
+import { ConfigError, flagLabels, type ConfigOverrides } from '../agent/config.js';
 import { SCENARIOS } from '../fleet/scenario-names.js';
 import type { FleetFlags } from './fleet-command.js';
 import { isWorker, supervise } from './supervisor.js';
@@ -38,39 +38,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
     .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
     .option('--ui-port <port>', 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)', port)
-    .action(
-      async (o: {
-        config?: string;
-        acsUrl?: string;
-        acsUsername?: string;
-        acsPassword?: string;
-        stateDir?: string;
-        crPort?: number;
-        logLevel?: string;
-        root?: string;
-        trace?: string;
-        traceSecrets?: boolean;
-        metricsPort?: number;
-        uiPort?: number;
-      }) => {
-        if (!isWorker()) return supervise();
-        const flags = {
-          acsUrl: o.acsUrl,
-          acsUsername: o.acsUsername,
-          acsPassword: o.acsPassword,
-          stateDir: o.stateDir,
-          crPort: o.crPort,
-          logLevel: o.logLevel,
-          root: o.root,
-          traceDir: o.trace,
-          traceSecrets: o.traceSecrets,
-          metricsPort: o.metricsPort,
-          uiPort: o.uiPort,
-        };
-        const { runAgent } = await import('./run-command.js');
-        await runAgent(o.config, { ...flags, setBy: flagLabels(flags) });
-      },
-    );
+    .action(async (o: Omit<ConfigOverrides, 'traceDir' | 'setBy'> & { config?: string; trace?: string }) => {
+      if (!isWorker()) return supervise();
+      const { config, trace, ...rest } = o;
+      const flags: ConfigOverrides = { ...rest, traceDir: trace };
+      const { runAgent } = await import('./run-command.js');
+      await runAgent(config, { ...flags, setBy: flagLabels(flags) });
+    });
   program
     .command('acs')
     .description('run the bundled test ACS on its own')

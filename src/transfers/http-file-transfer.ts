@@ -23,7 +23,7 @@ export interface TransferTls {
   rejectUnauthorized: boolean;
 }
 
-interface Endpoint {
+export interface Endpoint {
   url: string;
   username: string;
   password: string;

@@ -18,7 +18,7 @@ import type { DataModel } from '../datamodel/data-model.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { DeviceFileHooks } from '../providers/device-files.js';
 import { managementServerPaths } from '../models/device-core.js';
-import { downloadFile, TransferAborted, uploadFile, type TransferTls } from './http-file-transfer.js';
+import { downloadFile, TransferAborted, uploadFile, type Endpoint, type TransferTls } from './http-file-transfer.js';
 import { exportConfig, importConfig, isAgentConfig } from './config-file.js';
 import type { TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
 
@@ -263,6 +263,11 @@ export class TransferRunner {
     this.finish(t, SUCCESS);
   }
 
+  /** Where a transfer goes and how long the server may stay silent. */
+  private endpoint(t: TransferRecord, signal: AbortSignal): Endpoint {
+    return { url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000 };
+  }
+
   /** Fetches the file into the staging folder (resuming a partial one); returns its path. */
   private async fetch(t: TransferRecord, outer: AbortSignal, log: Logger, m?: TransferMisbehaviour): Promise<string> {
     const cut = m?.fault?.afterBytes ? m.fault : undefined;
@@ -277,12 +282,7 @@ export class TransferRunner {
     let result: Awaited<ReturnType<typeof downloadFile>>;
     try {
       result = await downloadFile({
-        url: t.url,
-        username: t.username,
-        password: t.password,
-        tls: this.o.tls,
-        signal,
-        idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
+        ...this.endpoint(t, signal),
         dest,
         expectedSize: t.fileSize,
         maxBytes,
@@ -350,12 +350,7 @@ export class TransferRunner {
       contentType = 'text/plain';
     }
     await uploadFile({
-      url: t.url,
-      username: t.username,
-      password: t.password,
-      tls: this.o.tls,
-      signal,
-      idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000,
+      ...this.endpoint(t, signal),
       body,
       method: this.o.uploadMethod ?? 'PUT',
       contentType,
