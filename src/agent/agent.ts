@@ -765,7 +765,8 @@ export class Agent implements AgentControl {
     const m = this.opts.misbehaviour?.answer?.(this.opts.device.identity.serialNumber, request, sessionNo);
     if (m) {
       if (m.delayMs) await new Promise((r) => setTimeout(r, m.delayMs));
-      if (m.drop || m.malformed || m.rewrite || m.stallMs || m.cutMidBody) this.answerMisbehaviour = m;
+      // What it does to the body on the wire (dropped, cut, rewritten, stalled) happens as it is posted.
+      this.answerMisbehaviour = m;
       if (m.fault) {
         this.opts.observer?.rpc?.(request.method, m.fault.code);
         throw new CwmpFault(
