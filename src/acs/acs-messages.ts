@@ -2,7 +2,7 @@
 import { SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, isCwmpNamespace, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { childNamed, readXml, type XmlElement } from '../cwmp/xml-reader.js';
 import { escapeXml as esc } from '../cwmp/xml-text.js';
-import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
+import type { AcsRequest, CwmpEvent, DuOperation } from '../cwmp/index.js';
 
 export interface CpeMessageSummary {
   /** Method element name ("Inform", "GetParameterValuesResponse", "Fault", ...); "" for an empty POST. */
@@ -106,6 +106,18 @@ export function writeAcsFault(code: number, text: string, o: AcsEnvelopeOptions)
   );
 }
 
+/** One ChangeDUState operation, its fields in the schema's order; an empty UUID is left out (it has a pattern), but for Uninstall. */
+function duOperation(op: DuOperation): string {
+  const uuid: Record<string, string> = op.uuid ? { UUID: op.uuid } : {};
+  const body =
+    op.op === 'Install'
+      ? fields({ URL: op.url, ...uuid, Username: op.username, Password: op.password, ExecutionEnvRef: op.executionEnvRef })
+      : op.op === 'Update'
+        ? fields({ ...uuid, Version: op.version, URL: op.url, Username: op.username, Password: op.password })
+        : fields({ UUID: op.uuid, Version: op.version, ExecutionEnvRef: op.executionEnvRef });
+  return `<Operations xsi:type="cwmp:${op.op}OpStruct">${body}</Operations>`;
+}
+
 /** An ACS request as an envelope. */
 export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
   const m = r.method;
@@ -187,6 +199,9 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
           )
           .join('') +
         '</TimeWindowList>';
+      break;
+    case 'ChangeDUState':
+      inner = r.operations.map(duOperation).join('') + fields({ CommandKey: r.commandKey });
       break;
     case 'GetRPCMethods':
     case 'FactoryReset':

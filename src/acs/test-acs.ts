@@ -151,7 +151,7 @@ export class TestAcs {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  /** Calls `watcher` for each TransferComplete, AutonomousTransferComplete or RequestDownload the ACS acknowledges. */
+  /** Calls `watcher` for each TransferComplete, AutonomousTransferComplete, RequestDownload or (Autonomous)DUStateChangeComplete the ACS acknowledges. */
   onCpeRequest(watcher: (serial: string, method: string, faultCode: number) => void): void {
     this.cpeRequestWatchers.push(watcher);
   }
@@ -431,13 +431,26 @@ export class TestAcs {
       }
       return send(writeInformResponse({ ...o, holdRequests: session.held }), 'InformResponse');
     }
-    if (msg.method === 'TransferComplete' || msg.method === 'AutonomousTransferComplete' || msg.method === 'RequestDownload') {
+    if (
+      msg.method === 'TransferComplete' ||
+      msg.method === 'AutonomousTransferComplete' ||
+      msg.method === 'RequestDownload' ||
+      msg.method === 'DUStateChangeComplete' ||
+      msg.method === 'AutonomousDUStateChangeComplete'
+    ) {
       const drop = this.cpeRequestDrops.indexOf(msg.method);
       if (drop >= 0) {
         this.cpeRequestDrops.splice(drop, 1);
         return void req.socket.destroy();
       }
-      const faultCode = Number(textAt(msg.body, 'FaultStruct', 'FaultCode') ?? 0);
+      // A DU report's first failed result stands for it.
+      const duFault = msg.method.includes('DUStateChange')
+        ? msg.body?.children
+            .filter((c) => c.local === 'Results')
+            .map((r) => Number(textAt(r, 'Fault', 'FaultCode') ?? 0))
+            .find((c) => c !== 0)
+        : undefined;
+      const faultCode = duFault ?? Number(textAt(msg.body, 'FaultStruct', 'FaultCode') ?? 0);
       for (const w of this.cpeRequestWatchers) w(record.serial, msg.method, faultCode);
       return send(writeEmptyResponse(`${msg.method}Response`, o), `${msg.method}Response`);
     }

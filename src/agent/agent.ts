@@ -14,9 +14,20 @@ import { randomBytes } from 'node:crypto';
 import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterReboot, type CwmpEvent } from '../cwmp/events.js';
 import { retryWaitSeconds } from '../cwmp/retry.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
-import type { AcsRequest, AutonomousTransferCompleteRequest, CpeRequest, CpeResponse, KickedRequest, TransferCompleteRequest } from '../cwmp/messages.js';
+import type {
+  AcsRequest,
+  AutonomousTransferCompleteRequest,
+  CpeRequest,
+  DuOperation,
+  CpeResponse,
+  KickedRequest,
+  TransferCompleteRequest,
+} from '../cwmp/messages.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
 import { TransferRunner, type TransferRunnerOptions } from '../transfers/transfer-runner.js';
+import type { DuRunner } from '../transfers/du-runner.js';
+import type { DuChangeRecord } from '../cwmp/du-change.js';
+import { duRunnerFor } from './du-changes.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { DataModel, type ModelStore } from '../datamodel/data-model.js';
 import type { Schema } from '../datamodel/schema.js';
@@ -119,6 +130,8 @@ export class Agent implements AgentControl {
   private firstEvent = '';
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private readonly transferRunner: TransferRunner;
+  /** Made when a software-module change is first queued: most fleet devices never get one. */
+  private duRunnerInstance: DuRunner | undefined;
   private readonly schedule: InformSchedule;
   /** Made when first needed: most devices never use Lightweight Notifications or reboot schedules. */
   private lightweightNotifier: LightweightNotifier | undefined;
@@ -265,6 +278,7 @@ export class Agent implements AgentControl {
     this.running = false;
     this.cancelTimers();
     this.transferRunner.stop();
+    this.duRunnerInstance?.stop();
     this.model.close();
     await this.lightweightNotifier?.stop();
     this.ownSender?.close();
@@ -461,6 +475,54 @@ export class Agent implements AgentControl {
     return this.transferRunner.runInSession(t);
   }
 
+  private get duRunner(): DuRunner {
+    this.duRunnerInstance ??= duRunnerFor(
+      {
+        clock: this.opts.clock,
+        log: this.log,
+        model: this.model,
+        software: this.opts.device.software,
+        sessionActive: () => this.sessionActive,
+        state: () => this.state,
+        mutate: (change) => this.mutate(change),
+        requestSession: () => this.requestSession(),
+      },
+      { stagingDir: this.opts.transfers?.stagingDir, tls: this.opts.transfers?.tls, idleTimeoutMs: this.opts.transfers?.idleTimeoutMs },
+    );
+    return this.duRunnerInstance;
+  }
+
+  duChangeQueue(): readonly DuChangeRecord[] {
+    return this.state.duChanges;
+  }
+
+  get hasSoftwareModules(): boolean {
+    return this.opts.device.software !== undefined;
+  }
+
+  /** Persists an accepted ChangeDUState; it runs after the session. */
+  queueDuChange(c: DuChangeRecord): void {
+    this.mutateForAcs((s) => void s.duChanges.push(c));
+    this.log.info({ commandKey: c.commandKey, operations: c.operations.map((o) => o.op.op), origin: c.origin }, 'deployment unit change queued');
+    this.duRunner.wake();
+  }
+
+  /**
+   * A change the device makes by itself (a local installer, a user): carried out like a
+   * ChangeDUState and reported with AutonomousDUStateChangeComplete where
+   * ManagementServer.DUStateChangeComplPolicy asks for it.
+   */
+  autonomousDuChange(operations: DuOperation[]): void {
+    const id = (): string => this.newTransferId();
+    this.queueDuChange({
+      id: id(),
+      origin: 'Autonomous',
+      commandKey: '',
+      acceptedAt: this.opts.clock.now(),
+      operations: operations.map((op) => ({ id: id(), op, startedAt: null, attempts: 0, result: null })),
+    });
+  }
+
   cancelTransfers(list: readonly TransferRecord[]): void {
     const ids = new Set(list.map((t) => t.id));
     this.mutateForAcs((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));
@@ -511,6 +573,8 @@ export class Agent implements AgentControl {
       this.persistState();
     }
     this.transferRunner.onBoot();
+    this.opts.device.software?.boot();
+    if (this.state.duChanges.length > 0) this.duRunner.onBoot();
     // Made here only when there is something to do; otherwise when the ACS first sets them.
     if (this.lightweightNotifier) this.lightweightNotifier.start();
     else if (LightweightNotifier.wanted(this.model, this.ms, this.state.lightweight)) void this.lightweight;
@@ -680,6 +744,7 @@ export class Agent implements AgentControl {
       this.sessionActive = false;
     }
     this.transferRunner.wake();
+    this.duRunnerInstance?.wake();
     this.armLivePoll();
   }
 

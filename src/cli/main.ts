@@ -171,6 +171,20 @@ export async function main(argv: string[]): Promise<void> {
       fs.writeFileSync(o.out, buildFirmwareImage({ version: o.version, payload, productClass: o.productClass, bootFails: o.bootFails, signingKey }));
       console.log(`wrote ${o.out} (version ${o.version})`);
     });
+  program
+    .command('make-du')
+    .description('build a deployment unit package for ChangeDUState from a folder holding manifest.json and the files (README: "Software modules")')
+    .argument('<dir>', 'the folder')
+    .requiredOption('--out <file>', 'where to write the package (.tar.gz)')
+    .action(async (dir: string, o: { out: string }) => {
+      const { makeDuPackage } = await import('../providers/software/du-package.js');
+      try {
+        const m = await makeDuPackage(dir, o.out);
+        console.log(`wrote ${o.out}: ${m.vendor}/${m.name} ${m.version}, ${Object.keys(m.files).length} files, ${m.executionUnits.length} execution units`);
+      } catch (err) {
+        throw new ConfigError(`make-du: ${(err as Error).message}`);
+      }
+    });
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -3,7 +3,7 @@ import { faultCodeFor, type FaultUse } from './fault-codes-by-version.js';
 import type { CwmpFault } from './faults.js';
 import { CWMP_NS_1_2, SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, type CwmpNamespace } from './namespaces.js';
 import { escapeXml as esc, formatDateTime } from './xml-text.js';
-import type { CpeMessage, ParameterValue, QueuedTransfer, TransferFault } from './messages.js';
+import type { CpeMessage, DuOpResult, ParameterValue, QueuedTransfer, TransferFault } from './messages.js';
 
 export interface EnvelopeOptions {
   namespace: CwmpNamespace;
@@ -86,6 +86,16 @@ function transferFault(f: TransferFault, ns: CwmpNamespace, use: FaultUse): stri
   return `<FaultStruct><FaultCode>${faultCodeFor(f.faultCode, ns, use)}</FaultCode><FaultString>${esc(f.faultString)}</FaultString></FaultStruct>`;
 }
 
+/** The fields an OpResultStruct and an AutonOpResultStruct share, in the schema's order. */
+function opResult(r: DuOpResult): string {
+  return (
+    `<UUID>${esc(r.uuid)}</UUID><DeploymentUnitRef>${esc(r.deploymentUnitRef)}</DeploymentUnitRef><Version>${esc(r.version)}</Version>` +
+    `<CurrentState>${r.currentState}</CurrentState><Resolved>${r.resolved}</Resolved><ExecutionUnitRefList>${esc(r.executionUnitRefList)}</ExecutionUnitRefList>` +
+    `<StartTime>${formatDateTime(r.startTime)}</StartTime><CompleteTime>${formatDateTime(r.completeTime)}</CompleteTime>` +
+    `<Fault><FaultCode>${faultCodeFor(r.fault.faultCode, CWMP_NS_1_2, 'du')}</FaultCode><FaultString>${esc(r.fault.faultString)}</FaultString></Fault>`
+  );
+}
+
 function queued(t: QueuedTransfer, all: boolean): string {
   const base = `<CommandKey>${esc(t.commandKey)}</CommandKey><State>${t.state}</State>`;
   if (!all) return `<QueuedTransferStruct>${base}</QueuedTransferStruct>`;
@@ -121,6 +131,13 @@ function body(m: CpeMessage, ns: CwmpNamespace, q?: WireQuirks): string {
         `<TargetFileName>${esc(m.targetFileName)}</TargetFileName>${transferFault(m.fault, ns, m.isDownload ? 'download' : 'upload')}` +
         `<StartTime>${formatDateTime(m.startTime)}</StartTime><CompleteTime>${formatDateTime(m.completeTime)}</CompleteTime></cwmp:AutonomousTransferComplete>`
       );
+    // Results is an element repeated once per operation, not a SOAP array (cwmp-1-2.xsd).
+    case 'DUStateChangeComplete':
+      return `<cwmp:DUStateChangeComplete>${m.results.map((r) => `<Results>${opResult(r)}</Results>`).join('')}<CommandKey>${esc(m.commandKey)}</CommandKey></cwmp:DUStateChangeComplete>`;
+    case 'AutonomousDUStateChangeComplete':
+      return `<cwmp:AutonomousDUStateChangeComplete>${m.results
+        .map((r) => `<Results>${opResult(r)}<OperationPerformed>${r.operationPerformed}</OperationPerformed></Results>`)
+        .join('')}</cwmp:AutonomousDUStateChangeComplete>`;
     case 'RequestDownload':
       return (
         `<cwmp:RequestDownload><FileType>${esc(m.fileType)}</FileType>` +

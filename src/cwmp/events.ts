@@ -2,7 +2,8 @@
  * Inform event codes and their retention rules (TR-069 3.7.1.5, Table 7).
  *
  * Events that report the outcome of a CPE request (7 TRANSFER COMPLETE with M Download,
- * M Upload or M ScheduleDownload; 9 REQUEST DOWNLOAD; 10 AUTONOMOUS TRANSFER COMPLETE) are not
+ * M Upload or M ScheduleDownload; 9 REQUEST DOWNLOAD; 10 AUTONOMOUS TRANSFER COMPLETE; 11 DU
+ * STATE CHANGE COMPLETE with M ChangeDUState; 12 AUTONOMOUS DU STATE CHANGE COMPLETE) are not
  * stored here: they are derived from the persisted queue of pending CPE requests, so they live
  * exactly as long as the request is unacknowledged, which is the rule the spec gives them.
  */
@@ -122,6 +123,11 @@ export function derivedEvents(requests: readonly CpeRequest[]): CwmpEvent[] {
       out.push({ code: m, commandKey: r.commandKey });
     } else if (r.method === 'AutonomousTransferComplete') {
       out.push({ code: EventCode.AutonomousTransferComplete, commandKey: '' });
+    } else if (r.method === 'DUStateChangeComplete') {
+      out.push({ code: EventCode.DuStateChangeComplete, commandKey: '' });
+      out.push({ code: EventCode.MChangeDUState, commandKey: r.commandKey });
+    } else if (r.method === 'AutonomousDUStateChangeComplete') {
+      out.push({ code: EventCode.AutonomousDuStateChangeComplete, commandKey: '' });
     } else if (r.method === 'RequestDownload') {
       out.push({ code: EventCode.RequestDownload, commandKey: '' });
     } else if (r.method === 'Kicked') {

@@ -13,8 +13,13 @@ import type { CwmpNamespace } from './namespaces.js';
 
 const VENDOR = (c: number): boolean => c >= 9800 && c <= 9899;
 
-/** What the fault is reported in: an RPC's Fault, or a TransferComplete of a download or an upload. */
-export type FaultUse = 'rpc' | 'download' | 'upload';
+/**
+ * What the fault is reported in: an RPC's Fault, a TransferComplete of a download or an upload,
+ * or a (Autonomous)DUStateChangeComplete result (DeploymentUnitCPEFaultCodeType, cwmp-1-2 on).
+ */
+export type FaultUse = 'rpc' | 'download' | 'upload' | 'du';
+
+const DU_CODES = new Set([0, 9001, 9003, 9012, 9013, 9015, 9016, 9017, 9018]);
 
 function allowed(code: number, ns: CwmpNamespace, use: FaultUse): boolean {
   const version = ns.slice(-3); // "1-0", "1-1", "1-2"
@@ -24,6 +29,7 @@ function allowed(code: number, ns: CwmpNamespace, use: FaultUse): boolean {
     if (version === '1-1') return code >= 9000 && code <= 9019;
     return code >= 9000 && code <= 9799;
   }
+  if (use === 'du') return DU_CODES.has(code) || (code >= 9022 && code <= 9799) || VENDOR(code);
   if (code === 0 || code === 9001 || code === 9002 || code === 9010 || code === 9011 || code === 9012) return true;
   if (version === '1-0') return false;
   if (code >= 9014 && code <= 9019) return true;
@@ -36,6 +42,8 @@ export function faultCodeFor(code: number, ns: CwmpNamespace, use: FaultUse = 'r
   if (allowed(code, ns, use)) return code;
   const transferKind = code >= 9013 && code <= 9020;
   if (use === 'upload') return transferKind || code === 9011 ? 9011 : 9002;
+  // A deployment unit's download failed in a way its result type has no code for; anything else is a refusal.
+  if (use === 'du') return code >= 9010 && code <= 9020 ? 9017 : 9001;
   // Not within the time windows: cwmp-1-1 has "unable to complete download"; cwmp-1-0 only the general failure.
   if (code === 9020 && allowed(9017, ns, use)) return 9017;
   if (transferKind) return 9010;

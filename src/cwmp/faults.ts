@@ -23,6 +23,17 @@ export const CPE_FAULT_STRINGS: Readonly<Record<number, string>> = {
   9019: 'File transfer failure: file authentication failure',
   9020: 'File transfer failure: unable to complete download within specified time windows',
   9021: 'Cancelation of file transfer not permitted in current transfer state',
+  9022: 'Invalid UUID Format',
+  9023: 'Unknown Execution Environment',
+  9024: 'Disabled Execution Environment',
+  9025: 'Deployment Unit to Execution Environment Mismatch',
+  9026: 'Duplicate Deployment Unit',
+  9027: 'System Resources Exceeded',
+  9028: 'Unknown Deployment Unit',
+  9029: 'Invalid Deployment Unit State',
+  9030: 'Invalid Deployment Unit Update: Downgrade not permitted',
+  9031: 'Invalid Deployment Unit Update: Version not specified',
+  9032: 'Invalid Deployment Unit Update: Version already exists',
 };
 
 export const ACS_FAULT_STRINGS: Readonly<Record<number, string>> = {

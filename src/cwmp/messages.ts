@@ -185,10 +185,41 @@ export interface KickedRequest {
   next: string;
 }
 
+/** The state a deployment unit is left in by an operation (DeploymentUnitState). */
+export type DuResultState = 'Installed' | 'Uninstalled' | 'Failed';
+
+/** One operation's outcome (OpResultStruct), in the order of the ChangeDUState's operations. */
+export interface DuOpResult {
+  uuid: string;
+  /** The DeploymentUnit instance ("Device.SoftwareModules.DeploymentUnit.2"), empty when none. */
+  deploymentUnitRef: string;
+  version: string;
+  currentState: DuResultState;
+  resolved: boolean;
+  /** Comma-separated ExecutionUnit instance paths. */
+  executionUnitRefList: string;
+  startTime: Date | null;
+  completeTime: Date | null;
+  fault: TransferFault;
+}
+
+export interface DuStateChangeCompleteRequest {
+  method: 'DUStateChangeComplete';
+  commandKey: string;
+  results: DuOpResult[];
+}
+
+export interface AutonomousDuStateChangeCompleteRequest {
+  method: 'AutonomousDUStateChangeComplete';
+  results: (DuOpResult & { operationPerformed: 'Install' | 'Update' | 'Uninstall' })[];
+}
+
 export type CpeRequest =
   | InformRequest
   | TransferCompleteRequest
   | AutonomousTransferCompleteRequest
+  | DuStateChangeCompleteRequest
+  | AutonomousDuStateChangeCompleteRequest
   | RequestDownloadRequest
   | KickedRequest
   | { method: 'GetRPCMethods' };

@@ -41,3 +41,13 @@ export function redactCwmpBody(xml: string): string {
   );
   return text;
 }
+
+/** A URL for the logs: no query string (it may carry a token) and no credentials. */
+export function urlForLog(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

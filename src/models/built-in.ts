@@ -16,6 +16,7 @@ import { NETWORK_SERVICES_PARAMETERS, NETWORK_SERVICES_TABLES } from './network-
 import { WIFI_PARAMETERS, WIFI_STATUS_PARAMETERS, WIFI_TABLES } from './wifi.js';
 import { SUPPORTED_DATA_MODEL_PARAMETERS, SUPPORTED_DATA_MODEL_TABLES } from './supported-data-model.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
+import { SOFTWARE_MODULES_PARAMETERS, SOFTWARE_MODULES_TABLES } from './software-modules.js';
 import { IGD_PARAMETERS, IGD_ROOT, IGD_SCHEMA, IGD_TABLES } from './igd.js';
 import {
   DIAGNOSTICS_PARAMETERS,
@@ -51,6 +52,7 @@ export const BUILT_IN_PARAMETERS: readonly ParameterDefinition[] = [
   ...STB_PARAMETERS,
   ...STB_COMPONENT_PARAMETERS,
   ...SERVICE_MONITORING_PARAMETERS,
+  ...SOFTWARE_MODULES_PARAMETERS,
 ];
 export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...MANAGEMENT_POLICY_TABLES,
@@ -67,6 +69,7 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...STB_TABLES,
   ...STB_COMPONENT_TABLES,
   ...SERVICE_MONITORING_TABLES,
+  ...SOFTWARE_MODULES_TABLES,
 ];
 
 /** The built-in schema; immutable, so one instance serves every agent in the process. */

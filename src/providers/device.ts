@@ -6,6 +6,7 @@
 import type { Provider } from '../datamodel/provider.js';
 import { deviceInfoPaths } from '../models/device-core.js';
 import type { DeviceFileHooks } from './device-files.js';
+import type { SoftwareModuleHooks } from './software/software-modules.js';
 
 export interface DeviceIdentity {
   manufacturer: string;
@@ -34,6 +35,8 @@ export interface DeviceHooks {
   factoryReset(): Promise<void>;
   /** Installs downloaded files (firmware, configuration, ...); without it, downloads fail with 9010. */
   files?: DeviceFileHooks;
+  /** Carries out ChangeDUState operations (TR-181 SoftwareModules); without it, ChangeDUState is 9000. */
+  software?: SoftwareModuleHooks;
   /** What it can keep doing in standby (StandbyPolicy's NetworkAwarenessCapable, SelfTimerCapable); neither when absent. */
   standby?: StandbyCapabilities;
 }

@@ -13,6 +13,9 @@ import { DeviceInfo } from '../models/device-core.js';
 import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.js';
 import { statusProvider, type ProcessInfo, type StatusSource } from './status-provider.js';
 import { DeviceFiles } from './device-files.js';
+import { SoftwareModules } from './software/software-modules.js';
+import { ProcessRuntime } from './software/process-runtime.js';
+import path from 'node:path';
 import {
   dnsClientProvider,
   hostsProvider,
@@ -156,6 +159,8 @@ export class LinuxHostDevice implements DeviceHooks {
   readonly standby: StandbyCapabilities | undefined;
   readonly providers: Provider[];
   readonly files: DeviceFiles;
+  /** Deployment units installed under the files folder, their execution units real processes. */
+  readonly software: SoftwareModules;
 
   constructor(private readonly opts: LinuxHostOptions = {}) {
     let machineId = os.hostname();
@@ -187,6 +192,8 @@ export class LinuxHostDevice implements DeviceHooks {
       firmwarePublicKey: opts.firmwarePublicKey,
       now: () => Date.now(),
     });
+    const runDir = opts.filesDir ? path.join(opts.filesDir, 'software', 'run') : path.join(os.tmpdir(), `cwmp-agent-run-${process.pid}`);
+    this.software = new SoftwareModules({ dir: opts.filesDir, runtime: new ProcessRuntime(runDir), now: () => Date.now() });
     // Each source is read once per RPC, however many of its parameters the RPC reads.
     const interfaces = perReadBatch(hostInterfaces);
     const dnsServers = perReadBatch(() => parseResolvConf(readOr(`${etc}/resolv.conf`, '')));
@@ -199,6 +206,7 @@ export class LinuxHostDevice implements DeviceHooks {
       statusProvider(linuxStatusSource(proc)),
       networkProvider({ interfaces: interfaces, refuseAddressChanges: 'the host manages its own addresses' }),
       this.files.provider(opts.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
+      this.software,
       dnsClientProvider(dnsServers),
       hostsProvider(neighbours, (name) => {
         const i = interfaces().findIndex((x) => x.name === name);

@@ -20,7 +20,9 @@ import { DeviceFiles } from './device-files.js';
 import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.js';
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { SoftwareModules } from './software/software-modules.js';
+import { SimulatedRuntime } from './software/execution-runtime.js';
 
 /** One CPU sensor that warms and cools over the day around a per-device base temperature. */
 function simulatedTemperature(seed: string, upSeconds: () => number, now: () => number): Provider {
@@ -179,6 +181,8 @@ export class SimulatedDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
   readonly providers: Provider[];
   readonly files: DeviceFiles;
+  /** Deployment units fetched and checked for real; their execution units simulated. */
+  readonly software: SoftwareModules;
   readonly standby: StandbyCapabilities | undefined;
   reboots = 0;
   factoryResets = 0;
@@ -201,6 +205,7 @@ export class SimulatedDevice implements DeviceHooks {
       now,
       firmwareFailsToBoot: options.firmwareFailsToBoot ? () => options.firmwareFailsToBoot!(this.identity.serialNumber) : undefined,
     });
+    this.software = new SoftwareModules({ dir: options.filesDir, runtime: new SimulatedRuntime(options.clock ?? systemClock), now });
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
     this.providers = [
@@ -215,6 +220,7 @@ export class SimulatedDevice implements DeviceHooks {
       new SimulatedGatewayInfo(seed),
       simulatedTemperature(seed, upSeconds, now),
       this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
+      this.software,
     ];
   }
 

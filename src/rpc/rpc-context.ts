@@ -2,6 +2,7 @@
 import type { AcsRequestMethod, CpeResponse } from '../cwmp/messages.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
+import type { DuChangeRecord } from '../cwmp/du-change.js';
 
 /** What the RPC handlers may ask of the agent that runs them. */
 export interface AgentControl {
@@ -19,6 +20,11 @@ export interface AgentControl {
   cancelTransfers(list: readonly TransferRecord[]): void;
   /** Fetches and installs a small file now, within the session; throws its CwmpFault. */
   transferInSession(t: TransferRecord): Promise<{ startTime: Date; completeTime: Date }>;
+  /** Whether the device has software modules to change (ChangeDUState is 9000 where not). */
+  readonly hasSoftwareModules: boolean;
+  duChangeQueue(): readonly DuChangeRecord[];
+  /** Persists an accepted ChangeDUState; it runs after the session. */
+  queueDuChange(c: DuChangeRecord): void;
 }
 
 export interface RpcContext {

@@ -10,9 +10,10 @@ import * as control from './device-control-rpcs.js';
 import * as params from './parameter-rpcs.js';
 import type { ResponseTo, RpcContext } from './rpc-context.js';
 import * as transfers from './transfer-rpcs.js';
+import * as softwareModules from './software-module-rpcs.js';
 
 /** Methods the codec reads but this CPE does not offer: they are answered 9000. */
-export type UnsupportedMethod = 'SetVouchers' | 'GetOptions' | 'ChangeDUState';
+export type UnsupportedMethod = 'SetVouchers' | 'GetOptions';
 
 export type SupportedMethod = Exclude<AcsRequestMethod, UnsupportedMethod>;
 
@@ -42,6 +43,7 @@ export const RPC_TABLE: { readonly [M in SupportedMethod]: RpcEntry<M> } = {
   GetAllQueuedTransfers: { since: 1, handle: (c) => transfers.getAllQueuedTransfers(c.agent) },
   ScheduleDownload: { since: 2, handle: (c, r) => transfers.scheduleDownload(c.agent, r) },
   CancelTransfer: { since: 2, handle: (c, r) => transfers.cancelTransfer(c.agent, r) },
+  ChangeDUState: { since: 2, handle: (c, r) => softwareModules.changeDuState(c.agent, r) },
 };
 
 /** The methods offered to an ACS speaking a namespace of `level` (GetRPCMethods' MethodList). */

@@ -65,7 +65,12 @@ const EXPECTED_RESPONSE: Record<CpeRequest['method'], AcsResponse['method']> = {
   RequestDownload: 'RequestDownloadResponse',
   Kicked: 'KickedResponse',
   GetRPCMethods: 'GetRPCMethodsResponse',
+  DUStateChangeComplete: 'DUStateChangeCompleteResponse',
+  AutonomousDUStateChangeComplete: 'AutonomousDUStateChangeCompleteResponse',
 };
+
+/** CPE requests that exist only from cwmp-1-2 on: an ACS speaking an older namespace is not sent them (they wait). */
+const FROM_CWMP_1_2: ReadonlySet<CpeRequest['method']> = new Set(['DUStateChangeComplete', 'AutonomousDUStateChangeComplete']);
 
 /** Malformed messages in a row after which the CPE gives up on the session. */
 const MAX_CONSECUTIVE_FAULTS = 16;
@@ -133,6 +138,9 @@ export class SessionMachine {
         this.informAcknowledged = true;
         if (envelope.namespace) this.namespace = envelope.namespace;
         this.adoptVersion(envelope.header.useCwmpVersion);
+        if (this.namespace.endsWith('1-0') || this.namespace.endsWith('1-1')) {
+          for (let i = this.pending.length - 1; i >= 0; i--) if (FROM_CWMP_1_2.has(this.pending[i]!.method)) this.pending.splice(i, 1);
+        }
         return this.afterOwnExchange([{ kind: 'inform' }]);
       }
       if (message?.kind === 'fault') return this.fail(`ACS faulted the Inform: ${message.fault.faultCode} ${message.fault.faultString}`);

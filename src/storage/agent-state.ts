@@ -7,6 +7,7 @@ import { shapeChecker } from './shape-check.js';
 import type { CwmpEvent } from '../cwmp/events.js';
 import type { CpeRequest } from '../cwmp/messages.js';
 import type { TransferRecord } from '../cwmp/transfer-record.js';
+import type { DuChangeRecord } from '../cwmp/du-change.js';
 import type { LightweightBacklog } from '../cwmp/lightweight-notification.js';
 
 export interface ScheduledInform {
@@ -32,6 +33,8 @@ export interface AgentState {
   pendingDeviceAction: { kind: 'reboot' | 'factoryReset' } | null;
   /** File transfers accepted and not yet reported (their passwords too: the file is 0600). */
   transfers: TransferRecord[];
+  /** ChangeDUState requests (and the device's own DU changes) accepted and not yet reported. */
+  duChanges: DuChangeRecord[];
   /** Changes waiting for the next Lightweight Notification (TR-069 Annex M). */
   lightweight: LightweightBacklog;
 }
@@ -47,8 +50,14 @@ export function emptyAgentState(): AgentState {
     scheduledInforms: [],
     pendingDeviceAction: null,
     transfers: [],
+    duChanges: [],
     lightweight: { names: [], activeDue: false },
   };
+}
+
+function reviveResultDates(r: { startTime: Date | null; completeTime: Date | null }): void {
+  r.startTime = r.startTime ? new Date(r.startTime as unknown as string) : null;
+  r.completeTime = r.completeTime ? new Date(r.completeTime as unknown as string) : null;
 }
 
 /** Dates inside CPE requests travel as ISO strings in the file. */
@@ -56,7 +65,9 @@ export function reviveAgentState(state: AgentState): AgentState {
   for (const r of state.pendingCpeRequests) {
     if ('startTime' in r) r.startTime = r.startTime ? new Date(r.startTime as unknown as string) : null;
     if ('completeTime' in r) r.completeTime = r.completeTime ? new Date(r.completeTime as unknown as string) : null;
+    if ('results' in r) for (const x of r.results) reviveResultDates(x);
   }
+  for (const c of state.duChanges) for (const o of c.operations) if (o.result) reviveResultDates(o.result);
   return state;
 }
 
@@ -99,6 +110,23 @@ const storedAgentState = z.looseObject({
         isDownload: z.boolean(),
         attempts: z.number(),
         windows: z.array(z.unknown()),
+      }),
+    )
+    .optional(),
+  duChanges: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        origin: z.enum(['ChangeDUState', 'Autonomous']),
+        commandKey: z.string(),
+        operations: z.array(
+          z.looseObject({
+            id: z.string(),
+            op: z.looseObject({ op: z.enum(['Install', 'Update', 'Uninstall']) }),
+            attempts: z.number(),
+            startedAt: z.number().nullable(),
+          }),
+        ),
       }),
     )
     .optional(),

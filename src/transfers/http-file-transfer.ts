@@ -294,3 +294,13 @@ export async function uploadFile(o: UploadOptions): Promise<void> {
     res.on('error', () => resolve());
   });
 }
+
+/** Bytes a download may take in `dir`: its free space less a margin for the rest of the system. */
+export function freeBytesIn(dir: string): number {
+  try {
+    const s = fs.statfsSync(dir);
+    return Math.max(0, s.bavail * s.bsize - 16 * 1024 * 1024);
+  } catch {
+    return Number.MAX_SAFE_INTEGER;
+  }
+}

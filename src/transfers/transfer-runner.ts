@@ -18,9 +18,10 @@ import type { DataModel } from '../datamodel/data-model.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { DeviceFileHooks } from '../providers/device-files.js';
 import { managementServerPaths } from '../models/device-core.js';
-import { downloadFile, TransferAborted, uploadFile, type Endpoint, type TransferTls } from './http-file-transfer.js';
+import { downloadFile, freeBytesIn, TransferAborted, uploadFile, type Endpoint, type TransferTls } from './http-file-transfer.js';
 import { exportConfig, importConfig, isAgentConfig } from './config-file.js';
 import type { TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
+import { urlForLog } from '../log/redact.js';
 
 export interface VendorLog {
   name: string;
@@ -174,7 +175,7 @@ export class TransferRunner {
       deadline !== undefined ? this.host.clock.setTimer(deadline - this.host.clock.now(), () => controller.abort('window ended')) : undefined;
     const startedAt = this.host.clock.now();
     this.host.updateTransfer(t.id, { phase: 'transferring', attempts: t.attempts + 1, startedAt });
-    log.info({ url: redactUrl(t.url), attempt: t.attempts + 1 }, t.isDownload ? 'download starting' : 'upload starting');
+    log.info({ url: urlForLog(t.url), attempt: t.attempts + 1 }, t.isDownload ? 'download starting' : 'upload starting');
     try {
       if (t.isDownload) await this.download(t, controller.signal, log);
       else await this.upload(t, controller.signal, log);
@@ -207,16 +208,6 @@ export class TransferRunner {
     log.warn({ faultCode: fault.faultCode, reason: fault.faultString }, 'transfer failed');
     fs.rmSync(this.stagedFile(t), { force: true });
     this.finish(t, { faultCode: fault.faultCode, faultString: fault.faultString });
-  }
-
-  private freeBytes(): number {
-    try {
-      const s = fs.statfsSync(this.stagingDir);
-      // Leave a margin for the rest of the system.
-      return Math.max(0, s.bavail * s.bsize - 16 * 1024 * 1024);
-    } catch {
-      return Number.MAX_SAFE_INTEGER;
-    }
   }
 
   /**
@@ -278,7 +269,7 @@ export class TransferRunner {
     const dest = this.stagedFile(t);
     const began = this.host.clock.now();
     let lastLog = 0;
-    const maxBytes = Math.min(this.freeBytes(), this.o.maxFileBytes ?? 4 * 1024 ** 3);
+    const maxBytes = Math.min(freeBytesIn(this.stagingDir), this.o.maxFileBytes ?? 4 * 1024 ** 3);
     let result: Awaited<ReturnType<typeof downloadFile>>;
     try {
       result = await downloadFile({
@@ -402,15 +393,5 @@ export class TransferRunner {
       return;
     }
     this.host.finishTransfer(t.id, { method: 'TransferComplete', commandKey: current.commandKey, fault, startTime, completeTime, causedBy: current.origin });
-  }
-}
-
-/** A URL for the logs: no query string (it may carry a token) and no credentials. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
   }
 }

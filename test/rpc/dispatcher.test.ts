@@ -27,6 +27,10 @@ function fakeAgent(): AgentControl & { calls: string[]; queue: TransferRecord[] 
     queueTransfer: (t) => void queue.push(t),
     cancelTransfers: (list) => void calls.push(`cancel ${list.map((t) => t.commandKey).join(',')}`),
     transferInSession: async () => ({ startTime: new Date(), completeTime: new Date() }),
+    // A device without an execution environment: ChangeDUState is 9000 on it.
+    hasSoftwareModules: false,
+    duChangeQueue: () => [],
+    queueDuChange: () => void calls.push('queueDuChange'),
   };
 }
 
@@ -43,13 +47,14 @@ test("GetRPCMethods lists what the table offers in the ACS's namespace", async (
   assert.ok(!(await list(NS10)).includes('ScheduleDownload'));
   assert.ok(!(await list(NS10)).includes('GetAllQueuedTransfers'));
   assert.ok((await list(NS11)).includes('GetAllQueuedTransfers'));
-  assert.deepEqual(supportedMethods(0).length + 3, supportedMethods(2).length);
+  assert.deepEqual(supportedMethods(0).length + 4, supportedMethods(2).length);
 });
 
 test('a method the table lacks, or the namespace does not define, is 9000', async () => {
   const ctx = { model: new DataModel(BUILT_IN_SCHEMA, new MemoryModelStore()), agent: fakeAgent() };
   for (const [req, ns] of [
     [{ method: 'ChangeDUState', operations: [], commandKey: '' }, NS12],
+    [{ method: 'ChangeDUState', operations: [{ op: 'Uninstall', uuid: 'x', version: '', executionEnvRef: '' }], commandKey: '' }, NS11],
     [{ method: 'SetVouchers', voucherList: [] }, NS12],
     [{ method: 'CancelTransfer', commandKey: 'x' }, NS10],
     [
