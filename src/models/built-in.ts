@@ -17,6 +17,7 @@ import { WIFI_PARAMETERS, WIFI_STATUS_PARAMETERS, WIFI_TABLES } from './wifi.js'
 import { SUPPORTED_DATA_MODEL_PARAMETERS, SUPPORTED_DATA_MODEL_TABLES } from './supported-data-model.js';
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
 import { SOFTWARE_MODULES_PARAMETERS, SOFTWARE_MODULES_TABLES } from './software-modules.js';
+import { STORAGE_SERVICE_PARAMETERS, STORAGE_SERVICE_TABLES } from './storage-service.js';
 import { IGD_PARAMETERS, IGD_ROOT, IGD_SCHEMA, IGD_TABLES } from './igd.js';
 import {
   DIAGNOSTICS_PARAMETERS,
@@ -53,6 +54,7 @@ export const BUILT_IN_PARAMETERS: readonly ParameterDefinition[] = [
   ...STB_COMPONENT_PARAMETERS,
   ...SERVICE_MONITORING_PARAMETERS,
   ...SOFTWARE_MODULES_PARAMETERS,
+  ...STORAGE_SERVICE_PARAMETERS,
 ];
 export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...MANAGEMENT_POLICY_TABLES,
@@ -70,6 +72,7 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...STB_COMPONENT_TABLES,
   ...SERVICE_MONITORING_TABLES,
   ...SOFTWARE_MODULES_TABLES,
+  ...STORAGE_SERVICE_TABLES,
 ];
 
 /** The built-in schema; immutable, so one instance serves every agent in the process. */

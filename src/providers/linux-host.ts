@@ -15,6 +15,7 @@ import { statusProvider, type ProcessInfo, type StatusSource } from './status-pr
 import { DeviceFiles } from './device-files.js';
 import { SoftwareModules } from './software/software-modules.js';
 import { ProcessRuntime } from './software/process-runtime.js';
+import { linuxLogicalVolumes, linuxPhysicalMedia, storageServiceProvider } from './storage-service.js';
 import path from 'node:path';
 import {
   dnsClientProvider,
@@ -207,6 +208,10 @@ export class LinuxHostDevice implements DeviceHooks {
       networkProvider({ interfaces: interfaces, refuseAddressChanges: 'the host manages its own addresses' }),
       this.files.provider(opts.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
       this.software,
+      storageServiceProvider(
+        perReadBatch(() => ({ media: linuxPhysicalMedia(`${sys}/block`), volumes: linuxLogicalVolumes(`${proc}/mounts`, `${sys}/class/block`) })),
+        () => Math.floor(os.uptime()),
+      ),
       dnsClientProvider(dnsServers),
       hostsProvider(neighbours, (name) => {
         const i = interfaces().findIndex((x) => x.name === name);

@@ -21,7 +21,8 @@ import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.
 import { temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { serviceMonitoringProvider } from './service-monitoring.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { SoftwareModules } from './software/software-modules.js';
+import { LazySoftwareModules, SoftwareModules } from './software/software-modules.js';
+import { simulatedStorage, STORAGE_OBJECTS, storageServiceProvider } from './storage-service.js';
 import { SimulatedRuntime } from './software/execution-runtime.js';
 
 /** One CPU sensor that warms and cools over the day around a per-device base temperature. */
@@ -182,7 +183,7 @@ export class SimulatedDevice implements DeviceHooks {
   readonly providers: Provider[];
   readonly files: DeviceFiles;
   /** Deployment units fetched and checked for real; their execution units simulated. */
-  readonly software: SoftwareModules;
+  readonly software: LazySoftwareModules;
   readonly standby: StandbyCapabilities | undefined;
   reboots = 0;
   factoryResets = 0;
@@ -205,7 +206,10 @@ export class SimulatedDevice implements DeviceHooks {
       now,
       firmwareFailsToBoot: options.firmwareFailsToBoot ? () => options.firmwareFailsToBoot!(this.identity.serialNumber) : undefined,
     });
-    this.software = new SoftwareModules({ dir: options.filesDir, runtime: new SimulatedRuntime(options.clock ?? systemClock), now });
+    this.software = new LazySoftwareModules(
+      () => new SoftwareModules({ dir: options.filesDir, runtime: new SimulatedRuntime(options.clock ?? systemClock), now }),
+      options.filesDir !== undefined,
+    );
     const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
     const interfaces = simulatedInterfaces(seed, options.mac);
     this.providers = [
@@ -221,6 +225,7 @@ export class SimulatedDevice implements DeviceHooks {
       simulatedTemperature(seed, upSeconds, now),
       this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
       this.software,
+      lazyProvider(STORAGE_OBJECTS, () => storageServiceProvider(simulatedStorage(seed, upSeconds), upSeconds)),
     ];
   }
 

@@ -38,6 +38,8 @@ const skip = fs.existsSync(tr181) ? undefined : `Broadband Forum model not found
 
 /** TR-135's objects (and their count) live under Device.Services. in the built-in model; the rest is TR-181's. */
 const isStbService = (name: string): boolean => name.startsWith('Device.Services.STBService');
+/** TR-140's likewise. */
+const isStorageService = (name: string): boolean => name.startsWith('Device.Services.StorageService');
 
 test('every built-in TR-181 definition (all of built-in.ts, not a hand list): same names, types, access and instance shape as TR-181 2.17', { skip }, () => {
   const model = loadBbfModel(fs.readFileSync(tr181, 'utf8'));
@@ -45,8 +47,8 @@ test('every built-in TR-181 definition (all of built-in.ts, not a hand list): sa
   // The counts CWMP-FACTS gives for the full file: the loader reads all of it.
   assert.equal(model.objects.size, 790);
   assert.equal(model.parameters.size, 6483);
-  const parameters = BUILT_IN_PARAMETERS.filter((d) => !isStbService(d.name));
-  const tables = BUILT_IN_TABLES.filter((t) => !isStbService(t.name));
+  const parameters = BUILT_IN_PARAMETERS.filter((d) => !isStbService(d.name) && !isStorageService(d.name));
+  const tables = BUILT_IN_TABLES.filter((t) => !isStbService(t.name) && !isStorageService(t.name));
   assert.ok(parameters.length > 400, `${parameters.length} TR-181 parameters checked`);
   assert.deepEqual(conformanceProblems(model, 'TR-181', parameters, tables), []);
 });
@@ -125,4 +127,20 @@ test('TR-098 DeviceSummary names only profiles the built-in model implements in 
     }
   }
   assert.deepEqual(missing, []);
+});
+
+const tr140 = path.join(BBF_DIR, 'tr-140-1-3-1-cwmp-full.xml');
+
+test('built-in TR-140 StorageService parameters match StorageService:1.3', {
+  skip: fs.existsSync(tr140) ? undefined : `Broadband Forum model not found at ${tr140}`,
+}, () => {
+  const model = loadBbfModel(fs.readFileSync(tr140, 'utf8'));
+  assert.equal(model.name, 'StorageService:1.3');
+  const local = (name: string): string => name.replace(/^Device\.Services\./, '');
+  // The service's own count sits under <model>, outside any object: checked by itself.
+  const parameters = BUILT_IN_PARAMETERS.filter((d) => isStorageService(d.name) && d.name.includes('.{i}.')).map((d) => ({ ...d, name: local(d.name) }));
+  assert.equal(model.parameters.get('StorageServiceNumberOfEntries')?.type, 'unsignedInt');
+  const tables = BUILT_IN_TABLES.filter((t) => isStorageService(t.name)).map((t) => ({ ...t, name: local(t.name) }));
+  assert.ok(parameters.length >= 39, `${parameters.length} TR-140 parameters checked`);
+  assert.deepEqual(conformanceProblems(model, 'TR-140', parameters, tables), []);
 });
