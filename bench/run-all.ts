@@ -3,9 +3,11 @@ import { runDataModelBench } from './datamodel.js';
 import { runSessionThroughput } from './session-throughput.js';
 import { runFleetBench } from './fleet.js';
 import { runProcessBench } from './process-footprint.js';
+import { runBulkDataBench } from './bulkdata.js';
 
 const only = process.argv[2];
 if (!only || only === 'datamodel') runDataModelBench();
 if (!only || only === 'session') await runSessionThroughput();
 if (!only || only === 'fleet') await runFleetBench();
 if (!only || only === 'process') await runProcessBench();
+if (!only || only === 'bulkdata') await runBulkDataBench();

@@ -86,6 +86,17 @@ interface LiveSession {
   held: boolean;
 }
 
+/** One Bulk Data report as the collector received it. */
+export interface BulkDataReceived {
+  path: string;
+  query: Record<string, string>;
+  method: string;
+  headers: http.IncomingHttpHeaders;
+  /** Decompressed. */
+  body: string;
+  at: number;
+}
+
 export class TestAcs {
   readonly sessions: AcsSessionRecord[] = [];
   private readonly queues = new Map<string, QueuedRpc[]>();
@@ -108,6 +119,13 @@ export class TestAcs {
   lightweight: LightweightNotificationReceiver | undefined;
   /** CPE bodies that arrived compressed (Content-Encoding gzip or deflate). */
   compressedRequests = 0;
+  /** Bulk Data reports received at /bulkdata (see bulkDataUrl). */
+  readonly bulkReports: BulkDataReceived[] = [];
+  /** Reports received in all (bulkReports keeps the newest 10,000). */
+  bulkReportCount = 0;
+  private readonly bulkWatchers: ((r: BulkDataReceived) => void)[] = [];
+  /** The HTTP status the Bulk Data collector answers with. */
+  bulkDataStatus = 200;
   /** Bodies whose connection closed before they were complete: how many bytes had come. */
   readonly incompleteBodies: number[] = [];
 
@@ -162,6 +180,57 @@ export class TestAcs {
     this.files.set(name, body);
     const { port } = this.server!.address() as AddressInfo;
     return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/files/${name}`;
+  }
+
+  /**
+   * The Bulk Data collector beside the ACS: a profile's HTTP.URL of `<base>/bulkdata/<anything>`
+   * (returned) lands its reports in `bulkReports`, decompressed; `bulkDataStatus` is what it
+   * answers (a 503 to see the device retry).
+   */
+  bulkDataUrl(name = 'collector'): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/bulkdata/${name}`;
+  }
+
+  /** Calls `watcher` for each Bulk Data report received. */
+  onBulkReport(watcher: (r: BulkDataReceived) => void): void {
+    this.bulkWatchers.push(watcher);
+  }
+
+  private receiveBulkData(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > 16 * 1024 * 1024) req.destroy();
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const encoding = String(req.headers['content-encoding'] ?? '');
+      let body: string;
+      try {
+        body = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw).toString('utf8');
+      } catch {
+        return void res.writeHead(400).end('bad Content-Encoding');
+      }
+      const url = new URL(req.url ?? '/', 'http://collector');
+      const received: BulkDataReceived = {
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        method: req.method ?? '',
+        headers: req.headers,
+        body,
+        at: Date.now(),
+      };
+      this.bulkReportCount++;
+      // A fleet reports without end: the newest are kept, the count is whole.
+      this.bulkReports.push(received);
+      if (this.bulkReports.length > 10_000) this.bulkReports.splice(0, this.bulkReports.length - 10_000);
+      for (const w of this.bulkWatchers) w(received);
+      this.notify();
+      res.writeHead(this.bulkDataStatus).end();
+    });
   }
 
   /** Queues RPCs for a device (by serial number), sent in its next session(s). */
@@ -302,6 +371,7 @@ export class TestAcs {
       if (!file) return void res.writeHead(404).end();
       return void res.writeHead(200, { 'Content-Length': file.length, 'Content-Type': 'application/octet-stream' }).end(file);
     }
+    if ((req.method === 'POST' || req.method === 'PUT') && req.url?.startsWith('/bulkdata')) return this.receiveBulkData(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {

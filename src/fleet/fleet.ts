@@ -20,6 +20,7 @@ import { managementServerPaths } from '../models/device-core.js';
 import { httpConnectionRequestsEnabled, traceHttpConnectionRequests } from '../connreq/connection-request-wiring.js';
 import { LiveModelStore } from '../storage/model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
+import { startBulkData } from '../bulkdata/bulk-data-collector.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { LiveAgentStateStore } from '../storage/agent-state.js';
 import type { AgentState } from '../storage/agent-state.js';
@@ -74,6 +75,8 @@ export interface FleetMember {
   index: number;
   serial: string;
   device: SimulatedDevice;
+  /** Its Bulk Data collection, while online (nothing until the ACS turns it on). */
+  bulkData?: ReturnType<typeof startBulkData>;
   stateStore: LiveAgentStateStore;
   modelStore: LiveModelStore;
   agent: Agent | undefined;
@@ -243,6 +246,7 @@ export class Fleet {
       for (const w of this.sessionWatchers) w(m, outcome.ok, timing);
     });
     m.agent = agent;
+    m.bulkData = startBulkData(agent, { tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined });
     agent.start();
   }
 
@@ -251,6 +255,8 @@ export class Fleet {
     const agent = m.agent;
     if (!agent) return;
     m.agent = undefined;
+    m.bulkData?.stop();
+    m.bulkData = undefined;
     this.crServer?.removeRoute(m.crPath);
     this.udp?.removeRoute(agent.model.read(agent.ms.connectionRequestUsername));
     await agent.stop();

@@ -18,7 +18,7 @@ export interface ScenarioOptions {
   name: ScenarioName;
   /** Seconds to run; 0: until interrupted (boot-storm and firmware-rollout end when done). */
   durationSeconds: number;
-  /** steady: Informs per second across the fleet; cr-storm: connection requests per second; firmware-rollout: Downloads started per second. */
+  /** steady: Informs per second across the fleet; cr-storm: connection requests per second; firmware-rollout: Downloads started per second; bulkdata: reports per second. */
   rate?: number;
   /** churn: share of the fleet offline at any moment, percent; standby: share asleep. */
   churnPercent?: number;
@@ -47,7 +47,7 @@ export function fleetShape(o: ScenarioOptions, devices: number): { bootWindowSec
 }
 
 export interface ScenarioExtra {
-  /** cr-storm: connection request to completed session; firmware-rollout: Download queued to TransferComplete. */
+  /** cr-storm: connection request to completed session; firmware-rollout: Download queued to TransferComplete; bulkdata: profile queued to its first report. */
   actionLatencyMs?: { p50: number; p99: number; max: number; count: number };
   actionsSent?: number;
   actionsFailed?: number;
@@ -196,6 +196,59 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           m.agent?.trigger(EventCode.ConnectionRequest);
         });
       whenBooted(fleet, rollout);
+      break;
+    }
+    case 'bulkdata': {
+      // The ACS gives every device a Bulk Data profile (JSON, a few live values) reporting to the
+      // collector beside it, ReportingInterval chosen for `rate` reports a second across the fleet.
+      const testAcs = needAcs();
+      const interval = Math.max(1, Math.round(fleet.members.length / Math.max(0.001, o.rate ?? fleet.members.length / 60)));
+      const url = testAcs.bulkDataUrl('fleet');
+      const configuredAt = new Map<string, number>();
+      testAcs.onBulkReport((r) => {
+        const serial = r.query['sn'] ?? '';
+        const at = configuredAt.get(serial);
+        if (at === undefined) return;
+        configuredAt.delete(serial);
+        latency.record(clock.now() - at);
+      });
+      const P = 'Device.BulkData.Profile.1.';
+      const str = (name: string, value: string, type = 'string') => ({ name, value, type });
+      let next = 0;
+      const configure = (): void =>
+        paced(Math.min(500, fleet.members.length), () => {
+          if (next >= fleet.members.length) return;
+          const m: FleetMember = fleet.members[next++]!;
+          sent++;
+          configuredAt.set(m.serial, clock.now());
+          const add = (objectName: string) => ({ method: 'AddObject' as const, objectName, parameterKey: 'bulkdata' });
+          testAcs.queue(
+            m.serial,
+            add('Device.BulkData.Profile.'),
+            add(`${P}Parameter.`),
+            add(`${P}Parameter.`),
+            add(`${P}Parameter.`),
+            add(`${P}HTTP.RequestURIParameter.`),
+            {
+              method: 'SetParameterValues',
+              parameterKey: 'bulkdata',
+              parameterList: [
+                str(`${P}Parameter.1.Reference`, 'Device.DeviceInfo.UpTime'),
+                str(`${P}Parameter.2.Reference`, 'Device.DeviceInfo.MemoryStatus.'),
+                str(`${P}Parameter.3.Reference`, 'Device.IP.Interface.*.Status'),
+                str(`${P}HTTP.RequestURIParameter.1.Name`, 'sn'),
+                str(`${P}HTTP.RequestURIParameter.1.Reference`, 'Device.DeviceInfo.SerialNumber'),
+                str(`${P}HTTP.URL`, url),
+                str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
+                str(`${P}ReportingInterval`, String(interval), 'unsignedInt'),
+                str(`${P}Enable`, 'true', 'boolean'),
+                str('Device.BulkData.Enable', 'true', 'boolean'),
+              ],
+            },
+          );
+          m.agent?.trigger(EventCode.ConnectionRequest);
+        });
+      whenBooted(fleet, configure);
       break;
     }
     case 'standby': {

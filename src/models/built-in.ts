@@ -18,6 +18,7 @@ import { SUPPORTED_DATA_MODEL_PARAMETERS, SUPPORTED_DATA_MODEL_TABLES } from './
 import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
 import { SOFTWARE_MODULES_PARAMETERS, SOFTWARE_MODULES_TABLES } from './software-modules.js';
 import { STORAGE_SERVICE_PARAMETERS, STORAGE_SERVICE_TABLES } from './storage-service.js';
+import { BULK_DATA_PARAMETERS, BULK_DATA_TABLES } from './bulk-data.js';
 import { IGD_PARAMETERS, IGD_ROOT, IGD_SCHEMA, IGD_TABLES } from './igd.js';
 import {
   DIAGNOSTICS_PARAMETERS,
@@ -55,6 +56,7 @@ export const BUILT_IN_PARAMETERS: readonly ParameterDefinition[] = [
   ...SERVICE_MONITORING_PARAMETERS,
   ...SOFTWARE_MODULES_PARAMETERS,
   ...STORAGE_SERVICE_PARAMETERS,
+  ...BULK_DATA_PARAMETERS,
 ];
 export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...MANAGEMENT_POLICY_TABLES,
@@ -73,6 +75,7 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...SERVICE_MONITORING_TABLES,
   ...SOFTWARE_MODULES_TABLES,
   ...STORAGE_SERVICE_TABLES,
+  ...BULK_DATA_TABLES,
 ];
 
 /** The built-in schema; immutable, so one instance serves every agent in the process. */

@@ -5,6 +5,7 @@
  * objects and variables are not offered.
  */
 import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
+import { readOnly as ro } from './define.js';
 
 const SM = 'Device.SoftwareModules.';
 const EE = `${SM}ExecEnv.{i}.`;
@@ -30,13 +31,6 @@ export const SOFTWARE_MODULES_TABLES: readonly TableDefinition[] = [
   { name: EU, writable: false },
 ];
 
-const ro = (name: string, type: ParameterDefinition['type'], extra: Partial<ParameterDefinition> = {}): ParameterDefinition => ({
-  name,
-  type,
-  writable: false,
-  default: type === 'int' ? '-1' : type === 'unsignedInt' ? '0' : type === 'boolean' ? 'false' : type === 'dateTime' ? '0001-01-01T00:00:00Z' : '',
-  ...extra,
-});
 const alias = (table: string): ParameterDefinition => ({ name: `${table}Alias`, type: 'string', maxLength: 64, writable: true, writeOnce: true, default: '' });
 
 export const SOFTWARE_MODULES_PARAMETERS: readonly ParameterDefinition[] = [

@@ -5,6 +5,7 @@
  * are not offered, and no table takes AddObject (the host manages its own volumes).
  */
 import type { ParameterDefinition, TableDefinition } from '../datamodel/schema.js';
+import { readOnly as ro, readWrite as rw } from './define.js';
 
 const SV = 'Device.Services.';
 const SS = `${SV}StorageService.{i}.`;
@@ -17,21 +18,6 @@ export const STORAGE_SERVICE_TABLES: readonly TableDefinition[] = [
   { name: PM, writable: false },
   { name: LV, writable: false },
 ];
-
-const ro = (name: string, type: ParameterDefinition['type'], extra: Partial<ParameterDefinition> = {}): ParameterDefinition => ({
-  name,
-  type,
-  writable: false,
-  default: type === 'unsignedInt' ? '0' : type === 'boolean' ? 'false' : '',
-  ...extra,
-});
-const rw = (name: string, type: ParameterDefinition['type'], def: string, extra: Partial<ParameterDefinition> = {}): ParameterDefinition => ({
-  name,
-  type,
-  writable: true,
-  default: def,
-  ...extra,
-});
 
 export const CONNECTION_TYPES = [
   'USB 1.1',

@@ -280,11 +280,13 @@ export interface UploadOptions extends Endpoint {
   body: Buffer;
   method: 'PUT' | 'POST';
   contentType: string;
+  /** More request headers (Content-Encoding, a Bulk Data report's BBF-Report-Format, Date). */
+  headers?: Record<string, string>;
 }
 
 /** Sends `body` to `url`. Throws CwmpFault (9011, 9012, 9013) or TransferAborted. */
 export async function uploadFile(o: UploadOptions): Promise<void> {
-  const { res, url } = await exchange(o.method, o, { 'Content-Type': o.contentType }, o.body, { connect: 9011, auth: 9012 });
+  const { res, url } = await exchange(o.method, o, { ...o.headers, 'Content-Type': o.contentType }, o.body, { connect: 9011, auth: 9012 });
   res.resume();
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 299) throw new CwmpFault(9011, `${describeTarget(url)} refused the upload (HTTP ${status})`);

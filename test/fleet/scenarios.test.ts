@@ -74,6 +74,29 @@ test('firmware-rollout: every device downloads, installs, reboots and reports su
   }
 });
 
+test('bulkdata: the ACS gives every device a profile and each reports to the collector at the rate asked', { timeout: 30_000 }, async () => {
+  const acs = new TestAcs();
+  const fleet = await small(acs, 100);
+  try {
+    const extra = await runScenario(fleet, { name: 'bulkdata', durationSeconds: 6, rate: 50 }, systemClock, acs).done;
+    assert.equal(extra.actionsSent, 100);
+    assert.equal(extra.actionLatencyMs?.count, 100, 'every device reported after it was configured');
+    const reporters = new Set(acs.bulkReports.map((r) => r.query['sn']));
+    assert.deepEqual([...reporters].sort(), fleet.members.map((m) => m.serial).sort());
+    // 100 devices every 2 s for the seconds left after configuring: well over one round.
+    assert.ok(acs.bulkReportCount >= 150, `${acs.bulkReportCount} reports`);
+    const entry = (JSON.parse(acs.bulkReports.at(-1)!.body) as { Report: Record<string, unknown>[] }).Report[0]!;
+    assert.equal(typeof entry['Device.DeviceInfo.UpTime'], 'number');
+    assert.ok(
+      Object.keys(entry).some((k) => /^Device\.IP\.Interface\.\d+\.Status$/.test(k)),
+      Object.keys(entry).join(' '),
+    );
+  } finally {
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
 test('standby: devices sleep deaf to connection requests and wake with 13 WAKEUP', { timeout: 30_000 }, async () => {
   const acs = new TestAcs();
   const fleet = await small(acs, 20);

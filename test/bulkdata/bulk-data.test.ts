@@ -1,0 +1,180 @@
+/**
+ * Bulk Data collection end to end: the ACS configures profiles over CWMP (AddObject,
+ * SetParameterValues) and the agent's reports reach the collector beside the bundled test ACS,
+ * in every encoding, with retries, retained reports and the TimeReference grid.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AcsRequest, ParameterValueInput } from '../../src/cwmp/messages.js';
+import { startBulkData } from '../../src/bulkdata/bulk-data-collector.js';
+import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
+
+const BD = 'Device.BulkData.';
+const P = `${BD}Profile.1.`;
+
+async function sendRpcs(h: Harness, ...rpcs: AcsRequest[]): Promise<void> {
+  const before = h.acs.completedSessions(h.serial).length;
+  h.acs.queue(h.serial, ...rpcs);
+  h.agent.trigger('6 CONNECTION REQUEST');
+  await sessionsCompleted(h, before + 1);
+  const faults = h.acs.responses(h.serial).filter((r) => r.method === 'Fault');
+  assert.equal(faults.length, 0, 'no RPC faulted');
+}
+
+const str = (name: string, value: string): ParameterValueInput => ({ name, value, type: 'string' });
+const set = (h: Harness, ...list: ParameterValueInput[]) => sendRpcs(h, { method: 'SetParameterValues', parameterList: list, parameterKey: 'bd' });
+const add = (objectName: string): AcsRequest => ({ method: 'AddObject', objectName, parameterKey: 'bd' });
+
+/** A profile reporting every `interval` s to the collector, with the references given (name, reference, exclude). */
+async function profile(h: Harness, interval: number, refs: [string, string, boolean?][], extra: ParameterValueInput[] = []): Promise<void> {
+  await sendRpcs(h, add(`${BD}Profile.`), ...refs.map(() => add(`${P}Parameter.`)), add(`${P}HTTP.RequestURIParameter.`));
+  await set(
+    h,
+    ...refs.flatMap(([name, reference, exclude], i) => [
+      str(`${P}Parameter.${i + 1}.Name`, name),
+      str(`${P}Parameter.${i + 1}.Reference`, reference),
+      { name: `${P}Parameter.${i + 1}.Exclude`, value: String(exclude ?? false), type: 'boolean' },
+    ]),
+    str(`${P}HTTP.RequestURIParameter.1.Name`, 'sn'),
+    str(`${P}HTTP.RequestURIParameter.1.Reference`, 'Device.DeviceInfo.SerialNumber'),
+    str(`${P}HTTP.URL`, h.acs.bulkDataUrl('p1')),
+    { name: `${P}ReportingInterval`, value: String(interval), type: 'unsignedInt' },
+    ...extra,
+    { name: `${P}Enable`, value: 'true', type: 'boolean' },
+    { name: `${BD}Enable`, value: 'true', type: 'boolean' },
+  );
+}
+
+async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness();
+  const bulk = startBulkData(h.agent);
+  try {
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await fn(h);
+  } finally {
+    bulk.stop();
+    await h.close();
+  }
+}
+
+const REFS: [string, string, boolean?][] = [
+  ['', 'Device.DeviceInfo.UpTime'],
+  ['Mem', 'Device.DeviceInfo.MemoryStatus.'],
+  ['', 'Device.DeviceInfo.MemoryStatus.Free', true],
+  ['IfStatus', 'Device.IP.Interface.*.Status'],
+  ['', 'Device.No.Such.Thing'],
+];
+
+test('JSON reports: NameValuePair then ObjectHierarchy gzipped; names, exclusions, wildcards, query parameters and headers', { timeout: 30_000 }, async () => {
+  await withHarness(async (h) => {
+    await profile(h, 1, REFS, [str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair')]);
+    assert.equal(await h.agent.model.read(`${BD}Status`), 'Enabled');
+    await h.acs.waitFor(() => h.acs.bulkReports.length >= 2, 5000);
+    const r = h.acs.bulkReports[0]!;
+    assert.equal(r.method, 'POST');
+    assert.equal(r.path, '/bulkdata/p1');
+    assert.equal(r.query['sn'], h.serial);
+    assert.equal(r.headers['bbf-report-format'], 'NameValuePair');
+    assert.match(String(r.headers['content-type']), /^application\/json; charset=UTF-8/);
+    assert.ok(r.headers['date'], 'Date header (UseDateHeader defaults to true)');
+    const report = (JSON.parse(r.body) as { Report: Record<string, unknown>[] }).Report;
+    assert.equal(report.length, 1);
+    const entry = report[0]!;
+    assert.equal(typeof entry['CollectionTime'], 'number');
+    assert.ok(Math.abs((entry['CollectionTime'] as number) - Date.now() / 1000) < 10);
+    assert.equal(typeof entry['Device.DeviceInfo.UpTime'], 'number', 'unsignedInt as a JSON number');
+    assert.ok('Mem.Total' in entry, 'a partial path under its Name');
+    assert.ok(!('Mem.Free' in entry), 'an excluded parameter is left out');
+    assert.equal(entry['IfStatus.1'], 'Up', 'a wildcard under Name plus the instance number');
+    assert.ok(!Object.keys(entry).some((k) => k.includes('No.Such')), 'an unknown reference is left out');
+
+    await set(h, str(`${P}JSONEncoding.ReportFormat`, 'ObjectHierarchy'), str(`${P}HTTP.Compression`, 'GZIP'), str(`${P}HTTP.Method`, 'PUT'));
+    const from = h.acs.bulkReports.length;
+    await h.acs.waitFor(() => h.acs.bulkReports.slice(from).some((x) => x.headers['bbf-report-format'] === 'ObjectHierarchy'), 5000);
+    const o = h.acs.bulkReports.slice(from).find((x) => x.headers['bbf-report-format'] === 'ObjectHierarchy')!;
+    assert.equal(o.headers['content-encoding'], 'gzip');
+    assert.equal(o.method, 'PUT');
+    const tree = (JSON.parse(o.body) as { Report: { Device: { DeviceInfo: { UpTime: number } }; Mem: Record<string, unknown> }[] }).Report[0]!;
+    assert.equal(typeof tree.Device.DeviceInfo.UpTime, 'number');
+    assert.ok('Total' in tree.Mem && !('Free' in tree.Mem));
+  });
+});
+
+test('CSV reports: ParameterPerRow and ParameterPerColumn, with the separators and timestamps the profile sets', { timeout: 30_000 }, async () => {
+  await withHarness(async (h) => {
+    await profile(h, 1, REFS.slice(0, 2), [
+      str(`${P}EncodingType`, 'CSV'),
+      str(`${P}CSVEncoding.ReportFormat`, 'ParameterPerRow'),
+      str(`${P}CSVEncoding.RowTimestamp`, 'ISO-8601'),
+    ]);
+    await h.acs.waitFor(() => h.acs.bulkReports.length >= 1, 5000);
+    const rows = h.acs.bulkReports[0]!.body.split('\r\n');
+    assert.equal(h.acs.bulkReports[0]!.headers['bbf-report-format'], 'ParameterPerRow');
+    assert.match(String(h.acs.bulkReports[0]!.headers['content-type']), /^text\/csv; charset=UTF-8; header=present/);
+    assert.equal(rows[0], 'ReportTimestamp,ParameterName,ParameterValue,ParameterType');
+    const upTime = rows.find((r) => r.includes(',Device.DeviceInfo.UpTime,'))!.split(',');
+    assert.match(upTime[0]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.equal(upTime[3], 'unsignedInt');
+    assert.ok(rows.some((r) => r.split(',')[1] === 'Mem.Total'));
+
+    await set(
+      h,
+      str(`${P}CSVEncoding.ReportFormat`, 'ParameterPerColumn'),
+      str(`${P}CSVEncoding.FieldSeparator`, ';'),
+      str(`${P}CSVEncoding.RowTimestamp`, 'None'),
+    );
+    const from = h.acs.bulkReports.length;
+    await h.acs.waitFor(() => h.acs.bulkReports.slice(from).some((x) => x.headers['bbf-report-format'] === 'ParameterPerColumn'), 5000);
+    const col = h.acs.bulkReports.slice(from).find((x) => x.headers['bbf-report-format'] === 'ParameterPerColumn')!;
+    const [header, values] = col.body.split('\r\n');
+    const names = header!.split(';');
+    assert.equal(names[0], 'Device.DeviceInfo.UpTime', 'no timestamp column');
+    assert.ok(names.includes('Mem.Total'));
+    assert.equal(values!.split(';').length, names.length);
+  });
+});
+
+test('a collector that fails: retries with back-off inside the interval, then the failed reports go with the next one', { timeout: 40_000 }, async () => {
+  await withHarness(async (h) => {
+    h.acs.bulkDataStatus = 503;
+    await profile(h, 4, REFS.slice(0, 1), [
+      str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
+      { name: `${P}HTTP.RetryEnable`, value: 'true', type: 'boolean' },
+      { name: `${P}HTTP.RetryMinimumWaitInterval`, value: '1', type: 'unsignedInt' },
+      { name: `${P}HTTP.RetryIntervalMultiplier`, value: '1000', type: 'unsignedInt' },
+      { name: `${P}NumberOfRetainedFailedReports`, value: '3', type: 'int' },
+    ]);
+    // The first report and at least one retry of it, all refused.
+    await h.acs.waitFor(() => h.acs.bulkReports.length >= 3, 10_000);
+    const first = h.acs.bulkReports.map((r) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report.map((x) => x.CollectionTime).join(','));
+    assert.equal(first[0], first[1], 'a retry sends the same report');
+    // The next interval's report carries the failed one before it (still refused).
+    const reportsIn = (r: { body: string }) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report;
+    await h.acs.waitFor(() => h.acs.bulkReports.some((r) => reportsIn(r).length >= 2), 12_000);
+    h.acs.bulkDataStatus = 200;
+    const before = h.acs.bulkReports.length;
+    await h.acs.waitFor(() => h.acs.bulkReports.length > before, 12_000);
+    const times = reportsIn(h.acs.bulkReports[before]!).map((x) => x.CollectionTime);
+    assert.ok(times.length >= 2, `the delivered transmission holds the retained report too: ${times.join(',')}`);
+    assert.ok(
+      times.every((t, i) => i === 0 || t > times[i - 1]!),
+      `oldest first: ${times.join(',')}`,
+    );
+  });
+});
+
+test('TimeReference puts reports on its grid', { timeout: 30_000 }, async () => {
+  await withHarness(async (h) => {
+    await profile(h, 3, REFS.slice(0, 1), [
+      str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
+      { name: `${P}TimeReference`, value: '2026-01-01T00:00:01Z', type: 'dateTime' },
+    ]);
+    await h.acs.waitFor(() => h.acs.bulkReports.length >= 2, 10_000);
+    const ref = Date.parse('2026-01-01T00:00:01Z') / 1000;
+    for (const r of h.acs.bulkReports.slice(0, 2)) {
+      const t = (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report[0]!.CollectionTime;
+      assert.equal((t - ref) % 3, 0, `CollectionTime ${t} on the 3 s grid from the reference`);
+    }
+  });
+});
