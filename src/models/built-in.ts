@@ -19,6 +19,7 @@ import { XMPP_PARAMETERS, XMPP_TABLES } from './xmpp.js';
 import { SOFTWARE_MODULES_PARAMETERS, SOFTWARE_MODULES_TABLES } from './software-modules.js';
 import { STORAGE_SERVICE_PARAMETERS, STORAGE_SERVICE_TABLES } from './storage-service.js';
 import { BULK_DATA_PARAMETERS, BULK_DATA_TABLES } from './bulk-data.js';
+import { VOICE_SERVICE_PARAMETERS, VOICE_SERVICE_TABLES } from './voice-service.js';
 import { IGD_PARAMETERS, IGD_ROOT, IGD_SCHEMA, IGD_TABLES } from './igd.js';
 import {
   DIAGNOSTICS_PARAMETERS,
@@ -57,6 +58,7 @@ export const BUILT_IN_PARAMETERS: readonly ParameterDefinition[] = [
   ...SOFTWARE_MODULES_PARAMETERS,
   ...STORAGE_SERVICE_PARAMETERS,
   ...BULK_DATA_PARAMETERS,
+  ...VOICE_SERVICE_PARAMETERS,
 ];
 export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...MANAGEMENT_POLICY_TABLES,
@@ -76,6 +78,7 @@ export const BUILT_IN_TABLES: readonly TableDefinition[] = [
   ...SOFTWARE_MODULES_TABLES,
   ...STORAGE_SERVICE_TABLES,
   ...BULK_DATA_TABLES,
+  ...VOICE_SERVICE_TABLES,
 ];
 
 /** The built-in schema; immutable, so one instance serves every agent in the process. */

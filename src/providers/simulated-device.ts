@@ -23,6 +23,7 @@ import { serviceMonitoringProvider } from './service-monitoring.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { LazySoftwareModules, SoftwareModules } from './software/software-modules.js';
 import { simulatedStorage, STORAGE_OBJECTS, storageServiceProvider } from './storage-service.js';
+import { SimulatedVoiceService } from './simulated-voice.js';
 import { SimulatedRuntime } from './software/execution-runtime.js';
 
 /** One CPU sensor that warms and cools over the day around a per-device base temperature. */
@@ -226,6 +227,7 @@ export class SimulatedDevice implements DeviceHooks {
       this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
       this.software,
       lazyProvider(STORAGE_OBJECTS, () => storageServiceProvider(simulatedStorage(seed, upSeconds), upSeconds)),
+      new SimulatedVoiceService(seed, upSeconds, now),
     ];
   }
 

@@ -133,7 +133,12 @@ test('a fleet honours dataModel.extraModels: a TR-104 VoiceService mounted under
   fs.writeFileSync(config, `dataModel:\n  extraModels:\n    - file: ${path.join(BBF_DIR, 'tr-104-2-0-2-cwmp-full.xml')}\n      mountAt: Device.Services.\n`);
   acs.queue('STB000000000', {
     method: 'GetParameterValues',
-    parameterNames: ['Device.Services.VoiceServiceNumberOfEntries', 'Device.Services.STBServiceNumberOfEntries'],
+    // MaxNumberOfLines is TR-104's and not in the built-in voice subset: only the extra model defines it.
+    parameterNames: [
+      'Device.Services.VoiceServiceNumberOfEntries',
+      'Device.Services.VoiceService.1.CallControl.MaxNumberOfLines',
+      'Device.Services.STBServiceNumberOfEntries',
+    ],
   });
   try {
     await new Promise<void>((resolve, reject) =>
@@ -147,7 +152,8 @@ test('a fleet honours dataModel.extraModels: a TR-104 VoiceService mounted under
     const answer = acs.responses('STB000000000')[0]!;
     assert.equal(answer.method, 'GetParameterValuesResponse');
     const values = parameterValues(answer);
-    assert.equal(values['Device.Services.VoiceServiceNumberOfEntries']?.value, '0');
+    assert.equal(values['Device.Services.VoiceServiceNumberOfEntries']?.value, '1', 'the built-in simulated voice service');
+    assert.ok(values['Device.Services.VoiceService.1.CallControl.MaxNumberOfLines'], 'a TR-104 parameter only the extra model defines answers');
     assert.equal(values['Device.Services.STBServiceNumberOfEntries']?.value, '1', "the profile's own model is still there");
   } finally {
     await acs.close();

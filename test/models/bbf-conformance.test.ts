@@ -40,6 +40,7 @@ const skip = fs.existsSync(tr181) ? undefined : `Broadband Forum model not found
 const isStbService = (name: string): boolean => name.startsWith('Device.Services.STBService');
 /** TR-140's likewise. */
 const isStorageService = (name: string): boolean => name.startsWith('Device.Services.StorageService');
+const isVoiceService = (name: string): boolean => name.startsWith('Device.Services.VoiceService');
 
 test('every built-in TR-181 definition (all of built-in.ts, not a hand list): same names, types, access and instance shape as TR-181 2.17', { skip }, () => {
   const model = loadBbfModel(fs.readFileSync(tr181, 'utf8'));
@@ -47,8 +48,8 @@ test('every built-in TR-181 definition (all of built-in.ts, not a hand list): sa
   // The counts CWMP-FACTS gives for the full file: the loader reads all of it.
   assert.equal(model.objects.size, 790);
   assert.equal(model.parameters.size, 6483);
-  const parameters = BUILT_IN_PARAMETERS.filter((d) => !isStbService(d.name) && !isStorageService(d.name));
-  const tables = BUILT_IN_TABLES.filter((t) => !isStbService(t.name) && !isStorageService(t.name));
+  const parameters = BUILT_IN_PARAMETERS.filter((d) => !isStbService(d.name) && !isStorageService(d.name) && !isVoiceService(d.name));
+  const tables = BUILT_IN_TABLES.filter((t) => !isStbService(t.name) && !isStorageService(t.name) && !isVoiceService(t.name));
   assert.ok(parameters.length > 400, `${parameters.length} TR-181 parameters checked`);
   assert.deepEqual(conformanceProblems(model, 'TR-181', parameters, tables), []);
 });
@@ -143,4 +144,20 @@ test('built-in TR-140 StorageService parameters match StorageService:1.3', {
   const tables = BUILT_IN_TABLES.filter((t) => isStorageService(t.name)).map((t) => ({ ...t, name: local(t.name) }));
   assert.ok(parameters.length >= 39, `${parameters.length} TR-140 parameters checked`);
   assert.deepEqual(conformanceProblems(model, 'TR-140', parameters, tables), []);
+});
+
+const tr104 = path.join(BBF_DIR, 'tr-104-2-0-2-cwmp-full.xml');
+
+test('built-in TR-104 VoiceService parameters match VoiceService:2.0', {
+  skip: fs.existsSync(tr104) ? undefined : `Broadband Forum model not found at ${tr104}`,
+}, () => {
+  const model = loadBbfModel(fs.readFileSync(tr104, 'utf8'));
+  assert.match(model.name, /^VoiceService:2\.0/);
+  const local = (name: string): string => name.replace(/^Device\.Services\./, '');
+  // The service's own count sits under <model>, outside any object: checked by itself.
+  const parameters = BUILT_IN_PARAMETERS.filter((d) => isVoiceService(d.name) && d.name.includes('.{i}.')).map((d) => ({ ...d, name: local(d.name) }));
+  const tables = BUILT_IN_TABLES.filter((t) => isVoiceService(t.name)).map((t) => ({ ...t, name: local(t.name) }));
+  assert.equal(model.parameters.get('VoiceServiceNumberOfEntries')?.type, 'unsignedInt');
+  assert.ok(parameters.length >= 70, `${parameters.length} TR-104 parameters checked`);
+  assert.deepEqual(conformanceProblems(model, 'TR-104', parameters, tables), []);
 });
