@@ -50,6 +50,8 @@ export interface AgentMisbehaviour {
   transfer?(serial: string, fileType: string): TransferMisbehaviour | undefined;
   /** Whether the firmware image installed now fails its boot check (the device rolls back). */
   firmwareFailsToBoot?(serial: string): boolean;
+  /** Boots a device goes through after a firmware install before it reports it (a reboot loop): 0 or undefined, none. */
+  rebootLoop?(serial: string): number | undefined;
   /** How far off the device's clock runs, in ms (its Inform's CurrentTime, its absolute schedules). */
   clockOffsetMs?(serial: string): number | undefined;
   /** Quirks for the session about to start. */

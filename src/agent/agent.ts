@@ -189,6 +189,7 @@ export class Agent implements AgentControl {
         finishTransfer: (id, report) => this.finishTransfer(id, report),
         rebootForTransfer: () => this.rebootWhenIdle(),
         misbehaviour: opts.misbehaviour?.transfer ? (t) => opts.misbehaviour?.transfer?.(opts.device.identity.serialNumber, t.fileType) : undefined,
+        rebootLoopBoots: opts.misbehaviour?.rebootLoop ? () => opts.misbehaviour?.rebootLoop?.(opts.device.identity.serialNumber) : undefined,
       },
       { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
     );

@@ -53,6 +53,8 @@ export interface TransferRecord {
   attempts: number;
   /** Epoch ms when the current attempt began. */
   startedAt: number | null;
+  /** Boots since the install that did not yet report it (a device made to loop in reboots). */
+  loopBoots?: number;
 }
 
 /** How many transfers may wait at once; more is 9004. TR-069 asks for at least 3. */

@@ -58,6 +58,8 @@ const action = z.union([
     .strict(),
   // A firmware image that downloads and installs, then fails its boot: the device comes back on the old one.
   z.object({ firmwareRollback: z.object({}).strict() }).strict(),
+  // After a firmware install the device loops: it boots (and informs 1 BOOT) this many more times before TransferComplete.
+  z.object({ rebootLoop: z.object({ boots: z.number().int().min(1).max(50) }).strict() }).strict(),
   z
     .object({
       changingValue: z.object({ name: z.string(), everySeconds: z.number().positive(), kind: z.enum(['counter', 'signal']).default('counter') }).strict(),
@@ -274,6 +276,15 @@ export class Misbehaviour implements AgentMisbehaviour {
       return true;
     }
     return false;
+  }
+
+  rebootLoop(serial: string): number | undefined {
+    for (const rule of this.rules) {
+      if (!('rebootLoop' in rule.action) || !this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return rule.action.rebootLoop.boots;
+    }
+    return undefined;
   }
 
   clockOffsetMs(serial: string): number | undefined {

@@ -43,6 +43,8 @@ export interface TransferHost {
   finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void;
   /** Reboots the device now that a transfer left it ready to. */
   rebootForTransfer(): void;
+  /** Boots to go through after a firmware install before reporting it (a misbehaving device, on purpose). */
+  rebootLoopBoots?(t: TransferRecord): number | undefined;
   /** A failure to report instead of fetching (a misbehaving device, on purpose). */
   misbehaviour?(t: TransferRecord): TransferMisbehaviour | undefined;
 }
@@ -101,6 +103,18 @@ export class TransferRunner {
       } else if (t.phase === 'installing' || t.phase === 'rebooting') {
         const outcome = this.host.files?.installOutcome(t.id);
         if (outcome === 'pending') continue;
+        // A device made to loop: it boots, informs 1 BOOT, and reboots after that session, this many times first.
+        const loop = outcome !== undefined && t.fileType === '1 Firmware Upgrade Image' ? (this.host.rebootLoopBoots?.(t) ?? 0) : 0;
+        if ((t.loopBoots ?? 0) < loop) {
+          this.host.updateTransfer(t.id, { loopBoots: (t.loopBoots ?? 0) + 1 });
+          this.host.log.warn(
+            { commandKey: t.commandKey, boot: (t.loopBoots ?? 0) + 1, of: loop },
+            'rebooting again before reporting the upgrade (misbehaving on purpose)',
+          );
+          // After this boot's session: the timer fires once the boot has started it.
+          this.host.clock.setTimer(0, () => this.host.rebootForTransfer());
+          continue;
+        }
         if (outcome === undefined) {
           this.finish(t, {
             faultCode: 9010,

@@ -178,3 +178,35 @@ test('TimeReference puts reports on its grid', { timeout: 30_000 }, async () => 
     }
   });
 });
+
+test('PersistAcrossReboot: reports that failed before a restart go with the first report after it', { timeout: 40_000 }, async () => {
+  const h = await startHarness();
+  let bulk = startBulkData(h.agent, { stateDir: h.stateDir });
+  try {
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    h.acs.bulkDataStatus = 503;
+    await profile(h, 1, REFS.slice(0, 1), [
+      str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
+      { name: `${P}NumberOfRetainedFailedReports`, value: '-1', type: 'int' },
+      { name: `${P}HTTP.PersistAcrossReboot`, value: 'true', type: 'boolean' },
+    ]);
+    const reportsIn = (r: { body: string }) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report;
+    // Two intervals refused: the second transmission already carries the first report.
+    await h.acs.waitFor(() => h.acs.bulkReports.some((r) => reportsIn(r).length >= 2), 10_000);
+    const before = Math.max(...h.acs.bulkReports.map((r) => reportsIn(r).length));
+    bulk.stop();
+    const agent = await h.restart();
+    h.acs.bulkDataStatus = 200;
+    bulk = startBulkData(agent, { stateDir: h.stateDir });
+    const from = h.acs.bulkReports.length;
+    await h.acs.waitFor(() => h.acs.bulkReports.length > from, 10_000);
+    const delivered = reportsIn(h.acs.bulkReports[from]!);
+    assert.ok(delivered.length >= before, `after the restart ${delivered.length} reports went, ${before} were kept before it`);
+    const times = delivered.map((x) => x.CollectionTime);
+    assert.ok(times[0]! < times.at(-1)!, `the kept ones first: ${times.join(',')}`);
+  } finally {
+    bulk.stop();
+    await h.close();
+  }
+});

@@ -256,6 +256,43 @@ test('firmwareRollback: the image downloads and installs, then fails its boot; t
   }
 });
 
+test('rebootLoop: after a firmware install the device boots twice more (1 BOOT each) before TransferComplete comes, late', {
+  timeout: 40_000,
+}, async () => {
+  const r = await rig([{ name: 'loop', devices: { serials: '0$' }, do: { rebootLoop: { boots: 2 } } }], 2);
+  const image = r.acs.serveFile('fw-7.bin', buildFirmwareImage({ version: '7.0.0', payload: Buffer.from('firmware') }));
+  for (const m of r.fleet.members) r.acs.queue(m.serial, downloadRequest(image, 'fw-7'));
+  try {
+    await r.fleet.start();
+    await r.acs.waitFor(() => r.fleet.members.every((m) => r.acs.acknowledged('TransferComplete', m.serial).length === 1), 30_000);
+    // The sessions after the one that sent the Download, by their events.
+    const after = (i: number) => {
+      const all = r.acs.sessions.filter((x) => x.serial === r.serial(i));
+      const from = all.findIndex((x) => x.messages.some((m) => m.method === 'Download'));
+      return all.slice(from + 1).map((x) => ({ events: x.events.map((e) => e.code), tc: x.messages.some((m) => m.method === 'TransferComplete') }));
+    };
+    const looped = after(0);
+    const reportAt = looped.findIndex((x) => x.tc);
+    assert.equal(reportAt, 2, `two BOOT sessions before the report: ${JSON.stringify(looped)}`);
+    assert.ok(
+      looped.slice(0, 3).every((x) => x.events.includes('1 BOOT')),
+      JSON.stringify(looped),
+    );
+    assert.ok(looped[2]!.events.includes('7 TRANSFER COMPLETE') && looped[2]!.events.includes('M Download'));
+    assert.ok(!looped[0]!.events.includes('7 TRANSFER COMPLETE'), 'no sign of the transfer before it is reported');
+    assert.equal(textAt(r.acs.acknowledged('TransferComplete', r.serial(0))[0]!.body, 'FaultStruct', 'FaultCode'), '0', 'late, and a success');
+    // The well-behaved device reports in its first boot after the install.
+    assert.equal(
+      after(1).findIndex((x) => x.tc),
+      0,
+    );
+    assert.ok((r.misbehaviour.fired['loop'] ?? 0) >= 1);
+  } finally {
+    await r.fleet.stop();
+    await r.acs.close();
+  }
+});
+
 test('a power cut: the device comes back with 1 BOOT (not BOOTSTRAP) with what it had persisted; a moving value brings VALUE CHANGE', {
   timeout: 30_000,
 }, async () => {

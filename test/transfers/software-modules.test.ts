@@ -243,6 +243,56 @@ test('Linux execution environment: install starts a real process, RequestedState
   }
 });
 
+test('Linux: a process that ignores SIGTERM is killed after its stop timeout (FailureOnStop); a disabled ExecEnv refuses installs (9024)', {
+  timeout: 60_000,
+}, async () => {
+  const h = await linuxHarness();
+  const filesState = (h as Harness & { filesState: string }).filesState;
+  try {
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    const stubborn = await buildPackage(
+      {
+        name: 'stubborn',
+        vendor: 'Example',
+        version: '1',
+        executionUnits: [{ name: 'svc', command: ['bin/svc.sh'], autoStart: true, stopTimeoutSeconds: 1 }],
+      },
+      { 'bin/svc.sh': "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 1; done\n" },
+      ['bin/svc.sh'],
+    );
+    await sendRpcs(h, { method: 'ChangeDUState', operations: [install(h.acs.serveFile('stubborn.tgz', stubborn))], commandKey: 'stubborn' });
+    assert.equal(results((await duComplete(h))[0]!)[0]!.faultCode, 0);
+    await h.acs.waitFor(() => runningPid(filesState, 'eu1-svc') !== undefined, 5000);
+    const pid = runningPid(filesState, 'eu1-svc')!;
+    await sendRpcs(h, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: `${SM}ExecutionUnit.1.RequestedState`, value: 'Idle', type: 'string' }],
+      parameterKey: 'stop',
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(alive(pid), 'SIGTERM alone did not stop it');
+    await h.acs.waitFor(() => !alive(pid), 5000);
+    let v: Record<string, string> = {};
+    for (let i = 0; i < 20 && v[`${SM}ExecutionUnit.1.Status`] !== 'Idle'; i++) v = await values(h, `${SM}ExecutionUnit.1.`);
+    assert.equal(v[`${SM}ExecutionUnit.1.Status`], 'Idle');
+    assert.equal(v[`${SM}ExecutionUnit.1.ExecutionFaultCode`], 'FailureOnStop');
+    assert.match(v[`${SM}ExecutionUnit.1.ExecutionFaultMessage`]!, /did not stop within 1 s of SIGTERM; killed/);
+
+    await sendRpcs(h, {
+      method: 'SetParameterValues',
+      parameterList: [{ name: `${SM}ExecEnv.1.Enable`, value: 'false', type: 'boolean' }],
+      parameterKey: 'off',
+    });
+    assert.equal((await values(h, `${SM}ExecEnv.1.Status`))[`${SM}ExecEnv.1.Status`], 'Disabled');
+    await sendRpcs(h, { method: 'ChangeDUState', operations: [install(h.acs.serveFile('hello.tgz', await helloPackage('1.0.0')))], commandKey: 'off' });
+    const [refused] = results((await duComplete(h, 2))[1]!);
+    assert.deepEqual([refused!.faultCode, refused!.state], [9024, 'Failed']);
+  } finally {
+    await h.close();
+  }
+});
+
 test('each failing operation gets the fault TR-069 names, the others still run, and nothing is half done', { timeout: 60_000 }, async () => {
   const h = await startHarness();
   try {
