@@ -151,3 +151,82 @@ export function perReadBatch<A extends unknown[], T>(source: (...args: A) => T):
     return value;
   };
 }
+
+/**
+ * A provider built on first use that also takes settings (set) and reports changes (subscribe):
+ * the subscription is kept until the provider exists, then handed over. `startIf` looks at the
+ * stored settings when the provider joins a device's model and builds it at once when it has
+ * work of its own to do (a sampling timer the ACS turned on before a restart, say).
+ */
+export function lazySettableProvider(objects: readonly string[], build: () => Provider, startIf?: (read: (path: string) => string) => boolean): Provider {
+  return new LazySettableProvider(objects, build, startIf);
+}
+
+class LazySettableProvider implements Provider {
+  private built: Provider | undefined;
+  private read: ((path: string) => string) | undefined;
+  private changed: ((paths: string[]) => void) | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private checking = false;
+  constructor(
+    readonly objects: readonly string[],
+    private readonly build: () => Provider,
+    private readonly startIf: ((read: (path: string) => string) => boolean) | undefined,
+  ) {}
+
+  private target(): Provider {
+    if (!this.built) {
+      const built = this.build();
+      this.built = built;
+      if (this.read) built.attach?.(this.read);
+      if (this.changed && built.subscribe) this.unsubscribe = built.subscribe((paths) => this.changed?.(paths));
+    }
+    return this.built;
+  }
+
+  get(path: string): string | undefined {
+    // While startIf reads the stored settings, nothing is built: they come from the store.
+    if (this.checking) return undefined;
+    return this.target().get(path);
+  }
+
+  instances(tablePath: string): number[] | undefined {
+    if (this.checking) return undefined;
+    return this.target().instances?.(tablePath);
+  }
+
+  validate(path: string, value: string): string | undefined {
+    return this.target().validate?.(path, value);
+  }
+
+  factoryDefault(path: string): string | undefined {
+    if (this.checking) return undefined;
+    return this.target().factoryDefault?.(path);
+  }
+
+  set(path: string, value: string): void | 'reboot' {
+    return this.target().set?.(path, value);
+  }
+
+  subscribe(changed: (paths: string[]) => void): () => void {
+    this.changed = changed;
+    if (this.built?.subscribe && !this.unsubscribe) this.unsubscribe = this.built.subscribe((paths) => this.changed?.(paths));
+    return () => {
+      this.changed = undefined;
+      this.unsubscribe?.();
+    };
+  }
+
+  attach(read: (path: string) => string): void {
+    this.read = read;
+    if (!this.startIf) return;
+    this.checking = true;
+    let start: boolean;
+    try {
+      start = this.startIf(read);
+    } finally {
+      this.checking = false;
+    }
+    if (start) this.target();
+  }
+}

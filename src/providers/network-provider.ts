@@ -5,6 +5,8 @@
  */
 import type { Provider } from '../datamodel/provider.js';
 
+export const NETWORK_OBJECTS: readonly string[] = ['Device.Ethernet.', 'Device.IP.'];
+
 export interface InterfaceSnapshot {
   name: string;
   mac: string;
@@ -31,7 +33,7 @@ export function networkProvider(opts: NetworkProviderOptions): Provider {
   const ethernet = (): { n: number; i: InterfaceSnapshot }[] => numbered().filter((x) => !x.i.loopback);
   const byNumber = (n: number): InterfaceSnapshot | undefined => numbered().find((x) => x.n === n)?.i;
   return {
-    objects: ['Device.Ethernet.', 'Device.IP.'],
+    objects: NETWORK_OBJECTS,
     instances(tablePath) {
       if (tablePath === 'Device.Ethernet.Interface.') return ethernet().map((x) => x.n);
       if (tablePath === 'Device.IP.Interface.') return numbered().map((x) => x.n);

@@ -10,6 +10,8 @@ import { CwmpFault } from '../cwmp/faults.js';
 import { formatDateTime } from '../cwmp/xml-text.js';
 import type { Provider } from '../datamodel/provider.js';
 
+export const TEMPERATURE_OBJECTS: readonly string[] = ['Device.DeviceInfo.TemperatureStatus.'];
+
 export interface HostEntry {
   ip: string;
   mac: string;
@@ -101,7 +103,7 @@ export function temperatureProvider(read: () => SensorReading[], now: () => numb
       return { ...r, stats: s };
     });
   return {
-    objects: ['Device.DeviceInfo.TemperatureStatus.'],
+    objects: TEMPERATURE_OBJECTS,
     instances: (t) => (t === TS ? read().map((_, i) => i + 1) : undefined),
     get(p) {
       const m = /^Device\.DeviceInfo\.TemperatureStatus\.TemperatureSensor\.(\d+)\.(\w+)$/.exec(p);

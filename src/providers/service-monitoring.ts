@@ -11,6 +11,11 @@ import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { formatDateTime } from '../cwmp/xml-text.js';
 import type { Provider } from '../datamodel/provider.js';
 
+export const SERVICE_MONITORING_OBJECTS: readonly string[] = [
+  'Device.Services.STBService.{i}.ServiceMonitoring.',
+  'Device.Services.STBService.{i}.Capabilities.ServiceMonitoring.',
+];
+
 const SM = 'Device.Services.STBService.1.ServiceMonitoring.';
 const UNKNOWN_TIME = '0001-01-01T00:00:00Z';
 const STREAMS = [1, 2];
@@ -140,7 +145,7 @@ export function serviceMonitoringProvider(seed: string, now: () => number, clock
   };
 
   return {
-    objects: ['Device.Services.STBService.{i}.ServiceMonitoring.', 'Device.Services.STBService.{i}.Capabilities.ServiceMonitoring.'],
+    objects: SERVICE_MONITORING_OBJECTS,
     instances: (t) => (t === `${SM}MainStream.` ? STREAMS : undefined),
     attach(reader) {
       read = reader;

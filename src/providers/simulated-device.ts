@@ -4,11 +4,12 @@
  * seed always gives the same device, so demos, tests and fleets are repeatable.
  */
 import { createHash } from 'node:crypto';
-import { lazyProvider, valueProvider, type Provider } from '../datamodel/provider.js';
+import { lazyProvider, lazySettableProvider, valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
-import { simulatedStbProvider } from './simulated-stb.js';
-import { networkProvider, type InterfaceSnapshot } from './network-provider.js';
+import { STATUS_OBJECTS } from './status-provider.js';
+import { simulatedStbProvider, STB_OBJECTS } from './simulated-stb.js';
+import { NETWORK_OBJECTS, networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { GATEWAY_OBJECTS, gatewayNetworkProvider } from './gateway-network-provider.js';
 import { gatewayWlanProvider, WLAN_OBJECTS } from './gateway-wlan-provider.js';
 import { simulatedRadios, wirelessHosts } from './simulated-wlan.js';
@@ -18,8 +19,8 @@ const IGD = 'InternetGatewayDevice.';
 const MANAGEABLE_DEVICES: readonly string[] = [`${IGD}ManagementServer.ManageableDevice.`];
 import { DeviceFiles } from './device-files.js';
 import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.js';
-import { temperatureProvider, type HostEntry } from './network-services-provider.js';
-import { serviceMonitoringProvider } from './service-monitoring.js';
+import { TEMPERATURE_OBJECTS, temperatureProvider, type HostEntry } from './network-services-provider.js';
+import { SERVICE_MONITORING_OBJECTS, serviceMonitoringProvider } from './service-monitoring.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { LazySoftwareModules, SoftwareModules } from './software/software-modules.js';
 import { simulatedStorage, STORAGE_OBJECTS, storageServiceProvider } from './storage-service.js';
@@ -215,15 +216,21 @@ export class SimulatedDevice implements DeviceHooks {
     const interfaces = simulatedInterfaces(seed, options.mac);
     this.providers = [
       valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }),
-      simulatedStatusProvider(seed, upSeconds, now),
-      simulatedStbProvider(seed, upSeconds),
-      serviceMonitoringProvider(seed, now, options.clock),
-      networkProvider({ interfaces }),
+      // Built when first read: a fleet device whose ACS reads only its Inform holds the wrappers alone.
+      lazyProvider(STATUS_OBJECTS, () => simulatedStatusProvider(seed, upSeconds, now)),
+      lazySettableProvider(STB_OBJECTS, () => simulatedStbProvider(seed, upSeconds)),
+      // Sampling the ACS turned on before a restart resumes at once.
+      lazySettableProvider(
+        SERVICE_MONITORING_OBJECTS,
+        () => serviceMonitoringProvider(seed, now, options.clock),
+        (read) => read(`${SERVICE_MONITORING_OBJECTS[0]!.replace('{i}', '1')}SampleEnable`) === 'true',
+      ),
+      lazyProvider(NETWORK_OBJECTS, () => networkProvider({ interfaces })),
       lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)),
       lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)),
       lazyProvider(MANAGEABLE_DEVICES, () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)),
       new SimulatedGatewayInfo(seed),
-      simulatedTemperature(seed, upSeconds, now),
+      lazyProvider(TEMPERATURE_OBJECTS, () => simulatedTemperature(seed, upSeconds, now)),
       this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
       this.software,
       lazyProvider(STORAGE_OBJECTS, () => storageServiceProvider(simulatedStorage(seed, upSeconds), upSeconds)),

@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { Provider } from '../datamodel/provider.js';
 
+export const STB_OBJECTS: readonly string[] = ['Device.Services.STBService.'];
+
 const S = 'Device.Services.STBService.';
 /** Values that are the same on every simulated box: one table for all of them (fleets share it). */
 const STATIC: Readonly<Record<string, string>> = {
@@ -115,7 +117,7 @@ export function simulatedStbProvider(seed: string, upSeconds: () => number): Pro
     }
   };
   return {
-    objects: [S],
+    objects: STB_OBJECTS,
     instances: (tablePath) => (TABLES[tablePath] ? [...TABLES[tablePath]] : undefined),
     get: (path) => STATIC[path] ?? dynamic(path),
     // Like many boxes, this one rebuilds its video pipeline for a new output format only at boot.

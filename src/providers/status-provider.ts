@@ -3,6 +3,8 @@ import type { Provider } from '../datamodel/provider.js';
 import { DeviceStatus } from '../models/device-status.js';
 import { formatDateTime } from '../cwmp/xml-text.js';
 
+export const STATUS_OBJECTS: readonly string[] = ['Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.Time.'];
+
 export interface ProcessInfo {
   pid: number;
   command: string;
@@ -32,7 +34,7 @@ export function statusProvider(source: StatusSource): Provider {
   };
   const processField = /^Device\.DeviceInfo\.ProcessStatus\.Process\.(\d+)\.(\w+)$/;
   return {
-    objects: ['Device.DeviceInfo.MemoryStatus.', 'Device.DeviceInfo.ProcessStatus.', 'Device.Time.'],
+    objects: STATUS_OBJECTS,
     instances: (tablePath) => (tablePath === DeviceStatus.processTable ? [...processes().keys()] : undefined),
     get(path) {
       switch (path) {

@@ -137,3 +137,44 @@ test('read batches: a device source behind perReadBatch is read once per RPC, an
   model.read(`${T}LocalTimeZone`);
   assert.equal(reads, 4);
 });
+
+test('a lazy settable provider: built on first use, takes settings and reports changes then; startIf builds it at once from what is stored', async () => {
+  const { lazySettableProvider } = await import('../../src/datamodel/provider.js');
+  const schema = new Schema([
+    { name: 'Device.X.Enable', type: 'boolean', writable: true, default: 'false' },
+    { name: 'Device.X.Count', type: 'unsignedInt', writable: false, default: '0' },
+  ]);
+  let builds = 0;
+  let push: ((paths: string[]) => void) | undefined;
+  const make = (): Provider => {
+    builds++;
+    return {
+      objects: ['Device.X.'],
+      get: (p) => (p === 'Device.X.Count' ? '7' : undefined),
+      set: () => undefined,
+      subscribe: (changed) => {
+        push = changed;
+        return () => undefined;
+      },
+    };
+  };
+  const store = new MemoryModelStore();
+  const model = new DataModel(schema, store, [lazySettableProvider(['Device.X.'], make, (read) => read('Device.X.Enable') === 'true')]);
+  assert.equal(builds, 0, 'nothing stored to act on: not built');
+  const seen: string[][] = [];
+  model.onChange((names) => seen.push(names));
+  model.setParameterValues([{ name: 'Device.X.Enable', value: 'true' }], 'Device.ManagementServer.ParameterKey', 'k');
+  assert.equal(builds, 1, 'a setting builds it');
+  assert.equal(model.read('Device.X.Count'), '7');
+  push?.(['Device.X.Count']);
+  assert.ok(
+    seen.some((n) => n.includes('Device.X.Count')),
+    'its changes reach the model once built',
+  );
+  model.close();
+  // A new model over the same stored settings (a restart): Enable is true, so it starts at once.
+  builds = 0;
+  const again = new DataModel(schema, store, [lazySettableProvider(['Device.X.'], make, (read) => read('Device.X.Enable') === 'true')]);
+  assert.equal(builds, 1);
+  again.close();
+});
