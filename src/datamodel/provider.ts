@@ -71,6 +71,9 @@ export function lazyProvider(objects: readonly string[], build: () => Provider):
   return new LazyProvider(objects, build);
 }
 
+/** Reads a startIf is making (synchronous, so one counter serves every model in the process). */
+let startIfReads = 0;
+
 /** Methods on the prototype, so a fleet of devices holds no closures per lazy provider. */
 class LazyProvider implements Provider {
   private built: Provider | undefined;
@@ -89,10 +92,12 @@ class LazyProvider implements Provider {
   }
 
   get(path: string): string | undefined {
+    if (startIfReads > 0) return undefined;
     return this.target().get(path);
   }
 
   instances(tablePath: string): number[] | undefined {
+    if (startIfReads > 0) return undefined;
     return this.target().instances?.(tablePath);
   }
 
@@ -158,8 +163,15 @@ export function perReadBatch<A extends unknown[], T>(source: (...args: A) => T):
  * stored settings when the provider joins a device's model and builds it at once when it has
  * work of its own to do (a sampling timer the ACS turned on before a restart, say).
  */
-export function lazySettableProvider(objects: readonly string[], build: () => Provider, startIf?: (read: (path: string) => string) => boolean): Provider {
-  return new LazySettableProvider(objects, build, startIf);
+export function lazySettableProvider(objects: readonly string[], build: () => Provider, o: LazySettableOptions = {}): Provider {
+  return new LazySettableProvider(objects, build, o.startIf, o.instances);
+}
+
+export interface LazySettableOptions {
+  /** Whether to build at once, from the stored settings (read through the model). */
+  startIf?: (read: (path: string) => string) => boolean;
+  /** The provider's rows when they are fixed: known without building it. */
+  instances?: (tablePath: string) => number[] | undefined;
 }
 
 class LazySettableProvider implements Provider {
@@ -167,11 +179,11 @@ class LazySettableProvider implements Provider {
   private read: ((path: string) => string) | undefined;
   private changed: ((paths: string[]) => void) | undefined;
   private unsubscribe: (() => void) | undefined;
-  private checking = false;
   constructor(
     readonly objects: readonly string[],
     private readonly build: () => Provider,
     private readonly startIf: ((read: (path: string) => string) => boolean) | undefined,
+    private readonly fixedInstances: ((tablePath: string) => number[] | undefined) | undefined,
   ) {}
 
   private target(): Provider {
@@ -185,13 +197,14 @@ class LazySettableProvider implements Provider {
   }
 
   get(path: string): string | undefined {
-    // While startIf reads the stored settings, nothing is built: they come from the store.
-    if (this.checking) return undefined;
+    // While a startIf reads the stored settings, no lazy provider is built: they come from the store.
+    if (startIfReads > 0) return undefined;
     return this.target().get(path);
   }
 
   instances(tablePath: string): number[] | undefined {
-    if (this.checking) return undefined;
+    if (this.fixedInstances) return this.fixedInstances(tablePath);
+    if (startIfReads > 0) return undefined;
     return this.target().instances?.(tablePath);
   }
 
@@ -200,7 +213,7 @@ class LazySettableProvider implements Provider {
   }
 
   factoryDefault(path: string): string | undefined {
-    if (this.checking) return undefined;
+    if (startIfReads > 0) return undefined;
     return this.target().factoryDefault?.(path);
   }
 
@@ -220,12 +233,12 @@ class LazySettableProvider implements Provider {
   attach(read: (path: string) => string): void {
     this.read = read;
     if (!this.startIf) return;
-    this.checking = true;
+    startIfReads++;
     let start: boolean;
     try {
       start = this.startIf(read);
     } finally {
-      this.checking = false;
+      startIfReads--;
     }
     if (start) this.target();
   }

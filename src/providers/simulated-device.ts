@@ -8,7 +8,7 @@ import { lazyProvider, lazySettableProvider, valueProvider, type Provider } from
 import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
 import { STATUS_OBJECTS } from './status-provider.js';
-import { simulatedStbProvider, STB_OBJECTS } from './simulated-stb.js';
+import { simulatedStbProvider, STB_OBJECTS, stbInstances } from './simulated-stb.js';
 import { NETWORK_OBJECTS, networkProvider, type InterfaceSnapshot } from './network-provider.js';
 import { GATEWAY_OBJECTS, gatewayNetworkProvider } from './gateway-network-provider.js';
 import { gatewayWlanProvider, WLAN_OBJECTS } from './gateway-wlan-provider.js';
@@ -218,13 +218,11 @@ export class SimulatedDevice implements DeviceHooks {
       valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }),
       // Built when first read: a fleet device whose ACS reads only its Inform holds the wrappers alone.
       lazyProvider(STATUS_OBJECTS, () => simulatedStatusProvider(seed, upSeconds, now)),
-      lazySettableProvider(STB_OBJECTS, () => simulatedStbProvider(seed, upSeconds)),
+      lazySettableProvider(STB_OBJECTS, () => simulatedStbProvider(seed, upSeconds), { instances: stbInstances }),
       // Sampling the ACS turned on before a restart resumes at once.
-      lazySettableProvider(
-        SERVICE_MONITORING_OBJECTS,
-        () => serviceMonitoringProvider(seed, now, options.clock),
-        (read) => read(`${SERVICE_MONITORING_OBJECTS[0]!.replace('{i}', '1')}SampleEnable`) === 'true',
-      ),
+      lazySettableProvider(SERVICE_MONITORING_OBJECTS, () => serviceMonitoringProvider(seed, now, options.clock), {
+        startIf: (read) => read(`${SERVICE_MONITORING_OBJECTS[0]!.replace('{i}', '1')}SampleEnable`) === 'true',
+      }),
       lazyProvider(NETWORK_OBJECTS, () => networkProvider({ interfaces })),
       lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)),
       lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)),

@@ -90,6 +90,12 @@ const TABLES: Readonly<Record<string, readonly number[]>> = {
   [`${S}1.Components.DRM.`]: [1],
 };
 
+/** The simulated STB's rows: fixed, so known without building its provider. */
+export function stbInstances(tablePath: string): number[] | undefined {
+  const rows = TABLES[tablePath];
+  return rows ? [...rows] : undefined;
+}
+
 export function simulatedStbProvider(seed: string, upSeconds: () => number): Provider {
   const h = createHash('sha256').update(`stb:${seed}`).digest();
   const pvrState = (n: number): string => PVR_CYCLE[Math.floor((upSeconds() + n * 97 + h[1]!) / 45) % PVR_CYCLE.length]!;
@@ -118,7 +124,7 @@ export function simulatedStbProvider(seed: string, upSeconds: () => number): Pro
   };
   return {
     objects: STB_OBJECTS,
-    instances: (tablePath) => (TABLES[tablePath] ? [...TABLES[tablePath]] : undefined),
+    instances: stbInstances,
     get: (path) => STATIC[path] ?? dynamic(path),
     // Like many boxes, this one rebuilds its video pipeline for a new output format only at boot.
     set: (path) => (/^Device\.Services\.STBService\.1\.Components\.VideoOutput\.\d+\.VideoFormat$/.test(path) ? 'reboot' : undefined),

@@ -159,7 +159,7 @@ test('a lazy settable provider: built on first use, takes settings and reports c
     };
   };
   const store = new MemoryModelStore();
-  const model = new DataModel(schema, store, [lazySettableProvider(['Device.X.'], make, (read) => read('Device.X.Enable') === 'true')]);
+  const model = new DataModel(schema, store, [lazySettableProvider(['Device.X.'], make, { startIf: (read) => read('Device.X.Enable') === 'true' })]);
   assert.equal(builds, 0, 'nothing stored to act on: not built');
   const seen: string[][] = [];
   model.onChange((names) => seen.push(names));
@@ -174,7 +174,7 @@ test('a lazy settable provider: built on first use, takes settings and reports c
   model.close();
   // A new model over the same stored settings (a restart): Enable is true, so it starts at once.
   builds = 0;
-  const again = new DataModel(schema, store, [lazySettableProvider(['Device.X.'], make, (read) => read('Device.X.Enable') === 'true')]);
+  const again = new DataModel(schema, store, [lazySettableProvider(['Device.X.'], make, { startIf: (read) => read('Device.X.Enable') === 'true' })]);
   assert.equal(builds, 1);
   again.close();
 });
