@@ -129,7 +129,7 @@ export class Agent implements AgentControl {
   /** The first event of the session under way (for the observer's per-event counts). */
   private firstEvent = '';
   private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
-  private readonly transferRunner: TransferRunner;
+  private transferRunnerInstance: TransferRunner | undefined;
   /** Made when a software-module change is first queued: most fleet devices never get one. */
   private duRunnerInstance: DuRunner | undefined;
   private readonly schedule: InformSchedule;
@@ -173,26 +173,6 @@ export class Agent implements AgentControl {
     });
     this.model.onChange((names, origin) => this.onValuesChanged(names, origin));
     this.state = opts.stateStore.load();
-    const agent = this;
-    this.transferRunner = new TransferRunner(
-      {
-        clock: opts.clock,
-        log: opts.logger,
-        model: this.model,
-        files: opts.device.files,
-        productClass: opts.device.identity.productClass,
-        get sessionActive() {
-          return agent.sessionActive;
-        },
-        transfers: () => this.state.transfers,
-        updateTransfer: (id, patch) => this.mutate((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
-        finishTransfer: (id, report) => this.finishTransfer(id, report),
-        rebootForTransfer: () => this.rebootWhenIdle(),
-        misbehaviour: opts.misbehaviour?.transfer ? (t) => opts.misbehaviour?.transfer?.(opts.device.identity.serialNumber, t.fileType) : undefined,
-        rebootLoopBoots: opts.misbehaviour?.rebootLoop ? () => opts.misbehaviour?.rebootLoop?.(opts.device.identity.serialNumber) : undefined,
-      },
-      { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
-    );
     this.schedule = new InformSchedule({
       model: this.model,
       ms: this.ms,
@@ -278,7 +258,7 @@ export class Agent implements AgentControl {
   async stop(): Promise<void> {
     this.running = false;
     this.cancelTimers();
-    this.transferRunner.stop();
+    this.transferRunnerInstance?.stop();
     this.duRunnerInstance?.stop();
     this.model.close();
     await this.lightweightNotifier?.stop();
@@ -446,7 +426,7 @@ export class Agent implements AgentControl {
   /** The transfers accepted and not yet reported, with the bytes fetched so far: no URLs, no credentials. */
   transferProgress(): { commandKey: string; fileType: string; isDownload: boolean; phase: string; bytes: number | null; total: number | null }[] {
     return this.state.transfers.map((t) => {
-      const p = this.transferRunner.progressOf(t.id);
+      const p = this.transferRunnerInstance?.progressOf(t.id);
       return {
         commandKey: t.commandKey,
         fileType: t.fileType,
@@ -474,6 +454,33 @@ export class Agent implements AgentControl {
   transferInSession(t: TransferRecord): Promise<{ startTime: Date; completeTime: Date }> {
     this.log.info({ commandKey: t.commandKey, fileType: t.fileType }, 'download within the session');
     return this.transferRunner.runInSession(t);
+  }
+
+  /** Made when a transfer is first queued, or at boot when one waits: most fleet devices never get one. */
+  private get transferRunner(): TransferRunner {
+    if (this.transferRunnerInstance) return this.transferRunnerInstance;
+    const opts = this.opts;
+    const agent = this;
+    this.transferRunnerInstance = new TransferRunner(
+      {
+        clock: opts.clock,
+        log: opts.logger,
+        model: this.model,
+        files: opts.device.files,
+        productClass: opts.device.identity.productClass,
+        get sessionActive() {
+          return agent.sessionActive;
+        },
+        transfers: () => this.state.transfers,
+        updateTransfer: (id, patch) => this.mutate((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
+        finishTransfer: (id, report) => this.finishTransfer(id, report),
+        rebootForTransfer: () => this.rebootWhenIdle(),
+        misbehaviour: opts.misbehaviour?.transfer ? (t) => opts.misbehaviour?.transfer?.(opts.device.identity.serialNumber, t.fileType) : undefined,
+        rebootLoopBoots: opts.misbehaviour?.rebootLoop ? () => opts.misbehaviour?.rebootLoop?.(opts.device.identity.serialNumber) : undefined,
+      },
+      { ...opts.transfers, parameterKeyName: this.ms.parameterKey },
+    );
+    return this.transferRunnerInstance;
   }
 
   private get duRunner(): DuRunner {
@@ -527,7 +534,7 @@ export class Agent implements AgentControl {
   cancelTransfers(list: readonly TransferRecord[]): void {
     const ids = new Set(list.map((t) => t.id));
     this.mutateForAcs((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));
-    for (const t of list) this.transferRunner.cancel(t);
+    for (const t of list) this.transferRunnerInstance?.cancel(t);
   }
 
   scheduleInform(delaySeconds: number, commandKey: string): void {
@@ -573,7 +580,7 @@ export class Agent implements AgentControl {
       this.state.events = addEvent(this.state.events, { code: EventCode.Boot, commandKey: '' });
       this.persistState();
     }
-    this.transferRunner.onBoot();
+    if (this.state.transfers.length > 0) this.transferRunner.onBoot();
     this.opts.device.software?.boot();
     if (this.state.duChanges.length > 0) this.duRunner.onBoot();
     // Made here only when there is something to do; otherwise when the ACS first sets them.
@@ -744,7 +751,7 @@ export class Agent implements AgentControl {
     } finally {
       this.sessionActive = false;
     }
-    this.transferRunner.wake();
+    this.transferRunnerInstance?.wake();
     this.duRunnerInstance?.wake();
     this.armLivePoll();
   }
