@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--profile <name|file>', 'stb, gateway, or a JSON/CSV parameter snapshot (default stb)')
     .option('--scenario <name>', `${SCENARIOS.join(', ')} (default steady)`)
     .option('--duration <seconds>', 'how long to run; 0 runs until Ctrl-C', positive)
-    .option('--rate <n>', 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s', positive)
+    .option('--rate <n>', 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s; bulkdata: reports/s', positive)
     .option('--boot-window <seconds>', 'all devices boot within this window', positive)
     .option('--interval <seconds>', 'PeriodicInformInterval of every device', (v) => Math.max(1, Math.floor(positive(v))))
     .option('--churn-percent <p>', 'churn: share of devices offline at a time; standby: share asleep', positive)
