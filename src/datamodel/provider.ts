@@ -76,21 +76,27 @@ let startIfReads = 0;
 
 /** Methods on the prototype, so a fleet of devices holds no closures per lazy provider. */
 class LazyProvider implements Provider {
-  private built: Provider | undefined;
+  protected built: Provider | undefined;
   private read: ((path: string) => string) | undefined;
   constructor(
     readonly objects: readonly string[],
     private readonly build: () => Provider,
   ) {}
 
-  private target(): Provider {
+  protected target(): Provider {
     if (!this.built) {
-      this.built = this.build();
-      if (this.read) this.built.attach?.(this.read);
+      const built = this.build();
+      this.built = built;
+      if (this.read) built.attach?.(this.read);
+      this.onBuilt(built);
     }
     return this.built;
   }
 
+  /** What a subclass hands over to the provider once it exists. */
+  protected onBuilt(_built: Provider): void {}
+
+  // While a startIf reads the stored settings, no lazy provider is built: they come from the store.
   get(path: string): string | undefined {
     if (startIfReads > 0) return undefined;
     return this.target().get(path);
@@ -106,6 +112,7 @@ class LazyProvider implements Provider {
   }
 
   factoryDefault(path: string): string | undefined {
+    if (startIfReads > 0) return undefined;
     return this.target().factoryDefault?.(path);
   }
 
@@ -174,47 +181,24 @@ export interface LazySettableOptions {
   instances?: (tablePath: string) => number[] | undefined;
 }
 
-class LazySettableProvider implements Provider {
-  private built: Provider | undefined;
-  private read: ((path: string) => string) | undefined;
+class LazySettableProvider extends LazyProvider {
   private changed: ((paths: string[]) => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   constructor(
-    readonly objects: readonly string[],
-    private readonly build: () => Provider,
+    objects: readonly string[],
+    build: () => Provider,
     private readonly startIf: ((read: (path: string) => string) => boolean) | undefined,
     private readonly fixedInstances: ((tablePath: string) => number[] | undefined) | undefined,
-  ) {}
-
-  private target(): Provider {
-    if (!this.built) {
-      const built = this.build();
-      this.built = built;
-      if (this.read) built.attach?.(this.read);
-      if (this.changed && built.subscribe) this.unsubscribe = built.subscribe((paths) => this.changed?.(paths));
-    }
-    return this.built;
+  ) {
+    super(objects, build);
   }
 
-  get(path: string): string | undefined {
-    // While a startIf reads the stored settings, no lazy provider is built: they come from the store.
-    if (startIfReads > 0) return undefined;
-    return this.target().get(path);
+  protected override onBuilt(built: Provider): void {
+    if (this.changed && built.subscribe) this.unsubscribe = built.subscribe((paths) => this.changed?.(paths));
   }
 
-  instances(tablePath: string): number[] | undefined {
-    if (this.fixedInstances) return this.fixedInstances(tablePath);
-    if (startIfReads > 0) return undefined;
-    return this.target().instances?.(tablePath);
-  }
-
-  validate(path: string, value: string): string | undefined {
-    return this.target().validate?.(path, value);
-  }
-
-  factoryDefault(path: string): string | undefined {
-    if (startIfReads > 0) return undefined;
-    return this.target().factoryDefault?.(path);
+  override instances(tablePath: string): number[] | undefined {
+    return this.fixedInstances ? this.fixedInstances(tablePath) : super.instances(tablePath);
   }
 
   set(path: string, value: string): void | 'reboot' {
@@ -223,15 +207,15 @@ class LazySettableProvider implements Provider {
 
   subscribe(changed: (paths: string[]) => void): () => void {
     this.changed = changed;
-    if (this.built?.subscribe && !this.unsubscribe) this.unsubscribe = this.built.subscribe((paths) => this.changed?.(paths));
+    if (this.built && !this.unsubscribe) this.onBuilt(this.built);
     return () => {
       this.changed = undefined;
       this.unsubscribe?.();
     };
   }
 
-  attach(read: (path: string) => string): void {
-    this.read = read;
+  override attach(read: (path: string) => string): void {
+    super.attach(read);
     if (!this.startIf) return;
     startIfReads++;
     let start: boolean;
