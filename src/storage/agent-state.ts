@@ -55,7 +55,7 @@ export function emptyAgentState(): AgentState {
   };
 }
 
-function reviveResultDates(r: { startTime: Date | null; completeTime: Date | null }): void {
+function reviveDates(r: { startTime: Date | null; completeTime: Date | null }): void {
   r.startTime = r.startTime ? new Date(r.startTime as unknown as string) : null;
   r.completeTime = r.completeTime ? new Date(r.completeTime as unknown as string) : null;
 }
@@ -63,11 +63,11 @@ function reviveResultDates(r: { startTime: Date | null; completeTime: Date | nul
 /** Dates inside CPE requests travel as ISO strings in the file. */
 export function reviveAgentState(state: AgentState): AgentState {
   for (const r of state.pendingCpeRequests) {
-    if ('startTime' in r) r.startTime = r.startTime ? new Date(r.startTime as unknown as string) : null;
-    if ('completeTime' in r) r.completeTime = r.completeTime ? new Date(r.completeTime as unknown as string) : null;
-    if ('results' in r) for (const x of r.results) reviveResultDates(x);
+    // (Autonomous)TransferComplete carries both times, as each DU result does.
+    if ('startTime' in r) reviveDates(r);
+    if ('results' in r) for (const x of r.results) reviveDates(x);
   }
-  for (const c of state.duChanges) for (const o of c.operations) if (o.result) reviveResultDates(o.result);
+  for (const c of state.duChanges) for (const o of c.operations) if (o.result) reviveDates(o.result);
   return state;
 }
 

@@ -225,11 +225,16 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
       deploymentUnitRef: `${SoftwareModulesPaths.deploymentUnit}${du.instance}`,
       version: du.version,
       resolved: true,
-      executionUnitRefList: this.s.executionUnits
-        .filter((e) => e.du === du.instance)
-        .map((e) => `${SoftwareModulesPaths.executionUnit}${e.instance}`)
-        .join(','),
+      executionUnitRefList: this.executionUnitRefs(du),
     };
+  }
+
+  /** The unit's ExecutionUnit rows, as a comma-separated list of paths. */
+  private executionUnitRefs(du: StoredDu): string {
+    return this.s.executionUnits
+      .filter((e) => e.du === du.instance)
+      .map((e) => `${SoftwareModulesPaths.executionUnit}${e.instance}`)
+      .join(',');
   }
 
   private success(du: StoredDu, startTime: Date): DuOpResult {
@@ -429,7 +434,6 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
 
   private envValues(field: string): string | undefined {
     const rt = this.o.runtime;
-    const active = this.s.executionUnits.filter((e) => rt.state(e.euid).status === 'Active').map((e) => `${SoftwareModulesPaths.executionUnit}${e.instance}`);
     const enabled = this.envEnabled(1);
     switch (field) {
       case 'Enable':
@@ -456,7 +460,10 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
       case 'AvailableMemory':
         return String(Math.floor(os.freemem() / 1024));
       case 'ActiveExecutionUnits':
-        return active.join(',');
+        return this.s.executionUnits
+          .filter((e) => rt.state(e.euid).status === 'Active')
+          .map((e) => `${SoftwareModulesPaths.executionUnit}${e.instance}`)
+          .join(',');
       default:
         return undefined;
     }
@@ -493,10 +500,7 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
       case 'Version':
         return du.version;
       case 'ExecutionUnitList':
-        return this.s.executionUnits
-          .filter((e) => e.du === du.instance)
-          .map((e) => `${SoftwareModulesPaths.executionUnit}${e.instance}`)
-          .join(',');
+        return this.executionUnitRefs(du);
       case 'ExecutionEnvRef':
         return `${SoftwareModulesPaths.execEnv}${du.ee}`;
       case 'Installed':
