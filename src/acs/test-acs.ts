@@ -86,6 +86,16 @@ interface LiveSession {
   held: boolean;
 }
 
+/** Largest Bulk Data report the collector takes, bytes, sent or inflated. */
+const BULK_DATA_MAX_BYTES = 16 * 1024 * 1024;
+
+/** A request body, inflated when its Content-Encoding is gzip or deflate (at most maxBytes then); throws on a bad one. */
+function decodedBody(raw: Buffer, encoding: string | undefined, maxBytes: number): { body: Buffer; compressed: boolean } {
+  if (encoding !== 'gzip' && encoding !== 'deflate') return { body: raw, compressed: false };
+  const limit = { maxOutputLength: maxBytes };
+  return { body: encoding === 'gzip' ? gunzipSync(raw, limit) : inflateSync(raw, limit), compressed: true };
+}
+
 /** One Bulk Data report as the collector received it. */
 export interface BulkDataReceived {
   path: string;
@@ -202,15 +212,13 @@ export class TestAcs {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > 16 * 1024 * 1024) req.destroy();
+      if (size > BULK_DATA_MAX_BYTES) req.destroy();
       else chunks.push(c);
     });
     req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const encoding = String(req.headers['content-encoding'] ?? '');
       let body: string;
       try {
-        body = (encoding === 'gzip' ? gunzipSync(raw) : encoding === 'deflate' ? inflateSync(raw) : raw).toString('utf8');
+        body = decodedBody(Buffer.concat(chunks), req.headers['content-encoding'], BULK_DATA_MAX_BYTES).body.toString('utf8');
       } catch {
         return void res.writeHead(400).end('bad Content-Encoding');
       }
@@ -387,14 +395,9 @@ export class TestAcs {
     });
     req.on('end', () => {
       try {
-        let raw = Buffer.concat(chunks);
-        const encoding = req.headers['content-encoding'];
-        if (encoding === 'gzip' || encoding === 'deflate') {
-          const limit = { maxOutputLength: this.opts.maxBodyBytes ?? 8 * 1024 * 1024 };
-          raw = encoding === 'gzip' ? gunzipSync(raw, limit) : inflateSync(raw, limit);
-          this.compressedRequests++;
-        }
-        this.exchange(req, res, raw.toString('utf8'));
+        const { body, compressed } = decodedBody(Buffer.concat(chunks), req.headers['content-encoding'], this.opts.maxBodyBytes ?? 8 * 1024 * 1024);
+        if (compressed) this.compressedRequests++;
+        this.exchange(req, res, body.toString('utf8'));
       } catch (err) {
         res.writeHead(500).end(String(err));
       }
