@@ -5,11 +5,8 @@
  * same run: one bare HTTP POST of a report-sized body per fresh connection, at the same rate.
  */
 import http from 'node:http';
-import { pino } from 'pino';
-import { Fleet } from '../src/fleet/fleet.js';
-import { loadProfile } from '../src/fleet/profile.js';
-import { systemClock } from '../src/runtime/clock.js';
 import { startAcsProcess } from './acs-process.js';
+import { benchFleet } from './fleet.js';
 
 const DEVICES = Number(process.env['BENCH_BULK_DEVICES'] ?? 2000);
 const INTERVAL = Number(process.env['BENCH_BULK_INTERVAL'] ?? 2);
@@ -67,18 +64,8 @@ export async function runBulkDataBench(): Promise<void> {
     console.log(`bulkdata: ${DEVICES} devices reporting every ${INTERVAL} s (${rate} reports/s) to the test ACS in its own process; ${SECONDS} s per figure`);
     const b = await baseline(url, sample, rate);
     console.log(`  baseline: a bare POST of a report-sized body per fresh connection: ${b.perSecond.toFixed(0)} /s   ${b.cpuMsPer.toFixed(3)} ms CPU each`);
-    const fleet = new Fleet({
-      count: DEVICES,
-      profile: loadProfile('stb'),
-      acsUrl: acs.url,
-      cwmpVersion: '1.4',
-      connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-      bootWindowSeconds: 2,
-      periodicInformInterval: 86_400,
-      clock: systemClock,
-      random: Math.random,
-      logger: pino({ level: 'silent' }),
-    });
+    // No periodic Informs while measuring: the reports are the load.
+    const fleet = benchFleet(acs.url, DEVICES, { periodicInformInterval: 86_400 });
     await fleet.start();
     await new Promise<void>((resolve) => {
       const check = (): void => (fleet.stats.bootstrapped.size >= DEVICES ? resolve() : void setTimeout(check, 200));

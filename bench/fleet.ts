@@ -84,7 +84,7 @@ function bareSession(url: URL, body: string): Promise<void> {
 }
 
 /** The bench's fleet: STB devices booting at 2,000 a second against the ACS at acsUrl. */
-function benchFleet(acsUrl: string, count: number, extra: Partial<FleetOptions>): Fleet {
+export function benchFleet(acsUrl: string, count: number, extra: Partial<FleetOptions>): Fleet {
   return new Fleet({
     count,
     profile: loadProfile('stb'),
