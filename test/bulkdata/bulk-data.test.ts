@@ -7,27 +7,25 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcsRequest, ParameterValueInput } from '../../src/cwmp/messages.js';
 import { startBulkData } from '../../src/bulkdata/bulk-data-collector.js';
-import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
+import { sendRpcs, startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 
 const BD = 'Device.BulkData.';
 const P = `${BD}Profile.1.`;
 
-async function sendRpcs(h: Harness, ...rpcs: AcsRequest[]): Promise<void> {
-  const before = h.acs.completedSessions(h.serial).length;
-  h.acs.queue(h.serial, ...rpcs);
-  h.agent.trigger('6 CONNECTION REQUEST');
-  await sessionsCompleted(h, before + 1);
+/** A session sending `rpcs`, none of which may fault. */
+async function configure(h: Harness, ...rpcs: AcsRequest[]): Promise<void> {
+  await sendRpcs(h, ...rpcs);
   const faults = h.acs.responses(h.serial).filter((r) => r.method === 'Fault');
   assert.equal(faults.length, 0, 'no RPC faulted');
 }
 
 const str = (name: string, value: string): ParameterValueInput => ({ name, value, type: 'string' });
-const set = (h: Harness, ...list: ParameterValueInput[]) => sendRpcs(h, { method: 'SetParameterValues', parameterList: list, parameterKey: 'bd' });
+const set = (h: Harness, ...list: ParameterValueInput[]) => configure(h, { method: 'SetParameterValues', parameterList: list, parameterKey: 'bd' });
 const add = (objectName: string): AcsRequest => ({ method: 'AddObject', objectName, parameterKey: 'bd' });
 
 /** A profile reporting every `interval` s to the collector, with the references given (name, reference, exclude). */
 async function profile(h: Harness, interval: number, refs: [string, string, boolean?][], extra: ParameterValueInput[] = []): Promise<void> {
-  await sendRpcs(h, add(`${BD}Profile.`), ...refs.map(() => add(`${P}Parameter.`)), add(`${P}HTTP.RequestURIParameter.`));
+  await configure(h, add(`${BD}Profile.`), ...refs.map(() => add(`${P}Parameter.`)), add(`${P}HTTP.RequestURIParameter.`));
   await set(
     h,
     ...refs.flatMap(([name, reference, exclude], i) => [

@@ -16,21 +16,11 @@ import { loadProfile } from '../../src/fleet/profile.js';
 import { runScenario } from '../../src/fleet/scenarios.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
+import { testFleet } from '../helpers/fleet.js';
 
 async function small(acs: TestAcs, count: number, extra: Partial<FleetOptions> = {}): Promise<Fleet> {
   const url = await acs.listen();
-  const fleet = new Fleet({
-    count,
-    profile: loadProfile('gateway'),
-    acsUrl: url,
-    cwmpVersion: '1.4',
-    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-    bootWindowSeconds: 0.2,
-    clock: systemClock,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-    ...extra,
-  });
+  const fleet = testFleet(url, count, { profileName: 'gateway', bootWindowSeconds: 0.2, ...extra });
   await fleet.start();
   return fleet;
 }

@@ -1,4 +1,5 @@
 /** Starts a real agent in-process against a real TestAcs on loopback, with an injectable clock. */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import { pino } from 'pino';
 import { Agent, type AgentOptions } from '../../src/agent/agent.js';
 import { ManualClock, systemClock, type Clock } from '../../src/runtime/clock.js';
 import { TestAcs, type TestAcsOptions } from '../../src/acs/test-acs.js';
+import { parameterValues, type CpeMessageSummary } from '../../src/acs/acs-messages.js';
+import type { AcsRequest } from '../../src/cwmp/messages.js';
 import { FileModelStore } from '../../src/storage/model-store.js';
 import { SimulatedDevice, type SimulatedDeviceOptions } from '../../src/providers/simulated-device.js';
 import { FileAgentStateStore } from '../../src/storage/agent-state.js';
@@ -13,6 +16,7 @@ import { FileAgentStateStore } from '../../src/storage/agent-state.js';
 export interface Harness {
   acs: TestAcs;
   agent: Agent;
+  /** The simulated device (what the agent manages unless `agent.device` gave another). */
   device: SimulatedDevice;
   clock: Clock;
   stateDir: string;
@@ -62,7 +66,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     device,
     clock,
     stateDir,
-    serial: device.identity.serialNumber,
+    // The agent's own device: the simulated one unless the options give another (a Linux host).
+    serial: (opts.agent?.device ?? device).identity.serialNumber,
     async restart(prepare) {
       await h.agent.stop();
       agent = make();
@@ -83,4 +88,20 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 /** Runs the agent and waits until the ACS has seen `count` completed sessions of it. */
 export async function sessionsCompleted(h: Harness, count: number, timeoutMs = 10_000): Promise<void> {
   await h.acs.waitFor(() => h.acs.completedSessions(h.serial).length >= count, timeoutMs);
+}
+
+/** Runs a session in which the ACS sends `rpcs`, as after a connection request; resolves with the CPE's last answer. */
+export async function sendRpcs(h: Harness, ...rpcs: AcsRequest[]): Promise<CpeMessageSummary | undefined> {
+  const before = h.acs.completedSessions(h.serial).length;
+  h.acs.queue(h.serial, ...rpcs);
+  h.agent.trigger('6 CONNECTION REQUEST');
+  await sessionsCompleted(h, before + 1);
+  return h.acs.responses(h.serial).at(-1);
+}
+
+/** GetParameterValues in a session of its own: the values by name (any other answer fails the test). */
+export async function getValues(h: Harness, ...names: string[]): Promise<Record<string, string>> {
+  const r = await sendRpcs(h, { method: 'GetParameterValues', parameterNames: names });
+  assert.equal(r?.method, 'GetParameterValuesResponse', `answer to GetParameterValues ${names.join(',')}: ${r?.method}`);
+  return Object.fromEntries(Object.entries(parameterValues(r!)).map(([k, v]) => [k, v.value]));
 }

@@ -6,14 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
-import { Fleet } from '../../src/fleet/fleet.js';
-import { loadProfile } from '../../src/fleet/profile.js';
 import { testFleet } from '../helpers/fleet.js';
 import { ControlServer } from '../../src/observability/control-server.js';
 import { fleetTarget } from '../../src/observability/control-target.js';
-import { systemClock } from '../../src/runtime/clock.js';
 
 async function rig(count: number, token?: string) {
   const acs = new TestAcs();
@@ -125,20 +121,7 @@ test('beyond loopback the control API needs a token; with it, requests pass', as
   assert.throws(
     () =>
       new ControlServer({
-        target: fleetTarget(
-          new Fleet({
-            count: 0,
-            profile: loadProfile('stb'),
-            acsUrl: 'http://127.0.0.1:9/',
-            cwmpVersion: '1.4',
-            connectionRequest: { port: 0, address: '127.0.0.1', password: 'x' },
-            bootWindowSeconds: 0,
-            clock: systemClock,
-            random: Math.random,
-            logger: pino({ level: 'silent' }),
-          }),
-          'stb',
-        ),
+        target: fleetTarget(testFleet('http://127.0.0.1:9/', 0, { bootWindowSeconds: 0 }), 'stb'),
         port: 0,
         address: '0.0.0.0',
       }),

@@ -8,14 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
 import { TestAcs } from '../../src/acs/test-acs.js';
-import { Fleet } from '../../src/fleet/fleet.js';
-import { loadProfile } from '../../src/fleet/profile.js';
 import { ControlServer } from '../../src/observability/control-server.js';
 import { fleetTarget } from '../../src/observability/control-target.js';
-import { systemClock } from '../../src/runtime/clock.js';
 import { tempDir } from '../helpers/agent-harness.js';
+import { testFleet } from '../helpers/fleet.js';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -33,18 +30,7 @@ test('the dashboard in chromium shows the running fleet, a chart that moves, and
   if (typeof pw === 'string') return t.skip(pw);
   const acs = new TestAcs();
   const url = await acs.listen();
-  const fleet = new Fleet({
-    count: 60,
-    profile: loadProfile('gateway'),
-    acsUrl: url,
-    cwmpVersion: '1.4',
-    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
-    periodicInformInterval: 2,
-    bootWindowSeconds: 2,
-    clock: systemClock,
-    random: Math.random,
-    logger: pino({ level: 'silent' }),
-  });
+  const fleet = testFleet(url, 60, { profileName: 'gateway', periodicInformInterval: 2, bootWindowSeconds: 2 });
   const control = new ControlServer({ target: fleetTarget(fleet, 'gateway'), port: 0, address: '127.0.0.1' });
   const port = await control.listen();
   await fleet.start();

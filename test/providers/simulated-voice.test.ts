@@ -5,31 +5,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parameterValues, textAt } from '../../src/acs/acs-messages.js';
-import type { AcsRequest, ParameterValueInput } from '../../src/cwmp/messages.js';
+import { textAt } from '../../src/acs/acs-messages.js';
+import type { ParameterValueInput } from '../../src/cwmp/messages.js';
 import type { ManualClock } from '../../src/runtime/clock.js';
-import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
+import { getValues, sendRpcs, startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 
 const V = 'Device.Services.VoiceService.1.';
 const LINE = `${V}CallControl.Line.1.`;
 const CLIENT = `${V}SIP.Client.1.`;
 const NET = `${V}SIP.Network.1.`;
 
-async function exchange(h: Harness, rpc: AcsRequest) {
-  const before = h.acs.completedSessions(h.serial).length;
-  h.acs.queue(h.serial, rpc);
-  h.agent.trigger('6 CONNECTION REQUEST');
-  await sessionsCompleted(h, before + 1);
-  return h.acs.responses(h.serial).at(-1)!;
-}
-
-async function gpv(h: Harness, ...names: string[]): Promise<Record<string, string>> {
-  const r = await exchange(h, { method: 'GetParameterValues', parameterNames: names });
-  assert.equal(r.method, 'GetParameterValuesResponse');
-  return Object.fromEntries(Object.entries(parameterValues(r)).map(([k, v]) => [k, v.value]));
-}
-
-const spv = (h: Harness, ...list: ParameterValueInput[]) => exchange(h, { method: 'SetParameterValues', parameterList: list, parameterKey: 'voice' });
+const spv = async (h: Harness, ...list: ParameterValueInput[]) =>
+  (await sendRpcs(h, { method: 'SetParameterValues', parameterList: list, parameterKey: 'voice' }))!;
 const str = (name: string, value: string): ParameterValueInput => ({ name, value, type: 'string' });
 
 test('voice: two lines registered on their SIP clients; counters move as calls come and go', { timeout: 30_000 }, async () => {
@@ -38,7 +25,7 @@ test('voice: two lines registered on their SIP clients; counters move as calls c
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    const v = await gpv(h, 'Device.Services.');
+    const v = await getValues(h, 'Device.Services.');
     assert.equal(v['Device.Services.VoiceServiceNumberOfEntries'], '1');
     assert.equal(v[`${V}POTS.FXSNumberOfEntries`], '2');
     assert.equal(v[`${V}SIP.ClientNumberOfEntries`], '2');
@@ -50,7 +37,7 @@ test('voice: two lines registered on their SIP clients; counters move as calls c
     const attempted = Number(v[`${LINE}Stats.OutgoingCalls.CallsAttempted`]);
     const packets = Number(v[`${LINE}Stats.RTP.PacketsSent`]);
     clock.advance(3_600_000);
-    const later = await gpv(h, `${LINE}Stats.`, `${LINE}CallStatus`);
+    const later = await getValues(h, `${LINE}Stats.`, `${LINE}CallStatus`);
     assert.ok(Number(later[`${LINE}Stats.OutgoingCalls.CallsAttempted`]) > attempted, 'an hour brings calls');
     assert.ok(Number(later[`${LINE}Stats.IncomingCalls.CallsReceived`]) > 0);
     assert.ok(Number(later[`${LINE}Stats.RTP.PacketsSent`]) > packets);
@@ -68,22 +55,22 @@ test('voice: registration follows what the ACS writes, and a write that does not
     h.agent.start();
     await sessionsCompleted(h, 1);
     await spv(h, str(`${CLIENT}RegisterURI`, 'sip:alice@voice.example.org'), str(`${CLIENT}AuthUserName`, 'alice'));
-    assert.equal((await gpv(h, `${CLIENT}Status`))[`${CLIENT}Status`], 'Registering');
+    assert.equal((await getValues(h, `${CLIENT}Status`))[`${CLIENT}Status`], 'Registering');
     clock.advance(2000);
-    const up = await gpv(h, CLIENT);
+    const up = await getValues(h, CLIENT);
     assert.equal(up[`${CLIENT}Status`], 'Up');
     assert.equal(up[`${CLIENT}RegisterURI`], 'sip:alice@voice.example.org');
 
     // A registrar that does not resolve: the network says so, the clients and lines follow.
     await spv(h, str(`${NET}RegistrarServer`, 'sip.example.invalid'), str(`${NET}ProxyServer`, ''));
     clock.advance(2000);
-    const down = await gpv(h, `${NET}Status`, `${CLIENT}Status`, `${LINE}Status`, `${LINE}CallStatus`);
+    const down = await getValues(h, `${NET}Status`, `${CLIENT}Status`, `${LINE}Status`, `${LINE}CallStatus`);
     assert.deepEqual(
       [down[`${NET}Status`], down[`${CLIENT}Status`], down[`${LINE}Status`], down[`${LINE}CallStatus`]],
       ['Error_DNS', 'Error_Network', 'Error', 'Idle'],
     );
     await spv(h, { name: `${NET}Enable`, value: 'false', type: 'boolean' });
-    assert.equal((await gpv(h, `${NET}Status`))[`${NET}Status`], 'Disabled');
+    assert.equal((await getValues(h, `${NET}Status`))[`${NET}Status`], 'Disabled');
 
     // Refused: a reference to no such row, a URI that is not SIP, a value outside the enumeration.
     for (const [name, value, code] of [

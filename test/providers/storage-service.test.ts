@@ -5,22 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { parameterValues } from '../../src/acs/acs-messages.js';
 import { LinuxHostDevice } from '../../src/providers/linux-host.js';
 import { linuxLogicalVolumes } from '../../src/providers/storage-service.js';
-import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
+import { getValues, startHarness, sessionsCompleted } from '../helpers/agent-harness.js';
 
 const SS = 'Device.Services.StorageService.1.';
-
-async function gpv(h: Harness, ...names: string[]): Promise<Record<string, string>> {
-  const before = h.acs.completedSessions(h.serial).length;
-  h.acs.queue(h.serial, { method: 'GetParameterValues', parameterNames: names });
-  h.agent.trigger('6 CONNECTION REQUEST');
-  await sessionsCompleted(h, before + 1);
-  const r = h.acs.responses(h.serial).at(-1)!;
-  assert.equal(r.method, 'GetParameterValuesResponse');
-  return Object.fromEntries(Object.entries(parameterValues(r)).map(([k, v]) => [k, v.value]));
-}
 
 test('simulated device: one SSD and its ext4 volume; ThresholdLimit the ACS sets drives ThresholdReached; the volume cannot be resized', {
   timeout: 30_000,
@@ -29,7 +18,7 @@ test('simulated device: one SSD and its ext4 volume; ThresholdLimit the ACS sets
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    const v = await gpv(h, 'Device.Services.');
+    const v = await getValues(h, 'Device.Services.');
     assert.equal(v['Device.Services.StorageServiceNumberOfEntries'], '1');
     assert.equal(v[`${SS}PhysicalMediumNumberOfEntries`], '1');
     assert.equal(v[`${SS}PhysicalMedium.1.Type`], 'SSD');
@@ -46,17 +35,17 @@ test('simulated device: one SSD and its ext4 volume; ThresholdLimit the ACS sets
       parameterList: [{ name: `${SS}LogicalVolume.1.ThresholdLimit`, value: String(capacity - used + 1), type: 'unsignedInt' }],
       parameterKey: 't',
     });
-    const after = await gpv(h, `${SS}LogicalVolume.1.ThresholdReached`);
+    const after = await getValues(h, `${SS}LogicalVolume.1.ThresholdReached`);
     assert.equal(after[`${SS}LogicalVolume.1.ThresholdReached`], 'true');
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',
       parameterList: [{ name: `${SS}LogicalVolume.1.Capacity`, value: '1', type: 'unsignedInt' }],
       parameterKey: 'c',
     });
-    await gpv(h, `${SS}LogicalVolume.1.Capacity`);
+    await getValues(h, `${SS}LogicalVolume.1.Capacity`);
     const refused = h.acs.responses(h.serial).find((r) => r.method === 'Fault');
     assert.ok(refused, 'resizing the volume is refused with a fault');
-    assert.equal(Number((await gpv(h, `${SS}LogicalVolume.1.Capacity`))[`${SS}LogicalVolume.1.Capacity`]), capacity);
+    assert.equal(Number((await getValues(h, `${SS}LogicalVolume.1.Capacity`))[`${SS}LogicalVolume.1.Capacity`]), capacity);
   } finally {
     await h.close();
   }
@@ -65,11 +54,10 @@ test('simulated device: one SSD and its ext4 volume; ThresholdLimit the ACS sets
 test('Linux host: the volumes are the mounted block-device filesystems, with statfs sizes; disks from /sys/block', { timeout: 30_000 }, async () => {
   const device = new LinuxHostDevice();
   const h = await startHarness({ agent: { device } });
-  Object.assign(h, { serial: device.identity.serialNumber });
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    const v = await gpv(h, 'Device.Services.StorageService.');
+    const v = await getValues(h, 'Device.Services.StorageService.');
     const expected = linuxLogicalVolumes();
     const mounted = fs
       .readFileSync('/proc/mounts', 'utf8')

@@ -13,19 +13,11 @@ import { informEvents, parameterValues, readCpeMessage, textAt, type CpeMessageS
 import type { AcsRequest } from '../../src/cwmp/messages.js';
 import type { ManualClock } from '../../src/runtime/clock.js';
 import { buildFirmwareImage } from '../../src/providers/firmware-image.js';
-import { startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
+import { sendRpcs, startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 import { FileServer } from '../helpers/file-server.js';
 import { FIRMWARE, downloadRequest } from '../helpers/download-request.js';
 
 const download = downloadRequest;
-
-/** Runs a session in which the ACS sends `rpcs`, as after a connection request. */
-async function sendRpcs(h: Harness, ...rpcs: AcsRequest[]): Promise<void> {
-  const before = h.acs.completedSessions(h.serial).length;
-  h.acs.queue(h.serial, ...rpcs);
-  h.agent.trigger('6 CONNECTION REQUEST');
-  await sessionsCompleted(h, before + 1);
-}
 
 async function transferCompletes(h: Harness, count = 1, timeoutMs = 15_000): Promise<CpeMessageSummary[]> {
   await h.acs.waitFor(() => h.acs.acknowledged('TransferComplete', h.serial).length >= count, timeoutMs);

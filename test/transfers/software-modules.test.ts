@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { informEvents, parameterValues, readCpeMessage, textAt, type CpeMessageSummary } from '../../src/acs/acs-messages.js';
-import type { AcsRequest, DuOperation } from '../../src/cwmp/messages.js';
+import { informEvents, readCpeMessage, textAt, type CpeMessageSummary } from '../../src/acs/acs-messages.js';
+import type { DuOperation } from '../../src/cwmp/messages.js';
 import type { XmlElement } from '../../src/cwmp/xml-reader.js';
 import { LinuxHostDevice } from '../../src/providers/linux-host.js';
 import { makeDuPackage } from '../../src/providers/software/du-package.js';
-import { startHarness, sessionsCompleted, tempDir, type Harness } from '../helpers/agent-harness.js';
+import { getValues, sendRpcs, startHarness, sessionsCompleted, tempDir, type Harness } from '../helpers/agent-harness.js';
 import { validateEnvelopes, xsdSkipReason } from '../helpers/xsd.js';
 import { CWMP_NS_1_2 } from '../../src/cwmp/namespaces.js';
 
@@ -51,13 +51,6 @@ async function helloPackage(version: string, greeting = 'hello'): Promise<Buffer
   );
 }
 
-async function sendRpcs(h: Harness, ...rpcs: AcsRequest[]): Promise<void> {
-  const before = h.acs.completedSessions(h.serial).length;
-  h.acs.queue(h.serial, ...rpcs);
-  h.agent.trigger('6 CONNECTION REQUEST');
-  await sessionsCompleted(h, before + 1);
-}
-
 async function duComplete(h: Harness, count = 1, timeoutMs = 20_000): Promise<CpeMessageSummary[]> {
   await h.acs.waitFor(() => h.acs.acknowledged('DUStateChangeComplete', h.serial).length >= count, timeoutMs);
   return h.acs.acknowledged('DUStateChangeComplete', h.serial);
@@ -85,13 +78,6 @@ function results(m: CpeMessageSummary): Result[] {
     faultCode: Number(textAt(r, 'Fault', 'FaultCode')),
     faultString: textAt(r, 'Fault', 'FaultString') ?? '',
   }));
-}
-
-async function values(h: Harness, ...names: string[]): Promise<Record<string, string>> {
-  await sendRpcs(h, { method: 'GetParameterValues', parameterNames: names });
-  const r = h.acs.responses(h.serial).at(-1)!;
-  assert.equal(r.method, 'GetParameterValuesResponse', `answer to GPV ${names.join(',')}: ${r.method}`);
-  return Object.fromEntries(Object.entries(parameterValues(r)).map(([k, v]) => [k, v.value]));
 }
 
 const install = (url: string, extra: Partial<Extract<DuOperation, { op: 'Install' }>> = {}): DuOperation => ({
@@ -136,25 +122,21 @@ function killLeftovers(stateDir: string): void {
   }
 }
 
-async function linuxHarness(): Promise<Harness> {
-  const stateDir = tempDir();
-  const device = new LinuxHostDevice({ filesDir: path.join(stateDir, 'device') });
-  const h = await startHarness({ agent: { device } });
-  // The harness made its own state dir: the Linux device's files live in ours, cleaned with it.
+/** A harness whose agent manages this Linux host, its files (units, pid files, logs) under `filesState`. */
+async function linuxHarness(): Promise<{ h: Harness; filesState: string }> {
+  const filesState = tempDir();
+  const h = await startHarness({ agent: { device: new LinuxHostDevice({ filesDir: path.join(filesState, 'device') }) } });
   const close = h.close.bind(h);
   h.close = async () => {
-    killLeftovers(stateDir);
+    killLeftovers(filesState);
     await close();
-    fs.rmSync(stateDir, { recursive: true, force: true });
+    fs.rmSync(filesState, { recursive: true, force: true });
   };
-  Object.assign(h, { serial: device.identity.serialNumber, stateDir: h.stateDir, device });
-  (h as Harness & { filesState: string }).filesState = stateDir;
-  return h;
+  return { h, filesState };
 }
 
 test('Linux execution environment: install starts a real process, RequestedState stops and starts it, update and uninstall', { timeout: 60_000 }, async () => {
-  const h = await linuxHarness();
-  const filesState = (h as Harness & { filesState: string }).filesState;
+  const { h, filesState } = await linuxHarness();
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -179,7 +161,7 @@ test('Linux execution environment: install starts a real process, RequestedState
     const pid = runningPid(filesState, 'eu1-hello')!;
     assert.ok(alive(pid), 'the execution unit is a live process');
     assert.match(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /sleep\x00600/);
-    const eu = await values(h, `${SM}ExecutionUnit.1.`, `${SM}DeploymentUnit.1.`);
+    const eu = await getValues(h, `${SM}ExecutionUnit.1.`, `${SM}DeploymentUnit.1.`);
     assert.equal(eu[`${SM}ExecutionUnit.1.Status`], 'Active');
     assert.equal(eu[`${SM}ExecutionUnit.1.RequestedState`], 'Active');
     assert.ok(Number(eu[`${SM}ExecutionUnit.1.MemoryInUse`]) > 0, `MemoryInUse ${eu[`${SM}ExecutionUnit.1.MemoryInUse`]}`);
@@ -197,7 +179,7 @@ test('Linux execution environment: install starts a real process, RequestedState
     await h.acs.waitFor(() => !alive(pid), 5000);
     // Stopping until the runtime has seen it go, then Idle.
     let status = '';
-    for (let i = 0; i < 20 && status !== 'Idle'; i++) status = (await values(h, `${SM}ExecutionUnit.1.Status`))[`${SM}ExecutionUnit.1.Status`]!;
+    for (let i = 0; i < 20 && status !== 'Idle'; i++) status = (await getValues(h, `${SM}ExecutionUnit.1.Status`))[`${SM}ExecutionUnit.1.Status`]!;
     assert.equal(status, 'Idle');
     await sendRpcs(h, {
       method: 'SetParameterValues',
@@ -235,7 +217,7 @@ test('Linux execution environment: install starts a real process, RequestedState
     assert.deepEqual([removed.state, removed.faultCode, removed.uuid], ['Uninstalled', 0, r!.uuid]);
     assert.ok(!alive(pid3), 'the process was stopped before the unit was removed');
     assert.ok(!fs.existsSync(path.join(filesState, 'device', 'software', 'du', '1')), 'the unit folder is gone');
-    const after = await values(h, SM);
+    const after = await getValues(h, SM);
     assert.equal(after[`${SM}DeploymentUnitNumberOfEntries`], '0');
     assert.equal(after[`${SM}ExecutionUnitNumberOfEntries`], '0');
   } finally {
@@ -246,8 +228,7 @@ test('Linux execution environment: install starts a real process, RequestedState
 test('Linux: a process that ignores SIGTERM is killed after its stop timeout (FailureOnStop); a disabled ExecEnv refuses installs (9024)', {
   timeout: 60_000,
 }, async () => {
-  const h = await linuxHarness();
-  const filesState = (h as Harness & { filesState: string }).filesState;
+  const { h, filesState } = await linuxHarness();
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -274,7 +255,7 @@ test('Linux: a process that ignores SIGTERM is killed after its stop timeout (Fa
     assert.ok(alive(pid), 'SIGTERM alone did not stop it');
     await h.acs.waitFor(() => !alive(pid), 5000);
     let v: Record<string, string> = {};
-    for (let i = 0; i < 20 && v[`${SM}ExecutionUnit.1.Status`] !== 'Idle'; i++) v = await values(h, `${SM}ExecutionUnit.1.`);
+    for (let i = 0; i < 20 && v[`${SM}ExecutionUnit.1.Status`] !== 'Idle'; i++) v = await getValues(h, `${SM}ExecutionUnit.1.`);
     assert.equal(v[`${SM}ExecutionUnit.1.Status`], 'Idle');
     assert.equal(v[`${SM}ExecutionUnit.1.ExecutionFaultCode`], 'FailureOnStop');
     assert.match(v[`${SM}ExecutionUnit.1.ExecutionFaultMessage`]!, /did not stop within 1 s of SIGTERM; killed/);
@@ -284,7 +265,7 @@ test('Linux: a process that ignores SIGTERM is killed after its stop timeout (Fa
       parameterList: [{ name: `${SM}ExecEnv.1.Enable`, value: 'false', type: 'boolean' }],
       parameterKey: 'off',
     });
-    assert.equal((await values(h, `${SM}ExecEnv.1.Status`))[`${SM}ExecEnv.1.Status`], 'Disabled');
+    assert.equal((await getValues(h, `${SM}ExecEnv.1.Status`))[`${SM}ExecEnv.1.Status`], 'Disabled');
     await sendRpcs(h, { method: 'ChangeDUState', operations: [install(h.acs.serveFile('hello.tgz', await helloPackage('1.0.0')))], commandKey: 'off' });
     const [refused] = results((await duComplete(h, 2))[1]!);
     assert.deepEqual([refused!.faultCode, refused!.state], [9024, 'Failed']);
@@ -345,7 +326,7 @@ test('each failing operation gets the fault TR-069 names, the others still run, 
     assert.equal(all[4]!.uuid, uuid);
     assert.equal(all[7]!.ref, `${SM}DeploymentUnit.1`, 'a refused update reports the unit as it stays');
     // Exactly one unit came of it, and its execution unit exists, idle (autoStart was off).
-    const v = await values(h, SM);
+    const v = await getValues(h, SM);
     assert.equal(v[`${SM}DeploymentUnitNumberOfEntries`], '1');
     assert.equal(v[`${SM}DeploymentUnit.1.UUID`], uuid);
     assert.equal(v[`${SM}ExecutionUnit.1.Name`], 'main');
