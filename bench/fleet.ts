@@ -16,6 +16,7 @@ import { systemClock } from '../src/runtime/clock.js';
 import { EventCode } from '../src/cwmp/events.js';
 import { Fleet, type FleetOptions } from '../src/fleet/fleet.js';
 import { LatencyHistogram } from '../src/fleet/fleet-stats.js';
+import { defaultSessionLimit } from '../src/fleet/session-gate.js';
 import { loadProfile } from '../src/fleet/profile.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,10 +26,15 @@ import { ControlServer } from '../src/observability/control-server.js';
 import { fleetTarget } from '../src/observability/control-target.js';
 import { WireTrace } from '../src/observability/wire-trace.js';
 import { Misbehaviour, misbehaviourRuleSchema } from '../src/harness/misbehaviour.js';
+import { writeEnvelope } from '../src/cwmp/envelope-write.js';
+import { CWMP_NS_1_2 } from '../src/cwmp/namespaces.js';
+import { semiSpaceMbFor } from '../src/cli/fleet-young-generation.js';
 
 const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);
 const IN_FLIGHT = Number(process.env['BENCH_FLEET_IN_FLIGHT'] ?? 64);
+/** Which figures: load (memory, sustained, steady), storm (boot storm beside the ACS alone); both by default. */
+const FIGURES = (process.env['BENCH_FLEET_FIGURES'] ?? 'load,storm').split(',');
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
@@ -100,7 +106,7 @@ export function benchFleet(acsUrl: string, count: number, extra: Partial<FleetOp
 }
 
 /** plain: nothing watching; observed: Prometheus metrics and the dashboard's control server on; traced: the wire trace on. */
-type Mode = 'plain' | 'observed' | 'traced' | 'misbehaving' | 'steady';
+type Mode = 'plain' | 'observed' | 'traced' | 'misbehaving' | 'steady' | 'storm';
 
 async function fleetFigures(acsUrl: string, count: number, mode: Mode): Promise<void> {
   gc();
@@ -209,16 +215,106 @@ async function steadyFigures(acsUrl: string, count: number): Promise<void> {
   await fleet.stop();
 }
 
+/**
+ * A true boot storm as `cwmp-agent fleet --scenario boot-storm` makes it: every device boots
+ * within count/10,000 s (10 s at 100,000) and the run ends when all have bootstrapped. Beside it,
+ * stormFloor measures the ACS's own capacity for the same sessions.
+ */
+async function stormFigures(acsUrl: string, count: number): Promise<void> {
+  const fleet = benchFleet(acsUrl, count, { bootWindowSeconds: count / 10_000 });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fleet.start();
+  while (fleet.stats.bootstrapped.size < count) await new Promise((r) => setTimeout(r, 20));
+  const secs = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    `  fleet of ${count}, boot storm (window ${count / 10_000} s): all bootstrapped in ${secs.toFixed(1)} s   ${(count / secs).toFixed(0)} sessions/s   ${((cpu.user + cpu.system) / 1000 / count).toFixed(3)} ms CPU per device   ${fleet.stats.failed} failed`,
+  );
+  await fleet.stop();
+}
+
+/**
+ * The ACS's own capacity: a bare client (no device behind it) runs the same bootstrap sessions,
+ * an Inform with BOOTSTRAP and BOOT then an empty POST, each on a fresh connection, for `count`
+ * new serial numbers at the fleet's bound on sessions in flight. Seconds for all of them.
+ */
+async function stormFloor(acsUrl: string, count: number): Promise<number> {
+  const url = new URL(acsUrl);
+  const inform = (serial: string): string =>
+    writeEnvelope(
+      {
+        method: 'Inform',
+        deviceId: { manufacturer: 'cwmp-agent', oui: '00D0B7', productClass: 'STB', serialNumber: serial },
+        events: [
+          { code: '0 BOOTSTRAP', commandKey: '' },
+          { code: '1 BOOT', commandKey: '' },
+        ],
+        maxEnvelopes: 1,
+        currentTime: new Date(),
+        retryCount: 0,
+        parameterList: [
+          ['Device.RootDataModelVersion', '2.16'],
+          ['Device.DeviceInfo.HardwareVersion', 'HW-1.0'],
+          ['Device.DeviceInfo.SoftwareVersion', '1.0.0'],
+          ['Device.DeviceInfo.ProvisioningCode', ''],
+          ['Device.ManagementServer.ParameterKey', ''],
+          ['Device.ManagementServer.ConnectionRequestURL', `http://127.0.0.1:7547/cr/${serial}`],
+          ['Device.ManagementServer.AliasBasedAddressing', 'false'],
+        ].map(([name, value]) => ({ name: name!, value: value!, type: 'string' as const })),
+      },
+      { namespace: CWMP_NS_1_2, id: '1', supportedCwmpVersions: '1.0,1.1,1.2,1.3,1.4' },
+    );
+  const session = (serial: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const post = (body: string, cookie: string | undefined, then: (cookie: string | undefined) => void): void => {
+        const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: '' };
+        if (cookie) headers['Cookie'] = cookie;
+        const req = http.request({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers }, (res) => {
+          const set = res.headers['set-cookie']?.[0]?.split(';')[0];
+          res.resume();
+          res.on('end', () => then(set ?? cookie));
+        });
+        req.on('error', reject);
+        req.end(body);
+      };
+      post(inform(serial), undefined, (cookie) =>
+        post('', cookie, () => {
+          agent.destroy();
+          resolve();
+        }),
+      );
+    });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: defaultSessionLimit() }, async () => {
+      while (next < count) await session(`FLOOR${String(next++).padStart(7, '0')}`);
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
 /** Each fleet size runs in a fresh process, so that RSS per device is not skewed by what ran before. */
 function fleetInChild(acsUrl: string, count: number, mode: Mode = 'plain'): Promise<void> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--expose-gc', self, '--child', acsUrl, String(count), mode], { stdio: 'inherit' });
+  // The young generation `cwmp-agent fleet` gives a fleet of this size (see cli/fleet-young-generation.ts).
+  const child = spawn(process.execPath, ['--expose-gc', `--max-semi-space-size=${semiSpaceMbFor(count)}`, self, '--child', acsUrl, String(count), mode], {
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) =>
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fleet bench of ${count} exited with ${code}`)))),
   );
 }
 
 export async function runFleetBench(): Promise<void> {
+  if (FIGURES.includes('load')) await loadFigures();
+  if (FIGURES.includes('storm')) await stormFiguresAll();
+}
+
+/** Memory and sustained load per size, with metrics, trace and misbehaviour beside; then the steady figure. */
+async function loadFigures(): Promise<void> {
   const acs = await startAcsProcess(['--max-sessions', '200']);
   try {
     const url = new URL(acs.url);
@@ -238,9 +334,23 @@ export async function runFleetBench(): Promise<void> {
   }
 }
 
+/** Boot storms, each against an ACS of its own that has never seen these devices. */
+async function stormFiguresAll(): Promise<void> {
+  for (const n of SIZES) {
+    const floorAcs = await startAcsProcess(['--max-sessions', '200']);
+    const floor = await stormFloor(floorAcs.url, n).finally(() => floorAcs.stop());
+    console.log(
+      `boot storm of ${n}: the ACS alone (a bare client, ${defaultSessionLimit()} in flight) takes ${floor.toFixed(1)} s (${(n / floor).toFixed(0)} sessions/s); the fleet's goal is within ${(2 * floor).toFixed(1)} s`,
+    );
+    const stormAcs = await startAcsProcess(['--max-sessions', '200']);
+    await fleetInChild(stormAcs.url, n, 'storm').finally(() => stormAcs.stop());
+  }
+}
+
 if (process.argv[2] === '--child') {
   const mode = (process.argv[5] ?? 'plain') as Mode;
   if (mode === 'steady') await steadyFigures(process.argv[3]!, Number(process.argv[4]));
+  else if (mode === 'storm') await stormFigures(process.argv[3]!, Number(process.argv[4]));
   else await fleetFigures(process.argv[3]!, Number(process.argv[4]), mode);
   process.exit(0);
 }

@@ -19,6 +19,7 @@ import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
+import { relaunchForFleet, youngGenerationMbFor } from './fleet-young-generation.js';
 import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
 import { showProgress, type ProgressFigures } from './fleet-progress.js';
 
@@ -87,15 +88,19 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     const index = shard?.index ?? 0;
     const total = shard?.total ?? 1;
     const basePort = config.connectionRequest.port;
+    const youngGenerationMb = youngGenerationMbFor(Math.ceil(count / (total * workers)));
     return runFleetWorkers(
       Array.from({ length: workers }, (_, w) => ({
         configFile,
         flags: { ...flags, workers: 1, summary: undefined, shard: `${index * workers + w}/${total * workers}`, crPort: basePort === 0 ? 0 : basePort + w },
+        youngGenerationMb,
       })),
       flags.summary ?? f.summaryFile,
       config.metrics,
     );
   }
+  const relaunched = isMainThread ? relaunchForFleet(shard ? Math.ceil(count / shard.total) : count) : undefined;
+  if (relaunched) process.exit(await relaunched);
   const toParent = isMainThread ? undefined : (parentPort ?? undefined);
   const scenario = {
     name: flags.scenario ?? f.scenario,

@@ -27,6 +27,8 @@ export interface WorkerSummary {
 export interface WorkerPlan {
   configFile: string | undefined;
   flags: Record<string, unknown>;
+  /** The worker's young generation, for a large part of the fleet (see fleet-young-generation.ts). */
+  youngGenerationMb?: number;
 }
 
 export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string | undefined, metrics?: { port: number; address: string }): Promise<void> {
@@ -35,7 +37,10 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
   const summaries: (WorkerSummary | undefined)[] = plans.map(() => undefined);
   const errors: (Error | undefined)[] = plans.map(() => undefined);
   const workers = plans.map((plan, i) => {
-    const w = new Worker(entry, { workerData: plan });
+    const w = new Worker(entry, {
+      workerData: plan,
+      resourceLimits: plan.youngGenerationMb ? { maxYoungGenerationSizeMb: plan.youngGenerationMb } : undefined,
+    });
     w.on('error', (err) => (errors[i] = err));
     w.on('message', (m: WorkerProgress | WorkerSummary) => {
       if (m.type === 'progress') progress[i] = m;

@@ -74,7 +74,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--shard <I/N>', 'run part I of N of the serial range (0-based), e.g. $JOB_COMPLETION_INDEX/10')
     .option('--summary <file>', 'also write the JSON summary here')
     .option('--cr-password <password>', 'initial ConnectionRequestPassword (username: the serial number)')
-    .option('--max-in-flight <n>', 'sessions in flight at most; the rest wait (default: from the open-file limit)', (v) => Math.max(1, Math.floor(positive(v))))
+    .option('--max-in-flight <n>', 'sessions in flight at most; the rest wait (default 256, fewer under a low open-file limit)', (v) =>
+      Math.max(1, Math.floor(positive(v))),
+    )
     .option('--workers <n>', 'spread the devices over this many threads (ports count up from --cr-port)', (v) => Math.max(1, Math.floor(positive(v))))
     .option('--acs-url <url>', 'ACS URL (default: start the bundled test ACS)')
     .option('--acs-username <user>', 'username for the ACS')

@@ -70,9 +70,9 @@ test('sessions in flight never exceed the fleet-wide bound; the excess waits and
 });
 
 test('the session bound comes from the open-file limit; the gate is first come, first served', async () => {
-  assert.equal(defaultSessionLimit(1024), 576);
+  assert.equal(defaultSessionLimit(512), 192);
   assert.equal(defaultSessionLimit(100), 16);
-  assert.equal(defaultSessionLimit(1_000_000), 8192);
+  assert.equal(defaultSessionLimit(1_000_000), 256);
   const gate = new SessionGate(1);
   const order: number[] = [];
   const first = await gate.acquire();
@@ -82,6 +82,26 @@ test('the session bound comes from the open-file limit; the gate is first come, 
   for (const w of waiting) (await w)();
   assert.deepEqual(order, [1, 2, 3]);
   assert.equal(gate.inFlight, 0);
+});
+
+test('the session gate keeps first-come order across thousands of waiters and frees its queue', async () => {
+  const gate = new SessionGate(2);
+  const held = [await gate.acquire(), await gate.acquire()];
+  const order: number[] = [];
+  const waiting = Array.from({ length: 5000 }, (_, n) => gate.acquire().then((release) => (order.push(n), release)));
+  assert.equal(gate.queued, 5000);
+  for (const r of held) r();
+  for (const w of waiting) (await w)();
+  assert.deepEqual(
+    order,
+    Array.from({ length: 5000 }, (_, n) => n),
+  );
+  assert.equal(gate.queued, 0);
+  assert.equal(gate.inFlight, 0);
+  // Still usable after its queue was compacted.
+  const again = await gate.acquire();
+  assert.equal(gate.inFlight, 1);
+  again();
 });
 
 test('a small steady fleet comes online at once; a large one ramps', () => {
