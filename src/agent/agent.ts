@@ -128,7 +128,8 @@ export class Agent implements AgentControl {
   private answerMisbehaviour: AnswerMisbehaviour | undefined;
   /** The first event of the session under way (for the observer's per-event counts). */
   private firstEvent = '';
-  private readonly sessionListeners: ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
+  // Replaced, not pushed to (see DataModel's listeners): a fleet holds one per device.
+  private sessionListeners: readonly ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private transferRunnerInstance: TransferRunner | undefined;
   /** Made when a software-module change is first queued: most fleet devices never get one. */
   private duRunnerInstance: DuRunner | undefined;
@@ -166,7 +167,8 @@ export class Agent implements AgentControl {
       initial[this.ms.standby.selfTimerCapable] = String(standby.timerAware);
     }
     // The device's providers, and the one entry of DeviceInfo.SupportedDataModel (the agent's own DT).
-    const providers = [...reRootProviders(opts.device.providers, schema.root), new SupportedDataModelProvider(schema, this.ms.connectionRequestUrl)];
+    // concat, not spread: the list is this device's for good, and spread leaves room for 20 more.
+    const providers = reRootProviders(opts.device.providers, schema.root).concat([new SupportedDataModelProvider(schema, this.ms.connectionRequestUrl)]);
     this.model = new DataModel(schema, opts.modelStore, providers, initial, {
       instanceModeParameter: this.ms.instanceMode,
       autoCreateParameter: this.ms.autoCreateInstances,
@@ -271,17 +273,17 @@ export class Agent implements AgentControl {
 
   /** Calls `listener` after every session. */
   onSessionEnd(listener: (o: SessionOutcome, timing: SessionTiming) => void): void {
-    this.sessionListeners.push(listener);
+    this.sessionListeners = this.sessionListeners.concat([listener]);
   }
 
   /** Resolves after the next session that ends from now on. */
   nextSession(): Promise<SessionOutcome> {
     return new Promise((resolve) => {
       const listener = (o: SessionOutcome): void => {
-        this.sessionListeners.splice(this.sessionListeners.indexOf(listener), 1);
+        this.sessionListeners = this.sessionListeners.filter((l) => l !== listener);
         resolve(o);
       };
-      this.sessionListeners.push(listener);
+      this.sessionListeners = this.sessionListeners.concat([listener]);
     });
   }
 
@@ -739,7 +741,7 @@ export class Agent implements AgentControl {
         const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
         this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent, this.opts.device.identity.serialNumber);
         this.afterSessionOutcome(outcome);
-        for (const l of [...this.sessionListeners]) l(outcome, timing);
+        for (const l of this.sessionListeners) l(outcome, timing);
         const deferred = this.afterSession;
         this.afterSession = undefined;
         if (deferred) await deferred();

@@ -316,26 +316,37 @@ export class BulkDataCollector {
 /**
  * Bulk data for a device whose model has Device.BulkData: the collector is made at once when a
  * profile may be due (BulkData.Enable stored true), otherwise when the ACS first touches
- * Device.BulkData, so that a fleet's devices hold nothing until then.
+ * Device.BulkData, so that a fleet's devices hold nothing until then (a class, not an object
+ * literal with a getter: such a literal keeps a property dictionary of its own, 256 B a device).
  */
-export function startBulkData(host: BulkDataHost, o: BulkDataOptions = {}): { stop(): void; readonly collector: BulkDataCollector | undefined } {
-  let collector: BulkDataCollector | undefined;
-  let stopped = false;
-  const model = host.model;
-  if (model.definitionOf(`${BD}Enable`)) {
-    if (model.read(`${BD}Enable`) === 'true') collector = new BulkDataCollector(host, o);
-    else
-      model.onChange((names) => {
-        if (!collector && !stopped && names.some((n) => n.startsWith(BD))) collector = new BulkDataCollector(host, o);
-      });
+export class LazyBulkData {
+  private made: BulkDataCollector | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly host: BulkDataHost,
+    private readonly o: BulkDataOptions,
+  ) {
+    const model = host.model;
+    if (!model.definitionOf(`${BD}Enable`)) return;
+    if (model.read(`${BD}Enable`) === 'true') this.made = new BulkDataCollector(host, o);
+    else model.onChange((names) => this.touched(names));
   }
-  return {
-    stop() {
-      stopped = true;
-      collector?.stop();
-    },
-    get collector() {
-      return collector;
-    },
-  };
+
+  get collector(): BulkDataCollector | undefined {
+    return this.made;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.made?.stop();
+  }
+
+  private touched(names: readonly string[]): void {
+    if (!this.made && !this.stopped && names.some((n) => n.startsWith(BD))) this.made = new BulkDataCollector(this.host, this.o);
+  }
+}
+
+export function startBulkData(host: BulkDataHost, o: BulkDataOptions = {}): LazyBulkData {
+  return new LazyBulkData(host, o);
 }

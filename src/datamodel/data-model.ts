@@ -42,13 +42,16 @@ interface Resolved {
 
 export class DataModel {
   private model: StoredModel;
-  private readonly listeners: ChangeListener[] = [];
+  // Listener lists are replaced (concat), not pushed to: an array grown by push or spread keeps
+  // room for 17, and a fleet holds thousands of these lists of one or two.
+  private listeners: readonly ChangeListener[] = [];
   private readonly routing: ProviderRouting;
   /** Last value seen of each notified, provider-driven parameter (see pollLiveChanges). */
   private lastLive: Map<string, string> | undefined;
-  private readonly unsubscribes: (() => void)[] = [];
+  private unsubscribes: readonly (() => void)[] = [];
   /** How attached providers read the model: one function per model, whatever the number of providers. */
   private providerRead: ((path: string) => string) | undefined;
+  private providerChanged: ((paths: string[]) => void) | undefined;
 
   constructor(
     readonly schema: Schema,
@@ -79,18 +82,22 @@ export class DataModel {
     // Settings a schema without them does not define read as empty.
     if (p.attach) p.attach((this.providerRead ??= (path) => this.readIfDefined(path) ?? ''));
     if (!p.subscribe) return;
-    this.unsubscribes.push(
-      p.subscribe((paths) => {
+    // One listener for all the device's providers: it needs nothing of the provider.
+    const unsubscribe = p.subscribe(
+      (this.providerChanged ??= (paths) => {
         const known = paths.filter((path) => this.definitionOf(path) !== undefined);
         for (const path of known) if (this.lastLive?.has(path)) this.lastLive.set(path, this.read(path));
         if (known.length > 0) this.emit(known, 'device');
       }),
     );
+    this.unsubscribes = this.unsubscribes.concat([unsubscribe]);
   }
 
   /** Stops provider subscriptions (the agent that owned this model is gone). */
   close(): void {
-    for (const u of this.unsubscribes.splice(0)) u();
+    const unsubscribes = this.unsubscribes;
+    this.unsubscribes = [];
+    for (const u of unsubscribes) u();
   }
 
   /**
@@ -130,14 +137,10 @@ export class DataModel {
     }
     // Read in timers (polling, boot): a provider that fails now (a helper process that is down) reports nothing, and is asked again later.
     try {
-      for (const p of this.providersFor(def.name)) {
-        const v = p.get(path);
-        if (v !== undefined) return v;
-      }
+      return this.providerValue(def.name, path);
     } catch {
       return undefined;
     }
-    return undefined;
   }
 
   /**
@@ -165,7 +168,7 @@ export class DataModel {
   }
 
   onChange(listener: ChangeListener): void {
-    this.listeners.push(listener);
+    this.listeners = this.listeners.concat([listener]);
   }
 
   /** The definition of a concrete parameter path, when it exists (instances included). */
@@ -178,16 +181,12 @@ export class DataModel {
   read(path: string): string {
     const def = this.definition(path);
     if (def.countOf) return String(this.instanceIds(tableOf(path, def.countOf)).length);
-    for (const p of this.providersFor(def.name)) {
-      const provided = p.get(path);
-      if (provided !== undefined) return provided;
-    }
+    const provided = this.providerValue(def.name, path);
+    if (provided !== undefined) return provided;
     const stored = this.model.values[path] ?? this.initialValues[path];
     if (stored !== undefined) return stored;
-    for (const p of this.providersFor(def.name)) {
-      const factory = p.factoryDefault?.(path);
-      if (factory !== undefined) return factory;
-    }
+    const factory = this.firstAnswer(def.name, (p) => p.factoryDefault?.(path));
+    if (factory !== undefined) return factory;
     // An instance whose Alias nobody chose carries the CPE's own "cpe-N" (TR-181 Alias data type).
     const alias = def.name.endsWith('.{i}.Alias') ? /\.(\d+)\.Alias$/.exec(path) : null;
     return alias ? `cpe-${alias[1]}` : def.default;
@@ -325,15 +324,13 @@ export class DataModel {
       const refusal =
         (def.writableValues && !def.writableValues.includes(check.value) ? `only ${def.writableValues.join(', ')} may be set` : undefined) ??
         this.aliasRefusal(name, check.value, accepted) ??
-        this.providersFor(def.name)
-          .map((p) => p.validate?.(name, check.value))
-          .find((r) => r !== undefined);
+        this.firstAnswer(def.name, (p) => p.validate?.(name, check.value));
       if (refusal !== undefined) {
         faults.push(parameterFault(entry.name, 9007, refusal));
         continue;
       }
       // A provider that checks a whole request at once is asked once, after this loop.
-      const batch = this.providersFor(def.name).find((p) => p.validateAll);
+      const batch = this.firstAnswer(def.name, (p) => (p.validateAll ? p : undefined));
       if (batch) {
         const group = batchChecks.get(batch) ?? new Map<string, string>();
         group.set(name, check.value);
@@ -372,7 +369,7 @@ export class DataModel {
     const batchSets = new Map<Provider, Map<string, string>>();
     for (const name of accepted.keys()) {
       const def = this.definition(name);
-      const provider = this.providersFor(def.name).find((p) => p.set || p.setAll);
+      const provider = this.firstAnswer(def.name, (p) => (p.set || p.setAll ? p : undefined));
       if (!provider) continue;
       if (provider.setAll) {
         const group = batchSets.get(provider) ?? new Map<string, string>();
@@ -578,21 +575,38 @@ export class DataModel {
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
   instanceIds(tablePath: string): number[] {
-    for (const p of this.providersFor(`${toSchemaPath(tablePath)}{i}.`)) {
-      const owned = p.instances?.(tablePath);
-      if (owned) return [...owned];
-    }
-    return [...(this.model.instances![tablePath]?.ids ?? [])];
+    const owned = this.firstAnswer(`${toSchemaPath(tablePath)}{i}.`, (p) => p.instances?.(tablePath));
+    return [...(owned ?? this.model.instances![tablePath]?.ids ?? [])];
   }
 
   /** The provider whose instance list a table is, if the device owns it (else its instances are stored). */
   private instanceOwner(tablePath: string): Provider | undefined {
-    return this.providersFor(`${toSchemaPath(tablePath)}{i}.`).find((p) => p.instances?.(tablePath) !== undefined);
+    return this.firstAnswer(`${toSchemaPath(tablePath)}{i}.`, (p) => (p.instances?.(tablePath) !== undefined ? p : undefined));
   }
 
-  /** The providers answering for a schema path, the one naming the longest enclosing object first. */
-  private providersFor(schemaPath: string): Provider[] {
-    return this.routing.providersFor(schemaPath);
+  /**
+   * The first answer (not undefined) of the providers for a schema path, asked in order: the
+   * one naming the longest enclosing object first.
+   */
+  private firstAnswer<T>(schemaPath: string, ask: (p: Provider) => T | undefined): T | undefined {
+    const slots = this.routing.slotsFor(schemaPath);
+    const providers = this.routing.providers;
+    for (let k = 0; k < slots.length; k++) {
+      const answer = ask(providers[slots[k]!]!);
+      if (answer !== undefined) return answer;
+    }
+    return undefined;
+  }
+
+  /** A provider's value of a parameter (firstAnswer without a closure: every read comes here). */
+  private providerValue(schemaPath: string, path: string): string | undefined {
+    const slots = this.routing.slotsFor(schemaPath);
+    const providers = this.routing.providers;
+    for (let k = 0; k < slots.length; k++) {
+      const v = providers[slots[k]!]!.get(path);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   private createInstance(

@@ -10,7 +10,6 @@ import type { Provider } from './provider.js';
 const slotCaches = new Map<string, Map<string, number[]>>();
 /** One array per distinct combination of slots, so a device can keep its provider lists per combination. */
 const internedSlots = new Map<string, number[]>();
-const NO_PROVIDERS: Provider[] = [];
 
 function slotCacheFor(providers: readonly Provider[]): Map<string, number[]> {
   const signature = providers.map((p) => p.objects.join(',')).join('|');
@@ -23,37 +22,36 @@ function slotCacheFor(providers: readonly Provider[]): Map<string, number[]> {
 }
 
 export class ProviderRouting {
-  /** Own copy: later providers come through add, which keeps the lookup right. */
-  readonly providers: Provider[];
+  /**
+   * The device's providers, in the order added. Never changed in place (add makes a new
+   * array), so the caller's array is used as it is: a fleet device keeps no copy.
+   */
+  providers: readonly Provider[];
   private slotCache: Map<string, number[]>;
-  /** This device's providers per slot combination (a handful), so lookups allocate nothing. */
-  private readonly lists = new Map<readonly number[], Provider[]>();
 
   constructor(providers: readonly Provider[]) {
-    this.providers = [...providers];
+    this.providers = providers;
     this.slotCache = slotCacheFor(this.providers);
   }
 
   add(provider: Provider): void {
-    this.providers.push(provider);
+    this.providers = this.providers.concat([provider]);
     this.slotCache = slotCacheFor(this.providers);
-    this.lists.clear();
   }
 
-  /** The providers answering for a schema path, in the order they are asked. */
-  providersFor(schemaPath: string): Provider[] {
-    // Every read goes through here: the answer per schema path is kept (shared, see above).
+  /**
+   * Indices into `providers` of those answering for a schema path, in the order they are asked.
+   * Every read goes through here: the answer per schema path is kept, shared (see above), and
+   * the caller indexes `providers` itself, so a lookup allocates nothing and a device keeps no
+   * list of its own per combination.
+   */
+  slotsFor(schemaPath: string): readonly number[] {
     let slots = this.slotCache.get(schemaPath);
     if (!slots) {
       slots = this.match(schemaPath);
       this.slotCache.set(schemaPath, slots);
     }
-    let list = this.lists.get(slots);
-    if (!list) {
-      list = slots.length === 0 ? NO_PROVIDERS : slots.map((i) => this.providers[i]!);
-      this.lists.set(slots, list);
-    }
-    return list;
+    return slots;
   }
 
   private match(schemaPath: string): number[] {

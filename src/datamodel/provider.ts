@@ -67,8 +67,11 @@ export function valueProvider(getters: Record<string, () => string>): Provider {
  * instances, validate and factoryDefault, and passes attach on; the provider it builds must
  * need nothing else.
  */
-export function lazyProvider(objects: readonly string[], build: () => Provider): Provider {
-  return new LazyProvider(objects, build);
+export function lazyProvider(objects: readonly string[], build: () => Provider): Provider;
+/** With the builder's argument given apart: a builder shared by many devices, each its own argument, makes no closure per device. */
+export function lazyProvider<A>(objects: readonly string[], build: (arg: A) => Provider, arg: A): Provider;
+export function lazyProvider(objects: readonly string[], build: (arg: unknown) => Provider, arg?: unknown): Provider {
+  return new LazyProvider(objects, build, arg);
 }
 
 /** Reads a startIf is making (synchronous, so one counter serves every model in the process). */
@@ -80,12 +83,13 @@ class LazyProvider implements Provider {
   private read: ((path: string) => string) | undefined;
   constructor(
     readonly objects: readonly string[],
-    private readonly build: () => Provider,
+    private readonly build: (arg: unknown) => Provider,
+    private readonly arg: unknown,
   ) {}
 
   protected target(): Provider {
     if (!this.built) {
-      const built = this.build();
+      const built = this.build(this.arg);
       this.built = built;
       if (this.read) built.attach?.(this.read);
       this.onBuilt(built);
@@ -170,8 +174,11 @@ export function perReadBatch<A extends unknown[], T>(source: (...args: A) => T):
  * stored settings when the provider joins a device's model and builds it at once when it has
  * work of its own to do (a sampling timer the ACS turned on before a restart, say).
  */
-export function lazySettableProvider(objects: readonly string[], build: () => Provider, o: LazySettableOptions = {}): Provider {
-  return new LazySettableProvider(objects, build, o.startIf, o.instances);
+export function lazySettableProvider(objects: readonly string[], build: () => Provider, o?: LazySettableOptions): Provider;
+/** With the builder's argument given apart (see lazyProvider). */
+export function lazySettableProvider<A>(objects: readonly string[], build: (arg: A) => Provider, o: LazySettableOptions, arg: A): Provider;
+export function lazySettableProvider(objects: readonly string[], build: (arg: unknown) => Provider, o: LazySettableOptions = {}, arg?: unknown): Provider {
+  return new LazySettableProvider(objects, build, arg, o.startIf, o.instances);
 }
 
 export interface LazySettableOptions {
@@ -186,11 +193,12 @@ class LazySettableProvider extends LazyProvider {
   private unsubscribe: (() => void) | undefined;
   constructor(
     objects: readonly string[],
-    build: () => Provider,
+    build: (arg: unknown) => Provider,
+    arg: unknown,
     private readonly startIf: ((read: (path: string) => string) => boolean) | undefined,
     private readonly fixedInstances: ((tablePath: string) => number[] | undefined) | undefined,
   ) {
-    super(objects, build);
+    super(objects, build, arg);
   }
 
   protected override onBuilt(built: Provider): void {

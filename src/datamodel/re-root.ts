@@ -12,7 +12,7 @@ const DEVICE = 'Device.';
 const wrappers = new WeakMap<Provider, Map<string, Provider>>();
 
 export function reRootProviders(providers: readonly Provider[], root: string): Provider[] {
-  if (root === DEVICE) return [...providers];
+  if (root === DEVICE) return providers.slice();
   return providers.map((p) => {
     if (!p.objects.every((o) => o.startsWith(DEVICE))) return p;
     let byRoot = wrappers.get(p);

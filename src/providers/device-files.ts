@@ -71,7 +71,8 @@ export class DeviceFiles implements DeviceFileHooks {
   readonly bank: FirmwareBank;
   private files: StoredFile[];
   private readonly manifest: AtomicJsonFile<StoredFile[]> | undefined;
-  private readonly contents = new Map<string, Buffer>();
+  /** Vendor configuration files kept in memory (no dir); made with the first, as few devices get one. */
+  private contents: Map<string, Buffer> | undefined;
 
   constructor(private readonly o: DeviceFilesOptions) {
     this.bank = new FirmwareBank(o.dir ? path.join(o.dir, 'firmware') : undefined, o.factoryVersion);
@@ -102,7 +103,7 @@ export class DeviceFiles implements DeviceFileHooks {
       fs.copyFileSync(file.path, `${dest}.tmp`);
       fs.renameSync(`${dest}.tmp`, dest);
     } else if (file.kind === 'vendorConfig') {
-      this.contents.set(name, fs.readFileSync(file.path));
+      (this.contents ??= new Map()).set(name, fs.readFileSync(file.path));
     }
     this.files = [...this.files.filter((f) => !(f.kind === file.kind && f.name === name)), { kind: file.kind, name, date: this.o.now(), size }];
     this.manifest?.write(this.files);
@@ -120,7 +121,7 @@ export class DeviceFiles implements DeviceFileHooks {
   vendorConfigFile(instance: number): Buffer | undefined {
     const f = this.configFiles()[instance - FIRST_DOWNLOADED_CONFIG];
     if (!f) return undefined;
-    if (!this.o.dir) return this.contents.get(f.name);
+    if (!this.o.dir) return this.contents?.get(f.name);
     try {
       return fs.readFileSync(path.join(this.o.dir, 'files', f.kind, f.name));
     } catch {

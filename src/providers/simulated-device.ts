@@ -178,7 +178,25 @@ export interface SimulatedDeviceOptions {
   firmwareFailsToBoot?: (serial: string) => boolean;
   /** Its standby abilities (TR-069 Annex L); none when absent. */
   standby?: StandbyCapabilities;
+  /** Providers added after the built-in ones (a fleet profile's values), so they answer first. */
+  extraProviders?: readonly Provider[];
 }
+
+const buildStatus = (d: SimulatedDevice): Provider => simulatedStatusProvider(d.seed, d.upSeconds, d.now);
+const buildStb = (d: SimulatedDevice): Provider => simulatedStbProvider(d.seed, d.upSeconds);
+const buildServiceMonitoring = (d: SimulatedDevice): Provider => serviceMonitoringProvider(d.seed, d.now, d.clock);
+const buildNetwork = (d: SimulatedDevice): Provider => networkProvider({ interfaces: d.interfaces });
+const buildGateway = (d: SimulatedDevice): Provider => simulatedGateway(d.seed, d.interfaces(), d.upSeconds);
+const buildWlan = (d: SimulatedDevice): Provider => simulatedWlan(d.seed, d.upSeconds);
+const buildManageableDevices = (d: SimulatedDevice): Provider =>
+  manageableDeviceProvider(IGD, () => simulatedManageableDevices(d.seed), `${IGD}LANDevice.1.Hosts.Host.`);
+const buildTemperature = (d: SimulatedDevice): Provider => simulatedTemperature(d.seed, d.upSeconds, d.now);
+const buildStorage = (d: SimulatedDevice): Provider => storageServiceProvider(simulatedStorage(d.seed, d.upSeconds), d.upSeconds);
+const STB_LAZY = { instances: stbInstances };
+// Sampling the ACS turned on before a restart resumes at once.
+const SERVICE_MONITORING_LAZY = {
+  startIf: (read: (path: string) => string) => read(`${SERVICE_MONITORING_OBJECTS[0]!.replace('{i}', '1')}SampleEnable`) === 'true',
+};
 
 export class SimulatedDevice implements DeviceHooks {
   readonly identity: DeviceIdentity;
@@ -190,10 +208,14 @@ export class SimulatedDevice implements DeviceHooks {
   reboots = 0;
   factoryResets = 0;
   private startedAt: number;
+  /** What the shared provider builders below read of the device. */
+  readonly seed: string;
+  readonly upSeconds: () => number;
+  readonly interfaces: () => InterfaceSnapshot[];
 
   constructor(
     seed: string,
-    private readonly now: () => number,
+    readonly now: () => number,
     overrides: Partial<DeviceIdentity> = {},
     private readonly options: SimulatedDeviceOptions = {},
   ) {
@@ -212,28 +234,31 @@ export class SimulatedDevice implements DeviceHooks {
       () => new SoftwareModules({ dir: options.filesDir, runtime: new SimulatedRuntime(options.clock ?? systemClock), now }),
       options.filesDir !== undefined,
     );
-    const upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000);
-    const interfaces = simulatedInterfaces(seed, options.mac);
+    const upSeconds = (this.upSeconds = (): number => Math.floor((now() - this.startedAt) / 1000));
+    this.seed = seed;
+    this.interfaces = simulatedInterfaces(seed, options.mac);
+    // Built when first read: a fleet device whose ACS reads only its Inform holds the wrappers
+    // alone. The builders are shared and take the device, so it holds no closure per provider.
     this.providers = [
       valueProvider({ [DeviceInfo.upTime]: () => String(upSeconds()) }),
-      // Built when first read: a fleet device whose ACS reads only its Inform holds the wrappers alone.
-      lazyProvider(STATUS_OBJECTS, () => simulatedStatusProvider(seed, upSeconds, now)),
-      lazySettableProvider(STB_OBJECTS, () => simulatedStbProvider(seed, upSeconds), { instances: stbInstances }),
-      // Sampling the ACS turned on before a restart resumes at once.
-      lazySettableProvider(SERVICE_MONITORING_OBJECTS, () => serviceMonitoringProvider(seed, now, options.clock), {
-        startIf: (read) => read(`${SERVICE_MONITORING_OBJECTS[0]!.replace('{i}', '1')}SampleEnable`) === 'true',
-      }),
-      lazyProvider(NETWORK_OBJECTS, () => networkProvider({ interfaces })),
-      lazyProvider(GATEWAY_OBJECTS, () => simulatedGateway(seed, interfaces(), upSeconds)),
-      lazyProvider(WLAN_OBJECTS, () => simulatedWlan(seed, upSeconds)),
-      lazyProvider(MANAGEABLE_DEVICES, () => manageableDeviceProvider(IGD, () => simulatedManageableDevices(seed), `${IGD}LANDevice.1.Hosts.Host.`)),
+      lazyProvider(STATUS_OBJECTS, buildStatus, this),
+      lazySettableProvider(STB_OBJECTS, buildStb, STB_LAZY, this),
+      lazySettableProvider(SERVICE_MONITORING_OBJECTS, buildServiceMonitoring, SERVICE_MONITORING_LAZY, this),
+      lazyProvider(NETWORK_OBJECTS, buildNetwork, this),
+      lazyProvider(GATEWAY_OBJECTS, buildGateway, this),
+      lazyProvider(WLAN_OBJECTS, buildWlan, this),
+      lazyProvider(MANAGEABLE_DEVICES, buildManageableDevices, this),
       new SimulatedGatewayInfo(seed),
-      lazyProvider(TEMPERATURE_OBJECTS, () => simulatedTemperature(seed, upSeconds, now)),
+      lazyProvider(TEMPERATURE_OBJECTS, buildTemperature, this),
       this.files.provider(options.logFile ?? { name: 'cwmp-agent.log', maximumSize: 256 * 1024 }),
       this.software,
-      lazyProvider(STORAGE_OBJECTS, () => storageServiceProvider(simulatedStorage(seed, upSeconds), upSeconds)),
+      lazyProvider(STORAGE_OBJECTS, buildStorage, this),
       new SimulatedVoiceService(seed, upSeconds, now),
-    ];
+    ].concat(options.extraProviders ?? []);
+  }
+
+  get clock(): Clock | undefined {
+    return this.options.clock;
   }
 
   async reboot(): Promise<void> {
