@@ -78,7 +78,9 @@ const SESSION_ENDED = new Error('CWMP session ended');
 export class AcsTransport {
   private url: URL;
   // Public-suffix checks are for browsers choosing cookie domains; an ACS session needs none.
-  private readonly jar = new CookieJar(undefined, { rejectPublicSuffixes: false });
+  // Made with the first Set-Cookie: most Informs go out before the ACS has set any, and the jar's
+  // lookups cost a session more than its XML does.
+  private jar: CookieJar | undefined;
   private client: Client;
   private digest: DigestClient | undefined;
   private basic = false;
@@ -208,7 +210,7 @@ export class AcsTransport {
       }
     }
     const href = url.toString();
-    const cookie = this.opts.ignoreCookies ? '' : this.jar.getCookieStringSync(href);
+    const cookie = this.opts.ignoreCookies || !this.jar ? '' : this.jar.getCookieStringSync(href);
     if (cookie) headers['cookie'] = cookie;
     if (this.digest) headers['authorization'] = this.digest.authorization('POST', path);
     else if (this.basic) headers['authorization'] = basicAuthorization(this.opts.username ?? '', this.opts.password ?? '');
@@ -274,7 +276,7 @@ export class AcsTransport {
     const setCookie = res.headers['set-cookie'];
     for (const c of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]) {
       try {
-        this.jar.setCookieSync(c, href, { ignoreError: true });
+        (this.jar ??= new CookieJar(undefined, { rejectPublicSuffixes: false })).setCookieSync(c, href, { ignoreError: true });
       } catch {
         // A cookie the jar refuses is dropped, as a browser would.
       }
