@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cwmp-agent');
+export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cwmp-agent');
 
 export async function startAcsProcess(extraArgs: string[] = []): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, [bin, 'acs', '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });

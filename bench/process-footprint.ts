@@ -8,10 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TestAcs } from '../src/acs/test-acs.js';
-
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/cwmp-agent');
+import { bin } from './acs-process.js';
 
 function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
