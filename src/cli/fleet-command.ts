@@ -234,8 +234,10 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     };
     if (toParent) toParent.once('message', (m) => m === 'stop' && stop());
     else {
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // on, not once: Ctrl-C reaches a relaunched fleet twice (from the terminal and passed on by
+      // its first process), and the second must not kill it before its summary is written.
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     }
   });
   const extra = await Promise.race([run.done, interrupt.then(() => undefined)]);

@@ -67,37 +67,46 @@ for (const [who, start] of ways) {
   }
 }
 
-test('a fleet past 24,000 devices runs again with semi-spaces for its size; SIGTERM to the first process ends both, summary written', {
-  timeout: 60_000,
-}, async () => {
-  const acs = new TestAcs();
-  const url = await acs.listen();
-  const dir = tempDir();
-  const summary = path.join(dir, 'summary.json');
-  const child = spawn(process.execPath, [bin, 'fleet', '--count', '30000', '--acs-url', url, '--cr-port', '0', '--summary', summary, '--log-level', 'silent'], {
-    stdio: 'ignore',
-  });
-  try {
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    // The fleet itself is the process started with the option (30,000 devices: 20 MB).
-    let fleetPid: number | undefined;
-    const until = Date.now() + 30_000;
-    while (fleetPid === undefined && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 100));
-      fleetPid = processesUsing(summary).find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--max-semi-space-size=20'));
+const stops: [string, (child: ChildProcess) => void][] = [
+  ['SIGTERM to the first process', (child) => child.kill('SIGTERM')],
+  // As Ctrl-C in a terminal: both processes get it, and the fleet once more from the first.
+  ['SIGINT to the process group', (child) => process.kill(-child.pid!, 'SIGINT')],
+];
+for (const [how, stop] of stops)
+  test(`a fleet past 24,000 devices runs again with semi-spaces for its size; ${how} ends both, summary written`, { timeout: 60_000 }, async () => {
+    const acs = new TestAcs();
+    const url = await acs.listen();
+    const dir = tempDir();
+    const summary = path.join(dir, 'summary.json');
+    const child = spawn(
+      process.execPath,
+      [bin, 'fleet', '--count', '30000', '--acs-url', url, '--cr-port', '0', '--summary', summary, '--log-level', 'silent'],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
+    try {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      // The fleet itself is the process started with the option (30,000 devices: 20 MB).
+      let fleetPid: number | undefined;
+      const until = Date.now() + 30_000;
+      while (fleetPid === undefined && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        fleetPid = processesUsing(summary).find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--max-semi-space-size=20'));
+      }
+      assert.ok(fleetPid !== undefined && fleetPid !== child.pid, 'a second process runs the fleet with --max-semi-space-size=20');
+      await acs.waitFor(() => acs.completedSessions().length >= 10, 30_000);
+      stop(child);
+      assert.equal(await exited, 0);
+      const s = JSON.parse(fs.readFileSync(summary, 'utf8')) as { sessions: { ok: number } };
+      assert.ok(s.sessions.ok >= 10, `${s.sessions.ok} sessions in the summary`);
+      const gone = Date.now() + 5_000;
+      while (processesUsing(summary).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(processesUsing(summary), [], 'no orphan');
+    } finally {
+      for (const pid of processesUsing(summary)) process.kill(pid, 'SIGKILL');
+      await acs.close();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.ok(fleetPid !== undefined && fleetPid !== child.pid, 'a second process runs the fleet with --max-semi-space-size=20');
-    await acs.waitFor(() => acs.completedSessions().length >= 10, 30_000);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
-    const s = JSON.parse(fs.readFileSync(summary, 'utf8')) as { sessions: { ok: number } };
-    assert.ok(s.sessions.ok >= 10, `${s.sessions.ok} sessions in the summary`);
-    const gone = Date.now() + 5_000;
-    while (processesUsing(summary).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(processesUsing(summary), [], 'no orphan');
-  } finally {
-    for (const pid of processesUsing(summary)) process.kill(pid, 'SIGKILL');
-    await acs.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });
