@@ -19,7 +19,7 @@ import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { relaunchForFleet, youngGenerationMbFor } from './fleet-young-generation.js';
+import { devicesPerThread, relaunchForFleet, youngGenerationMbFor } from './fleet-young-generation.js';
 import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
 import { showProgress, type ProgressFigures } from './fleet-progress.js';
 
@@ -88,7 +88,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     const index = shard?.index ?? 0;
     const total = shard?.total ?? 1;
     const basePort = config.connectionRequest.port;
-    const youngGenerationMb = youngGenerationMbFor(Math.ceil(count / (total * workers)));
+    const youngGenerationMb = youngGenerationMbFor(devicesPerThread(count, shardText, workers));
     return runFleetWorkers(
       Array.from({ length: workers }, (_, w) => ({
         configFile,
@@ -99,7 +99,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       config.metrics,
     );
   }
-  const relaunched = isMainThread ? relaunchForFleet(shard ? Math.ceil(count / shard.total) : count) : undefined;
+  // (main.ts does this already when --count is on the command line; here for a count from the config)
+  const relaunched = isMainThread ? relaunchForFleet(devicesPerThread(count, shardText)) : undefined;
   if (relaunched) process.exit(await relaunched);
   const toParent = isMainThread ? undefined : (parentPort ?? undefined);
   const scenario = {

@@ -23,6 +23,12 @@ export function youngGenerationMbFor(devices: number): number | undefined {
   return semi > DEFAULT_SEMI_SPACE_MB ? semi * 3 : undefined;
 }
 
+/** Devices one thread of this process runs: its shard's part of the fleet ("I/N"), split over its workers. */
+export function devicesPerThread(count: number, shard: string | undefined, workers = 1): number {
+  const total = shard ? Number(/^\d+\/(\d+)$/.exec(shard)?.[1] ?? 1) || 1 : 1;
+  return Math.ceil(count / total / Math.max(1, workers));
+}
+
 /** Whoever set the size themselves (node flags, NODE_OPTIONS) keeps it. */
 function sizeChosen(execArgv: readonly string[], nodeOptions: string): boolean {
   return [...execArgv, nodeOptions].some((o) => o.includes('--max-semi-space-size') || o.includes('--max-young-generation-size'));

@@ -2,6 +2,7 @@
  * The command line. Each command's code is loaded when that command runs, so that the agent's
  * worker loads neither the fleet, nor the test ACS, nor the DT exporter.
  */
+import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, flagLabels, type ConfigOverrides } from '../agent/config.js';
@@ -91,6 +92,12 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
       if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
         throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
+      // A large fleet given on the command line starts again with its young generation before
+      // loading anything else, so that the process left waiting stays small (see fleet-young-generation.ts).
+      if (o.count !== undefined && (o.workers ?? 1) === 1) {
+        const relaunched = relaunchForFleet(devicesPerThread(o.count, o.shard));
+        if (relaunched) process.exit(await relaunched);
+      }
       const { runFleet } = await import('./fleet-command.js');
       const withTrace = o as FleetFlags & { trace?: string };
       await runFleet(o.config, { ...withTrace, traceDir: withTrace.trace });

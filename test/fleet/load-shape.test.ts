@@ -8,6 +8,7 @@ import { TestAcs } from '../../src/acs/test-acs.js';
 import type { Fleet } from '../../src/fleet/fleet.js';
 import { fleetShape } from '../../src/fleet/scenarios.js';
 import { SessionGate, defaultSessionLimit } from '../../src/fleet/session-gate.js';
+import { devicesPerThread, semiSpaceMbFor, youngGenerationMbFor } from '../../src/cli/fleet-young-generation.js';
 import { testFleet } from '../helpers/fleet.js';
 
 const fleetOf = (url: string, count: number, extra: Parameters<typeof testFleet>[2] = {}): Fleet => testFleet(url, count, extra);
@@ -107,4 +108,15 @@ test('the session gate keeps first-come order across thousands of waiters and fr
 test('a small steady fleet comes online at once; a large one ramps', () => {
   assert.ok(fleetShape({ name: 'steady', durationSeconds: 0 }, 20).bootWindowSeconds < 0.1);
   assert.equal(fleetShape({ name: 'steady', durationSeconds: 0, rate: 100 }, 100_000).bootWindowSeconds, 200);
+});
+
+test('a thread gets semi-spaces for its part of the fleet: the default up to 24,000 devices, 64 MB at 96,000 and more', () => {
+  assert.equal(devicesPerThread(100_000, undefined), 100_000);
+  assert.equal(devicesPerThread(100_000, '3/10'), 10_000);
+  assert.equal(devicesPerThread(100_000, '0/2', 2), 25_000);
+  assert.equal(semiSpaceMbFor(10_000), 16);
+  assert.equal(semiSpaceMbFor(30_000), 20);
+  assert.equal(semiSpaceMbFor(100_000), 64);
+  assert.equal(youngGenerationMbFor(10_000), undefined);
+  assert.equal(youngGenerationMbFor(50_000), 99);
 });
