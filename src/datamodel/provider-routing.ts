@@ -11,8 +11,30 @@ const slotCaches = new Map<string, Map<string, number[]>>();
 /** One array per distinct combination of slots, so a device can keep its provider lists per combination. */
 const internedSlots = new Map<string, number[]>();
 
+/**
+ * A small number per distinct object list: a device's signature is then a short string of them,
+ * not every object path joined (that string was 1.8 KB made per fleet device). Most lists are
+ * module constants, so the WeakMap answers without joining them again.
+ */
+const objectListIds = new WeakMap<readonly string[], number>();
+const idsByContent = new Map<string, number>();
+function objectListId(objects: readonly string[]): number {
+  let id = objectListIds.get(objects);
+  if (id === undefined) {
+    const content = objects.join(',');
+    id = idsByContent.get(content);
+    if (id === undefined) {
+      id = idsByContent.size;
+      idsByContent.set(content, id);
+    }
+    objectListIds.set(objects, id);
+  }
+  return id;
+}
+
 function slotCacheFor(providers: readonly Provider[]): Map<string, number[]> {
-  const signature = providers.map((p) => p.objects.join(',')).join('|');
+  let signature = '';
+  for (const p of providers) signature += `${objectListId(p.objects)}|`;
   let cache = slotCaches.get(signature);
   if (!cache) {
     cache = new Map();
