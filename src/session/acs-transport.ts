@@ -210,7 +210,8 @@ export class AcsTransport {
       }
     }
     const href = url.toString();
-    const cookie = this.opts.ignoreCookies || !this.jar ? '' : this.jar.getCookieStringSync(href);
+    // The URL object, not its text: the jar would parse the text again on every call.
+    const cookie = this.opts.ignoreCookies || !this.jar ? '' : this.jar.getCookieStringSync(url);
     if (cookie) headers['cookie'] = cookie;
     if (this.digest) headers['authorization'] = this.digest.authorization('POST', path);
     else if (this.basic) headers['authorization'] = basicAuthorization(this.opts.username ?? '', this.opts.password ?? '');
@@ -224,7 +225,7 @@ export class AcsTransport {
     }, withinMs);
     const started = performance.now();
     try {
-      const reply = await this.exchangeOn(client, path, href, headers, payload, delivery);
+      const reply = await this.exchangeOn(client, path, url, headers, payload, delivery);
       this.opts.onExchange?.({
         url: href,
         requestHeaders: headers,
@@ -247,7 +248,7 @@ export class AcsTransport {
   private async exchangeOn(
     client: Client,
     path: string,
-    href: string,
+    url: URL,
     headers: Record<string, string>,
     payload: string | Buffer,
     delivery?: BodyDelivery,
@@ -276,7 +277,7 @@ export class AcsTransport {
     const setCookie = res.headers['set-cookie'];
     for (const c of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]) {
       try {
-        (this.jar ??= new CookieJar(undefined, { rejectPublicSuffixes: false })).setCookieSync(c, href, { ignoreError: true });
+        (this.jar ??= new CookieJar(undefined, { rejectPublicSuffixes: false })).setCookieSync(c, url, { ignoreError: true });
       } catch {
         // A cookie the jar refuses is dropped, as a browser would.
       }
