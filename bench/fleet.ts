@@ -36,6 +36,9 @@ const IN_FLIGHT = Number(process.env['BENCH_FLEET_IN_FLIGHT'] ?? 64);
 /** Which figures: load (memory, sustained, steady), storm (boot storm beside the ACS alone); both by default. */
 const FIGURES = (process.env['BENCH_FLEET_FIGURES'] ?? 'load,storm').split(',');
 
+/** The floor's body: about an Inform's size. */
+const FLOOR_BODY = `<x>${'a'.repeat(2500)}</x>`;
+
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 interface LoadResult {
@@ -162,6 +165,12 @@ async function fleetFigures(acsUrl: string, count: number, mode: Mode): Promise<
       }),
   );
   console.log(`  sustained, ${IN_FLIGHT} in flight:  ${fmt(load)}`);
+  // The floor again, in this process right after: on a machine whose speed drifts (a shared VM),
+  // the ratio of the two is steadier than either figure.
+  if (mode === 'plain') {
+    const floor = await closedLoop(() => bareSession(new URL(acsUrl), FLOOR_BODY));
+    console.log(`  floor right after:      ${fmt(floor)}   (the fleet's CPU per session: ${(load.cpuMsPer / floor.cpuMsPer).toFixed(2)} times the floor's)`);
+  }
   if (metrics) await metrics.registry.metrics();
   await control?.close();
   await fleet.stop();
@@ -322,9 +331,9 @@ async function loadFigures(): Promise<void> {
   const acs = await startAcsProcess(['--max-sessions', '200']);
   try {
     const url = new URL(acs.url);
-    const body = `<x>${'a'.repeat(2500)}</x>`;
+
     console.log(`fleet: the test ACS in its own process; ${SECONDS} s of load per figure`);
-    console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, body)))}`);
+    console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, FLOOR_BODY)))}`);
     // Each size plain, then with metrics and the dashboard on (goal: under 5% slower, under 1 KB more per device); the trace at 1,000.
     for (const n of SIZES) {
       await fleetInChild(acs.url, n, 'plain');
