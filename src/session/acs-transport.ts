@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
-import { Client, errors as undiciErrors } from 'undici';
+import type { Socket } from 'node:net';
+import { buildConnector, Client, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
 import { Readable } from 'node:stream';
@@ -82,6 +83,13 @@ export class AcsTransport {
   // lookups cost a session more than its XML does.
   private jar: CookieJar | undefined;
   private client: Client;
+  /**
+   * The socket of the client's connection, from the moment it is being opened: undici does not
+   * close a socket whose TLS handshake never completes when its client is destroyed, so the
+   * exchange deadline and close() end it here (an ACS that accepts and then says nothing held
+   * the socket open for good).
+   */
+  private socket: Socket | undefined;
   private digest: DigestClient | undefined;
   private basic = false;
   private redirects = 0;
@@ -148,6 +156,7 @@ export class AcsTransport {
    */
   close(): void {
     void this.client.destroy(SESSION_ENDED).catch(() => undefined);
+    this.socket?.destroy();
   }
 
   /** Sets up credentials for a retry after a 401; false when there is nothing more to try. */
@@ -178,17 +187,24 @@ export class AcsTransport {
    */
   private makeClient(): Client {
     const tls = this.opts.tls;
-    const ms = this.opts.requestTimeoutMs;
+    // No connect, headers or body timeouts of undici's own (0 turns them off): each exchange's
+    // deadline (see exchange) bounds connecting, headers and body together, and undici's would be
+    // timers made per session and kept until its next sweep, a real cost with thousands in flight.
+    const connector = buildConnector(
+      this.url.protocol === 'https:'
+        ? { timeout: 0, minVersion: 'TLSv1.2', ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.rejectUnauthorized !== false }
+        : { timeout: 0 },
+    );
     return new Client(this.url.origin, {
       pipelining: 1,
-      headersTimeout: ms,
-      bodyTimeout: ms,
+      headersTimeout: 0,
+      bodyTimeout: 0,
       keepAliveTimeout: 30_000,
       maxResponseSize: this.opts.maxBodyBytes,
-      connect:
-        this.url.protocol === 'https:'
-          ? { timeout: ms, minVersion: 'TLSv1.2', ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.rejectUnauthorized !== false }
-          : { timeout: ms },
+      // undici's connector returns the socket it opens (its type says void).
+      connect: (options, callback) => {
+        this.socket = (connector as unknown as (o: typeof options, cb: typeof callback) => Socket)(options, callback);
+      },
     });
   }
 
@@ -215,12 +231,14 @@ export class AcsTransport {
     if (cookie) headers['cookie'] = cookie;
     if (this.digest) headers['authorization'] = this.digest.authorization('POST', path);
     else if (this.basic) headers['authorization'] = basicAuthorization(this.opts.username ?? '', this.opts.password ?? '');
-    // Headers and the whole body within the time left; undici's own timeouts only bound the gaps.
+    // Connecting, headers and the whole body within the time left (undici's own timeouts are off).
     let late: TransportError | undefined;
     const client = this.client;
     const timer = setTimeout(() => {
       late = new TransportError(`no answer from the ACS within ${withinMs} ms (headers and whole body)`);
       void client.destroy(late).catch(() => undefined);
+      this.socket?.destroy();
+      this.socket = undefined;
       this.client = this.makeClient();
     }, withinMs);
     const started = performance.now();

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AcsTransport } from '../../src/session/acs-transport.js';
 import type { ManualClock } from '../../src/runtime/clock.js';
@@ -133,5 +134,37 @@ test('503 with Retry-After: the agent waits what the ACS asks on top of the TR-0
   } finally {
     await h.close();
     await close(overloaded);
+  }
+});
+
+test('an ACS that accepts the connection but never starts TLS is given up at the exchange deadline, and its socket closed', async () => {
+  let open = 0;
+  const accepted: net.Socket[] = [];
+  const silent = net.createServer((socket) => {
+    open++;
+    accepted.push(socket);
+    socket.resume();
+    socket.on('close', () => open--);
+  });
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const t = new AcsTransport({
+    url: `https://127.0.0.1:${(silent.address() as AddressInfo).port}/acs`,
+    tls: { rejectUnauthorized: true },
+    requestTimeoutMs: 500,
+    maxBodyBytes: 1 << 20,
+    userAgent: 'test',
+  });
+  try {
+    const started = Date.now();
+    await assert.rejects(t.post('<Inform/>'), /no answer from the ACS within 500 ms/);
+    assert.ok(Date.now() - started < 2_000);
+    // The half-open handshake is closed too, not left holding a descriptor.
+    const until = Date.now() + 1_500;
+    while (open > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(open, 0, 'the connection is closed');
+  } finally {
+    t.close();
+    for (const socket of accepted) socket.destroy();
+    silent.close();
   }
 });
