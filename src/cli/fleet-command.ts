@@ -16,6 +16,7 @@ import { startMetricsServer } from '../observability/metrics-server.js';
 import { ControlServer } from '../observability/control-server.js';
 import { fleetTarget } from '../observability/control-target.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
+import { parseShard } from '../fleet/identity-template.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
@@ -68,12 +69,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   if (count === undefined) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
   if (count < 1) throw new ConfigError(`fleet: --count ${count}: a fleet needs at least one device`);
   const shardText = flags.shard ?? f.shard;
-  let shard: { index: number; total: number } | undefined;
-  if (shardText) {
-    const m = /^(\d+)\/(\d+)$/.exec(shardText);
-    if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new ConfigError(`--shard ${shardText}: expected I/N with 0 <= I < N`);
-    shard = { index: Number(m[1]), total: Number(m[2]) };
-  }
+  const shard = shardText ? parseShard(shardText) : undefined;
+  if (shardText && !shard) throw new ConfigError(`--shard ${shardText}: expected I/N with 0 <= I < N`);
   let profile: Profile;
   try {
     profile = loadProfile(flags.profile ?? f.profile);
@@ -88,7 +85,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     const index = shard?.index ?? 0;
     const total = shard?.total ?? 1;
     const basePort = config.connectionRequest.port;
-    const youngGenerationMb = youngGenerationMbFor(devicesPerThread(count, shardText, workers));
+    const youngGenerationMb = youngGenerationMbFor(devicesPerThread(count, shard, workers));
     return runFleetWorkers(
       Array.from({ length: workers }, (_, w) => ({
         configFile,
@@ -100,7 +97,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     );
   }
   // (main.ts does this already when --count is on the command line; here for a count from the config)
-  const relaunched = isMainThread ? relaunchForFleet(devicesPerThread(count, shardText)) : undefined;
+  const relaunched = isMainThread ? relaunchForFleet(devicesPerThread(count, shard)) : undefined;
   if (relaunched) process.exit(await relaunched);
   const toParent = isMainThread ? undefined : (parentPort ?? undefined);
   const scenario = {
@@ -123,7 +120,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const shardName = shard ? `${shard.index}-of-${shard.total}` : 'all';
   const stateDir = flags.stateDir ?? env.stateDir;
   const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
-  const shape = fleetShape(scenario, shard ? Math.ceil(count / shard.total) : count);
+  const shape = fleetShape(scenario, devicesPerThread(count, shard));
   const trace = wireTraceFor(config.trace);
   // Metrics: this thread serves them, or (a worker) sends them with its progress to the one that adds them up.
   const metrics = config.metrics ? new AgentMetrics({ defaultLabels: { profile: profile.name }, processMetrics: !toParent }) : undefined;

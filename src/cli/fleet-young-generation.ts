@@ -23,10 +23,9 @@ export function youngGenerationMbFor(devices: number): number | undefined {
   return semi > DEFAULT_SEMI_SPACE_MB ? semi * 3 : undefined;
 }
 
-/** Devices one thread of this process runs: its shard's part of the fleet ("I/N"), split over its workers. */
-export function devicesPerThread(count: number, shard: string | undefined, workers = 1): number {
-  const total = shard ? Number(/^\d+\/(\d+)$/.exec(shard)?.[1] ?? 1) || 1 : 1;
-  return Math.ceil(count / total / Math.max(1, workers));
+/** Devices one thread of this process runs: its shard's part of the fleet, split over its workers. */
+export function devicesPerThread(count: number, shard: { total: number } | undefined, workers = 1): number {
+  return Math.ceil(count / (shard?.total ?? 1) / Math.max(1, workers));
 }
 
 /** Whoever set the size themselves (node flags, NODE_OPTIONS) keeps it. */

@@ -3,6 +3,7 @@
  * worker loads neither the fleet, nor the test ACS, nor the DT exporter.
  */
 import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js';
+import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, flagLabels, type ConfigOverrides } from '../agent/config.js';
@@ -94,8 +95,10 @@ export async function main(argv: string[]): Promise<void> {
         throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
       // A large fleet given on the command line starts again with its young generation before
       // loading anything else, so that the process left waiting stays small (see fleet-young-generation.ts).
-      if (o.count !== undefined && (o.workers ?? 1) === 1) {
-        const relaunched = relaunchForFleet(devicesPerThread(o.count, o.shard));
+      // (A --shard that does not parse is left for the fleet command to refuse.)
+      const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+      if (o.count !== undefined && (o.workers ?? 1) === 1 && (o.shard === undefined || shard)) {
+        const relaunched = relaunchForFleet(devicesPerThread(o.count, shard));
         if (relaunched) process.exit(await relaunched);
       }
       const { runFleet } = await import('./fleet-command.js');

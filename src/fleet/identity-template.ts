@@ -54,6 +54,13 @@ export function identityFor(t: IdentityTemplate, index: number): DeviceIdentity 
   };
 }
 
+/** A shard as "I/N" names it (0 <= I < N), or undefined when the text is not one. */
+export function parseShard(text: string): { index: number; total: number } | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) return undefined;
+  return { index: Number(m[1]), total: Number(m[2]) };
+}
+
 /** The indices shard `index` of `total` runs: a contiguous block of [0, count). */
 export function shardRange(count: number, index: number, total: number): { start: number; end: number } {
   if (!Number.isInteger(total) || total < 1 || !Number.isInteger(index) || index < 0 || index >= total)

@@ -112,8 +112,8 @@ test('a small steady fleet comes online at once; a large one ramps', () => {
 
 test('a thread gets semi-spaces for its part of the fleet: the default up to 24,000 devices, 64 MB at 96,000 and more', () => {
   assert.equal(devicesPerThread(100_000, undefined), 100_000);
-  assert.equal(devicesPerThread(100_000, '3/10'), 10_000);
-  assert.equal(devicesPerThread(100_000, '0/2', 2), 25_000);
+  assert.equal(devicesPerThread(100_000, { total: 10 }), 10_000);
+  assert.equal(devicesPerThread(100_000, { total: 2 }, 2), 25_000);
   assert.equal(semiSpaceMbFor(10_000), 16);
   assert.equal(semiSpaceMbFor(30_000), 20);
   assert.equal(semiSpaceMbFor(100_000), 64);
