@@ -9,7 +9,7 @@ export class SessionGate {
   private active = 0;
   // A queue with a moving head: shift() on an array of tens of thousands of waiters (a 100,000
   // boot storm) copies it each time, and that was 5% of the storm's CPU.
-  private waiting: (() => void)[] = [];
+  private waiting: ((() => void) | undefined)[] = [];
   private head = 0;
 
   constructor(readonly limit: number) {}
@@ -34,7 +34,7 @@ export class SessionGate {
   private dequeue(): (() => void) | undefined {
     if (this.head === this.waiting.length) return undefined;
     const next = this.waiting[this.head];
-    this.waiting[this.head++] = undefined as unknown as () => void;
+    this.waiting[this.head++] = undefined;
     // Drop the consumed front once it is most of the array, so memory follows the queue.
     if (this.head > 1024 && this.head * 2 > this.waiting.length) {
       this.waiting = this.waiting.slice(this.head);
@@ -66,6 +66,8 @@ export function openFileLimit(): number | undefined {
   }
 }
 
+const MOST_IN_FLIGHT = 256;
+
 /**
  * Sessions in flight by default: three quarters of the descriptors left after a reserve of 256
  * (listeners, files, the ACS's own side when it runs in this process), at least 16, at most 256.
@@ -76,8 +78,6 @@ export function openFileLimit(): number | undefined {
  * sessions a second times seconds a session).
  */
 export function defaultSessionLimit(fdLimit = openFileLimit()): number {
-  if (fdLimit === undefined) return 256;
-  return Math.max(16, Math.min(DEFAULT_SESSION_LIMIT, Math.floor((fdLimit - 256) * 0.75)));
+  if (fdLimit === undefined) return MOST_IN_FLIGHT;
+  return Math.max(16, Math.min(MOST_IN_FLIGHT, Math.floor((fdLimit - 256) * 0.75)));
 }
-
-export const DEFAULT_SESSION_LIMIT = 256;
