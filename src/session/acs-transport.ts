@@ -84,10 +84,9 @@ export class AcsTransport {
   private jar: CookieJar | undefined;
   private client: Client;
   /**
-   * The socket of the client's connection, from the moment it is being opened: undici does not
-   * close a socket whose TLS handshake never completes when its client is destroyed, so the
-   * exchange deadline and close() end it here (an ACS that accepts and then says nothing held
-   * the socket open for good).
+   * The socket of the client's connection, from the moment it is being opened. undici does not
+   * close a socket whose TLS handshake never completes when its client is destroyed, and its
+   * connect timeout, which would, is off (see makeClient): dropConnection closes it here.
    */
   private socket: Socket | undefined;
   private digest: DigestClient | undefined;
@@ -136,7 +135,7 @@ export class AcsTransport {
           throw new TransportError(`refused a redirect to another host (${next.hostname}); list it in acs.redirectHosts to allow it`);
         }
         if (next.origin !== this.url.origin) {
-          void this.client.destroy();
+          this.dropConnection(SESSION_ENDED);
           this.url = next;
           this.client = this.makeClient();
           this.digest = undefined;
@@ -155,8 +154,14 @@ export class AcsTransport {
    * serves them all.
    */
   close(): void {
-    void this.client.destroy(SESSION_ENDED).catch(() => undefined);
+    this.dropConnection(SESSION_ENDED);
+  }
+
+  /** Closes the client and its socket, even one still in its TLS handshake. */
+  private dropConnection(reason: Error): void {
+    void this.client.destroy(reason).catch(() => undefined);
     this.socket?.destroy();
+    this.socket = undefined;
   }
 
   /** Sets up credentials for a retry after a 401; false when there is nothing more to try. */
@@ -236,9 +241,7 @@ export class AcsTransport {
     const client = this.client;
     const timer = setTimeout(() => {
       late = new TransportError(`no answer from the ACS within ${withinMs} ms (headers and whole body)`);
-      void client.destroy(late).catch(() => undefined);
-      this.socket?.destroy();
-      this.socket = undefined;
+      this.dropConnection(late);
       this.client = this.makeClient();
     }, withinMs);
     const started = performance.now();
