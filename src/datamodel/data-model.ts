@@ -133,7 +133,8 @@ export class DataModel {
     if (def.countOf) {
       // The count of a table the device owns changes by itself (ManageableDeviceNumberOfEntries).
       const table = tableOf(path, def.countOf);
-      return this.instanceOwner(table) ? String(this.instanceIds(table).length) : undefined;
+      const owned = this.ownedInstances(table);
+      return owned ? String(owned.length) : undefined;
     }
     // Read in timers (polling, boot): a provider that fails now (a helper process that is down) reports nothing, and is asked again later.
     try {
@@ -575,8 +576,12 @@ export class DataModel {
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
   instanceIds(tablePath: string): number[] {
-    const owned = this.firstAnswer(`${toSchemaPath(tablePath)}{i}.`, (p) => p.instances?.(tablePath));
-    return [...(owned ?? this.model.instances![tablePath]?.ids ?? [])];
+    return [...(this.ownedInstances(tablePath) ?? this.model.instances![tablePath]?.ids ?? [])];
+  }
+
+  /** A table's instance numbers as the device's provider lists them, if the device owns the table. */
+  private ownedInstances(tablePath: string): number[] | undefined {
+    return this.firstAnswer(`${toSchemaPath(tablePath)}{i}.`, (p) => p.instances?.(tablePath));
   }
 
   /** The provider whose instance list a table is, if the device owns it (else its instances are stored). */
