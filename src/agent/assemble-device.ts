@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from '../connreq/connection-request-wiring.js';
 import type { ParameterDefinition, Schema, TableDefinition } from '../datamodel/schema.js';
 import { DiagnosticsRunner, startUdpEchoConfig } from '../diagnostics/diagnostics-runner.js';
-import { startBulkData } from '../bulkdata/bulk-data-collector.js';
+import { LazyBulkData } from '../bulkdata/bulk-data-collector.js';
 import { createAgentLogger } from '../log/agent-logger.js';
 import type { LogRing } from '../log/log-ring.js';
 import { builtInFor, extendBuiltIn } from '../models/built-in.js';
@@ -144,7 +144,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at an XMPP.Connection.
   const xmpp = startXmppConnectionRequests(agent);
   new DiagnosticsRunner(agent);
-  const bulkData = startBulkData(agent, { stateDir, tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify } });
+  const bulkData = new LazyBulkData(agent, { stateDir, tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify } });
   const udpEcho = startUdpEchoConfig(agent, crAddress);
   const metricsServer =
     metrics && config.metrics

@@ -325,7 +325,7 @@ export class LazyBulkData {
 
   constructor(
     private readonly host: BulkDataHost,
-    private readonly o: BulkDataOptions,
+    private readonly o: BulkDataOptions = {},
   ) {
     const model = host.model;
     if (!model.definitionOf(`${BD}Enable`)) return;
@@ -345,8 +345,4 @@ export class LazyBulkData {
   private touched(names: readonly string[]): void {
     if (!this.made && !this.stopped && names.some((n) => n.startsWith(BD))) this.made = new BulkDataCollector(this.host, this.o);
   }
-}
-
-export function startBulkData(host: BulkDataHost, o: BulkDataOptions = {}): LazyBulkData {
-  return new LazyBulkData(host, o);
 }

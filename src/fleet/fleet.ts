@@ -20,7 +20,7 @@ import { managementServerPaths } from '../models/device-core.js';
 import { httpConnectionRequestsEnabled, traceHttpConnectionRequests } from '../connreq/connection-request-wiring.js';
 import { LiveModelStore } from '../storage/model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
-import { startBulkData } from '../bulkdata/bulk-data-collector.js';
+import { LazyBulkData } from '../bulkdata/bulk-data-collector.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { LiveAgentStateStore } from '../storage/agent-state.js';
 import type { AgentState } from '../storage/agent-state.js';
@@ -76,7 +76,7 @@ export interface FleetMember {
   serial: string;
   device: SimulatedDevice;
   /** Its Bulk Data collection, while online (nothing until the ACS turns it on). */
-  bulkData?: ReturnType<typeof startBulkData>;
+  bulkData?: LazyBulkData;
   stateStore: LiveAgentStateStore;
   modelStore: LiveModelStore;
   agent: Agent | undefined;
@@ -261,7 +261,7 @@ export class Fleet {
       for (const w of this.sessionWatchers) w(m, outcome.ok, timing);
     });
     m.agent = agent;
-    m.bulkData = startBulkData(agent, { tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined });
+    m.bulkData = new LazyBulkData(agent, { tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined });
     agent.start();
   }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcsRequest, ParameterValueInput } from '../../src/cwmp/messages.js';
-import { startBulkData } from '../../src/bulkdata/bulk-data-collector.js';
+import { LazyBulkData } from '../../src/bulkdata/bulk-data-collector.js';
 import { sendRpcs, startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 
 const BD = 'Device.BulkData.';
@@ -45,7 +45,7 @@ async function profile(h: Harness, interval: number, refs: [string, string, bool
 
 async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
   const h = await startHarness();
-  const bulk = startBulkData(h.agent);
+  const bulk = new LazyBulkData(h.agent);
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -179,7 +179,7 @@ test('TimeReference puts reports on its grid', { timeout: 30_000 }, async () => 
 
 test('PersistAcrossReboot: reports that failed before a restart go with the first report after it', { timeout: 40_000 }, async () => {
   const h = await startHarness();
-  let bulk = startBulkData(h.agent, { stateDir: h.stateDir });
+  let bulk = new LazyBulkData(h.agent, { stateDir: h.stateDir });
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
@@ -196,7 +196,7 @@ test('PersistAcrossReboot: reports that failed before a restart go with the firs
     bulk.stop();
     const agent = await h.restart();
     h.acs.bulkDataStatus = 200;
-    bulk = startBulkData(agent, { stateDir: h.stateDir });
+    bulk = new LazyBulkData(agent, { stateDir: h.stateDir });
     const from = h.acs.bulkReports.length;
     await h.acs.waitFor(() => h.acs.bulkReports.length > from, 10_000);
     const delivered = reportsIn(h.acs.bulkReports[from]!);
