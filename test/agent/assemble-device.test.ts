@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { assembleDevice, loadConfig } from '../../src/index.js';
 import { TestAcs } from '../../src/acs/test-acs.js';
 import { textAt } from '../../src/acs/acs-messages.js';
-import { tempDir } from '../helpers/agent-harness.js';
+import { connectionRequestCredentials, tempDir } from '../helpers/agent-harness.js';
 
 test('assembleDevice: the agent bootstraps, keeps its state in the state dir, and answers a connection request', { timeout: 30_000 }, async () => {
   const acs = new TestAcs();
@@ -16,14 +16,7 @@ test('assembleDevice: the agent bootstraps, keeps its state in the state dir, an
   const config = loadConfig(undefined, { acsUrl: url, stateDir, crPort: 0 });
   const device = await assembleDevice(config, { logger: pino({ level: 'silent' }), connectionRequestAddress: '127.0.0.1' });
   const serial = device.device.identity.serialNumber;
-  acs.queue(serial, {
-    method: 'SetParameterValues',
-    parameterList: [
-      { name: 'Device.ManagementServer.ConnectionRequestUsername', value: 'acs', type: 'string' },
-      { name: 'Device.ManagementServer.ConnectionRequestPassword', value: 'pw', type: 'string' },
-    ],
-    parameterKey: 'cr',
-  });
+  acs.queue(serial, connectionRequestCredentials('pw', 'cr'));
   try {
     device.agent.start();
     await acs.waitFor(() => acs.completedSessions(serial).length === 1);

@@ -3,6 +3,7 @@
  * same state directory: no event the CPE acknowledged is lost, and none is delivered again after
  * the ACS saw it delivered.
  */
+import { seededRandom } from '../helpers/seeded-random.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,8 +26,7 @@ test('SIGKILL at random points loses no acknowledged event and repeats none', { 
   const url = await acs.listen();
   const stateDir = tempDir();
   const serial = simulatedIdentity('cwmp-agent').serialNumber;
-  let seed = 12345;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = seededRandom(12345);
   try {
     const rounds = 8;
     for (let i = 0; i < rounds; i++) {

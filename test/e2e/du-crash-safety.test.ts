@@ -5,6 +5,7 @@
  * the ACS's answer, and then with the same results), and each report tells the truth:
  * a unit reported installed is on the device, and no unit is on the device unreported.
  */
+import { seededRandom } from '../helpers/seeded-random.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +15,7 @@ import { TestAcs } from '../../src/acs/test-acs.js';
 import { parameterValues, readCpeMessage, textAt } from '../../src/acs/acs-messages.js';
 import { simulatedIdentity } from '../../src/providers/simulated-device.js';
 import { makeDuPackage } from '../../src/providers/software/du-package.js';
-import { tempDir } from '../helpers/agent-harness.js';
+import { connectionRequestCredentials, tempDir } from '../helpers/agent-harness.js';
 import { startAgentProcess } from '../helpers/agent-process.js';
 
 async function packageNamed(name: string): Promise<Buffer> {
@@ -39,8 +40,7 @@ test('SIGKILL during ChangeDUState: one DUStateChangeComplete per accepted reque
   const url = await acs.listen();
   const stateDir = tempDir();
   const serial = simulatedIdentity('cwmp-agent').serialNumber;
-  let seed = 4242;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = seededRandom(4242);
   const start = () => startAgentProcess(['--acs-url', url, '--state-dir', stateDir, '--cr-port', '0']);
   try {
     const rounds = 8;
@@ -66,14 +66,7 @@ test('SIGKILL during ChangeDUState: one DUStateChangeComplete per accepted reque
       }
     }
     // The ACS sets connection-request credentials in the boot session, to call the device later.
-    acs.queue(serial, {
-      method: 'SetParameterValues',
-      parameterList: [
-        { name: 'Device.ManagementServer.ConnectionRequestUsername', value: 'acs', type: 'string' },
-        { name: 'Device.ManagementServer.ConnectionRequestPassword', value: 'cr-secret', type: 'string' },
-      ],
-      parameterKey: 'cr',
-    });
+    acs.queue(serial, connectionRequestCredentials('cr-secret', 'cr'));
     const child = start();
     try {
       const accepted = (): string[] =>

@@ -105,3 +105,15 @@ export async function getValues(h: Harness, ...names: string[]): Promise<Record<
   assert.equal(r?.method, 'GetParameterValuesResponse', `answer to GetParameterValues ${names.join(',')}: ${r?.method}`);
   return Object.fromEntries(Object.entries(parameterValues(r!)).map(([k, v]) => [k, v.value]));
 }
+
+/** What an ACS sends to be able to call the device later: its connection-request username and password. */
+export function connectionRequestCredentials(password: string, parameterKey: string, username = 'acs'): AcsRequest {
+  return {
+    method: 'SetParameterValues',
+    parameterList: [
+      { name: 'Device.ManagementServer.ConnectionRequestUsername', value: username, type: 'string' },
+      { name: 'Device.ManagementServer.ConnectionRequestPassword', value: password, type: 'string' },
+    ],
+    parameterKey,
+  };
+}

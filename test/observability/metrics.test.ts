@@ -13,7 +13,7 @@ import { testFleet } from '../helpers/fleet.js';
 import { AgentMetrics } from '../../src/observability/metrics.js';
 import { startMetricsServer } from '../../src/observability/metrics-server.js';
 import { assembleDevice, loadConfig } from '../../src/index.js';
-import { tempDir } from '../helpers/agent-harness.js';
+import { connectionRequestCredentials, tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
 
 /** Prometheus text format: every sample line, checked for shape; `name{labels}` → value. */
@@ -140,14 +140,7 @@ test('a single agent serves its metrics: sessions, and connection requests by pa
   const config = loadConfig(undefined, { acsUrl: url, stateDir, crPort: 0, metricsPort: 0 });
   const device = await assembleDevice(config, { logger: pino({ level: 'silent' }), connectionRequestAddress: '127.0.0.1' });
   const serial = device.device.identity.serialNumber;
-  acs.queue(serial, {
-    method: 'SetParameterValues',
-    parameterList: [
-      { name: 'Device.ManagementServer.ConnectionRequestUsername', value: 'acs', type: 'string' },
-      { name: 'Device.ManagementServer.ConnectionRequestPassword', value: 'pw', type: 'string' },
-    ],
-    parameterKey: 'k',
-  });
+  acs.queue(serial, connectionRequestCredentials('pw', 'k'));
   try {
     device.agent.start();
     await acs.waitFor(() => acs.completedSessions(serial).length === 1);
