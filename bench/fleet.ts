@@ -72,19 +72,27 @@ async function closedLoop(oneSession: (slot: number) => Promise<void>): Promise<
   return { perSecond: n / secs, cpuMsPer: cpuMs / n, cpuShare: cpuMs / 1000 / secs, p50: latency.quantile(0.5), p99: latency.quantile(0.99) };
 }
 
-function bareSession(url: URL, body: string): Promise<void> {
+/**
+ * A session at its barest: `body`, then an empty POST, on one fresh connection, the second
+ * carrying back a cookie the first answer set (as a CWMP session does).
+ */
+function bareSession(url: URL, body: string, path = '/baseline', headers: http.OutgoingHttpHeaders = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const post = (payload: string, then: () => void): void => {
-      const req = http.request({ hostname: url.hostname, port: url.port, path: '/baseline', method: 'POST', agent }, (res) => {
-        res.resume();
-        res.on('end', then);
-      });
+    const post = (payload: string, cookie: string | undefined, then: (cookie: string | undefined) => void): void => {
+      const req = http.request(
+        { hostname: url.hostname, port: url.port, path, method: 'POST', agent, headers: cookie ? { ...headers, Cookie: cookie } : headers },
+        (res) => {
+          const set = res.headers['set-cookie']?.[0]?.split(';')[0];
+          res.resume();
+          res.on('end', () => then(set ?? cookie));
+        },
+      );
       req.on('error', reject);
       req.end(payload);
     };
-    post(body, () =>
-      post('', () => {
+    post(body, undefined, (cookie) =>
+      post('', cookie, () => {
         agent.destroy();
         resolve();
       }),
@@ -278,27 +286,8 @@ async function stormFloor(acsUrl: string, count: number): Promise<number> {
       },
       { namespace: CWMP_NS_1_2, id: '1', supportedCwmpVersions: '1.0,1.1,1.2,1.3,1.4' },
     );
-  const session = (serial: string): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-      const post = (body: string, cookie: string | undefined, then: (cookie: string | undefined) => void): void => {
-        const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: '' };
-        if (cookie) headers['Cookie'] = cookie;
-        const req = http.request({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers }, (res) => {
-          const set = res.headers['set-cookie']?.[0]?.split(';')[0];
-          res.resume();
-          res.on('end', () => then(set ?? cookie));
-        });
-        req.on('error', reject);
-        req.end(body);
-      };
-      post(inform(serial), undefined, (cookie) =>
-        post('', cookie, () => {
-          agent.destroy();
-          resolve();
-        }),
-      );
-    });
+  const headers = { 'Content-Type': 'text/xml; charset="utf-8"', SOAPAction: '' };
+  const session = (serial: string): Promise<void> => bareSession(url, inform(serial), url.pathname, headers);
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
