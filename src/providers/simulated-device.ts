@@ -3,7 +3,7 @@
  * and reboot, factory reset and firmware actions that only record what happened. The same
  * seed always gives the same device, so demos, tests and fleets are repeatable.
  */
-import { createHash } from 'node:crypto';
+import { seedDigest } from './seed-digest.js';
 import { lazyProvider, lazySettableProvider, valueProvider, type Provider } from '../datamodel/provider.js';
 import { DeviceInfo } from '../models/device-core.js';
 import { simulatedStatusProvider } from './simulated-status.js';
@@ -29,7 +29,7 @@ import { SimulatedRuntime } from './software/execution-runtime.js';
 
 /** One CPU sensor that warms and cools over the day around a per-device base temperature. */
 function simulatedTemperature(seed: string, upSeconds: () => number, now: () => number): Provider {
-  const base = 40 + (createHash('sha256').update(`temp:${seed}`).digest()[0]! % 15);
+  const base = 40 + (seedDigest(`temp:${seed}`)[0]! % 15);
   return temperatureProvider(() => [{ name: 'cpu', celsius: base + 6 * Math.sin((upSeconds() / 3600) * Math.PI) }], now);
 }
 
@@ -39,7 +39,7 @@ function simulatedTemperature(seed: string, upSeconds: () => number, now: () => 
  * devices do not each hold one.
  */
 function simulatedInterfaces(seed: string, fixedMac?: string): () => InterfaceSnapshot[] {
-  const h = createHash('sha256').update(`net:${seed}`).digest();
+  const h = seedDigest(`net:${seed}`);
   const mac = fixedMac ?? ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
   const host = 2 + (h[5]! % 250);
   return () => [
@@ -62,7 +62,7 @@ function simulatedInterfaces(seed: string, fixedMac?: string): () => InterfaceSn
  */
 /** The simulated gateway's LAN port and the wired neighbours on it, from the seed. */
 function simulatedLan(seed: string): { lan: InterfaceSnapshot; hosts: HostEntry[] } {
-  const h = createHash('sha256').update(`lan:${seed}`).digest();
+  const h = seedDigest(`lan:${seed}`);
   const hex = (b: number): string => b.toString(16).padStart(2, '0');
   const lanMac = ['02', ...[...h.subarray(0, 5)].map(hex)].join(':');
   const lan: InterfaceSnapshot = {
@@ -106,7 +106,7 @@ class SimulatedGatewayInfo implements Provider {
       case 'Device.GatewayInfo.ProductClass':
         return 'SimulatedGateway';
       case 'Device.GatewayInfo.SerialNumber':
-        return `SIMGW${createHash('sha256').update(`gw:${this.seed}`).digest().subarray(0, 5).toString('hex').toUpperCase()}`;
+        return `SIMGW${seedDigest(`gw:${this.seed}`).subarray(0, 5).toString('hex').toUpperCase()}`;
       default:
         return undefined;
     }
@@ -116,7 +116,7 @@ const GATEWAY_INFO_OBJECTS: readonly string[] = ['Device.GatewayInfo.'];
 
 function simulatedGateway(seed: string, interfaces: InterfaceSnapshot[], upSeconds: () => number): Provider {
   const { lan, hosts } = simulatedLan(seed);
-  const h = createHash('sha256').update(`lan:${seed}`).digest();
+  const h = seedDigest(`lan:${seed}`);
   const all = [...interfaces, lan];
   const radios = simulatedRadios(seed, upSeconds);
   const wireless = radios.map((r) => r.name);
@@ -148,7 +148,7 @@ function simulatedWlan(seed: string, upSeconds: () => number): Provider {
 }
 
 export function simulatedIdentity(seed: string, overrides: Partial<DeviceIdentity> = {}): DeviceIdentity {
-  const h = createHash('sha256').update(seed).digest('hex').toUpperCase();
+  const h = seedDigest(seed).toString('hex').toUpperCase();
   return {
     manufacturer: 'cwmp-agent',
     oui: '00D09E',

@@ -1,12 +1,12 @@
 /** Plausible, deterministic device status for the simulated device: memory, CPU load and a few processes. */
-import { createHash } from 'node:crypto';
+import { seedDigest } from './seed-digest.js';
 import type { Provider } from '../datamodel/provider.js';
 import { statusProvider } from './status-provider.js';
 
 const PROCESSES = ['init', 'cwmpd', 'dropbear', 'dnsmasq', 'mediaserver', 'watchdog'];
 
 export function simulatedStatusProvider(seed: string, upSeconds: () => number, now: () => number): Provider {
-  const h = createHash('sha256').update(seed).digest();
+  const h = seedDigest(seed);
   const total = 262_144 * (1 + (h[0]! % 4)); // 256 MiB to 1 GiB
   const wave = (period: number, phase: number): number => (Math.sin((upSeconds() / period) * 2 * Math.PI + phase) + 1) / 2;
   return statusProvider({

@@ -4,7 +4,7 @@
  * a player. Streams move through PVR states with uptime, so
  * an ACS watching them sees plausible, changing values. Deterministic per seed.
  */
-import { createHash } from 'node:crypto';
+import { seedDigest } from './seed-digest.js';
 import type { Provider } from '../datamodel/provider.js';
 
 export const STB_OBJECTS: readonly string[] = ['Device.Services.STBService.'];
@@ -97,7 +97,7 @@ export function stbInstances(tablePath: string): number[] | undefined {
 }
 
 export function simulatedStbProvider(seed: string, upSeconds: () => number): Provider {
-  const h = createHash('sha256').update(`stb:${seed}`).digest();
+  const h = seedDigest(`stb:${seed}`);
   const pvrState = (n: number): string => PVR_CYCLE[Math.floor((upSeconds() + n * 97 + h[1]!) / 45) % PVR_CYCLE.length]!;
   const streamActive = (n: number): number => (n === 1 || pvrState(n) !== 'Stopped' ? 1 : 0);
   // What moves or differs per box, computed on read (no per-device table of getters).

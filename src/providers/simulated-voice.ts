@@ -6,7 +6,7 @@
  * error state that fits. Each line places and takes calls on its own schedule while it is Up,
  * and its call and RTP counters move with them.
  */
-import { createHash } from 'node:crypto';
+import { seedDigest } from './seed-digest.js';
 import type { Provider } from '../datamodel/provider.js';
 
 const VS = 'Device.Services.VoiceService.';
@@ -43,7 +43,7 @@ export class SimulatedVoiceService implements Provider {
     private readonly upSeconds: () => number,
     private readonly now: () => number,
   ) {
-    const h = createHash('sha256').update(`voice:${seed}`).digest();
+    const h = seedDigest(`voice:${seed}`);
     this.number = h.readUInt32BE(0) % 9_000_000;
     this.period = 120 + (h[4]! % 240);
     this.duration = 20 + (h[5]! % 60);

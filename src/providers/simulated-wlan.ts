@@ -3,7 +3,7 @@
  * the seed (the same seed, the same SSID, passphrase and neighbours), counters growing with the
  * uptime. Built when first read, so fleet devices nobody asks about hold nothing.
  */
-import { createHash } from 'node:crypto';
+import { seedDigest } from './seed-digest.js';
 import type { HostEntry } from './network-services-provider.js';
 import type { WlanRadio } from './gateway-wlan-provider.js';
 
@@ -13,7 +13,7 @@ const RATES_24 = ['1', '2', '5.5', '6', '9', '11', '12', '18', '24', '36', '48',
 const RATES_5 = ['6', '9', '12', '18', '24', '36', '48', '54'];
 
 export function simulatedRadios(seed: string, upSeconds: () => number): WlanRadio[] {
-  const h = createHash('sha256').update(`wlan:${seed}`).digest();
+  const h = seedDigest(`wlan:${seed}`);
   const hex = (b: number): string => b.toString(16).padStart(2, '0').toUpperCase();
   const mac = (offset: number, first = '02'): string => [first, ...[...h.subarray(offset, offset + 5)].map(hex)].join(':');
   const tail = [...h.subarray(20, 22)].map(hex).join('');

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import type { Socket } from 'node:net';
-import { buildConnector, Client, errors as undiciErrors } from 'undici';
+import { buildConnector, Client, type Dispatcher, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
 import { Readable } from 'node:stream';
@@ -282,16 +282,19 @@ export class AcsTransport {
     retryAfter?: string;
     staleRetryAllowed: boolean;
   }> {
-    let res;
+    let res: RawAnswer;
     try {
-      res = delivery
-        ? await client.request({
-            path,
-            method: 'POST',
-            headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
-            body: Readable.from(halves(payload, delivery), { objectMode: false }),
-          })
-        : await client.request({ path, method: 'POST', headers, body: payload });
+      res = await answerTo(
+        client,
+        delivery
+          ? {
+              path,
+              method: 'POST',
+              headers: { ...headers, 'content-length': String(Buffer.byteLength(payload)) },
+              body: Readable.from(halves(payload, delivery), { objectMode: false }),
+            }
+          : { path, method: 'POST', headers, body: payload },
+      );
     } catch (err) {
       throw asTransportError(err, this.opts);
     }
@@ -303,14 +306,8 @@ export class AcsTransport {
         // A cookie the jar refuses is dropped, as a browser would.
       }
     }
-    let text: string;
-    try {
-      const raw = Buffer.from(await res.body.arrayBuffer());
-      text = decode(raw, res.headers['content-encoding'], this.opts.maxBodyBytes);
-    } catch (err) {
-      throw asTransportError(err, this.opts);
-    }
-    const status = res.statusCode;
+    const text = decode(res.body, res.headers['content-encoding'], this.opts.maxBodyBytes);
+    const status = res.status;
     const www = res.headers['www-authenticate'];
     const stale = status === 401 && parseChallenges(www).some((c) => c.params['stale']?.toLowerCase() === 'true');
     if (status !== 401) this.authAttempts = 0;
@@ -326,6 +323,46 @@ export class AcsTransport {
       staleRetryAllowed: stale,
     };
   }
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * One exchange through undici's dispatch API, the body gathered as it comes: request()'s
+ * response stream and the promise machinery around it cost a session more than the gathering.
+ * undici enforces the client's maxResponseSize before any chunk reaches here.
+ */
+function answerTo(client: Client, options: Dispatcher.DispatchOptions): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    let chunks: Buffer[] = [];
+    let size = 0;
+    client.dispatch(options, {
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        // Called again after a 1xx: only the final answer's headers and body count.
+        status = statusCode;
+        headers = responseHeaders;
+        chunks = [];
+        size = 0;
+      },
+      onResponseData(_controller, chunk) {
+        chunks.push(chunk);
+        size += chunk.length;
+      },
+      onResponseEnd() {
+        resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+      },
+      onResponseError(_controller, err) {
+        reject(err);
+      },
+    });
+  });
 }
 
 /** How a misbehaving device sends a body: half, then a pause and the rest, or half and a closed connection. */
