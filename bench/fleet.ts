@@ -33,6 +33,8 @@ import { semiSpaceMbFor } from '../src/cli/fleet-young-generation.js';
 const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);
 const IN_FLIGHT = Number(process.env['BENCH_FLEET_IN_FLIGHT'] ?? 64);
+/** The plain figure's load is run in this many turns with the floor. */
+const ROUNDS = Number(process.env['BENCH_FLEET_ROUNDS'] ?? 5);
 /** Which figures: load (memory, sustained, steady), storm (boot storm beside the ACS alone); both by default. */
 const FIGURES = (process.env['BENCH_FLEET_FIGURES'] ?? 'load,storm').split(',');
 
@@ -49,10 +51,10 @@ interface LoadResult {
   p99: number;
 }
 
-/** Runs `oneSession` closed-loop with IN_FLIGHT in flight for SECONDS. */
-async function closedLoop(oneSession: (slot: number) => Promise<void>): Promise<LoadResult> {
+/** Runs `oneSession` closed-loop with IN_FLIGHT in flight for `seconds`. */
+async function closedLoop(oneSession: (slot: number) => Promise<void>, seconds = SECONDS): Promise<LoadResult> {
   const latency = new LatencyHistogram();
-  const until = performance.now() + SECONDS * 1000;
+  const until = performance.now() + seconds * 1000;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
@@ -163,21 +165,34 @@ async function fleetFigures(acsUrl: string, count: number, mode: Mode): Promise<
       w();
     }
   });
-  const load = await closedLoop(
-    () =>
-      new Promise<void>((resolve) => {
-        let m = fleet.members[next++ % count]!;
-        while (waiters.has(m.index)) m = fleet.members[next++ % count]!;
-        waiters.set(m.index, resolve);
-        m.agent!.trigger(EventCode.ConnectionRequest);
-      }),
-  );
-  console.log(`  sustained, ${IN_FLIGHT} in flight:  ${fmt(load)}`);
-  // The floor again, in this process right after: on a machine whose speed drifts (a shared VM),
-  // the ratio of the two is steadier than either figure.
-  if (mode === 'plain') {
-    const floor = await closedLoop(() => bareSession(new URL(acsUrl), FLOOR_BODY));
-    console.log(`  floor right after:      ${fmt(floor)}   (the fleet's CPU per session: ${(load.cpuMsPer / floor.cpuMsPer).toFixed(2)} times the floor's)`);
+  const fleetSession = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      let m = fleet.members[next++ % count]!;
+      while (waiters.has(m.index)) m = fleet.members[next++ % count]!;
+      waiters.set(m.index, resolve);
+      m.agent!.trigger(EventCode.ConnectionRequest);
+    });
+  if (mode !== 'plain') {
+    console.log(`  sustained, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(fleetSession))}`);
+  } else {
+    // The fleet and the floor in turns, in this process: on a machine whose speed drifts (a
+    // shared VM) each round's ratio of the two CPU figures is steadier than either figure.
+    const rounds: { load: LoadResult; floor: LoadResult }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const load = await closedLoop(fleetSession, SECONDS / ROUNDS);
+      rounds.push({ load, floor: await closedLoop(() => bareSession(new URL(acsUrl), FLOOR_BODY), SECONDS / ROUNDS) });
+    }
+    const sorted = (xs: number[]): number[] => xs.sort((x, y) => x - y);
+    const ratios = sorted(rounds.map((x) => x.load.cpuMsPer / x.floor.cpuMsPer));
+    const fleetMs = sorted(rounds.map((x) => x.load.cpuMsPer));
+    const floorMs = sorted(rounds.map((x) => x.floor.cpuMsPer));
+    const middle = Math.floor(ROUNDS / 2);
+    const range = (xs: number[], digits: number): string => `${xs[0]!.toFixed(digits)}-${xs.at(-1)!.toFixed(digits)}`;
+    const medianRound = rounds.map((x) => x.load).sort((x, y) => x.cpuMsPer - y.cpuMsPer)[middle]!;
+    console.log(`  sustained, ${IN_FLIGHT} in flight:  ${fmt(medianRound)}   (the median of ${ROUNDS} rounds)`);
+    console.log(
+      `  each round beside the floor right after it: ${range(fleetMs, 3)} ms against ${range(floorMs, 3)} ms CPU; the fleet's CPU per session ${ratios[middle]!.toFixed(2)} times the floor's (median; rounds ${range(ratios, 2)})`,
+    );
   }
   if (metrics) await metrics.registry.metrics();
   await control?.close();
