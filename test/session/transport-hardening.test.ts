@@ -168,3 +168,45 @@ test('an ACS that accepts the connection but never starts TLS is given up at the
     silent.close();
   }
 });
+
+test('an informational 1xx answer before the final one: the session reads the final status, headers and body only', async () => {
+  const requests: string[] = [];
+  const server = net.createServer((socket) => {
+    let seen = '';
+    socket.on('data', (d: Buffer) => {
+      seen += d.toString('latin1');
+      // One whole request at a time: headers, then a body of the declared length.
+      for (;;) {
+        const end = seen.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(/content-length: *(\d+)/i.exec(seen.slice(0, end))?.[1] ?? 0);
+        if (seen.length < end + 4 + length) return;
+        requests.push(seen.slice(0, end + 4 + length));
+        seen = seen.slice(end + 4 + length);
+        const body = '<answer/>';
+        socket.write(
+          'HTTP/1.1 102 Processing\r\nSet-Cookie: early=1\r\n\r\n' +
+            `HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nSet-Cookie: session=final; Path=/\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const t = new AcsTransport({
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/acs`,
+    requestTimeoutMs: 5_000,
+    maxBodyBytes: 1 << 20,
+    userAgent: 'test',
+  });
+  try {
+    const first = await t.post('<Inform/>');
+    assert.deepEqual([first.status, first.body], [200, '<answer/>']);
+    await t.post('');
+    // Only the final answer's cookie came back: the 1xx's headers are not the answer's.
+    assert.match(requests[1] ?? '', /\r\ncookie: session=final\r\n/i);
+    assert.doesNotMatch(requests[1] ?? '', /early=1/);
+  } finally {
+    t.close();
+    server.close();
+  }
+});
