@@ -92,7 +92,26 @@ export function parentObject(path: string): string | undefined {
   return dot < 0 ? undefined : trimmed.slice(0, dot + 1);
 }
 
+/** Schema paths of concrete paths seen lately: every device of a fleet reads the same few hundred. */
+const schemaPaths = new Map<string, string>();
+const MOST_SCHEMA_PATHS = 4096;
+
 /** "Device.XMPP.Connection.1.Server.2.Port" → "Device.XMPP.Connection.{i}.Server.{i}.Port". */
 export function toSchemaPath(path: string): string {
-  return path.replace(/\.\d+(?=\.|$)/g, '.{i}');
+  let schemaPath = schemaPaths.get(path);
+  if (schemaPath === undefined) {
+    // A map lookup costs a fifth of the replace, which a 100,000-device boot storm ran 60 times a device.
+    schemaPath = path.replace(/\.\d+(?=\.|$)/g, '.{i}');
+    // A parameter name is at most 256 characters (string(256) in the RPCs): longer ones are not kept. Kept as
+    // copies: a path cut from an ACS's message can be a slice that holds the whole body.
+    if (path.length <= 256) {
+      if (schemaPaths.size >= MOST_SCHEMA_PATHS) schemaPaths.clear();
+      schemaPaths.set(flatCopy(path), flatCopy(schemaPath));
+    }
+  }
+  return schemaPath;
+}
+
+function flatCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

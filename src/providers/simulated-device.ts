@@ -93,11 +93,13 @@ function simulatedManageableDevices(seed: string): ManageableDeviceEntry[] {
 
 /**
  * Device.GatewayInfo of a simulated device: the gateway it sits behind, as that gateway's DHCP
- * server announced itself (option 125). Computed when read, so a fleet's devices hold only this
- * object and their seed.
+ * server announced itself (option 125). Computed when first read, so a fleet's devices hold only
+ * this object, their seed and the serial number once asked.
  */
 class SimulatedGatewayInfo implements Provider {
   readonly objects = GATEWAY_INFO_OBJECTS;
+  /** Hashed once: each boot reads it a few times (the forced-value check, the Inform). */
+  private serialNumber: string | undefined;
   constructor(private readonly seed: string) {}
   get(path: string): string | undefined {
     switch (path) {
@@ -106,7 +108,7 @@ class SimulatedGatewayInfo implements Provider {
       case 'Device.GatewayInfo.ProductClass':
         return 'SimulatedGateway';
       case 'Device.GatewayInfo.SerialNumber':
-        return `SIMGW${seedDigest(`gw:${this.seed}`).subarray(0, 5).toString('hex').toUpperCase()}`;
+        return (this.serialNumber ??= `SIMGW${seedDigest(`gw:${this.seed}`).subarray(0, 5).toString('hex').toUpperCase()}`);
       default:
         return undefined;
     }
