@@ -105,12 +105,24 @@ export function eventsAfterInformResponse(queue: readonly CwmpEvent[], delivered
  * vendor events; bounded to what one Inform may carry.
  */
 export function eventsForInform(events: readonly CwmpEvent[]): CwmpEvent[] {
-  const rank = (code: string): number => {
-    const m = /^(\d+) /.exec(code);
-    if (m) return Number(m[1]);
-    return code.startsWith('M ') ? 100 : 200;
-  };
-  return [...events].sort((a, b) => rank(a.code) - rank(b.code)).slice(0, MAX_INFORM_EVENTS);
+  // Usually in order already (the queue is built in this order): then no sort, no copy to sort.
+  let ordered = true;
+  for (let i = 1; i < events.length && ordered; i++) ordered = informRank(events[i - 1]!.code) <= informRank(events[i]!.code);
+  const sorted = ordered ? events : [...events].sort((a, b) => informRank(a.code) - informRank(b.code));
+  return sorted.slice(0, MAX_INFORM_EVENTS);
+}
+
+/** An event's place in an Inform: its number ("0 BOOTSTRAP" 0), then M events, then vendor ones. */
+function informRank(code: string): number {
+  let n = 0;
+  let i = 0;
+  for (; i < code.length; i++) {
+    const digit = code.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) break;
+    n = n * 10 + digit;
+  }
+  if (i > 0 && code.charCodeAt(i) === 32) return n;
+  return code.startsWith('M ') ? 100 : 200;
 }
 
 /** Events that stand for unacknowledged CPE requests (TR-069 Table 7). */

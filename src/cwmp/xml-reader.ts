@@ -36,6 +36,11 @@ export class XmlSyntaxError extends Error {
   }
 }
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 export function readXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: false });
   const stack: XmlElement[] = [];
@@ -60,9 +65,10 @@ export function readXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Xm
       children: [],
       text: '',
     };
-    const declared = Object.keys(tag.ns);
-    if (declared.length > 0) el.nsContext = { ...el.nsContext, ...tag.ns };
-    for (const attr of Object.values(tag.attributes)) {
+    // for...in rather than Object.keys/values: no array made per element.
+    if (hasKeys(tag.ns)) el.nsContext = { ...el.nsContext, ...tag.ns };
+    for (const name in tag.attributes) {
+      const attr = tag.attributes[name]!;
       if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
       el.attributes.push({ local: attr.local, uri: attr.uri, value: attr.value });
     }

@@ -174,8 +174,10 @@ export class DataModel {
 
   /** The definition of a concrete parameter path, when it exists (instances included). */
   definitionOf(path: string): ParameterDefinition | undefined {
-    const def = this.schema.parameters.get(toSchemaPath(path));
-    return def && this.instancesExist(path) ? def : undefined;
+    const schemaPath = toSchemaPath(path);
+    const def = this.schema.parameters.get(schemaPath);
+    // A path with no instance number is its own schema path: no instances to check (most reads).
+    return def && (schemaPath === path || this.instancesExist(path)) ? def : undefined;
   }
 
   /** The value as the device holds it (no hiding of passwords). */
