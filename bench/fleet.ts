@@ -247,6 +247,10 @@ async function steadyFigures(acsUrl: string, count: number): Promise<void> {
   await fleet.stop();
 }
 
+function threadsLabel(workers: number): string {
+  return workers === 1 ? 'one thread' : `${workers} worker threads`;
+}
+
 /**
  * A true boot storm, run as users run it: `cwmp-agent fleet --scenario boot-storm` with every
  * device booting within count/10,000 s (10 s at 100,000), in one thread or spread over `workers`
@@ -266,7 +270,7 @@ async function stormFigures(acsUrl: string, count: number, workers: number): Pro
   const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { bootstrapped: number; elapsedSeconds: number; sessions: { failed: number } };
   fs.rmSync(path.dirname(summaryFile), { recursive: true, force: true });
   console.log(
-    `  cwmp-agent fleet, ${workers === 1 ? 'one thread' : `${workers} worker threads`}: ${s.bootstrapped} bootstrapped in ${s.elapsedSeconds.toFixed(1)} s (${(count / s.elapsedSeconds).toFixed(0)} sessions/s), ${s.sessions.failed} failed sessions`,
+    `  cwmp-agent fleet, ${threadsLabel(workers)}: ${s.bootstrapped} bootstrapped in ${s.elapsedSeconds.toFixed(1)} s (${(count / s.elapsedSeconds).toFixed(0)} sessions/s), ${s.sessions.failed} failed sessions`,
   );
   return s.elapsedSeconds;
 }
@@ -336,7 +340,6 @@ async function loadFigures(): Promise<void> {
   const acs = await startAcsProcess(['--max-sessions', '200']);
   try {
     const url = new URL(acs.url);
-
     console.log(`fleet: the test ACS in its own process; ${SECONDS} s of load per figure`);
     console.log(`  baseline: two bare HTTP POSTs per fresh connection, ${IN_FLIGHT} in flight:  ${fmt(await closedLoop(() => bareSession(url, FLOOR_BODY)))}`);
     // Each size plain, then with metrics and the dashboard on (goal: under 5% slower, under 1 KB more per device); the trace at 1,000.
@@ -375,7 +378,7 @@ async function stormFiguresAll(): Promise<void> {
     }
     const after = await acsAlone();
     const capacity = (before + after) / 2;
-    const ratios = storms.map((x) => `${x.workers === 1 ? 'one thread' : `${x.workers} worker threads`} ${(x.seconds / capacity).toFixed(2)} times`);
+    const ratios = storms.map((x) => `${threadsLabel(x.workers)} ${(x.seconds / capacity).toFixed(2)} times`);
     console.log(`  the ACS alone again: ${after.toFixed(1)} s; against the mean of the two (${capacity.toFixed(1)} s): ${ratios.join(', ')} (goal: within 2)`);
   }
 }

@@ -174,10 +174,8 @@ export class DataModel {
 
   /** The definition of a concrete parameter path, when it exists (instances included). */
   definitionOf(path: string): ParameterDefinition | undefined {
-    const schemaPath = toSchemaPath(path);
-    const def = this.schema.parameters.get(schemaPath);
-    // A path with no instance number is its own schema path: no instances to check (most reads).
-    return def && (schemaPath === path || this.instancesExist(path)) ? def : undefined;
+    const def = this.schema.parameters.get(toSchemaPath(path));
+    return def && this.instancesExist(path) ? def : undefined;
   }
 
   /** The value as the device holds it (no hiding of passwords). */
@@ -716,6 +714,9 @@ export class DataModel {
 
   /** Every instance named in a concrete path exists. */
   private instancesExist(path: string): boolean {
+    // A path with no instance number is its own schema path (a cached lookup): no RegExp made for
+    // it, and most paths read are such.
+    if (toSchemaPath(path) === path) return true;
     const re = /\.(\d+)(?=\.)/g;
     let m: RegExpExecArray | null;
     while ((m = re.exec(path)) !== null) {

@@ -102,11 +102,12 @@ export function toSchemaPath(path: string): string {
   if (schemaPath === undefined) {
     // A map lookup costs a fifth of the replace, which a 100,000-device boot storm ran 60 times a device.
     schemaPath = path.replace(/\.\d+(?=\.|$)/g, '.{i}');
-    // A parameter name is at most 256 characters (string(256) in the RPCs): longer ones are not kept. Kept as
-    // copies: a path cut from an ACS's message can be a slice that holds the whole body.
+    // A parameter name is at most 256 characters (string(256) in the RPCs): longer ones are not
+    // kept. Kept as copies: a path cut from an ACS's message can be a slice that holds its body.
     if (path.length <= 256) {
       if (schemaPaths.size >= MOST_SCHEMA_PATHS) schemaPaths.clear();
-      schemaPaths.set(flatCopy(path), flatCopy(schemaPath));
+      const key = flatCopy(path);
+      schemaPaths.set(key, schemaPath === path ? key : flatCopy(schemaPath));
     }
   }
   return schemaPath;
