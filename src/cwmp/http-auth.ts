@@ -188,10 +188,10 @@ export class DigestServer {
     const auth = parseAuthorization(header);
     if (auth?.scheme !== 'digest' || !('params' in auth)) return { ok: false, stale: false };
     const p = auth.params;
-    const algorithm = normaliseAlgorithm(p['algorithm']);
     const { username, nonce, uri, response, nc, cnonce, qop } = p;
-    if (!algorithm || !this.opts.algorithms.includes(algorithm.replace('-sess', '') as 'MD5' | 'SHA-256')) return { ok: false, stale: false };
     if (!username || !nonce || uri === undefined || !response || qop !== 'auth' || !nc || !cnonce) return { ok: false, stale: false };
+    const algorithm = answeredAlgorithm(normaliseAlgorithm(p['algorithm']), response);
+    if (!algorithm || !this.opts.algorithms.includes(algorithm.replace('-sess', '') as DigestAlgorithm)) return { ok: false, stale: false };
     if (p['realm'] !== this.opts.realm) return { ok: false, stale: false };
     if (!sameRequestTarget(uri, requestUri)) return { ok: false, stale: false };
     const state = this.nonces.get(nonce);
@@ -221,6 +221,21 @@ export class DigestServer {
       this.nonces.delete(oldest);
     }
   }
+}
+
+/**
+ * The algorithm a Digest response was computed with. Some ACS clients (GenieACS among them) merge
+ * every challenge into one, always compute MD5 and echo the `algorithm` they parsed last, so an
+ * MD5 answer arrives labelled SHA-256. The digest's length tells the two apart (32 hex digits for
+ * MD5, 64 for SHA-256); the caller still accepts only an algorithm it offered, so nothing weaker
+ * than the challenge gets in.
+ */
+function answeredAlgorithm(labelled: Algorithm | undefined, response: string): Algorithm | undefined {
+  if (!labelled) return undefined;
+  const sess = labelled.endsWith('-sess');
+  if (response.length === 32) return sess ? 'MD5-sess' : 'MD5';
+  if (response.length === 64) return sess ? 'SHA-256-sess' : 'SHA-256';
+  return undefined;
 }
 
 /** Whether a Digest `uri` names the request target: the same origin-form, or an absolute URI with that path and query. */
