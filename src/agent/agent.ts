@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterReboot, type CwmpEvent } from '../cwmp/events.js';
-import { retryWaitSeconds } from '../cwmp/retry.js';
+import { retryAfterWaitSeconds, retryWaitSeconds } from '../cwmp/retry.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
 import type {
   AcsRequest,
@@ -721,13 +721,26 @@ export class Agent implements AgentControl {
     this.loop = this.sessionLoop();
   }
 
+  /** Whether a session now would carry anything: an event, a CPE request, a heartbeat, a first contact with this URL. */
+  private hasSomethingToReport(): boolean {
+    return (
+      this.state.events.length > 0 ||
+      this.state.pendingCpeRequests.length > 0 ||
+      this.heartbeatDue ||
+      this.model.read(this.ms.url) !== this.state.bootstrappedUrl
+    );
+  }
+
   private async sessionLoop(): Promise<void> {
     try {
       while (this.running && this.sessionWanted) {
         this.sessionWanted = false;
         if (this.model.read(this.ms.enableCwmp) !== 'true') break;
+        // A trigger whose event was already pending (a periodic firing, a connection request while
+        // the session carrying it was in flight or at the gate) asked for nothing new.
+        if (!this.hasSomethingToReport()) break;
         const release = this.opts.sessionGate ? await this.opts.sessionGate.acquire() : undefined;
-        if (!this.running) {
+        if (!this.running || !this.hasSomethingToReport()) {
           release?.();
           break;
         }
@@ -892,9 +905,10 @@ export class Agent implements AgentControl {
       minimumWaitSeconds: Number(this.model.read(this.ms.retryMinimumWaitInterval)),
       intervalMultiplier: Number(this.model.read(this.ms.retryIntervalMultiplier)),
     };
-    // An overloaded ACS's Retry-After (bounded) comes on top of the TR-069 wait, which keeps a crowd of devices spread.
+    // An overloaded ACS's Retry-After (bounded, and spread so a crowd turned away together does
+    // not come back together) comes on top of the TR-069 wait.
     const asked = Math.min(outcome.retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS);
-    const wait = asked + retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
+    const wait = retryAfterWaitSeconds(asked, this.opts.random(), policy) + retryWaitSeconds(this.state.retryCount, this.opts.random(), policy);
     this.log.warn(
       { retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) },
       'session failed; retrying',

@@ -25,3 +25,15 @@ export function retryWaitSeconds(retry: number, random: number, policy: RetryPol
   const [low, high] = retryWaitRange(retry, policy);
   return low + (high - low) * Math.min(Math.max(random, 0), 1);
 }
+
+/**
+ * Seconds to wait for an ACS's Retry-After of `askedSeconds`: never sooner than asked, and spread
+ * over [asked, asked × CWMPRetryIntervalMultiplier] with `random` (in [0, 1)), as TR-069's retry
+ * window spreads ordinary retries. Without it a crowd of devices that the ACS turned away at once
+ * all come back at once, in waves one Retry-After apart.
+ */
+export function retryAfterWaitSeconds(askedSeconds: number, random: number, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
+  if (!(askedSeconds > 0)) return 0;
+  const k = Math.max(1, policy.intervalMultiplier / 1000);
+  return askedSeconds * (1 + (k - 1) * Math.min(Math.max(random, 0), 1));
+}
