@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
+import { refusedRedirect } from '../net/redirect-rules.js';
 import { Readable } from 'node:stream';
 
 export interface TlsOptions {
@@ -125,9 +126,9 @@ export class AcsTransport {
         const location = reply.location;
         if (!location) throw new TransportError(`HTTP ${reply.status} without Location`);
         const next = new URL(location, this.url);
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new TransportError(`redirect to unsupported scheme ${next.protocol}`);
-        // The credentials and the session's content would go in clear, or to whoever answers there.
-        if (this.url.protocol === 'https:' && next.protocol === 'http:') throw new TransportError(`refused a redirect from https to http (${next.host})`);
+        const refused = refusedRedirect(this.url, next);
+        if (refused) throw new TransportError(refused);
+        // The credentials and the session's content would go to whoever answers there.
         if (
           next.hostname.toLowerCase() !== this.url.hostname.toLowerCase() &&
           !this.opts.redirectHosts?.some((h) => h.toLowerCase() === next.hostname.toLowerCase())

@@ -9,6 +9,7 @@ import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { CwmpFault } from '../cwmp/faults.js';
 import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
+import { credentialsMayGoTo, refusedRedirect } from '../net/redirect-rules.js';
 
 /** The transfer was cancelled or ran out of its time window; not a fault of the server. */
 export class TransferAborted extends Error {
@@ -63,7 +64,8 @@ async function exchange(
   body: Buffer | undefined,
   faultFor: { connect: number; auth: number },
 ): Promise<Exchange> {
-  let url = new URL(ep.url);
+  const given = new URL(ep.url);
+  let url = given;
   let authorization: string | undefined;
   let digest: DigestClient | undefined;
   let triedAuth = false;
@@ -75,6 +77,11 @@ async function exchange(
     if (res.statusCode === 401) {
       res.resume();
       if (!ep.username && !ep.password) throw new CwmpFault(faultFor.auth, `${describeTarget(url)} asks for credentials and the request gave none`);
+      if (!credentialsMayGoTo(given, url))
+        throw new CwmpFault(
+          faultFor.auth,
+          `${describeTarget(url)} asks for credentials; those of the request are for ${given.origin} only and are not sent elsewhere`,
+        );
       if (triedAuth) throw new CwmpFault(faultFor.auth, `${describeTarget(url)} rejected the credentials for user "${ep.username}"`);
       triedAuth = true;
       const challenges = parseChallenges(res.headers['www-authenticate']);
@@ -93,7 +100,10 @@ async function exchange(
       if (hop >= MAX_REDIRECTS)
         throw new CwmpFault(faultFor.connect === 9015 ? 9016 : 9011, `more than ${MAX_REDIRECTS} redirects from ${describeTarget(new URL(ep.url))}`);
       const next = new URL(res.headers.location, url);
-      // Credentials and a Digest session belong to one origin only.
+      const refused = refusedRedirect(url, next);
+      if (refused)
+        throw new CwmpFault(next.protocol === 'http:' || next.protocol === 'https:' ? faultFor.connect : 9013, `${refused}, from ${describeTarget(url)}`);
+      // A Digest session belongs to one origin only.
       if (next.origin !== url.origin) {
         digest = undefined;
         authorization = undefined;
