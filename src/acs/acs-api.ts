@@ -5,7 +5,8 @@
  */
 import type http from 'node:http';
 import { CWMP_NS_1_2 } from '../cwmp/namespaces.js';
-import { readJsonBody } from '../runtime/json-body.js';
+import { apiPathSegments, ApiRequestRefused, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
+import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 import { parameterValues, readCpeMessage, writeAcsRequest } from './acs-messages.js';
 import type { CwmpEvent } from '../cwmp/messages.js';
@@ -16,6 +17,8 @@ export interface AcsApiHost {
   queue(serial: string, ...rpcs: AcsRequest[]): void;
   queuedFor(serial: string): number;
   connectionRequest(url: string, username: string, password: string): Promise<number>;
+  /** The credentials this ACS gave the device for connection requests, when it gave some. */
+  connectionRequestCredentials(serial: string): { username: string; password: string } | undefined;
 }
 
 type AcsSessionRecord = AcsApiHost['sessions'][number];
@@ -83,10 +86,21 @@ function asRequest(value: unknown): AcsRequest | string {
 
 /** Answers a request under /api/; false when the path is not the API's. */
 export function handleAcsApi(acs: AcsApiHost, req: http.IncomingMessage, res: http.ServerResponse): boolean {
-  const url = new URL(req.url ?? '/', 'http://acs');
-  if (!url.pathname.startsWith('/api/') && url.pathname !== '/api') return false;
-  const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
-  void route(acs, req, res, parts, url).catch((err: Error) => send(res, 400, { error: err.message }));
+  if (!req.url?.startsWith('/api/') && req.url !== '/api' && !req.url?.startsWith('/api?')) return false;
+  let parts: string[];
+  let url: URL;
+  try {
+    url = requestUrl(req);
+    guardApiRequest(req);
+    parts = apiPathSegments(url.pathname);
+  } catch (err) {
+    req.resume();
+    send(res, err instanceof ApiRequestRefused ? err.status : 400, { error: (err as Error).message });
+    return true;
+  }
+  void route(acs, req, res, parts, url).catch((err: Error) => {
+    if (!res.headersSent) send(res, err instanceof JsonBodyError ? err.status : 400, { error: err.message });
+  });
   return true;
 }
 
@@ -98,7 +112,7 @@ async function route(acs: AcsApiHost, req: http.IncomingMessage, res: http.Serve
         'GET /api/devices',
         'GET /api/devices/{serial}',
         'POST /api/devices/{serial}/rpcs  (an RPC as JSON, or a list of them)',
-        'POST /api/devices/{serial}/connection-request  {"username": "...", "password": "..."}',
+        'POST /api/devices/{serial}/connection-request  [{"username": "...", "password": "..."}: by default those this ACS set]',
         'GET /api/devices/{serial}/sessions[?envelopes=true]',
       ],
     });
@@ -139,9 +153,12 @@ async function route(acs: AcsApiHost, req: http.IncomingMessage, res: http.Serve
     case 'POST connection-request': {
       if (!device?.connectionRequestUrl) return send(res, 404, { error: `no ConnectionRequestURL known for ${serial}: it has not informed one` });
       const body = (await readJsonBody(req, MAX_BODY)) as { username?: unknown; password?: unknown };
-      if (typeof body.username !== 'string' || typeof body.password !== 'string')
-        return send(res, 400, { error: 'give "username" and "password" (the device\'s ConnectionRequestUsername and Password)' });
-      const status = await acs.connectionRequest(device.connectionRequestUrl, body.username, body.password).catch((err: Error) => err.message);
+      // Without credentials in the body, those this ACS set on the device when it first informed.
+      const given = typeof body.username === 'string' && typeof body.password === 'string' ? { username: body.username, password: body.password } : undefined;
+      const credentials = given ?? acs.connectionRequestCredentials(serial);
+      if (!credentials)
+        return send(res, 400, { error: 'give "username" and "password" (the device\'s ConnectionRequestUsername and Password): this ACS has not set them' });
+      const status = await acs.connectionRequest(device.connectionRequestUrl, credentials.username, credentials.password).catch((err: Error) => err.message);
       return send(res, typeof status === 'number' && status < 300 ? 200 : 502, { url: device.connectionRequestUrl, status });
     }
     case 'GET sessions': {

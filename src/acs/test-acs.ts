@@ -21,6 +21,7 @@ import { DigestClient, DigestServer, parseChallenges, verifyBasic } from '../cwm
 import {
   deviceSerial,
   informEvents,
+  parameterValues,
   readCpeMessage,
   textAt,
   writeAcsFault,
@@ -66,6 +67,12 @@ export interface TestAcsOptions {
   onInform?: (serial: string, events: readonly CwmpEvent[]) => QueuedRpc[];
   /** Serve the JSON API under /api/ (see acs-api.ts) on the same port. */
   api?: boolean;
+  /**
+   * Give each device connection-request credentials of its own (a SetParameterValues in its
+   * first session, and again after a BOOTSTRAP), as a production ACS's provisioning does, so
+   * that the JSON API can send it connection requests without being told them.
+   */
+  provisionConnectionRequestCredentials?: boolean;
   /** Where a Kicked CPE's browser goes next (the default: the Next it gave). */
   kickedNextUrl?: (k: KickedRecord) => string;
 }
@@ -110,6 +117,7 @@ export interface BulkDataReceived {
 export class TestAcs {
   readonly sessions: AcsSessionRecord[] = [];
   private readonly queues = new Map<string, QueuedRpc[]>();
+  private readonly crCredentials = new Map<string, { username: string; password: string }>();
   private readonly failures: Failure[] = [];
   private readonly cpeRequestDrops: string[] = [];
   private readonly files = new Map<string, Buffer>();
@@ -151,7 +159,15 @@ export class TestAcs {
   }
 
   async listen(): Promise<string> {
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      // One bad request answers 500; it never takes the ACS (and a fleet or agent using it) down.
+      try {
+        this.handle(req, res);
+      } catch (err) {
+        req.resume();
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
+      }
+    };
     this.server = this.opts.tls ? https.createServer({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : http.createServer(handler);
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.server!.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', resolve));
@@ -238,6 +254,26 @@ export class TestAcs {
       for (const w of this.bulkWatchers) w(received);
       this.notify();
       res.writeHead(this.bulkDataStatus).end();
+    });
+  }
+
+  /** The connection-request credentials this ACS set on a device (see provisionConnectionRequestCredentials). */
+  connectionRequestCredentials(serial: string): { username: string; password: string } | undefined {
+    return this.crCredentials.get(serial);
+  }
+
+  private provisionCredentials(serial: string, events: readonly CwmpEvent[], inform: CpeMessageSummary): void {
+    if (this.crCredentials.has(serial) && !events.some((e) => e.code === '0 BOOTSTRAP')) return;
+    const root = Object.keys(parameterValues(inform))[0]?.split('.')[0] ?? 'Device';
+    const credentials = { username: 'acs', password: randomBytes(12).toString('base64url') };
+    this.crCredentials.set(serial, credentials);
+    this.queue(serial, {
+      method: 'SetParameterValues',
+      parameterList: [
+        { name: `${root}.ManagementServer.ConnectionRequestUsername`, value: credentials.username, type: 'string' },
+        { name: `${root}.ManagementServer.ConnectionRequestPassword`, value: credentials.password, type: 'string' },
+      ],
+      parameterKey: '',
     });
   }
 
@@ -375,7 +411,13 @@ export class TestAcs {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.opts.api && req.url?.startsWith('/api') && handleAcsApi(this, req, res)) return;
     if (req.method === 'GET' && req.url?.startsWith('/files/')) {
-      const file = this.files.get(decodeURIComponent(req.url.slice('/files/'.length)));
+      let name: string;
+      try {
+        name = decodeURIComponent(req.url.slice('/files/'.length));
+      } catch {
+        return void res.writeHead(400).end();
+      }
+      const file = this.files.get(name);
       if (!file) return void res.writeHead(404).end();
       return void res.writeHead(200, { 'Content-Length': file.length, 'Content-Type': 'application/octet-stream' }).end(file);
     }
@@ -452,6 +494,7 @@ export class TestAcs {
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
       const provisioning = this.opts.onInform?.(serial, record.events);
       if (provisioning && provisioning.length > 0) this.queue(serial, ...provisioning);
+      if (this.opts.provisionConnectionRequestCredentials) this.provisionCredentials(serial, record.events, msg);
       this.sessions.push(record);
       if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2)
         this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);

@@ -77,6 +77,9 @@ export interface AgentOptions {
   maxBodyBytes?: number;
   /** Initial PeriodicInformInterval, seconds, for a new device. */
   periodicInformInterval?: number;
+  /** Initial ConnectionRequestUsername and Password (factory values: the ACS may set others). */
+  connectionRequestUsername?: string;
+  connectionRequestPassword?: string;
   schema?: Schema;
   /**
    * Values over the schema's defaults that many devices share (a fleet profile): read through,
@@ -161,6 +164,8 @@ export class Agent implements AgentControl {
     if (opts.acsUsername !== undefined) initial[this.ms.username] = opts.acsUsername;
     if (opts.acsPassword !== undefined) initial[this.ms.password] = opts.acsPassword;
     if (opts.periodicInformInterval !== undefined) initial[this.ms.periodicInformInterval] = String(opts.periodicInformInterval);
+    if (opts.connectionRequestUsername !== undefined) initial[this.ms.connectionRequestUsername] = opts.connectionRequestUsername;
+    if (opts.connectionRequestPassword !== undefined) initial[this.ms.connectionRequestPassword] = opts.connectionRequestPassword;
     const standby = opts.device.standby;
     if (standby) {
       initial[this.ms.standby.networkAwarenessCapable] = String(standby.crAware);

@@ -118,6 +118,8 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
     logger,
     requestTimeoutMs: config.acs.requestTimeoutMs,
     periodicInformInterval: o.periodicInformInterval ?? config.periodicInformInterval,
+    connectionRequestUsername: config.connectionRequest.username,
+    connectionRequestPassword: config.connectionRequest.password,
     transfers: {
       stagingDir: path.join(stateDir, 'transfers'),
       // File servers are trusted as the ACS is: the same CA bundle, verification on unless turned off.

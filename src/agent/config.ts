@@ -112,6 +112,9 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(7547),
         address: z.string().default('0.0.0.0'),
+        /** The device's initial ConnectionRequestUsername and Password (factory values; the ACS may set others). */
+        username: z.string().max(256).optional(),
+        password: z.string().max(256).optional(),
         /** Digest algorithms the challenge offers, in order: MD5 first suits ACS clients that read only the first. */
         digestAlgorithms: z
           .array(z.enum(['MD5', 'SHA-256']))
@@ -220,6 +223,8 @@ export interface ConfigOverrides {
   acsPassword?: string;
   stateDir?: string;
   crPort?: number;
+  crUsername?: string;
+  crPassword?: string;
   logLevel?: string;
   root?: string;
   traceDir?: string;
@@ -231,7 +236,18 @@ export interface ConfigOverrides {
   setBy?: Partial<Record<OverrideKey, string>>;
 }
 
-type OverrideKey = 'acsUrl' | 'acsUsername' | 'acsPassword' | 'stateDir' | 'crPort' | 'logLevel' | 'root' | 'traceDir' | 'metricsPort';
+type OverrideKey =
+  | 'acsUrl'
+  | 'acsUsername'
+  | 'acsPassword'
+  | 'stateDir'
+  | 'crPort'
+  | 'crUsername'
+  | 'crPassword'
+  | 'logLevel'
+  | 'root'
+  | 'traceDir'
+  | 'metricsPort';
 
 /** The configuration key each override sets. */
 const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
@@ -240,6 +256,8 @@ const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
   acsPassword: 'acs.password',
   stateDir: 'stateDir',
   crPort: 'connectionRequest.port',
+  crUsername: 'connectionRequest.username',
+  crPassword: 'connectionRequest.password',
   logLevel: 'log.level',
   root: 'dataModel.root',
   traceDir: 'trace.dir',
@@ -252,6 +270,8 @@ export const ENV_VARIABLES: Record<OverrideKey, string> = {
   acsPassword: 'CWMP_AGENT_ACS_PASSWORD',
   stateDir: 'CWMP_AGENT_STATE_DIR',
   crPort: 'CWMP_AGENT_CR_PORT',
+  crUsername: 'CWMP_AGENT_CR_USERNAME',
+  crPassword: 'CWMP_AGENT_CR_PASSWORD',
   logLevel: 'CWMP_AGENT_LOG_LEVEL',
   root: 'CWMP_AGENT_ROOT',
   traceDir: 'CWMP_AGENT_TRACE_DIR',
@@ -264,6 +284,8 @@ const FLAGS: Record<OverrideKey, string> = {
   acsPassword: '--acs-password',
   stateDir: '--state-dir',
   crPort: '--cr-port',
+  crUsername: '--cr-username',
+  crPassword: '--cr-password',
   logLevel: '--log-level',
   root: '--root',
   traceDir: '--trace',
@@ -275,7 +297,7 @@ export function flagLabels(flags: ConfigOverrides): Partial<Record<OverrideKey, 
   const out: Partial<Record<OverrideKey, string>> = {};
   for (const key of Object.keys(FLAGS) as OverrideKey[]) {
     const v = flags[key];
-    if (v !== undefined) out[key] = key === 'acsPassword' ? FLAGS[key] : `${FLAGS[key]} ${JSON.stringify(v)}`;
+    if (v !== undefined) out[key] = key === 'acsPassword' || key === 'crPassword' ? FLAGS[key] : `${FLAGS[key]} ${JSON.stringify(v)}`;
   }
   return out;
 }
@@ -300,6 +322,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
       throw new ConfigError(`${ENV_VARIABLES.crPort}=${JSON.stringify(port)}: not a port number (0 to 65535)`);
     o.crPort = Number(port);
   }
+  o.crUsername = take('crUsername', true);
+  o.crPassword = take('crPassword', true);
   o.logLevel = take('logLevel', false);
   o.root = take('root', false);
   o.traceDir = take('traceDir', false);
@@ -311,6 +335,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   }
   // A password is never repeated in an error message.
   if (o.setBy!.acsPassword) o.setBy!.acsPassword = ENV_VARIABLES.acsPassword;
+  if (o.setBy!.crPassword) o.setBy!.crPassword = ENV_VARIABLES.crPassword;
   return o;
 }
 
@@ -345,6 +370,8 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.acsPassword !== undefined) merged['acs'].password = o.acsPassword;
     if (o.stateDir !== undefined) merged['stateDir'] = o.stateDir;
     if (o.crPort !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), port: o.crPort };
+    if (o.crUsername !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), username: o.crUsername };
+    if (o.crPassword !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), password: o.crPassword };
     if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
     if (o.root !== undefined) merged['dataModel'] = { ...(merged['dataModel'] ?? {}), root: o.root };
     if (o.traceDir !== undefined) merged['trace'] = { ...(merged['trace'] ?? {}), dir: o.traceDir };

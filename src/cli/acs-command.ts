@@ -2,7 +2,7 @@
 import { TestAcs } from '../acs/test-acs.js';
 
 export async function runAcs(opts: { port: number; host: string; maxSessions?: number; lightweightPort?: number }): Promise<void> {
-  const acs = new TestAcs({ port: opts.port, host: opts.host, maxSessions: opts.maxSessions, api: true });
+  const acs = new TestAcs({ port: opts.port, host: opts.host, maxSessions: opts.maxSessions, api: true, provisionConnectionRequestCredentials: true });
   const url = await acs.listen();
   console.log(`test ACS listening at ${url}`);
   console.log(`JSON API at ${url.replace(/\/acs$/, '/api')} (devices, rpcs, connection-request, sessions)`);

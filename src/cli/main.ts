@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--acs-password <password>', 'password for the ACS')
     .option('--state-dir <dir>', 'where all persisted state lives (default ./var)')
     .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
+    .option('--cr-username <user>', "the device's initial ConnectionRequestUsername (the ACS may set another)")
+    .option('--cr-password <password>', "the device's initial ConnectionRequestPassword (the ACS may set another)")
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
     .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
     .option('--trace <dir>', 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)')

@@ -17,6 +17,7 @@ import { CONTROL_OPENAPI } from './control-openapi.js';
 import type { ControlTarget, SessionEnd } from './control-target.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
 import { showTrace } from './trace-show.js';
+import { apiPathSegments, ApiRequestRefused, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
 import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 
 export interface ControlServerOptions {
@@ -156,16 +157,20 @@ export class ControlServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://control');
     try {
+      const url = requestUrl(req);
       if (req.method === 'GET' && url.pathname === '/') return send(res, 200, DASHBOARD_PAGE, 'text/html; charset=utf-8');
       if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return this.asset(res, url.pathname);
       if (req.method === 'GET' && url.pathname === '/openapi.json') return json(res, 200, CONTROL_OPENAPI);
       if (!url.pathname.startsWith('/api/')) throw new ApiError(404, `no such resource: ${url.pathname}`);
+      guardApiRequest(req, this.o.token !== undefined);
       if (!this.authorized(req, url)) throw new ApiError(401, 'give the token: Authorization: Bearer <token>');
       await this.api(req, res, url);
     } catch (err) {
-      const e = err instanceof ApiError ? err : new ApiError(err instanceof JsonBodyError ? err.status : 500, (err as Error).message);
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError(err instanceof JsonBodyError || err instanceof ApiRequestRefused ? err.status : 500, (err as Error).message);
       if (!res.headersSent) json(res, e.status, { error: e.message });
     }
   }
@@ -181,7 +186,7 @@ export class ControlServer {
   }
 
   private async api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const parts = url.pathname.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
+    const parts = apiPathSegments(url.pathname);
     const method = req.method ?? 'GET';
     const target = this.o.target;
     if (parts[0] === 'summary' && parts.length === 1 && method === 'GET') return json(res, 200, this.summary());

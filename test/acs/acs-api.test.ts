@@ -74,9 +74,17 @@ test('the ACS API: list devices, queue a SetParameterValues the agent applies, s
       parameterKey: 'api-1',
     });
     assert.equal(queued.status, 202);
-    const sessions = async (): Promise<any[]> => (await call('GET', `${acs.api}/devices/${serial}/sessions`)).json;
+    const sessions = async (): Promise<any[]> => (await call('GET', `${acs.api}/devices/${serial}/sessions?envelopes=true`)).json;
+    // The session that carried this SetParameterValues (the ACS's own, with the credentials it gives every device, came first).
     await until(
-      async () => ((await sessions()).some((s) => s.messages.some((m: { method: string }) => m.method === 'SetParameterValuesResponse')) ? true : undefined),
+      async () =>
+        (await sessions()).some(
+          (s) =>
+            s.messages.some((m: { body: string }) => m.body.includes('set-by-api')) &&
+            s.messages.some((m: { method: string }) => m.method === 'SetParameterValuesResponse'),
+        )
+          ? true
+          : undefined,
       'the SetParameterValues to be applied',
     );
 

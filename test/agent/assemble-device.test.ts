@@ -61,3 +61,26 @@ test('a single agent misbehaves as its configuration says: the ACS gets the chos
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('connectionRequest.username and password are the factory credentials: a connection request with them gets through before the ACS sets any', {
+  timeout: 30_000,
+}, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const stateDir = tempDir();
+  const config = loadConfig(undefined, { acsUrl: url, stateDir, crPort: 0, crUsername: 'factory', crPassword: 'factory-pw' });
+  const device = await assembleDevice(config, { logger: pino({ level: 'silent' }), connectionRequestAddress: '127.0.0.1' });
+  const serial = device.device.identity.serialNumber;
+  try {
+    device.agent.start();
+    await acs.waitFor(() => acs.completedSessions(serial).length === 1);
+    const crUrl = device.agent.model.read('Device.ManagementServer.ConnectionRequestURL');
+    assert.equal(await acs.connectionRequest(crUrl, 'factory', 'wrong'), 401);
+    assert.equal(await acs.connectionRequest(crUrl, 'factory', 'factory-pw'), 200);
+    await acs.waitFor(() => acs.completedSessions(serial).length === 2);
+  } finally {
+    await device.stop();
+    await acs.close();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});

@@ -23,6 +23,17 @@ test('defaults with no file; flags override the environment, which overrides the
   assert.equal(loadConfig(undefined).cwmpVersion, '1.4');
 });
 
+test('connection-request credentials: file, environment and flag, each over the one before', () => {
+  const f = writeConfig('connectionRequest:\n  username: from-file\n  password: file-pw\n');
+  assert.deepEqual((({ username, password }) => ({ username, password }))(loadConfig(f).connectionRequest), { username: 'from-file', password: 'file-pw' });
+  const c = loadConfig(f, overridesFromEnv({ CWMP_AGENT_CR_USERNAME: 'from-env', CWMP_AGENT_CR_PASSWORD: 'env-pw' }), { crPassword: 'flag-pw' });
+  assert.equal(c.connectionRequest.username, 'from-env');
+  assert.equal(c.connectionRequest.password, 'flag-pw');
+  const help = spawnSync(process.execPath, [bin, 'run', '--help'], { encoding: 'utf8' });
+  assert.match(help.stdout, /--cr-username/);
+  assert.match(help.stdout, /--cr-password/);
+});
+
 test('a bad key is named in the error', () => {
   assert.throws(
     () => loadConfig(writeConfig('acs:\n  url: not a url\n')),
