@@ -16,14 +16,10 @@ export function saveQuietly(store: AgentStateStore, state: AgentState): void {
 }
 
 export function changeForAcs(store: AgentStateStore, state: AgentState, change: (s: AgentState) => void): void {
-  // The lists an RPC changes are copied (their entries are shared: a Kicked waiter knows its request by identity).
-  const before = {
-    ...state,
-    events: [...state.events],
-    transfers: [...state.transfers],
-    scheduledInforms: [...state.scheduledInforms],
-    pendingCpeRequests: [...state.pendingCpeRequests],
-  };
+  // Every list is copied, so that an undo takes back whatever the change pushed (a ChangeDUState's
+  // entry too); their entries are shared: a Kicked waiter knows its request by identity.
+  const before = { ...state } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(before)) if (Array.isArray(value)) before[key] = [...value];
   change(state);
   try {
     store.save(state);
