@@ -166,6 +166,12 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
   private sweep(): void {
     const dir = this.packagesDir;
     if (!dir || !fs.existsSync(dir)) return;
+    // An Update cut between its two renames: the unit's folder is still `<n>.old`, and its record
+    // still names the old version (saved only after both), so the old folder goes back.
+    for (const du of this.s.units) {
+      const live = path.join(dir, String(du.instance));
+      if (!fs.existsSync(live) && fs.existsSync(`${live}.old`)) fs.renameSync(`${live}.old`, live);
+    }
     const owned = new Set(this.s.units.map((d) => String(d.instance)));
     for (const name of fs.readdirSync(dir)) if (!owned.has(name)) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
@@ -262,6 +268,10 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
     const dir = path.join(base, `.unpack-${key}-${process.pid}`);
     try {
       return { dir, manifest: await unpackDuPackage(archive, dir) };
+    } catch (err) {
+      // A package refused halfway leaves nothing of itself beside the installed units.
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
     } finally {
       fs.rmSync(archive, { force: true });
     }
