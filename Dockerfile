@@ -1,5 +1,5 @@
 # cwmp-agent as a container image: one agent (`run`, the default) or a fleet (`fleet ...`).
-#   buildah bud -t cwmp-agent .            (or: docker build -t cwmp-agent .)
+#   buildah bud --format docker -t cwmp-agent .   (or: docker build -t cwmp-agent .; OCI format drops the HEALTHCHECK)
 #   podman run -v cwmp-state:/var/lib/cwmp-agent -p 7547:7547 -p 7547:7547/udp cwmp-agent run --acs-url https://acs.example.net/
 #   podman run cwmp-agent fleet --count 10000 --acs-url https://acs.example.net/
 # The base is an argument, so that a build without a registry can pass a local one.
