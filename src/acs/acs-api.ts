@@ -16,6 +16,8 @@ export interface AcsApiHost {
   readonly sessions: readonly { serial: string; ended: boolean; events: CwmpEvent[]; messages: { from: 'cpe' | 'acs'; body: string; method: string }[] }[];
   queue(serial: string, ...rpcs: AcsRequest[]): void;
   queuedFor(serial: string): number;
+  /** Devices with RPCs waiting. */
+  readonly queuedDeviceCount: number;
   connectionRequest(url: string, username: string, password: string): Promise<number>;
   /** The credentials this ACS gave the device for connection requests, when it gave some. */
   connectionRequestCredentials(serial: string): { username: string; password: string } | undefined;
@@ -24,6 +26,8 @@ export interface AcsApiHost {
 type AcsSessionRecord = AcsApiHost['sessions'][number];
 
 const MAX_BODY = 1024 * 1024;
+const MAX_QUEUED_PER_DEVICE = 1_000;
+const MAX_QUEUED_DEVICES = 10_000;
 
 interface DeviceView {
   serial: string;
@@ -143,6 +147,11 @@ async function route(acs: AcsApiHost, req: http.IncomingMessage, res: http.Serve
         if (typeof r === 'string') return send(res, 400, { error: list.length > 1 ? `RPC ${i + 1}: ${r}` : r });
         requests.push(r);
       }
+      // Bounded: RPCs for one device, and devices that have never informed (each a queue nobody may empty).
+      if (acs.queuedFor(serial) + requests.length > MAX_QUEUED_PER_DEVICE)
+        return send(res, 429, { error: `at most ${MAX_QUEUED_PER_DEVICE} RPCs wait for one device; ${acs.queuedFor(serial)} do` });
+      if (!device && acs.queuedFor(serial) === 0 && acs.queuedDeviceCount >= MAX_QUEUED_DEVICES)
+        return send(res, 429, { error: `RPCs wait for ${acs.queuedDeviceCount} devices already; queue for devices that have informed` });
       acs.queue(serial, ...requests);
       return send(res, 202, {
         queued: requests.length,

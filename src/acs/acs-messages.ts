@@ -106,8 +106,18 @@ export function writeAcsFault(code: number, text: string, o: AcsEnvelopeOptions)
   );
 }
 
+/** A value's type as written into xsi:type: an XSD type name, nothing else. */
+function xsdTypeName(type: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]{0,31}$/.test(type))
+    throw new Error(`type must be an XSD type name such as string or unsignedInt, not ${JSON.stringify(type.slice(0, 40))}`);
+  return type;
+}
+
 /** One ChangeDUState operation, its fields in the schema's order; an empty UUID is left out (it has a pattern), but for Uninstall. */
 function duOperation(op: DuOperation): string {
+  // Both go into an attribute: only the three names the schema has (a JSON API passes anything on).
+  const name: string = op.op;
+  if (name !== 'Install' && name !== 'Update' && name !== 'Uninstall') throw new Error(`op must be Install, Update or Uninstall, not ${JSON.stringify(name)}`);
   const uuid: Record<string, string> = op.uuid ? { UUID: op.uuid } : {};
   const body =
     op.op === 'Install'
@@ -133,7 +143,7 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
         r.parameterList
           .map(
             (p) =>
-              `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value${p.type ? ` xsi:type="xsd:${p.type}"` : ''}>${esc(p.value)}</Value></ParameterValueStruct>`,
+              `<ParameterValueStruct><Name>${esc(p.name)}</Name><Value${p.type ? ` xsi:type="xsd:${xsdTypeName(p.type)}"` : ''}>${esc(p.value)}</Value></ParameterValueStruct>`,
           )
           .join('') +
         `</ParameterList><ParameterKey>${esc(r.parameterKey)}</ParameterKey>`;

@@ -93,6 +93,8 @@ interface LiveSession {
   held: boolean;
 }
 
+const CONNECTION_REQUEST_TIMEOUT_MS = 10_000;
+
 /** Largest Bulk Data report the collector takes, bytes, sent or inflated. */
 const BULK_DATA_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -283,6 +285,11 @@ export class TestAcs {
     return this.queues.get(serial)?.length ?? 0;
   }
 
+  /** Devices with RPCs waiting for their next session. */
+  get queuedDeviceCount(): number {
+    return this.queues.size;
+  }
+
   queue(serial: string, ...rpcs: QueuedRpc[]): void {
     const q = this.queues.get(serial) ?? [];
     q.push(...rpcs);
@@ -361,6 +368,8 @@ export class TestAcs {
           res.on('end', () => resolve({ status: res.statusCode ?? 0, www: res.headers['www-authenticate'] }));
         });
         req.on('error', reject);
+        // A device that accepts the connection and never answers is given up, not waited on for ever.
+        req.setTimeout(CONNECTION_REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer from ${url} within ${CONNECTION_REQUEST_TIMEOUT_MS / 1000} s`)));
       });
     const first = await get();
     if (first.status !== 401) return first.status;
@@ -585,7 +594,9 @@ export class TestAcs {
       );
     }
     // Empty POST or a response to our last request: send the next queued RPC, or end.
-    const next = this.queues.get(record.serial)?.shift();
+    const waiting = this.queues.get(record.serial);
+    const next = waiting?.shift();
+    if (waiting?.length === 0) this.queues.delete(record.serial);
     if (session.held && next === undefined) session.held = false;
     if (next === undefined) {
       record.ended = true;

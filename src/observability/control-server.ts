@@ -43,6 +43,10 @@ const RECENT_PER_DEVICE = 5;
 const SERIES_POINTS = 600;
 const MAX_BODY = 64 * 1024;
 
+/** Connections the control port holds at once (the rest are refused), and live event streams among them. */
+const MAX_CONNECTIONS = 256;
+const MAX_EVENT_STREAMS = 32;
+
 class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -75,6 +79,8 @@ export class ControlServer {
 
   async listen(): Promise<number> {
     const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 5_000 }, (req, res) => void this.handle(req, res));
+    // Bounded, so that a page or script opening connections without end cannot take every descriptor.
+    server.maxConnections = MAX_CONNECTIONS;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -233,6 +239,7 @@ export class ControlServer {
   }
 
   private events(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.clients.size >= MAX_EVENT_STREAMS) throw new ApiError(503, `${MAX_EVENT_STREAMS} event streams are open already; close one first`);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write(`data: ${JSON.stringify({ series: this.series, summary: this.summary() })}\n\n`);
     this.clients.add(res);

@@ -98,3 +98,84 @@ test('the control API: a cross-origin text/plain POST adds no devices; a malform
     await acs.close();
   }
 });
+
+test('the control port bounds its connections and event streams: a flood of streams is refused and the API still answers', { timeout: 60_000 }, async () => {
+  const acs = new TestAcs();
+  const fleet = testFleet(await acs.listen(), 1);
+  const control = new ControlServer({ target: fleetTarget(fleet, 'stb'), port: 0, address: '127.0.0.1' });
+  const port = await control.listen();
+  const streams: http.ClientRequest[] = [];
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      statuses.push(
+        await new Promise<number>((resolve, reject) => {
+          const req = http.get({ host: '127.0.0.1', port, path: '/api/events', agent: false }, (res) => {
+            resolve(res.statusCode ?? 0);
+            if (res.statusCode !== 200) res.resume();
+          });
+          req.on('error', reject);
+          streams.push(req);
+        }),
+      );
+    }
+    assert.equal(statuses.filter((s) => s === 200).length, 32, `statuses: ${statuses.join(',')}`);
+    assert.ok(statuses.slice(32).every((s) => s === 503));
+    // Sockets beyond the connection bound are closed at once, not kept.
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 300 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => resolve(s));
+            s.on('error', () => resolve(s));
+          }),
+      ),
+    );
+    // The server closes what it cannot take: at least one of them is closed from its side.
+    await Promise.any(sockets.map((s) => (s.destroyed ? Promise.resolve() : new Promise((r) => s.once('close', r)))));
+    for (const s of sockets) s.destroy();
+    for (const r of streams) r.destroy();
+    assert.equal((await request(port, 'GET', '/api/summary')).status, 200, 'still serving once the flood is gone');
+  } finally {
+    for (const r of streams) r.destroy();
+    await control.close();
+    await fleet.stop();
+    await acs.close();
+  }
+});
+
+test("the test ACS API refuses a value type or a ChangeDUState op that would break out of the envelope's attributes", async () => {
+  const acs = new TestAcs({ api: true });
+  const port = Number(new URL(await acs.listen()).port);
+  try {
+    const badType = await request(
+      port,
+      'POST',
+      '/api/devices/SN1/rpcs',
+      JSON_TYPE,
+      JSON.stringify({
+        method: 'SetParameterValues',
+        parameterList: [{ name: 'Device.X', value: 'v', type: 'string"/><Injected a="' }],
+        parameterKey: '',
+      }),
+    );
+    assert.equal(badType.status, 400, badType.body);
+    assert.match(badType.body, /XSD type name/);
+    const badOp = await request(
+      port,
+      'POST',
+      '/api/devices/SN1/rpcs',
+      JSON_TYPE,
+      JSON.stringify({ method: 'ChangeDUState', commandKey: '', operations: [{ op: 'Install"><x a="', url: 'http://x/' }] }),
+    );
+    assert.equal(badOp.status, 400, badOp.body);
+    assert.equal(acs.queuedFor('SN1'), 0);
+    // Queues are bounded: a thousand RPCs wait for one device at most.
+    const many = JSON.stringify(Array.from({ length: 1_001 }, () => ({ method: 'GetRPCMethods' })));
+    assert.equal((await request(port, 'POST', '/api/devices/SN1/rpcs', JSON_TYPE, many)).status, 429);
+    assert.equal(acs.queuedFor('SN1'), 0);
+  } finally {
+    await acs.close();
+  }
+});
