@@ -137,8 +137,22 @@ export async function main(argv: string[]): Promise<void> {
     .option('--session <n>', 'only this session', (v) => Number(v))
     .option('--bodies', 'also print the envelopes')
     .action(async (file: string, o: { session?: number; bodies?: boolean }) => {
-      const { showTrace } = await import('../observability/trace-show.js');
-      process.stdout.write(showTrace(fs.readFileSync(file, 'utf8'), o));
+      const { showTrace, traceSessionCount } = await import('../observability/trace-show.js');
+      if (o.session !== undefined && (!Number.isInteger(o.session) || o.session < 1))
+        throw new ConfigError(`trace show: --session takes a session number from 1`);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new ConfigError(
+          `trace show: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory (give one <serial>.jsonl in it)' : (err as Error).message}`,
+        );
+      }
+      const sessions = traceSessionCount(text);
+      if (o.session !== undefined && o.session > sessions)
+        throw new ConfigError(`trace show: ${file} has ${sessions} session${sessions === 1 ? '' : 's'}, no session ${o.session}`);
+      process.stdout.write(showTrace(text, o));
     });
   program
     .command('export-dt')

@@ -75,7 +75,31 @@ export function describeEnvelope(body: string | undefined): string {
   }
 }
 
-export function showTrace(jsonl: string, o: { session?: number; bodies?: boolean } = {}): string {
+/** Control characters (an escape sequence in a body, say) shown as \\uXXXX, never sent to the terminal. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Whether a record is the first of a session: the CPE's Inform (the agent numbers sessions anew at each start). */
+function opensSession(r: TraceRecord, previous: TraceRecord | undefined): boolean {
+  if (r.kind !== 'cwmp') return false;
+  if (previous === undefined || previous.session !== r.session) return true;
+  return r.dir === 'cpe→acs' && /<(?:[\w-]+:)?Inform[\s>]/.test(r.body ?? '');
+}
+
+/** How many sessions a trace holds, numbered 1.. in the order they appear (across restarts of the agent). */
+export function traceSessionCount(jsonl: string): number {
+  let count = 0;
+  let previous: TraceRecord | undefined;
+  for (const r of parseTrace(jsonl)) {
+    if (r.kind !== 'cwmp') continue;
+    if (opensSession(r, previous)) count++;
+    previous = r;
+  }
+  return count;
+}
+
+function parseTrace(jsonl: string): TraceRecord[] {
   const records: TraceRecord[] = [];
   for (const line of jsonl.split('\n')) {
     if (line.trim() === '') continue;
@@ -85,29 +109,41 @@ export function showTrace(jsonl: string, o: { session?: number; bodies?: boolean
       // a line cut by a crash: skipped
     }
   }
+  return records;
+}
+
+/**
+ * The trace as text. Sessions are numbered in the order they appear in the file, so that every
+ * one can be reached with `session`, however often the agent restarted while writing it.
+ */
+export function showTrace(jsonl: string, o: { session?: number; bodies?: boolean } = {}): string {
   const out: string[] = [];
-  let session: number | undefined;
+  let ordinal = 0;
+  let previous: TraceRecord | undefined;
   let start = 0;
-  for (const r of records) {
+  for (const r of parseTrace(jsonl)) {
     if (r.kind === 'cwmp') {
-      if (o.session !== undefined && r.session !== o.session) continue;
-      if (r.session !== session) {
-        session = r.session;
+      if (opensSession(r, previous)) {
+        ordinal++;
         start = Date.parse(r.t);
-        out.push('', `session ${r.session}  ${r.t}  ${r.url ?? ''}`.trimEnd());
+        if (o.session === undefined || o.session === ordinal) out.push('', printable(`session ${ordinal}  ${r.t}  ${r.url ?? ''}`.trimEnd()));
       }
+      previous = r;
+      if (o.session !== undefined && ordinal !== o.session) continue;
       const offset = `+${Date.parse(r.t) - start} ms`.padStart(10);
       const arrow = r.dir === 'cpe→acs' ? 'CPE → ACS' : 'ACS → CPE';
       const status = r.status !== undefined ? `${r.status} ` : r.note ? 'failed ' : '';
       const timing = r.ms !== undefined ? `  (${r.ms} ms)` : '';
       out.push(
-        `${offset}  ${arrow}  ${status}${r.note && r.status === undefined ? `${r.note} ` : ''}${r.note && r.status === undefined ? '' : describeEnvelope(r.body)}${timing}`,
+        printable(
+          `${offset}  ${arrow}  ${status}${r.note && r.status === undefined ? `${r.note} ` : ''}${r.note && r.status === undefined ? '' : describeEnvelope(r.body)}${timing}`,
+        ),
       );
-      if (o.bodies && r.body) out.push(r.body.replace(/^/gm, '            '));
+      if (o.bodies && r.body) out.push(printable(r.body).replace(/^/gm, '            '));
     } else if (o.session === undefined) {
       const what = r.kind === 'connection-request' ? `connection request (${r.via})` : 'transfer';
       const detail = [r.method, r.url, r.status !== undefined ? `→ ${r.status}` : undefined, r.note].filter(Boolean).join('  ');
-      out.push('', `${r.t}  ${what}  ${detail}`);
+      out.push('', printable(`${r.t}  ${what}  ${detail}`));
     }
   }
   return `${out.join('\n').trimStart()}\n`;
