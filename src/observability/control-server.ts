@@ -13,10 +13,21 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { checkValue } from '../datamodel/value-types.js';
 import { LatencyHistogram } from '../fleet/fleet-stats.js';
-import { CONTROL_OPENAPI } from './control-openapi.js';
+import type { z } from 'zod';
+import {
+  actionBody,
+  addDevicesBody,
+  controlOpenApi,
+  deviceListQuery,
+  describeIssues,
+  matchRoute,
+  parametersQuery,
+  setValuesBody,
+  traceQuery,
+} from './control-routes.js';
 import type { ControlTarget, SessionEnd } from './control-target.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
-import { showTrace } from './trace-show.js';
+import { showTrace, traceSessionCount } from './trace-show.js';
 import { apiPathSegments, ApiRequestRefused, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
 import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 
@@ -42,6 +53,9 @@ export interface SeriesPoint {
 const RECENT_PER_DEVICE = 5;
 const SERIES_POINTS = 600;
 const MAX_BODY = 64 * 1024;
+
+/** Made once from the route table (see control-routes.ts). */
+const OPENAPI_DOCUMENT = controlOpenApi();
 
 /** Connections the control port holds at once (the rest are refused), and live event streams among them. */
 const MAX_CONNECTIONS = 256;
@@ -167,7 +181,7 @@ export class ControlServer {
       const url = requestUrl(req);
       if (req.method === 'GET' && url.pathname === '/') return send(res, 200, DASHBOARD_PAGE, 'text/html; charset=utf-8');
       if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return this.asset(res, url.pathname);
-      if (req.method === 'GET' && url.pathname === '/openapi.json') return json(res, 200, CONTROL_OPENAPI);
+      if (req.method === 'GET' && url.pathname === '/openapi.json') return json(res, 200, OPENAPI_DOCUMENT);
       if (!url.pathname.startsWith('/api/')) throw new ApiError(404, `no such resource: ${url.pathname}`);
       guardApiRequest(req, this.o.token !== undefined);
       if (!this.authorized(req, url)) throw new ApiError(401, 'give the token: Authorization: Bearer <token>');
@@ -194,48 +208,58 @@ export class ControlServer {
   private async api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const parts = apiPathSegments(url.pathname);
     const method = req.method ?? 'GET';
+    const { route, serial, allowed } = matchRoute(method, parts);
+    if (!route) {
+      if (allowed.length > 0) throw new ApiError(405, `${method} is not allowed here (${allowed.join(', ')})`);
+      throw new ApiError(404, `no such resource: ${method} /api/${parts.join('/')}`);
+    }
+    // The token may come as ?token= (the page and its event stream); it is not part of any query.
+    const raw = Object.fromEntries([...url.searchParams].filter(([k]) => k !== 'token'));
+    const query = route.query.safeParse(raw);
+    if (!query.success) throw new ApiError(400, describeIssues(query.error));
     const target = this.o.target;
-    if (parts[0] === 'summary' && parts.length === 1 && method === 'GET') return json(res, 200, this.summary());
-    if (parts[0] === 'series' && parts.length === 1 && method === 'GET') return json(res, 200, this.series);
-    if (parts[0] === 'events' && parts.length === 1 && method === 'GET') return this.events(req, res);
-    if (parts[0] !== 'devices') throw new ApiError(404, `no such resource: /api/${parts.join('/')}`);
-    if (parts.length === 1) {
-      if (method === 'GET') return json(res, 200, this.deviceList(url));
-      if (method === 'POST') {
+    if (serial !== undefined && !target.device(serial)) throw new ApiError(404, `no device ${serial}`);
+    const body = async <T>(schema: z.ZodType<T>): Promise<T> => {
+      const parsed = schema.safeParse(await readJsonBody(req, MAX_BODY));
+      if (!parsed.success) throw new ApiError(400, describeIssues(parsed.error));
+      return parsed.data;
+    };
+    switch (route.name) {
+      case 'summary':
+        return json(res, 200, this.summary());
+      case 'series':
+        return json(res, 200, this.series);
+      case 'events':
+        return this.events(req, res);
+      case 'listDevices':
+        return json(res, 200, this.deviceList(deviceListQuery.parse(raw)));
+      case 'addDevices': {
         if (!target.add) throw new ApiError(409, 'only a fleet adds devices');
-        const { count } = (await readJsonBody(req, MAX_BODY)) as { count?: unknown };
-        if (!Number.isInteger(count) || (count as number) < 1 || (count as number) > 100_000)
-          throw new ApiError(400, '"count": a whole number from 1 to 100000');
-        return json(res, 201, { added: target.add(count as number) });
+        const { count } = await body(addDevicesBody);
+        return json(res, 201, { added: target.add(count) });
       }
-      throw new ApiError(405, `${method} is not allowed here (GET, POST)`);
+      case 'getDevice':
+        return json(res, 200, this.deviceDetail(serial!));
+      case 'removeDevice':
+        if (!target.remove) throw new ApiError(409, 'only a fleet removes devices');
+        await target.remove(serial!);
+        return json(res, 200, { removed: serial });
+      case 'deviceAction':
+        return json(res, 202, await this.action(serial!, await body(actionBody)));
+      case 'setValues':
+        return json(res, 200, this.setValues(serial!, (await body(setValuesBody)).values));
+      case 'listParameters':
+        return json(res, 200, this.parameters(serial!, parametersQuery.parse(raw)));
+      case 'getTrace': {
+        const file = target.traceFile?.(serial!);
+        if (!file || !fs.existsSync(file)) throw new ApiError(404, 'no trace for this device: start with --trace');
+        const q = traceQuery.parse(raw);
+        const text = fs.readFileSync(file, 'utf8');
+        const sessions = traceSessionCount(text);
+        if (q.session !== undefined && q.session > sessions) throw new ApiError(404, `the trace has ${sessions} sessions, no session ${q.session}`);
+        return send(res, 200, showTrace(text, { session: q.session, bodies: q.bodies === 'true' }), 'text/plain; charset=utf-8');
+      }
     }
-    const serial = parts[1]!;
-    const device = target.device(serial);
-    if (!device) throw new ApiError(404, `no device ${serial}`);
-    const sub = parts.slice(2).join('/');
-    if (sub === '' && method === 'GET') return json(res, 200, this.deviceDetail(serial));
-    if (sub === '' && method === 'DELETE') {
-      if (!target.remove) throw new ApiError(409, 'only a fleet removes devices');
-      await target.remove(serial);
-      return json(res, 200, { removed: serial });
-    }
-    if (sub === 'actions' && method === 'POST')
-      return json(res, 202, await this.action(serial, (await readJsonBody(req, MAX_BODY)) as Record<string, unknown>));
-    if (sub === 'values' && method === 'PUT') return json(res, 200, this.setValues(serial, (await readJsonBody(req, MAX_BODY)) as Record<string, unknown>));
-    if (sub === 'parameters' && method === 'GET') return json(res, 200, this.parameters(serial, url));
-    if (sub === 'trace' && method === 'GET') {
-      const file = target.traceFile?.(serial);
-      if (!file || !fs.existsSync(file)) throw new ApiError(404, 'no trace for this device: start with --trace');
-      const session = url.searchParams.get('session');
-      return send(
-        res,
-        200,
-        showTrace(fs.readFileSync(file, 'utf8'), { session: session ? Number(session) : undefined, bodies: url.searchParams.get('bodies') === 'true' }),
-        'text/plain; charset=utf-8',
-      );
-    }
-    throw new ApiError(404, `no such resource: ${method} /api/devices/${serial}/${sub}`);
   }
 
   private events(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -246,12 +270,9 @@ export class ControlServer {
     req.on('close', () => this.clients.delete(res));
   }
 
-  private deviceList(url: URL): Record<string, unknown> {
-    const search = (url.searchParams.get('search') ?? '').toLowerCase();
-    const status = url.searchParams.get('status') ?? 'all';
-    const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
-    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
-    if (!['all', 'online', 'offline'].includes(status)) throw new ApiError(400, 'status: all, online or offline');
+  private deviceList(q: z.infer<typeof deviceListQuery>): Record<string, unknown> {
+    const { status, offset, limit } = q;
+    const search = q.search.toLowerCase();
     const all = this.o.target
       .devices()
       .filter((d) => (search === '' || d.serial.toLowerCase().includes(search)) && (status === 'all' || (status === 'online') === (d.agent !== undefined)));
@@ -301,9 +322,9 @@ export class ControlServer {
     };
   }
 
-  private async action(serial: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async action(serial: string, body: z.infer<typeof actionBody>): Promise<Record<string, unknown>> {
     const target = this.o.target;
-    const action = body['action'];
+    const { action } = body;
     const agent = (): NonNullable<ReturnType<ControlTarget['device']>>['agent'] & object => {
       const a = target.device(serial)?.agent;
       if (!a) throw new ApiError(409, `${serial} is offline: power it on first`);
@@ -327,31 +348,20 @@ export class ControlServer {
         agent().deviceAction('factoryReset');
         return { serial, action };
       case 'inform': {
-        const events = body['events'] ?? ['6 CONNECTION REQUEST'];
-        if (
-          !Array.isArray(events) ||
-          events.length === 0 ||
-          !events.every((e) => typeof e === 'string' && /^(\d+ [A-Z ]+|M [A-Za-z]+|X [0-9A-F]{6} .+)$/.test(e))
-        ) {
-          throw new ApiError(400, '"events": a list of event codes, e.g. ["2 PERIODIC"] or ["M Reboot"]');
-        }
+        const events = body.events ?? ['6 CONNECTION REQUEST'];
         const a = agent();
-        for (const e of events as string[]) a.trigger(e, typeof body['commandKey'] === 'string' ? body['commandKey'] : '');
+        for (const e of events) a.trigger(e, body.commandKey ?? '');
         return { serial, action, events };
       }
-      default:
-        throw new ApiError(400, '"action": power-on, power-off, reboot, factory-reset or inform');
     }
   }
 
   /** Values changed as the device would change them: notification and 4 VALUE CHANGE follow. */
-  private setValues(serial: string, body: Record<string, unknown>): Record<string, unknown> {
+  private setValues(serial: string, values: Record<string, string>): Record<string, unknown> {
     const agent = this.o.target.device(serial)?.agent;
     if (!agent) throw new ApiError(409, `${serial} is offline: power it on first`);
-    const values = body['values'];
-    if (values === null || typeof values !== 'object' || Array.isArray(values)) throw new ApiError(400, '"values": an object of parameter name → value');
     const checked: Record<string, string> = {};
-    for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+    for (const [name, value] of Object.entries(values)) {
       const def = agent.model.definitionOf(name);
       if (!def) throw new ApiError(400, `${name}: no such parameter on this device`);
       const check = checkValue(String(value), def);
@@ -362,12 +372,11 @@ export class ControlServer {
     return { serial, changed: Object.keys(checked) };
   }
 
-  private parameters(serial: string, url: URL): Record<string, unknown> {
+  private parameters(serial: string, q: z.infer<typeof parametersQuery>): Record<string, unknown> {
     const agent = this.o.target.device(serial)?.agent;
     if (!agent) throw new ApiError(409, `${serial} is offline: power it on first`);
-    const search = (url.searchParams.get('search') ?? '').toLowerCase();
-    const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
-    const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100));
+    const { offset, limit } = q;
+    const search = q.search.toLowerCase();
     const root = agent.model.schema.root;
     const values = agent.model.getParameterValues([root]);
     const attributes = new Map(agent.model.getParameterAttributes([root]).map((a) => [a.name, a.notification]));

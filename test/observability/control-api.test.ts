@@ -49,6 +49,17 @@ test('the control API steers a running fleet: list, add, inform, set values, pow
     const doc = await r.call('GET', '/openapi.json');
     assert.equal(doc.json.openapi, '3.1.0');
     assert.ok(doc.json.paths['/api/devices/{serial}/actions']);
+    assert.deepEqual(doc.json.servers, [{ url: '/' }]);
+    const operations = Object.values(doc.json.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((p) => Object.values(p));
+    assert.ok(operations.length >= 11);
+    assert.ok(
+      operations.every((o) => typeof o.operationId === 'string'),
+      'every operation has an operationId',
+    );
+    assert.equal(new Set(operations.map((o) => o.operationId)).size, operations.length, 'operationIds are unique');
+    // The document and the validation are one: the limit the document states is the one refused past.
+    const limit = doc.json.paths['/api/devices'].get.parameters.find((p: { name: string }) => p.name === 'limit');
+    assert.equal(limit.schema.maximum, 500);
 
     const page = await r.call('GET', '/api/devices?limit=5&offset=5');
     assert.equal(page.json.total, 12);
@@ -107,6 +118,14 @@ test('the control API steers a running fleet: list, add, inform, set values, pow
       ['GET', '/api/devices/NOPE', undefined, 404, /NOPE/],
       ['POST', '/api/devices', { count: 0 }, 400, /count/],
       ['GET', '/api/devices?status=sleepy', undefined, 400, /status/],
+      // Paging that cannot be honoured is refused, not clamped.
+      ['GET', '/api/devices?limit=abc', undefined, 400, /limit/],
+      ['GET', '/api/devices?limit=-1', undefined, 400, /limit/],
+      ['GET', '/api/devices?limit=501', undefined, 400, /limit/],
+      ['GET', '/api/devices?offset=-5', undefined, 400, /offset/],
+      ['GET', `/api/devices/${serial}/parameters?limit=0`, undefined, 400, /limit/],
+      ['GET', '/api/devices?colour=red', undefined, 400, /colour/],
+      ['PATCH', '/api/devices', {}, 405, /GET, POST/],
     ] as const) {
       const res = await r.call(method, path, body);
       assert.equal(res.status, status, `${method} ${path}`);
