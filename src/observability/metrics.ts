@@ -6,6 +6,15 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AgentObserver } from '../agent/agent-observer.js';
 
+/**
+ * prom-client's default metrics include three gauges named `nodejs_active_{handles,requests,resources}_total`;
+ * `_total` is for counters (promtool refuses them). Their sums are dropped: the same gauges by
+ * type (`nodejs_active_handles{type=...}` and the others) stay.
+ */
+function dropTotalGauges(registry: Registry): void {
+  for (const name of ['handles', 'requests', 'resources']) registry.removeSingleMetric(`cwmp_agent_nodejs_active_${name}_total`);
+}
+
 /** Fault codes as labels: the CWMP ones as they are, anything else (vendor) as one value. */
 function faultLabel(code: number): string {
   return code === 0 || (code >= 9000 && code <= 9032) ? String(code) : 'other';
@@ -82,7 +91,10 @@ export class AgentMetrics implements AgentObserver {
       labelNames: ['path', 'outcome'],
       registers,
     });
-    if (o.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'cwmp_agent_' });
+    if (o.processMetrics) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'cwmp_agent_' });
+      dropTotalGauges(this.registry);
+    }
   }
 
   sessionEnded(ok: boolean, seconds: number, firstEvent: string): void {

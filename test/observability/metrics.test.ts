@@ -173,3 +173,18 @@ test('the Grafana dashboard in examples/ queries only metrics the agent exposes'
   assert.ok(used.length >= 8);
   for (const name of used) assert.ok(known.has(name), `${name} is not a metric the agent exposes`);
 });
+
+test("metric names follow Prometheus's rules (what promtool check metrics checks): counters end in _total, nothing else does", async () => {
+  const metrics = new AgentMetrics({ processMetrics: true });
+  metrics.gauge('cwmp_fleet_devices', 'devices', ['state'], (set) => set({ state: 'online' }, 1));
+  const text = await metrics.registry.metrics();
+  const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
+  assert.ok(types.length > 10, 'process metrics are there');
+  for (const { name, type } of types) {
+    if (type === 'counter') assert.match(name, /_total$/, `counter ${name}`);
+    else assert.doesNotMatch(name, /_total$/, `${type} ${name} must not end in _total`);
+    assert.match(name, /^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+  }
+  const helps = new Set([...text.matchAll(/^# HELP (\S+) /gm)].map((m) => m[1]));
+  for (const { name } of types) assert.ok(helps.has(name), `${name} has HELP`);
+});
