@@ -202,9 +202,13 @@ export const configSchema = z
       .strict()
       .optional(),
     log: z
-      .object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        /** auto: readable lines on a terminal, JSON lines (pino) when piped; json or pretty to choose. */
+        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      })
       .strict()
-      .default({ level: 'info' }),
+      .default({ level: 'info', format: 'auto' }),
   })
   .strict();
 
@@ -226,6 +230,7 @@ export interface ConfigOverrides {
   crUsername?: string;
   crPassword?: string;
   logLevel?: string;
+  logFormat?: string;
   root?: string;
   traceDir?: string;
   metricsPort?: number;
@@ -245,6 +250,7 @@ type OverrideKey =
   | 'crUsername'
   | 'crPassword'
   | 'logLevel'
+  | 'logFormat'
   | 'root'
   | 'traceDir'
   | 'metricsPort';
@@ -259,6 +265,7 @@ const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
   crUsername: 'connectionRequest.username',
   crPassword: 'connectionRequest.password',
   logLevel: 'log.level',
+  logFormat: 'log.format',
   root: 'dataModel.root',
   traceDir: 'trace.dir',
   metricsPort: 'metrics.port',
@@ -273,6 +280,7 @@ export const ENV_VARIABLES: Record<OverrideKey, string> = {
   crUsername: 'CWMP_AGENT_CR_USERNAME',
   crPassword: 'CWMP_AGENT_CR_PASSWORD',
   logLevel: 'CWMP_AGENT_LOG_LEVEL',
+  logFormat: 'CWMP_AGENT_LOG_FORMAT',
   root: 'CWMP_AGENT_ROOT',
   traceDir: 'CWMP_AGENT_TRACE_DIR',
   metricsPort: 'CWMP_AGENT_METRICS_PORT',
@@ -287,6 +295,7 @@ const FLAGS: Record<OverrideKey, string> = {
   crUsername: '--cr-username',
   crPassword: '--cr-password',
   logLevel: '--log-level',
+  logFormat: '--log-format',
   root: '--root',
   traceDir: '--trace',
   metricsPort: '--metrics-port',
@@ -325,6 +334,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   o.crUsername = take('crUsername', true);
   o.crPassword = take('crPassword', true);
   o.logLevel = take('logLevel', false);
+  o.logFormat = take('logFormat', false);
   o.root = take('root', false);
   o.traceDir = take('traceDir', false);
   const metricsPort = take('metricsPort', false);
@@ -373,6 +383,7 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.crUsername !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), username: o.crUsername };
     if (o.crPassword !== undefined) merged['connectionRequest'] = { ...(merged['connectionRequest'] ?? {}), password: o.crPassword };
     if (o.logLevel !== undefined) merged['log'] = { ...(merged['log'] ?? {}), level: o.logLevel };
+    if (o.logFormat !== undefined) merged['log'] = { ...(merged['log'] ?? {}), format: o.logFormat };
     if (o.root !== undefined) merged['dataModel'] = { ...(merged['dataModel'] ?? {}), root: o.root };
     if (o.traceDir !== undefined) merged['trace'] = { ...(merged['trace'] ?? {}), dir: o.traceDir };
     if (o.uiPort !== undefined) merged['ui'] = { ...(merged['ui'] ?? {}), port: o.uiPort };

@@ -15,7 +15,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
   const config = loadConfig(configFile, overridesFromEnv(process.env), flags);
   // The recent log is also kept in memory: it is the file an ACS gets with Upload "2 Vendor Log File".
   const logRing = new LogRing();
-  const logger = createAgentLogger({ level: config.log.level, ring: logRing });
+  const logger = createAgentLogger({ level: config.log.level, format: config.log.format, ring: logRing });
   let demoAcs: TestAcs | undefined;
   let acsUrl = config.acs.url;
   if (!acsUrl) {
@@ -58,15 +58,17 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
   if (control) logger.info({ url: `http://${config.ui!.address}:${await control.listen()}/` }, 'dashboard and control API');
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  const shutdown = async (): Promise<void> => {
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    logger.info({ signal }, 'stopping: saving state, closing the listeners');
     clearInterval(keepAlive);
     await control?.close();
     await assembled.stop();
     await demoAcs?.close();
+    logger.info('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown());
-  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   // The device's power management, from outside: standby as deep as StandbyPolicy lets it, and back.
   process.on('SIGUSR1', () => {
     const mode = agent.enterStandby({ crAware: false, timerAware: false });

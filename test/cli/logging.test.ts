@@ -89,3 +89,62 @@ test('a password in the ACS URL never reaches the log, and the uploaded vendor l
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+/** Runs `cwmp-agent run ARGS` until `until` matches its output, then sends SIGTERM; its output in the end. */
+async function runUntil(command: string[], until: RegExp): Promise<string> {
+  const child = spawn(command[0]!, command.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const seen = new Promise<void>((resolve) => {
+    const check = (c: Buffer): void => {
+      text += c.toString();
+      if (until.test(text)) resolve();
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+  });
+  // 'close': every process holding the output (the supervisor and its worker) is done with it.
+  const exited = new Promise((r) => child.once('close', r));
+  try {
+    await seen;
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  }
+  return text;
+}
+
+test('on a terminal the log is readable lines; piped it is JSON lines; a stop by signal is said', { timeout: 60_000 }, async (t) => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const dir = tempDir();
+  try {
+    const args = ['run', '--acs-url', url, '--state-dir', dir, '--cr-port', '0'];
+    // Piped: one JSON object a line, the stop included.
+    const piped = await runUntil([process.execPath, bin, ...args], /"msg":"session end"/);
+    const lines = piped.split('\n').filter((l) => l.trim() !== '');
+    assert.ok(lines.length > 2);
+    for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `not JSON: ${l}`);
+    assert.ok(
+      lines.some((l) => JSON.parse(l).msg.startsWith('stopping')),
+      'the stop is said',
+    );
+    // A terminal (script(1) gives the agent a pseudo-terminal): readable lines, no JSON.
+    const hasScript = await new Promise<boolean>((r) => spawn('sh', ['-c', 'command -v script'], { stdio: 'ignore' }).on('exit', (c) => r(c === 0)));
+    if (!hasScript) return t.skip('script(1) is not installed: no pseudo-terminal to test with');
+    const quoted = [process.execPath, bin, ...args].map((a) => `'${a}'`).join(' ');
+    const tty = await runUntil(['script', '-qfec', quoted, '/dev/null'], /session (start|end)/);
+    const ttyLines = tty.split(/\r?\n/).filter((l) => /\S/.test(l));
+    assert.ok(
+      ttyLines.some((l) => /INFO/.test(l) && /agent starting/.test(l)),
+      tty,
+    );
+    assert.ok(
+      ttyLines.every((l) => !l.trimStart().startsWith('{"level"')),
+      'no JSON lines on a terminal',
+    );
+  } finally {
+    await acs.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
