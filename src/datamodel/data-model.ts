@@ -384,7 +384,7 @@ export class DataModel {
       } catch (err) {
         undo();
         this.persist();
-        throw new CwmpFault(9002, `${name}: ${err instanceof Error ? err.message : String(err)}`);
+        throw providerFault(err, `the device could not apply ${name}`);
       }
     }
     for (const [provider, group] of batchSets) {
@@ -393,7 +393,9 @@ export class DataModel {
       } catch (err) {
         undo();
         this.persist();
-        throw err instanceof CwmpFault ? err : new CwmpFault(9002, err instanceof Error ? err.message : String(err));
+        throw err instanceof CwmpFault
+          ? err
+          : providerFault(err, `the device could not apply ${[...group.keys()].slice(0, 3).join(', ')}${group.size > 3 ? ', ...' : ''}`);
       }
     }
     if (changed.length > 0) this.emit(changed, 'acs');
@@ -570,7 +572,7 @@ export class DataModel {
       return f();
     } catch (err) {
       if (err instanceof CwmpFault) throw err;
-      throw new CwmpFault(9002, err instanceof Error ? err.message : String(err));
+      throw providerFault(err, 'the device could not carry out the request');
     }
   }
 
@@ -822,4 +824,14 @@ function tableOf(parameterPath: string, countOf: string): string {
   const object = parameterPath.slice(0, parameterPath.lastIndexOf('.') + 1);
   const withoutI = countOf.slice(0, -5);
   return `${object + withoutI.slice(withoutI.lastIndexOf('.') + 1)}.`;
+}
+
+/**
+ * A provider's failure as the ACS sees it: 9002 and what could not be done, never the provider's
+ * own words (a helper's paths, its stderr, a stack). Those stay in `cause`, for the device's log.
+ */
+export function providerFault(err: unknown, what: string): CwmpFault {
+  const fault = new CwmpFault(9002, `${what} (the device's log says why)`);
+  (fault as { cause?: unknown }).cause = err;
+  return fault;
 }

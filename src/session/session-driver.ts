@@ -51,6 +51,9 @@ export async function driveSession(o: SessionDriverOptions): Promise<SessionOutc
           step = machine.respond(await o.dispatch(request));
         } catch (err) {
           if (!(err instanceof Error) || err.name !== 'CwmpFault') o.log.error({ err, method: request.method }, 'handler failed');
+          else if (err.cause !== undefined)
+            // A provider failed (a helper exited, a file could not be written): its reason, without a stack.
+            o.log.warn({ method: request.method, reason: err.cause instanceof Error ? err.cause.message : String(err.cause) }, err.message);
           step = machine.respond(err instanceof Error ? err : new Error(String(err)));
         }
         continue;

@@ -162,6 +162,31 @@ test('a Python helper owns Device.Users.User.{i}: its instances, AddObject/Delet
   }
 });
 
+test("a helper that crashes on a set: the ACS gets 9002 saying what failed, not the helper's traceback; the agent goes on", {
+  skip: noPython,
+  timeout: 60_000,
+}, async () => {
+  const a = await agentWith([
+    { command: ['python3', path.join(fixtures, 'users-helper.py')], objects: ['Device.Users.'], timeoutMs: 2_000, env: { HELPER_MODE: 'crash-on-set' } },
+  ]);
+  try {
+    await a.session();
+    const [set] = await a.session({
+      method: 'SetParameterValues',
+      parameterList: [{ name: 'Device.Users.User.1.Username', value: 'x', type: 'string' }],
+      parameterKey: '',
+    });
+    assert.equal(faultCode(set!), '9002');
+    const text = textAt(set!.body, 'detail', 'Fault', 'FaultString') ?? '';
+    assert.match(text, /Device\.Users\.User\.1\.Username/, text);
+    assert.doesNotMatch(text, /python|users-helper|mmcblk|Traceback|exited|status \d/i, text);
+    const [again] = await a.session({ method: 'GetRPCMethods' });
+    assert.equal(again!.method, 'GetRPCMethodsResponse', 'the agent carries on');
+  } finally {
+    await a.close();
+  }
+});
+
 for (const mode of ['hang', 'garbage', 'exit'] as const) {
   test(`a helper that ${mode === 'hang' ? 'hangs' : mode === 'garbage' ? 'prints garbage' : 'exits'} gives 9002 for that RPC; the session ends and the agent goes on`, {
     skip: noPython,
@@ -179,6 +204,17 @@ for (const mode of ['hang', 'garbage', 'exit'] as const) {
       );
       assert.equal(faultCode(users!), '9002');
       assert.ok(Date.now() - started < 5_000, 'no hung session');
+      // What the ACS reads says what failed, never the helper's internals (its path, its words).
+      const [set] = await a.session({
+        method: 'SetParameterValues',
+        parameterList: [{ name: 'Device.Users.User.1.Username', value: 'x', type: 'string' }],
+        parameterKey: '',
+      });
+      assert.equal(faultCode(set!), '9002');
+      for (const answer of [users!, set!]) {
+        const text = textAt(answer.body, 'detail', 'Fault', 'FaultString') ?? '';
+        assert.doesNotMatch(text, /python|users-helper|exited|status \d|protocol|Traceback/i, text);
+      }
       assert.equal(time!.method, 'GetParameterValuesResponse', 'the rest of the model still answers');
       const [again] = await a.session({ method: 'GetRPCMethods' });
       assert.equal(again!.method, 'GetRPCMethodsResponse', 'the agent carries on');

@@ -21,6 +21,9 @@ let child: ChildProcess | undefined;
 let pendingId: number | undefined;
 let buffered = '';
 let lastStart = 0;
+/** The helper's stderr lines passed to the log each second; the rest are counted. */
+const MAX_STDERR_LINES_PER_SECOND = 20;
+const stderrWindow = { start: 0, lines: 0, dropped: 0 };
 
 function answer(message: HelperAnswer): void {
   if (message.id === undefined || message.id !== pendingId) return;
@@ -69,7 +72,21 @@ function startHelper(): ChildProcess | string {
     }
   });
   c.stderr!.setEncoding('utf8');
-  c.stderr!.on('data', (text: string) => parentPort!.postMessage({ log: `provider helper ${command[0]}: ${text.trimEnd().slice(0, 2000)}` }));
+  c.stderr!.on('data', (text: string) => {
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      // Bounded: a helper writing without end fills neither the log nor the disk under it.
+      const now = Date.now();
+      if (now - stderrWindow.start >= 1000) {
+        if (stderrWindow.dropped > 0) parentPort!.postMessage({ log: `provider helper ${command[0]}: ${stderrWindow.dropped} more stderr lines dropped` });
+        stderrWindow.start = now;
+        stderrWindow.lines = 0;
+        stderrWindow.dropped = 0;
+      }
+      if (++stderrWindow.lines > MAX_STDERR_LINES_PER_SECOND) stderrWindow.dropped++;
+      else parentPort!.postMessage({ log: `provider helper ${command[0]}: ${line.trimEnd().slice(0, 500)}` });
+    }
+  });
   c.on('error', (err) => {
     if (child !== c) return;
     child = undefined;
