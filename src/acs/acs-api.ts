@@ -4,11 +4,10 @@
  * it, and its session history with the envelopes. Served on the ACS's own port under /api/.
  */
 import type http from 'node:http';
-import { CWMP_NS_1_2 } from '../cwmp/namespaces.js';
 import { apiPathSegments, ApiRequestRefused, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
 import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 import type { AcsRequest } from '../cwmp/messages.js';
-import { parameterValues, readCpeMessage, writeAcsRequest } from './acs-messages.js';
+import { acsRequestProblem, parameterValues, readCpeMessage } from './acs-messages.js';
 import type { CwmpEvent } from '../cwmp/messages.js';
 
 /** What the API needs of the ACS it serves (the test ACS). */
@@ -76,16 +75,7 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
 
 /** A JSON value as an ACS request, or the reason it is not one (it must make a valid envelope). */
 function asRequest(value: unknown): AcsRequest | string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'an RPC is a JSON object with a "method"';
-  const method = (value as { method?: unknown }).method;
-  if (typeof method !== 'string') return 'an RPC needs a "method" (GetParameterValues, SetParameterValues, Reboot, ...)';
-  try {
-    const xml = writeAcsRequest(value as AcsRequest, { namespace: CWMP_NS_1_2, id: 'check' });
-    if (!xml.includes(`<cwmp:${method}`)) return `unknown method ${JSON.stringify(method)}`;
-  } catch (err) {
-    return `${method}: missing or wrong arguments (${(err as Error).message})`;
-  }
-  return value as AcsRequest;
+  return acsRequestProblem(value) ?? (value as AcsRequest);
 }
 
 /** Answers a request under /api/; false when the path is not the API's. */

@@ -1,5 +1,5 @@
 /** The ACS side of the codec, for the test ACS: reading CPE messages and writing ACS requests. */
-import { SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, isCwmpNamespace, type CwmpNamespace } from '../cwmp/namespaces.js';
+import { CWMP_NS_1_2, SOAP_ENC_NS, SOAP_ENV_NS, XSD_NS, XSI_NS, isCwmpNamespace, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { childNamed, readXml, type XmlElement } from '../cwmp/xml-reader.js';
 import { escapeXml as esc } from '../cwmp/xml-text.js';
 import type { AcsRequest, CwmpEvent, DuOperation } from '../cwmp/index.js';
@@ -223,4 +223,21 @@ export function writeAcsRequest(r: AcsRequest, o: AcsEnvelopeOptions): string {
       throw new Error(`the test ACS cannot write ${m} yet`);
   }
   return envelope(`<cwmp:${m}>${inner}</cwmp:${m}>`, o);
+}
+
+/**
+ * Why a value (JSON from an API or a scenario file) is not an ACS request this ACS can send, or
+ * undefined when it is one: it must have a known method and make a valid envelope.
+ */
+export function acsRequestProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'an RPC is a JSON object with a "method"';
+  const method = (value as { method?: unknown }).method;
+  if (typeof method !== 'string') return 'an RPC needs a "method" (GetParameterValues, SetParameterValues, Reboot, ...)';
+  try {
+    const xml = writeAcsRequest(value as AcsRequest, { namespace: CWMP_NS_1_2, id: 'check' });
+    if (!xml.includes(`<cwmp:${method}`)) return `unknown method ${JSON.stringify(method)}`;
+  } catch (err) {
+    return `${method}: missing or wrong arguments (${(err as Error).message})`;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js'
 import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, flagLabels, type ConfigOverrides } from '../agent/config.js';
+import { ConfigError, flagLabels, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
 import { SCENARIOS } from '../fleet/scenario-names.js';
 import type { FleetFlags } from './fleet-command.js';
 import { isWorker, supervise } from './supervisor.js';
@@ -37,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cr-username <user>', "the device's initial ConnectionRequestUsername (the ACS may set another)")
     .option('--cr-password <password>', "the device's initial ConnectionRequestPassword (the ACS may set another)")
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
+    .option('--log-format <format>', 'auto (readable on a terminal, JSON lines when piped), json or pretty')
     .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
     .option('--trace <dir>', 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)')
     .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
@@ -119,7 +120,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cr-port <port>', 'connection request port of the devices (0 picks a free one)', port)
     .action(async (files: string[], o: { acsUrl?: string; acsUsername?: string; acsPassword?: string; junit?: string; report?: string; crPort?: number }) => {
       const { runScenarios } = await import('./scenario-command.js');
-      process.exit(await runScenarios(files, o));
+      // The same variables as run and fleet: flags win over them.
+      const env = overridesFromEnv(process.env);
+      const flags = { acsUrl: env.acsUrl, acsUsername: env.acsUsername, acsPassword: env.acsPassword, crPort: env.crPort, ...definedOnly(o) };
+      process.exit(await runScenarios(files, flags));
     });
   program
     .command('scenario-schema')
@@ -224,4 +228,9 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     throw err;
   }
+}
+
+/** The entries of `o` that are set (commander leaves absent options as undefined keys, which would hide the environment's). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,7 @@
 /** `cwmp-agent scenario FILE...`: runs scenarios, prints a verdict per expectation, exits 0 (all passed), 1 (one failed) or 2 (a scenario is wrong). */
 import fs from 'node:fs';
+import path from 'node:path';
+import { loadProfile } from '../fleet/profile.js';
 import { parseScenario, ScenarioError, type Scenario } from '../harness/scenario-schema.js';
 import { htmlReport, junitReport, markdownReport } from '../harness/scenario-report.js';
 import { runScenario, type ScenarioResult } from '../harness/scenario-runner.js';
@@ -32,6 +34,25 @@ export async function runScenarios(files: string[], flags: ScenarioFlags): Promi
       return 2;
     }
   }
+  // What a run needs is checked before any runs: its profiles, and that its reports can be written.
+  for (const s of scenarios) {
+    try {
+      loadProfile(s.profile);
+    } catch (err) {
+      process.stderr.write(`cwmp-agent scenario: ${s.name}: profile ${JSON.stringify(s.profile)}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  for (const [flag, file] of [
+    ['--junit', flags.junit],
+    ['--report', flags.report],
+  ] as const) {
+    const problem = file === undefined ? undefined : unwritable(file);
+    if (problem) {
+      process.stderr.write(`cwmp-agent scenario: ${flag} ${file}: ${problem}\n`);
+      return 2;
+    }
+  }
   const results: ScenarioResult[] = [];
   for (const s of scenarios) {
     process.stdout.write(`scenario: ${s.name}\n`);
@@ -40,8 +61,29 @@ export async function runScenarios(files: string[], flags: ScenarioFlags): Promi
     process.stdout.write(`  ${r.passed ? 'passed' : 'FAILED'} (${r.durationSeconds} s)\n`);
     results.push(r);
   }
-  if (flags.junit) fs.writeFileSync(flags.junit, junitReport(results));
-  // A .html report is a page with the sessions per second drawn; anything else is Markdown.
-  if (flags.report) fs.writeFileSync(flags.report, /\.html?$/i.test(flags.report) ? htmlReport(results) : results.map(markdownReport).join('\n'));
+  try {
+    if (flags.junit) fs.writeFileSync(flags.junit, junitReport(results));
+    // A .html report is a page with the sessions per second drawn; anything else is Markdown.
+    if (flags.report) fs.writeFileSync(flags.report, /\.html?$/i.test(flags.report) ? htmlReport(results) : results.map(markdownReport).join('\n'));
+  } catch (err) {
+    process.stderr.write(`cwmp-agent scenario: the report could not be written: ${(err as Error).message}\n`);
+    return 2;
+  }
   return results.every((r) => r.passed) ? 0 : 1;
+}
+
+/** Why `file` cannot be written (its folder missing or read-only, a folder of that name), or undefined. */
+function unwritable(file: string): string | undefined {
+  try {
+    if (fs.existsSync(file)) {
+      if (fs.statSync(file).isDirectory()) return 'is a folder';
+      fs.accessSync(file, fs.constants.W_OK);
+    } else {
+      fs.accessSync(path.dirname(path.resolve(file)), fs.constants.W_OK);
+    }
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'its folder does not exist' : code === 'EACCES' || code === 'EROFS' ? 'cannot be written here' : (err as Error).message;
+  }
 }

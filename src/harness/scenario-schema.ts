@@ -5,6 +5,7 @@
  */
 import { isNode, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
+import { acsRequestProblem } from '../acs/acs-messages.js';
 import { misbehaviourRuleSchema } from './misbehaviour.js';
 
 const regex = z.string().refine((s) => {
@@ -18,7 +19,11 @@ const regex = z.string().refine((s) => {
 
 const share = z.union([z.literal('all'), z.object({ percent: z.number().min(0).max(100).optional(), serials: regex.optional() }).strict()]).default('all');
 
-const rpc = z.looseObject({ method: z.string().min(1) });
+// Checked as the bundled ACS would send it: a known method with its arguments, before anything runs.
+const rpc = z.looseObject({ method: z.string().min(1) }).superRefine((value, ctx) => {
+  const problem = acsRequestProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const step = z.union([
   z.object({ start: z.object({ bootWindowSeconds: z.number().min(0).default(2) }).strict() }).strict(),
@@ -164,7 +169,14 @@ export function parseScenario(text: string, file = 'scenario'): Scenario {
     const at = lines.linePos(e.pos[0]);
     throw new ScenarioError(`${file}:${at.line}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
-  const result = scenarioSchema.safeParse(doc.toJS());
+  let raw: unknown;
+  try {
+    // Bounded: a file of aliases that expand to millions of nodes (an alias bomb) is refused.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ScenarioError(`${file}: ${(err as Error).message}`);
+  }
+  const result = scenarioSchema.safeParse(raw);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   // The deepest node the issue's path reaches gives the line.
