@@ -67,6 +67,7 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
         contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
       })
     : undefined;
+  if (server && metrics) process.stderr.write(`fleet: metrics at http://${metrics.address}:${server.port}/metrics\n`);
   const stopProgress = showProgress(() => {
     const ps = progress.filter((p): p is WorkerProgress => p !== undefined);
     const sum = (f: (p: WorkerProgress) => number): number => ps.reduce((n, p) => n + f(p), 0);

@@ -110,10 +110,12 @@ test('the CLI fleet with --workers 2 serves one /metrics that adds up both threa
       '--metrics-port',
       String(port),
     ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
+  let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
     let samples = new Map<string, number>();
     const until = Date.now() + 20_000;
@@ -126,6 +128,9 @@ test('the CLI fleet with --workers 2 serves one /metrics that adds up both threa
     assert.equal(sum(samples, 'cwmp_fleet_devices', 'state="online"'), 6);
     assert.ok(sum(samples, 'cwmp_sessions_total', 'outcome="ok"') >= 6);
     await new Promise<void>((r) => child.once('exit', () => r()));
+    // Where the metrics are is said for a person, as the fleet's other lines: no JSON log record.
+    assert.match(err, new RegExp(`^fleet: metrics at http://[0-9.]+:${port}/metrics$`, 'm'));
+    assert.doesNotMatch(err, /^\{"level"/m);
     const summary = JSON.parse(out) as { sessions: { ok: number } };
     assert.ok(summary.sessions.ok >= sum(samples, 'cwmp_sessions_total', 'outcome="ok"'), 'the summary at the end has at least what was scraped before it');
   } finally {
