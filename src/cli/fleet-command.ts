@@ -41,6 +41,8 @@ export interface FleetFlags extends ConfigOverrides {
   maxInFlight?: number;
   /** Worker threads to spread the devices over (default 1: this thread). */
   workers?: number;
+  /** Threads writing into the one trace directory: each keeps to its share of the cap. */
+  traceSharedBy?: number;
 }
 
 /** The profile's schema with the configuration's extra models beside it (profile and built-in definitions winning). */
@@ -89,7 +91,14 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     return runFleetWorkers(
       Array.from({ length: workers }, (_, w) => ({
         configFile,
-        flags: { ...flags, workers: 1, summary: undefined, shard: `${index * workers + w}/${total * workers}`, crPort: basePort === 0 ? 0 : basePort + w },
+        flags: {
+          ...flags,
+          workers: 1,
+          traceSharedBy: workers,
+          summary: undefined,
+          shard: `${index * workers + w}/${total * workers}`,
+          crPort: basePort === 0 ? 0 : basePort + w,
+        },
         youngGenerationMb,
       })),
       flags.summary ?? f.summaryFile,
@@ -121,7 +130,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const stateDir = flags.stateDir ?? env.stateDir;
   const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
   const shape = fleetShape(scenario, devicesPerThread(count, shard));
-  const trace = wireTraceFor(config.trace);
+  const trace = wireTraceFor(config.trace, flags.traceSharedBy);
   // Metrics: this thread serves them, or (a worker) sends them with its progress to the one that adds them up.
   const metrics = config.metrics ? new AgentMetrics({ defaultLabels: { profile: profile.name }, processMetrics: !toParent }) : undefined;
   const misbehaviour =
@@ -183,7 +192,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
           contentType: metrics.registry.contentType,
         })
       : undefined;
-  if (metricsServer) logger.warn({ port: metricsServer.port }, 'metrics at /metrics');
+  // Where to look, said as the fleet's other lines are (for a person), not as a log record.
+  if (metricsServer) process.stderr.write(`fleet: metrics at http://${config.metrics!.address}:${metricsServer.port}/metrics\n`);
   const control = config.ui
     ? new ControlServer({
         target: fleetTarget(fleet, profile.name, config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined),
@@ -194,7 +204,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     : undefined;
   if (control) {
     const uiPort = await control.listen();
-    logger.warn({ url: `http://${config.ui!.address}:${uiPort}/` }, 'dashboard and control API');
+    process.stderr.write(`fleet: dashboard and control API at http://${config.ui!.address}:${uiPort}/\n`);
   }
   const figures = (): ProgressFigures => ({
     online: fleet.online,

@@ -7,6 +7,8 @@
  * each envelope as it went over the wire.
  */
 
+import { redactSecretValues } from './cwmp-body-redaction.js';
+
 // scheme://user:password@ — the password may hold anything but the characters ending it.
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"'\\]*):[^\s/?#@"'\\]*@/gi;
 
@@ -16,7 +18,6 @@ export function redactUrlCredentials(text: string): string {
 
 const HIDDEN = '[hidden]';
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'www-authenticate-info']);
-const SECRET_NAME = /(Password|Passphrase|Key|PSK|Secret)(\b|$)/i;
 
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -27,19 +28,9 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
   return out;
 }
 
-/** A CWMP body with secret values replaced; structure, names and everything else kept. */
+/** A CWMP body with secret values replaced; structure, names and everything else kept (see cwmp-body-redaction.ts). */
 export function redactCwmpBody(xml: string): string {
-  let text = redactUrlCredentials(xml);
-  // ParameterValueStruct whose Name is a secret: hide its Value.
-  text = text.replace(
-    /(<ParameterValueStruct>\s*<Name>([^<]*)<\/Name>\s*<Value(?:\s[^>]*)?>)([^<]*)(<\/Value>)/g,
-    (all, open: string, name: string, _value: string, close: string) => (SECRET_NAME.test(name.trim()) ? `${open}${HIDDEN}${close}` : all),
-  );
-  // Download, Upload, ScheduleDownload, ChangeDUState credentials.
-  text = text.replace(/(<Password>)([^<]*)(<\/Password>)/g, (_all, open: string, value: string, close: string) =>
-    value === '' ? `${open}${close}` : `${open}${HIDDEN}${close}`,
-  );
-  return text;
+  return redactSecretValues(redactUrlCredentials(xml));
 }
 
 /** A URL for the logs: no query string (it may carry a token) and no credentials. */
