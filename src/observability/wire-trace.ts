@@ -132,9 +132,21 @@ export class WireTrace {
   }
 }
 
-/** The wire trace a configuration asks for (trace.dir and its caps), or none. */
-export function wireTraceFor(trace: { dir: string; maxFileBytes: number; maxDirBytes: number; secrets: boolean } | undefined): WireTrace | undefined {
-  return trace
-    ? new WireTrace({ dir: path.resolve(trace.dir), maxFileBytes: trace.maxFileBytes, maxDirBytes: trace.maxDirBytes, keepSecrets: trace.secrets })
-    : undefined;
+/**
+ * The wire trace a configuration asks for (trace.dir and its caps), or none. `sharedBy` threads
+ * write into the same directory (a fleet's --workers): each keeps to its share of the cap, so
+ * together they stay within it.
+ */
+export function wireTraceFor(
+  trace: { dir: string; maxFileBytes: number; maxDirBytes: number; secrets: boolean } | undefined,
+  sharedBy = 1,
+): WireTrace | undefined {
+  if (!trace) return undefined;
+  const maxDirBytes = Math.floor(trace.maxDirBytes / Math.max(1, sharedBy));
+  return new WireTrace({
+    dir: path.resolve(trace.dir),
+    maxFileBytes: Math.min(trace.maxFileBytes, maxDirBytes),
+    maxDirBytes,
+    keepSecrets: trace.secrets,
+  });
 }

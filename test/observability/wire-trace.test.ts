@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { readCpeMessage } from '../../src/acs/acs-messages.js';
 import type { TraceRecord } from '../../src/log/trace-record.js';
-import { WireTrace } from '../../src/observability/wire-trace.js';
+import { WireTrace, wireTraceFor } from '../../src/observability/wire-trace.js';
 import { showTrace } from '../../src/observability/trace-show.js';
 import { sessionsCompleted, startHarness, tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
@@ -139,5 +139,19 @@ test('at log level trace the envelopes are in the log, secrets hidden', async ()
     assert.ok(!JSON.stringify(lines).includes('log-SECRET'));
   } finally {
     await h.close();
+  }
+});
+
+test('threads sharing one trace directory (fleet --workers) each keep to their share of its cap', () => {
+  const dir = tempDir('trace-share-');
+  try {
+    const cap = { dir, maxFileBytes: 1 << 20, maxDirBytes: 8 << 20, secrets: false };
+    assert.equal(wireTraceFor(cap)!.maxDirBytes, 8 << 20);
+    const half = wireTraceFor(cap, 2)!;
+    assert.equal(half.maxDirBytes, 4 << 20);
+    assert.equal(wireTraceFor(cap, 16)!.maxFileBytes, 512 << 10, 'a file never outgrows its share');
+    half.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
