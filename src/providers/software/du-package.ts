@@ -37,7 +37,9 @@ export const duManifest = z.strictObject({
   executionEnvType: z.string().max(64).optional(),
   executionUnits: z.array(executionUnitManifest).max(16).default([]),
   /** Every file of the package but the manifest: relative path → SHA-256, hex. */
-  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex')),
+  files: z
+    .record(z.string().max(1024), z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex'))
+    .refine((files) => Object.keys(files).length <= 10_000, 'at most 10000 files'),
 });
 
 export type DuManifest = z.infer<typeof duManifest>;
@@ -47,6 +49,10 @@ export const MANIFEST_NAME = 'manifest.json';
 
 /** Largest unpacked package, bytes, unless the caller gives less room. */
 export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
+/** Most entries (files and folders) a package may hold: checking each costs, and no unit needs more. */
+export const MAX_PACKAGE_ENTRIES = 10_000;
+/** The longest the checks of one package may take (hashing its files), milliseconds. */
+export const MAX_CHECK_MS = 60_000;
 
 function corrupted(why: string): CwmpFault {
   return new CwmpFault(9018, `the deployment unit package ${why}`);
@@ -72,7 +78,7 @@ export async function unpackDuPackage(archive: string, dest: string, maxBytes = 
   try {
     await checkEntries(archive, maxBytes);
     await tar.x({ file: archive, cwd: dest, strict: true, preserveOwner: false, noChmod: false });
-    return verifyUnpacked(dest);
+    return await verifyUnpacked(dest, Date.now() + MAX_CHECK_MS);
   } catch (err) {
     fs.rmSync(dest, { recursive: true, force: true });
     if (err instanceof CwmpFault) throw err;
@@ -93,6 +99,10 @@ async function checkEntries(archive: string, maxBytes: number): Promise<void> {
     onReadEntry: (entry) => {
       count++;
       if (problem) return;
+      if (count > MAX_PACKAGE_ENTRIES) {
+        problem = `holds more than ${MAX_PACKAGE_ENTRIES} entries`;
+        return;
+      }
       if (entry.type !== 'File' && entry.type !== 'Directory')
         problem = `holds a ${entry.type} entry (${entry.path.slice(0, 64)}); only files and folders are allowed`;
       else if (!safeRelative(entry.path)) problem = `has an entry outside its folder (${entry.path.slice(0, 64)})`;
@@ -104,7 +114,7 @@ async function checkEntries(archive: string, maxBytes: number): Promise<void> {
   if (count === 0) throw corrupted('is empty');
 }
 
-function verifyUnpacked(dir: string): DuManifest {
+async function verifyUnpacked(dir: string, deadline: number): Promise<DuManifest> {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_NAME), 'utf8'));
@@ -126,9 +136,12 @@ function verifyUnpacked(dir: string): DuManifest {
   for (const f of found) {
     const expected = manifest.files[f];
     if (expected === undefined) throw corrupted(`holds ${f.slice(0, 64)}, which its manifest does not list`);
-    if (sha256Of(path.join(dir, f)) !== expected) throw corrupted(`holds ${f.slice(0, 64)}, whose SHA-256 is not the manifest's`);
+    // Read and hashed off the event loop's back: the agent answers connection requests meanwhile.
+    if ((await sha256OfFile(path.join(dir, f))) !== expected) throw corrupted(`holds ${f.slice(0, 64)}, whose SHA-256 is not the manifest's`);
+    if (Date.now() > deadline) throw corrupted(`took longer than ${MAX_CHECK_MS / 1000} s to check`);
   }
-  const missing = Object.keys(manifest.files).find((f) => !found.includes(f));
+  const present = new Set(found);
+  const missing = Object.keys(manifest.files).find((f) => !present.has(f));
   if (missing !== undefined) throw corrupted(`lacks ${missing.slice(0, 64)}, which its manifest lists`);
   return manifest;
 }
@@ -143,6 +156,13 @@ function listFiles(dir: string, prefix = ''): string[] {
     else throw corrupted(`holds ${rel.slice(0, 64)}, which is not a plain file`);
   }
   return out.sort();
+}
+
+/** A file's SHA-256, read as a stream (no whole-file buffer, no blocking read). */
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function sha256Of(file: string): string {
