@@ -13,6 +13,9 @@ import type { EuRunState, ExecutionRuntime, RunnableUnit } from './execution-run
 /** Within this time an exit counts as a failure to start rather than a failure while active. */
 const START_GRACE_MS = 1000;
 const KILL_WAIT_MS = 2000;
+/** A unit's log is rotated past this size (to `<euid>.log.1`, replacing the one before): two at most. */
+export const MAX_UNIT_LOG_BYTES = 1024 * 1024;
+const LOG_CHECK_MS = 5000;
 
 interface Running {
   pid: number;
@@ -61,9 +64,35 @@ export class ProcessRuntime implements ExecutionRuntime {
   private readonly running = new Map<string, Running>();
   private readonly states = new Map<string, EuRunState>();
 
+  private logTimer: NodeJS.Timeout | undefined;
+
   /** `runDir`: where pid files and logs go. */
   constructor(private readonly runDir: string) {
     fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  }
+
+  /**
+   * Keeps each running unit's log within MAX_UNIT_LOG_BYTES: a larger one is copied to
+   * `<euid>.log.1` and emptied. The unit appends (O_APPEND), so it writes on at the new end; a unit
+   * writing without end costs the state filesystem two logs at most.
+   */
+  rotateLogs(): void {
+    for (const euid of this.running.keys()) {
+      const log = path.join(this.runDir, `${euid}.log`);
+      try {
+        if (fs.statSync(log).size <= MAX_UNIT_LOG_BYTES) continue;
+        fs.copyFileSync(log, `${log}.1`);
+        fs.truncateSync(log, 0);
+      } catch {
+        // gone, or the disk is full: tried again at the next check
+      }
+    }
+  }
+
+  private watchLogs(): void {
+    if (this.logTimer) return;
+    this.logTimer = setInterval(() => this.rotateLogs(), LOG_CHECK_MS);
+    this.logTimer.unref();
   }
 
   private pidFile(euid: string): string {
@@ -97,6 +126,7 @@ export class ProcessRuntime implements ExecutionRuntime {
     }, 1000);
     r.poll.unref();
     this.running.set(unit.euid, r);
+    this.watchLogs();
     this.set(unit.euid, { status: 'Active', fault: 'NoFault', faultMessage: '' }, false);
     return true;
   }
@@ -115,6 +145,7 @@ export class ProcessRuntime implements ExecutionRuntime {
     const [program, ...args] = unit.command;
     const file = program!.includes('/') && !path.isAbsolute(program!) ? path.resolve(unit.dir, program!) : program!;
     let out: number;
+    this.watchLogs();
     try {
       out = fs.openSync(path.join(this.runDir, `${unit.euid}.log`), 'a', 0o600);
     } catch (err) {
@@ -249,5 +280,6 @@ export class ProcessRuntime implements ExecutionRuntime {
   forget(euid: string): void {
     this.states.delete(euid);
     fs.rmSync(path.join(this.runDir, `${euid}.log`), { force: true });
+    fs.rmSync(path.join(this.runDir, `${euid}.log.1`), { force: true });
   }
 }
