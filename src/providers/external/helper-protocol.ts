@@ -43,6 +43,13 @@ export interface HelperAnswer {
   paths?: string[];
 }
 
+/** Instance numbers are unsignedInt in every data model (1e300 is an integer to JavaScript, not to TR-181). */
+function isInstanceNumber(n: unknown): boolean {
+  return Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 4_294_967_295;
+}
+
+const MAX_INSTANCES_PER_TABLE = 65_536;
+
 /** Checks one line from the helper; a reason when it is not a protocol message. */
 export function readHelperLine(line: string): { ok: true; message: HelperAnswer } | { ok: false; reason: string } {
   let parsed: unknown;
@@ -63,9 +70,11 @@ export function readHelperLine(line: string): { ok: true; message: HelperAnswer 
   if (!strings(m.values) || !strings(m.errors)) return { ok: false, reason: 'values and errors must map paths to strings' };
   if (
     m.instances !== undefined &&
-    (typeof m.instances !== 'object' || !Object.values(m.instances).every((l) => Array.isArray(l) && l.every((n) => Number.isInteger(n) && n > 0)))
+    (typeof m.instances !== 'object' ||
+      !Object.values(m.instances).every((l) => Array.isArray(l) && l.length <= MAX_INSTANCES_PER_TABLE && l.every(isInstanceNumber)))
   ) {
-    return { ok: false, reason: 'instances must map table paths to lists of instance numbers' };
+    return { ok: false, reason: `instances must map table paths to lists of instance numbers (1 to 4294967295, at most ${MAX_INSTANCES_PER_TABLE} a table)` };
   }
+  if (m.instance !== undefined && !isInstanceNumber(m.instance)) return { ok: false, reason: 'an instance number is a whole number from 1 to 4294967295' };
   return { ok: true, message: m };
 }

@@ -40,6 +40,32 @@ function stopHelper(): void {
   if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
+/**
+ * A helper's `changed` lines, coalesced: sent to the agent at most every CHANGED_EVERY_MS, each
+ * path once, at most MAX_CHANGED_PATHS of them (the rest are counted in the log; the agent's
+ * poll of watched values still sees them). A helper writing thousands of lines a second costs
+ * the agent one batch a tick, not one message per line.
+ */
+const CHANGED_EVERY_MS = 100;
+const MAX_CHANGED_PATHS = 10_000;
+let changedPaths = new Set<string>();
+let changedDropped = 0;
+let changedTimer: NodeJS.Timeout | undefined;
+
+function noteChanged(paths: readonly string[]): void {
+  for (const p of paths) {
+    if (changedPaths.size < MAX_CHANGED_PATHS) changedPaths.add(p.slice(0, 256));
+    else changedDropped++;
+  }
+  changedTimer ??= setTimeout(() => {
+    changedTimer = undefined;
+    if (changedDropped > 0) parentPort!.postMessage({ log: `provider helper ${command[0]}: ${changedDropped} more changed paths in 100 ms dropped` });
+    parentPort!.postMessage({ changed: [...changedPaths] });
+    changedPaths = new Set();
+    changedDropped = 0;
+  }, CHANGED_EVERY_MS);
+}
+
 function startHelper(): ChildProcess | string {
   // A helper that dies at once is not restarted in a tight loop.
   if (Date.now() - lastStart < 1_000 && lastStart !== 0) return 'the helper exited less than a second after it started; not restarted yet';
@@ -67,7 +93,7 @@ function startHelper(): ChildProcess | string {
         stopHelper();
         return;
       }
-      if (read.message.op === 'changed') parentPort!.postMessage({ changed: read.message.paths });
+      if (read.message.op === 'changed') noteChanged(read.message.paths!);
       else answer(read.message);
     }
   });
