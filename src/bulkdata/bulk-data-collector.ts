@@ -27,6 +27,8 @@ const BD = 'Device.BulkData.';
 const UNKNOWN_TIME = Date.parse('0001-01-01T00:00:00Z');
 /** Retained reports kept at most, whatever NumberOfRetainedFailedReports says (-1 is "unlimited"). */
 const MAX_RETAINED = 256;
+/** Values read for one report at most (TR-181 lets a CPE bound a report; a whole TR-181 tree is under 1,000). */
+export const MAX_REPORT_VALUES = 4096;
 
 export interface BulkDataHost {
   readonly model: DataModel;
@@ -170,17 +172,31 @@ export class BulkDataCollector {
     }));
   }
 
-  /** The values of a profile's references now, named as the profile says; excluded paths left out. */
+  /**
+   * The values of a profile's references now, named as the profile says; excluded paths left out.
+   * Bounded work: each distinct reference is expanded once a collection, and at most
+   * MAX_REPORT_VALUES values are read for one report (a profile of 256 whole-tree references every
+   * second would otherwise read the tree 256 times a second).
+   */
   collect(instance: number): ReportValue[] {
     const refs = this.references(`${BD}Profile.${instance}.`, 'Parameter');
+    const expansions = new Map<string, ReturnType<DataModel['getParameterValues']>>();
+    let budget = MAX_REPORT_VALUES;
     const expand = (ref: ParameterReference) => {
       if (!ref.reference) return [];
-      try {
-        return this.host.model.getParameterValues([ref.reference]);
-      } catch {
-        // A reference to something the device does not have is left out of the report.
-        return [];
+      const known = expansions.get(ref.reference);
+      if (known) return known;
+      let values: ReturnType<DataModel['getParameterValues']> = [];
+      if (budget > 0) {
+        try {
+          values = this.host.model.getParameterValues([ref.reference]).slice(0, budget);
+        } catch {
+          // A reference to something the device does not have is left out of the report.
+        }
       }
+      budget -= values.length;
+      expansions.set(ref.reference, values);
+      return values;
     };
     const excluded = new Set(refs.filter((r) => r.exclude).flatMap((r) => expand(r).map((v) => v.name)));
     const seen = new Set<string>();

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcsRequest, ParameterValueInput } from '../../src/cwmp/messages.js';
-import { LazyBulkData } from '../../src/bulkdata/bulk-data-collector.js';
+import { LazyBulkData, MAX_REPORT_VALUES } from '../../src/bulkdata/bulk-data-collector.js';
 import { sendRpcs, startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
 
 const BD = 'Device.BulkData.';
@@ -207,4 +207,30 @@ test('PersistAcrossReboot: reports that failed before a restart go with the firs
     bulk.stop();
     await h.close();
   }
+});
+
+test('a profile at its accepted maximum (256 whole-tree references every second) costs one expansion per distinct reference and a bounded report', {
+  timeout: 60_000,
+}, async () => {
+  await withHarness(async (h) => {
+    const model = h.agent.model;
+    const original = model.getParameterValues.bind(model);
+    const expanded: string[] = [];
+    model.getParameterValues = (names) => {
+      expanded.push(...names);
+      return original(names);
+    };
+    // 256 references: the whole tree, again and again, and a few other subtrees.
+    const refs: [string, string][] = Array.from({ length: 256 }, (_v, i) => ['', i % 64 === 1 ? 'Device.DeviceInfo.' : 'Device.']);
+    await profile(h, 1, refs, [str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair')]);
+    const from = expanded.length;
+    await h.acs.waitFor(() => h.acs.bulkReports.length >= 2, 20_000);
+    const report = (JSON.parse(h.acs.bulkReports[1]!.body) as { Report: Record<string, unknown>[] }).Report[0]!;
+    const names = Object.keys(report).filter((k) => k !== 'CollectionTime');
+    assert.ok(names.length > 100, `${names.length} values reported`);
+    assert.ok(names.length <= MAX_REPORT_VALUES, `${names.length} values: at most ${MAX_REPORT_VALUES} a report`);
+    // 2 distinct references: 2 expansions a collection (one more collection may be under way), not 256.
+    const expansions = expanded.slice(from).filter((n) => n === 'Device.' || n === 'Device.DeviceInfo.').length;
+    assert.ok(expansions <= 2 * (h.acs.bulkReports.length + 1), `${expansions} expansions for ${h.acs.bulkReports.length} reports`);
+  });
 });
