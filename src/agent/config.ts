@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { SCENARIOS } from '../fleet/scenario-names.js';
 import { misbehaviourRuleSchema } from '../harness/misbehaviour.js';
 
 const identitySchema = z
@@ -136,7 +137,7 @@ export const configSchema = z
         count: z.number().int().min(1).max(16_777_216).optional(),
         /** A shipped profile (stb, gateway) or a JSON/CSV snapshot file. */
         profile: z.string().default('stb'),
-        scenario: z.enum(['boot-storm', 'steady', 'cr-storm', 'firmware-rollout', 'churn', 'standby']).default('steady'),
+        scenario: z.enum(SCENARIOS).default('steady'),
         durationSeconds: z.number().min(0).default(0),
         rate: z.number().positive().optional(),
         bootWindowSeconds: z.number().min(0).optional(),
@@ -155,6 +156,12 @@ export const configSchema = z
         misbehaviour: z.array(misbehaviourRuleSchema).default([]),
         /** Sessions in flight at most, fleet-wide; the rest wait (default: from the open-file limit). */
         maxSessionsInFlight: z.number().int().min(1).optional(),
+        /** Threads to spread the devices over. */
+        workers: z.number().int().min(1).max(256).optional(),
+        /** PeriodicInformInterval of every device (the scenario's own when absent). */
+        periodicInformInterval: z.number().int().min(1).optional(),
+        /** Where the fleet keeps its state across runs (in memory when absent). */
+        stateDir: z.string().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -253,7 +260,9 @@ type OverrideKey =
   | 'logFormat'
   | 'root'
   | 'traceDir'
-  | 'metricsPort';
+  | 'metricsPort'
+  | 'uiPort'
+  | 'traceSecrets';
 
 /** The configuration key each override sets. */
 const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
@@ -269,6 +278,8 @@ const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
   root: 'dataModel.root',
   traceDir: 'trace.dir',
   metricsPort: 'metrics.port',
+  uiPort: 'ui.port',
+  traceSecrets: 'trace.secrets',
 };
 
 export const ENV_VARIABLES: Record<OverrideKey, string> = {
@@ -284,6 +295,8 @@ export const ENV_VARIABLES: Record<OverrideKey, string> = {
   root: 'CWMP_AGENT_ROOT',
   traceDir: 'CWMP_AGENT_TRACE_DIR',
   metricsPort: 'CWMP_AGENT_METRICS_PORT',
+  uiPort: 'CWMP_AGENT_UI_PORT',
+  traceSecrets: 'CWMP_AGENT_TRACE_SECRETS',
 };
 
 const FLAGS: Record<OverrideKey, string> = {
@@ -299,6 +312,8 @@ const FLAGS: Record<OverrideKey, string> = {
   root: '--root',
   traceDir: '--trace',
   metricsPort: '--metrics-port',
+  uiPort: '--ui-port',
+  traceSecrets: '--trace-secrets',
 };
 
 /** The flags given, as the user typed them, for error messages (never a password's value). */
@@ -343,6 +358,14 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
       throw new ConfigError(`${ENV_VARIABLES.metricsPort}=${JSON.stringify(metricsPort)}: not a port number (0 to 65535)`);
     o.metricsPort = Number(metricsPort);
   }
+  const uiPort = take('uiPort', false);
+  if (uiPort !== undefined) {
+    if (!/^\d+$/.test(uiPort.trim()) || Number(uiPort) > 65535)
+      throw new ConfigError(`${ENV_VARIABLES.uiPort}=${JSON.stringify(uiPort)}: not a port number (0 to 65535)`);
+    o.uiPort = Number(uiPort);
+  }
+  const traceSecrets = take('traceSecrets', false);
+  if (traceSecrets !== undefined) o.traceSecrets = traceSecrets === 'true' || traceSecrets === '1';
   // A password is never repeated in an error message.
   if (o.setBy!.acsPassword) o.setBy!.acsPassword = ENV_VARIABLES.acsPassword;
   if (o.setBy!.crPassword) o.setBy!.crPassword = ENV_VARIABLES.crPassword;

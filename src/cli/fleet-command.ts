@@ -81,7 +81,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   }
   // dataModel.extraModels widen a fleet's model as they do a single agent's: the profile's own definitions win.
   if (config.dataModel.extraModels.length > 0) profile = { ...profile, schema: await widenedSchema(profile.schema, config) };
-  const workers = Math.max(1, Math.floor(flags.workers ?? 1));
+  const workers = Math.max(1, Math.floor(flags.workers ?? f.workers ?? 1));
   if (isMainThread && workers > 1) {
     // Each worker takes an equal part of this process's range: part I of N becomes W parts of N·W.
     const index = shard?.index ?? 0;
@@ -127,7 +127,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     process.stderr.write(`no ACS URL given: the bundled test ACS listens at ${acsUrl}\n`);
   }
   const shardName = shard ? `${shard.index}-of-${shard.total}` : 'all';
-  const stateDir = flags.stateDir ?? env.stateDir;
+  // A fleet's state is in memory unless asked for: not the agent's ./var default.
+  const stateDir = flags.stateDir ?? f.stateDir ?? env.stateDir;
   const snapshot = stateDir ? new FleetSnapshot(path.resolve(stateDir), shardName) : undefined;
   const shape = fleetShape(scenario, devicesPerThread(count, shard));
   const trace = wireTraceFor(config.trace, flags.traceSharedBy);
@@ -156,7 +157,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       address: acs ? '127.0.0.1' : config.connectionRequest.address,
       password: flags.crPassword ?? f.connectionRequestPassword,
     },
-    periodicInformInterval: flags.interval ?? config.periodicInformInterval ?? shape.periodicInformInterval,
+    periodicInformInterval: flags.interval ?? f.periodicInformInterval ?? config.periodicInformInterval ?? shape.periodicInformInterval,
     bootWindowSeconds: flags.bootWindow ?? f.bootWindowSeconds ?? shape.bootWindowSeconds,
     clock: systemClock,
     random: Math.random,

@@ -7,8 +7,8 @@ import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, flagLabels, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
-import { SCENARIOS } from '../fleet/scenario-names.js';
 import type { FleetFlags } from './fleet-command.js';
+import { FLEET_OPTIONS, fleetOptionHelp, fleetOptionsFromEnv, parseFleetOption } from './fleet-options.js';
 import { isWorker, supervise } from './supervisor.js';
 
 function packageVersion(): string {
@@ -58,56 +58,38 @@ export async function main(argv: string[]): Promise<void> {
     .option('--max-sessions <n>', 'keep only the latest N session records (long load tests)', (v) => Math.max(1, Math.floor(Number(v))))
     .option('--lightweight-port <port>', 'also receive UDP Lightweight Notifications (TR-069 Annex M) on this port', port)
     .action(async (o: { port: number; host: string; maxSessions?: number; lightweightPort?: number }) => (await import('./acs-command.js')).runAcs(o));
-  const positive = (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('a number of 0 or more');
-    return n;
-  };
-  program
+  const fleet = program
     .command('fleet')
-    .description('run many simulated devices in one process, for ACS load tests')
-    .option('-c, --config <file>', 'YAML configuration file (a fleet: section for the options below)')
-    .option('--count <n>', 'devices in the whole fleet', (v) => Math.floor(positive(v)))
-    .option('--profile <name|file>', 'stb, gateway, or a JSON/CSV parameter snapshot (default stb)')
-    .option('--scenario <name>', `${SCENARIOS.join(', ')} (default steady)`)
-    .option('--duration <seconds>', 'how long to run; 0 runs until Ctrl-C', positive)
-    .option('--rate <n>', 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s; bulkdata: reports/s', positive)
-    .option('--boot-window <seconds>', 'all devices boot within this window', positive)
-    .option('--interval <seconds>', 'PeriodicInformInterval of every device', (v) => Math.max(1, Math.floor(positive(v))))
-    .option('--churn-percent <p>', 'churn: share of devices offline at a time; standby: share asleep', positive)
-    .option('--offline-seconds <s>', 'churn: how long a device stays off; standby: how long it sleeps', positive)
-    .option('--shard <I/N>', 'run part I of N of the serial range (0-based), e.g. $JOB_COMPLETION_INDEX/10')
-    .option('--summary <file>', 'also write the JSON summary here')
-    .option('--cr-password <password>', 'initial ConnectionRequestPassword (username: the serial number)')
-    .option('--max-in-flight <n>', 'sessions in flight at most; the rest wait (default 256, fewer under a low open-file limit)', (v) =>
-      Math.max(1, Math.floor(positive(v))),
-    )
-    .option('--workers <n>', 'spread the devices over this many threads (ports count up from --cr-port)', (v) => Math.max(1, Math.floor(positive(v))))
-    .option('--acs-url <url>', 'ACS URL (default: start the bundled test ACS)')
-    .option('--acs-username <user>', 'username for the ACS')
-    .option('--acs-password <password>', 'password for the ACS')
-    .option('--state-dir <dir>', "keep the fleet's state here across runs (default: in memory)")
-    .option('--cr-port <port>', 'shared connection request port, HTTP and UDP (0 picks a free one)', port)
-    .option('--log-level <level>', 'default warn')
-    .option('--trace <dir>', "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)")
-    .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
-    .option('--ui-port <port>', 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)', port)
-    .action(async (o: FleetFlags & { config?: string; scenario?: string }) => {
-      if (o.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(o.scenario))
-        throw new ConfigError(`--scenario ${o.scenario}: one of ${SCENARIOS.join(', ')}`);
-      // A large fleet given on the command line starts again with its young generation before
-      // loading anything else, so that the process left waiting stays small (see fleet-young-generation.ts).
-      // (A --shard that does not parse is left for the fleet command to refuse.)
-      const shard = o.shard === undefined ? undefined : parseShard(o.shard);
-      if (o.count !== undefined && (o.workers ?? 1) === 1 && (o.shard === undefined || shard)) {
-        const relaunched = relaunchForFleet(devicesPerThread(o.count, shard));
-        if (relaunched) process.exit(await relaunched);
+    .description('run many simulated devices in one process, for ACS load tests (flags win over variables, which win over the file)')
+    .option('-c, --config <file>', 'YAML configuration file (a fleet: section for the options below)');
+  // One table for the flags, their keys in the file and their variables (fleet-options.ts).
+  for (const option of FLEET_OPTIONS) {
+    const parse = (text: string) => {
+      try {
+        return parseFleetOption(option, text);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
       }
-      const { runFleet } = await import('./fleet-command.js');
-      const withTrace = o as FleetFlags & { trace?: string };
-      await runFleet(o.config, { ...withTrace, traceDir: withTrace.trace });
-    });
+    };
+    if (option.flag.includes('<')) fleet.option(option.flag, fleetOptionHelp(option), parse);
+    else fleet.option(option.flag, fleetOptionHelp(option));
+  }
+  fleet.action(async (parsed: FleetFlags & { config?: string; trace?: string }) => {
+    // commander names --trace's value "trace"; the configuration calls it traceDir.
+    const { trace, ...flags } = parsed;
+    // Variables first, flags over them (commander leaves unset flags as undefined keys).
+    const o = { ...fleetOptionsFromEnv(process.env), ...definedOnly({ ...flags, traceDir: trace }) } as FleetFlags & { config?: string };
+    // A large fleet given on the command line starts again with its young generation before
+    // loading anything else, so that the process left waiting stays small (see fleet-young-generation.ts).
+    // (A --shard that does not parse is left for the fleet command to refuse.)
+    const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+    if (o.count !== undefined && (o.workers ?? 1) === 1 && (o.shard === undefined || shard)) {
+      const relaunched = relaunchForFleet(devicesPerThread(o.count, shard));
+      if (relaunched) process.exit(await relaunched);
+    }
+    const { runFleet } = await import('./fleet-command.js');
+    await runFleet(o.config, o);
+  });
   program
     .command('scenario')
     .description('run scenarios that test an ACS: steps, misbehaving devices, expectations; exit 0 all passed, 1 one failed, 2 a scenario is wrong')

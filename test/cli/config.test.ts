@@ -86,7 +86,7 @@ test('bad values are refused at start, naming the key, with status 2', () => {
     ],
     [['run', '--cr-port', 'abc'], /--cr-port/],
     [['run', '--no-such-flag'], /unknown option/],
-    [['fleet', '--count', '0'], /--count 0: a fleet needs at least one device/],
+    [['fleet', '--count', '0'], /--count <n>' argument '0' is invalid\. a whole number of 1 or more/],
   ];
   for (const [args, message] of cases) {
     const r = runCli([...args, '--state-dir', path.join(dir, 'state')]);

@@ -1,0 +1,253 @@
+/**
+ * Every `cwmp-agent fleet` option in one table: its flag, its key in the YAML configuration, its
+ * environment variable and its default. The command's flags and --help, the variables read at
+ * start and the README's table all come from here, so an option cannot exist one way and not
+ * another. Flags win over variables, which win over the file.
+ */
+import { ConfigError } from '../agent/config.js';
+import { SCENARIOS } from '../fleet/scenario-names.js';
+
+export type FleetOptionValue = string | number | boolean;
+
+export interface FleetOption {
+  /** commander's spelling: "--count <n>". */
+  flag: string;
+  /** The property of FleetFlags it sets. */
+  name: string;
+  /** Its key in the configuration file. */
+  configKey: string;
+  env: string;
+  description: string;
+  /** The default, as shown (absent: none, or it depends). */
+  default?: string;
+  /** Reads a flag's or a variable's text; throws an Error naming what it expects. */
+  parse?: (text: string) => FleetOptionValue;
+}
+
+function number(min: number, integer = false): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+      throw new Error(`${integer ? 'a whole number' : 'a number'} of ${min} or more`);
+    return n;
+  };
+}
+
+function portNumber(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 65535) throw new Error('a port number from 0 to 65535');
+  return n;
+}
+
+function scenarioName(text: string): string {
+  if (!(SCENARIOS as readonly string[]).includes(text)) throw new Error(`one of ${SCENARIOS.join(', ')}`);
+  return text;
+}
+
+export const FLEET_OPTIONS: readonly FleetOption[] = [
+  {
+    flag: '--count <n>',
+    name: 'count',
+    configKey: 'fleet.count',
+    env: 'CWMP_AGENT_FLEET_COUNT',
+    description: 'devices in the whole fleet',
+    parse: number(1, true),
+  },
+  {
+    flag: '--profile <name|file>',
+    name: 'profile',
+    configKey: 'fleet.profile',
+    env: 'CWMP_AGENT_FLEET_PROFILE',
+    description: 'stb, gateway, or a JSON/CSV parameter snapshot',
+    default: 'stb',
+  },
+  {
+    flag: '--scenario <name>',
+    name: 'scenario',
+    configKey: 'fleet.scenario',
+    env: 'CWMP_AGENT_FLEET_SCENARIO',
+    description: SCENARIOS.join(', '),
+    default: 'steady',
+    parse: scenarioName,
+  },
+  {
+    flag: '--duration <seconds>',
+    name: 'duration',
+    configKey: 'fleet.durationSeconds',
+    env: 'CWMP_AGENT_FLEET_DURATION',
+    description: 'how long to run; 0 runs until Ctrl-C',
+    default: '0',
+    parse: number(0),
+  },
+  {
+    flag: '--rate <n>',
+    name: 'rate',
+    configKey: 'fleet.rate',
+    env: 'CWMP_AGENT_FLEET_RATE',
+    description: 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s; bulkdata: reports/s',
+    parse: number(0),
+  },
+  {
+    flag: '--boot-window <seconds>',
+    name: 'bootWindow',
+    configKey: 'fleet.bootWindowSeconds',
+    env: 'CWMP_AGENT_FLEET_BOOT_WINDOW',
+    description: 'all devices boot within this window',
+    default: '10 (boot-storm)',
+    parse: number(0),
+  },
+  {
+    flag: '--interval <seconds>',
+    name: 'interval',
+    configKey: 'fleet.periodicInformInterval',
+    env: 'CWMP_AGENT_FLEET_INTERVAL',
+    description: 'PeriodicInformInterval of every device',
+    parse: number(1, true),
+  },
+  {
+    flag: '--churn-percent <p>',
+    name: 'churnPercent',
+    configKey: 'fleet.churnPercent',
+    env: 'CWMP_AGENT_FLEET_CHURN_PERCENT',
+    description: 'churn: share of devices offline at a time; standby: share asleep',
+    parse: number(0),
+  },
+  {
+    flag: '--offline-seconds <s>',
+    name: 'offlineSeconds',
+    configKey: 'fleet.offlineSeconds',
+    env: 'CWMP_AGENT_FLEET_OFFLINE_SECONDS',
+    description: 'churn: how long a device stays off; standby: how long it sleeps',
+    parse: number(0),
+  },
+  {
+    flag: '--shard <I/N>',
+    name: 'shard',
+    configKey: 'fleet.shard',
+    env: 'CWMP_AGENT_FLEET_SHARD',
+    description: 'run part I of N of the serial range (0-based), e.g. $JOB_COMPLETION_INDEX/10',
+  },
+  {
+    flag: '--summary <file>',
+    name: 'summary',
+    configKey: 'fleet.summaryFile',
+    env: 'CWMP_AGENT_FLEET_SUMMARY',
+    description: 'also write the JSON summary here',
+  },
+  {
+    flag: '--cr-password <password>',
+    name: 'crPassword',
+    configKey: 'fleet.connectionRequestPassword',
+    env: 'CWMP_AGENT_FLEET_CR_PASSWORD',
+    description: 'initial ConnectionRequestPassword (username: the serial number)',
+    default: 'cwmp-agent',
+  },
+  {
+    flag: '--max-in-flight <n>',
+    name: 'maxInFlight',
+    configKey: 'fleet.maxSessionsInFlight',
+    env: 'CWMP_AGENT_FLEET_MAX_IN_FLIGHT',
+    description: 'sessions in flight at most; the rest wait',
+    default: '256, fewer under a low open-file limit',
+    parse: number(1, true),
+  },
+  {
+    flag: '--workers <n>',
+    name: 'workers',
+    configKey: 'fleet.workers',
+    env: 'CWMP_AGENT_FLEET_WORKERS',
+    description: 'spread the devices over this many threads (ports count up from --cr-port)',
+    default: '1',
+    parse: number(1, true),
+  },
+  {
+    flag: '--state-dir <dir>',
+    name: 'stateDir',
+    configKey: 'fleet.stateDir',
+    env: 'CWMP_AGENT_STATE_DIR',
+    description: "keep the fleet's state here across runs",
+    default: 'in memory',
+  },
+  { flag: '--acs-url <url>', name: 'acsUrl', configKey: 'acs.url', env: 'CWMP_AGENT_ACS_URL', description: 'ACS URL', default: 'the bundled test ACS' },
+  { flag: '--acs-username <user>', name: 'acsUsername', configKey: 'acs.username', env: 'CWMP_AGENT_ACS_USERNAME', description: 'username for the ACS' },
+  { flag: '--acs-password <password>', name: 'acsPassword', configKey: 'acs.password', env: 'CWMP_AGENT_ACS_PASSWORD', description: 'password for the ACS' },
+  {
+    flag: '--cr-port <port>',
+    name: 'crPort',
+    configKey: 'connectionRequest.port',
+    env: 'CWMP_AGENT_CR_PORT',
+    description: 'shared connection request port, HTTP and UDP (0 picks a free one)',
+    default: '7547',
+    parse: portNumber,
+  },
+  {
+    flag: '--log-level <level>',
+    name: 'logLevel',
+    configKey: 'log.level',
+    env: 'CWMP_AGENT_LOG_LEVEL',
+    description: 'trace, debug, info, warn, error or silent',
+    default: 'warn',
+  },
+  {
+    flag: '--trace <dir>',
+    name: 'traceDir',
+    configKey: 'trace.dir',
+    env: 'CWMP_AGENT_TRACE_DIR',
+    description: "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)",
+  },
+  {
+    flag: '--trace-secrets',
+    name: 'traceSecrets',
+    configKey: 'trace.secrets',
+    env: 'CWMP_AGENT_TRACE_SECRETS',
+    description: 'keep passwords and Authorization headers in the trace (a lab only)',
+    default: 'false',
+  },
+  {
+    flag: '--metrics-port <port>',
+    name: 'metricsPort',
+    configKey: 'metrics.port',
+    env: 'CWMP_AGENT_METRICS_PORT',
+    description: 'serve Prometheus metrics at http://<host>:<port>/metrics',
+    parse: portNumber,
+  },
+  {
+    flag: '--ui-port <port>',
+    name: 'uiPort',
+    configKey: 'ui.port',
+    env: 'CWMP_AGENT_UI_PORT',
+    description: 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)',
+    parse: portNumber,
+  },
+];
+
+/** The help text of an option: what it does, then where else it can be set and its default. */
+export function fleetOptionHelp(o: FleetOption): string {
+  return `${o.description} [config ${o.configKey}; env ${o.env}${o.default ? `; default ${o.default}` : ''}]`;
+}
+
+/** A flag's text as its value, or a commander-style error naming what it expects. */
+export function parseFleetOption(o: FleetOption, text: string): FleetOptionValue {
+  if (!o.parse) return text;
+  return o.parse(text);
+}
+
+/**
+ * The fleet options set by environment variables (`CWMP_AGENT_FLEET_*`; the shared ones such as
+ * CWMP_AGENT_ACS_URL are read with the agent's configuration). A bad value is a ConfigError
+ * naming the variable.
+ */
+export function fleetOptionsFromEnv(env: NodeJS.ProcessEnv): Record<string, FleetOptionValue> {
+  const out: Record<string, FleetOptionValue> = {};
+  for (const o of FLEET_OPTIONS) {
+    if (!o.env.startsWith('CWMP_AGENT_FLEET_')) continue;
+    const text = env[o.env];
+    if (text === undefined || text === '') continue;
+    try {
+      out[o.name] = o.flag.includes('<') ? parseFleetOption(o, text) : text === 'true' || text === '1';
+    } catch (err) {
+      throw new ConfigError(`${o.env}=${JSON.stringify(text)}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
