@@ -21,7 +21,7 @@ import type { DeviceHooks } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { offsetClock, systemClock } from '../runtime/clock.js';
 import { wireTraceFor } from '../observability/wire-trace.js';
-import { AgentMetrics } from '../observability/metrics.js';
+import type { AgentMetrics } from '../observability/metrics.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import type { TlsOptions } from '../session/acs-transport.js';
@@ -68,7 +68,8 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
   const logFile = { name: 'cwmp-agent.log', maximumSize: o.vendorLog?.maximumSize ?? 256 * 1024 };
   const onReboot = o.onReboot;
-  const metrics = config.metrics ? new AgentMetrics({ processMetrics: true }) : undefined;
+  // prom-client is loaded only when metrics are asked for.
+  const metrics = config.metrics ? new (await import('../observability/metrics.js')).AgentMetrics({ processMetrics: true }) : undefined;
   const misbehaviour =
     config.misbehaviour.length > 0 ? new Misbehaviour(config.misbehaviour, 'device', Math.random, (rule) => metrics?.misbehaviourFired(rule)) : undefined;
   const common = { filesDir: path.join(stateDir, 'device'), firmwarePublicKey, logFile, onReboot, standby: config.device.standby };

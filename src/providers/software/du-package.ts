@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tar from 'tar';
 import { z } from 'zod';
 import { CwmpFault } from '../../cwmp/faults.js';
 
@@ -47,6 +46,10 @@ export type ExecutionUnitManifest = z.infer<typeof executionUnitManifest>;
 
 export const MANIFEST_NAME = 'manifest.json';
 
+/** The tar library, loaded when a package is first handled: most devices never see one. */
+let tarModule: Promise<typeof import('tar')> | undefined;
+const loadTar = (): Promise<typeof import('tar')> => (tarModule ??= import('tar'));
+
 /** Largest unpacked package, bytes, unless the caller gives less room. */
 export const MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 /** Most entries (files and folders) a package may hold: checking each costs, and no unit needs more. */
@@ -77,6 +80,7 @@ export async function unpackDuPackage(archive: string, dest: string, maxBytes = 
   fs.mkdirSync(dest, { recursive: true, mode: 0o755 });
   try {
     await checkEntries(archive, maxBytes);
+    const tar = await loadTar();
     await tar.x({ file: archive, cwd: dest, strict: true, preserveOwner: false, noChmod: false });
     return await verifyUnpacked(dest, Date.now() + MAX_CHECK_MS);
   } catch (err) {
@@ -93,6 +97,7 @@ async function checkEntries(archive: string, maxBytes: number): Promise<void> {
   let total = 0;
   let count = 0;
   let problem: string | undefined;
+  const tar = await loadTar();
   await tar.t({
     file: archive,
     strict: true,
@@ -203,6 +208,7 @@ export async function makeDuPackage(sourceDir: string, out: string): Promise<DuM
       fs.chmodSync(path.join(staging, f), fs.statSync(path.join(sourceDir, f)).mode & 0o777);
     }
     fs.writeFileSync(path.join(staging, MANIFEST_NAME), `${JSON.stringify(withFiles, null, 2)}\n`);
+    const tar = await loadTar();
     await tar.c({ gzip: true, file: out, cwd: staging, portable: true }, [MANIFEST_NAME, ...files]);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
