@@ -38,7 +38,7 @@ export interface DeviceHooks {
   /** Carries out ChangeDUState operations (TR-181 SoftwareModules); without it, ChangeDUState is 9000. */
   software?: SoftwareModuleHooks;
   /** What it can keep doing in standby (StandbyPolicy's NetworkAwarenessCapable, SelfTimerCapable); neither when absent. */
-  standby?: StandbyCapabilities;
+  standby?: StandbyCapabilities | undefined;
 }
 
 /** The identity as DeviceInfo values under a root object ("Device." or "InternetGatewayDevice."). */

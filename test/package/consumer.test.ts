@@ -71,6 +71,8 @@ test('npm pack → install the tarball in a new project → README examples comp
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           strict: true,
+          // The strictest a consumer sets: optional properties are not undefined unless they say so.
+          exactOptionalPropertyTypes: true,
           noEmit: true,
           skipLibCheck: false,
           types: ['node'],
@@ -87,10 +89,14 @@ test('npm pack → install the tarball in a new project → README examples comp
     }
     const loaded = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', "const m = await import('cwmp-agent'); console.log(typeof m.Agent, typeof m.assembleDevice)"],
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('cwmp-agent'); const f = await import('cwmp-agent/fleet'); const s = await import('cwmp-agent/scenarios'); console.log(typeof m.Agent, typeof m.assembleDevice, typeof f.Fleet, typeof s.runScenario, typeof f.runFleetScenario, typeof m.readCpeMessage)",
+      ],
       { cwd: app, encoding: 'utf8' },
     );
-    assert.equal(loaded.trim(), 'function function');
+    assert.equal(loaded.trim(), 'function function function function function function', 'the agent, fleets, scenarios and the message readers are exported');
     const version = execFileSync(path.join(app, 'node_modules', '.bin', 'cwmp-agent'), ['--version'], { encoding: 'utf8' });
     assert.equal(version.trim(), (JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string }).version);
   } finally {
