@@ -70,29 +70,68 @@ ${sessionsChart(r.timeline)}
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}tr.fail td{background:#fdd}svg{border:1px solid #ddd}</style>
 </head><body>
 <h1>cwmp-agent scenarios</h1>
+${overallSummary(results)}
 ${sections.join('\n')}
 </body></html>
 `;
 }
 
+/** The whole run at a glance, before the scenarios one by one. */
+function overallSummary(results: readonly ScenarioResult[]): string {
+  const passed = results.filter((r) => r.passed).length;
+  const expectations = results.flatMap((r) => r.expectations);
+  const sessions = results.reduce((n, r) => ({ ok: n.ok + r.sessions.ok, failed: n.failed + r.sessions.failed }), { ok: 0, failed: 0 });
+  const verdict = passed === results.length ? 'PASSED' : 'FAILED';
+  const list = results.map((r) => `<li class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'passed' : 'FAILED'}: ${xml(r.name)}</li>`).join('');
+  return `<section class="summary">
+<h2 class="${verdict === 'PASSED' ? 'pass' : 'fail'}">${verdict}: ${passed} of ${results.length} scenarios passed</h2>
+<p>${expectations.filter((e) => e.passed).length} of ${expectations.length} expectations met; sessions ${sessions.ok} ok, ${sessions.failed} failed.</p>
+<ul>${list}</ul>
+</section>`;
+}
+
+/** Sessions started per second as stacked bars (ok, failed), with both axes labelled and a legend. */
 function sessionsChart(t: ScenarioResult['timeline']): string {
-  const width = 600;
-  const height = 120;
-  const n = t.ok.length;
+  const plot = { left: 48, right: 12, top: 26, bottom: 40, width: 600, height: 140 };
+  const width = plot.left + plot.width + plot.right;
+  const height = plot.top + plot.height + plot.bottom;
+  const n = Math.max(1, t.ok.length);
   const peak = Math.max(1, ...t.ok.map((v, i) => v + t.failed[i]!));
-  const bar = width / n;
+  const bar = plot.width / n;
+  const baseline = plot.top + plot.height;
   const rects = t.ok
     .map((ok, i) => {
       const failed = t.failed[i]!;
-      const hOk = (ok / peak) * (height - 10);
-      const hFailed = (failed / peak) * (height - 10);
-      const x = (i * bar).toFixed(1);
+      const hOk = (ok / peak) * plot.height;
+      const hFailed = (failed / peak) * plot.height;
+      const x = (plot.left + i * bar).toFixed(1);
       const w = Math.max(1, bar - 1).toFixed(1);
       return (
-        `<rect class="ok" x="${x}" y="${(height - hOk).toFixed(1)}" width="${w}" height="${hOk.toFixed(1)}" fill="#4a8"><title>second ${i + 1}: ${ok} ok, ${failed} failed</title></rect>` +
-        (failed ? `<rect class="failed" x="${x}" y="${(height - hOk - hFailed).toFixed(1)}" width="${w}" height="${hFailed.toFixed(1)}" fill="#d44"/>` : '')
+        `<rect class="ok" x="${x}" y="${(baseline - hOk).toFixed(1)}" width="${w}" height="${hOk.toFixed(1)}" fill="#4a8"><title>second ${i + 1}: ${ok} ok, ${failed} failed</title></rect>` +
+        (failed ? `<rect class="failed" x="${x}" y="${(baseline - hOk - hFailed).toFixed(1)}" width="${w}" height="${hFailed.toFixed(1)}" fill="#d44"/>` : '')
       );
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="sessions started per second, peak ${peak}">${rects}</svg>`;
+  const yTicks = [0, Math.round(peak / 2), peak]
+    .map((v) => {
+      const y = (baseline - (v / peak) * plot.height).toFixed(1);
+      return `<line x1="${plot.left - 4}" y1="${y}" x2="${plot.left}" y2="${y}" stroke="#888"/><text class="y-tick" x="${plot.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle" font-size="11">${v}</text>`;
+    })
+    .join('');
+  const xTicks = [0, Math.floor(n / 2), n]
+    .map((s) => {
+      const x = (plot.left + s * bar).toFixed(1);
+      return `<line x1="${x}" y1="${baseline}" x2="${x}" y2="${baseline + 4}" stroke="#888"/><text class="x-tick" x="${x}" y="${baseline + 16}" text-anchor="middle" font-size="11">${s} s</text>`;
+    })
+    .join('');
+  const axes =
+    `<line x1="${plot.left}" y1="${plot.top}" x2="${plot.left}" y2="${baseline}" stroke="#888"/>` +
+    `<line x1="${plot.left}" y1="${baseline}" x2="${plot.left + plot.width}" y2="${baseline}" stroke="#888"/>` +
+    `<text class="x-label" x="${plot.left + plot.width / 2}" y="${height - 6}" text-anchor="middle" font-size="12">seconds from the start</text>` +
+    `<text class="y-label" transform="translate(12 ${plot.top + plot.height / 2}) rotate(-90)" text-anchor="middle" font-size="12">sessions / s</text>`;
+  const legend =
+    // Above the plot, so that no bar hides it.
+    `<rect x="${plot.left + plot.width - 150}" y="6" width="10" height="10" fill="#4a8"/><text x="${plot.left + plot.width - 136}" y="15" font-size="11">ok</text>` +
+    `<rect x="${plot.left + plot.width - 100}" y="6" width="10" height="10" fill="#d44"/><text x="${plot.left + plot.width - 86}" y="15" font-size="11">failed</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="sessions started per second, peak ${peak}">${axes}${yTicks}${xTicks}${rects}${legend}</svg>`;
 }
