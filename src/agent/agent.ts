@@ -77,6 +77,11 @@ export interface AgentOptions {
   maxBodyBytes?: number;
   /** Initial PeriodicInformInterval, seconds, for a new device. */
   periodicInformInterval?: number;
+  /**
+   * Whether to record each session's RPC methods for those told of its end (a dashboard); by
+   * default when anyone listens for session ends. A fleet asks its watchers once for all devices.
+   */
+  recordSessionRpcs?: () => boolean;
   /** Initial ConnectionRequestUsername and Password (factory values: the ACS may set others). */
   connectionRequestUsername?: string;
   connectionRequestPassword?: string;
@@ -109,6 +114,10 @@ export interface SessionTiming {
   /** Epoch ms from the agent's clock. */
   startedAt: number;
   endedAt: number;
+  /** The event codes its Inform carried. */
+  events: readonly string[];
+  /** The ACS's requests it answered, by method, in order (kept only while someone listens for session ends). */
+  rpcs: readonly string[];
 }
 
 export class Agent implements AgentControl {
@@ -127,6 +136,9 @@ export class Agent implements AgentControl {
   private heartbeatDue = false;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
+  /** What the last session's Inform carried, and the RPCs it answered, for those told of its end. */
+  private lastSentEvents: readonly string[] = [];
+  private sessionRpcs: readonly string[] = NO_RPCS;
   /** What the answer being sent is to suffer (dropped, malformed), set by a misbehaviour rule. */
   private answerMisbehaviour: AnswerMisbehaviour | undefined;
   /** The first event of the session under way (for the observer's per-event counts). */
@@ -756,7 +768,7 @@ export class Agent implements AgentControl {
         } finally {
           release?.();
         }
-        const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now() };
+        const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now(), events: this.lastSentEvents, rpcs: this.sessionRpcs };
         this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent, this.opts.device.identity.serialNumber);
         this.afterSessionOutcome(outcome);
         for (const l of this.sessionListeners) l(outcome, timing);
@@ -799,6 +811,10 @@ export class Agent implements AgentControl {
       this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
     }
     const sent = composeInform(this.state, this.heartbeatDue, this.model, this.ms, this.opts.device.identity, this.opts.clock.now());
+    this.lastSentEvents = sent.sentEvents.map((e) => e.code);
+    // Recorded only for a listener (the control API): a fleet nobody watches keeps nothing.
+    const rpcs: string[] | undefined = (this.opts.recordSessionRpcs ? this.opts.recordSessionRpcs() : this.sessionListeners.length > 0) ? [] : undefined;
+    this.sessionRpcs = rpcs ?? NO_RPCS;
     this.heartbeatDue = false;
     if (this.opts.observer) this.firstEvent = sent.sentEvents[0]?.code ?? '';
     const sessionNo = ++this.sessionCount;
@@ -828,10 +844,18 @@ export class Agent implements AgentControl {
         basicAuthOnly: quirks?.basicAuthOnly,
         onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
-      dispatch:
-        this.opts.observer?.rpc || this.opts.observer?.request || this.opts.misbehaviour?.answer
-          ? (request) => this.observedDispatch(request, machine, sessionNo)
-          : (request) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace),
+      dispatch: (() => {
+        const answer =
+          this.opts.observer?.rpc || this.opts.observer?.request || this.opts.misbehaviour?.answer
+            ? (request: AcsRequest) => this.observedDispatch(request, machine, sessionNo)
+            : (request: AcsRequest) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace);
+        return rpcs
+          ? (request: AcsRequest) => {
+              if (rpcs.length < MAX_RPCS_RECORDED) rpcs.push(request.method);
+              return answer(request);
+            }
+          : answer;
+      })(),
       beforePost: this.opts.misbehaviour?.answer
         ? (body) => {
             const m = this.answerMisbehaviour;
@@ -986,6 +1010,9 @@ function traceExchange(trace: DeviceTrace, session: number): (e: ExchangeRecord)
 
 /** The longest Retry-After an ACS's 503 can impose (then the TR-069 wait follows as usual). */
 const MAX_RETRY_AFTER_SECONDS = 3600;
+const NO_RPCS: readonly string[] = [];
+/** RPC methods recorded for one session at most (a session may run thousands). */
+const MAX_RPCS_RECORDED = 100;
 
 /** The per-parameter active-notification limits, one list per root, shared by every agent. */
 const limitsByPaths = new WeakMap<ManagementServerPaths, NotificationLimit[]>();

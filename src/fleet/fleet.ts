@@ -10,7 +10,7 @@ import type { WireTrace } from '../observability/wire-trace.js';
 import type { AgentObserver } from '../agent/agent-observer.js';
 import type { AgentMisbehaviour } from '../agent/agent-misbehaviour.js';
 import { defaultSessionLimit, SessionGate } from './session-gate.js';
-import { Agent } from '../agent/agent.js';
+import { Agent, type SessionTiming } from '../agent/agent.js';
 import { offsetClock, type Clock, type TimerHandle } from '../runtime/clock.js';
 import { EventCode } from '../cwmp/events.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
@@ -111,7 +111,7 @@ export class Fleet {
   private readonly baseValues: Record<string, string>;
   /** One function for every device, not a closure each. */
   private readonly firmwareFailsToBoot: ((serial: string) => boolean) | undefined;
-  private readonly sessionWatchers: ((m: FleetMember, ok: boolean, timing: { startedAt: number; endedAt: number }) => void)[] = [];
+  private readonly sessionWatchers: ((m: FleetMember, ok: boolean, timing: SessionTiming) => void)[] = [];
 
   /** The fleet-wide bound on sessions in flight: excess sessions wait instead of failing for descriptors. */
   readonly gate: SessionGate;
@@ -188,7 +188,10 @@ export class Fleet {
   }
 
   /** Calls `watcher` after every session of every device. */
-  onSession(watcher: (m: FleetMember, ok: boolean, timing: { startedAt: number; endedAt: number }) => void): void {
+  /** Whether anyone watches the sessions (a control API): only then do devices record their RPCs. One function for all. */
+  private readonly watched = (): boolean => this.sessionWatchers.length > 0;
+
+  onSession(watcher: (m: FleetMember, ok: boolean, timing: SessionTiming) => void): void {
     this.sessionWatchers.push(watcher);
   }
 
@@ -253,6 +256,7 @@ export class Fleet {
       observer: this.o.observer,
       sessionGate: this.gate,
       misbehaviour: this.o.misbehaviour,
+      recordSessionRpcs: this.watched,
     });
     this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {

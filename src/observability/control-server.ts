@@ -50,9 +50,17 @@ export interface SeriesPoint {
   p99: number;
 }
 
-const RECENT_PER_DEVICE = 5;
+const RECENT_PER_DEVICE = 20;
 const SERIES_POINTS = 600;
 const MAX_BODY = 64 * 1024;
+
+/** What the control API counted of one device's sessions since it started. */
+interface DeviceCounters {
+  informs: number;
+  failed: number;
+  events: Record<string, number>;
+  rpcs: Record<string, number>;
+}
 
 /** Made once from the route table (see control-routes.ts). */
 const OPENAPI_DOCUMENT = controlOpenApi();
@@ -77,6 +85,7 @@ export function isLoopback(address: string): boolean {
 export class ControlServer {
   private server: http.Server | undefined;
   private readonly recent = new Map<string, SessionEnd[]>();
+  private readonly counters = new Map<string, DeviceCounters>();
   private readonly series: SeriesPoint[] = [];
   private readonly clients = new Set<http.ServerResponse>();
   private tickLatency = new LatencyHistogram();
@@ -120,6 +129,13 @@ export class ControlServer {
   }
 
   private sessionEnded(e: SessionEnd): void {
+    // Counters since the control API started, per device: Informs by event, RPCs by method.
+    const c = this.counters.get(e.serial) ?? { informs: 0, failed: 0, events: {}, rpcs: {} };
+    c.informs++;
+    if (!e.ok) c.failed++;
+    for (const code of e.events) c.events[code] = (c.events[code] ?? 0) + 1;
+    for (const method of e.rpcs) c.rpcs[method] = (c.rpcs[method] ?? 0) + 1;
+    this.counters.set(e.serial, c);
     const list = this.recent.get(e.serial) ?? [];
     list.push(e);
     if (list.length > RECENT_PER_DEVICE) list.shift();
@@ -243,6 +259,8 @@ export class ControlServer {
       case 'removeDevice':
         if (!target.remove) throw new ApiError(409, 'only a fleet removes devices');
         await target.remove(serial!);
+        this.recent.delete(serial!);
+        this.counters.delete(serial!);
         return json(res, 200, { removed: serial });
       case 'deviceAction':
         return json(res, 202, await this.action(serial!, await body(actionBody)));
@@ -317,7 +335,10 @@ export class ControlServer {
         ms: s.endedAt - s.startedAt,
         ok: s.ok,
         reason: s.reason,
+        events: s.events,
+        rpcs: s.rpcs,
       })),
+      counters: this.counters.get(serial) ?? { informs: 0, failed: 0, events: {}, rpcs: {} },
       traceAvailable: this.o.target.traceFile?.(serial) !== undefined,
     };
   }

@@ -19,6 +19,10 @@ export interface SessionEnd {
   /** The device's session number (its wire trace's). */
   session: number;
   reason?: string;
+  /** The event codes its Inform carried. */
+  events: readonly string[];
+  /** The ACS's requests it answered, by method. */
+  rpcs: readonly string[];
 }
 
 export interface ControlTarget {
@@ -40,7 +44,15 @@ export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: 
   const view = (m: Fleet['members'][number]): ControlDevice => ({ serial: m.serial, agent: m.agent, bootstrapped: fleet.stats.bootstrapped.has(m.index) });
   const listeners: ((e: SessionEnd) => void)[] = [];
   fleet.onSession((m, ok, timing) => {
-    const e: SessionEnd = { serial: m.serial, ok, startedAt: timing.startedAt, endedAt: timing.endedAt, session: m.agent?.sessionsRun ?? 0 };
+    const e: SessionEnd = {
+      serial: m.serial,
+      ok,
+      startedAt: timing.startedAt,
+      endedAt: timing.endedAt,
+      session: m.agent?.sessionsRun ?? 0,
+      events: timing.events,
+      rpcs: timing.rpcs,
+    };
     for (const l of listeners) l(e);
   });
   return {
@@ -76,7 +88,8 @@ export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: s
   const listeners: ((e: SessionEnd) => void)[] = [];
   agent.onSessionEnd((o, t) => {
     if (o.ok) bootstrapped = true;
-    for (const l of listeners) l({ serial, ok: o.ok, startedAt: t.startedAt, endedAt: t.endedAt, session: agent.sessionsRun, reason: o.reason });
+    for (const l of listeners)
+      l({ serial, ok: o.ok, startedAt: t.startedAt, endedAt: t.endedAt, session: agent.sessionsRun, reason: o.reason, events: t.events, rpcs: t.rpcs });
   });
   const view = (): ControlDevice => ({ serial, agent: running ? agent : undefined, bootstrapped });
   return {

@@ -1,17 +1,20 @@
 /**
  * The live dashboard: one page, no build step, using only the control API. Charts are uPlot
  * (served from /assets), fed by the /api/events stream; the device table is paged and searched
- * by the server; a device's page shows its identity, recent sessions (each opening its trace),
- * pending events, queued transfers, actions, and a searchable browser of its data model.
+ * by the server; a device's panel (its own link, #device=SERIAL) shows its identity, recent
+ * sessions with their events (each opening its trace),
+ * pending events, queued transfers, actions, and a paged, searchable browser of its data model.
  */
 export const DASHBOARD_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>cwmp-agent</title>
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%231d2330'/%3E%3Cpath d='M3 11h2V8H3zm4 0h2V5H7zm4 0h2V3h-2z' fill='%234a8'/%3E%3C/svg%3E">
 <link rel="stylesheet" href="/assets/uplot.css">
 <style>
-  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f5f6f8; }
+  /* No scroll anchoring: a panel filling in must not carry the page along with the rows below it. */
+  body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f5f6f8; overflow-anchor: none; }
   header { background: #1d2330; color: #fff; padding: 10px 20px; display: flex; gap: 28px; align-items: baseline; flex-wrap: wrap; }
   header h1 { font-size: 18px; margin: 0 12px 0 0; }
   .figure b { font-size: 20px; display: block; }
@@ -19,6 +22,10 @@ export const DASHBOARD_PAGE = `<!doctype html>
   main { padding: 16px 20px; display: grid; grid-template-columns: 1fr 1fr 1fr; gap: 16px; }
   section { background: #fff; border-radius: 6px; padding: 12px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
   section.wide { grid-column: 1 / -1; }
+  section { min-width: 0; overflow-x: auto; }
+  td { overflow-wrap: anywhere; }
+  /* A narrow window: one column, charts one under another. */
+  @media (max-width: 1000px) { main { grid-template-columns: 1fr; padding: 12px 8px; } header { gap: 14px; } }
   h2 { font-size: 14px; margin: 0 0 8px; }
   table { border-collapse: collapse; width: 100%; }
   td, th { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eceef2; }
@@ -27,7 +34,8 @@ export const DASHBOARD_PAGE = `<!doctype html>
   .ok { color: #1a7f37; } .bad { color: #c62828; } .muted { color: #7a8190; }
   input, select, button { font: inherit; padding: 4px 8px; }
   button { cursor: pointer; }
-  #device { display: none; }
+  /* An open device comes first, under the header: on screen when opened, from a link too. */
+  #device { display: none; order: -1; }
   pre { background: #f0f2f5; padding: 8px; overflow: auto; max-height: 320px; }
 </style>
 </head>
@@ -69,11 +77,12 @@ export const DASHBOARD_PAGE = `<!doctype html>
       <span id="d-result" class="muted"></span>
     </div>
     <table><tbody id="d-identity"></tbody></table>
-    <h2>Recent sessions</h2><table><tbody id="d-sessions"></tbody></table>
+    <h2>Counters <span class="muted">(since the dashboard started)</span></h2><table><tbody id="d-counters"></tbody></table>
+    <h2>Recent sessions <span class="muted">(newest first)</span></h2><table><tbody id="d-sessions"></tbody></table>
     <h2>Pending events</h2><div id="d-events" class="muted"></div>
     <h2>Queued transfers</h2><div id="d-transfers" class="muted"></div>
     <h2>Trace</h2><pre id="d-trace" class="muted">choose a session</pre>
-    <h2>Data model <input id="d-search" placeholder="search names and values…" size="30"> <span id="d-ptotal" class="muted"></span></h2>
+    <h2>Data model <input id="d-search" placeholder="search names and values…" size="30"> <button id="d-pprev">◀</button> <span id="d-ptotal" class="muted"></span> <button id="d-pnext">▶</button></h2>
     <table><thead><tr><th>name</th><th>value</th><th>type</th><th>notification</th></tr></thead><tbody id="d-params"></tbody></table>
   </section>
 </main>
@@ -84,7 +93,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
   const api = (path, init = {}) => fetch(path + (token ? (path.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(token) : ''), { ...init, headers: { 'content-type': 'application/json', ...(init.headers || {}) } });
   const $ = (id) => document.getElementById(id);
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-  const state = { series: [], offset: 0, limit: 50, serial: null, points: 0 };
+  const state = { series: [], offset: 0, limit: 50, serial: null, points: 0, poffset: 0, plimit: 200 };
   window.__dashboard = state;
 
   const width = () => Math.max(280, Math.floor(document.querySelector('.chart').parentElement.clientWidth - 24));
@@ -138,17 +147,34 @@ export const DASHBOARD_PAGE = `<!doctype html>
   setInterval(loadDevices, 2000);
   loadDevices();
 
-  const openDevice = async (serial) => {
+  const openDevice = async (serial, keepPage) => {
+    // A link to this device: #device=SERIAL opens it again (a bookmark, a colleague's link).
+    if (state.serial !== serial) { state.poffset = 0; history.replaceState(null, '', '#device=' + encodeURIComponent(serial)); }
+    const first = state.serial !== serial;
     state.serial = serial;
     $('device').style.display = 'block';
     $('d-serial').textContent = serial;
-    const d = await (await api('/api/devices/' + encodeURIComponent(serial))).json();
-    $('d-identity').innerHTML = Object.entries(d.identity || {}).map(([k, v]) => '<tr><td>' + esc(k) + '</td><td>' + esc(v) + '</td></tr>').join('') + '<tr><td>status</td><td>' + (d.online ? 'online' : 'offline') + '</td></tr>';
-    $('d-sessions').innerHTML = d.recentSessions.map((s) => '<tr><td><a href="#" data-session="' + s.session + '">session ' + s.session + '</a></td><td>' + esc(s.at) + '</td><td>' + s.ms + ' ms</td><td class="' + (s.ok ? 'ok' : 'bad') + '">' + (s.ok ? 'ok' : esc(s.reason || 'failed')) + '</td></tr>').join('') || '<tr><td class="muted">none yet</td></tr>';
-    $('d-events').textContent = d.pendingEvents.join(', ') || 'none';
-    $('d-transfers').textContent = d.queuedTransfers.map((t) => t.fileType + ' ' + t.phase).join(', ') || 'none';
+    // The panel is first under the header: the top of the page shows it.
+    if (first && !keepPage) window.scrollTo(0, 0);
+    await refreshDevice();
     loadParameters();
   };
+  // The open device's details, again every two seconds: its sessions and counters as they happen.
+  const refreshDevice = async () => {
+    const serial = state.serial;
+    if (!serial) return;
+    const r = await api('/api/devices/' + encodeURIComponent(serial));
+    if (!r.ok || serial !== state.serial) return;
+    const d = await r.json();
+    $('d-identity').innerHTML = Object.entries(d.identity || {}).map(([k, v]) => '<tr><td>' + esc(k) + '</td><td>' + esc(v) + '</td></tr>').join('') + '<tr><td>status</td><td>' + (d.online ? 'online' : 'offline') + '</td></tr>';
+    $('d-sessions').innerHTML = d.recentSessions.slice().reverse().map((s) => '<tr><td><a href="#" data-session="' + s.session + '">session ' + s.session + '</a></td><td>' + esc(s.at) + '</td><td class="events">' + esc((s.events || []).join(', ')) + '</td><td class="rpcs">' + esc((s.rpcs || []).join(', ') || '—') + '</td><td>' + s.ms + ' ms</td><td class="' + (s.ok ? 'ok' : 'bad') + '">' + (s.ok ? 'ok' : esc(s.reason || 'failed')) + '</td></tr>').join('') || '<tr><td class="muted">none yet</td></tr>';
+    const c = d.counters || { informs: 0, failed: 0, events: {}, rpcs: {} };
+    const tally = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, n]) => esc(k) + ' ' + n).join(', ') || '—';
+    $('d-counters').innerHTML = '<tr><td>Informs</td><td>' + c.informs + (c.failed ? ' (' + c.failed + ' sessions failed)' : '') + '</td></tr><tr><td>events</td><td>' + tally(c.events) + '</td></tr><tr><td>RPCs by method</td><td class="rpc-counts">' + tally(c.rpcs) + '</td></tr>';
+    $('d-events').textContent = d.pendingEvents.join(', ') || 'none';
+    $('d-transfers').textContent = d.queuedTransfers.map((t) => t.fileType + ' ' + t.phase).join(', ') || 'none';
+  };
+  setInterval(refreshDevice, 2000);
   $('d-sessions').onclick = async (e) => {
     const a = e.target.closest('a[data-session]');
     if (!a) return;
@@ -157,18 +183,23 @@ export const DASHBOARD_PAGE = `<!doctype html>
     $('d-trace').textContent = r.ok ? await r.text() : (await r.json()).error;
   };
   const loadParameters = async () => {
-    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/parameters?limit=200&search=' + encodeURIComponent($('d-search').value));
+    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/parameters?offset=' + state.poffset + '&limit=' + state.plimit + '&search=' + encodeURIComponent($('d-search').value));
     const p = await r.json();
     if (!r.ok) { $('d-params').innerHTML = '<tr><td class="muted">' + esc(p.error) + '</td></tr>'; return; }
-    $('d-ptotal').textContent = p.total + ' parameters';
+    state.ptotal = p.total;
+    $('d-ptotal').textContent = p.total ? (p.offset + 1) + '–' + Math.min(p.total, p.offset + p.items.length) + ' of ' + p.total + ' parameters' : 'no parameters';
     $('d-params').innerHTML = p.items.map((x) => '<tr><td>' + esc(x.name) + '</td><td>' + esc(x.value) + '</td><td class="muted">' + x.type + '</td><td>' + x.notification + '</td></tr>').join('');
   };
-  $('d-search').oninput = loadParameters;
-  $('d-close').onclick = () => { $('device').style.display = 'none'; state.serial = null; };
+  $('d-search').oninput = () => { state.poffset = 0; loadParameters(); };
+  $('d-pprev').onclick = () => { state.poffset = Math.max(0, state.poffset - state.plimit); loadParameters(); };
+  $('d-pnext').onclick = () => { if (state.poffset + state.plimit < (state.ptotal || 0)) { state.poffset += state.plimit; loadParameters(); } };
+  $('d-close').onclick = () => { $('device').style.display = 'none'; state.serial = null; history.replaceState(null, '', location.pathname + location.search); };
+  const fromLink = /^#device=(.+)$/.exec(location.hash);
+  if (fromLink) openDevice(decodeURIComponent(fromLink[1]));
   document.querySelectorAll('button[data-action]').forEach((b) => b.onclick = async () => {
     const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/actions', { method: 'POST', body: JSON.stringify({ action: b.dataset.action }) });
     $('d-result').textContent = r.ok ? b.dataset.action + ': done' : (await r.json()).error;
-    setTimeout(() => openDevice(state.serial), 1000);
+    setTimeout(() => openDevice(state.serial, true), 1000);
   });
   $('d-set').onclick = async () => {
     const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/values', { method: 'PUT', body: JSON.stringify({ values: { [$('d-name').value]: $('d-value').value } }) });

@@ -59,6 +59,40 @@ test('the dashboard in chromium shows the running fleet, a chart that moves, and
     await page.fill('#d-search', 'SoftwareVersion');
     await until(`[...document.querySelectorAll('#d-params tr')].some((r) => r.textContent.includes('DeviceInfo.SoftwareVersion'))`);
 
+    // Per-device counters and the RPCs of each session: the ACS asks something in a session the page starts.
+    acs.queue(serial, { method: 'GetParameterValues', parameterNames: ['Device.DeviceInfo.UpTime'] });
+    await page.click('button[data-action="inform"]');
+    await until(`document.querySelector('#d-counters .rpc-counts').textContent.includes('GetParameterValues 1')`, 20_000);
+    await until(`[...document.querySelectorAll('#d-sessions td.rpcs')].some((td) => td.textContent === 'GetParameterValues')`);
+    // Recent sessions say what each Inform carried; the data model pages through all parameters.
+    await until(`document.getElementById('d-sessions').textContent.includes('BOOTSTRAP')`);
+    await page.fill('#d-search', '');
+    await until(`/^1–200 of \\d+ parameters$/.test(document.getElementById('d-ptotal').textContent)`);
+    const total = Number(/of (\d+)/.exec((await page.textContent('#d-ptotal')) ?? '')![1]);
+    assert.ok(total > 200, `${total} parameters, more than one page`);
+    const firstName = await page.textContent('#d-params tr td');
+    await page.click('#d-pnext');
+    await until(`document.getElementById('d-ptotal').textContent.startsWith('201–')`);
+    assert.notEqual(await page.textContent('#d-params tr td'), firstName, 'the next page holds other parameters');
+
+    // The device has a link of its own: opened from it, its panel is on screen at once.
+    assert.equal(new URL(page.url()).hash, `#device=${serial}`);
+    const linked = await browser.newPage({ viewport: { width: 800, height: 700 } });
+    await linked.goto(page.url());
+    await linked.waitForFunction(`document.getElementById('d-serial').textContent === '${serial}'`, undefined, { timeout: 15_000 });
+    await linked.waitForFunction(
+      `(() => { const r = document.getElementById('device').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; })()`,
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    // 800 px wide: nothing wider than the window.
+    await linked.waitForFunction(`document.querySelectorAll('#d-params tr').length > 10`, undefined, { timeout: 15_000 });
+    assert.ok(((await linked.evaluate('document.documentElement.scrollWidth')) as number) <= 800, 'no horizontal overflow at 800 px');
+    assert.ok(await linked.$('link[rel="icon"]'), 'a favicon');
+    await linked.close();
+
     const shots = tempDir('dashboard-');
     await page.click('#d-close');
     await page.fill('#search', '');
