@@ -248,7 +248,7 @@ export interface ConfigOverrides {
   setBy?: Partial<Record<OverrideKey, string>>;
 }
 
-type OverrideKey =
+export type OverrideKey =
   | 'acsUrl'
   | 'acsUsername'
   | 'acsPassword'
@@ -264,57 +264,93 @@ type OverrideKey =
   | 'uiPort'
   | 'traceSecrets';
 
+/**
+ * Every option of `cwmp-agent run` in one table: its flag (as commander spells it), its key in the
+ * configuration file, its environment variable, its default and what it does. The command's
+ * flags and --help, the variables read and the README's table all come from here.
+ */
+export const RUN_OPTIONS: Record<OverrideKey, { flag: string; configKey: string; env: string; description: string; default?: string }> = {
+  acsUrl: { flag: '--acs-url <url>', configKey: 'acs.url', env: 'CWMP_AGENT_ACS_URL', description: 'the ACS', default: 'start the bundled test ACS' },
+  acsUsername: {
+    flag: '--acs-username <user>',
+    configKey: 'acs.username',
+    env: 'CWMP_AGENT_ACS_USERNAME',
+    description: 'username for the ACS (Basic or Digest)',
+  },
+  acsPassword: { flag: '--acs-password <password>', configKey: 'acs.password', env: 'CWMP_AGENT_ACS_PASSWORD', description: 'password for the ACS' },
+  stateDir: { flag: '--state-dir <dir>', configKey: 'stateDir', env: 'CWMP_AGENT_STATE_DIR', description: 'where all persisted state lives', default: './var' },
+  crPort: {
+    flag: '--cr-port <port>',
+    configKey: 'connectionRequest.port',
+    env: 'CWMP_AGENT_CR_PORT',
+    description: 'connection request port, HTTP and UDP (0 picks a free one)',
+    default: '7547',
+  },
+  crUsername: {
+    flag: '--cr-username <user>',
+    configKey: 'connectionRequest.username',
+    env: 'CWMP_AGENT_CR_USERNAME',
+    description: "the device's initial ConnectionRequestUsername (the ACS may set another)",
+  },
+  crPassword: {
+    flag: '--cr-password <password>',
+    configKey: 'connectionRequest.password',
+    env: 'CWMP_AGENT_CR_PASSWORD',
+    description: "the device's initial ConnectionRequestPassword (the ACS may set another)",
+  },
+  logLevel: {
+    flag: '--log-level <level>',
+    configKey: 'log.level',
+    env: 'CWMP_AGENT_LOG_LEVEL',
+    description: 'trace, debug, info, warn, error or silent',
+    default: 'info',
+  },
+  logFormat: {
+    flag: '--log-format <format>',
+    configKey: 'log.format',
+    env: 'CWMP_AGENT_LOG_FORMAT',
+    description: 'auto (readable lines on a terminal, JSON lines when piped), json or pretty',
+    default: 'auto',
+  },
+  root: {
+    flag: '--root <object>',
+    configKey: 'dataModel.root',
+    env: 'CWMP_AGENT_ROOT',
+    description: 'data model root: Device (TR-181) or InternetGatewayDevice (TR-098, a legacy gateway)',
+    default: 'Device',
+  },
+  traceDir: {
+    flag: '--trace <dir>',
+    configKey: 'trace.dir',
+    env: 'CWMP_AGENT_TRACE_DIR',
+    description: 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)',
+  },
+  metricsPort: {
+    flag: '--metrics-port <port>',
+    configKey: 'metrics.port',
+    env: 'CWMP_AGENT_METRICS_PORT',
+    description: 'serve Prometheus metrics at http://<host>:<port>/metrics',
+  },
+  uiPort: {
+    flag: '--ui-port <port>',
+    configKey: 'ui.port',
+    env: 'CWMP_AGENT_UI_PORT',
+    description: 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)',
+  },
+  traceSecrets: {
+    flag: '--trace-secrets',
+    configKey: 'trace.secrets',
+    env: 'CWMP_AGENT_TRACE_SECRETS',
+    description: 'keep passwords and Authorization headers in the trace (a lab only)',
+    default: 'false',
+  },
+};
+
+const optionKeys = Object.keys(RUN_OPTIONS) as OverrideKey[];
 /** The configuration key each override sets. */
-const OVERRIDDEN_KEY: Record<OverrideKey, string> = {
-  acsUrl: 'acs.url',
-  acsUsername: 'acs.username',
-  acsPassword: 'acs.password',
-  stateDir: 'stateDir',
-  crPort: 'connectionRequest.port',
-  crUsername: 'connectionRequest.username',
-  crPassword: 'connectionRequest.password',
-  logLevel: 'log.level',
-  logFormat: 'log.format',
-  root: 'dataModel.root',
-  traceDir: 'trace.dir',
-  metricsPort: 'metrics.port',
-  uiPort: 'ui.port',
-  traceSecrets: 'trace.secrets',
-};
-
-export const ENV_VARIABLES: Record<OverrideKey, string> = {
-  acsUrl: 'CWMP_AGENT_ACS_URL',
-  acsUsername: 'CWMP_AGENT_ACS_USERNAME',
-  acsPassword: 'CWMP_AGENT_ACS_PASSWORD',
-  stateDir: 'CWMP_AGENT_STATE_DIR',
-  crPort: 'CWMP_AGENT_CR_PORT',
-  crUsername: 'CWMP_AGENT_CR_USERNAME',
-  crPassword: 'CWMP_AGENT_CR_PASSWORD',
-  logLevel: 'CWMP_AGENT_LOG_LEVEL',
-  logFormat: 'CWMP_AGENT_LOG_FORMAT',
-  root: 'CWMP_AGENT_ROOT',
-  traceDir: 'CWMP_AGENT_TRACE_DIR',
-  metricsPort: 'CWMP_AGENT_METRICS_PORT',
-  uiPort: 'CWMP_AGENT_UI_PORT',
-  traceSecrets: 'CWMP_AGENT_TRACE_SECRETS',
-};
-
-const FLAGS: Record<OverrideKey, string> = {
-  acsUrl: '--acs-url',
-  acsUsername: '--acs-username',
-  acsPassword: '--acs-password',
-  stateDir: '--state-dir',
-  crPort: '--cr-port',
-  crUsername: '--cr-username',
-  crPassword: '--cr-password',
-  logLevel: '--log-level',
-  logFormat: '--log-format',
-  root: '--root',
-  traceDir: '--trace',
-  metricsPort: '--metrics-port',
-  uiPort: '--ui-port',
-  traceSecrets: '--trace-secrets',
-};
+const OVERRIDDEN_KEY = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].configKey])) as Record<OverrideKey, string>;
+export const ENV_VARIABLES = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].env])) as Record<OverrideKey, string>;
+const FLAGS = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].flag.split(' ')[0]!])) as Record<OverrideKey, string>;
 
 /** The flags given, as the user typed them, for error messages (never a password's value). */
 export function flagLabels(flags: ConfigOverrides): Partial<Record<OverrideKey, string>> {

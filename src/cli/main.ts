@@ -6,7 +6,7 @@ import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js'
 import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, flagLabels, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
+import { ConfigError, flagLabels, overridesFromEnv, RUN_OPTIONS, type ConfigOverrides } from '../agent/config.js';
 import type { FleetFlags } from './fleet-command.js';
 import { FLEET_OPTIONS, fleetOptionHelp, fleetOptionsFromEnv, parseFleetOption } from './fleet-options.js';
 import { isWorker, supervise } from './supervisor.js';
@@ -25,31 +25,23 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   // A bad flag is a configuration error like any other: status 2 (commander's own would be 1).
   program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').version(packageVersion()).enablePositionalOptions().showHelpAfterError().exitOverride();
-  program
+  const run = program
     .command('run')
-    .description('run one agent (a simulated device on an embedded store by default)')
-    .option('-c, --config <file>', 'YAML configuration file')
-    .option('--acs-url <url>', 'ACS URL (default: start the bundled test ACS)')
-    .option('--acs-username <user>', 'username for the ACS')
-    .option('--acs-password <password>', 'password for the ACS')
-    .option('--state-dir <dir>', 'where all persisted state lives (default ./var)')
-    .option('--cr-port <port>', 'connection request port (0 picks a free one)', port)
-    .option('--cr-username <user>', "the device's initial ConnectionRequestUsername (the ACS may set another)")
-    .option('--cr-password <password>', "the device's initial ConnectionRequestPassword (the ACS may set another)")
-    .option('--log-level <level>', 'trace, debug, info, warn, error or silent')
-    .option('--log-format <format>', 'auto (readable on a terminal, JSON lines when piped), json or pretty')
-    .option('--root <object>', 'data model root: Device (TR-181, default) or InternetGatewayDevice (TR-098)')
-    .option('--trace <dir>', 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)')
-    .option('--trace-secrets', 'keep passwords and Authorization headers in the trace (a lab only)')
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics', port)
-    .option('--ui-port <port>', 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)', port)
-    .action(async (o: Omit<ConfigOverrides, 'traceDir' | 'setBy'> & { config?: string; trace?: string }) => {
-      if (!isWorker()) return supervise();
-      const { config, trace, ...rest } = o;
-      const flags: ConfigOverrides = { ...rest, traceDir: trace };
-      const { runAgent } = await import('./run-command.js');
-      await runAgent(config, { ...flags, setBy: flagLabels(flags) });
-    });
+    .description('run one agent (a simulated device on an embedded store by default; flags win over variables, which win over the file)')
+    .option('-c, --config <file>', 'YAML configuration file');
+  // One table for the flags, their keys in the file and their variables (RUN_OPTIONS in config.ts).
+  for (const o of Object.values(RUN_OPTIONS)) {
+    const help = `${o.description} [config ${o.configKey}; env ${o.env}${o.default ? `; default ${o.default}` : ''}]`;
+    if (o.flag.includes('<port>')) run.option(o.flag, help, port);
+    else run.option(o.flag, help);
+  }
+  run.action(async (o: Omit<ConfigOverrides, 'traceDir' | 'setBy'> & { config?: string; trace?: string }) => {
+    if (!isWorker()) return supervise();
+    const { config, trace, ...rest } = o;
+    const flags: ConfigOverrides = { ...rest, traceDir: trace };
+    const { runAgent } = await import('./run-command.js');
+    await runAgent(config, { ...flags, setBy: flagLabels(flags) });
+  });
   program
     .command('acs')
     .description('run the bundled test ACS on its own')

@@ -70,7 +70,8 @@ test('every fleet option has a key the configuration file accepts, with the valu
 
 test('fleet --help and the README name every option with its key, variable and default', () => {
   const help = spawnSync(process.execPath, [bin, 'fleet', '--help'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
-  const section = readme.slice(readme.indexOf('| flag | config key | environment variable |'));
+  const fleetSection = readme.slice(readme.indexOf('## Fleets: thousands of devices'));
+  const section = fleetSection.slice(fleetSection.indexOf('| flag | config key | environment variable |'));
   for (const o of FLEET_OPTIONS) {
     const flag = o.flag.split(' ')[0]!;
     assert.ok(help.includes(flag), `--help lists ${flag}`);
