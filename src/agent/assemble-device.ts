@@ -47,6 +47,8 @@ export interface AssembleOptions {
 
 export interface AssembledDevice {
   agent: Agent;
+  /** HTTP connection requests refused for their credentials since the start. */
+  connectionRequestAuthFailures(): number;
   device: DeviceHooks;
   stateDir: string;
   /** The agent's metrics, and the port they are served on, when metrics.port is set. */
@@ -132,10 +134,12 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   logger.info({ serialNumber: device.identity.serialNumber, stateDir }, 'agent starting');
   const crAddress = o.connectionRequestAddress ?? config.connectionRequest.address;
   const crPort = config.connectionRequest.port;
+  let crAuthFailures = 0;
   const http = await startHttpConnectionRequests(agent, {
     port: crPort,
     address: crAddress,
     digestAlgorithms: config.connectionRequest.digestAlgorithms,
+    onAuthFailure: () => void crAuthFailures++,
   }).catch((err: NodeJS.ErrnoException) => {
     if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
       throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${crPort} (${err.code}); choose another port with --cr-port`);
@@ -171,6 +175,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   return {
     agent,
     device,
+    connectionRequestAuthFailures: () => crAuthFailures,
     metrics,
     metricsPort: metricsServer?.port,
     stateDir,

@@ -51,6 +51,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
             agent,
             device.identity.serialNumber,
             config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined,
+            assembled.connectionRequestAuthFailures,
           ),
           port: config.ui.port,
           address: config.ui.address,

@@ -24,6 +24,8 @@ export interface ConnectionRequestSetup {
   allowBasic?: boolean;
   /** Digest algorithms offered, in order (default MD5, SHA-256). */
   digestAlgorithms?: readonly ('MD5' | 'SHA-256')[];
+  /** Told of each request refused for its credentials (a device's counters). */
+  onAuthFailure?: () => void;
 }
 
 /** The wire-trace record of each HTTP connection request a device's route answered (none without a trace). */
@@ -76,6 +78,7 @@ export async function startHttpConnectionRequests(agent: Agent, setup: Connectio
       agent.trigger(EventCode.ConnectionRequest);
     },
     onAnswered: traceHttpConnectionRequests(agent),
+    onAuthFailure: setup.onAuthFailure,
     misbehave: agent.misbehaviour?.connectionRequest
       ? () => agent.misbehaviour?.connectionRequest?.(agent.model.read(agent.deviceInfo.serialNumber))
       : undefined,

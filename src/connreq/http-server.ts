@@ -27,6 +27,8 @@ export interface ConnectionRequestRoute {
   onConnectionRequest: () => void;
   /** A misbehaving device (a test harness): 'ignore' accepts without a session, 'refuse' answers 503, 'error' 500. */
   misbehave?: () => ConnectionRequestMisbehaviour | undefined;
+  /** A request to this path with credentials that did not match (for a device's counters). */
+  onAuthFailure?: () => void;
   /** Every request to this path, answered: for the wire trace. */
   onAnswered?: (r: { method: string; url: string; headers: Record<string, string | string[] | undefined>; status: number; remote: string | undefined }) => void;
 }
@@ -212,6 +214,7 @@ export class HttpConnectionRequestServer {
     if (!ok) {
       if (header && !stale) {
         this.stats.rejected++;
+        route.onAuthFailure?.();
         this.opts.onRefused?.(username === '' ? 'no credentials configured' : 'bad credentials', path);
       }
       const challenges = this.digest.challenge(now, () => randomBytes(16).toString('hex'), stale);

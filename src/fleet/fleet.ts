@@ -81,6 +81,8 @@ export interface FleetMember {
   modelStore: LiveModelStore;
   agent: Agent | undefined;
   crPath: string;
+  /** Connection requests refused for their credentials, since the fleet started (absent: none). */
+  crAuthFailures?: number;
 }
 
 const EPOCH_2026 = Date.UTC(2026, 0, 1);
@@ -323,6 +325,7 @@ export class Fleet {
       onConnectionRequest,
       enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
       onAnswered: traceHttpConnectionRequests(agent),
+      onAuthFailure: () => void (m.crAuthFailures = (m.crAuthFailures ?? 0) + 1),
       misbehave: this.o.misbehaviour?.connectionRequest ? () => this.o.misbehaviour?.connectionRequest?.(m.serial) : undefined,
     });
     let udpUser = credentials().username;

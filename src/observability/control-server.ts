@@ -338,7 +338,10 @@ export class ControlServer {
         events: s.events,
         rpcs: s.rpcs,
       })),
-      counters: this.counters.get(serial) ?? { informs: 0, failed: 0, events: {}, rpcs: {} },
+      counters: {
+        ...(this.counters.get(serial) ?? { informs: 0, failed: 0, events: {}, rpcs: {} }),
+        connectionRequestAuthFailures: d.connectionRequestAuthFailures,
+      },
       traceAvailable: this.o.target.traceFile?.(serial) !== undefined,
     };
   }

@@ -9,6 +9,8 @@ export interface ControlDevice {
   serial: string;
   agent: Agent | undefined;
   bootstrapped: boolean;
+  /** Connection requests refused for their credentials. */
+  connectionRequestAuthFailures: number;
 }
 
 export interface SessionEnd {
@@ -41,7 +43,12 @@ export interface ControlTarget {
 }
 
 export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: string) => string | undefined): ControlTarget {
-  const view = (m: Fleet['members'][number]): ControlDevice => ({ serial: m.serial, agent: m.agent, bootstrapped: fleet.stats.bootstrapped.has(m.index) });
+  const view = (m: Fleet['members'][number]): ControlDevice => ({
+    serial: m.serial,
+    agent: m.agent,
+    bootstrapped: fleet.stats.bootstrapped.has(m.index),
+    connectionRequestAuthFailures: m.crAuthFailures ?? 0,
+  });
   const listeners: ((e: SessionEnd) => void)[] = [];
   fleet.onSession((m, ok, timing) => {
     const e: SessionEnd = {
@@ -82,7 +89,7 @@ export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: 
 }
 
 /** One agent (cwmp-agent run): one device, always there; powered off means stopped. */
-export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: string) => string | undefined): ControlTarget {
+export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: string) => string | undefined, authFailures?: () => number): ControlTarget {
   let bootstrapped = false;
   const running = true;
   const listeners: ((e: SessionEnd) => void)[] = [];
@@ -91,7 +98,7 @@ export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: s
     for (const l of listeners)
       l({ serial, ok: o.ok, startedAt: t.startedAt, endedAt: t.endedAt, session: agent.sessionsRun, reason: o.reason, events: t.events, rpcs: t.rpcs });
   });
-  const view = (): ControlDevice => ({ serial, agent: running ? agent : undefined, bootstrapped });
+  const view = (): ControlDevice => ({ serial, agent: running ? agent : undefined, bootstrapped, connectionRequestAuthFailures: authFailures?.() ?? 0 });
   return {
     kind: 'agent',
     profile: 'device',

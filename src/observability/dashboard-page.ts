@@ -170,7 +170,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     $('d-sessions').innerHTML = d.recentSessions.slice().reverse().map((s) => '<tr><td><a href="#" data-session="' + s.session + '">session ' + s.session + '</a></td><td>' + esc(s.at) + '</td><td class="events">' + esc((s.events || []).join(', ')) + '</td><td class="rpcs">' + esc((s.rpcs || []).join(', ') || '—') + '</td><td>' + s.ms + ' ms</td><td class="' + (s.ok ? 'ok' : 'bad') + '">' + (s.ok ? 'ok' : esc(s.reason || 'failed')) + '</td></tr>').join('') || '<tr><td class="muted">none yet</td></tr>';
     const c = d.counters || { informs: 0, failed: 0, events: {}, rpcs: {} };
     const tally = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, n]) => esc(k) + ' ' + n).join(', ') || '—';
-    $('d-counters').innerHTML = '<tr><td>Informs</td><td>' + c.informs + (c.failed ? ' (' + c.failed + ' sessions failed)' : '') + '</td></tr><tr><td>events</td><td>' + tally(c.events) + '</td></tr><tr><td>RPCs by method</td><td class="rpc-counts">' + tally(c.rpcs) + '</td></tr>';
+    $('d-counters').innerHTML = '<tr><td>Informs</td><td>' + c.informs + (c.failed ? ' (' + c.failed + ' sessions failed)' : '') + '</td></tr><tr><td>events</td><td>' + tally(c.events) + '</td></tr><tr><td>RPCs by method</td><td class="rpc-counts">' + tally(c.rpcs) + '</td></tr><tr><td>connection requests refused (credentials)</td><td class="cr-auth">' + (c.connectionRequestAuthFailures || 0) + '</td></tr>';
     $('d-events').textContent = d.pendingEvents.join(', ') || 'none';
     $('d-transfers').textContent = d.queuedTransfers.map((t) => t.fileType + ' ' + t.phase).join(', ') || 'none';
   };

@@ -73,6 +73,11 @@ test('the control API steers a running fleet: list, add, inform, set values, pow
     await r.acs.waitFor(() => added.json.added.every((s: string) => events(r.acs, s).some((e) => e.includes('0 BOOTSTRAP'))), 15_000);
 
     const serial = 'STB000000003';
+    // A connection request with the wrong password is counted for the device.
+    const crUrl = r.fleet.member(serial)!.agent!.model.read('Device.ManagementServer.ConnectionRequestURL');
+    assert.equal(await r.acs.connectionRequest(crUrl, serial, 'not-the-password'), 401);
+    assert.equal((await r.call('GET', `/api/devices/${serial}`)).json.counters.connectionRequestAuthFailures, 1);
+    assert.equal((await r.call('GET', '/api/devices/STB000000004')).json.counters.connectionRequestAuthFailures, 0);
     // A value the device changes, forced active: a 4 VALUE CHANGE session follows.
     const set = await r.call('PUT', `/api/devices/${serial}/values`, { values: { 'Device.DeviceInfo.ProvisioningCode': 'changed-on-the-device' } });
     assert.equal(set.status, 200, JSON.stringify(set.json));
