@@ -6,6 +6,7 @@
  * that every device of the profile shares. Per device, only what the ACS changes is stored.
  */
 import fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WireType } from '../cwmp/messages.js';
@@ -49,38 +50,24 @@ function wireType(raw: string | undefined): WireType {
   return (WIRE_TYPES as readonly string[]).includes(t) ? (t as WireType) : 'string';
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes. */
+/**
+ * RFC 4180 CSV (csv-parse): quoted fields, doubled quotes, commas and newlines inside quotes; rows
+ * of unequal length and blank rows allowed (a GetParameterValues dump is not always tidy).
+ */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
+  try {
+    return parse(text, {
+      bom: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+    }) as string[][];
+  } catch (err) {
+    throw new Error(`not CSV: ${(err as Error).message}`);
   }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
 }
 
-/** A CSV snapshot: a header naming at least "name" and "value" (and optionally "type", "writable"). */
 /**
  * A CSV snapshot: a header with name and value columns (type and writable optional), or the
  * data model CSV genieacs-sim uses (Parameter, Object, Writable, Value, Value type, ...), whose

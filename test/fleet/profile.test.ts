@@ -20,6 +20,9 @@ test('CSV: quotes, doubled quotes, commas and newlines inside fields', () => {
     ['multi\nline', 'z'],
   ]);
   assert.throws(() => snapshotFromCsv('path,val\nDevice.X,1\n'), /"name" and "value"/);
+  // Blank rows and rows of unequal length pass; a quote never closed is an error that says so.
+  assert.deepEqual(parseCsv('\ufeffa,b\n\n,\nc\n'), [['a', 'b'], ['c']]);
+  assert.throws(() => parseCsv('a,b\n"never closed,1\n'), /^Error: not CSV: /);
 });
 
 test('a snapshot adds tables the model lacks, counts their instances, and skips secrets', () => {
