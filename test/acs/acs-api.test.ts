@@ -12,6 +12,7 @@ import readline from 'node:readline';
 import { simulatedIdentity } from '../../src/providers/simulated-device.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
+import { until } from '../helpers/until.js';
 
 async function startAcs(): Promise<{ child: ChildProcess; url: string; api: string }> {
   const child = spawn(process.execPath, [bin, 'acs', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -27,16 +28,6 @@ async function call(method: string, url: string, body?: unknown): Promise<{ stat
     headers: { 'content-type': 'application/json' },
   });
   return { status: res.status, json: await res.json() };
-}
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 test('the ACS API: list devices, queue a SetParameterValues the agent applies, send a connection request, read the sessions', { timeout: 60_000 }, async () => {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { simulatedIdentity } from '../../src/providers/simulated-device.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
+import { until } from '../helpers/until.js';
 
 const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../README.md'), 'utf8');
 
@@ -37,16 +38,6 @@ function shell(command: string): Promise<string> {
   );
 }
 
-async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test("the README's three commands set a value on a fresh device through a connection request", { timeout: 90_000 }, async (t) => {
   const curl = await shell('command -v curl').catch(() => '');
   if (!curl) return t.skip('curl is not installed');
@@ -68,7 +59,11 @@ test("the README's three commands set a value on a fresh device through a connec
   const json = async (url: string): Promise<any> => JSON.parse(await shell(`curl -s ${url}`));
   try {
     // The device's first session is over: it has the credentials the ACS gave it.
-    await until(async () => ((await json(`${api}/devices/${serial}/sessions`)) as { ended: boolean }[]).find((s) => s.ended), 'the first session');
+    // Until the device has informed the API answers a 404 object, not a list of sessions.
+    await until(async () => {
+      const list = (await json(`${api}/devices/${serial}/sessions`)) as { ended: boolean }[] | { error: string };
+      return Array.isArray(list) ? list.find((s) => s.ended) : undefined;
+    }, 'the first session');
     const outputs: string[] = [];
     for (const c of commands) outputs.push(await shell(c.replaceAll('localhost:7557', `127.0.0.1:${port}`)));
     const cr = JSON.parse(outputs[2]!) as { status: unknown };

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { ExternalProcessProvider } from '../../src/providers/external/external-process-provider.js';
 import { readHelperLine } from '../../src/providers/external/helper-protocol.js';
+import { until } from '../helpers/until.js';
 
 const noPython = spawnSync('python3', ['--version']).status === 0 ? false : 'python3 is not installed';
 
@@ -39,13 +40,7 @@ test('a flood of changed lines arrives as a few batches, each path once; stderr 
   provider.subscribe((paths) => batches.push(paths));
   try {
     assert.equal(provider.get('Device.Users.User.1.Username'), 'a');
-    const seen = new Set<string>();
-    const end = Date.now() + 30_000;
-    while (seen.size < 50) {
-      if (Date.now() > end) throw new Error(`only ${seen.size} of 50 paths arrived`);
-      await new Promise((r) => setTimeout(r, 50));
-      for (const b of batches) for (const p of b) seen.add(p);
-    }
+    await until(() => new Set(batches.flat()).size === 50 || undefined, 'all 50 changed paths');
     assert.ok(batches.length < 100, `${batches.length} batches for 100,000 lines`);
     assert.ok(
       batches.every((b) => new Set(b).size === b.length),

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_UNIT_LOG_BYTES, ProcessRuntime } from '../../src/providers/software/process-runtime.js';
 import { tempDir } from '../helpers/agent-harness.js';
+import { until } from '../helpers/until.js';
 
 test('a unit writing without end leaves two logs of at most the cap each; it writes on at the start of the emptied one', async () => {
   const dir = tempDir('eu-log-');
@@ -19,21 +20,14 @@ test('a unit writing without end leaves two logs of at most the cap each; it wri
   };
   const log = path.join(dir, 'run', 'eu1-chatty.log');
   const size = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).size : 0);
-  const until = async (what: string, ok: () => boolean): Promise<void> => {
-    const end = Date.now() + 30_000;
-    while (!ok()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
   try {
     runtime.start(unit, false);
-    await until('the burst in the log', () => size(log) > 3 * MAX_UNIT_LOG_BYTES);
+    await until(() => size(log) > 3 * MAX_UNIT_LOG_BYTES || undefined, 'the burst in the log');
     runtime.rotateLogs();
     assert.ok(size(`${log}.1`) > MAX_UNIT_LOG_BYTES, 'the big log moved aside');
     assert.ok(size(log) < MAX_UNIT_LOG_BYTES);
     // The unit goes on writing into the emptied log, from its start (O_APPEND), not at its old offset.
-    await until('a new line after the rotation', () => fs.readFileSync(log, 'utf8').includes('still-here'));
+    await until(() => fs.readFileSync(log, 'utf8').includes('still-here') || undefined, 'a new line after the rotation');
     assert.ok(size(log) < MAX_UNIT_LOG_BYTES, 'no hole up to the old size');
   } finally {
     // The runtime's own timers do not keep a process alive (the agent's listeners do): this test's does.
