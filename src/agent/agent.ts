@@ -136,13 +136,8 @@ export class Agent implements AgentControl {
   private heartbeatDue = false;
   private afterSession: (() => Promise<void>) | undefined;
   private sessionCount = 0;
-  /** What the last session's Inform carried, and the RPCs it answered, for those told of its end. */
-  private lastSentEvents: readonly string[] = [];
-  private sessionRpcs: readonly string[] = NO_RPCS;
   /** What the answer being sent is to suffer (dropped, malformed), set by a misbehaviour rule. */
   private answerMisbehaviour: AnswerMisbehaviour | undefined;
-  /** The first event of the session under way (for the observer's per-event counts). */
-  private firstEvent = '';
   // Replaced, not pushed to (see DataModel's listeners): a fleet holds one per device.
   private sessionListeners: readonly ((o: SessionOutcome, timing: SessionTiming) => void)[] = [];
   private transferRunnerInstance: TransferRunner | undefined;
@@ -762,14 +757,15 @@ export class Agent implements AgentControl {
           break;
         }
         const startedAt = this.opts.clock.now();
-        let outcome: SessionOutcome;
+        let ran: Awaited<ReturnType<Agent['runSession']>>;
         try {
-          outcome = await this.runSession();
+          ran = await this.runSession();
         } finally {
           release?.();
         }
-        const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now(), events: this.lastSentEvents, rpcs: this.sessionRpcs };
-        this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, this.firstEvent, this.opts.device.identity.serialNumber);
+        const { outcome } = ran;
+        const timing: SessionTiming = { startedAt, endedAt: this.opts.clock.now(), events: ran.events, rpcs: ran.rpcs };
+        this.opts.observer?.sessionEnded?.(outcome.ok, (timing.endedAt - timing.startedAt) / 1000, ran.events[0] ?? '', this.opts.device.identity.serialNumber);
         this.afterSessionOutcome(outcome);
         for (const l of this.sessionListeners) l(outcome, timing);
         const deferred = this.afterSession;
@@ -805,20 +801,19 @@ export class Agent implements AgentControl {
     this.livePollTimer = this.opts.clock.setTimer(every, tick);
   }
 
-  private async runSession(): Promise<SessionOutcome> {
+  /** One session; what its Inform carried and the RPCs it answered come back with its outcome. */
+  private async runSession(): Promise<{ outcome: SessionOutcome; events: readonly string[]; rpcs: readonly string[] }> {
     const url = this.model.read(this.ms.url);
     if (url !== this.state.bootstrappedUrl) {
       this.mutate((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
     }
     const sent = composeInform(this.state, this.heartbeatDue, this.model, this.ms, this.opts.device.identity, this.opts.clock.now());
-    this.lastSentEvents = sent.sentEvents.map((e) => e.code);
+    const events = sent.sentEvents.map((e) => e.code);
     // Recorded only for a listener (the control API): a fleet nobody watches keeps nothing.
     const rpcs: string[] | undefined = (this.opts.recordSessionRpcs ? this.opts.recordSessionRpcs() : this.sessionListeners.length > 0) ? [] : undefined;
-    this.sessionRpcs = rpcs ?? NO_RPCS;
     this.heartbeatDue = false;
-    if (this.opts.observer) this.firstEvent = sent.sentEvents[0]?.code ?? '';
     const sessionNo = ++this.sessionCount;
-    this.log.info({ session: sessionNo, url, events: sent.sentEvents.map((e) => e.code), retry: this.state.retryCount }, 'session start');
+    this.log.info({ session: sessionNo, url, events, retry: this.state.retryCount }, 'session start');
     const quirks = this.opts.misbehaviour?.quirks?.(this.opts.device.identity.serialNumber);
     const machine = new SessionMachine({
       inform: sent.inform,
@@ -828,7 +823,11 @@ export class Agent implements AgentControl {
       // Unique per session without a trip to the system's random source (thousands per second in a fleet).
       idPrefix: `${Math.floor(this.opts.random() * 0xffffffff).toString(16)}.${sessionNo.toString(36)}`,
     });
-    return driveSession({
+    const answer =
+      this.opts.observer?.rpc || this.opts.observer?.request || this.opts.misbehaviour?.answer
+        ? (request: AcsRequest) => this.observedDispatch(request, machine, sessionNo)
+        : (request: AcsRequest) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace);
+    const outcome = await driveSession({
       machine,
       transport: {
         url,
@@ -844,18 +843,12 @@ export class Agent implements AgentControl {
         basicAuthOnly: quirks?.basicAuthOnly,
         onExchange: this.opts.trace ? traceExchange(this.opts.trace, sessionNo) : undefined,
       },
-      dispatch: (() => {
-        const answer =
-          this.opts.observer?.rpc || this.opts.observer?.request || this.opts.misbehaviour?.answer
-            ? (request: AcsRequest) => this.observedDispatch(request, machine, sessionNo)
-            : (request: AcsRequest) => dispatch({ model: this.model, agent: this }, request, machine.cwmpNamespace);
-        return rpcs
-          ? (request: AcsRequest) => {
-              if (rpcs.length < MAX_RPCS_RECORDED) rpcs.push(request.method);
-              return answer(request);
-            }
-          : answer;
-      })(),
+      dispatch: rpcs
+        ? (request) => {
+            if (rpcs.length < MAX_RPCS_RECORDED) rpcs.push(request.method);
+            return answer(request);
+          }
+        : answer,
       beforePost: this.opts.misbehaviour?.answer
         ? (body) => {
             const m = this.answerMisbehaviour;
@@ -875,6 +868,7 @@ export class Agent implements AgentControl {
       log: this.log,
       sessionNo,
     });
+    return { outcome, events, rpcs: rpcs ?? NO_RPCS };
   }
 
   private async observedDispatch(request: AcsRequest, machine: SessionMachine, sessionNo: number): Promise<CpeResponse> {
