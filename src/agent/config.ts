@@ -346,6 +346,11 @@ export const RUN_OPTIONS: Record<OverrideKey, { flag: string; configKey: string;
   },
 };
 
+/** An option's help text: what it does, then where else it is set and its default. */
+export function optionHelp(o: { description: string; configKey: string; env: string; default?: string }): string {
+  return `${o.description} [config ${o.configKey}; env ${o.env}${o.default ? `; default ${o.default}` : ''}]`;
+}
+
 const optionKeys = Object.keys(RUN_OPTIONS) as OverrideKey[];
 /** The configuration key each override sets. */
 const OVERRIDDEN_KEY = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].configKey])) as Record<OverrideKey, string>;
@@ -376,30 +381,22 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   o.acsUsername = take('acsUsername', true);
   o.acsPassword = take('acsPassword', true);
   o.stateDir = take('stateDir', false);
-  const port = take('crPort', false);
-  if (port !== undefined) {
-    if (!/^\d+$/.test(port.trim()) || Number(port) > 65535)
-      throw new ConfigError(`${ENV_VARIABLES.crPort}=${JSON.stringify(port)}: not a port number (0 to 65535)`);
-    o.crPort = Number(port);
-  }
+  const takePort = (key: 'crPort' | 'metricsPort' | 'uiPort'): number | undefined => {
+    const text = take(key, false);
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text.trim()) || Number(text) > 65535)
+      throw new ConfigError(`${ENV_VARIABLES[key]}=${JSON.stringify(text)}: not a port number (0 to 65535)`);
+    return Number(text);
+  };
+  o.crPort = takePort('crPort');
   o.crUsername = take('crUsername', true);
   o.crPassword = take('crPassword', true);
   o.logLevel = take('logLevel', false);
   o.logFormat = take('logFormat', false);
   o.root = take('root', false);
   o.traceDir = take('traceDir', false);
-  const metricsPort = take('metricsPort', false);
-  if (metricsPort !== undefined) {
-    if (!/^\d+$/.test(metricsPort.trim()) || Number(metricsPort) > 65535)
-      throw new ConfigError(`${ENV_VARIABLES.metricsPort}=${JSON.stringify(metricsPort)}: not a port number (0 to 65535)`);
-    o.metricsPort = Number(metricsPort);
-  }
-  const uiPort = take('uiPort', false);
-  if (uiPort !== undefined) {
-    if (!/^\d+$/.test(uiPort.trim()) || Number(uiPort) > 65535)
-      throw new ConfigError(`${ENV_VARIABLES.uiPort}=${JSON.stringify(uiPort)}: not a port number (0 to 65535)`);
-    o.uiPort = Number(uiPort);
-  }
+  o.metricsPort = takePort('metricsPort');
+  o.uiPort = takePort('uiPort');
   const traceSecrets = take('traceSecrets', false);
   if (traceSecrets !== undefined) o.traceSecrets = traceSecrets === 'true' || traceSecrets === '1';
   // A password is never repeated in an error message.

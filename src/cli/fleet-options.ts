@@ -4,7 +4,7 @@
  * start and the README's table all come from here, so an option cannot exist one way and not
  * another. Flags win over variables, which win over the file.
  */
-import { ConfigError } from '../agent/config.js';
+import { ConfigError, RUN_OPTIONS, type OverrideKey } from '../agent/config.js';
 import { SCENARIOS } from '../fleet/scenario-names.js';
 
 export type FleetOptionValue = string | number | boolean;
@@ -22,6 +22,12 @@ export interface FleetOption {
   default?: string;
   /** Reads a flag's or a variable's text; throws an Error naming what it expects. */
   parse?: (text: string) => FleetOptionValue;
+}
+
+/** A fleet option that `run` has too, as RUN_OPTIONS describes it, with what differs for a fleet. */
+function shared(name: OverrideKey, differs: Partial<FleetOption> = {}): FleetOption {
+  const { flag, configKey, env, description, default: byDefault } = RUN_OPTIONS[name];
+  return { flag, name, configKey, env, description, ...(byDefault ? { default: byDefault } : {}), ...differs };
 }
 
 function number(min: number, integer = false): (text: string) => number {
@@ -168,69 +174,18 @@ export const FLEET_OPTIONS: readonly FleetOption[] = [
     description: "keep the fleet's state here across runs",
     default: 'in memory',
   },
-  { flag: '--acs-url <url>', name: 'acsUrl', configKey: 'acs.url', env: 'CWMP_AGENT_ACS_URL', description: 'ACS URL', default: 'the bundled test ACS' },
-  { flag: '--acs-username <user>', name: 'acsUsername', configKey: 'acs.username', env: 'CWMP_AGENT_ACS_USERNAME', description: 'username for the ACS' },
-  { flag: '--acs-password <password>', name: 'acsPassword', configKey: 'acs.password', env: 'CWMP_AGENT_ACS_PASSWORD', description: 'password for the ACS' },
-  {
-    flag: '--cr-port <port>',
-    name: 'crPort',
-    configKey: 'connectionRequest.port',
-    env: 'CWMP_AGENT_CR_PORT',
-    description: 'shared connection request port, HTTP and UDP (0 picks a free one)',
-    default: '7547',
-    parse: portNumber,
-  },
-  {
-    flag: '--log-level <level>',
-    name: 'logLevel',
-    configKey: 'log.level',
-    env: 'CWMP_AGENT_LOG_LEVEL',
-    description: 'trace, debug, info, warn, error or silent',
-    default: 'warn',
-  },
-  {
-    flag: '--trace <dir>',
-    name: 'traceDir',
-    configKey: 'trace.dir',
-    env: 'CWMP_AGENT_TRACE_DIR',
-    description: "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)",
-  },
-  {
-    flag: '--trace-secrets',
-    name: 'traceSecrets',
-    configKey: 'trace.secrets',
-    env: 'CWMP_AGENT_TRACE_SECRETS',
-    description: 'keep passwords and Authorization headers in the trace (a lab only)',
-    default: 'false',
-  },
-  {
-    flag: '--metrics-port <port>',
-    name: 'metricsPort',
-    configKey: 'metrics.port',
-    env: 'CWMP_AGENT_METRICS_PORT',
-    description: 'serve Prometheus metrics at http://<host>:<port>/metrics',
-    parse: portNumber,
-  },
-  {
-    flag: '--ui-port <port>',
-    name: 'uiPort',
-    configKey: 'ui.port',
-    env: 'CWMP_AGENT_UI_PORT',
-    description: 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)',
-    parse: portNumber,
-  },
+  // The options a fleet shares with `run`: their flag, key and variable from RUN_OPTIONS.
+  shared('acsUrl', { default: 'the bundled test ACS' }),
+  shared('acsUsername'),
+  shared('acsPassword'),
+  shared('crPort', { description: 'shared connection request port, HTTP and UDP (0 picks a free one)', parse: portNumber }),
+  // A fleet logs warnings by default: thousands of devices at info would drown the terminal.
+  shared('logLevel', { default: 'warn' }),
+  shared('traceDir', { description: "write each device's exchanges to <dir>/<serial>.jsonl (bounded; see trace show)" }),
+  shared('traceSecrets'),
+  shared('metricsPort', { parse: portNumber }),
+  shared('uiPort', { parse: portNumber }),
 ];
-
-/** The help text of an option: what it does, then where else it can be set and its default. */
-export function fleetOptionHelp(o: FleetOption): string {
-  return `${o.description} [config ${o.configKey}; env ${o.env}${o.default ? `; default ${o.default}` : ''}]`;
-}
-
-/** A flag's text as its value, or a commander-style error naming what it expects. */
-export function parseFleetOption(o: FleetOption, text: string): FleetOptionValue {
-  if (!o.parse) return text;
-  return o.parse(text);
-}
 
 /**
  * The fleet options set by environment variables (`CWMP_AGENT_FLEET_*`; the shared ones such as
@@ -244,7 +199,7 @@ export function fleetOptionsFromEnv(env: NodeJS.ProcessEnv): Record<string, Flee
     const text = env[o.env];
     if (text === undefined || text === '') continue;
     try {
-      out[o.name] = o.flag.includes('<') ? parseFleetOption(o, text) : text === 'true' || text === '1';
+      out[o.name] = !o.flag.includes('<') ? text === 'true' || text === '1' : o.parse ? o.parse(text) : text;
     } catch (err) {
       throw new ConfigError(`${o.env}=${JSON.stringify(text)}: ${(err as Error).message}`);
     }

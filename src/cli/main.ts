@@ -6,9 +6,9 @@ import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js'
 import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, flagLabels, overridesFromEnv, RUN_OPTIONS, type ConfigOverrides } from '../agent/config.js';
+import { ConfigError, flagLabels, optionHelp, overridesFromEnv, RUN_OPTIONS, type ConfigOverrides } from '../agent/config.js';
 import type { FleetFlags } from './fleet-command.js';
-import { FLEET_OPTIONS, fleetOptionHelp, fleetOptionsFromEnv, parseFleetOption } from './fleet-options.js';
+import { FLEET_OPTIONS, fleetOptionsFromEnv } from './fleet-options.js';
 import { isWorker, supervise } from './supervisor.js';
 
 function packageVersion(): string {
@@ -31,9 +31,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'YAML configuration file');
   // One table for the flags, their keys in the file and their variables (RUN_OPTIONS in config.ts).
   for (const o of Object.values(RUN_OPTIONS)) {
-    const help = `${o.description} [config ${o.configKey}; env ${o.env}${o.default ? `; default ${o.default}` : ''}]`;
-    if (o.flag.includes('<port>')) run.option(o.flag, help, port);
-    else run.option(o.flag, help);
+    if (o.flag.includes('<port>')) run.option(o.flag, optionHelp(o), port);
+    else run.option(o.flag, optionHelp(o));
   }
   run.action(async (o: Omit<ConfigOverrides, 'traceDir' | 'setBy'> & { config?: string; trace?: string }) => {
     if (!isWorker()) return supervise();
@@ -56,15 +55,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --config <file>', 'YAML configuration file (a fleet: section for the options below)');
   // One table for the flags, their keys in the file and their variables (fleet-options.ts).
   for (const option of FLEET_OPTIONS) {
-    const parse = (text: string) => {
+    const check = option.parse;
+    if (!check) {
+      fleet.option(option.flag, optionHelp(option));
+      continue;
+    }
+    fleet.option(option.flag, optionHelp(option), (text: string) => {
       try {
-        return parseFleetOption(option, text);
+        return check(text);
       } catch (err) {
         throw new InvalidArgumentError((err as Error).message);
       }
-    };
-    if (option.flag.includes('<')) fleet.option(option.flag, fleetOptionHelp(option), parse);
-    else fleet.option(option.flag, fleetOptionHelp(option));
+    });
   }
   fleet.action(async (parsed: FleetFlags & { config?: string; trace?: string }) => {
     // commander names --trace's value "trace"; the configuration calls it traceDir.
@@ -115,7 +117,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--session <n>', 'only this session', (v) => Number(v))
     .option('--bodies', 'also print the envelopes')
     .action(async (file: string, o: { session?: number; bodies?: boolean }) => {
-      const { showTrace, traceSessionCount } = await import('../observability/trace-show.js');
+      const { renderTrace } = await import('../observability/trace-show.js');
       if (o.session !== undefined && (!Number.isInteger(o.session) || o.session < 1))
         throw new ConfigError(`trace show: --session takes a session number from 1`);
       let text: string;
@@ -127,10 +129,10 @@ export async function main(argv: string[]): Promise<void> {
           `trace show: cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory (give one <serial>.jsonl in it)' : (err as Error).message}`,
         );
       }
-      const sessions = traceSessionCount(text);
-      if (o.session !== undefined && o.session > sessions)
-        throw new ConfigError(`trace show: ${file} has ${sessions} session${sessions === 1 ? '' : 's'}, no session ${o.session}`);
-      process.stdout.write(showTrace(text, o));
+      const shown = renderTrace(text, o);
+      if (o.session !== undefined && o.session > shown.sessions)
+        throw new ConfigError(`trace show: ${file} has ${shown.sessions} session${shown.sessions === 1 ? '' : 's'}, no session ${o.session}`);
+      process.stdout.write(shown.text);
     });
   program
     .command('export-dt')

@@ -27,7 +27,7 @@ import {
 } from './control-routes.js';
 import type { ControlTarget, SessionEnd } from './control-target.js';
 import { DASHBOARD_PAGE } from './dashboard-page.js';
-import { showTrace, traceSessionCount } from './trace-show.js';
+import { renderTrace } from './trace-show.js';
 import { apiPathSegments, ApiRequestRefused, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
 import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 
@@ -62,8 +62,8 @@ interface DeviceCounters {
   rpcs: Record<string, number>;
 }
 
-/** Made once from the route table (see control-routes.ts). */
-const OPENAPI_DOCUMENT = controlOpenApi();
+/** Made from the route table (see control-routes.ts) when first asked for. */
+let openApiDocument: Record<string, unknown> | undefined;
 
 /** Connections the control port holds at once (the rest are refused), and live event streams among them. */
 const MAX_CONNECTIONS = 256;
@@ -197,7 +197,7 @@ export class ControlServer {
       const url = requestUrl(req);
       if (req.method === 'GET' && url.pathname === '/') return send(res, 200, DASHBOARD_PAGE, 'text/html; charset=utf-8');
       if (req.method === 'GET' && url.pathname.startsWith('/assets/')) return this.asset(res, url.pathname);
-      if (req.method === 'GET' && url.pathname === '/openapi.json') return json(res, 200, OPENAPI_DOCUMENT);
+      if (req.method === 'GET' && url.pathname === '/openapi.json') return json(res, 200, (openApiDocument ??= controlOpenApi()));
       if (!url.pathname.startsWith('/api/')) throw new ApiError(404, `no such resource: ${url.pathname}`);
       guardApiRequest(req, this.o.token !== undefined);
       if (!this.authorized(req, url)) throw new ApiError(401, 'give the token: Authorization: Bearer <token>');
@@ -248,7 +248,7 @@ export class ControlServer {
       case 'events':
         return this.events(req, res);
       case 'listDevices':
-        return json(res, 200, this.deviceList(deviceListQuery.parse(raw)));
+        return json(res, 200, this.deviceList(query.data as z.infer<typeof deviceListQuery>));
       case 'addDevices': {
         if (!target.add) throw new ApiError(409, 'only a fleet adds devices');
         const { count } = await body(addDevicesBody);
@@ -267,15 +267,14 @@ export class ControlServer {
       case 'setValues':
         return json(res, 200, this.setValues(serial!, (await body(setValuesBody)).values));
       case 'listParameters':
-        return json(res, 200, this.parameters(serial!, parametersQuery.parse(raw)));
+        return json(res, 200, this.parameters(serial!, query.data as z.infer<typeof parametersQuery>));
       case 'getTrace': {
         const file = target.traceFile?.(serial!);
         if (!file || !fs.existsSync(file)) throw new ApiError(404, 'no trace for this device: start with --trace');
-        const q = traceQuery.parse(raw);
-        const text = fs.readFileSync(file, 'utf8');
-        const sessions = traceSessionCount(text);
+        const q = query.data as z.infer<typeof traceQuery>;
+        const { text, sessions } = renderTrace(fs.readFileSync(file, 'utf8'), { session: q.session, bodies: q.bodies === 'true' });
         if (q.session !== undefined && q.session > sessions) throw new ApiError(404, `the trace has ${sessions} sessions, no session ${q.session}`);
-        return send(res, 200, showTrace(text, { session: q.session, bodies: q.bodies === 'true' }), 'text/plain; charset=utf-8');
+        return send(res, 200, text, 'text/plain; charset=utf-8');
       }
     }
   }

@@ -87,18 +87,6 @@ function opensSession(r: TraceRecord, previous: TraceRecord | undefined): boolea
   return r.dir === 'cpe→acs' && /<(?:[\w-]+:)?Inform[\s>]/.test(r.body ?? '');
 }
 
-/** How many sessions a trace holds, numbered 1.. in the order they appear (across restarts of the agent). */
-export function traceSessionCount(jsonl: string): number {
-  let count = 0;
-  let previous: TraceRecord | undefined;
-  for (const r of parseTrace(jsonl)) {
-    if (r.kind !== 'cwmp') continue;
-    if (opensSession(r, previous)) count++;
-    previous = r;
-  }
-  return count;
-}
-
 function parseTrace(jsonl: string): TraceRecord[] {
   const records: TraceRecord[] = [];
   for (const line of jsonl.split('\n')) {
@@ -112,11 +100,17 @@ function parseTrace(jsonl: string): TraceRecord[] {
   return records;
 }
 
-/**
- * The trace as text. Sessions are numbered in the order they appear in the file, so that every
- * one can be reached with `session`, however often the agent restarted while writing it.
- */
+/** The trace as text (see renderTrace). */
 export function showTrace(jsonl: string, o: { session?: number; bodies?: boolean } = {}): string {
+  return renderTrace(jsonl, o).text;
+}
+
+/**
+ * The trace as text, and how many sessions it holds. Sessions are numbered in the order they
+ * appear in the file, so that every one can be reached with `session`, however often the agent
+ * restarted while writing it.
+ */
+export function renderTrace(jsonl: string, o: { session?: number; bodies?: boolean } = {}): { text: string; sessions: number } {
   const out: string[] = [];
   let ordinal = 0;
   let previous: TraceRecord | undefined;
@@ -146,5 +140,5 @@ export function showTrace(jsonl: string, o: { session?: number; bodies?: boolean
       out.push('', printable(`${r.t}  ${what}  ${detail}`));
     }
   }
-  return `${out.join('\n').trimStart()}\n`;
+  return { text: `${out.join('\n').trimStart()}\n`, sessions: ordinal };
 }

@@ -80,6 +80,7 @@ test('fleet --help and the README name every option with its key, variable and d
     const row = section.split('\n').find((l) => l.startsWith(`| \`${flag}`));
     assert.ok(row, `the README's fleet table has ${flag}`);
     assert.ok(row.includes(`\`${o.configKey}\``) && row.includes(`\`${o.env}\``), `README row for ${flag}: ${row}`);
+    assert.ok(row.includes(o.description.replace(/\|/g, '\\|')), `README row for ${flag} says what the table says: ${row}`);
   }
 });
 

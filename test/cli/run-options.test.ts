@@ -52,5 +52,6 @@ test('run --help and the README name every option with its key and variable', ()
     assert.ok(help.includes(flag) && help.includes(`env ${o.env}`) && help.includes(`config ${o.configKey}`), `--help: ${flag}`);
     const row = section.split('\n').find((l) => l.startsWith(`| \`${flag}`));
     assert.ok(row?.includes(`\`${o.configKey}\``) && row.includes(`\`${o.env}\``), `README row for ${flag}: ${row}`);
+    assert.ok(row?.includes(o.description.replace(/\|/g, '\\|')), `README row for ${flag} says what the table says: ${row}`);
   }
 });

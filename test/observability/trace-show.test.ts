@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { showTrace, traceSessionCount } from '../../src/observability/trace-show.js';
+import { renderTrace, showTrace } from '../../src/observability/trace-show.js';
 import type { TraceRecord } from '../../src/log/trace-record.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
@@ -34,7 +34,7 @@ const records = [
 const jsonl = `${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 test('sessions are numbered in the order they appear across restarts, and each can be shown', () => {
-  assert.equal(traceSessionCount(jsonl), 4);
+  assert.equal(renderTrace(jsonl).sessions, 4);
   const all = showTrace(jsonl);
   assert.deepEqual(
     [...all.matchAll(/^session (\d+)/gm)].map((m) => m[1]),
