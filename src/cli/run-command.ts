@@ -7,6 +7,7 @@ import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/con
 import { createAgentLogger } from '../log/agent-logger.js';
 import { LogRing } from '../log/log-ring.js';
 import path from 'node:path';
+import type { ControlServer } from '../observability/control-server.js';
 import { REBOOT_EXIT_CODE } from './supervisor.js';
 
 export async function runAgent(configFile: string | undefined, flags: ConfigOverrides): Promise<void> {
@@ -40,24 +41,26 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
   });
   const { agent, device } = assembled;
   if (demoAcs) await showDemoSessions(demoAcs, agent, device.identity.serialNumber, `${config.dataModel.root}.`, logger);
-  // The dashboard and control API over this one device, when asked for.
-  // The dashboard's server (and zod's route table) is loaded only when it is asked for.
-  const { ControlServer } = config.ui ? await import('../observability/control-server.js') : { ControlServer: undefined };
-  const { agentTarget } = config.ui ? await import('../observability/control-target.js') : { agentTarget: undefined };
-  const control =
-    config.ui && ControlServer && agentTarget
-      ? new ControlServer({
-          target: agentTarget(
-            agent,
-            device.identity.serialNumber,
-            config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined,
-            assembled.connectionRequestAuthFailures,
-          ),
-          port: config.ui.port,
-          address: config.ui.address,
-          token: config.ui.token,
-        })
-      : undefined;
+  // The dashboard and control API over this one device, when asked for (its server, and zod's
+  // route table, loaded only then).
+  let control: ControlServer | undefined;
+  if (config.ui) {
+    const [{ ControlServer }, { agentTarget }] = await Promise.all([
+      import('../observability/control-server.js'),
+      import('../observability/control-target.js'),
+    ]);
+    control = new ControlServer({
+      target: agentTarget(
+        agent,
+        device.identity.serialNumber,
+        config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined,
+        assembled.connectionRequestAuthFailures,
+      ),
+      port: config.ui.port,
+      address: config.ui.address,
+      token: config.ui.token,
+    });
+  }
   if (control) logger.info({ url: `http://${config.ui!.address}:${await control.listen()}/` }, 'dashboard and control API');
   agent.start();
   const keepAlive = setInterval(() => undefined, 1 << 30);
