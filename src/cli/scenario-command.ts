@@ -1,7 +1,7 @@
 /** `cwmp-agent scenario FILE...`: runs scenarios, prints a verdict per expectation, exits 0 (all passed), 1 (one failed) or 2 (a scenario is wrong). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadProfile } from '../fleet/profile.js';
+import { loadProfile, type Profile } from '../fleet/profile.js';
 import { parseScenario, ScenarioError, type Scenario } from '../harness/scenario-schema.js';
 import { htmlReport, junitReport, markdownReport } from '../harness/scenario-report.js';
 import { runScenario, type ScenarioResult } from '../harness/scenario-runner.js';
@@ -34,10 +34,11 @@ export async function runScenarios(files: string[], flags: ScenarioFlags): Promi
       return 2;
     }
   }
-  // What a run needs is checked before any runs: its profiles, and that its reports can be written.
+  // What a run needs is checked before any runs: its profiles (loaded once, here), and that its reports can be written.
+  const profiles: Profile[] = [];
   for (const s of scenarios) {
     try {
-      loadProfile(s.profile);
+      profiles.push(loadProfile(s.profile));
     } catch (err) {
       process.stderr.write(`cwmp-agent scenario: ${s.name}: profile ${JSON.stringify(s.profile)}: ${(err as Error).message}\n`);
       return 2;
@@ -54,9 +55,9 @@ export async function runScenarios(files: string[], flags: ScenarioFlags): Promi
     }
   }
   const results: ScenarioResult[] = [];
-  for (const s of scenarios) {
+  for (const [i, s] of scenarios.entries()) {
     process.stdout.write(`scenario: ${s.name}\n`);
-    const r = await runScenario(s, { ...flags, log: (line) => process.stdout.write(`  ${line}\n`) });
+    const r = await runScenario(s, { ...flags, profile: profiles[i], log: (line) => process.stdout.write(`  ${line}\n`) });
     for (const e of r.expectations) process.stdout.write(`  ${e.passed ? 'pass' : 'FAIL'}  ${e.name}: ${e.detail}\n`);
     process.stdout.write(`  ${r.passed ? 'passed' : 'FAILED'} (${r.durationSeconds} s)\n`);
     results.push(r);

@@ -10,7 +10,7 @@ import type { AgentObserver } from '../agent/agent-observer.js';
 import { TestAcs, type QueuedRpc } from '../acs/test-acs.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 import { Fleet } from '../fleet/fleet.js';
-import { loadProfile } from '../fleet/profile.js';
+import { loadProfile, type Profile } from '../fleet/profile.js';
 import { buildFirmwareImage } from '../providers/firmware-image.js';
 import { systemClock } from '../runtime/clock.js';
 import { startFleetMisbehaviour } from './fleet-misbehaviour.js';
@@ -24,6 +24,8 @@ export interface ScenarioRunOptions {
   crPort?: number;
   /** Progress lines (steps as they run). */
   log?: (line: string) => void;
+  /** The scenario's profile, when the caller has loaded it already (it is loaded otherwise). */
+  profile?: Profile;
 }
 
 export interface ExpectationResult {
@@ -131,7 +133,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
       );
     }
   }
-  const profile = loadProfile(s.profile);
+  const profile = o.profile ?? loadProfile(s.profile);
   const misbehaviour = s.misbehaviour.length > 0 ? new Misbehaviour(s.misbehaviour, profile.name) : undefined;
   const startStep = s.steps.find((st) => 'start' in st);
   const fleet = new Fleet({
