@@ -6,9 +6,13 @@
  */
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 
-const HIDDEN = '[hidden]';
+/** What a secret is shown as. */
+export const HIDDEN = '[hidden]';
+const SECRET_WORDS = 'Password|Passphrase|Key|PSK|Secret';
 /** Parameter names whose values are secret. */
-export const SECRET_PARAMETER_NAME = /(Password|Passphrase|Key|PSK|Secret)(\b|$)/i;
+const SECRET_PARAMETER_NAME = new RegExp(`(${SECRET_WORDS})(\\b|$)`, 'i');
+/** A body that names a secret anywhere (for one that cannot be parsed). */
+const NAMES_A_SECRET = new RegExp(SECRET_WORDS, 'i');
 /** Below this length a leftover is not looked for in the result (it would match ordinary text). */
 const CHECKED_SECRET_LENGTH = 4;
 
@@ -74,7 +78,7 @@ function findSecrets(xml: string): Found | undefined {
 export function redactSecretValues(xml: string): string {
   if (!xml.includes('<')) return xml;
   const found = findSecrets(xml);
-  if (!found) return /Password|Passphrase|Key|PSK|Secret/i.test(xml) ? `${HIDDEN} (a body that names a secret and could not be read)` : xml;
+  if (!found) return NAMES_A_SECRET.test(xml) ? `${HIDDEN} (a body that names a secret and could not be read)` : xml;
   if (found.cuts.length === 0) return xml;
   let out = xml;
   for (const [start, end] of [...found.cuts].sort((a, b) => b[0] - a[0])) out = `${out.slice(0, start)}${HIDDEN}${out.slice(end)}`;

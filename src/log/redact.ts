@@ -7,7 +7,7 @@
  * each envelope as it went over the wire.
  */
 
-import { redactSecretValues } from './cwmp-body-redaction.js';
+import { HIDDEN, redactSecretValues } from './cwmp-body-redaction.js';
 
 // scheme://user:password@ — the password may hold anything but the characters ending it.
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:"'\\]*):[^\s/?#@"'\\]*@/gi;
@@ -16,7 +16,6 @@ export function redactUrlCredentials(text: string): string {
   return text.includes('@') ? text.replace(URL_PASSWORD, '$1:***@') : text;
 }
 
-const HIDDEN = '[hidden]';
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'www-authenticate-info']);
 
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {

@@ -98,7 +98,7 @@ async function exchange(
     if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && res.headers.location) {
       res.resume();
       if (hop >= MAX_REDIRECTS)
-        throw new CwmpFault(faultFor.connect === 9015 ? 9016 : 9011, `more than ${MAX_REDIRECTS} redirects from ${describeTarget(new URL(ep.url))}`);
+        throw new CwmpFault(faultFor.connect === 9015 ? 9016 : 9011, `more than ${MAX_REDIRECTS} redirects from ${describeTarget(given)}`);
       const next = new URL(res.headers.location, url);
       const refused = refusedRedirect(url, next);
       if (refused)
