@@ -60,24 +60,32 @@ test('the Dockerfile builds (multi-stage, on a given base) and the image runs th
   let container: string | undefined;
   try {
     const base = makeBaseImage(dir, env);
-    buildah(
-      [
-        'bud',
-        '--format',
-        'docker',
-        '--isolation',
-        'chroot',
-        '--layers=false',
-        '--build-arg',
-        `BASE=${base}`,
-        '-t',
-        image,
-        '-f',
-        path.join(repo, 'Dockerfile'),
-        repo,
-      ],
-      env,
-    );
+    const bud = [
+      'bud',
+      '--format',
+      'docker',
+      '--isolation',
+      'chroot',
+      '--layers=false',
+      '--build-arg',
+      `BASE=${base}`,
+      '-t',
+      image,
+      '-f',
+      path.join(repo, 'Dockerfile'),
+      repo,
+    ];
+    // The README's build command is this one, less what this sandbox needs (isolation, a local base).
+    const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+    const documented = /^buildah bud ([^#\n]*)/m.exec(readme)![1]!.trim().split(/\s+/);
+    documented.forEach((token, i) => {
+      if (!token.startsWith('--')) return;
+      const value = documented[i + 1];
+      const at = bud.indexOf(token);
+      assert.ok(at > 0, `the README's ${token} is in the build the test runs`);
+      if (value !== undefined && !value.startsWith('-')) assert.equal(bud[at + 1], value, `the README's ${token} ${value}`);
+    });
+    buildah(bud, env);
     const config = JSON.parse(buildah(['inspect', '--type', 'image', image], env)) as {
       OCIv1: { config: { User: string; Volumes?: Record<string, unknown>; Entrypoint: string[] } };
       Docker?: { config?: { Healthcheck?: unknown } };
