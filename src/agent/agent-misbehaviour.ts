@@ -5,6 +5,10 @@
  */
 import type { WireQuirks } from '../cwmp/envelope-write.js';
 import type { AcsRequest } from '../cwmp/messages.js';
+import type { ConnectionRequestMisbehaviour } from '../connreq/http-server.js';
+import type { TransferMisbehaviour } from '../transfers/transfer-runner.js';
+
+export type { ConnectionRequestMisbehaviour, TransferMisbehaviour };
 
 /** Vendor quirks a device shows in every session. */
 export interface DeviceQuirks {
@@ -33,16 +37,6 @@ export interface AnswerMisbehaviour {
   /** Answer in a namespace the ACS did not use, or with another cwmp:ID than its request's. */
   rewrite?: 'wrong-namespace' | 'wrong-id';
 }
-
-export interface TransferMisbehaviour {
-  /** Report this fault: at once, without fetching, or after `afterBytes` bytes of a real fetch. */
-  fault?: { code: number; string: string; afterBytes?: number };
-  /** Fetch no faster than this. */
-  bytesPerSecond?: number;
-}
-
-/** 'ignore': accepted (200), no session; 'refuse': 503; 'error': 500 (a broken CPE web server). */
-export type ConnectionRequestMisbehaviour = 'ignore' | 'refuse' | 'error';
 
 export interface AgentMisbehaviour {
   answer?(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined;

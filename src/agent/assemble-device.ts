@@ -150,7 +150,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   const udp = await startUdpConnectionRequests(agent, { port: crPort, address: crAddress });
   // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at an XMPP.Connection.
   const xmpp = startXmppConnectionRequests(agent);
-  new DiagnosticsRunner(agent);
+  new DiagnosticsRunner(agent.device);
   const bulkData = new LazyBulkData(agent, { stateDir, tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify } });
   const udpEcho = startUdpEchoConfig(agent, crAddress);
   const metricsServer =

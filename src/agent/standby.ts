@@ -7,6 +7,7 @@
  * missed periodic contacts, or any missed scheduled contact (NotifyMissedScheduled). Then the
  * wake-up session carries 13 WAKEUP. Pure bookkeeping: the agent owns the timers and sessions.
  */
+import { EventCode, type CwmpEvent } from '../cwmp/events.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import type { ManagementServerPaths } from '../models/device-core.js';
 
@@ -33,6 +34,16 @@ export class StandbyState {
     private readonly model: DataModel,
     private readonly ms: ManagementServerPaths,
   ) {}
+
+  /** In standby, only the contacts its awareness allows open a session; the rest wait for wake(). */
+  holdsSessions(events: readonly CwmpEvent[], heartbeatDue: boolean): boolean {
+    const mode = this.current;
+    if (!mode) return false;
+    const has = (code: string): boolean => events.some((e) => e.code === code);
+    if (mode.crAware && has(EventCode.ConnectionRequest)) return false;
+    if (mode.timerAware && (has(EventCode.Periodic) || has(EventCode.Scheduled) || heartbeatDue)) return false;
+    return true;
+  }
 
   get mode(): StandbyMode | undefined {
     return this.current;

@@ -1,6 +1,5 @@
 /** Wires the connection-request server to an agent: credentials from the data model, URL into it. */
 import { randomBytes } from 'node:crypto';
-import type { Agent } from '../agent/agent.js';
 import { EventCode } from '../cwmp/events.js';
 import { HttpConnectionRequestServer, type ConnectionRequestRoute } from './http-server.js';
 import { hostPort, localAddressToward } from './local-address.js';
@@ -15,6 +14,33 @@ import { XMPP_CLIENT_PORT, xmppServerCandidates, type WeightedServer } from './x
 import type { Provider } from '../datamodel/provider.js';
 import { refusalLog } from './refusal-log.js';
 import dns from 'node:dns/promises';
+import type { DataModel } from '../datamodel/data-model.js';
+import type { DeviceInfoPaths, ManagementServerPaths } from '../models/device-core.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../runtime/clock.js';
+import type { TlsOptions } from '../session/acs-transport.js';
+import type { DeviceTrace } from '../log/trace-record.js';
+import type { ConnectionRequestMisbehaviour } from './http-server.js';
+import type { KickHost } from './lan-pages.js';
+
+/** What connection requests need of the device they wake (the CWMP agent satisfies it). */
+export interface ConnectionRequestHost extends KickHost {
+  readonly model: DataModel;
+  readonly ms: ManagementServerPaths;
+  readonly deviceInfo: DeviceInfoPaths;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** The trust the ACS connection uses, for the XMPP server too. */
+  readonly tls: TlsOptions | undefined;
+  readonly trace: DeviceTrace | undefined;
+  readonly observer: { connectionRequest?(path: 'http' | 'udp' | 'xmpp', outcome: string): void } | undefined;
+  readonly misbehaviour: { connectionRequest?(serial: string): ConnectionRequestMisbehaviour | undefined } | undefined;
+  /** A connection request got through: the endpoint queues 6 CONNECTION REQUEST and opens a session. */
+  trigger(code: string): void;
+  /** Whether a connection request reaches the device now (not in a standby deaf to them). */
+  hearsConnectionRequests(): boolean;
+}
 
 export interface ConnectionRequestSetup {
   port: number;
@@ -29,7 +55,7 @@ export interface ConnectionRequestSetup {
 }
 
 /** The wire-trace record of each HTTP connection request a device's route answered (none without a trace). */
-export function traceHttpConnectionRequests(agent: Agent): ConnectionRequestRoute['onAnswered'] {
+export function traceHttpConnectionRequests(agent: ConnectionRequestHost): ConnectionRequestRoute['onAnswered'] {
   const trace = agent.trace;
   if (!trace) return undefined;
   return (r) =>
@@ -46,12 +72,12 @@ export function traceHttpConnectionRequests(agent: Agent): ConnectionRequestRout
 }
 
 /** ManagementServer.HTTPConnectionRequestEnable; TR-098 has no such switch, and there they are always on. */
-export function httpConnectionRequestsEnabled(agent: Agent): boolean {
+export function httpConnectionRequestsEnabled(agent: ConnectionRequestHost): boolean {
   const name = agent.ms.httpConnectionRequestEnable;
   return !agent.model.definitionOf(name) || agent.model.read(name) !== 'false';
 }
 
-export async function startHttpConnectionRequests(agent: Agent, setup: ConnectionRequestSetup): Promise<HttpConnectionRequestServer> {
+export async function startHttpConnectionRequests(agent: ConnectionRequestHost, setup: ConnectionRequestSetup): Promise<HttpConnectionRequestServer> {
   const ManagementServer = agent.ms;
   const stored = agent.model.read(ManagementServer.connectionRequestUrl);
   // Keep the path across restarts so the ACS's copy of the URL stays valid.
@@ -121,7 +147,7 @@ export interface UdpConnectionRequestSetup {
 }
 
 /** UDP connection requests and the STUN binding that keeps them reachable behind a NAT (TR-111 Part 2). */
-export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnectionRequestSetup): Promise<UdpConnectionRequestListener> {
+export async function startUdpConnectionRequests(agent: ConnectionRequestHost, setup: UdpConnectionRequestSetup): Promise<UdpConnectionRequestListener> {
   const m = agent.model;
   const MS = agent.ms;
   let localAddress = setup.address;
@@ -184,7 +210,7 @@ export async function startUdpConnectionRequests(agent: Agent, setup: UdpConnect
  * ManagementServer.ConnReqXMPPConnection names, using its first enabled Server.{i}; under either
  * root (TR-098 defines the same XMPP object in InternetGatewayDevice:1.14).
  */
-export function startXmppConnectionRequests(agent: Agent): XmppConnectionRequestClient {
+export function startXmppConnectionRequests(agent: ConnectionRequestHost): XmppConnectionRequestClient {
   const m = agent.model;
   const ConnReq = xmppPaths(m.schema.root);
   /** "Device.XMPP.Connection.2." when the reference names an existing, enabled connection. */

@@ -12,7 +12,9 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { DigestServer, verifyBasic, type DigestAlgorithm } from '../cwmp/http-auth.js';
-import type { ConnectionRequestMisbehaviour } from '../agent/agent-misbehaviour.js';
+
+/** 'ignore': accepted (200), no session; 'refuse': 503; 'error': 500 (a broken CPE web server). */
+export type ConnectionRequestMisbehaviour = 'ignore' | 'refuse' | 'error';
 
 export interface ConnectionRequestCredentials {
   username: string;

@@ -4,8 +4,13 @@
  * the DownloadProgressURL (how far the file transfers have come).
  */
 import type http from 'node:http';
-import type { Agent } from '../agent/agent.js';
 import { escapeXml } from '../cwmp/xml-text.js';
+
+/** What the LAN pages need of the agent: a Kicked session, and the transfers' progress. */
+export interface KickHost {
+  kick(k: { command: string; referer: string; arg: string; next: string }): Promise<string>;
+  transferProgress(): { commandKey: string; fileType: string; isDownload: boolean; phase: string; bytes: number | null; total: number | null }[];
+}
 
 /** Where a LAN browser kicks the CPE (ManagementServer.KickURL), on the connection-request port. */
 export const KICK_PATH = '/kick';
@@ -17,7 +22,7 @@ const MAX_KICKS_IN_FLIGHT = 4;
  * request; the browser is then redirected to the ACS's NextURL, or to its own next. Lengths as
  * the schema allows (Referer cut to 64), and only http(s) destinations.
  */
-export function kickHandler(agent: Agent): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+export function kickHandler(agent: Pick<KickHost, 'kick'>): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   let inFlight = 0;
   return (req, res) => {
     const q = new URL(req.url ?? '/', 'http://cpe.invalid').searchParams;
@@ -52,7 +57,7 @@ export const PROGRESS_PATH = '/download-progress';
  * itself, or JSON (`?format=json`). Command keys, file types and bytes only: no URL or
  * credential of a transfer is shown.
  */
-export function progressHandler(agent: Agent): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+export function progressHandler(agent: Pick<KickHost, 'transferProgress'>): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
     const list = agent.transferProgress();
     const json = new URL(req.url ?? '/', 'http://cpe.invalid').searchParams.get('format') === 'json';

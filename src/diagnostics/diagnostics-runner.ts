@@ -8,9 +8,9 @@
  * Why one file of this size: one table of diagnostics (TR-181 and TR-098 names for the same
  * tools) and the one state machine they share; each tool itself lives in its own file here.
  */
-import type { Agent } from '../agent/agent.js';
 import type { DataModel } from '../datamodel/data-model.js';
-import { EventCode } from '../cwmp/events.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../runtime/clock.js';
 import { runPing, type PingInput } from './ip-ping.js';
 import { runTraceRoute, type TraceRouteInput } from './traceroute.js';
 import {
@@ -326,12 +326,23 @@ function fitted(m: DataModel, name: string, value: string): string {
   return m.definitionOf(name)?.type === 'unsignedInt' && /^\d+$/.test(value) ? String(BigInt(value) % 2n ** 32n) : value;
 }
 
+/** What the runner needs of the device it tests from (the device runtime satisfies it). */
+export interface DiagnosticsHost {
+  readonly model: DataModel;
+  readonly log: Logger;
+  readonly clock: Clock;
+  /** Calls `listener` after each exchange with a manager: requested tests start then. */
+  afterExchange(listener: () => void): void;
+  /** A test finished; its results are in the model (endpoints report it: 8 DIAGNOSTICS COMPLETE). */
+  diagnosticsComplete(name: string): void;
+}
+
 export class DiagnosticsRunner {
   private readonly pending = new Set<Diagnostic>();
   private readonly running = new Map<Diagnostic, AbortController>();
 
   constructor(
-    private readonly agent: Agent,
+    private readonly agent: DiagnosticsHost,
     diagnostics: readonly Diagnostic[] = [
       IP_PING,
       TRACE_ROUTE,
@@ -350,7 +361,7 @@ export class DiagnosticsRunner {
     agent.model.onChange((names, origin) => {
       if (origin === 'acs') for (const d of present) this.onAcsChange(d, names);
     });
-    agent.onSessionEnd(() => {
+    agent.afterExchange(() => {
       for (const d of [...this.pending]) {
         this.pending.delete(d);
         void this.run(d);
@@ -405,7 +416,7 @@ export class DiagnosticsRunner {
     );
     m.writeFromDevice({ ...defined, [d.state]: stateWithin(m, d.state, outcome.state) });
     this.agent.log.info({ diagnostic: d.name, state: outcome.state }, 'diagnostics done');
-    this.agent.trigger(EventCode.DiagnosticsComplete);
+    this.agent.diagnosticsComplete(d.name);
   }
 }
 
@@ -413,7 +424,7 @@ export class DiagnosticsRunner {
  * Keeps the UDP echo server in step with UDPEchoConfig: (re)started when the ACS enables it or
  * changes its port, source or Echo Plus setting; its counters read live through a provider.
  */
-export function startUdpEchoConfig(agent: Agent, listenAddress = '0.0.0.0'): { stop(): void } {
+export function startUdpEchoConfig(agent: Pick<DiagnosticsHost, 'model' | 'log' | 'clock'>, listenAddress = '0.0.0.0'): { stop(): void } {
   const m = agent.model;
   // TR-181's object, or TR-098's under that root.
   const U = m.definitionOf(UdpEchoConfig.enable) ? UdpEchoConfig : udpEchoConfigPaths(IGD_UDP_ECHO_CONFIG);

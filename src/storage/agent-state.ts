@@ -10,6 +10,8 @@ import type { TransferRecord } from '../cwmp/transfer-record.js';
 import type { DuChangeRecord } from '../cwmp/du-change.js';
 import type { LightweightBacklog } from '../cwmp/lightweight-notification.js';
 
+export type { DuChangeRecord, TransferRecord };
+
 export interface ScheduledInform {
   /** Epoch milliseconds. */
   at: number;
@@ -29,8 +31,8 @@ export interface AgentState {
   /** Retries since the last successful session (RetryCount in the Inform). */
   retryCount: number;
   scheduledInforms: ScheduledInform[];
-  /** Set by a Reboot or FactoryReset accepted in a session, cleared once carried out. */
-  pendingDeviceAction: { kind: 'reboot' | 'factoryReset' } | null;
+  /** Set by a Reboot or FactoryReset accepted in a session (with the request's command key), cleared once carried out. */
+  pendingDeviceAction: { kind: 'reboot' | 'factoryReset'; commandKey?: string } | null;
   /** File transfers accepted and not yet reported (their passwords too: the file is 0600). */
   transfers: TransferRecord[];
   /** ChangeDUState requests (and the device's own DU changes) accepted and not yet reported. */
@@ -38,6 +40,9 @@ export interface AgentState {
   /** Changes waiting for the next Lightweight Notification (TR-069 Annex M). */
   lightweight: LightweightBacklog;
 }
+
+/** The fields the protocol-neutral device runtime owns; the rest belong to the CWMP endpoint. */
+export type DeviceState = Pick<AgentState, 'pendingDeviceAction' | 'transfers' | 'duChanges'>;
 
 export function emptyAgentState(): AgentState {
   return {

@@ -15,7 +15,12 @@ import type { AutonomousDuStateChangeCompleteRequest, DuStateChangeCompleteReque
 import { urlForLog } from '../log/redact.js';
 import type { SoftwareModuleHooks } from '../providers/software/software-modules.js';
 import type { Clock } from '../runtime/clock.js';
+import type { DataModel } from '../datamodel/data-model.js';
+import { DuChangePolicyPaths } from '../models/software-modules.js';
 import { downloadFile, freeBytesIn, TransferAborted, type TransferTls } from './http-file-transfer.js';
+
+/** What a finished DU change reports: DUStateChangeComplete for the ACS's, the autonomous one for the device's. */
+export type DuChangeReport = DuStateChangeCompleteRequest | AutonomousDuStateChangeCompleteRequest;
 
 export interface DuHost {
   readonly clock: Clock;
@@ -26,7 +31,7 @@ export interface DuHost {
   /** Persists a change to one operation. */
   updateDuOperation(changeId: string, opId: string, patch: Partial<DuOperationRecord>): void;
   /** Removes the change and queues its report (if any) in one persisted step, then asks for a session. */
-  finishDuChange(changeId: string, report: DuStateChangeCompleteRequest | AutonomousDuStateChangeCompleteRequest | undefined): void;
+  finishDuChange(changeId: string, report: DuChangeReport | undefined): void;
   /** ManagementServer.DUStateChangeComplPolicy as it is now. */
   duChangePolicy(): DuChangePolicy;
 }
@@ -37,6 +42,23 @@ export interface DuRunnerOptions {
   idleTimeoutMs?: number;
   /** Largest package fetched, bytes. */
   maxPackageBytes?: number;
+}
+
+/** ManagementServer.DUStateChangeComplPolicy as the model holds it; off where the model has none (a TR-098 device). */
+export function duChangePolicyOf(model: DataModel): DuChangePolicy {
+  const read = (p: string): string => (model.definitionOf(p) ? model.read(p) : '');
+  const list = (p: string): string[] =>
+    read(p)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const resultType = read(DuChangePolicyPaths.resultTypeFilter);
+  return {
+    enable: read(DuChangePolicyPaths.enable) === 'true',
+    operationTypes: list(DuChangePolicyPaths.operationTypeFilter),
+    resultType: resultType === 'Success' || resultType === 'Failure' ? resultType : 'Both',
+    faultCodes: list(DuChangePolicyPaths.faultCodeFilter),
+  };
 }
 
 /** Starts a power cut may interrupt before the operation is reported as failed. */

@@ -20,8 +20,18 @@ import type { DeviceFileHooks } from '../providers/device-files.js';
 import { managementServerPaths } from '../models/device-core.js';
 import { downloadFile, freeBytesIn, TransferAborted, uploadFile, type Endpoint, type TransferTls } from './http-file-transfer.js';
 import { exportConfig, importConfig, isAgentConfig } from './config-file.js';
-import type { TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
 import { urlForLog } from '../log/redact.js';
+
+/** How a transfer goes wrong on purpose (a test harness decides; see harness/misbehaviour.ts). */
+export interface TransferMisbehaviour {
+  /** Report this fault: at once, without fetching, or after `afterBytes` bytes of a real fetch. */
+  fault?: { code: number; string: string; afterBytes?: number };
+  /** Fetch no faster than this. */
+  bytesPerSecond?: number;
+}
+
+/** What a finished transfer reports: TransferComplete for the ACS's own, AutonomousTransferComplete for the device's. */
+export type TransferReport = TransferCompleteRequest | AutonomousTransferCompleteRequest;
 
 export interface VendorLog {
   name: string;
@@ -40,7 +50,7 @@ export interface TransferHost {
   transfers(): readonly TransferRecord[];
   updateTransfer(id: string, patch: Partial<TransferRecord>): void;
   /** Removes the transfer and queues its report (if any), persisted in one step, then asks for a session. */
-  finishTransfer(id: string, report: TransferCompleteRequest | AutonomousTransferCompleteRequest | undefined): void;
+  finishTransfer(id: string, report: TransferReport | undefined): void;
   /** Reboots the device now that a transfer left it ready to. */
   rebootForTransfer(): void;
   /** Boots to go through after a firmware install before reporting it (a misbehaving device, on purpose). */

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCpeMessage, textAt } from '../../src/acs/acs-messages.js';
-import { changeForAcs } from '../../src/agent/state-saving.js';
+import { savedForAcs } from '../../src/agent/state-saving.js';
+import { PersistedState } from '../../src/storage/state-cell.js';
 import { CwmpFault } from '../../src/cwmp/faults.js';
 import { makeDuPackage } from '../../src/providers/software/du-package.js';
 import { emptyAgentState, FileAgentStateStore, type AgentState, type AgentStateStore } from '../../src/storage/agent-state.js';
@@ -30,20 +31,23 @@ class FillableStore implements AgentStateStore {
   }
 }
 
-test('changeForAcs undoes every list the change touched when the save fails', () => {
+test('a durable change for the ACS undoes every list it touched (nested changes too) when the save fails', () => {
   const store = new FillableStore({ load: emptyAgentState, save: () => undefined });
-  const state = emptyAgentState();
+  const cell = new PersistedState(store);
   store.full = true;
   assert.throws(
     () =>
-      changeForAcs(store, state, (s) => {
-        s.duChanges.push({ id: 'x', origin: 'ChangeDUState', commandKey: 'k', acceptedAt: 0, operations: [] });
-        s.events.push({ code: 'M ChangeDUState', commandKey: 'k' });
-        s.transfers.length = 0;
-      }),
-    (err: unknown) => err instanceof CwmpFault && err.faultCode === 9002,
+      savedForAcs(() =>
+        cell.changeDurably((s) => {
+          s.duChanges.push({ id: 'x', origin: 'ChangeDUState', commandKey: 'k', acceptedAt: 0, operations: [] });
+          // A part of the device changing its own fields within the same save.
+          cell.changeDurably((inner) => void inner.events.push({ code: 'M ChangeDUState', commandKey: 'k' }));
+          s.transfers.length = 0;
+        }),
+      ),
+    (err: unknown) => err instanceof CwmpFault && err.faultCode === 9002 && /could not be saved: .*no space left/.test(err.message),
   );
-  assert.deepEqual(state, emptyAgentState());
+  assert.deepEqual(cell.state, emptyAgentState());
 });
 
 test('a ChangeDUState answered 9002 (its state could not be saved) is never carried out', { timeout: 60_000 }, async () => {
@@ -70,7 +74,7 @@ test('a ChangeDUState answered 9002 (its state could not be saved) is never carr
     // Sessions go on; had the change stayed queued, it would run after this one and report.
     const values = await getValues(h, 'Device.SoftwareModules.DeploymentUnitNumberOfEntries');
     assert.equal(values['Device.SoftwareModules.DeploymentUnitNumberOfEntries'], '0');
-    assert.deepEqual(h.agent.duChangeQueue(), []);
+    assert.deepEqual(h.agent.device.duChangeQueue(), []);
     await h.agent.stop();
     assert.deepEqual(store.load().duChanges, [], 'nothing of it was saved later either');
     const reported = h.acs.sessions.flatMap((s) => s.messages.filter((m) => m.from === 'cpe').map((m) => readCpeMessage(m.body).method));

@@ -48,7 +48,7 @@ async function requestDownload(h: Harness, url: string, connections: number, ses
 test('DownloadDiagnostics: one and three connections, bytes and times as the server saw them; failures map to Error_*', { timeout: 60_000 }, async () => {
   const server = await fileServer();
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const m = h.agent.model;
   const t = (p: string): number => Date.parse(m.read(`${D}${p}`));
   try {
@@ -106,7 +106,7 @@ test('time-based DownloadDiagnostics: stops at TimeBasedTestDuration, one Increm
   // Far more than 2 s can carry at this rate: the test must end by time, not by end of file.
   server.files.set('long.bin', { body: Buffer.alloc(8_000_000, 0x62), rateBytesPerSecond: 400_000 });
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const m = h.agent.model;
   try {
     h.agent.start();

@@ -35,7 +35,7 @@ const skip = commandMissing('ping');
 
 test('IPPing to 127.0.0.1: Complete with results, then an unknown host: Error_CannotResolveHostName', { skip, timeout: 30_000 }, async () => {
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   try {
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',
@@ -84,7 +84,7 @@ test('IPPing to 127.0.0.1: Complete with results, then an unknown host: Error_Ca
 
 test('changing an input while the test runs cancels it: None, and no DIAGNOSTICS COMPLETE', { skip, timeout: 30_000 }, async () => {
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   try {
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',
@@ -112,7 +112,7 @@ test('changing an input while the test runs cancels it: None, and no DIAGNOSTICS
 test('ServerSelectionDiagnostics picks the host that answers, with microsecond times', { skip, timeout: 30_000 }, async () => {
   const S = 'Device.IP.Diagnostics.ServerSelectionDiagnostics.';
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   try {
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',

@@ -39,7 +39,7 @@ test('TR-098 Download and Upload diagnostics: bytes as the servers saw them, Com
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const h = await startHarness({ agent: { schema: IGD_SCHEMA } });
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const m = h.agent.model;
   try {
     h.agent.start();

@@ -29,7 +29,7 @@ const skip = commandMissing('traceroute');
 
 test('TraceRoute to 127.0.0.1: one hop, Complete, table refilled on each run; unknown host errors', { skip, timeout: 40_000 }, async () => {
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const request = (host: string, key: string): void =>
     h.acs.queue(h.serial, {
       method: 'SetParameterValues',

@@ -18,7 +18,7 @@ async function withEchoAgent(
 ): Promise<void> {
   const h = await startHarness();
   const { DiagnosticsRunner } = await import('../../src/diagnostics/diagnostics-runner.js');
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const echo = startUdpEchoConfig(h.agent, '127.0.0.1');
   const port = await freeUdpPort();
   const request = async (values: Record<string, string>): Promise<void> => {

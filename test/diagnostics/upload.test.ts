@@ -18,7 +18,7 @@ test('UploadDiagnostics: one and two connections, bytes as the server received t
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const m = h.agent.model;
   const request = async (target: string, connections: number, bytes: number, sessions: number): Promise<void> => {
     h.acs.queue(h.serial, {
@@ -76,7 +76,7 @@ test('time-based UploadDiagnostics: a chunked PUT that flows until TimeBasedTest
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/up`;
   const h = await startHarness();
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const m = h.agent.model;
   try {
     h.acs.queue(h.serial, {

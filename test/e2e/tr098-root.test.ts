@@ -166,7 +166,7 @@ test('TR-098 root: IPPingDiagnostics and TraceRouteDiagnostics at the root, with
   timeout: 40_000,
 }, async () => {
   const h = await startHarness({ agent: { schema: IGD_SCHEMA } });
-  new DiagnosticsRunner(h.agent);
+  new DiagnosticsRunner(h.agent.device);
   const P = `${R}IPPingDiagnostics.`;
   const T = `${R}TraceRouteDiagnostics.`;
   try {
