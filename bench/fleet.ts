@@ -24,7 +24,7 @@ import path from 'node:path';
 import { AgentMetrics } from '../src/observability/metrics.js';
 import { ControlServer } from '../src/observability/control-server.js';
 import { fleetTarget } from '../src/observability/control-target.js';
-import { WireTrace } from '../src/observability/wire-trace.js';
+import { WireTrace } from '../src/log/wire-trace.js';
 import { Misbehaviour, misbehaviourRuleSchema } from '../src/harness/misbehaviour.js';
 import { writeEnvelope } from '../src/cwmp/envelope-write.js';
 import { CWMP_NS_1_2 } from '../src/cwmp/namespaces.js';

@@ -21,8 +21,8 @@ export { DEVICE_STATUS_PARAMETERS, DEVICE_STATUS_TABLES } from './models/device-
 export { XMPP_PARAMETERS, XMPP_TABLES } from './models/xmpp.js';
 export { BUILT_IN_PARAMETERS, BUILT_IN_TABLES, BUILT_IN_SCHEMA } from './models/built-in.js';
 export { startHttpConnectionRequests, startUdpConnectionRequests, startXmppConnectionRequests } from './connreq/connection-request-wiring.js';
-export { assembleDevice, schemaFor, tlsOptions, type AssembledDevice, type AssembleOptions } from './agent/assemble-device.js';
-export { ConfigError, loadConfig, type AgentConfig, type ConfigOverrides } from './agent/config.js';
+export { assembleDevice, schemaFor, tlsOptions, type AssembledDevice, type AssembleOptions } from './assembly/assemble-device.js';
+export { ConfigError, loadConfig, type AgentConfig, type ConfigOverrides } from './assembly/config.js';
 // Fleets and scenarios from code: the subpaths cwmp-agent/fleet and cwmp-agent/scenarios (not loaded with the agent).
 // The test ACS's readers and writers of CWMP messages, for tests of one's own.
 export { acsRequestProblem, parameterValues, readCpeMessage, textAt, writeAcsRequest, type CpeMessageSummary } from './acs/acs-messages.js';

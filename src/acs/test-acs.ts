@@ -11,7 +11,7 @@ import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
-import { gunzipSync, gzipSync, inflateSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
 import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
@@ -32,6 +32,9 @@ import {
   type CpeMessageSummary,
 } from './acs-messages.js';
 import { handleAcsApi } from './acs-api.js';
+import { BulkDataReceiver, decodedBody } from './bulk-data-receiver.js';
+
+export type { BulkDataReceived } from './bulk-data-receiver.js';
 
 export type Failure = 'http500' | 'drop' | { slowMs: number } | { informFault: number } | { redirect: 302 | 307; location: string };
 
@@ -95,25 +98,38 @@ interface LiveSession {
 
 const CONNECTION_REQUEST_TIMEOUT_MS = 10_000;
 
-/** Largest Bulk Data report the collector takes, bytes, sent or inflated. */
-const BULK_DATA_MAX_BYTES = 16 * 1024 * 1024;
+/** The sessions open now, found by cookie, by serial (fleets have thousands) or by connection. */
+class LiveSessions {
+  private readonly byCookie = new Map<string, LiveSession>();
+  private readonly cookieBySerial = new Map<string, string>();
+  /** The session each connection carries (a CPE keeps one connection per session). */
+  private readonly bySocket = new WeakMap<object, LiveSession>();
+  private lastOpened: LiveSession | undefined;
 
-/** A request body, inflated when its Content-Encoding is gzip or deflate (at most maxBytes then); throws on a bad one. */
-function decodedBody(raw: Buffer, encoding: string | undefined, maxBytes: number): { body: Buffer; compressed: boolean } {
-  if (encoding !== 'gzip' && encoding !== 'deflate') return { body: raw, compressed: false };
-  const limit = { maxOutputLength: maxBytes };
-  return { body: encoding === 'gzip' ? gunzipSync(raw, limit) : inflateSync(raw, limit), compressed: true };
-}
+  /** A new Inform's session replaces the device's previous one. */
+  open(session: LiveSession, socket: object): void {
+    const serial = session.record.serial;
+    const previous = this.cookieBySerial.get(serial);
+    if (previous !== undefined) this.byCookie.delete(previous);
+    this.byCookie.set(session.cookie, session);
+    this.cookieBySerial.set(serial, session.cookie);
+    this.bySocket.set(socket, session);
+    this.lastOpened = session;
+  }
 
-/** One Bulk Data report as the collector received it. */
-export interface BulkDataReceived {
-  path: string;
-  query: Record<string, string>;
-  method: string;
-  headers: http.IncomingHttpHeaders;
-  /** Decompressed. */
-  body: string;
-  at: number;
+  byCookieOf(cookie: string): LiveSession | undefined {
+    return this.byCookie.get(cookie);
+  }
+
+  /**
+   * A CPE that did not keep the cookie: the session of its connection, else the latest one
+   * opened that is still open, found in O(1) whatever the number of devices.
+   */
+  withoutCookie(socket: object): LiveSession | undefined {
+    const onSocket = this.bySocket.get(socket);
+    if (onSocket && !onSocket.record.ended) return onSocket;
+    return this.lastOpened && !this.lastOpened.record.ended ? this.lastOpened : undefined;
+  }
 }
 
 export class TestAcs {
@@ -124,14 +140,10 @@ export class TestAcs {
   private readonly cpeRequestDrops: string[] = [];
   private readonly files = new Map<string, Buffer>();
   private readonly cpeRequestWatchers: ((serial: string, method: string, faultCode: number) => void)[] = [];
-  private readonly live = new Map<string, LiveSession>();
-  private readonly liveBySerial = new Map<string, string>();
-  /** The session each connection carries (a CPE keeps one connection per session). */
-  private readonly bySocket = new WeakMap<object, LiveSession>();
-  private lastOpened: LiveSession | undefined;
+  private readonly live = new LiveSessions();
   private readonly digest: DigestServer | undefined;
   private server: http.Server | undefined;
-  private readonly waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private readonly waiters: Waiter[] = [];
   authFailures = 0;
   /** Kicked requests received, in order. */
   readonly kicked: KickedRecord[] = [];
@@ -140,12 +152,7 @@ export class TestAcs {
   /** CPE bodies that arrived compressed (Content-Encoding gzip or deflate). */
   compressedRequests = 0;
   /** Bulk Data reports received at /bulkdata (see bulkDataUrl). */
-  readonly bulkReports: BulkDataReceived[] = [];
-  /** Reports received in all (bulkReports keeps the newest 10,000). */
-  bulkReportCount = 0;
-  private readonly bulkWatchers: ((r: BulkDataReceived) => void)[] = [];
-  /** The HTTP status the Bulk Data collector answers with. */
-  bulkDataStatus = 200;
+  readonly bulkData = new BulkDataReceiver(() => notifyWaiters(this.waiters));
   /** Bodies whose connection closed before they were complete: how many bytes had come. */
   readonly incompleteBodies: number[] = [];
 
@@ -212,7 +219,7 @@ export class TestAcs {
 
   /**
    * The Bulk Data collector beside the ACS: a profile's HTTP.URL of `<base>/bulkdata/<anything>`
-   * (returned) lands its reports in `bulkReports`, decompressed; `bulkDataStatus` is what it
+   * (returned) lands its reports in `bulkData.reports`, decompressed; `bulkData.status` is what it
    * answers (a 503 to see the device retry).
    */
   bulkDataUrl(name = 'collector'): string {
@@ -220,63 +227,9 @@ export class TestAcs {
     return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/bulkdata/${name}`;
   }
 
-  /** Calls `watcher` for each Bulk Data report received. */
-  onBulkReport(watcher: (r: BulkDataReceived) => void): void {
-    this.bulkWatchers.push(watcher);
-  }
-
-  private receiveBulkData(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > BULK_DATA_MAX_BYTES) req.destroy();
-      else chunks.push(c);
-    });
-    req.on('end', () => {
-      let body: string;
-      try {
-        body = decodedBody(Buffer.concat(chunks), req.headers['content-encoding'], BULK_DATA_MAX_BYTES).body.toString('utf8');
-      } catch {
-        return void res.writeHead(400).end('bad Content-Encoding');
-      }
-      const url = new URL(req.url ?? '/', 'http://collector');
-      const received: BulkDataReceived = {
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        method: req.method ?? '',
-        headers: req.headers,
-        body,
-        at: Date.now(),
-      };
-      this.bulkReportCount++;
-      // A fleet reports without end: the newest are kept, the count is whole.
-      this.bulkReports.push(received);
-      if (this.bulkReports.length > 10_000) this.bulkReports.splice(0, this.bulkReports.length - 10_000);
-      for (const w of this.bulkWatchers) w(received);
-      this.notify();
-      res.writeHead(this.bulkDataStatus).end();
-    });
-  }
-
   /** The connection-request credentials this ACS set on a device (see provisionConnectionRequestCredentials). */
   connectionRequestCredentials(serial: string): { username: string; password: string } | undefined {
     return this.crCredentials.get(serial);
-  }
-
-  private provisionCredentials(serial: string, events: readonly CwmpEvent[], inform: CpeMessageSummary): void {
-    if (this.crCredentials.has(serial) && !events.some((e) => e.code === '0 BOOTSTRAP')) return;
-    const root = Object.keys(parameterValues(inform))[0]?.split('.')[0] ?? 'Device';
-    const credentials = { username: 'acs', password: randomBytes(12).toString('base64url') };
-    this.crCredentials.set(serial, credentials);
-    this.queue(serial, {
-      method: 'SetParameterValues',
-      parameterList: [
-        { name: `${root}.ManagementServer.ConnectionRequestUsername`, value: credentials.username, type: 'string' },
-        { name: `${root}.ManagementServer.ConnectionRequestPassword`, value: credentials.password, type: 'string' },
-      ],
-      parameterKey: '',
-    });
   }
 
   /** Queues RPCs for a device (by serial number), sent in its next session(s). */
@@ -325,7 +278,7 @@ export class TestAcs {
   waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const poll = setInterval(() => this.notify(), 25);
+      const poll = setInterval(() => notifyWaiters(this.waiters), 25);
       const waiter = {
         predicate,
         resolve: () => {
@@ -408,15 +361,6 @@ export class TestAcs {
     }
   }
 
-  private notify(): void {
-    for (const w of [...this.waiters]) {
-      if (w.predicate()) {
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
-  }
-
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.opts.api && req.url?.startsWith('/api') && handleAcsApi(this, req, res)) return;
     if (req.method === 'GET' && req.url?.startsWith('/files/')) {
@@ -430,7 +374,7 @@ export class TestAcs {
       if (!file) return void res.writeHead(404).end();
       return void res.writeHead(200, { 'Content-Length': file.length, 'Content-Type': 'application/octet-stream' }).end(file);
     }
-    if ((req.method === 'POST' || req.method === 'PUT') && req.url?.startsWith('/bulkdata')) return this.receiveBulkData(req, res);
+    if ((req.method === 'POST' || req.method === 'PUT') && req.url?.startsWith('/bulkdata')) return this.bulkData.receive(req, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -441,7 +385,7 @@ export class TestAcs {
     req.on('close', () => {
       if (!req.complete) {
         this.incompleteBodies.push(size);
-        this.notify();
+        notifyWaiters(this.waiters);
       }
     });
     req.on('end', () => {
@@ -452,7 +396,7 @@ export class TestAcs {
       } catch (err) {
         res.writeHead(500).end(String(err));
       }
-      this.notify();
+      notifyWaiters(this.waiters);
     });
   }
 
@@ -497,13 +441,11 @@ export class TestAcs {
     let session: LiveSession | undefined;
     if (msg.method === 'Inform') {
       const serial = deviceSerial(msg);
-      // A new Inform replaces the device's previous session (looked up by serial: fleets have thousands).
-      const previous = this.liveBySerial.get(serial);
-      if (previous !== undefined) this.live.delete(previous);
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
       const provisioning = this.opts.onInform?.(serial, record.events);
       if (provisioning && provisioning.length > 0) this.queue(serial, ...provisioning);
-      if (this.opts.provisionConnectionRequestCredentials) this.provisionCredentials(serial, record.events, msg);
+      const credentials = this.opts.provisionConnectionRequestCredentials ? credentialsToProvision(this.crCredentials, serial, record.events, msg) : undefined;
+      if (credentials) this.queue(serial, credentials);
       this.sessions.push(record);
       if (this.opts.maxSessions !== undefined && this.sessions.length > this.opts.maxSessions * 2)
         this.sessions.splice(0, this.sessions.length - this.opts.maxSessions);
@@ -514,19 +456,12 @@ export class TestAcs {
         nextId: 1,
         held: this.opts.holdRequests === true,
       };
-      this.live.set(session.cookie, session);
-      this.liveBySerial.set(serial, session.cookie);
-      this.bySocket.set(req.socket, session);
-      this.lastOpened = session;
+      this.live.open(session, req.socket);
     } else {
-      session = this.live.get(cookies['acs-session'] ?? '');
+      session = this.live.byCookieOf(cookies['acs-session'] ?? '');
       if (!session) {
-        // No cookie: the CPE did not keep it. The session of this connection, else the latest
-        // one opened that is still open: found in O(1) whatever the number of devices.
-        const onSocket = this.bySocket.get(req.socket);
-        const candidate = onSocket && !onSocket.record.ended ? onSocket : this.lastOpened && !this.lastOpened.record.ended ? this.lastOpened : undefined;
-        session = candidate;
-        candidate?.record.cookieReturned.push(false);
+        session = this.live.withoutCookie(req.socket);
+        session?.record.cookieReturned.push(false);
       } else {
         session.record.cookieReturned.push(true);
         // The CPE may still send its own requests after our empty answer (HoldRequests lifted).
@@ -615,4 +550,44 @@ function parseCookies(header: string | undefined): Record<string, string> {
     if (eq > 0) out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return out;
+}
+
+interface Waiter {
+  predicate: () => boolean;
+  resolve: () => void;
+}
+
+/** Resolves (and forgets) the waiters whose condition now holds. */
+function notifyWaiters(waiters: Waiter[]): void {
+  for (const w of [...waiters]) {
+    if (w.predicate()) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  }
+}
+
+/**
+ * The SetParameterValues giving a device connection-request credentials of its own, in its first
+ * session and again after a BOOTSTRAP (as a production ACS's provisioning does); undefined when
+ * it has them. The credentials are remembered for the JSON API's connection requests.
+ */
+function credentialsToProvision(
+  known: Map<string, { username: string; password: string }>,
+  serial: string,
+  events: readonly CwmpEvent[],
+  inform: CpeMessageSummary,
+): AcsRequest | undefined {
+  if (known.has(serial) && !events.some((e) => e.code === '0 BOOTSTRAP')) return undefined;
+  const root = Object.keys(parameterValues(inform))[0]?.split('.')[0] ?? 'Device';
+  const credentials = { username: 'acs', password: randomBytes(12).toString('base64url') };
+  known.set(serial, credentials);
+  return {
+    method: 'SetParameterValues',
+    parameterList: [
+      { name: `${root}.ManagementServer.ConnectionRequestUsername`, value: credentials.username, type: 'string' },
+      { name: `${root}.ManagementServer.ConnectionRequestPassword`, value: credentials.password, type: 'string' },
+    ],
+    parameterKey: '',
+  };
 }

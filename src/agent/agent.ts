@@ -10,7 +10,8 @@ import type { CpeRequest, DuOperation, KickedRequest } from '../cwmp/messages.js
 import type { DataModel } from '../datamodel/data-model.js';
 import { reRootProviders } from '../datamodel/re-root.js';
 import type { DomainEvent } from '../device/domain-events.js';
-import { DeviceRuntime, type TransferProgress } from '../device/device-runtime.js';
+import { DeviceRuntime } from '../device/device-runtime.js';
+import type { TransferProgress } from '../device/transfer-queue.js';
 import type { DeviceTrace } from '../log/trace-record.js';
 import { BUILT_IN_SCHEMA } from '../models/built-in.js';
 import { deviceInfoPaths, managementServerPaths, type DeviceInfoPaths, type ManagementServerPaths } from '../models/device-core.js';
@@ -19,7 +20,7 @@ import { SupportedDataModelProvider } from '../providers/supported-data-model-pr
 import type { Clock } from '../runtime/clock.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import type { SessionOutcome } from '../session/session-machine.js';
-import type { TransferRecord } from '../storage/agent-state.js';
+import type { AgentState, TransferRecord } from '../storage/agent-state.js';
 import { PersistedState } from '../storage/state-cell.js';
 import type { AgentMisbehaviour } from './agent-misbehaviour.js';
 import type { AgentObserver } from './agent-observer.js';
@@ -37,6 +38,7 @@ export class Agent {
   readonly ms: ManagementServerPaths;
   readonly deviceInfo: DeviceInfoPaths;
   private readonly cwmp: CwmpEndpoint;
+  private readonly state: PersistedState<AgentState>;
 
   constructor(private readonly opts: AgentOptions) {
     const schema = opts.schema ?? BUILT_IN_SCHEMA;
@@ -59,6 +61,7 @@ export class Agent {
       initial[ms.standby.selfTimerCapable] = String(standby.timerAware);
     }
     const state = new PersistedState(opts.stateStore);
+    this.state = state;
     this.device = new DeviceRuntime({
       device: opts.device,
       schema,
@@ -145,11 +148,11 @@ export class Agent {
   }
 
   get pendingEvents(): readonly CwmpEvent[] {
-    return this.cwmp.pendingEvents;
+    return this.state.state.events;
   }
 
   get retryCount(): number {
-    return this.cwmp.retryCount;
+    return this.state.state.retryCount;
   }
 
   /** How many sessions this agent has run (the number of the last one: the wire trace's session). */
@@ -202,7 +205,7 @@ export class Agent {
   autonomousDownload(d: AutonomousDownload): void {
     const model = this.device.model;
     const managed = model.definitionOf(this.ms.upgradesManaged) !== undefined && model.read(this.ms.upgradesManaged) === 'true';
-    this.device.queueTransfer(autonomousDownloadRecord(d, this.device.newId(), this.opts.clock.now(), managed));
+    this.device.transfers.queue(autonomousDownloadRecord(d, this.device.newId(), this.opts.clock.now(), managed));
   }
 
   /**
@@ -212,7 +215,7 @@ export class Agent {
    */
   autonomousDuChange(operations: DuOperation[]): void {
     const id = (): string => this.device.newId();
-    this.device.queueDuChange({
+    this.device.duChanges.queue({
       id: id(),
       origin: 'Autonomous',
       commandKey: '',
@@ -227,12 +230,12 @@ export class Agent {
   }
 
   transferQueue(): readonly TransferRecord[] {
-    return this.device.transferQueue();
+    return this.device.transfers.list();
   }
 
   /** The transfers accepted and not yet reported, with the bytes fetched so far: no URLs, no credentials. */
   transferProgress(): TransferProgress[] {
-    return this.device.transferProgress();
+    return this.device.transfers.progress();
   }
 
   /** Transfers in the wire trace and the metrics, as they are queued and as they end. */

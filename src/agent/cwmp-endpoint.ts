@@ -4,7 +4,7 @@
  * connection request, retry), runs one at a time, and hands deferred device actions back to the
  * runtime after the session. The session itself is composed in cwmp-session.ts.
  */
-import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterReboot, type CwmpEvent } from '../cwmp/events.js';
+import { addEvent, EventCode, eventsAfterFailedSession, eventsAfterReboot } from '../cwmp/events.js';
 import type { CpeRequest, KickedRequest } from '../cwmp/messages.js';
 import { retryAfterWaitSeconds, retryWaitSeconds } from '../cwmp/retry.js';
 import type { DomainEvent } from '../device/domain-events.js';
@@ -41,8 +41,6 @@ export class CwmpEndpoint {
   /** Made when first needed: most devices never use reboot schedules or standby. */
   private rebootScheduler: RebootSchedule | undefined;
   private standbyState: StandbyState | undefined;
-  /** A session was wanted during standby and waits for wake(). */
-  private heldForWake = false;
   /** Browsers waiting for the ACS's answer to a Kicked request. */
   private kickWaiters: Map<CpeRequest, (nextUrl: string | undefined) => void> | undefined;
 
@@ -73,10 +71,6 @@ export class CwmpEndpoint {
       requestSession: () => this.requestSession(),
     });
     device.attach({ busy: () => this.sessionActive, on: (e) => this.onDomainEvent(e) });
-  }
-
-  private get state(): AgentState {
-    return this.cell.state;
   }
 
   private get rebootSchedule(): RebootSchedule {
@@ -120,14 +114,6 @@ export class CwmpEndpoint {
     });
   }
 
-  get pendingEvents(): readonly CwmpEvent[] {
-    return this.state.events;
-  }
-
-  get retryCount(): number {
-    return this.state.retryCount;
-  }
-
   get sessionsRun(): number {
     return this.sessionCount;
   }
@@ -154,7 +140,7 @@ export class CwmpEndpoint {
         timer.cancel();
         this.kickWaiters?.delete(request);
         // Answered or not, the browser has gone on: the request is not sent again.
-        if (this.state.pendingCpeRequests.includes(request))
+        if (this.cell.state.pendingCpeRequests.includes(request))
           this.cell.change((s) => void s.pendingCpeRequests.splice(s.pendingCpeRequests.indexOf(request), 1));
         resolve(nextUrl || request.next);
       };
@@ -165,22 +151,11 @@ export class CwmpEndpoint {
     });
   }
 
-  /** A CWMP request that must be saved before it is answered: undone, and its error thrown, when it cannot be. */
-  changeDurably(change: (s: AgentState) => void): void {
-    this.cell.changeDurably(change);
-  }
-
-  scheduleInform(delaySeconds: number, commandKey: string): void {
-    const at = this.opts.clock.now() + delaySeconds * 1000;
-    this.cell.changeDurably((s) => void s.scheduledInforms.push({ at, commandKey }));
-    this.schedule.armScheduled();
-  }
-
   /* ---------- standby (TR-069 Annex L: ManagementServer.StandbyPolicy decides, so CWMP's) ---------- */
 
   enterStandby(requested: StandbyRequest): StandbyMode | StandbyRefusal {
     this.standbyState ??= new StandbyState(this.device.model, this.ms);
-    const mode = this.standbyState.enter(requested, this.opts.clock.now(), this.state.scheduledInforms.length > 0);
+    const mode = this.standbyState.enter(requested, this.opts.clock.now(), this.cell.state.scheduledInforms.length > 0);
     this.opts.logger.info({ requested, granted: mode }, 'standby');
     return mode;
   }
@@ -190,10 +165,7 @@ export class CwmpEndpoint {
     if (!result) return;
     this.opts.logger.info({ wakeup: result.wakeup, reasons: result.reasons }, 'awake');
     if (result.wakeup) this.cell.change((s) => void (s.events = addEvent(s.events, { code: EventCode.Wakeup, commandKey: '' })));
-    if (result.wakeup || this.heldForWake) {
-      this.heldForWake = false;
-      this.requestSession();
-    }
+    if (result.resume) this.requestSession();
   }
 
   get standbyMode(): StandbyMode | undefined {
@@ -240,7 +212,7 @@ export class CwmpEndpoint {
     const model = this.device.model;
     // A URL given in the configuration wins once each time it changes; between changes the ACS
     // may move the device by setting ManagementServer.URL itself.
-    if (this.state.configuredAcsUrl !== opts.acsUrl) model.provision({ [ms.url]: opts.acsUrl });
+    if (this.cell.state.configuredAcsUrl !== opts.acsUrl) model.provision({ [ms.url]: opts.acsUrl });
     // A Kicked request's browser is gone after a reboot: it is not sent again.
     this.cell.change((s) => {
       s.configuredAcsUrl = opts.acsUrl;
@@ -258,7 +230,7 @@ export class CwmpEndpoint {
       this.trigger(EventCode.Periodic);
     } else if (kind === 'heartbeat') {
       // HeartbeatPolicy: 14 HEARTBEAT alone; when other events are pending their own session is due anyway.
-      if (this.state.events.length > 0 || this.state.pendingCpeRequests.length > 0 || this.sessionActive) return;
+      if (this.cell.state.events.length > 0 || this.cell.state.pendingCpeRequests.length > 0 || this.sessionActive) return;
       if (this.standbyState?.mode && !this.standbyState.mode.timerAware) return;
       this.heartbeatDue = true;
       this.requestSession();
@@ -278,10 +250,7 @@ export class CwmpEndpoint {
 
   requestSession(): void {
     if (!this.running) return;
-    if (this.standbyState?.holdsSessions(this.state.events, this.heartbeatDue)) {
-      this.heldForWake = true;
-      return;
-    }
+    if (this.standbyState?.holdsSessions(this.cell.state.events, this.heartbeatDue)) return;
     this.sessionWanted = true;
     // While the device reboots, the session waits for its 'ready'.
     if (this.sessionActive || this.device.acting) return;
@@ -294,10 +263,10 @@ export class CwmpEndpoint {
   /** Whether a session now would carry anything: an event, a CPE request, a heartbeat, a first contact with this URL. */
   private hasSomethingToReport(): boolean {
     return (
-      this.state.events.length > 0 ||
-      this.state.pendingCpeRequests.length > 0 ||
+      this.cell.state.events.length > 0 ||
+      this.cell.state.pendingCpeRequests.length > 0 ||
       this.heartbeatDue ||
-      this.device.model.read(this.ms.url) !== this.state.bootstrappedUrl
+      this.device.model.read(this.ms.url) !== this.cell.state.bootstrappedUrl
     );
   }
 
@@ -345,7 +314,7 @@ export class CwmpEndpoint {
 
   private runSession(): ReturnType<typeof runCwmpSession> {
     const url = this.device.model.read(this.ms.url);
-    if (url !== this.state.bootstrappedUrl) this.cell.change((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
+    if (url !== this.cell.state.bootstrappedUrl) this.cell.change((s) => void (s.events = addEvent(s.events, { code: EventCode.Bootstrap, commandKey: '' })));
     const heartbeat = this.heartbeatDue;
     this.heartbeatDue = false;
     return runCwmpSession({
@@ -353,12 +322,12 @@ export class CwmpEndpoint {
       device: this.device,
       ms: this.ms,
       url,
-      state: this.state,
+      state: this.cell.state,
       heartbeat,
       sessionNo: ++this.sessionCount,
       // Recorded only for a listener (the control API): a fleet nobody watches keeps nothing.
       recordRpcs: this.opts.recordSessionRpcs ? this.opts.recordSessionRpcs() : this.sessionListeners.length > 0,
-      rpcControl: this,
+      rpcControl: { state: this.cell, schedule: this.schedule },
       onAcknowledgement: (ack, sent) => this.acknowledge(ack, sent, url),
     });
   }
@@ -395,9 +364,9 @@ export class CwmpEndpoint {
     // An overloaded ACS's Retry-After (bounded, and spread so a crowd turned away together does
     // not come back together) comes on top of the TR-069 wait.
     const asked = Math.min(outcome.retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS);
-    const wait = retryAfterWaitSeconds(asked, opts.random(), policy) + retryWaitSeconds(this.state.retryCount, opts.random(), policy);
+    const wait = retryAfterWaitSeconds(asked, opts.random(), policy) + retryWaitSeconds(this.cell.state.retryCount, opts.random(), policy);
     opts.logger.warn(
-      { retry: this.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) },
+      { retry: this.cell.state.retryCount, waitSeconds: Math.round(wait * 10) / 10, ...(asked > 0 ? { retryAfterSeconds: asked } : {}) },
       'session failed; retrying',
     );
     opts.observer?.retry?.(wait);

@@ -29,19 +29,22 @@ export class StandbyState {
   private current: StandbyMode | undefined;
   private missedPeriodic = 0;
   private missedScheduled = 0;
+  /** A session was wanted during standby and waits for wake(). */
+  private held = false;
 
   constructor(
     private readonly model: DataModel,
     private readonly ms: ManagementServerPaths,
   ) {}
 
-  /** In standby, only the contacts its awareness allows open a session; the rest wait for wake(). */
+  /** In standby, only the contacts its awareness allows open a session; the rest are held for wake(). */
   holdsSessions(events: readonly CwmpEvent[], heartbeatDue: boolean): boolean {
     const mode = this.current;
     if (!mode) return false;
     const has = (code: string): boolean => events.some((e) => e.code === code);
     if (mode.crAware && has(EventCode.ConnectionRequest)) return false;
     if (mode.timerAware && (has(EventCode.Periodic) || has(EventCode.Scheduled) || heartbeatDue)) return false;
+    this.held = true;
     return true;
   }
 
@@ -91,11 +94,16 @@ export class StandbyState {
     return !this.current || this.current.crAware;
   }
 
-  /** Back from standby: whether the wake-up is news for the ACS (13 WAKEUP), and why. */
-  wake(now: number): { wakeup: boolean; reasons: string[] } {
+  /**
+   * Back from standby: whether the wake-up is news for the ACS (13 WAKEUP), and why; `resume`
+   * when a session is due now (the wake-up's own, or one held meanwhile).
+   */
+  wake(now: number): { wakeup: boolean; reasons: string[]; resume: boolean } {
     const mode = this.current;
     this.current = undefined;
-    if (!mode) return { wakeup: false, reasons: [] };
+    const held = this.held;
+    this.held = false;
+    if (!mode) return { wakeup: false, reasons: [], resume: held };
     const P = this.ms.standby;
     const reasons: string[] = [];
     const maxDeaf = this.number(P.crUnawarenessMaxDuration);
@@ -104,6 +112,6 @@ export class StandbyState {
     const maxMissed = this.number(P.maxMissedPeriodic);
     if (maxMissed >= 0 && this.missedPeriodic > maxMissed) reasons.push(`${this.missedPeriodic} periodic contacts missed`);
     if (this.missedScheduled > 0 && this.flag(P.notifyMissedScheduled)) reasons.push(`${this.missedScheduled} scheduled contacts missed`);
-    return { wakeup: reasons.length > 0, reasons };
+    return { wakeup: reasons.length > 0, reasons, resume: reasons.length > 0 || held };
   }
 }

@@ -4,7 +4,7 @@
  * start and the README's table all come from here, so an option cannot exist one way and not
  * another. Flags win over variables, which win over the file.
  */
-import { ConfigError, RUN_OPTIONS, type OverrideKey } from '../agent/config.js';
+import { ConfigError, RUN_OPTIONS, type OverrideKey } from '../assembly/config.js';
 import { SCENARIOS } from '../fleet/scenario-names.js';
 
 export type FleetOptionValue = string | number | boolean;

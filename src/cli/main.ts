@@ -6,7 +6,7 @@ import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js'
 import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { ConfigError, flagLabels, optionHelp, overridesFromEnv, RUN_OPTIONS, type ConfigOverrides } from '../agent/config.js';
+import { ConfigError, flagLabels, optionHelp, overridesFromEnv, RUN_OPTIONS, type ConfigOverrides } from '../assembly/config.js';
 import type { FleetFlags } from './fleet-command.js';
 import { FLEET_OPTIONS, fleetOptionsFromEnv } from './fleet-options.js';
 import { isWorker, supervise } from './supervisor.js';
@@ -143,8 +143,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--out <file>', 'where to write it (default: stdout)')
     .action(async (o: { config?: string; profile?: string; deviceType: string; out?: string }) => {
       const [{ loadConfig }, { schemaFor }, { loadProfile }, { exportDeviceType }, { randomUUID }] = await Promise.all([
-        import('../agent/config.js'),
-        import('../agent/assemble-device.js'),
+        import('../assembly/config.js'),
+        import('../assembly/assemble-device.js'),
         import('../fleet/profile.js'),
         import('../models/dt-export.js'),
         import('node:crypto'),
@@ -172,7 +172,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--sign-key <pem>', 'Ed25519 private key (PEM file) to sign it with')
     .option('--boot-fails', 'an image that installs but fails to boot (to see the rollback)')
     .action(async (o: { version: string; out: string; payload?: string; productClass?: string; signKey?: string; bootFails?: boolean }) => {
-      const { readFileOption } = await import('../agent/assemble-device.js');
+      const { readFileOption } = await import('../assembly/assemble-device.js');
       const { buildFirmwareImage } = await import('../providers/firmware-image.js');
       const payload = o.payload ? readFileOption(o.payload, '--payload')! : Buffer.from(`cwmp-agent simulated firmware ${o.version}\n`);
       const signingKey = o.signKey ? readFileOption(o.signKey, '--sign-key')!.toString('utf8') : undefined;

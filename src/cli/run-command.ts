@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import type { TestAcs } from '../acs/test-acs.js';
 import type { Agent } from '../agent/agent.js';
-import { assembleDevice, type AssembledDevice } from '../agent/assemble-device.js';
-import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../agent/config.js';
+import { assembleDevice, type AssembledDevice } from '../assembly/assemble-device.js';
+import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../assembly/config.js';
 import { createAgentLogger } from '../log/agent-logger.js';
 import { LogRing } from '../log/log-ring.js';
 import path from 'node:path';

@@ -14,10 +14,11 @@ import type { Provider } from '../datamodel/provider.js';
 import type { Schema } from '../datamodel/schema.js';
 import type { DeviceHooks, DeviceIdentity } from '../providers/device.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
-import { emptyAgentState, type DeviceState, type DuChangeRecord, type TransferRecord } from '../storage/agent-state.js';
+import { emptyAgentState, type DeviceState } from '../storage/agent-state.js';
 import type { PersistedState } from '../storage/state-cell.js';
-import { DuRunner, duChangePolicyOf, type DuRunnerOptions } from '../transfers/du-runner.js';
-import { TransferRunner, type TransferMisbehaviour, type TransferRunnerOptions } from '../transfers/transfer-runner.js';
+import type { TransferRunnerOptions } from '../transfers/transfer-runner.js';
+import { DuChangeQueue } from './du-change-queue.js';
+import { TransferQueue, type DeviceWorkHost, type TransferMisbehaviourRules } from './transfer-queue.js';
 import type { AttachedEndpoint, BootCause, DomainEvent } from './domain-events.js';
 
 export interface DeviceRuntimeOptions {
@@ -37,20 +38,7 @@ export interface DeviceRuntimeOptions {
   notificationPollSeconds?: number;
   transfers: TransferRunnerOptions;
   /** Transfers that fail or loop in reboots on purpose (a test harness). */
-  transferMisbehaviour?: {
-    transfer?(serial: string, fileType: string): TransferMisbehaviour | undefined;
-    rebootLoop?(serial: string): number | undefined;
-  };
-}
-
-/** A transfer as the progress page shows it: no URL, no credentials. */
-export interface TransferProgress {
-  commandKey: string;
-  fileType: string;
-  isDownload: boolean;
-  phase: string;
-  bytes: number | null;
-  total: number | null;
+  transferMisbehaviour?: TransferMisbehaviourRules;
 }
 
 export class DeviceRuntime {
@@ -61,15 +49,29 @@ export class DeviceRuntime {
   private action: Promise<void> | undefined;
   // Replaced, not pushed to (see DataModel's listeners): a fleet holds one per device.
   private endpoints: readonly AttachedEndpoint[] = [];
-  private transferRunnerInstance: TransferRunner | undefined;
-  /** Made when a software-module change is first queued: most fleet devices never get one. */
-  private duRunnerInstance: DuRunner | undefined;
+  /** File transfers and firmware installs, accepted and not yet told. */
+  readonly transfers: TransferQueue;
+  /** Deployment-unit changes, accepted and not yet told. */
+  readonly duChanges: DuChangeQueue;
   private livePollTimer: TimerHandle | undefined;
   private exchangeListeners: readonly (() => void)[] = [];
 
   constructor(private readonly opts: DeviceRuntimeOptions) {
     this.model = new DataModel(opts.schema, opts.modelStore, opts.providers, opts.initialValues, opts.modelOptions);
     this.model.onChange((names, origin) => this.emit({ kind: 'values-changed', names, origin }));
+    const host: DeviceWorkHost = {
+      model: this.model,
+      clock: opts.clock,
+      log: opts.logger,
+      device: opts.device,
+      state: opts.state,
+      busy: () => this.busy(),
+      emit: (e) => this.emit(e),
+      reboot: () => this.deviceAction('reboot'),
+    };
+    this.transfers = new TransferQueue(host, opts.transfers, opts.transferMisbehaviour);
+    const t = opts.transfers;
+    this.duChanges = new DuChangeQueue(host, { stagingDir: t.stagingDir, tls: t.tls, idleTimeoutMs: t.idleTimeoutMs });
   }
 
   get identity(): DeviceIdentity {
@@ -105,8 +107,8 @@ export class DeviceRuntime {
     this.running = false;
     this.livePollTimer?.cancel();
     this.livePollTimer = undefined;
-    this.transferRunnerInstance?.stop();
-    this.duRunnerInstance?.stop();
+    this.transfers.stop();
+    this.duChanges.stop();
     this.model.close();
     await this.action;
   }
@@ -130,140 +132,13 @@ export class DeviceRuntime {
   /** An endpoint finished an exchange: deferred work may run, and watched values are polled. */
   idle(): void {
     if (this.busy()) return;
-    this.transferRunnerInstance?.wake();
-    this.duRunnerInstance?.wake();
+    this.transfers.wake();
+    this.duChanges.wake();
     this.watchLiveValues();
   }
 
   newId(): string {
     return `${this.opts.clock.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-  }
-
-  /* ---------- transfers ---------- */
-
-  transferQueue(): readonly TransferRecord[] {
-    return this.opts.state.state.transfers;
-  }
-
-  /** The transfers accepted and not yet reported, with the bytes fetched so far: no URLs, no credentials. */
-  transferProgress(): TransferProgress[] {
-    return this.opts.state.state.transfers.map((t) => {
-      const p = this.transferRunnerInstance?.progressOf(t.id);
-      return {
-        commandKey: t.commandKey,
-        fileType: t.fileType,
-        isDownload: t.isDownload,
-        phase: t.phase,
-        bytes: p?.bytes ?? null,
-        total: p?.total ?? (t.fileSize > 0 ? t.fileSize : null),
-      };
-    });
-  }
-
-  /** Persists an accepted transfer (durably: throws the store's error when it cannot be saved); it runs when idle. */
-  queueTransfer(t: TransferRecord): void {
-    this.opts.state.changeDurably((s) => void s.transfers.push(t));
-    this.log.info({ commandKey: t.commandKey, fileType: t.fileType, origin: t.origin }, 'transfer queued');
-    this.emit({ kind: 'transfer-queued', transfer: t });
-    this.transferRunner.wake();
-  }
-
-  /** Removes transfers, stopping any that is running. */
-  cancelTransfers(list: readonly TransferRecord[]): void {
-    const ids = new Set(list.map((t) => t.id));
-    this.opts.state.changeDurably((s) => void (s.transfers = s.transfers.filter((t) => !ids.has(t.id))));
-    for (const t of list) this.transferRunnerInstance?.cancel(t);
-  }
-
-  /** Fetches and installs a small file now, within an exchange; throws its fault. */
-  transferInSession(t: TransferRecord): Promise<{ startTime: Date; completeTime: Date }> {
-    this.log.info({ commandKey: t.commandKey, fileType: t.fileType }, 'download within the session');
-    return this.transferRunner.runInSession(t);
-  }
-
-  /** Made when a transfer is first queued, or at boot when one waits: most fleet devices never get one. */
-  private get transferRunner(): TransferRunner {
-    if (this.transferRunnerInstance) return this.transferRunnerInstance;
-    const opts = this.opts;
-    const serial = opts.device.identity.serialNumber;
-    const m = opts.transferMisbehaviour;
-    const runtime = this;
-    this.transferRunnerInstance = new TransferRunner(
-      {
-        clock: opts.clock,
-        log: opts.logger,
-        model: this.model,
-        files: opts.device.files,
-        productClass: opts.device.identity.productClass,
-        get sessionActive() {
-          return runtime.busy();
-        },
-        transfers: () => opts.state.state.transfers,
-        updateTransfer: (id, patch) => opts.state.change((s) => void (s.transfers = s.transfers.map((t) => (t.id === id ? { ...t, ...patch } : t)))),
-        finishTransfer: (id, report) =>
-          // The transfer leaves the queue and its report joins an endpoint's in one saved change.
-          opts.state.change((s) => {
-            const transfer = s.transfers.find((t) => t.id === id);
-            s.transfers = s.transfers.filter((t) => t.id !== id);
-            this.emit({ kind: 'transfer-finished', transfer, report });
-          }),
-        rebootForTransfer: () => this.deviceAction('reboot'),
-        misbehaviour: m?.transfer ? (t) => m.transfer?.(serial, t.fileType) : undefined,
-        rebootLoopBoots: m?.rebootLoop ? () => m.rebootLoop?.(serial) : undefined,
-      },
-      opts.transfers,
-    );
-    return this.transferRunnerInstance;
-  }
-
-  /* ---------- deployment units ---------- */
-
-  get hasSoftwareModules(): boolean {
-    return this.opts.device.software !== undefined;
-  }
-
-  duChangeQueue(): readonly DuChangeRecord[] {
-    return this.opts.state.state.duChanges;
-  }
-
-  /** Persists an accepted DU change (durably); it runs when idle. */
-  queueDuChange(c: DuChangeRecord): void {
-    this.opts.state.changeDurably((s) => void s.duChanges.push(c));
-    this.log.info({ commandKey: c.commandKey, operations: c.operations.map((o) => o.op.op), origin: c.origin }, 'deployment unit change queued');
-    this.duRunner.wake();
-  }
-
-  private get duRunner(): DuRunner {
-    if (this.duRunnerInstance) return this.duRunnerInstance;
-    const opts = this.opts;
-    const runtime = this;
-    const t = opts.transfers;
-    const options: DuRunnerOptions = { stagingDir: t.stagingDir, tls: t.tls, idleTimeoutMs: t.idleTimeoutMs };
-    this.duRunnerInstance = new DuRunner(
-      {
-        clock: opts.clock,
-        log: opts.logger,
-        software: opts.device.software,
-        get sessionActive() {
-          return runtime.busy();
-        },
-        duChanges: () => opts.state.state.duChanges,
-        updateDuOperation: (changeId, opId, patch) =>
-          opts.state.change((s) => {
-            const op = s.duChanges.find((c) => c.id === changeId)?.operations.find((x) => x.id === opId);
-            if (op) Object.assign(op, patch);
-          }),
-        finishDuChange: (changeId, report) =>
-          opts.state.change((s) => {
-            const change = s.duChanges.find((c) => c.id === changeId);
-            s.duChanges = s.duChanges.filter((c) => c.id !== changeId);
-            this.emit({ kind: 'du-change-finished', change, report });
-          }),
-        duChangePolicy: () => duChangePolicyOf(this.model),
-      },
-      options,
-    );
-    return this.duRunnerInstance;
   }
 
   /* ---------- reboot, factory reset, diagnostics ---------- */
@@ -339,9 +214,8 @@ export class DeviceRuntime {
     }
     if (pending) state.change((s) => void (s.pendingDeviceAction = null));
     this.emit(commandKey === undefined ? { kind: 'booted', cause } : { kind: 'booted', cause, commandKey });
-    if (state.state.transfers.length > 0) this.transferRunner.onBoot();
-    this.opts.device.software?.boot();
-    if (state.state.duChanges.length > 0) this.duRunner.onBoot();
+    this.transfers.boot();
+    this.duChanges.boot();
     // A firmware upgrade, another gateway: forced-notification values that changed while down
     // are reported with the boot. The change is told before the new values are recorded: a stop
     // in between reports it again, never loses it.

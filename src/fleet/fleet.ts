@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { WireTrace } from '../observability/wire-trace.js';
+import type { WireTrace } from '../log/wire-trace.js';
 import type { AgentObserver } from '../agent/agent-observer.js';
 import type { AgentMisbehaviour } from '../agent/agent-misbehaviour.js';
 import { defaultSessionLimit, SessionGate } from './session-gate.js';

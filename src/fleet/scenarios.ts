@@ -205,7 +205,7 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
       const interval = Math.max(1, Math.round(fleet.members.length / Math.max(0.001, o.rate ?? fleet.members.length / 60)));
       const url = testAcs.bulkDataUrl('fleet');
       const configuredAt = new Map<string, number>();
-      testAcs.onBulkReport((r) => {
+      testAcs.bulkData.onReport((r) => {
         const serial = r.query['sn'] ?? '';
         const at = configuredAt.get(serial);
         if (at === undefined) return;
@@ -288,6 +288,11 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
         });
       whenBooted(fleet, startChurn);
       break;
+    }
+    default: {
+      // A scenario named in SCENARIOS without a case here does not compile.
+      const unhandled: never = o.name;
+      throw new Error(`scenario ${String(unhandled)} has no code`);
     }
   }
   return { done, stop: end };

@@ -123,6 +123,75 @@ export const misbehaviourRuleSchema = z
 
 export type MisbehaviourRule = z.infer<typeof misbehaviourRuleSchema>;
 type Action = MisbehaviourRule['do'];
+/** An action's name: the one key of its object ("rpcFault", "powerCut", ...). */
+type KindOf<A> = A extends unknown ? keyof A : never;
+type ActionKind = KindOf<Action>;
+/** The arguments of an action of a kind. */
+type ArgsOf<K extends ActionKind> = Extract<Action, Record<K, unknown>>[K];
+
+/**
+ * What each action does, by the device's hook that asks for it. A new action in the schema
+ * without its entry here does not compile; the fleet acts on its own kinds (power cuts, moving
+ * values) through rulesFor.
+ */
+interface Effect<A> {
+  answer?(args: A, request: AcsRequest): AnswerMisbehaviour | undefined;
+  transfer?(args: A, fileType: string): TransferMisbehaviour | undefined;
+  quirks?(args: A): DeviceQuirks | undefined;
+  connectionRequest?(args: A): ConnectionRequestMisbehaviour;
+  firmwareFailsToBoot?: true;
+  rebootLoop?(args: A): number;
+  clockOffsetMs?(args: A): number;
+  /** Power cuts and moving values: the fleet carries them out (harness/fleet-misbehaviour.ts). */
+  byTheFleet?: true;
+}
+
+const PRESET_QUIRKS: Record<string, DeviceQuirks> = {
+  'numeric-booleans': { wire: { booleans: 'numeric' } },
+  'capitalised-booleans': { wire: { booleans: 'capitalised' } },
+  'no-xsi-type': { wire: { noXsiType: true } },
+  'cwmp-1-0-only': { cwmp10Only: true },
+  'no-cookies': { noCookies: true },
+  'basic-auth-only': { basicAuthOnly: true },
+};
+
+const EFFECTS: { [K in ActionKind]: Effect<ArgsOf<K>> } = {
+  rpcFault: { answer: (a, r) => (methodMatches(a.method, r) ? { fault: { code: a.code, parameterFaults: a.parameterFaults } } : undefined) },
+  delayAnswer: { answer: (a, r) => (methodMatches(a.method, r) ? { delayMs: a.ms } : undefined) },
+  dropConnection: { answer: (a, r) => (methodMatches(a.method, r) ? (a.at === 'mid-body' ? { cutMidBody: true } : { drop: true }) : undefined) },
+  stallAnswer: { answer: (a, r) => (methodMatches(a.method, r) ? { stallMs: a.ms } : undefined) },
+  malformedAnswer: { answer: (a, r) => (methodMatches(a.method, r) ? { malformed: true } : undefined) },
+  badAnswer: { answer: (a, r) => (methodMatches(a.method, r) ? { rewrite: a.kind } : undefined) },
+  connectionRequests: { connectionRequest: (a) => a },
+  downloadFault: {
+    transfer: (a, fileType) =>
+      a.fileType === undefined || a.fileType === fileType ? { fault: { code: a.code, string: '', afterBytes: a.afterBytes } } : undefined,
+  },
+  slowDownload: { transfer: (a) => ({ bytesPerSecond: a.bytesPerSecond }) },
+  powerCut: { byTheFleet: true },
+  clockDrift: { clockOffsetMs: (a) => a.seconds * 1000 },
+  firmwareRollback: { firmwareFailsToBoot: true },
+  rebootLoop: { rebootLoop: (a) => a.boots },
+  changingValue: { byTheFleet: true },
+  preset: { quirks: (a) => PRESET_QUIRKS[a] },
+};
+
+/** A rule's action as its kind and arguments, found once when the rules are loaded. */
+interface CompiledAction {
+  kind: ActionKind;
+  args: unknown;
+}
+
+function compile(a: Action): CompiledAction {
+  const kind = Object.keys(a)[0] as ActionKind;
+  return { kind, args: (a as Record<string, unknown>)[kind] };
+}
+
+/** A rule's effect for a hook, if its kind has one (the arguments typed loosely: the table above typed them). */
+function effectOf(c: CompiledAction, hook: keyof Effect<unknown>): ((...args: never[]) => unknown) | true | undefined {
+  const effect = EFFECTS[c.kind] as Effect<unknown>;
+  return effect[hook] as ((...args: never[]) => unknown) | true | undefined;
+}
 
 /** What a preset means, as the plain actions it stands for. */
 function expand(a: Action): Action {
@@ -159,7 +228,7 @@ export class Misbehaviour implements AgentMisbehaviour {
   /** How many times each rule fired. */
   readonly fired: Record<string, number> = {};
   private readonly began: number;
-  private readonly rules: (MisbehaviourRule & { action: Action; pattern?: RegExp })[];
+  private readonly rules: (MisbehaviourRule & { action: Action; compiled: CompiledAction; pattern?: RegExp })[];
 
   constructor(
     rules: readonly MisbehaviourRule[],
@@ -169,7 +238,10 @@ export class Misbehaviour implements AgentMisbehaviour {
     private readonly now: () => number = Date.now,
   ) {
     this.began = now();
-    this.rules = rules.map((r) => ({ ...r, action: expand(r.do), pattern: r.devices.serials ? new RegExp(r.devices.serials) : undefined }));
+    this.rules = rules.map((r) => {
+      const action = expand(r.do);
+      return { ...r, action, compiled: compile(action), pattern: r.devices.serials ? new RegExp(r.devices.serials) : undefined };
+    });
     for (const r of rules) this.fired[r.name] = 0;
   }
 
@@ -185,7 +257,9 @@ export class Misbehaviour implements AgentMisbehaviour {
 
   /** The rules of one kind that cover a device (for fleet-level behaviour: power cuts, moving values). */
   rulesFor<K extends string>(kind: K, serial: string): (MisbehaviourRule & { action: Extract<Action, Record<K, unknown>> })[] {
-    return this.rules.filter((r) => kind in r.action && this.covers(r, serial)) as (MisbehaviourRule & { action: Extract<Action, Record<K, unknown>> })[];
+    return this.rules.filter((r) => r.compiled.kind === kind && this.covers(r, serial)) as unknown as (MisbehaviourRule & {
+      action: Extract<Action, Record<K, unknown>>;
+    })[];
   }
 
   private applies(rule: (typeof this.rules)[number], serial: string, session: number | undefined): boolean {
@@ -208,15 +282,8 @@ export class Misbehaviour implements AgentMisbehaviour {
   answer(serial: string, request: AcsRequest, session: number): AnswerMisbehaviour | undefined {
     let out: AnswerMisbehaviour | undefined;
     for (const rule of this.rules) {
-      const a = rule.action;
-      let m: AnswerMisbehaviour | undefined;
-      if ('rpcFault' in a && methodMatches(a.rpcFault.method, request)) m = { fault: { code: a.rpcFault.code, parameterFaults: a.rpcFault.parameterFaults } };
-      else if ('delayAnswer' in a && methodMatches(a.delayAnswer.method, request)) m = { delayMs: a.delayAnswer.ms };
-      else if ('dropConnection' in a && methodMatches(a.dropConnection.method, request))
-        m = a.dropConnection.at === 'mid-body' ? { cutMidBody: true } : { drop: true };
-      else if ('stallAnswer' in a && methodMatches(a.stallAnswer.method, request)) m = { stallMs: a.stallAnswer.ms };
-      else if ('malformedAnswer' in a && methodMatches(a.malformedAnswer.method, request)) m = { malformed: true };
-      else if ('badAnswer' in a && methodMatches(a.badAnswer.method, request)) m = { rewrite: a.badAnswer.kind };
+      const effect = effectOf(rule.compiled, 'answer') as ((args: unknown, r: AcsRequest) => AnswerMisbehaviour | undefined) | undefined;
+      const m = effect?.(rule.compiled.args, request);
       if (!m || !this.applies(rule, serial, session)) continue;
       this.fire(rule.name, serial);
       out = { ...out, ...m };
@@ -227,17 +294,13 @@ export class Misbehaviour implements AgentMisbehaviour {
   transfer(serial: string, fileType: string): TransferMisbehaviour | undefined {
     let out: TransferMisbehaviour | undefined;
     for (const rule of this.rules) {
-      const a = rule.action;
-      if ('downloadFault' in a && !out?.fault) {
-        if (a.downloadFault.fileType !== undefined && a.downloadFault.fileType !== fileType) continue;
-        if (!this.applies(rule, serial, undefined)) continue;
-        this.fire(rule.name, serial);
-        out = { ...out, fault: { code: a.downloadFault.code, string: `misbehaving on purpose (rule ${rule.name})`, afterBytes: a.downloadFault.afterBytes } };
-      } else if ('slowDownload' in a && !out?.bytesPerSecond) {
-        if (!this.applies(rule, serial, undefined)) continue;
-        this.fire(rule.name, serial);
-        out = { ...out, bytesPerSecond: a.slowDownload.bytesPerSecond };
-      }
+      const effect = effectOf(rule.compiled, 'transfer') as ((args: unknown, fileType: string) => TransferMisbehaviour | undefined) | undefined;
+      const m = effect?.(rule.compiled.args, fileType);
+      // The first rule of each sort wins: one fault, one speed.
+      if (!m || (m.fault && out?.fault) || (m.bytesPerSecond && out?.bytesPerSecond)) continue;
+      if (!this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      out = { ...out, ...(m.fault ? { fault: { ...m.fault, string: `misbehaving on purpose (rule ${rule.name})` } } : m) };
     }
     return out;
   }
@@ -246,62 +309,38 @@ export class Misbehaviour implements AgentMisbehaviour {
   quirks(serial: string): DeviceQuirks | undefined {
     let q: DeviceQuirks | undefined;
     for (const rule of this.rules) {
-      const a = rule.action;
-      if (!('preset' in a) || !this.applies(rule, serial, undefined)) continue;
-      const add: DeviceQuirks | undefined =
-        a.preset === 'numeric-booleans'
-          ? { wire: { ...q?.wire, booleans: 'numeric' } }
-          : a.preset === 'capitalised-booleans'
-            ? { wire: { ...q?.wire, booleans: 'capitalised' } }
-            : a.preset === 'no-xsi-type'
-              ? { wire: { ...q?.wire, noXsiType: true } }
-              : a.preset === 'cwmp-1-0-only'
-                ? { cwmp10Only: true }
-                : a.preset === 'no-cookies'
-                  ? { noCookies: true }
-                  : a.preset === 'basic-auth-only'
-                    ? { basicAuthOnly: true }
-                    : undefined;
-      if (!add) continue;
+      const effect = effectOf(rule.compiled, 'quirks') as ((args: unknown) => DeviceQuirks | undefined) | undefined;
+      const add = effect?.(rule.compiled.args);
+      if (!add || !this.applies(rule, serial, undefined)) continue;
       this.fire(rule.name, serial);
-      q = { ...q, ...add };
+      q = { ...q, ...add, wire: add.wire || q?.wire ? { ...q?.wire, ...add.wire } : undefined };
     }
     return q;
   }
 
   firmwareFailsToBoot(serial: string): boolean {
-    for (const rule of this.rules) {
-      if (!('firmwareRollback' in rule.action) || !this.applies(rule, serial, undefined)) continue;
-      this.fire(rule.name, serial);
-      return true;
-    }
-    return false;
+    return this.first(serial, 'firmwareFailsToBoot') !== undefined;
   }
 
   rebootLoop(serial: string): number | undefined {
-    for (const rule of this.rules) {
-      if (!('rebootLoop' in rule.action) || !this.applies(rule, serial, undefined)) continue;
-      this.fire(rule.name, serial);
-      return rule.action.rebootLoop.boots;
-    }
-    return undefined;
+    return this.first(serial, 'rebootLoop') as number | undefined;
   }
 
   clockOffsetMs(serial: string): number | undefined {
-    for (const rule of this.rules) {
-      if (!('clockDrift' in rule.action) || !this.applies(rule, serial, undefined)) continue;
-      this.fire(rule.name, serial);
-      return rule.action.clockDrift.seconds * 1000;
-    }
-    return undefined;
+    return this.first(serial, 'clockOffsetMs') as number | undefined;
   }
 
   connectionRequest(serial: string): ConnectionRequestMisbehaviour | undefined {
+    return this.first(serial, 'connectionRequest') as ConnectionRequestMisbehaviour | undefined;
+  }
+
+  /** What the first rule with an effect for this hook that covers the device says (and that it fired). */
+  private first(serial: string, hook: 'firmwareFailsToBoot' | 'rebootLoop' | 'clockOffsetMs' | 'connectionRequest'): unknown {
     for (const rule of this.rules) {
-      const a = rule.action;
-      if (!('connectionRequests' in a) || !this.applies(rule, serial, undefined)) continue;
+      const effect = effectOf(rule.compiled, hook);
+      if (effect === undefined || !this.applies(rule, serial, undefined)) continue;
       this.fire(rule.name, serial);
-      return a.connectionRequests;
+      return effect === true ? true : (effect as (args: unknown) => unknown)(rule.compiled.args);
     }
     return undefined;
   }

@@ -22,7 +22,8 @@ import type { DeviceHooks, DeviceIdentity, StandbyCapabilities } from './device.
 import { TEMPERATURE_OBJECTS, temperatureProvider, type HostEntry } from './network-services-provider.js';
 import { SERVICE_MONITORING_OBJECTS, serviceMonitoringProvider } from './service-monitoring.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { LazySoftwareModules, SoftwareModules } from './software/software-modules.js';
+import { LazySoftwareModules } from './software/lazy-software-modules.js';
+import { SoftwareModules } from './software/software-modules.js';
 import { simulatedStorage, STORAGE_OBJECTS, storageServiceProvider } from './storage-service.js';
 import { SimulatedVoiceService } from './simulated-voice.js';
 import { SimulatedRuntime } from './software/execution-runtime.js';

@@ -74,7 +74,7 @@ test('a ChangeDUState answered 9002 (its state could not be saved) is never carr
     // Sessions go on; had the change stayed queued, it would run after this one and report.
     const values = await getValues(h, 'Device.SoftwareModules.DeploymentUnitNumberOfEntries');
     assert.equal(values['Device.SoftwareModules.DeploymentUnitNumberOfEntries'], '0');
-    assert.deepEqual(h.agent.device.duChangeQueue(), []);
+    assert.deepEqual(h.agent.device.duChanges.list(), []);
     await h.agent.stop();
     assert.deepEqual(store.load().duChanges, [], 'nothing of it was saved later either');
     const reported = h.acs.sessions.flatMap((s) => s.messages.filter((m) => m.from === 'cpe').map((m) => readCpeMessage(m.body).method));

@@ -7,7 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcsRequest, ParameterValueInput } from '../../src/cwmp/messages.js';
 import { LazyBulkData, MAX_REPORT_VALUES } from '../../src/bulkdata/bulk-data-collector.js';
+import type { ManualClock } from '../../src/runtime/clock.js';
 import { sendRpcs, startHarness, sessionsCompleted, type Harness } from '../helpers/agent-harness.js';
+import { until } from '../helpers/until.js';
+
+/** Runs the manual clock to its next timer (a report due, a retry), as time would. */
+function toNextTimer(h: Harness): void {
+  const clock = h.clock as ManualClock;
+  const next = clock.nextTimerIn();
+  assert.ok(next !== undefined, 'a timer is armed');
+  clock.advance(next);
+}
 
 const BD = 'Device.BulkData.';
 const P = `${BD}Profile.1.`;
@@ -43,8 +53,8 @@ async function profile(h: Harness, interval: number, refs: [string, string, bool
   );
 }
 
-async function withHarness(fn: (h: Harness) => Promise<void>): Promise<void> {
-  const h = await startHarness();
+async function withHarness(fn: (h: Harness) => Promise<void>, o: { manualClock?: boolean } = {}): Promise<void> {
+  const h = await startHarness(o);
   const bulk = new LazyBulkData(h.agent);
   try {
     h.agent.start();
@@ -68,8 +78,8 @@ test('JSON reports: NameValuePair then ObjectHierarchy gzipped; names, exclusion
   await withHarness(async (h) => {
     await profile(h, 1, REFS, [str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair')]);
     assert.equal(await h.agent.model.read(`${BD}Status`), 'Enabled');
-    await h.acs.waitFor(() => h.acs.bulkReports.length >= 2, 5000);
-    const r = h.acs.bulkReports[0]!;
+    await h.acs.waitFor(() => h.acs.bulkData.reports.length >= 2, 5000);
+    const r = h.acs.bulkData.reports[0]!;
     assert.equal(r.method, 'POST');
     assert.equal(r.path, '/bulkdata/p1');
     assert.equal(r.query['sn'], h.serial);
@@ -88,9 +98,9 @@ test('JSON reports: NameValuePair then ObjectHierarchy gzipped; names, exclusion
     assert.ok(!Object.keys(entry).some((k) => k.includes('No.Such')), 'an unknown reference is left out');
 
     await set(h, str(`${P}JSONEncoding.ReportFormat`, 'ObjectHierarchy'), str(`${P}HTTP.Compression`, 'GZIP'), str(`${P}HTTP.Method`, 'PUT'));
-    const from = h.acs.bulkReports.length;
-    await h.acs.waitFor(() => h.acs.bulkReports.slice(from).some((x) => x.headers['bbf-report-format'] === 'ObjectHierarchy'), 5000);
-    const o = h.acs.bulkReports.slice(from).find((x) => x.headers['bbf-report-format'] === 'ObjectHierarchy')!;
+    const from = h.acs.bulkData.reports.length;
+    await h.acs.waitFor(() => h.acs.bulkData.reports.slice(from).some((x) => x.headers['bbf-report-format'] === 'ObjectHierarchy'), 5000);
+    const o = h.acs.bulkData.reports.slice(from).find((x) => x.headers['bbf-report-format'] === 'ObjectHierarchy')!;
     assert.equal(o.headers['content-encoding'], 'gzip');
     assert.equal(o.method, 'PUT');
     const tree = (JSON.parse(o.body) as { Report: { Device: { DeviceInfo: { UpTime: number } }; Mem: Record<string, unknown> }[] }).Report[0]!;
@@ -106,10 +116,10 @@ test('CSV reports: ParameterPerRow and ParameterPerColumn, with the separators a
       str(`${P}CSVEncoding.ReportFormat`, 'ParameterPerRow'),
       str(`${P}CSVEncoding.RowTimestamp`, 'ISO-8601'),
     ]);
-    await h.acs.waitFor(() => h.acs.bulkReports.length >= 1, 5000);
-    const rows = h.acs.bulkReports[0]!.body.split('\r\n');
-    assert.equal(h.acs.bulkReports[0]!.headers['bbf-report-format'], 'ParameterPerRow');
-    assert.match(String(h.acs.bulkReports[0]!.headers['content-type']), /^text\/csv; charset=UTF-8; header=present/);
+    await h.acs.waitFor(() => h.acs.bulkData.reports.length >= 1, 5000);
+    const rows = h.acs.bulkData.reports[0]!.body.split('\r\n');
+    assert.equal(h.acs.bulkData.reports[0]!.headers['bbf-report-format'], 'ParameterPerRow');
+    assert.match(String(h.acs.bulkData.reports[0]!.headers['content-type']), /^text\/csv; charset=UTF-8; header=present/);
     assert.equal(rows[0], 'ReportTimestamp,ParameterName,ParameterValue,ParameterType');
     const upTime = rows.find((r) => r.includes(',Device.DeviceInfo.UpTime,'))!.split(',');
     assert.match(upTime[0]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -122,9 +132,9 @@ test('CSV reports: ParameterPerRow and ParameterPerColumn, with the separators a
       str(`${P}CSVEncoding.FieldSeparator`, ';'),
       str(`${P}CSVEncoding.RowTimestamp`, 'None'),
     );
-    const from = h.acs.bulkReports.length;
-    await h.acs.waitFor(() => h.acs.bulkReports.slice(from).some((x) => x.headers['bbf-report-format'] === 'ParameterPerColumn'), 5000);
-    const col = h.acs.bulkReports.slice(from).find((x) => x.headers['bbf-report-format'] === 'ParameterPerColumn')!;
+    const from = h.acs.bulkData.reports.length;
+    await h.acs.waitFor(() => h.acs.bulkData.reports.slice(from).some((x) => x.headers['bbf-report-format'] === 'ParameterPerColumn'), 5000);
+    const col = h.acs.bulkData.reports.slice(from).find((x) => x.headers['bbf-report-format'] === 'ParameterPerColumn')!;
     const [header, values] = col.body.split('\r\n');
     const names = header!.split(';');
     assert.equal(names[0], 'Device.DeviceInfo.UpTime', 'no timestamp column');
@@ -134,47 +144,76 @@ test('CSV reports: ParameterPerRow and ParameterPerColumn, with the separators a
 });
 
 test('a collector that fails: retries with back-off inside the interval, then the failed reports go with the next one', { timeout: 40_000 }, async () => {
-  await withHarness(async (h) => {
-    h.acs.bulkDataStatus = 503;
-    await profile(h, 4, REFS.slice(0, 1), [
-      str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
-      { name: `${P}HTTP.RetryEnable`, value: 'true', type: 'boolean' },
-      { name: `${P}HTTP.RetryMinimumWaitInterval`, value: '1', type: 'unsignedInt' },
-      { name: `${P}HTTP.RetryIntervalMultiplier`, value: '1000', type: 'unsignedInt' },
-      { name: `${P}NumberOfRetainedFailedReports`, value: '3', type: 'int' },
-    ]);
-    // The first report and at least one retry of it, all refused.
-    await h.acs.waitFor(() => h.acs.bulkReports.length >= 3, 10_000);
-    const first = h.acs.bulkReports.map((r) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report.map((x) => x.CollectionTime).join(','));
-    assert.equal(first[0], first[1], 'a retry sends the same report');
-    // The next interval's report carries the failed one before it (still refused).
-    const reportsIn = (r: { body: string }) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report;
-    await h.acs.waitFor(() => h.acs.bulkReports.some((r) => reportsIn(r).length >= 2), 12_000);
-    h.acs.bulkDataStatus = 200;
-    const before = h.acs.bulkReports.length;
-    await h.acs.waitFor(() => h.acs.bulkReports.length > before, 12_000);
-    const times = reportsIn(h.acs.bulkReports[before]!).map((x) => x.CollectionTime);
-    assert.ok(times.length >= 2, `the delivered transmission holds the retained report too: ${times.join(',')}`);
-    assert.ok(
-      times.every((t, i) => i === 0 || t > times[i - 1]!),
-      `oldest first: ${times.join(',')}`,
-    );
-  });
+  await withHarness(
+    async (h) => {
+      const clock = h.clock as ManualClock;
+      const reports = h.acs.bulkData.reports;
+      const reportsIn = (r: { body: string }) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report;
+      h.acs.bulkData.status = 503;
+      await profile(h, 4, REFS.slice(0, 1), [
+        str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
+        { name: `${P}HTTP.RetryEnable`, value: 'true', type: 'boolean' },
+        { name: `${P}HTTP.RetryMinimumWaitInterval`, value: '1', type: 'unsignedInt' },
+        { name: `${P}HTTP.RetryIntervalMultiplier`, value: '1000', type: 'unsignedInt' },
+        { name: `${P}NumberOfRetainedFailedReports`, value: '3', type: 'int' },
+      ]);
+      // Each step runs the clock to the next timer (a retry or the next interval's report: each
+      // sends one transmission) and waits for it, and, while refused, for the retry the device
+      // arms after the 503 (1 s on: retries run within the 4 s interval).
+      const step = async (): Promise<void> => {
+        const count = reports.length;
+        toNextTimer(h);
+        await h.acs.waitFor(() => reports.length > count);
+        if (h.acs.bulkData.status === 503) await until(() => ((clock.nextTimerIn() ?? Infinity) <= 1_000 ? true : undefined), 'the next try armed');
+      };
+      await step();
+      await step();
+      assert.deepEqual(
+        reportsIn(reports[1]!).map((x) => x.CollectionTime),
+        reportsIn(reports[0]!).map((x) => x.CollectionTime),
+        'a retry sends the same report',
+      );
+      // On to the next interval's report: it carries the failed one before it (still refused).
+      while (!reports.some((r) => reportsIn(r).length >= 2)) {
+        assert.ok(reports.length < 20, 'the next interval came with its report and the retained one');
+        await step();
+      }
+      h.acs.bulkData.status = 200;
+      const before = reports.length;
+      await step();
+      const times = reportsIn(reports[before]!).map((x) => x.CollectionTime);
+      assert.ok(times.length >= 2, `the delivered transmission holds the retained report too: ${times.join(',')}`);
+      assert.ok(
+        times.every((t, i) => i === 0 || t > times[i - 1]!),
+        `oldest first: ${times.join(',')}`,
+      );
+    },
+    { manualClock: true },
+  );
 });
 
 test('TimeReference puts reports on its grid', { timeout: 30_000 }, async () => {
-  await withHarness(async (h) => {
-    await profile(h, 3, REFS.slice(0, 1), [
-      str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
-      { name: `${P}TimeReference`, value: '2026-01-01T00:00:01Z', type: 'dateTime' },
-    ]);
-    await h.acs.waitFor(() => h.acs.bulkReports.length >= 2, 10_000);
-    const ref = Date.parse('2026-01-01T00:00:01Z') / 1000;
-    for (const r of h.acs.bulkReports.slice(0, 2)) {
-      const t = (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report[0]!.CollectionTime;
-      assert.equal((t - ref) % 3, 0, `CollectionTime ${t} on the 3 s grid from the reference`);
-    }
-  });
+  await withHarness(
+    async (h) => {
+      await profile(h, 3, REFS.slice(0, 1), [
+        str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
+        { name: `${P}TimeReference`, value: '2026-01-01T00:00:01Z', type: 'dateTime' },
+      ]);
+      for (let n = 1; n <= 3; n++) {
+        toNextTimer(h);
+        await h.acs.waitFor(() => h.acs.bulkData.reports.length >= n);
+      }
+      const ref = Date.parse('2026-01-01T00:00:01Z') / 1000;
+      const times = h.acs.bulkData.reports.map((r) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report[0]!.CollectionTime);
+      for (const t of times) assert.equal((t - ref) % 3, 0, `CollectionTime ${t} on the 3 s grid from the reference`);
+      assert.deepEqual(
+        times.slice(1).map((t, i) => t - times[i]!),
+        [3, 3],
+        'one report per interval',
+      );
+    },
+    { manualClock: true },
+  );
 });
 
 test('PersistAcrossReboot: reports that failed before a restart go with the first report after it', { timeout: 40_000 }, async () => {
@@ -183,7 +222,7 @@ test('PersistAcrossReboot: reports that failed before a restart go with the firs
   try {
     h.agent.start();
     await sessionsCompleted(h, 1);
-    h.acs.bulkDataStatus = 503;
+    h.acs.bulkData.status = 503;
     await profile(h, 1, REFS.slice(0, 1), [
       str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair'),
       { name: `${P}NumberOfRetainedFailedReports`, value: '-1', type: 'int' },
@@ -191,15 +230,15 @@ test('PersistAcrossReboot: reports that failed before a restart go with the firs
     ]);
     const reportsIn = (r: { body: string }) => (JSON.parse(r.body) as { Report: { CollectionTime: number }[] }).Report;
     // Two intervals refused: the second transmission already carries the first report.
-    await h.acs.waitFor(() => h.acs.bulkReports.some((r) => reportsIn(r).length >= 2), 10_000);
-    const before = Math.max(...h.acs.bulkReports.map((r) => reportsIn(r).length));
+    await h.acs.waitFor(() => h.acs.bulkData.reports.some((r) => reportsIn(r).length >= 2), 10_000);
+    const before = Math.max(...h.acs.bulkData.reports.map((r) => reportsIn(r).length));
     bulk.stop();
     const agent = await h.restart();
-    h.acs.bulkDataStatus = 200;
+    h.acs.bulkData.status = 200;
     bulk = new LazyBulkData(agent, { stateDir: h.stateDir });
-    const from = h.acs.bulkReports.length;
-    await h.acs.waitFor(() => h.acs.bulkReports.length > from, 10_000);
-    const delivered = reportsIn(h.acs.bulkReports[from]!);
+    const from = h.acs.bulkData.reports.length;
+    await h.acs.waitFor(() => h.acs.bulkData.reports.length > from, 10_000);
+    const delivered = reportsIn(h.acs.bulkData.reports[from]!);
     assert.ok(delivered.length >= before, `after the restart ${delivered.length} reports went, ${before} were kept before it`);
     const times = delivered.map((x) => x.CollectionTime);
     assert.ok(times[0]! < times.at(-1)!, `the kept ones first: ${times.join(',')}`);
@@ -224,13 +263,13 @@ test('a profile at its accepted maximum (256 whole-tree references every second)
     const refs: [string, string][] = Array.from({ length: 256 }, (_v, i) => ['', i % 64 === 1 ? 'Device.DeviceInfo.' : 'Device.']);
     await profile(h, 1, refs, [str(`${P}JSONEncoding.ReportFormat`, 'NameValuePair')]);
     const from = expanded.length;
-    await h.acs.waitFor(() => h.acs.bulkReports.length >= 2, 20_000);
-    const report = (JSON.parse(h.acs.bulkReports[1]!.body) as { Report: Record<string, unknown>[] }).Report[0]!;
+    await h.acs.waitFor(() => h.acs.bulkData.reports.length >= 2, 20_000);
+    const report = (JSON.parse(h.acs.bulkData.reports[1]!.body) as { Report: Record<string, unknown>[] }).Report[0]!;
     const names = Object.keys(report).filter((k) => k !== 'CollectionTime');
     assert.ok(names.length > 100, `${names.length} values reported`);
     assert.ok(names.length <= MAX_REPORT_VALUES, `${names.length} values: at most ${MAX_REPORT_VALUES} a report`);
     // 2 distinct references: 2 expansions a collection (one more collection may be under way), not 256.
     const expansions = expanded.slice(from).filter((n) => n === 'Device.' || n === 'Device.DeviceInfo.').length;
-    assert.ok(expansions <= 2 * (h.acs.bulkReports.length + 1), `${expansions} expansions for ${h.acs.bulkReports.length} reports`);
+    assert.ok(expansions <= 2 * (h.acs.bulkData.reports.length + 1), `${expansions} expansions for ${h.acs.bulkData.reports.length} reports`);
   });
 });

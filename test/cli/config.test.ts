@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, overridesFromEnv } from '../../src/agent/config.js';
+import { ConfigError, loadConfig, overridesFromEnv } from '../../src/assembly/config.js';
 import { tempDir } from '../helpers/agent-harness.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/cwmp-agent');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { loadConfig } from '../../src/agent/config.js';
+import { loadConfig } from '../../src/assembly/config.js';
 import { FLEET_OPTIONS } from '../../src/cli/fleet-options.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';

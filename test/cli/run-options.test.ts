@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, overridesFromEnv, RUN_OPTIONS, type OverrideKey } from '../../src/agent/config.js';
+import { loadConfig, overridesFromEnv, RUN_OPTIONS, type OverrideKey } from '../../src/assembly/config.js';
 
 const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../README.md'), 'utf8');
 

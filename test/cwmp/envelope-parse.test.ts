@@ -44,6 +44,8 @@ const REQUESTS: AcsRequest[] = [
   { method: 'GetAllQueuedTransfers' },
   { method: 'ScheduleInform', delaySeconds: 30, commandKey: 's' },
   { method: 'CancelTransfer', commandKey: 'c' },
+  { method: 'SetVouchers', voucherList: ['dm91Y2hlcg=='] },
+  { method: 'GetOptions', optionName: 'opt' },
 ];
 
 for (const ns of CWMP_NAMESPACES) {

@@ -72,7 +72,7 @@ test('bulkdata: the ACS gives every device a profile and each reports to the col
     const run = runScenario(fleet, { name: 'bulkdata', durationSeconds: 60, rate: 50 }, systemClock, acs);
     const perDevice = (): Map<string, number> => {
       const counts = new Map<string, number>();
-      for (const r of acs.bulkReports) counts.set(r.query['sn']!, (counts.get(r.query['sn']!) ?? 0) + 1);
+      for (const r of acs.bulkData.reports) counts.set(r.query['sn']!, (counts.get(r.query['sn']!) ?? 0) + 1);
       return counts;
     };
     await acs.waitFor(() => perDevice().size === 100 && [...perDevice().values()].every((n) => n >= 2), 25_000);
@@ -83,7 +83,7 @@ test('bulkdata: the ACS gives every device a profile and each reports to the col
     assert.deepEqual([...perDevice().keys()].sort(), fleet.members.map((m) => m.serial).sort());
     // At 50 reports a second across 100 devices, each reports every 2 s: no device far ahead of the others.
     assert.ok(Math.max(...perDevice().values()) <= 2 * Math.min(...perDevice().values()) + 2, JSON.stringify([...perDevice().values()]));
-    const entry = (JSON.parse(acs.bulkReports.at(-1)!.body) as { Report: Record<string, unknown>[] }).Report[0]!;
+    const entry = (JSON.parse(acs.bulkData.reports.at(-1)!.body) as { Report: Record<string, unknown>[] }).Report[0]!;
     assert.equal(typeof entry['Device.DeviceInfo.UpTime'], 'number');
     assert.ok(
       Object.keys(entry).some((k) => /^Device\.IP\.Interface\.\d+\.Status$/.test(k)),

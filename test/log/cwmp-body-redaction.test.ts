@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { redactCwmpBody } from '../../src/log/redact.js';
-import { WireTrace } from '../../src/observability/wire-trace.js';
+import { WireTrace } from '../../src/log/wire-trace.js';
 import { tempDir } from '../helpers/agent-harness.js';
 
 const envelope = (body: string): string =>

@@ -11,63 +11,23 @@ import path from 'node:path';
 import { CwmpFault } from '../../cwmp/faults.js';
 import { deploymentUnitUuid, failedResult, operationPrecheck } from '../../cwmp/du-change.js';
 import type { DuOperation, DuOpResult } from '../../cwmp/messages.js';
-import { formatDateTime } from '../../cwmp/xml-text.js';
 import type { Provider } from '../../datamodel/provider.js';
 import { AtomicJsonFile } from '../../storage/atomic-json-file.js';
 import { folderBytes, unpackDuPackage, type DuManifest } from './du-package.js';
 import type { ExecutionRuntime, RunnableUnit } from './execution-runtime.js';
+import {
+  deploymentUnitValue,
+  emptySoftwareState,
+  execEnvValue,
+  executionUnitValue,
+  SOFTWARE_MODULES_OBJECTS,
+  SoftwareModulesPaths,
+  type SoftwareState,
+  type StoredDu,
+  type StoredEu,
+} from './software-module-values.js';
 
-const SM = 'Device.SoftwareModules.';
-export const SoftwareModulesPaths = {
-  root: SM,
-  execEnv: `${SM}ExecEnv.`,
-  deploymentUnit: `${SM}DeploymentUnit.`,
-  executionUnit: `${SM}ExecutionUnit.`,
-} as const;
-const SOFTWARE_MODULES_OBJECTS: readonly string[] = Object.values(SoftwareModulesPaths);
-
-interface StoredDu {
-  instance: number;
-  uuid: string;
-  name: string;
-  url: string;
-  vendor: string;
-  version: string;
-  description: string;
-  /** ExecEnv instance number. */
-  ee: number;
-  installedAt: number;
-  lastUpdate: number;
-  diskKiB: number;
-  executionEnvType?: string;
-}
-
-interface StoredEu {
-  instance: number;
-  euid: string;
-  name: string;
-  du: number;
-  command: string[];
-  env: Record<string, string>;
-  autoStart: boolean;
-  runLevel: number;
-  description: string;
-  requestedState: 'Idle' | 'Active';
-  stopTimeoutSeconds: number;
-}
-
-interface SoftwareState {
-  nextDu: number;
-  nextEu: number;
-  units: StoredDu[];
-  executionUnits: StoredEu[];
-  /** ExecEnv.{i}.Enable, by instance; absent is enabled. */
-  disabledEnvs: number[];
-  /** Outcomes of operations the agent has not yet recorded as reported, by operation id. */
-  outcomes: Record<string, DuOpResult>;
-}
-
-const emptyState = (): SoftwareState => ({ nextDu: 1, nextEu: 1, units: [], executionUnits: [], disabledEnvs: [], outcomes: {} });
+export { SoftwareModulesPaths, SOFTWARE_MODULES_OBJECTS };
 
 /** Fetches a package for an operation: the staged archive's path. Throws the CwmpFault of a failed transfer. */
 export type PackageFetcher = (url: string, username: string, password: string) => Promise<string>;
@@ -128,7 +88,7 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
 
   /** Loaded on first use: a fleet device that is never asked holds nothing. */
   private get s(): SoftwareState {
-    this.state ??= { ...emptyState(), ...(this.file?.read() ?? {}) };
+    this.state ??= { ...emptySoftwareState(), ...(this.file?.read() ?? {}) };
     return this.state;
   }
 
@@ -442,141 +402,6 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
     return this.s.executionUnits.find((e) => e.instance === n);
   }
 
-  private envValues(field: string): string | undefined {
-    const rt = this.o.runtime;
-    const enabled = this.envEnabled(1);
-    switch (field) {
-      case 'Enable':
-        return String(enabled);
-      case 'Status':
-        return enabled ? 'Up' : 'Disabled';
-      case 'Reset':
-        return 'false';
-      case 'Name':
-        return rt.name;
-      case 'Type':
-        return rt.type;
-      case 'Vendor':
-        return rt.vendor;
-      case 'Version':
-        return rt.version;
-      case 'ParentExecEnv':
-        return '';
-      case 'AllocatedDiskSpace':
-      case 'AllocatedMemory':
-        return '-1';
-      case 'AvailableDiskSpace':
-        return String(this.freeDiskKiB());
-      case 'AvailableMemory':
-        return String(Math.floor(os.freemem() / 1024));
-      case 'ActiveExecutionUnits':
-        return this.s.executionUnits
-          .filter((e) => rt.state(e.euid).status === 'Active')
-          .map((e) => `${SoftwareModulesPaths.executionUnit}${e.instance}`)
-          .join(',');
-      default:
-        return undefined;
-    }
-  }
-
-  private freeDiskKiB(): number {
-    if (!this.o.dir) return -1;
-    try {
-      const s = fs.statfsSync(this.o.dir);
-      return Math.floor((s.bavail * s.bsize) / 1024);
-    } catch {
-      return -1;
-    }
-  }
-
-  private duValues(du: StoredDu, field: string): string | undefined {
-    switch (field) {
-      case 'UUID':
-        return du.uuid;
-      case 'DUID':
-        return `du${du.instance}`;
-      case 'Name':
-        return du.name;
-      case 'Status':
-        return 'Installed';
-      case 'Resolved':
-        return 'true';
-      case 'URL':
-        return du.url;
-      case 'Description':
-        return du.description;
-      case 'Vendor':
-        return du.vendor;
-      case 'Version':
-        return du.version;
-      case 'ExecutionUnitList':
-        return this.executionUnitRefs(du);
-      case 'ExecutionEnvRef':
-        return `${SoftwareModulesPaths.execEnv}${du.ee}`;
-      case 'Installed':
-        return formatDateTime(new Date(du.installedAt));
-      case 'LastUpdate':
-        return formatDateTime(new Date(du.lastUpdate));
-      case 'VendorLogList':
-      case 'VendorConfigList':
-        return '';
-      default:
-        return undefined;
-    }
-  }
-
-  private euValues(eu: StoredEu, field: string): string | undefined {
-    const rt = this.o.runtime;
-    const run = rt.state(eu.euid);
-    const du = this.s.units.find((d) => d.instance === eu.du);
-    switch (field) {
-      case 'EUID':
-        return eu.euid;
-      case 'Name':
-        return eu.name;
-      case 'ExecEnvLabel':
-        return eu.euid;
-      case 'Status':
-        return run.status;
-      case 'RequestedState':
-        return eu.requestedState;
-      case 'ExecutionFaultCode':
-        return run.fault;
-      case 'ExecutionFaultMessage':
-        return run.faultMessage;
-      case 'AutoStart':
-        return String(eu.autoStart);
-      case 'RunLevel':
-        return String(eu.runLevel);
-      case 'Vendor':
-        return du?.vendor ?? '';
-      case 'Version':
-        return du?.version ?? '';
-      case 'Description':
-        return eu.description;
-      case 'DiskSpaceInUse':
-        return String(du?.diskKiB ?? -1);
-      case 'MemoryInUse':
-        return String(rt.memoryKiB(eu.euid));
-      case 'CPUPercentInUse':
-        return String(rt.cpuPercent(eu.euid));
-      case 'AllocatedDiskSpace':
-      case 'AllocatedMemory':
-      case 'AllocatedCPUPercent':
-        return '-1';
-      case 'References':
-      case 'AssociatedProcessList':
-      case 'VendorLogList':
-      case 'VendorConfigList':
-      case 'SupportedDataModelList':
-        return '';
-      case 'ExecutionEnvRef':
-        return du ? `${SoftwareModulesPaths.execEnv}${du.ee}` : '';
-      default:
-        return undefined;
-    }
-  }
-
   /* ---------- Provider: the units as they are, RequestedState and Enable acting on them ---------- */
 
   readonly objects = SOFTWARE_MODULES_OBJECTS;
@@ -593,13 +418,23 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
     const m = /^Device\.SoftwareModules\.(ExecEnv|DeploymentUnit|ExecutionUnit)\.(\d+)\.(\w+)$/.exec(p);
     if (!m) return undefined;
     const n = Number(m[2]);
-    if (m[1] === 'ExecEnv') return n === 1 ? this.envValues(m[3]!) : undefined;
+    if (m[1] === 'ExecEnv')
+      return n === 1
+        ? execEnvValue(field(m), { runtime: this.o.runtime, enabled: this.envEnabled(1), dir: this.o.dir, units: this.s.executionUnits })
+        : undefined;
     if (m[1] === 'DeploymentUnit') {
       const du = this.s.units.find((d) => d.instance === n);
-      return du ? this.duValues(du, m[3]!) : undefined;
+      return du ? deploymentUnitValue(du, field(m), this.executionUnitRefs(du)) : undefined;
     }
     const eu = this.euByInstance(n);
-    return eu ? this.euValues(eu, m[3]!) : undefined;
+    return eu
+      ? executionUnitValue(
+          eu,
+          field(m),
+          this.o.runtime,
+          this.s.units.find((d) => d.instance === eu.du),
+        )
+      : undefined;
   }
 
   validate(p: string, value: string): string | undefined {
@@ -655,49 +490,7 @@ export class SoftwareModules implements SoftwareModuleHooks, Provider {
   }
 }
 
-/**
- * Software modules made on first use, for a fleet's devices: most never get a ChangeDUState, and
- * then hold only this. Without a folder nothing is loaded at boot either. Its values are polled
- * for notifications (no subscription), which costs nothing until the ACS turns one on.
- */
-export class LazySoftwareModules implements Provider, SoftwareModuleHooks {
-  readonly objects = SOFTWARE_MODULES_OBJECTS;
-  private built: SoftwareModules | undefined;
-
-  /** `persistent`: the units live in a folder, so a boot loads and starts them. */
-  constructor(
-    private readonly make: () => SoftwareModules,
-    private readonly persistent: boolean,
-  ) {}
-
-  private get sm(): SoftwareModules {
-    this.built ??= this.make();
-    return this.built;
-  }
-
-  get(p: string): string | undefined {
-    return this.sm.get(p);
-  }
-  instances(table: string): number[] | undefined {
-    return this.sm.instances(table);
-  }
-  validate(p: string, value: string): string | undefined {
-    return this.sm.validate(p, value);
-  }
-  set(p: string, value: string): void {
-    this.sm.set(p, value);
-  }
-  perform(opId: string, op: DuOperation, startTime: Date, fetch: PackageFetcher): Promise<DuOpResult> {
-    return this.sm.perform(opId, op, startTime, fetch);
-  }
-  outcomeOf(opId: string): DuOpResult | undefined {
-    return this.persistent ? this.sm.outcomeOf(opId) : this.built?.outcomeOf(opId);
-  }
-  forgetOutcomes(keep: ReadonlySet<string>): void {
-    if (this.persistent) this.sm.forgetOutcomes(keep);
-    else this.built?.forgetOutcomes(keep);
-  }
-  boot(): void {
-    if (this.built || this.persistent) this.sm.boot();
-  }
+/** The field a Device.SoftwareModules path match names (its last segment). */
+function field(m: RegExpExecArray): string {
+  return m[3]!;
 }

@@ -8,10 +8,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { redactCwmpBody, redactHeaders } from '../log/redact.js';
-import type { DeviceTrace, TraceRecord } from '../log/trace-record.js';
+import { redactCwmpBody, redactHeaders } from './redact.js';
+import type { DeviceTrace, TraceRecord } from './trace-record.js';
 
-export type { DeviceTrace, TraceKind, TraceRecord } from '../log/trace-record.js';
+export type { DeviceTrace, TraceKind, TraceRecord } from './trace-record.js';
 
 export interface WireTraceOptions {
   dir: string;

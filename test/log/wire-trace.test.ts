@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { readCpeMessage } from '../../src/acs/acs-messages.js';
 import type { TraceRecord } from '../../src/log/trace-record.js';
-import { WireTrace, wireTraceFor } from '../../src/observability/wire-trace.js';
+import { WireTrace, wireTraceFor } from '../../src/log/wire-trace.js';
 import { showTrace } from '../../src/observability/trace-show.js';
 import { sessionsCompleted, startHarness, tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';

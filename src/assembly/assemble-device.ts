@@ -20,14 +20,14 @@ import { builtInFor, extendBuiltIn } from '../models/built-in.js';
 import type { DeviceHooks } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { offsetClock, systemClock } from '../runtime/clock.js';
-import { wireTraceFor } from '../observability/wire-trace.js';
+import { wireTraceFor } from '../log/wire-trace.js';
 import type { AgentMetrics } from '../observability/metrics.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import type { TlsOptions } from '../session/acs-transport.js';
 import { FileAgentStateStore } from '../storage/agent-state.js';
 import { FileModelStore } from '../storage/model-store.js';
-import { Agent } from './agent.js';
+import { Agent } from '../agent/agent.js';
 import { ConfigError, type AgentConfig } from './config.js';
 
 export interface AssembleOptions {
