@@ -77,6 +77,29 @@ export function httpConnectionRequestsEnabled(agent: ConnectionRequestHost): boo
   return !agent.model.definitionOf(name) || agent.model.read(name) !== 'false';
 }
 
+/**
+ * One device's connection-request route, for the single device's server and the fleet's shared
+ * one alike: credentials from the model, a session on each accepted request (6 CONNECTION
+ * REQUEST), none while HTTPConnectionRequestEnable is false or a standby is deaf to them.
+ */
+export function connectionRequestRoute(agent: ConnectionRequestHost, via: 'http' | 'udp', onAuthFailure?: () => void): ConnectionRequestRoute {
+  const ms = agent.ms;
+  const observer = agent.observer;
+  const misbehaviour = agent.misbehaviour;
+  return {
+    credentials: () => ({ username: agent.model.read(ms.connectionRequestUsername), password: agent.model.read(ms.connectionRequestPassword) }),
+    onConnectionRequest: () => {
+      observer?.connectionRequest?.(via, 'accepted');
+      agent.trigger(EventCode.ConnectionRequest);
+    },
+    onAnswered: via === 'http' ? traceHttpConnectionRequests(agent) : undefined,
+    onAuthFailure,
+    misbehave: misbehaviour?.connectionRequest ? () => misbehaviour.connectionRequest?.(agent.model.read(agent.deviceInfo.serialNumber)) : undefined,
+    // In standby deaf to connection requests the device does not answer them (Annex L).
+    enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
+  };
+}
+
 export async function startHttpConnectionRequests(agent: ConnectionRequestHost, setup: ConnectionRequestSetup): Promise<HttpConnectionRequestServer> {
   const ManagementServer = agent.ms;
   const stored = agent.model.read(ManagementServer.connectionRequestUrl);
@@ -94,23 +117,7 @@ export async function startHttpConnectionRequests(agent: ConnectionRequestHost, 
       refused(cause);
     },
   });
-  server.addRoute(path, {
-    credentials: () => ({
-      username: agent.model.read(ManagementServer.connectionRequestUsername),
-      password: agent.model.read(ManagementServer.connectionRequestPassword),
-    }),
-    onConnectionRequest: () => {
-      agent.observer?.connectionRequest?.('http', 'accepted');
-      agent.trigger(EventCode.ConnectionRequest);
-    },
-    onAnswered: traceHttpConnectionRequests(agent),
-    onAuthFailure: setup.onAuthFailure,
-    misbehave: agent.misbehaviour?.connectionRequest
-      ? () => agent.misbehaviour?.connectionRequest?.(agent.model.read(agent.deviceInfo.serialNumber))
-      : undefined,
-    // In standby deaf to connection requests the device does not answer them (Annex L).
-    enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
-  });
+  server.addRoute(path, connectionRequestRoute(agent, 'http', setup.onAuthFailure));
   server.addOpenRoute(KICK_PATH, kickHandler(agent));
   server.addOpenRoute(PROGRESS_PATH, progressHandler(agent));
   const dt = supportedModelDocument(agent.model.schema);

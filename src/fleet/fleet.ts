@@ -12,12 +12,11 @@ import type { AgentMisbehaviour } from '../agent/agent-misbehaviour.js';
 import { defaultSessionLimit, SessionGate } from './session-gate.js';
 import { Agent, type SessionTiming } from '../agent/agent.js';
 import { offsetClock, type Clock, type TimerHandle } from '../runtime/clock.js';
-import { EventCode } from '../cwmp/events.js';
 import type { CwmpVersion } from '../cwmp/namespaces.js';
 import { HttpConnectionRequestServer } from '../connreq/http-server.js';
 import { hostPort } from '../connreq/local-address.js';
 import { managementServerPaths } from '../models/device-core.js';
-import { httpConnectionRequestsEnabled, traceHttpConnectionRequests } from '../connreq/connection-request-wiring.js';
+import { connectionRequestRoute } from '../connreq/connection-request-wiring.js';
 import { LiveModelStore } from '../storage/model-store.js';
 import { SimulatedDevice } from '../providers/simulated-device.js';
 import { LazyBulkData } from '../bulkdata/bulk-data-collector.js';
@@ -309,32 +308,18 @@ export class Fleet {
         }
       }
     }
-    const credentials = (): { username: string; password: string } => ({
-      username: model.read(MS.connectionRequestUsername),
-      password: model.read(MS.connectionRequestPassword),
-    });
-    const observer = this.o.observer;
-    const onConnectionRequest = observer?.connectionRequest
-      ? (): void => {
-          observer.connectionRequest?.('http', 'accepted');
-          agent.trigger(EventCode.ConnectionRequest);
-        }
-      : (): void => agent.trigger(EventCode.ConnectionRequest);
-    this.crServer!.addRoute(m.crPath, {
-      credentials,
-      onConnectionRequest,
-      enabled: () => httpConnectionRequestsEnabled(agent) && agent.hearsConnectionRequests(),
-      onAnswered: traceHttpConnectionRequests(agent),
-      onAuthFailure: () => void (m.crAuthFailures = (m.crAuthFailures ?? 0) + 1),
-      misbehave: this.o.misbehaviour?.connectionRequest ? () => this.o.misbehaviour?.connectionRequest?.(m.serial) : undefined,
-    });
-    let udpUser = credentials().username;
-    this.udp!.setRoute(udpUser, { credentials, onConnectionRequest });
+    // The same route as a single device's, on the fleet's shared server; UDP requests are routed by username.
+    const route = connectionRequestRoute(agent, 'http', () => void (m.crAuthFailures = (m.crAuthFailures ?? 0) + 1));
+    this.crServer!.addRoute(m.crPath, route);
+    // A route of its own only where UDP requests are counted apart: a fleet device holds one otherwise.
+    const udp = this.o.observer?.connectionRequest ? connectionRequestRoute(agent, 'udp') : route;
+    let udpUser = udp.credentials().username;
+    this.udp!.setRoute(udpUser, udp);
     model.onChange((names) => {
       if (!names.includes(MS.connectionRequestUsername)) return;
       this.udp?.removeRoute(udpUser);
-      udpUser = credentials().username;
-      this.udp?.setRoute(udpUser, { credentials, onConnectionRequest });
+      udpUser = udp.credentials().username;
+      this.udp?.setRoute(udpUser, udp);
     });
   }
 
