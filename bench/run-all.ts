@@ -4,6 +4,7 @@ import { runSessionThroughput } from './session-throughput.js';
 import { runFleetBench } from './fleet.js';
 import { runProcessBench } from './process-footprint.js';
 import { runBulkDataBench } from './bulkdata.js';
+import { runUspMessagesBench } from './usp-messages.js';
 
 const only = process.argv[2];
 if (!only || only === 'datamodel') runDataModelBench();
@@ -11,3 +12,4 @@ if (!only || only === 'session') await runSessionThroughput();
 if (!only || only === 'fleet') await runFleetBench();
 if (!only || only === 'process') await runProcessBench();
 if (!only || only === 'bulkdata') await runBulkDataBench();
+if (!only || only === 'usp') runUspMessagesBench();

@@ -32,6 +32,8 @@ export interface AgentOptions {
   /** A whole session; one that runs longer is abandoned as failed. */
   sessionTimeoutMs?: number;
   maxBodyBytes?: number;
+  /** false: the device does not speak CWMP (ManagementServer.EnableCWMP false: a USP-only device). */
+  cwmpEnabled?: boolean;
   /** Initial PeriodicInformInterval, seconds, for a new device. */
   periodicInformInterval?: number;
   /**

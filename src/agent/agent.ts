@@ -55,6 +55,7 @@ export class Agent {
     if (opts.periodicInformInterval !== undefined) initial[ms.periodicInformInterval] = String(opts.periodicInformInterval);
     if (opts.connectionRequestUsername !== undefined) initial[ms.connectionRequestUsername] = opts.connectionRequestUsername;
     if (opts.connectionRequestPassword !== undefined) initial[ms.connectionRequestPassword] = opts.connectionRequestPassword;
+    if (opts.cwmpEnabled === false) initial[ms.enableCwmp] = 'false';
     const standby = opts.device.standby;
     if (standby) {
       initial[ms.standby.networkAwarenessCapable] = String(standby.crAware);

@@ -70,11 +70,11 @@ export class ChangeReporting {
   }
 
   /** Values changed: settings of the notifier taken in; the device's own changes reported as their attributes say. */
-  changed(names: readonly string[], origin: 'acs' | 'device'): void {
+  changed(names: readonly string[], origin: 'acs' | 'usp' | 'device'): void {
     const h = this.host;
     const lightweightSettings = LightweightNotifier.settings(h.ms);
     if (this.lightweightNotifier || names.some((n) => lightweightSettings.has(n))) this.lightweight.settingsChanged(names);
-    // Changes the ACS made itself are not reported back to it.
+    // Changes the ACS made itself are not reported back to it; a USP Controller's are.
     if (origin === 'acs') return;
     const routed = routeChanges(h.model, names);
     if (routed.lightweightPassive.length + routed.lightweightActive.length > 0) {

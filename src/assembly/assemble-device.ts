@@ -17,7 +17,7 @@ import { LazyBulkData } from '../bulkdata/bulk-data-collector.js';
 import { createAgentLogger } from '../log/agent-logger.js';
 import type { LogRing } from '../log/log-ring.js';
 import { builtInFor, extendBuiltIn } from '../models/built-in.js';
-import type { DeviceHooks } from '../providers/device.js';
+import type { DeviceHooks, DeviceIdentity } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { offsetClock, systemClock } from '../runtime/clock.js';
 import { wireTraceFor } from '../log/wire-trace.js';
@@ -63,10 +63,12 @@ export interface AssembledDevice {
 export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {}): Promise<AssembledDevice> {
   const logger = o.logger ?? createAgentLogger({ level: config.log.level, ring: o.vendorLog });
   const acsUrl = o.acsUrl ?? config.acs.url;
-  if (!acsUrl) throw new ConfigError('acs.url: give the ACS URL (--acs-url, CWMP_AGENT_ACS_URL or acs.url in the config)');
+  const usp = uspSettings(config);
+  if (!acsUrl && !usp)
+    throw new ConfigError('acs.url: give the ACS URL (--acs-url, CWMP_AGENT_ACS_URL or acs.url in the config), or a USP broker (--usp-mqtt-url)');
   const stateDir = prepareStateDir(path.resolve(config.stateDir), logger);
   const tls = tlsOptions(config);
-  const schema = await schemaFor(config);
+  const schema = usp ? await uspSchemaFor(config) : await schemaFor(config);
   const firmwarePublicKey = readFileOption(config.device.firmwarePublicKeyFile, 'device.firmwarePublicKeyFile')?.toString('utf8');
   const logFile = { name: 'cwmp-agent.log', maximumSize: o.vendorLog?.maximumSize ?? 256 * 1024 };
   const onReboot = o.onReboot;
@@ -107,7 +109,9 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
     observer: metrics,
     trace: wire?.forDevice(device.identity.serialNumber),
     schema,
-    acsUrl,
+    // Without an ACS the device speaks USP only: CWMP is off (ManagementServer.EnableCWMP false).
+    acsUrl: acsUrl ?? '',
+    cwmpEnabled: acsUrl !== undefined,
     acsUsername: config.acs.username,
     acsPassword: config.acs.password,
     tls,
@@ -135,21 +139,27 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   const crAddress = o.connectionRequestAddress ?? config.connectionRequest.address;
   const crPort = config.connectionRequest.port;
   let crAuthFailures = 0;
-  const http = await startHttpConnectionRequests(agent, {
-    port: crPort,
-    address: crAddress,
-    digestAlgorithms: config.connectionRequest.digestAlgorithms,
-    onAuthFailure: () => void crAuthFailures++,
-  }).catch((err: NodeJS.ErrnoException) => {
-    if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
-      throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${crPort} (${err.code}); choose another port with --cr-port`);
-    }
-    throw err;
-  });
-  // UDP connection requests (TR-111) on the same port number as HTTP, or any free one.
-  const udp = await startUdpConnectionRequests(agent, { port: crPort, address: crAddress });
-  // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at an XMPP.Connection.
-  const xmpp = startXmppConnectionRequests(agent);
+  const uspEndpoint = usp ? await startUsp(agent, device.identity, usp, logger) : undefined;
+  // Connection requests are CWMP's: a USP-only device opens no port for them.
+  const cwmpEdges = acsUrl ? await startCwmpEdges() : undefined;
+  async function startCwmpEdges() {
+    const http = await startHttpConnectionRequests(agent, {
+      port: crPort,
+      address: crAddress,
+      digestAlgorithms: config.connectionRequest.digestAlgorithms,
+      onAuthFailure: () => void crAuthFailures++,
+    }).catch((err: NodeJS.ErrnoException) => {
+      if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && err.syscall === 'listen') {
+        throw new ConfigError(`cannot listen for connection requests on ${crAddress}:${crPort} (${err.code}); choose another port with --cr-port`);
+      }
+      throw err;
+    });
+    // UDP connection requests (TR-111) on the same port number as HTTP, or any free one.
+    const udp = await startUdpConnectionRequests(agent, { port: crPort, address: crAddress });
+    // XMPP (Annex K) once the ACS points ManagementServer.ConnReqXMPPConnection at an XMPP.Connection.
+    const xmpp = startXmppConnectionRequests(agent);
+    return { http, udp, xmpp };
+  }
   new DiagnosticsRunner(agent.device);
   const bulkData = new LazyBulkData(agent, { stateDir, tls: { ca: tls?.ca, rejectUnauthorized: !config.acs.tls?.insecureSkipVerify } });
   const udpEcho = startUdpEchoConfig(agent, crAddress);
@@ -166,9 +176,10 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
       : undefined;
   if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics at /metrics');
   const closeEdges = async (): Promise<void> => {
-    await http.close();
-    udp.close();
-    await xmpp.stop();
+    await uspEndpoint?.stop();
+    await cwmpEdges?.http.close();
+    cwmpEdges?.udp.close();
+    await cwmpEdges?.xmpp.stop();
     udpEcho.stop();
     await metricsServer?.close();
   };
@@ -298,4 +309,72 @@ async function loadExtraModels(config: AgentConfig, root: string): Promise<Schem
     tables.push(...defs.tables);
   }
   return extendBuiltIn(parameters, tables, root);
+}
+
+interface UspSettings {
+  endpointId: string | undefined;
+  /** The broker's URL (MQTT) or the Controller's (WebSocket). */
+  url: string;
+  transport: 'MQTT' | 'WebSocket';
+  keepAliveSeconds: number;
+  topic: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  version: 4 | 5;
+  controller: { endpointId: string; topic: string };
+}
+
+/** The USP settings of a configuration that has a broker, checked: its Controller must be named, with its topic. */
+function uspSettings(config: AgentConfig): UspSettings | undefined {
+  const u = config.usp;
+  if (!u?.mqtt.url && !u?.websocket.url) return undefined;
+  if (u.mqtt.url && u.websocket.url) throw new ConfigError('usp: give a broker (usp.mqtt.url) or a WebSocket (usp.websocket.url), not both');
+  const { endpointId, topic } = u.controller;
+  if (!endpointId) throw new ConfigError('usp.controller.endpointId: name the USP Controller (--usp-controller-id)');
+  const websocket = u.websocket.url;
+  if (!websocket && !topic) throw new ConfigError('usp.controller.topic: with a USP broker, give the topic the Controller listens on (--usp-controller-topic)');
+  return {
+    endpointId: u.endpointId,
+    url: websocket ?? u.mqtt.url!,
+    transport: websocket ? 'WebSocket' : 'MQTT',
+    keepAliveSeconds: u.websocket.keepAliveSeconds,
+    topic: u.mqtt.topic,
+    username: u.mqtt.username,
+    password: u.mqtt.password,
+    version: u.mqtt.version,
+    controller: { endpointId, topic: websocket ?? topic! },
+  };
+}
+
+async function uspSchemaFor(config: AgentConfig): Promise<Schema> {
+  const { withLocalAgent } = await import('../models/local-agent.js');
+  if (config.dataModel.root !== 'Device') throw new ConfigError('dataModel.root: USP needs the Device root (TR-181)');
+  return withLocalAgent(await schemaFor(config));
+}
+
+/** The USP endpoint over MQTT, attached to the agent's device (its modules loaded only for a USP device). */
+async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const { UspEndpoint, overMqtt, overWebSocket } = await import('../usp-endpoint/usp-endpoint.js');
+  const endpointId = s.endpointId ?? `os::${identity.oui}-${identity.serialNumber}`;
+  let transport: import('../usp-endpoint/usp-endpoint.js').UspTransport;
+  if (s.transport === 'WebSocket') {
+    const { WebSocketMtp } = await import('../mtp/websocket-mtp.js');
+    transport = overWebSocket(new WebSocketMtp({ url: s.url, endpointId, keepAliveMs: s.keepAliveSeconds * 1000, logger }));
+  } else {
+    const { MqttMtp } = await import('../mtp/mqtt-mtp.js');
+    const mtp = new MqttMtp({
+      url: s.url,
+      clientId: endpointId,
+      agentTopic: s.topic ?? `usp/agent/${endpointId}`,
+      username: s.username,
+      password: s.password,
+      protocolVersion: s.version,
+      logger,
+    });
+    transport = overMqtt(mtp);
+  }
+  const endpoint = new UspEndpoint(agent.device, { endpointId, controllers: [s.controller], transport, logger, parameterKeyName: agent.ms.parameterKey });
+  endpoint.start();
+  logger.info({ endpointId, url: s.url, controller: s.controller.endpointId }, `USP agent over ${s.transport}`);
+  return endpoint;
 }

@@ -4,6 +4,11 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { SCENARIOS } from '../fleet/scenario-names.js';
 import { misbehaviourRuleSchema } from '../harness/misbehaviour.js';
+import { ConfigError } from './config-error.js';
+import { OVERRIDDEN_KEY, type ConfigOverrides, type OverrideKey } from './run-options.js';
+
+export { ConfigError } from './config-error.js';
+export { ENV_VARIABLES, flagLabels, optionHelp, overridesFromEnv, RUN_OPTIONS, type ConfigOverrides, type OverrideKey } from './run-options.js';
 
 const identitySchema = z
   .object({
@@ -208,6 +213,50 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** USP (TR-369): the device also (or only, without acs.url) speaks USP to a Controller over MQTT. */
+    usp: z
+      .object({
+        /** Speak USP; with no broker and no WebSocket URL, to the bundled USP controller (run starts it in-process). */
+        enabled: z.boolean().default(false),
+        /** This agent's USP EndpointID; by default os::<OUI>-<SerialNumber>. */
+        endpointId: z.string().min(1).max(256).optional(),
+        mqtt: z
+          .object({
+            url: z
+              .string()
+              .url()
+              .refine((u) => /^(mqtts?|wss?):\/\//i.test(u), 'must be an mqtt://, mqtts://, ws:// or wss:// URL')
+              .optional(),
+            /** The agent's own topic (its "reply to"); by default usp/agent/<EndpointID>. */
+            topic: z.string().min(1).max(65535).optional(),
+            username: z.string().max(256).optional(),
+            password: z.string().max(256).optional(),
+            /** 5 (the default) or 4 (MQTT 3.1.1). */
+            version: z.union([z.literal(4), z.literal(5)]).default(5),
+          })
+          .strict()
+          .default({ version: 5 }),
+        /** Or a WebSocket: the Controller's ws:// or wss:// URL, which the agent connects to. */
+        websocket: z
+          .object({
+            url: z
+              .string()
+              .url()
+              .refine((u) => /^wss?:\/\//i.test(u), 'must be a ws:// or wss:// URL')
+              .optional(),
+            /** Ping interval, seconds. */
+            keepAliveSeconds: z.number().int().min(1).max(3600).default(30),
+          })
+          .strict()
+          .default({ keepAliveSeconds: 30 }),
+        /** The Controller trusted with full access, and the topic it listens on. */
+        controller: z
+          .object({ endpointId: z.string().min(1).max(256).optional(), topic: z.string().min(1).max(65535).optional() })
+          .strict()
+          .default({}),
+      })
+      .strict()
+      .optional(),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -220,190 +269,6 @@ export const configSchema = z
   .strict();
 
 export type AgentConfig = z.infer<typeof configSchema>;
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-export interface ConfigOverrides {
-  acsUrl?: string;
-  acsUsername?: string;
-  acsPassword?: string;
-  stateDir?: string;
-  crPort?: number;
-  crUsername?: string;
-  crPassword?: string;
-  logLevel?: string;
-  logFormat?: string;
-  root?: string;
-  traceDir?: string;
-  metricsPort?: number;
-  uiPort?: number;
-  /** --trace-secrets: keep secrets in the trace. */
-  traceSecrets?: boolean;
-  /** What the user typed to set each override (a variable, a flag): errors name it. */
-  setBy?: Partial<Record<OverrideKey, string>>;
-}
-
-export type OverrideKey =
-  | 'acsUrl'
-  | 'acsUsername'
-  | 'acsPassword'
-  | 'stateDir'
-  | 'crPort'
-  | 'crUsername'
-  | 'crPassword'
-  | 'logLevel'
-  | 'logFormat'
-  | 'root'
-  | 'traceDir'
-  | 'metricsPort'
-  | 'uiPort'
-  | 'traceSecrets';
-
-/**
- * Every option of `cwmp-agent run` in one table: its flag (as commander spells it), its key in the
- * configuration file, its environment variable, its default and what it does. The command's
- * flags and --help, the variables read and the README's table all come from here.
- */
-export const RUN_OPTIONS: Record<OverrideKey, { flag: string; configKey: string; env: string; description: string; default?: string }> = {
-  acsUrl: { flag: '--acs-url <url>', configKey: 'acs.url', env: 'CWMP_AGENT_ACS_URL', description: 'the ACS', default: 'start the bundled test ACS' },
-  acsUsername: {
-    flag: '--acs-username <user>',
-    configKey: 'acs.username',
-    env: 'CWMP_AGENT_ACS_USERNAME',
-    description: 'username for the ACS (Basic or Digest)',
-  },
-  acsPassword: { flag: '--acs-password <password>', configKey: 'acs.password', env: 'CWMP_AGENT_ACS_PASSWORD', description: 'password for the ACS' },
-  stateDir: { flag: '--state-dir <dir>', configKey: 'stateDir', env: 'CWMP_AGENT_STATE_DIR', description: 'where all persisted state lives', default: './var' },
-  crPort: {
-    flag: '--cr-port <port>',
-    configKey: 'connectionRequest.port',
-    env: 'CWMP_AGENT_CR_PORT',
-    description: 'connection request port, HTTP and UDP (0 picks a free one)',
-    default: '7547',
-  },
-  crUsername: {
-    flag: '--cr-username <user>',
-    configKey: 'connectionRequest.username',
-    env: 'CWMP_AGENT_CR_USERNAME',
-    description: "the device's initial ConnectionRequestUsername (the ACS may set another)",
-  },
-  crPassword: {
-    flag: '--cr-password <password>',
-    configKey: 'connectionRequest.password',
-    env: 'CWMP_AGENT_CR_PASSWORD',
-    description: "the device's initial ConnectionRequestPassword (the ACS may set another)",
-  },
-  logLevel: {
-    flag: '--log-level <level>',
-    configKey: 'log.level',
-    env: 'CWMP_AGENT_LOG_LEVEL',
-    description: 'trace, debug, info, warn, error or silent',
-    default: 'info',
-  },
-  logFormat: {
-    flag: '--log-format <format>',
-    configKey: 'log.format',
-    env: 'CWMP_AGENT_LOG_FORMAT',
-    description: 'auto (readable lines on a terminal, JSON lines when piped), json or pretty',
-    default: 'auto',
-  },
-  root: {
-    flag: '--root <object>',
-    configKey: 'dataModel.root',
-    env: 'CWMP_AGENT_ROOT',
-    description: 'data model root: Device (TR-181) or InternetGatewayDevice (TR-098, a legacy gateway)',
-    default: 'Device',
-  },
-  traceDir: {
-    flag: '--trace <dir>',
-    configKey: 'trace.dir',
-    env: 'CWMP_AGENT_TRACE_DIR',
-    description: 'write every HTTP exchange, connection request and transfer to <dir>/<serial>.jsonl (see trace show)',
-  },
-  metricsPort: {
-    flag: '--metrics-port <port>',
-    configKey: 'metrics.port',
-    env: 'CWMP_AGENT_METRICS_PORT',
-    description: 'serve Prometheus metrics at http://<host>:<port>/metrics',
-  },
-  uiPort: {
-    flag: '--ui-port <port>',
-    configKey: 'ui.port',
-    env: 'CWMP_AGENT_UI_PORT',
-    description: 'serve the live dashboard and control API (loopback unless ui.address and ui.token say otherwise)',
-  },
-  traceSecrets: {
-    flag: '--trace-secrets',
-    configKey: 'trace.secrets',
-    env: 'CWMP_AGENT_TRACE_SECRETS',
-    description: 'keep passwords and Authorization headers in the trace (a lab only)',
-    default: 'false',
-  },
-};
-
-/** An option's help text: what it does, then where else it is set and its default. */
-export function optionHelp(o: { description: string; configKey: string; env: string; default?: string }): string {
-  return `${o.description} [config ${o.configKey}; env ${o.env}${o.default ? `; default ${o.default}` : ''}]`;
-}
-
-const optionKeys = Object.keys(RUN_OPTIONS) as OverrideKey[];
-/** The configuration key each override sets. */
-const OVERRIDDEN_KEY = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].configKey])) as Record<OverrideKey, string>;
-export const ENV_VARIABLES = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].env])) as Record<OverrideKey, string>;
-const FLAGS = Object.fromEntries(optionKeys.map((k) => [k, RUN_OPTIONS[k].flag.split(' ')[0]!])) as Record<OverrideKey, string>;
-
-/** The flags given, as the user typed them, for error messages (never a password's value). */
-export function flagLabels(flags: ConfigOverrides): Partial<Record<OverrideKey, string>> {
-  const out: Partial<Record<OverrideKey, string>> = {};
-  for (const key of Object.keys(FLAGS) as OverrideKey[]) {
-    const v = flags[key];
-    if (v !== undefined) out[key] = key === 'acsPassword' || key === 'crPassword' ? FLAGS[key] : `${FLAGS[key]} ${JSON.stringify(v)}`;
-  }
-  return out;
-}
-
-/** Environment variables that override the file (flags override both). */
-export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
-  const o: ConfigOverrides = { setBy: {} };
-  const take = (key: OverrideKey, emptyCounts: boolean): string | undefined => {
-    const name = ENV_VARIABLES[key];
-    const value = env[name];
-    if (value === undefined || (value === '' && !emptyCounts)) return undefined;
-    o.setBy![key] = `${name}=${JSON.stringify(value)}`;
-    return value;
-  };
-  o.acsUrl = take('acsUrl', false);
-  o.acsUsername = take('acsUsername', true);
-  o.acsPassword = take('acsPassword', true);
-  o.stateDir = take('stateDir', false);
-  const takePort = (key: 'crPort' | 'metricsPort' | 'uiPort'): number | undefined => {
-    const text = take(key, false);
-    if (text === undefined) return undefined;
-    if (!/^\d+$/.test(text.trim()) || Number(text) > 65535)
-      throw new ConfigError(`${ENV_VARIABLES[key]}=${JSON.stringify(text)}: not a port number (0 to 65535)`);
-    return Number(text);
-  };
-  o.crPort = takePort('crPort');
-  o.crUsername = take('crUsername', true);
-  o.crPassword = take('crPassword', true);
-  o.logLevel = take('logLevel', false);
-  o.logFormat = take('logFormat', false);
-  o.root = take('root', false);
-  o.traceDir = take('traceDir', false);
-  o.metricsPort = takePort('metricsPort');
-  o.uiPort = takePort('uiPort');
-  const traceSecrets = take('traceSecrets', false);
-  if (traceSecrets !== undefined) o.traceSecrets = traceSecrets === 'true' || traceSecrets === '1';
-  // A password is never repeated in an error message.
-  if (o.setBy!.acsPassword) o.setBy!.acsPassword = ENV_VARIABLES.acsPassword;
-  if (o.setBy!.crPassword) o.setBy!.crPassword = ENV_VARIABLES.crPassword;
-  return o;
-}
 
 /** Loads, merges and validates; errors name the offending key. */
 export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[]): AgentConfig {
@@ -445,6 +310,18 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.uiPort !== undefined) merged['ui'] = { ...(merged['ui'] ?? {}), port: o.uiPort };
     if (o.metricsPort !== undefined) merged['metrics'] = { ...(merged['metrics'] ?? {}), port: o.metricsPort };
     if (o.traceSecrets) merged['trace'] = { ...(merged['trace'] ?? {}), secrets: true };
+    if (o.usp) merged['usp'] = { ...(merged['usp'] ?? {}), enabled: true };
+    if (o.uspWsUrl !== undefined) {
+      const usp = (merged['usp'] ??= {});
+      usp.websocket = { ...(usp.websocket ?? {}), url: o.uspWsUrl };
+    }
+    if (o.uspMqttUrl !== undefined || o.uspControllerId !== undefined || o.uspControllerTopic !== undefined || o.uspEndpointId !== undefined) {
+      const usp = (merged['usp'] ??= {});
+      if (o.uspEndpointId !== undefined) usp.endpointId = o.uspEndpointId;
+      if (o.uspMqttUrl !== undefined) usp.mqtt = { ...(usp.mqtt ?? {}), url: o.uspMqttUrl };
+      if (o.uspControllerId !== undefined) usp.controller = { ...(usp.controller ?? {}), endpointId: o.uspControllerId };
+      if (o.uspControllerTopic !== undefined) usp.controller = { ...(usp.controller ?? {}), topic: o.uspControllerTopic };
+    }
   }
   const result = configSchema.safeParse(merged);
   if (!result.success) {

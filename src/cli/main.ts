@@ -24,7 +24,13 @@ function port(value: string): number {
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   // A bad flag is a configuration error like any other: status 2 (commander's own would be 1).
-  program.name('cwmp-agent').description('TR-069 (CWMP) CPE agent').version(packageVersion()).enablePositionalOptions().showHelpAfterError().exitOverride();
+  program
+    .name('cwmp-agent')
+    .description('TR-069 (CWMP) and TR-369 (USP) agent')
+    .version(packageVersion())
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .exitOverride();
   const run = program
     .command('run')
     .description('run one agent (a simulated device on an embedded store by default; flags win over variables, which win over the file)')
@@ -49,6 +55,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--max-sessions <n>', 'keep only the latest N session records (long load tests)', (v) => Math.max(1, Math.floor(Number(v))))
     .option('--lightweight-port <port>', 'also receive UDP Lightweight Notifications (TR-069 Annex M) on this port', port)
     .action(async (o: { port: number; host: string; maxSessions?: number; lightweightPort?: number }) => (await import('./acs-command.js')).runAcs(o));
+  program
+    .command('usp-controller')
+    .description('run the bundled USP test controller on its own: agents connect to it over WebSocket (v1.usp); a JSON API sends them any message')
+    .option('--port <port>', 'port to listen on', port, 7558)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--endpoint-id <id>', "the controller's USP EndpointID", 'proto::cwmp-agent-controller')
+    .action(async (o: { port: number; host: string; endpointId: string }) => (await import('./usp-controller-command.js')).runUspController(o));
   const fleet = program
     .command('fleet')
     .description('run many simulated devices in one process, for ACS load tests (flags win over variables, which win over the file)')

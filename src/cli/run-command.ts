@@ -1,6 +1,7 @@
 /** `cwmp-agent run` in the worker process: one agent from the configuration, the bundled test ACS when no ACS is given. */
 import type { Logger } from 'pino';
 import type { TestAcs } from '../acs/test-acs.js';
+import type { UspTestController } from '../usp-controller/usp-test-controller.js';
 import type { Agent } from '../agent/agent.js';
 import { assembleDevice, type AssembledDevice } from '../assembly/assemble-device.js';
 import { loadConfig, overridesFromEnv, type ConfigOverrides } from '../assembly/config.js';
@@ -17,7 +18,20 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
   const logger = createAgentLogger({ level: config.log.level, format: config.log.format, ring: logRing });
   let demoAcs: TestAcs | undefined;
   let acsUrl = config.acs.url;
-  if (!acsUrl) {
+  // --usp with no broker and no WebSocket URL: the bundled USP controller, in this process, over a WebSocket.
+  let demoController: UspTestController | undefined;
+  if (config.usp?.enabled && !config.usp.mqtt.url && !config.usp.websocket.url) {
+    const { UspTestController } = await import('../usp-controller/usp-test-controller.js');
+    demoController = new UspTestController();
+    config.usp.websocket.url = await demoController.listen();
+    config.usp.controller.endpointId ??= demoController.endpointId;
+    logger.info(
+      { url: config.usp.websocket.url, api: config.usp.websocket.url.replace(/^ws/, 'http').replace(/\/usp$/, '/api/agents') },
+      'no USP URL given: using the bundled USP controller',
+    );
+  }
+  // No ACS but USP: the device speaks USP only, and no test ACS is started.
+  if (!acsUrl && !config.usp?.mqtt.url && !config.usp?.websocket.url) {
     // Loaded only when needed: a device with its own ACS never carries the test ACS.
     const { TestAcs } = await import('../acs/test-acs.js');
     demoAcs = new TestAcs();
@@ -29,6 +43,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
     logger.info('rebooting: restarting the agent process');
     await assembled.closeEdges();
     await demoAcs?.close();
+    await demoController?.close();
     process.exit(REBOOT_EXIT_CODE);
   };
   const assembled: AssembledDevice = await assembleDevice(config, {
@@ -41,6 +56,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
   });
   const { agent, device } = assembled;
   if (demoAcs) await showDemoSessions(demoAcs, agent, device.identity.serialNumber, `${config.dataModel.root}.`, logger);
+  if (demoController) void showDemoUsp(demoController, logger);
   // The dashboard and control API over this one device, when asked for (its server, and zod's
   // route table, loaded only then).
   let control: ControlServer | undefined;
@@ -70,6 +86,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
     await control?.close();
     await assembled.stop();
     await demoAcs?.close();
+    await demoController?.close();
     logger.info('stopped');
     process.exit(0);
   };
@@ -84,6 +101,24 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
 }
 
 /** Something for the demo session to do (read the device's identity and settings), and what it read, in the log. */
+/** The bundled controller reads the device's identity once it connects, and logs it (the USP twin of the demo sessions). */
+async function showDemoUsp(controller: UspTestController, logger: Logger): Promise<void> {
+  try {
+    await controller.waitFor(() => controller.list().some((a) => a.connected), 60_000);
+    const agent = controller.list().find((a) => a.connected)!;
+    const answer = await controller.request(agent.endpointId, 'GET', {
+      request: { get: { param_paths: ['Device.DeviceInfo.SoftwareVersion', 'Device.DeviceInfo.UpTime', 'Device.LocalAgent.EndpointID'] } },
+    });
+    const results = (answer.body.response?.['get_resp']?.['req_path_results'] ?? []) as {
+      resolved_path_results?: { result_params?: Record<string, string> }[];
+    }[];
+    const values = Object.assign({}, ...results.flatMap((r) => (r.resolved_path_results ?? []).map((x) => x.result_params ?? {})));
+    logger.info({ agent: agent.endpointId, values }, 'the bundled USP controller read these values from the device');
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'the bundled USP controller could not read the device');
+  }
+}
+
 async function showDemoSessions(acs: TestAcs, agent: Agent, serial: string, root: string, logger: Logger): Promise<void> {
   const { parameterValues } = await import('../acs/acs-messages.js');
   acs.queue(serial, { method: 'GetParameterValues', parameterNames: [`${root}DeviceInfo.`, `${root}ManagementServer.PeriodicInformInterval`] });

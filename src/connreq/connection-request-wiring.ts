@@ -303,7 +303,7 @@ export function startXmppConnectionRequests(agent: ConnectionRequestHost): XmppC
     },
   });
   m.onChange((names, origin) => {
-    if (origin === 'acs' && names.some((n) => n.startsWith(ConnReq.xmppObject) || n === ConnReq.xmppConnection)) void xmppClient.restart();
+    if (origin !== 'device' && names.some((n) => n.startsWith(ConnReq.xmppObject) || n === ConnReq.xmppConnection)) void xmppClient.restart();
   });
   xmppClient.start();
   return xmppClient;

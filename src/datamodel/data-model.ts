@@ -47,7 +47,8 @@ import {
 
 export type { InstanceTable, ModelStore, StoredModel } from '../storage/model-store.js';
 
-export type ChangeOrigin = 'acs' | 'device';
+/** Who changed values: the ACS (over CWMP), a USP Controller, or the device itself. */
+export type ChangeOrigin = 'acs' | 'usp' | 'device';
 export type ChangeListener = (names: string[], origin: ChangeOrigin) => void;
 
 export type { AddressingOptions } from './model-paths.js';
@@ -259,7 +260,12 @@ export class DataModel {
    * AutoCreateInstances, a path naming an unknown [alias] creates that instance, and is undone
    * with everything else when any entry fails.
    */
-  setParameterValues(list: readonly ParameterValueInput[], parameterKeyName: string, parameterKey: string): { rebootRequired: boolean } {
+  setParameterValues(
+    list: readonly ParameterValueInput[],
+    parameterKeyName: string,
+    parameterKey: string,
+    origin: ChangeOrigin = 'acs',
+  ): { rebootRequired: boolean } {
     const autoCreate = autoCreates(this.core, this.addressing);
     const before = list.some((e) => e.name.includes('[')) ? JSON.stringify(this.core.stored) : undefined;
     const faults: ParameterFault[] = [];
@@ -366,7 +372,7 @@ export class DataModel {
           : providerFault(err, `the device could not apply ${[...group.keys()].slice(0, 3).join(', ')}${group.size > 3 ? ', ...' : ''}`);
       }
     }
-    if (changed.length > 0) this.emit(changed, 'acs');
+    if (changed.length > 0) this.emit(changed, origin);
     return { rebootRequired };
   }
 

@@ -157,9 +157,12 @@ export class DeviceRuntime {
     return this.opts.state.state.pendingDeviceAction?.kind;
   }
 
-  /** The device reboots (or is reset) by itself: now, or when the endpoints are idle. */
-  deviceAction(kind: 'reboot' | 'factoryReset'): void {
-    this.opts.state.change((s) => void (s.pendingDeviceAction = { kind }));
+  /**
+   * The device reboots (or is reset): now, or when the endpoints are idle. By itself without a
+   * command key; a remote request's key (a USP Operate's) goes with the boot.
+   */
+  deviceAction(kind: 'reboot' | 'factoryReset', commandKey?: string): void {
+    this.opts.state.change((s) => void (s.pendingDeviceAction = commandKey === undefined ? { kind } : { kind, commandKey }));
     if (!this.busy() && this.running && !this.actingNow) {
       this.action = this.carryOutPendingAction().finally(() => {
         this.action = undefined;
@@ -172,6 +175,8 @@ export class DeviceRuntime {
   async carryOutPendingAction(): Promise<void> {
     const kind = this.pendingAction;
     if (!kind) return;
+    // The request's command key goes with the boot: read before a factory reset wipes the state.
+    const commandKey = this.opts.state.state.pendingDeviceAction?.commandKey;
     this.actingNow = true;
     try {
       this.log.info({ action: kind }, 'carrying out device action');
@@ -181,8 +186,6 @@ export class DeviceRuntime {
         this.resetToFactory();
       }
       await this.opts.device.reboot();
-      // The reboot's command key goes with the boot: it is read before the action is cleared.
-      const commandKey = this.opts.state.state.pendingDeviceAction?.commandKey;
       this.opts.state.change((s) => void (s.pendingDeviceAction = null));
       if (!this.running) return;
       // The device is back: it boots as it would after power-on (and stops acting as it says 'ready').

@@ -10,8 +10,8 @@ import type { TransferReport } from '../transfers/transfer-runner.js';
 /** Why the device is running: it was switched on, rebooted (by request or by itself), or reset. */
 export type BootCause = 'power-on' | 'reboot' | 'factory-reset';
 
-/** Who changed values: a remote manager through an endpoint, or the device itself (providers, a user). */
-export type ChangeOrigin = 'acs' | 'device';
+/** Who changed values: a remote manager through its endpoint (an ACS, a USP Controller), or the device itself. */
+export type ChangeOrigin = 'acs' | 'usp' | 'device';
 
 export type DomainEvent =
   /**

@@ -359,7 +359,7 @@ export class DiagnosticsRunner {
     // Only the tests this device's model has (a TR-098 root has none of Device.IP.Diagnostics).
     const present = diagnostics.filter((d) => agent.model.definitionOf(d.state));
     agent.model.onChange((names, origin) => {
-      if (origin === 'acs') for (const d of present) this.onAcsChange(d, names);
+      if (origin !== 'device') for (const d of present) this.onAcsChange(d, names);
     });
     agent.afterExchange(() => {
       for (const d of [...this.pending]) {
@@ -468,7 +468,7 @@ export function startUdpEchoConfig(agent: Pick<DiagnosticsHost, 'model' | 'log' 
     },
   });
   m.onChange((names, origin) => {
-    if (origin === 'acs' && names.some((n) => n.startsWith(U.object))) void apply();
+    if (origin !== 'device' && names.some((n) => n.startsWith(U.object))) void apply();
   });
   void apply();
   return { stop: () => server?.close() };

@@ -28,6 +28,12 @@ const SAMPLES: Record<OverrideKey, string> = {
   metricsPort: '9100',
   uiPort: '8080',
   traceSecrets: 'true',
+  usp: 'true',
+  uspMqttUrl: 'mqtt://broker.example:1883',
+  uspWsUrl: 'wss://controller.example/usp',
+  uspControllerId: 'proto::controller',
+  uspControllerTopic: 'usp/controller',
+  uspEndpointId: 'proto::agent',
 };
 
 const at = (config: unknown, key: string): unknown => key.split('.').reduce<any>((o, k) => o?.[k], config);

@@ -141,12 +141,14 @@ test('churn: devices go offline (unreachable) and come back with BOOT, not BOOTS
     const extra = await run.done;
     assert.ok((extra.actionsSent ?? 0) >= 5, `${extra.actionsSent} outages`);
     await new Promise((r) => setTimeout(r, 1500));
-    const rebooted = fleet.members.filter((m) => events(acs, m.serial).length >= 2);
-    assert.ok(rebooted.length >= 5);
-    for (const m of rebooted) {
+    // A device's periodic Inform may fall in the run (the fleet's phases spread them over the hour):
+    // it is no reboot, and only the sessions after an outage must carry BOOT.
+    const rebooted = fleet.members.filter((m) => events(acs, m.serial).some((e, i) => i > 0 && e.includes('1 BOOT')));
+    assert.ok(rebooted.length >= 5, `${rebooted.length} devices came back`);
+    for (const m of fleet.members) {
       const [first, ...rest] = events(acs, m.serial);
       assert.ok(first!.includes('0 BOOTSTRAP'));
-      for (const e of rest) assert.ok(!e.includes('0 BOOTSTRAP') && e.includes('1 BOOT'), `${m.serial}: ${e.join(',')}`);
+      for (const e of rest) assert.ok(!e.includes('0 BOOTSTRAP') && (e.includes('1 BOOT') || e.includes('2 PERIODIC')), `${m.serial}: ${e.join(',')}`);
     }
     const off = fleet.members.find((m) => !m.agent);
     if (off) {

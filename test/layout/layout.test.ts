@@ -22,7 +22,22 @@ test('the folders of src/ import each other without a cycle (type-only imports i
 });
 
 test('the device runtime imports nothing of a protocol (CWMP today, USP next) nor of what sits above it', () => {
-  const forbidden = new Set(['cwmp', 'usp', 'session', 'rpc', 'connreq', 'agent', 'acs', 'fleet', 'harness', 'observability', 'cli', 'assembly']);
+  const forbidden = new Set([
+    'cwmp',
+    'usp',
+    'session',
+    'rpc',
+    'connreq',
+    'mtp',
+    'agent',
+    'usp-endpoint',
+    'acs',
+    'fleet',
+    'harness',
+    'observability',
+    'cli',
+    'assembly',
+  ]);
   const offending = files
     .filter((f) => folderOf(f.path) === 'device')
     .flatMap((f) => f.imports.filter((t) => forbidden.has(folderOf(t))).map((t) => `${f.path} -> ${t}`));
@@ -34,8 +49,8 @@ test('the device runtime imports nothing of a protocol (CWMP today, USP next) no
 });
 
 test('the edges (transfers, diagnostics, connection requests, ...) take ports: they import neither the device runtime nor an endpoint nor what sits on top', () => {
-  const edges = new Set(['transfers', 'diagnostics', 'connreq', 'notifications', 'bulkdata', 'session', 'rpc']);
-  const above = new Set(['device', 'agent', 'fleet', 'harness', 'observability', 'acs', 'assembly', 'cli']);
+  const edges = new Set(['transfers', 'diagnostics', 'connreq', 'notifications', 'bulkdata', 'session', 'rpc', 'mtp']);
+  const above = new Set(['device', 'agent', 'usp-endpoint', 'fleet', 'harness', 'observability', 'acs', 'assembly', 'cli']);
   const offending = files
     .filter((f) => edges.has(folderOf(f.path)))
     .flatMap((f) => f.imports.filter((t) => above.has(folderOf(t))).map((t) => `${f.path} -> ${t}`));
@@ -67,6 +82,15 @@ test('no class has more than 40 members', () => {
     visit(source);
   }
   assert.deepEqual(big, []);
+});
+
+test('the two endpoints do not import each other: each attaches to the device runtime on its own', () => {
+  const crossing = files
+    .filter((f) => ['agent', 'usp-endpoint'].includes(folderOf(f.path)))
+    .flatMap((f) =>
+      f.imports.filter((t) => ['agent', 'usp-endpoint'].includes(folderOf(t)) && folderOf(t) !== folderOf(f.path)).map((t) => `${f.path} -> ${t}`),
+    );
+  assert.deepEqual(crossing, []);
 });
 
 test('nothing lies loose in src/ but the package entry', () => {

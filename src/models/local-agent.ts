@@ -1,0 +1,73 @@
+/**
+ * TR-181 Device.LocalAgent (USP): the agent's own EndpointID and protocols, the Controllers it
+ * trusts with their MTPs, and the Subscriptions Controllers create. Part of a device's schema
+ * when it speaks USP (a CWMP-only device has none of it, as TR-181's CWMP flavour has none).
+ */
+import { Schema, type ParameterDefinition, type TableDefinition } from '../datamodel/schema.js';
+import { BUILT_IN_PARAMETERS, BUILT_IN_TABLES } from './built-in.js';
+import { readOnly, readWrite } from './define.js';
+
+const LA = 'Device.LocalAgent.';
+const C = `${LA}Controller.{i}.`;
+const CM = `${C}MTP.{i}.`;
+const S = `${LA}Subscription.{i}.`;
+
+export const LocalAgentPaths = {
+  root: LA,
+  endpointId: `${LA}EndpointID`,
+  controller: `${LA}Controller.`,
+  subscription: `${LA}Subscription.`,
+} as const;
+
+export const NOTIF_TYPES = ['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event'] as const;
+
+export const LOCAL_AGENT_TABLES: readonly TableDefinition[] = [
+  { name: C, writable: true, maxEntries: 16 },
+  { name: CM, writable: true, maxEntries: 4 },
+  { name: S, writable: true, maxEntries: 256 },
+];
+
+export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
+  readOnly(`${LA}EndpointID`, 'string'),
+  readOnly(`${LA}SupportedProtocols`, 'string', { list: true, default: 'MQTT' }),
+  readOnly(`${LA}ControllerNumberOfEntries`, 'unsignedInt', { countOf: C }),
+  readOnly(`${LA}SubscriptionNumberOfEntries`, 'unsignedInt', { countOf: S }),
+  readWrite(`${C}Alias`, 'string', '', { maxLength: 64, writeOnce: true }),
+  readWrite(`${C}Enable`, 'boolean', 'false'),
+  readWrite(`${C}EndpointID`, 'string', '', { maxLength: 256 }),
+  readWrite(`${C}PeriodicNotifInterval`, 'unsignedInt', '86400', { min: 1 }),
+  readWrite(`${C}PeriodicNotifTime`, 'dateTime', '0001-01-01T00:00:00Z'),
+  readWrite(`${C}USPNotifRetryMinimumWaitInterval`, 'unsignedInt', '5', { min: 1, max: 65535 }),
+  readWrite(`${C}USPNotifRetryIntervalMultiplier`, 'unsignedInt', '2000', { min: 1000, max: 65535 }),
+  readOnly(`${C}MTPNumberOfEntries`, 'unsignedInt', { countOf: CM }),
+  readWrite(`${CM}Alias`, 'string', '', { maxLength: 64, writeOnce: true }),
+  readWrite(`${CM}Enable`, 'boolean', 'false'),
+  readWrite(`${CM}Protocol`, 'string', 'MQTT', { enumeration: ['MQTT', 'WebSocket'] }),
+  readWrite(`${CM}MQTT.Topic`, 'string', '', { maxLength: 65535 }),
+  readWrite(`${S}Alias`, 'string', '', { maxLength: 64, writeOnce: true }),
+  readWrite(`${S}Enable`, 'boolean', 'false'),
+  // Set by the agent to the Controller that created the subscription.
+  readOnly(`${S}Recipient`, 'string'),
+  readWrite(`${S}ID`, 'string', '', { maxLength: 64 }),
+  readOnly(`${S}CreationDate`, 'dateTime'),
+  readWrite(`${S}NotifType`, 'string', '', { enumeration: [...NOTIF_TYPES] }),
+  readWrite(`${S}ReferenceList`, 'string', '', { list: true }),
+  readWrite(`${S}Persistent`, 'boolean', 'false'),
+  readWrite(`${S}TimeToLive`, 'unsignedInt', '0'),
+  readWrite(`${S}NotifRetry`, 'boolean', 'false'),
+  readWrite(`${S}NotifExpiration`, 'unsignedInt', '0'),
+];
+
+/** A schema with Device.LocalAgent added (a Device. root: TR-098's InternetGatewayDevice has none). */
+export function withLocalAgent(schema: Schema): Schema {
+  if (schema.root !== 'Device.') throw new Error(`USP needs the Device. root (TR-181), not ${schema.root}`);
+  if (schema.parameters.has(LocalAgentPaths.endpointId)) return schema;
+  return new Schema([...schema.parameters.values(), ...LOCAL_AGENT_PARAMETERS], [...schema.tables.values(), ...LOCAL_AGENT_TABLES]);
+}
+
+let builtInWithLocalAgent: Schema | undefined;
+/** The built-in TR-181 tree with Device.LocalAgent: the schema of a built-in device that speaks USP (made on first use). */
+export function builtInUspSchema(): Schema {
+  builtInWithLocalAgent ??= new Schema([...BUILT_IN_PARAMETERS, ...LOCAL_AGENT_PARAMETERS], [...BUILT_IN_TABLES, ...LOCAL_AGENT_TABLES]);
+  return builtInWithLocalAgent;
+}

@@ -1,0 +1,325 @@
+/**
+ * The USP endpoint of one device (TR-369 Agent): attached to the same device runtime as the
+ * CWMP endpoint, it answers its Controllers' messages over an MTP, and turns the runtime's
+ * domain events into USP notifications for their Subscriptions (Boot!, ValueChange). Records
+ * for another agent, from a Controller it does not know, or that do not parse are dropped and
+ * logged, never answered with a crash.
+ */
+import type { Logger } from 'pino';
+import type { DeviceRuntime } from '../device/device-runtime.js';
+import type { BootCause, DomainEvent } from '../device/domain-events.js';
+import { LocalAgentPaths } from '../models/local-agent.js';
+import type { MqttMtp } from '../mtp/mqtt-mtp.js';
+import type { WebSocketMtp } from '../mtp/websocket-mtp.js';
+import { bodyPart, decodeMsg, decodeRecord, encodeRecord, msgRecord, UspDecodeError, type UspMsg, type UspRecord } from '../usp/usp-codec.js';
+import { UspError, UspErrorCode } from '../usp/usp-errors.js';
+import type { MsgType } from '../usp/usp-schema.js';
+import { add, get, getInstances, remove, set, type DataMessageContext } from './usp-data-messages.js';
+import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandRequest } from './usp-device-messages.js';
+import { NotificationRouter, type Controller } from './usp-notifications.js';
+
+/** Told of each Record that arrives; 'unreadable' when it is not a Record (a WebSocket then closes with 1003). */
+export type RecordReceiver = (m: { payload: Uint8Array; responseTopic: string | undefined }) => 'unreadable' | undefined;
+
+/** What the endpoint needs of its transport (the MQTT client, or a WebSocket to the Controller). */
+export interface UspTransport {
+  /** As Device.LocalAgent.Controller.{i}.MTP.{i}.Protocol names it. */
+  readonly protocol: 'MQTT' | 'WebSocket';
+  start(): void;
+  stop(): Promise<void>;
+  onRecord(receiver: RecordReceiver): void;
+  onConnected(listener: () => void): void;
+  readonly connected: boolean;
+  /** Sends a Record to a Controller's address (an MQTT topic; the one session of a WebSocket). */
+  publish(address: string, record: Uint8Array): Promise<void>;
+  /** The connect Record that announces the agent on this transport, sent to each Controller. */
+  connectRecord(): Pick<UspRecord, 'mqtt_connect' | 'websocket_connect'>;
+}
+
+/** The MQTT client as the endpoint's transport: its MQTTConnectRecord names its topic and version. */
+export function overMqtt(mtp: MqttMtp): UspTransport {
+  return {
+    protocol: 'MQTT',
+    start: () => mtp.start(),
+    stop: () => mtp.stop(),
+    onRecord: (r) => mtp.onRecord((m) => void r(m)),
+    onConnected: (l) => mtp.onConnected(l),
+    get connected() {
+      return mtp.connected;
+    },
+    publish: (topic, record) => mtp.publish(topic, record),
+    connectRecord: () => ({ mqtt_connect: { version: mtp.protocolVersion === 5 ? 'V5' : 'V3_1_1', subscribed_topic: mtp.agentTopic } }),
+  };
+}
+
+/** A WebSocket session to the Controller as the endpoint's transport. */
+export function overWebSocket(mtp: WebSocketMtp): UspTransport {
+  return {
+    protocol: 'WebSocket',
+    start: () => mtp.start(),
+    stop: () => mtp.stop(),
+    onRecord: (r) => mtp.onRecord(r),
+    onConnected: (l) => mtp.onConnected(l),
+    get connected() {
+      return mtp.connected;
+    },
+    publish: (address, record) => mtp.publish(address, record),
+    connectRecord: () => ({ websocket_connect: {} }),
+  };
+}
+
+export interface ConfiguredController {
+  endpointId: string;
+  /** Where the agent reaches it: the MQTT topic it subscribes to, or its WebSocket URL. */
+  topic: string;
+}
+
+export interface UspEndpointOptions {
+  endpointId: string;
+  controllers: readonly ConfiguredController[];
+  transport: UspTransport;
+  logger: Logger;
+  /** The CWMP ParameterKey's path: USP changes leave it alone. */
+  parameterKeyName: string;
+}
+
+/** A request's body part name → the response's, and the types of each. */
+const RESPONSES: Record<string, { part: string; type: MsgType }> = {
+  get: { part: 'get_resp', type: 'GET_RESP' },
+  set: { part: 'set_resp', type: 'SET_RESP' },
+  add: { part: 'add_resp', type: 'ADD_RESP' },
+  delete: { part: 'delete_resp', type: 'DELETE_RESP' },
+  get_instances: { part: 'get_instances_resp', type: 'GET_INSTANCES_RESP' },
+  get_supported_dm: { part: 'get_supported_dm_resp', type: 'GET_SUPPORTED_DM_RESP' },
+  get_supported_protocol: { part: 'get_supported_protocol_resp', type: 'GET_SUPPORTED_PROTO_RESP' },
+  operate: { part: 'operate_resp', type: 'OPERATE_RESP' },
+};
+
+export class UspEndpoint {
+  private readonly ctx: DataMessageContext;
+  private readonly notifications: NotificationRouter;
+  private lastBoot: { cause: BootCause; commandKey?: string } | undefined;
+  private nextMsgId = 1;
+
+  constructor(
+    private readonly device: DeviceRuntime,
+    private readonly o: UspEndpointOptions,
+  ) {
+    this.ctx = { model: device.model, parameterKeyName: o.parameterKeyName };
+    this.notifications = new NotificationRouter(
+      device.model,
+      o.logger,
+      o.parameterKeyName,
+      (c, m) => this.send(c, m),
+      () => `notify-${this.nextMsgId++}`,
+      () => this.controllers(),
+      device.clock,
+    );
+    device.attach({ busy: () => false, on: (e) => this.onDomainEvent(e) });
+    o.transport.onRecord((m) => this.receive(m.payload, m.responseTopic));
+    o.transport.onConnected(() => this.announce());
+  }
+
+  start(): void {
+    this.o.transport.start();
+  }
+
+  stop(): Promise<void> {
+    this.notifications.stop();
+    return this.o.transport.stop();
+  }
+
+  /* ---------- the device's events in USP's words ---------- */
+
+  private onDomainEvent(e: DomainEvent): void {
+    switch (e.kind) {
+      case 'booted':
+        this.lastBoot = e.commandKey === undefined ? { cause: e.cause } : { cause: e.cause, commandKey: e.commandKey };
+        this.provisionLocalAgent();
+        this.notifications.dropNonPersistent();
+        return;
+      case 'ready':
+        if (this.lastBoot) this.notifications.booted(this.lastBoot.cause, this.lastBoot.commandKey);
+        return;
+      case 'values-changed':
+        return this.notifications.valuesChanged(e.names);
+      default:
+        return;
+    }
+  }
+
+  /** The agent's EndpointID and the configured Controllers, each with its MQTT MTP, in Device.LocalAgent. */
+  private provisionLocalAgent(): void {
+    const m = this.device.model;
+    if (!m.definitionOf(LocalAgentPaths.endpointId)) return;
+    m.provision({ [LocalAgentPaths.endpointId]: this.o.endpointId });
+    const table = LocalAgentPaths.controller;
+    for (const c of this.o.controllers) {
+      const known = m.instanceIds(table).find((n) => m.read(`${table}${n}.EndpointID`) === c.endpointId);
+      const id = known ?? m.addInstance(table);
+      const at = `${table}${id}.`;
+      if (m.instanceIds(`${at}MTP.`).length === 0) m.addInstance(`${at}MTP.`);
+      const mtp = `${at}MTP.${m.instanceIds(`${at}MTP.`)[0]}.`;
+      m.provision({
+        [`${at}EndpointID`]: c.endpointId,
+        [`${at}Enable`]: 'true',
+        [`${mtp}Enable`]: 'true',
+        [`${mtp}Protocol`]: this.o.transport.protocol,
+        [`${mtp}MQTT.Topic`]: this.o.transport.protocol === 'MQTT' ? c.topic : '',
+      });
+    }
+  }
+
+  /** The enabled Controllers the data model knows, with where to reach them. */
+  private controllers(): Controller[] {
+    const m = this.device.model;
+    const table = LocalAgentPaths.controller;
+    if (!m.schema.tables.has(`${table}{i}.`)) return this.o.controllers.map((c, i) => ({ path: `${table}${i + 1}.`, ...c }));
+    return m
+      .instanceIds(table)
+      .map((n) => `${table}${n}.`)
+      .filter((at) => m.read(`${at}Enable`) === 'true')
+      .map((at) => {
+        const protocol = this.o.transport.protocol;
+        const mtp = m.instanceIds(`${at}MTP.`).find((k) => m.read(`${at}MTP.${k}.Enable`) === 'true' && m.read(`${at}MTP.${k}.Protocol`) === protocol);
+        const endpointId = m.read(`${at}EndpointID`);
+        if (mtp === undefined) return { path: at, endpointId, topic: '' };
+        // A WebSocket has one session, with the configured Controller: its URL is the address.
+        const address = protocol === 'MQTT' ? m.read(`${at}MTP.${mtp}.MQTT.Topic`) : (this.o.controllers.find((c) => c.endpointId === endpointId)?.topic ?? '');
+        return { path: at, endpointId, topic: address };
+      });
+  }
+
+  /** On each connection: the MQTTConnectRecord to every Controller, then what waited for the connection. */
+  private announce(): void {
+    const connect = this.o.transport.connectRecord();
+    for (const c of this.controllers()) {
+      if (!c.topic) continue;
+      const record: UspRecord = { version: '1.4', to_id: c.endpointId, from_id: this.o.endpointId, ...connect };
+      void this.publish(c.topic, record, c.endpointId);
+    }
+    this.notifications.flush();
+  }
+
+  /* ---------- messages ---------- */
+
+  /** A Record arrived: 'unreadable' at once when it is none; otherwise handled (and answered) after. */
+  private receive(payload: Uint8Array, responseTopic: string | undefined): 'unreadable' | undefined {
+    let record: UspRecord;
+    try {
+      record = decodeRecord(payload);
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message }, 'USP: not a Record; dropped');
+      return 'unreadable';
+    }
+    void this.handle(record, responseTopic);
+    return undefined;
+  }
+
+  private async handle(record: UspRecord, responseTopic: string | undefined): Promise<void> {
+    const log = this.o.logger;
+    if (record.to_id !== this.o.endpointId) return log.warn({ to: record.to_id }, 'USP: a Record for another endpoint; dropped');
+    const controller = this.controllers().find((c) => c.endpointId === record.from_id);
+    if (!controller) return log.warn({ from: record.from_id }, 'USP: a Record from a Controller this agent does not know; dropped');
+    if (!record.no_session_context) return; // Connect and disconnect Records need no answer; session contexts are not used.
+    let msg: UspMsg;
+    try {
+      msg = decodeMsg(record.no_session_context.payload);
+    } catch (err) {
+      if (err instanceof UspDecodeError) log.warn({ err: err.message }, 'USP: a Record whose payload is not a Msg; dropped');
+      return;
+    }
+    const answer = this.answer(msg, controller);
+    const to = { ...controller, topic: responseTopic ?? controller.topic };
+    if (answer) await this.send(to, answer.msg);
+    answer?.after?.();
+  }
+
+  /** The answer to one message (none to a response or a notification), and what to do once it is sent. */
+  private answer(msg: UspMsg, controller: Controller): { msg: UspMsg; after?: () => void } | undefined {
+    const id = msg.header.msg_id;
+    const response = bodyPart(msg.body.response);
+    if (response) {
+      if (response[0] === 'notify_resp') this.notifications.acknowledged(id);
+      return undefined;
+    }
+    if (msg.body.error) return undefined;
+    const request = bodyPart(msg.body.request);
+    if (!request) return { msg: errorMsg(id, UspErrorCode.MessageFailed, 'a Msg without a request') };
+    const [kind, body] = request;
+    const shape = RESPONSES[kind];
+    if (!shape) return { msg: errorMsg(id, UspErrorCode.MessageNotSupported, `${kind} is not supported by this agent`) };
+    try {
+      let after: (() => void) | undefined;
+      let result: Record<string, unknown>;
+      switch (kind) {
+        case 'get':
+          result = get(this.ctx, body);
+          break;
+        case 'set':
+          result = set(this.ctx, body);
+          break;
+        case 'add':
+          result = add(this.ctx, body, (instance) => {
+            // A Subscription belongs to the Controller that created it.
+            if (instance.startsWith(LocalAgentPaths.subscription))
+              this.device.model.writeFromDevice({ [`${instance}Recipient`]: controller.path.slice(0, -1) });
+          });
+          break;
+        case 'delete':
+          result = remove(this.ctx, body);
+          break;
+        case 'get_instances':
+          result = getInstances(this.ctx, body);
+          break;
+        case 'get_supported_dm':
+          result = getSupportedDm(this.device.model, body);
+          break;
+        case 'get_supported_protocol':
+          result = { agent_supported_protocol_versions: SUPPORTED_PROTOCOL_VERSIONS };
+          break;
+        default: {
+          const op = operate(this.device, body as CommandRequest);
+          if (!op.respond) {
+            op.after?.();
+            return undefined;
+          }
+          result = op.result;
+          after = op.after;
+        }
+      }
+      return { msg: { header: { msg_id: id, msg_type: shape.type }, body: { response: { [shape.part]: result } } }, ...(after ? { after } : {}) };
+    } catch (err) {
+      if (err instanceof UspError) {
+        const paramErrs = (err as UspError & { paramErrs?: { param_path: string; err_code: number; err_msg: string }[] }).paramErrs;
+        return { msg: errorMsg(id, err.code, err.message, paramErrs) };
+      }
+      this.o.logger.error({ err, kind }, 'USP: a message failed');
+      return { msg: errorMsg(id, UspErrorCode.InternalError, 'internal error') };
+    }
+  }
+
+  /** Sends a Msg to a Controller; false when it could not go (not connected: the caller may keep it). */
+  private send(to: Controller, msg: UspMsg): Promise<boolean> {
+    return this.publish(to.topic, undefined, to.endpointId, msg);
+  }
+
+  private async publish(topic: string, record: UspRecord | undefined, toId: string, msg?: UspMsg): Promise<boolean> {
+    if (!topic) return false;
+    const bytes = msg ? msgRecord(this.o.endpointId, toId, msg) : encodeRecord(record!);
+    try {
+      await this.o.transport.publish(topic, bytes);
+      return true;
+    } catch (err) {
+      this.o.logger.warn({ err: (err as Error).message, topic }, 'USP: could not send');
+      return false;
+    }
+  }
+}
+
+function errorMsg(msgId: string, code: number, message: string, paramErrs?: { param_path: string; err_code: number; err_msg: string }[]): UspMsg {
+  return {
+    header: { msg_id: msgId, msg_type: 'ERROR' },
+    body: { error: { err_code: code, err_msg: message, ...(paramErrs ? { param_errs: paramErrs } : {}) } },
+  };
+}

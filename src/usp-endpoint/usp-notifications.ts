@@ -1,0 +1,226 @@
+/**
+ * USP notifications from the device's Subscriptions (Device.LocalAgent.Subscription.{i}): each
+ * enabled one names its recipient Controller, a NotifType and a ReferenceList; a change or an
+ * event that matches goes to that Controller as a Notify. Notifications made while the MTP is
+ * down wait (bounded) for the connection.
+ */
+import type { Logger } from 'pino';
+import type { DataModel } from '../datamodel/data-model.js';
+import type { BootCause } from '../device/domain-events.js';
+import { LocalAgentPaths } from '../models/local-agent.js';
+import type { Clock, TimerHandle } from '../runtime/clock.js';
+import type { UspMsg } from '../usp/usp-codec.js';
+
+export interface Controller {
+  /** Its row, "Device.LocalAgent.Controller.1." (a Subscription's Recipient names it without the dot). */
+  path: string;
+  endpointId: string;
+  topic: string;
+}
+
+interface Subscription {
+  path: string;
+  id: string;
+  notifType: string;
+  references: string[];
+  recipient: string;
+  sendResp: boolean;
+  /** NotifExpiration, seconds: how long a notification with NotifRetry is retried (0: without end). */
+  expirationSeconds: number;
+}
+
+/** A notification sent with send_resp that waits for its NotifyResp, and is sent again until then. */
+interface Unanswered {
+  recipient: string;
+  msg: UspMsg;
+  attempts: number;
+  /** Epoch ms after which it is given up (Infinity: never). */
+  expiresAt: number;
+  timer: TimerHandle | undefined;
+}
+
+/** Notifications waiting for their NotifyResp, at most (the oldest is given up). */
+const MAX_UNANSWERED = 1000;
+
+/** The wait before retry `n` (1 for the first), ms: drawn from [m·(k/1000)^(n-1), m·(k/1000)^n], n at most 10. */
+export function notifRetryWaitMs(n: number, minimumWaitSeconds: number, multiplier: number, random: number): number {
+  const k = multiplier / 1000;
+  const step = Math.min(Math.max(n, 1), 10);
+  const low = minimumWaitSeconds * 1000 * k ** (step - 1);
+  return low + (minimumWaitSeconds * 1000 * k ** step - low) * random;
+}
+
+/** Notifications kept while the MTP is down, at most. */
+const MAX_WAITING = 1000;
+
+export class NotificationRouter {
+  private waiting: { to: string; msg: UspMsg }[] = [];
+  /** By msg_id: a NotifyResp names the Notify it answers by its msg_id. */
+  private readonly unanswered = new Map<string, Unanswered>();
+
+  constructor(
+    private readonly model: DataModel,
+    private readonly log: Logger,
+    private readonly parameterKeyName: string,
+    private readonly sendTo: (to: Controller, msg: UspMsg) => Promise<boolean>,
+    private readonly newMsgId: () => string,
+    private readonly controllers: () => Controller[],
+    private readonly clock: Clock,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Subscriptions that do not persist are gone after a boot (TR-181 Subscription.Persistent). */
+  dropNonPersistent(): void {
+    const m = this.model;
+    const table = LocalAgentPaths.subscription;
+    if (!m.schema.tables.has(`${table}{i}.`)) return;
+    for (const n of m.instanceIds(table)) {
+      const at = `${table}${n}.`;
+      if (m.read(`${at}Persistent`) === 'true') continue;
+      // The ParameterKey stays as it is: it is CWMP's.
+      const key = m.definitionOf(this.parameterKeyName) ? m.read(this.parameterKeyName) : '';
+      m.deleteObject(at, this.parameterKeyName, key);
+    }
+  }
+
+  /** Boot! to each Controller subscribed to it (Event on Device.Boot!). */
+  booted(cause: BootCause, commandKey: string | undefined): void {
+    const usp =
+      cause === 'factory-reset'
+        ? commandKey !== undefined
+          ? 'RemoteFactoryReset'
+          : 'LocalFactoryReset'
+        : commandKey !== undefined
+          ? 'RemoteReboot'
+          : 'LocalReboot';
+    for (const s of this.subscriptions('Event')) {
+      if (!s.references.some((r) => r === 'Device.Boot!' || r === 'Device.')) continue;
+      this.notify(s, {
+        event: {
+          obj_path: 'Device.',
+          event_name: 'Boot!',
+          params: { CommandKey: commandKey ?? '', Cause: usp, FirmwareUpdated: 'false', ParameterMap: '{}' },
+        },
+      });
+    }
+  }
+
+  /** ValueChange to each Controller subscribed to a changed parameter (a full path, or an object path above it). */
+  valuesChanged(names: readonly string[]): void {
+    const subs = this.subscriptions('ValueChange');
+    if (subs.length === 0) return;
+    for (const name of names) {
+      for (const s of subs) {
+        if (!s.references.some((r) => matches(r, name))) continue;
+        this.notify(s, { value_change: { param_path: name, param_value: this.model.definitionOf(name)?.hidden ? '' : this.model.read(name) } });
+      }
+    }
+  }
+
+  /** A NotifyResp came back: the Notify it answers (by msg_id) is not sent again. */
+  acknowledged(msgId: string): void {
+    const u = this.unanswered.get(msgId);
+    if (!u) return;
+    u.timer?.cancel();
+    this.unanswered.delete(msgId);
+  }
+
+  /** How many notifications wait for their NotifyResp. */
+  get awaitingResponse(): number {
+    return this.unanswered.size;
+  }
+
+  stop(): void {
+    for (const u of this.unanswered.values()) u.timer?.cancel();
+  }
+
+  /** The MTP is (back) up: what waited goes now. */
+  flush(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) this.deliver(w.to, w.msg);
+  }
+
+  private subscriptions(type: string): Subscription[] {
+    const m = this.model;
+    const table = LocalAgentPaths.subscription;
+    if (!m.schema.tables.has(`${table}{i}.`)) return [];
+    const out: Subscription[] = [];
+    for (const n of m.instanceIds(table)) {
+      const at = `${table}${n}.`;
+      if (m.read(`${at}Enable`) !== 'true' || m.read(`${at}NotifType`) !== type) continue;
+      out.push({
+        path: at,
+        id: m.read(`${at}ID`),
+        notifType: type,
+        references: m
+          .read(`${at}ReferenceList`)
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+        recipient: m.read(`${at}Recipient`),
+        sendResp: m.read(`${at}NotifRetry`) === 'true',
+        expirationSeconds: Number(m.read(`${at}NotifExpiration`)) || 0,
+      });
+    }
+    return out;
+  }
+
+  private notify(s: Subscription, notification: Record<string, unknown>): void {
+    const msg: UspMsg = {
+      header: { msg_id: this.newMsgId(), msg_type: 'NOTIFY' },
+      body: { request: { notify: { subscription_id: s.id, send_resp: s.sendResp, ...notification } } },
+    };
+    if (s.sendResp) {
+      // NotifRetry: sent again on the Controller's retry schedule until its NotifyResp comes back.
+      if (this.unanswered.size >= MAX_UNANSWERED) {
+        const [oldest, u] = this.unanswered.entries().next().value as [string, Unanswered];
+        u.timer?.cancel();
+        this.unanswered.delete(oldest);
+        this.log.warn({ msgId: oldest }, 'USP: too many notifications without a NotifyResp; the oldest is given up');
+      }
+      const expiresAt = s.expirationSeconds > 0 ? this.clock.now() + s.expirationSeconds * 1000 : Number.POSITIVE_INFINITY;
+      const u: Unanswered = { recipient: s.recipient, msg, attempts: 0, expiresAt, timer: undefined };
+      this.unanswered.set(msg.header.msg_id, u);
+      this.retry(u);
+    }
+    this.deliver(s.recipient, msg);
+  }
+
+  /** Arms the next try of a notification that waits for its NotifyResp. */
+  private retry(u: Unanswered): void {
+    u.attempts++;
+    const m = this.model;
+    const read = (name: string, fallback: number): number => {
+      const path = `${u.recipient}.${name}`;
+      return m.definitionOf(path) ? Number(m.read(path)) || fallback : fallback;
+    };
+    const wait = notifRetryWaitMs(u.attempts, read('USPNotifRetryMinimumWaitInterval', 5), read('USPNotifRetryIntervalMultiplier', 2000), this.random());
+    if (this.clock.now() + wait > u.expiresAt) {
+      u.timer = this.clock.setTimer(Math.max(0, u.expiresAt - this.clock.now()), () => this.unanswered.delete(u.msg.header.msg_id));
+      return;
+    }
+    u.timer = this.clock.setTimer(wait, () => {
+      if (!this.unanswered.has(u.msg.header.msg_id)) return;
+      this.deliver(u.recipient, u.msg);
+      this.retry(u);
+    });
+  }
+
+  private deliver(recipient: string, msg: UspMsg): void {
+    const controller = this.controllers().find((c) => c.path === `${recipient}.` || c.path === recipient);
+    if (!controller) return this.log.warn({ recipient }, 'USP: a subscription whose recipient is not an enabled Controller');
+    void this.sendTo(controller, msg).then((sent) => {
+      if (sent) return;
+      if (this.waiting.length >= MAX_WAITING) this.waiting.shift();
+      this.waiting.push({ to: recipient, msg });
+    });
+  }
+}
+
+/** A ReferenceList entry covers a parameter: the parameter itself, an object path above it, or with "*" for instances. */
+function matches(reference: string, name: string): boolean {
+  if (!reference.includes('*')) return reference.endsWith('.') ? name.startsWith(reference) : reference === name;
+  const pattern = new RegExp(`^${reference.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '\\d+')}${reference.endsWith('.') ? '' : '$'}`);
+  return pattern.test(name);
+}

@@ -1,0 +1,68 @@
+/**
+ * USP error codes (TR-369, "Error Codes"): the ones this agent answers with, by name, and the
+ * error it carries between the data model and a message's answer.
+ */
+export const UspErrorCode = {
+  MessageFailed: 7000,
+  MessageNotSupported: 7001,
+  RequestDenied: 7002,
+  InternalError: 7003,
+  InvalidArguments: 7004,
+  ResourcesExceeded: 7005,
+  PermissionDenied: 7006,
+  InvalidConfiguration: 7007,
+  InvalidPathSyntax: 7008,
+  ParameterActionFailed: 7009,
+  UnsupportedParameter: 7010,
+  InvalidType: 7011,
+  InvalidValue: 7012,
+  NotWritable: 7013,
+  ValueConflict: 7014,
+  OperationError: 7015,
+  ObjectDoesNotExist: 7016,
+  ObjectNotCreated: 7017,
+  NotATable: 7018,
+  NotCreatable: 7019,
+  ObjectNotUpdated: 7020,
+  RequiredParameterFailed: 7021,
+  CommandFailure: 7022,
+  CommandCanceled: 7023,
+  DeleteFailure: 7024,
+  DuplicateKey: 7025,
+  InvalidPath: 7026,
+  InvalidCommandArguments: 7027,
+} as const;
+
+export class UspError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A CWMP fault from the shared data model in USP's words: the data model speaks TR-069's codes
+ * (its first protocol), and each has one USP meaning.
+ */
+export function uspCodeOfCwmpFault(faultCode: number): number {
+  switch (faultCode) {
+    case 9005:
+      return UspErrorCode.InvalidPath;
+    case 9006:
+      return UspErrorCode.InvalidType;
+    case 9007:
+      return UspErrorCode.InvalidValue;
+    case 9008:
+      return UspErrorCode.NotWritable;
+    case 9004:
+      return UspErrorCode.ResourcesExceeded;
+    case 9001:
+      return UspErrorCode.RequestDenied;
+    case 9003:
+      return UspErrorCode.InvalidArguments;
+    default:
+      return UspErrorCode.InternalError;
+  }
+}
