@@ -195,8 +195,8 @@ export class CwmpEndpoint {
         return this.changes.changed(e.names, e.origin);
       case 'transfer-finished':
       case 'du-change-finished':
-        // Saved with the runtime's change that removed the finished work.
-        if (!e.report) return;
+        // Saved with the runtime's change that removed the finished work. A USP command's transfer is the USP endpoint's to tell.
+        if (!e.report || (e.kind === 'transfer-finished' && e.transfer?.origin === 'USP')) return;
         this.queueCpeRequest(e.report);
         return this.requestSession();
       case 'diagnostics-complete':

@@ -99,10 +99,11 @@ export class BulkDataCollector {
   private queueReconfigure(): void {
     if (this.reconfigureQueued) return;
     this.reconfigureQueued = true;
-    // One SetParameterValues changes many settings at once: look at them together.
-    this.host.clock.setTimer(0, () => {
+    // One SetParameterValues (or an AddObject and the values after it) changes many settings at
+    // once: look at them together, once the change in progress is done (no timer: nothing waits).
+    queueMicrotask(() => {
       this.reconfigureQueued = false;
-      this.reconfigure();
+      if (!this.stopped) this.reconfigure();
     });
   }
 

@@ -7,8 +7,11 @@ import { CwmpFault } from './faults.js';
 import type { AcsRequestOf, QueuedTransfer, TimeWindow } from './messages.js';
 import { downloadKind, transferProtocolSupported, uploadTarget } from './file-types.js';
 
-/** Which RPC queued it; Autonomous: the device started it itself (AutonomousTransferComplete). */
-export type TransferOrigin = 'Download' | 'ScheduleDownload' | 'Upload' | 'Autonomous';
+/**
+ * Which RPC queued it; Autonomous: the device started it itself (AutonomousTransferComplete);
+ * USP: a USP Controller's command (told as OperationComplete over USP, never to the ACS).
+ */
+export type TransferOrigin = 'Download' | 'ScheduleDownload' | 'Upload' | 'Autonomous' | 'USP';
 
 /** A ScheduleDownload window in absolute time. */
 export interface AbsoluteWindow {

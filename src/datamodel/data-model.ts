@@ -448,6 +448,7 @@ export class DataModel {
       if (named) this.core.stored.values[`${tablePath}${id}.Alias`] = named[2]!;
       this.core.stored.values[parameterKeyName] = parameterKey;
       this.commit(undo);
+      this.emit([`${tablePath}${id}.`], 'acs');
       return id;
     }
     if (named) {
@@ -479,13 +480,19 @@ export class DataModel {
     this.persist();
   }
 
-  /** Removes every instance of a table from the device side (a diagnostics result table, say). */
-  clearInstances(tablePath: string): void {
+  /** Removes instances of a table from the device side: every one (a diagnostics result table, say), or those given. */
+  clearInstances(tablePath: string, only?: readonly number[]): void {
     const entry = this.core.stored.instances![tablePath];
     if (!entry) return;
-    for (const id of entry.ids) removeSubtree(this.core.stored, `${tablePath}${id}.`);
-    entry.ids = [];
+    const gone = only ? entry.ids.filter((id) => only.includes(id)) : entry.ids;
+    for (const id of gone) removeSubtree(this.core.stored, `${tablePath}${id}.`);
+    entry.ids = entry.ids.filter((id) => !gone.includes(id));
     this.persist();
+    if (gone.length > 0)
+      this.emit(
+        gone.map((id) => `${tablePath}${id}.`),
+        'device',
+      );
   }
 
   /** DeleteObject: removes an instance and everything below it. */
@@ -515,6 +522,7 @@ export class DataModel {
         throw err;
       }
     }
+    this.emit([objectName], 'acs');
   }
 
   /** Instance numbers of a table by its concrete path ("Device.XMPP.Connection."). */
@@ -529,6 +537,8 @@ export class DataModel {
     if (parameterKeyName !== undefined) this.core.stored.values[parameterKeyName] = parameterKey ?? '';
     if (undo) this.commit(undo);
     else this.persist();
+    // An object path (ending in ".") among the changed names: an instance came (or went); USP tells ObjectCreation.
+    this.emit([`${tablePath}${id}.`], parameterKeyName !== undefined ? 'acs' : 'device');
     return id;
   }
 

@@ -11,12 +11,14 @@ const LA = 'Device.LocalAgent.';
 const C = `${LA}Controller.{i}.`;
 const CM = `${C}MTP.{i}.`;
 const S = `${LA}Subscription.{i}.`;
+const R = `${LA}Request.{i}.`;
 
 export const LocalAgentPaths = {
   root: LA,
   endpointId: `${LA}EndpointID`,
   controller: `${LA}Controller.`,
   subscription: `${LA}Subscription.`,
+  request: `${LA}Request.`,
 } as const;
 
 export const NOTIF_TYPES = ['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event'] as const;
@@ -25,6 +27,8 @@ export const LOCAL_AGENT_TABLES: readonly TableDefinition[] = [
   { name: C, writable: true, maxEntries: 16 },
   { name: CM, writable: true, maxEntries: 4 },
   { name: S, writable: true, maxEntries: 256 },
+  // The asynchronous commands running now: the agent's own rows.
+  { name: R, writable: false, maxEntries: 64 },
 ];
 
 export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
@@ -56,6 +60,11 @@ export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
   readWrite(`${S}TimeToLive`, 'unsignedInt', '0'),
   readWrite(`${S}NotifRetry`, 'boolean', 'false'),
   readWrite(`${S}NotifExpiration`, 'unsignedInt', '0'),
+  readOnly(`${LA}RequestNumberOfEntries`, 'unsignedInt', { countOf: R }),
+  readOnly(`${R}Originator`, 'string'),
+  readOnly(`${R}Command`, 'string'),
+  readOnly(`${R}CommandKey`, 'string'),
+  readOnly(`${R}Status`, 'string', { enumeration: ['Requested', 'Active', 'Canceling', 'Canceled', 'Success', 'Error'], default: 'Requested' }),
 ];
 
 /** A schema with Device.LocalAgent added (a Device. root: TR-098's InternetGatewayDevice has none). */
@@ -63,6 +72,26 @@ export function withLocalAgent(schema: Schema): Schema {
   if (schema.root !== 'Device.') throw new Error(`USP needs the Device. root (TR-181), not ${schema.root}`);
   if (schema.parameters.has(LocalAgentPaths.endpointId)) return schema;
   return new Schema([...schema.parameters.values(), ...LOCAL_AGENT_PARAMETERS], [...schema.tables.values(), ...LOCAL_AGENT_TABLES]);
+}
+
+/** Unique keys TR-181 gives a table besides Alias, where it has more (the rest have Alias alone). */
+const UNIQUE_KEYS: Record<string, readonly (readonly string[])[]> = {
+  [S]: [['Alias'], ['Recipient', 'ID']],
+  [C]: [['Alias'], ['EndpointID']],
+  [CM]: [['Alias'], ['Protocol']],
+  [R]: [],
+};
+
+/** Unique keys that are no function of the row (a Controller's own name for it): set at creation, never changed. */
+const IMMUTABLE_KEYS: Record<string, readonly string[]> = { [S]: ['ID'] };
+
+export function immutableKeys(table: string): readonly string[] {
+  return IMMUTABLE_KEYS[table] ?? [];
+}
+
+/** A table's unique key sets (each a set of parameter names that together name one row). */
+export function uniqueKeySets(table: string): readonly (readonly string[])[] {
+  return UNIQUE_KEYS[table] ?? [['Alias']];
 }
 
 let builtInWithLocalAgent: Schema | undefined;

@@ -416,6 +416,15 @@ export class TransferRunner {
       });
       return;
     }
-    this.host.finishTransfer(t.id, { method: 'TransferComplete', commandKey: current.commandKey, fault, startTime, completeTime, causedBy: current.origin });
+    // A USP command's transfer: the outcome in TransferComplete's shape, for the USP endpoint (no M event).
+    const causedBy = current.origin === 'USP' ? undefined : current.origin;
+    this.host.finishTransfer(t.id, {
+      method: 'TransferComplete',
+      commandKey: current.commandKey,
+      fault,
+      startTime,
+      completeTime,
+      ...(causedBy ? { causedBy } : {}),
+    });
   }
 }

@@ -7,6 +7,7 @@ import { CwmpFault } from '../cwmp/faults.js';
 import type { DataModel } from '../datamodel/data-model.js';
 import { UspError, UspErrorCode, uspCodeOfCwmpFault } from '../usp/usp-errors.js';
 import type { StringMap } from '../usp/usp-codec.js';
+import { immutableKeys, uniqueKeySets } from '../models/local-agent.js';
 import { resolveUspPath } from './usp-path-resolution.js';
 
 /** Where the ParameterKey lives: USP changes leave it as it is (it is CWMP's). */
@@ -17,6 +18,8 @@ export interface DataMessageContext {
 
 /** Parameters one Get may return, at most (as a GetParameterValues is bounded). */
 export const MAX_GET_VALUES = 50_000;
+/** Parameter settings one Set (over every object it resolves to) or Add may carry, at most. */
+export const MAX_SETTINGS = 10_000;
 
 interface CodeAndMessage {
   code: number;
@@ -80,6 +83,17 @@ export function get(ctx: DataMessageContext, req: GetRequest): Record<string, un
     }
   });
   return { req_path_results: results };
+}
+
+/** A message that fails whole (allow_partial false): an Error naming the path (or parameter) at fault. */
+export class UspMessageFailure extends UspError {
+  constructor(
+    code: number,
+    message: string,
+    readonly paramErrs: { param_path: string; err_code: number; err_msg: string }[],
+  ) {
+    super(code, message);
+  }
 }
 
 /** How many objects deep a path is; a table's instance is one level with its table ("Controller.1."). */
@@ -160,17 +174,38 @@ export function set(ctx: DataMessageContext, req: SetRequest): Record<string, un
       return { requested, failure: asUspFailure(err), instances: [] as string[], settings };
     }
   });
+  const total = objects.reduce((n, o) => n + o.instances.length * o.settings.length, 0);
+  if (total > MAX_SETTINGS) throw new UspError(UspErrorCode.ResourcesExceeded, `a Set of ${total} parameters; at most ${MAX_SETTINGS} at once`);
   const forAll = (instances: string[], settings: { param: string; value: string; required: boolean }[]) =>
     instances.flatMap((path) => settings.map((s) => ({ path, ...s })));
+  // A non-functional unique key (a Subscription's ID) is set at creation and never changed.
+  for (const o of objects) {
+    for (const path of o.instances) {
+      const fixed = immutableKeys(schemaPathOf(path)).find((k) => o.settings.some((s) => s.param === k && s.value !== ctx.model.read(path + k)));
+      if (fixed) {
+        const failure = { code: UspErrorCode.NotWritable, message: `${fixed} is a unique key: it cannot be changed` };
+        if (!req.allow_partial)
+          throw new UspMessageFailure(failure.code, `${path}${fixed}: ${failure.message}`, [
+            { param_path: path + fixed, err_code: failure.code, err_msg: failure.message },
+          ]);
+        Object.assign(o, { failure, instances: [] });
+      }
+    }
+  }
   if (!req.allow_partial) {
     const bad = objects.find((o) => o.failure);
-    if (bad?.failure) throw new UspError(bad.failure.code, `${bad.requested}: ${bad.failure.message}`);
+    if (bad?.failure)
+      throw new UspMessageFailure(bad.failure.code, `${bad.requested}: ${bad.failure.message}`, [
+        { param_path: bad.requested, err_code: bad.failure.code, err_msg: bad.failure.message },
+      ]);
     const all = objects.flatMap((o) => forAll(o.instances, o.settings));
     const { failures, applied } = applySettings(ctx, all);
     if (failures.some((f) => f.required) || (applied.length === 0 && failures.length > 0)) {
-      throw Object.assign(new UspError(UspErrorCode.MessageFailed, 'the Set failed: no parameter was changed'), {
-        paramErrs: failures.map((f) => ({ param_path: f.path + f.param, err_code: f.code, err_msg: f.message })),
-      });
+      throw new UspMessageFailure(
+        UspErrorCode.MessageFailed,
+        'the Set failed: no parameter was changed',
+        failures.map((f) => ({ param_path: f.path + f.param, err_code: f.code, err_msg: f.message })),
+      );
     }
     return { updated_obj_results: objects.map((o) => successResult(o.requested, o.instances, applied, failures)) };
   }
@@ -229,17 +264,24 @@ export interface AddRequest {
   create_objs?: { obj_path?: string; param_settings?: ParamSetting[] }[];
 }
 
-/** The unique keys TR-181 gives most tables, as an instance holds them. */
-function uniqueKeys(model: DataModel, instance: string): StringMap {
+/** An instance's unique keys and their values. */
+export function uniqueKeys(model: DataModel, instance: string): StringMap {
   const keys: StringMap = {};
-  for (const name of ['Alias', 'ID']) if (model.definitionOf(instance + name)) keys[name] = model.read(instance + name);
+  for (const name of uniqueKeySets(schemaPathOf(instance)).flat()) if (model.definitionOf(instance + name)) keys[name] = model.read(instance + name);
   return keys;
 }
 
 /** Add: each object created with its settings; a required setting that fails removes it again. */
 export function add(ctx: DataMessageContext, req: AddRequest, created: (instance: string) => void = () => {}): Record<string, unknown> {
+  const total = (req.create_objs ?? []).reduce((n, c) => n + 1 + (c.param_settings?.length ?? 0), 0);
+  if (total > MAX_SETTINGS) throw new UspError(UspErrorCode.ResourcesExceeded, `an Add of ${total} objects and settings; at most ${MAX_SETTINGS} at once`);
+  // Not partial: all or nothing, so what this message created goes again when a later object fails.
+  const made: string[] = [];
   const results = (req.create_objs ?? []).map((c) => {
     const requested = c.obj_path ?? '';
+    // What the Error of a message that is not partial names: the path, or the required parameter that failed.
+    let failedPath = requested;
+    let failedCode: number | undefined;
     try {
       if (!requested.endsWith('.')) throw new UspError(UspErrorCode.InvalidPath, `${requested} is not an object path`);
       const shape = schemaPathOf(requested.replace(/\[[^\]]*\]|\*/g, '0'));
@@ -263,12 +305,23 @@ export function add(ctx: DataMessageContext, req: AddRequest, created: (instance
         throw new UspError(f.code === UspErrorCode.RequestDenied ? UspErrorCode.NotCreatable : f.code, f.message);
       }
       const instance = `${table}${id}.`;
+      made.push(instance);
       created(instance);
-      const settings = (c.param_settings ?? []).map((p) => ({ path: instance, param: p.param ?? '', value: p.value ?? '', required: p.required === true }));
+      // A unique key that cannot be set fails the creation, required or not: the row would have no name.
+      const keyNames = new Set(uniqueKeySets(`${schemaPathOf(table)}{i}.`).flat());
+      const settings = (c.param_settings ?? []).map((p) => ({
+        path: instance,
+        param: p.param ?? '',
+        value: p.value ?? '',
+        required: p.required === true || keyNames.has(p.param ?? ''),
+      }));
       const { failures } = applySettings(ctx, settings);
       if (failures.some((f) => f.required)) {
         ctx.model.deleteObject(instance, ctx.parameterKeyName, key);
+        made.pop();
         const first = failures.find((f) => f.required)!;
+        failedPath = instance + first.param;
+        failedCode = first.code === UspErrorCode.InvalidPath ? UspErrorCode.UnsupportedParameter : first.code;
         throw new UspError(UspErrorCode.RequiredParameterFailed, `${first.param}: ${first.message}`);
       }
       return {
@@ -283,7 +336,11 @@ export function add(ctx: DataMessageContext, req: AddRequest, created: (instance
       };
     } catch (err) {
       const f = asUspFailure(err);
-      if (!req.allow_partial) throw new UspError(f.code, `${requested}: ${f.message}`);
+      if (!req.allow_partial) {
+        const key = ctx.model.definitionOf(ctx.parameterKeyName) ? ctx.model.read(ctx.parameterKeyName) : '';
+        for (const instance of made.reverse()) ctx.model.deleteObject(instance, ctx.parameterKeyName, key);
+        throw new UspMessageFailure(f.code, `${requested}: ${f.message}`, [{ param_path: failedPath, err_code: failedCode ?? f.code, err_msg: f.message }]);
+      }
       return { requested_path: requested, oper_status: { oper_failure: { err_code: f.code, err_msg: f.message } } };
     }
   });
@@ -297,41 +354,53 @@ export interface DeleteRequest {
 
 /** Delete: each instance the path stands for; a path that resolves to no instance deletes nothing and is no error. */
 export function remove(ctx: DataMessageContext, req: DeleteRequest): Record<string, unknown> {
-  const results = (req.obj_paths ?? []).map((requested) => {
+  // Every path is resolved before anything is deleted: a Delete that is not partial fails whole.
+  const resolved = (req.obj_paths ?? []).map((requested) => {
     try {
-      if (!/\.(\d+|\*|\[[^\]]*\])\.$/.test(requested)) throw new UspError(UspErrorCode.NotATable, `${requested} is not an object instance`);
-      let instances: string[];
+      if (!/\.(\d+|\*|\[[^\]]*\])\.$/.test(requested)) {
+        const known = ctx.model.schema.objects.has(schemaPathOf(requested.replace(/\[[^\]]*\]|\*/g, '0')));
+        throw new UspError(known ? UspErrorCode.NotATable : UspErrorCode.InvalidPath, `${requested} is not an object instance`);
+      }
       try {
-        instances = objectInstances(ctx.model, requested);
+        return { requested, instances: objectInstances(ctx.model, requested) };
       } catch (err) {
         // An instance that is not (or no longer) there: nothing to delete, if its table is known.
-        if (err instanceof UspError && err.code === UspErrorCode.InvalidPath && ctx.model.schema.tables.has(schemaPathOf(requested))) instances = [];
-        else throw err;
+        if (err instanceof UspError && err.code === UspErrorCode.InvalidPath && ctx.model.schema.tables.has(schemaPathOf(requested)))
+          return { requested, instances: [] };
+        throw err;
       }
-      const key = ctx.model.definitionOf(ctx.parameterKeyName) ? ctx.model.read(ctx.parameterKeyName) : '';
-      const affected: string[] = [];
-      const unaffected: { unaffected_path: string; err_code: number; err_msg: string }[] = [];
-      for (const instance of instances) {
-        try {
-          ctx.model.deleteObject(instance, ctx.parameterKeyName, key);
-          affected.push(instance);
-        } catch (err) {
-          const f = asUspFailure(err);
-          unaffected.push({
-            unaffected_path: instance,
-            err_code: f.code === UspErrorCode.RequestDenied ? UspErrorCode.DeleteFailure : f.code,
-            err_msg: f.message,
-          });
-        }
-      }
-      if (!req.allow_partial && unaffected.length > 0)
-        throw new UspError(UspErrorCode.DeleteFailure, `${unaffected[0]!.unaffected_path}: ${unaffected[0]!.err_msg}`);
-      return { requested_path: requested, oper_status: { oper_success: { affected_paths: affected, unaffected_path_errs: unaffected } } };
     } catch (err) {
       const f = asUspFailure(err);
-      if (!req.allow_partial) throw new UspError(f.code, `${requested}: ${f.message}`);
-      return { requested_path: requested, oper_status: { oper_failure: { err_code: f.code, err_msg: f.message } } };
+      if (!req.allow_partial)
+        throw new UspMessageFailure(f.code, `${requested}: ${f.message}`, [{ param_path: requested, err_code: f.code, err_msg: f.message }]);
+      return { requested, failure: f, instances: [] as string[] };
     }
+  });
+  const key = ctx.model.definitionOf(ctx.parameterKeyName) ? ctx.model.read(ctx.parameterKeyName) : '';
+  const results = resolved.map(({ requested, instances, failure }) => {
+    if (failure) return { requested_path: requested, oper_status: { oper_failure: { err_code: failure.code, err_msg: failure.message } } };
+    const affected: string[] = [];
+    const unaffected: { unaffected_path: string; err_code: number; err_msg: string }[] = [];
+    for (const instance of instances) {
+      try {
+        ctx.model.deleteObject(instance, ctx.parameterKeyName, key);
+        affected.push(instance);
+      } catch (err) {
+        const f = asUspFailure(err);
+        unaffected.push({
+          unaffected_path: instance,
+          err_code: f.code === UspErrorCode.RequestDenied ? UspErrorCode.DeleteFailure : f.code,
+          err_msg: f.message,
+        });
+      }
+    }
+    if (!req.allow_partial && unaffected.length > 0)
+      throw new UspMessageFailure(
+        UspErrorCode.DeleteFailure,
+        `${unaffected[0]!.unaffected_path}: ${unaffected[0]!.err_msg}`,
+        unaffected.map((u) => ({ param_path: u.unaffected_path, err_code: u.err_code, err_msg: u.err_msg })),
+      );
+    return { requested_path: requested, oper_status: { oper_success: { affected_paths: affected, unaffected_path_errs: unaffected } } };
   });
   return { deleted_obj_results: results };
 }

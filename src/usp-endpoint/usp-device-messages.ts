@@ -7,20 +7,35 @@
 import type { DataModel } from '../datamodel/data-model.js';
 import type { ParameterDefinition } from '../datamodel/schema.js';
 import type { DeviceRuntime } from '../device/device-runtime.js';
+import { uniqueKeySets } from '../models/local-agent.js';
 import { UspError, UspErrorCode } from '../usp/usp-errors.js';
 
 /** The USP versions this agent answers GetSupportedProtocol with. */
 export const SUPPORTED_PROTOCOL_VERSIONS = '1.4';
 
+/** What a command may ask of the USP endpoint that runs it. */
+export interface CommandHooks {
+  /** Sends an OnBoardRequest to the Controller at this path ("Device.LocalAgent.Controller.1."). */
+  onBoard(controllerPath: string): void;
+  /** A Device.LocalAgent.Request row for an asynchronous command now running; returns its path. */
+  startRequest(command: string, commandKey: string): string;
+}
+
 interface CommandDefinition {
-  /** The object it belongs to. */
+  /** The object it belongs to, in its supported form ("Device.LocalAgent.Controller.{i}."). */
   object: string;
   name: string;
   input: readonly string[];
   output: readonly string[];
   async: boolean;
-  /** Starts it; what it returns is sent, then `after` runs (a reboot goes after the answer). */
-  run(device: DeviceRuntime, commandKey: string): { outputs: Record<string, string>; after?: () => void };
+  /** Starts it on the instance at `objectPath`; what it returns is sent, then `after` runs (a reboot goes after the answer). */
+  run(
+    device: DeviceRuntime,
+    commandKey: string,
+    objectPath: string,
+    hooks: CommandHooks,
+    args: Readonly<Record<string, string>>,
+  ): { outputs: Record<string, string>; after?: () => void; request?: string };
 }
 
 interface EventDefinition {
@@ -54,9 +69,59 @@ export const COMMANDS: readonly CommandDefinition[] = [
       return { outputs: {}, after: () => device.deviceAction('factoryReset', commandKey) };
     },
   },
+  {
+    // Through the same transfer queue, A/B banks and image checks as a CWMP Download: the image
+    // goes to the bank not running, and the device reboots into it; OperationComplete tells the end.
+    object: 'Device.DeviceInfo.FirmwareImage.{i}.',
+    name: 'Download()',
+    input: ['URL', 'AutoActivate', 'Username', 'Password', 'FileSize', 'CheckSumAlgorithm', 'CheckSum'],
+    output: [],
+    async: true,
+    run: (device, commandKey, objectPath, hooks, args) => {
+      const url = args['URL'] ?? '';
+      if (!/^https?:\/\/[^\s]+$/i.test(url) || url.length > 1024)
+        throw new UspError(UspErrorCode.InvalidCommandArguments, 'URL: an http:// or https:// URL is needed');
+      const fileSize = Number(args['FileSize'] ?? '0');
+      if (!Number.isInteger(fileSize) || fileSize < 0) throw new UspError(UspErrorCode.InvalidCommandArguments, 'FileSize: a whole number of bytes');
+      const request = hooks.startRequest(`${objectPath}Download()`, commandKey);
+      const now = device.clock.now();
+      device.transfers.queue({
+        id: device.newId(),
+        origin: 'USP',
+        commandKey,
+        isDownload: true,
+        fileType: '1 Firmware Upgrade Image',
+        url,
+        username: args['Username'] ?? '',
+        password: args['Password'] ?? '',
+        fileSize,
+        targetFileName: '',
+        successURL: '',
+        failureURL: '',
+        acceptedAt: now,
+        notBefore: now,
+        windows: [],
+        phase: 'queued',
+        attempts: 0,
+        startedAt: null,
+      });
+      return { outputs: {}, request };
+    },
+  },
+  {
+    object: 'Device.LocalAgent.Controller.{i}.',
+    name: 'SendOnBoardRequest()',
+    input: [],
+    output: [],
+    async: false,
+    run: (_device, _key, objectPath, hooks) => ({ outputs: {}, after: () => hooks.onBoard(objectPath) }),
+  },
 ];
 
-export const EVENTS: readonly EventDefinition[] = [{ object: 'Device.', name: 'Boot!', args: ['CommandKey', 'Cause', 'FirmwareUpdated', 'ParameterMap'] }];
+export const EVENTS: readonly EventDefinition[] = [
+  { object: 'Device.', name: 'Boot!', args: ['CommandKey', 'Cause', 'FirmwareUpdated', 'ParameterMap'] },
+  { object: 'Device.LocalAgent.', name: 'Periodic!', args: [] },
+];
 
 export interface CommandRequest {
   command?: string;
@@ -66,18 +131,29 @@ export interface CommandRequest {
 }
 
 /** Operate: the command's result to send (when asked for) and what runs after it. */
-export function operate(device: DeviceRuntime, req: CommandRequest): { respond: boolean; result: Record<string, unknown>; after?: () => void } {
+export function operate(
+  device: DeviceRuntime,
+  req: CommandRequest,
+  hooks: CommandHooks,
+): { respond: boolean; result: Record<string, unknown>; after?: () => void } {
   const path = req.command ?? '';
-  const command = COMMANDS.find((c) => c.object + c.name === path);
+  const objectPath = path.slice(0, path.lastIndexOf('.') + 1);
+  const name = path.slice(objectPath.length);
+  const command = COMMANDS.find((c) => c.name === name && c.object === objectPath.replace(/\.\d+\./g, '.{i}.'));
   if (!command) throw new UspError(UspErrorCode.InvalidPath, `${path.slice(0, 64)} is not a command of this agent`);
+  if (objectPath !== command.object) {
+    try {
+      device.model.getParameterNames(objectPath, true);
+    } catch {
+      throw new UspError(UspErrorCode.ObjectDoesNotExist, `${objectPath} does not exist`);
+    }
+  }
   const unknown = Object.keys(req.input_args ?? {}).filter((a) => !command.input.includes(a));
   if (unknown.length > 0) throw new UspError(UspErrorCode.InvalidCommandArguments, `${path} takes no argument ${unknown.join(', ')}`);
-  const { outputs, after } = command.run(device, req.command_key ?? '');
-  return {
-    respond: req.send_resp === true,
-    result: { operation_results: [{ executed_command: path, req_output_args: { output_args: outputs } }] },
-    ...(after ? { after } : {}),
-  };
+  const { outputs, after, request } = command.run(device, req.command_key ?? '', objectPath, hooks, req.input_args ?? {});
+  // An asynchronous command answers with its Request row; OperationComplete tells its end.
+  const result = request ? { executed_command: path, req_obj_path: request } : { executed_command: path, req_output_args: { output_args: outputs } };
+  return { respond: req.send_resp === true, result: { operation_results: [result] }, ...(after ? { after } : {}) };
 }
 
 const VALUE_TYPES: Record<string, string> = {
@@ -99,47 +175,67 @@ export interface SupportedDmRequest {
   return_commands?: boolean;
   return_events?: boolean;
   return_params?: boolean;
+  return_unique_key_sets?: boolean;
 }
 
 /** GetSupportedDM: the supported objects at and below each path (in {i} form), with what was asked of them. */
 export function getSupportedDm(model: DataModel, req: SupportedDmRequest): Record<string, unknown> {
   const schema = model.schema;
   const results = (req.obj_paths ?? []).map((requested) => {
-    const start = requested.replace(/\.\d+\./g, '.{i}.');
-    if (!start.endsWith('.') || !schema.objects.has(start))
-      return {
-        req_obj_path: requested,
-        err_code: UspErrorCode.InvalidPath,
-        err_msg: `${requested.slice(0, 64)} is not a supported object`,
-        supported_objs: [],
-      };
-    const depth = start.split('.').length;
-    const objects = [...schema.objects.values()].filter(
-      (o) => o.name.startsWith(start) && (!req.first_level_only || o.name.split('.').length - depth <= (o.name.endsWith('{i}.') ? 1 : 0) + 1),
-    );
+    const failed = {
+      req_obj_path: requested,
+      err_code: UspErrorCode.InvalidPath,
+      err_msg: `${requested.slice(0, 64)} is not in the supported data model`,
+      supported_objs: [],
+    };
+    const plain = requested.replace(/\.\d+(?=\.|$)/g, '.{i}');
+    // A parameter alone (or the table it names without its "{i}."), else an object, a table's path naming its rows.
+    const parameter = !plain.endsWith('.') ? schema.parameters.get(plain) : undefined;
+    const objectPath = parameter ? plain.slice(0, plain.lastIndexOf('.') + 1) : plain.endsWith('.') ? plain : `${plain}.`;
+    const start = schema.objects.has(objectPath) ? objectPath : schema.objects.has(`${objectPath}{i}.`) ? `${objectPath}{i}.` : undefined;
+    if (!start) return failed;
+    const depth = objectDepth(start);
+    const objects = parameter
+      ? [schema.objects.get(start)!]
+      : [...schema.objects.values()].filter((o) => o.name.startsWith(start) && (!req.first_level_only || objectDepth(o.name) - depth <= 1));
     return {
       req_obj_path: requested,
       err_code: 0,
       err_msg: '',
       data_model_inst_uri: 'urn:broadband-forum-org:tr-181-2-16-0-usp',
-      supported_objs: objects.map((o) => ({
-        supported_obj_path: o.name,
-        access: o.table ? (o.table.writable ? 'OBJ_ADD_DELETE' : 'OBJ_READ_ONLY') : 'OBJ_READ_ONLY',
-        is_multi_instance: o.table !== undefined,
-        supported_params: req.return_params ? o.childParameters.map(paramResult) : [],
-        supported_commands: req.return_commands
-          ? COMMANDS.filter((c) => c.object === o.name).map((c) => ({
-              command_name: c.name,
-              input_arg_names: [...c.input],
-              output_arg_names: [...c.output],
-              command_type: c.async ? 'CMD_ASYNC' : 'CMD_SYNC',
-            }))
-          : [],
-        supported_events: req.return_events ? EVENTS.filter((e) => e.object === o.name).map((e) => ({ event_name: e.name, arg_names: [...e.args] })) : [],
-      })),
+      supported_objs: objects.map((o) => {
+        // first_level_only: the children are listed, what they hold is not; a parameter: that parameter alone.
+        const full = o.name === start || !req.first_level_only;
+        const params = parameter ? [parameter] : o.childParameters;
+        return {
+          supported_obj_path: o.name,
+          access: o.table ? (o.table.writable ? 'OBJ_ADD_DELETE' : 'OBJ_READ_ONLY') : 'OBJ_READ_ONLY',
+          is_multi_instance: o.table !== undefined,
+          supported_params: full && (req.return_params || parameter) ? params.map(paramResult) : [],
+          supported_commands:
+            full && req.return_commands && !parameter
+              ? COMMANDS.filter((c) => c.object === o.name).map((c) => ({
+                  command_name: c.name,
+                  input_arg_names: [...c.input],
+                  output_arg_names: [...c.output],
+                  command_type: c.async ? 'CMD_ASYNC' : 'CMD_SYNC',
+                }))
+              : [],
+          supported_events:
+            full && req.return_events && !parameter
+              ? EVENTS.filter((e) => e.object === o.name).map((e) => ({ event_name: e.name, arg_names: [...e.args] }))
+              : [],
+          unique_key_sets: full && req.return_unique_key_sets && o.table && !parameter ? uniqueKeySets(o.name).map((keys) => ({ key_names: [...keys] })) : [],
+        };
+      }),
     };
   });
   return { req_obj_results: results };
+}
+
+/** How many objects deep a supported path is ("{i}" being part of its table's level). */
+function objectDepth(path: string): number {
+  return path.split('.').filter((s) => s !== '' && s !== '{i}').length;
 }
 
 function paramResult(p: ParameterDefinition): Record<string, unknown> {

@@ -14,9 +14,10 @@ import type { WebSocketMtp } from '../mtp/websocket-mtp.js';
 import { bodyPart, decodeMsg, decodeRecord, encodeRecord, msgRecord, UspDecodeError, type UspMsg, type UspRecord } from '../usp/usp-codec.js';
 import { UspError, UspErrorCode } from '../usp/usp-errors.js';
 import type { MsgType } from '../usp/usp-schema.js';
-import { add, get, getInstances, remove, set, type DataMessageContext } from './usp-data-messages.js';
+import { add, get, getInstances, remove, set, UspMessageFailure, type DataMessageContext } from './usp-data-messages.js';
 import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandRequest } from './usp-device-messages.js';
 import { NotificationRouter, type Controller } from './usp-notifications.js';
+import { PeriodicNotifications } from './usp-periodic.js';
 
 /** Told of each Record that arrives; 'unreadable' when it is not a Record (a WebSocket then closes with 1003). */
 export type RecordReceiver = (m: { payload: Uint8Array; responseTopic: string | undefined }) => 'unreadable' | undefined;
@@ -98,6 +99,7 @@ const RESPONSES: Record<string, { part: string; type: MsgType }> = {
 export class UspEndpoint {
   private readonly ctx: DataMessageContext;
   private readonly notifications: NotificationRouter;
+  private readonly periodic: PeriodicNotifications;
   private lastBoot: { cause: BootCause; commandKey?: string } | undefined;
   private nextMsgId = 1;
 
@@ -115,6 +117,12 @@ export class UspEndpoint {
       () => this.controllers(),
       device.clock,
     );
+    this.periodic = new PeriodicNotifications(
+      device.model,
+      device.clock,
+      (c) => this.notifications.wantsPeriodic(c),
+      (c) => this.notifications.periodic(c),
+    );
     device.attach({ busy: () => false, on: (e) => this.onDomainEvent(e) });
     o.transport.onRecord((m) => this.receive(m.payload, m.responseTopic));
     o.transport.onConnected(() => this.announce());
@@ -126,6 +134,7 @@ export class UspEndpoint {
 
   stop(): Promise<void> {
     this.notifications.stop();
+    this.periodic.stop();
     return this.o.transport.stop();
   }
 
@@ -140,9 +149,15 @@ export class UspEndpoint {
         return;
       case 'ready':
         if (this.lastBoot) this.notifications.booted(this.lastBoot.cause, this.lastBoot.commandKey);
-        return;
+        return this.periodic.arm();
+      case 'going-down':
+        return this.periodic.stop();
       case 'values-changed':
+        if (PeriodicNotifications.relevant(e.names)) this.periodic.arm();
         return this.notifications.valuesChanged(e.names);
+      case 'transfer-finished':
+        if (e.transfer?.origin === 'USP' && e.report) this.commandDone(e.transfer.commandKey, e.report.fault);
+        return;
       default:
         return;
     }
@@ -168,6 +183,32 @@ export class UspEndpoint {
         [`${mtp}MQTT.Topic`]: this.o.transport.protocol === 'MQTT' ? c.topic : '',
       });
     }
+  }
+
+  /** A Device.LocalAgent.Request row for an asynchronous command, Active until its OperationComplete. */
+  private startRequest(controller: Controller, command: string, commandKey: string): string {
+    const m = this.device.model;
+    const table = LocalAgentPaths.request;
+    if (!m.schema.tables.has(`${table}{i}.`)) throw new UspError(UspErrorCode.CommandFailure, 'this device keeps no Device.LocalAgent.Request table');
+    const at = `${table}${m.addInstance(table)}.`;
+    m.provision({ [`${at}Originator`]: controller.endpointId, [`${at}Command`]: command, [`${at}CommandKey`]: commandKey, [`${at}Status`]: 'Active' });
+    return at;
+  }
+
+  /** An asynchronous command (by its command key) ended: OperationComplete to its subscribers, and its Request row goes. */
+  private commandDone(commandKey: string, fault: { faultCode: number; faultString: string }): void {
+    const m = this.device.model;
+    const table = LocalAgentPaths.request;
+    if (!m.schema.tables.has(`${table}{i}.`)) return;
+    const id = m.instanceIds(table).find((n) => m.read(`${table}${n}.CommandKey`) === commandKey && m.read(`${table}${n}.Status`) === 'Active');
+    if (id === undefined) return;
+    const command = m.read(`${table}${id}.Command`);
+    this.notifications.operationComplete(
+      command,
+      commandKey,
+      fault.faultCode === 0 ? undefined : { code: UspErrorCode.CommandFailure, message: fault.faultString },
+    );
+    m.clearInstances(table, [id]);
   }
 
   /** The enabled Controllers the data model knows, with where to reach them. */
@@ -279,7 +320,10 @@ export class UspEndpoint {
           result = { agent_supported_protocol_versions: SUPPORTED_PROTOCOL_VERSIONS };
           break;
         default: {
-          const op = operate(this.device, body as CommandRequest);
+          const op = operate(this.device, body as CommandRequest, {
+            onBoard: (controllerPath) => this.notifications.onBoard(controllerPath, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS),
+            startRequest: (command, commandKey) => this.startRequest(controller, command, commandKey),
+          });
           if (!op.respond) {
             op.after?.();
             return undefined;
@@ -290,10 +334,8 @@ export class UspEndpoint {
       }
       return { msg: { header: { msg_id: id, msg_type: shape.type }, body: { response: { [shape.part]: result } } }, ...(after ? { after } : {}) };
     } catch (err) {
-      if (err instanceof UspError) {
-        const paramErrs = (err as UspError & { paramErrs?: { param_path: string; err_code: number; err_msg: string }[] }).paramErrs;
-        return { msg: errorMsg(id, err.code, err.message, paramErrs) };
-      }
+      if (err instanceof UspMessageFailure) return { msg: errorMsg(id, err.code, err.message, err.paramErrs) };
+      if (err instanceof UspError) return { msg: errorMsg(id, err.code, err.message) };
       this.o.logger.error({ err, kind }, 'USP: a message failed');
       return { msg: errorMsg(id, UspErrorCode.InternalError, 'internal error') };
     }

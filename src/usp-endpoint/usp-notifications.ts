@@ -10,6 +10,8 @@ import type { BootCause } from '../device/domain-events.js';
 import { LocalAgentPaths } from '../models/local-agent.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { UspMsg } from '../usp/usp-codec.js';
+import { uniqueKeys } from './usp-data-messages.js';
+import { resolveUspPath } from './usp-path-resolution.js';
 
 export interface Controller {
   /** Its row, "Device.LocalAgent.Controller.1." (a Subscription's Recipient names it without the dot). */
@@ -83,6 +85,57 @@ export class NotificationRouter {
     }
   }
 
+  /** Periodic! to the subscriptions of one Controller (Event on Device.LocalAgent.Periodic!), on its PeriodicNotifInterval. */
+  periodic(controllerPath: string): void {
+    for (const s of this.subscriptions('Event')) {
+      if (`${s.recipient}.` !== controllerPath || !s.references.includes('Device.LocalAgent.Periodic!')) continue;
+      this.notify(s, { event: { obj_path: 'Device.LocalAgent.', event_name: 'Periodic!', params: {} } });
+    }
+  }
+
+  /** Whether a Controller has any Periodic! subscription (no timer is armed for one that has none). */
+  wantsPeriodic(controllerPath: string): boolean {
+    return this.subscriptions('Event').some((s) => `${s.recipient}.` === controllerPath && s.references.includes('Device.LocalAgent.Periodic!'));
+  }
+
+  /** An OnBoardRequest to a Controller (SendOnBoardRequest()), answered with a NotifyResp and retried until then. */
+  onBoard(controllerPath: string, identity: { oui: string; productClass: string; serialNumber: string }, versions: string): void {
+    const s: Subscription = {
+      path: '',
+      id: '',
+      notifType: 'OnBoardRequest',
+      references: [],
+      recipient: controllerPath.slice(0, -1),
+      sendResp: true,
+      expirationSeconds: 0,
+    };
+    this.notify(s, {
+      on_board_req: {
+        oui: identity.oui,
+        product_class: identity.productClass,
+        serial_number: identity.serialNumber,
+        agent_supported_protocol_versions: versions,
+      },
+    });
+  }
+
+  /** OperationComplete of an asynchronous command to its subscribers (the command's path, its object's, or an object above). */
+  operationComplete(command: string, commandKey: string, failure: { code: number; message: string } | undefined): void {
+    const object = command.slice(0, command.lastIndexOf('.') + 1);
+    const name = command.slice(object.length);
+    for (const s of this.subscriptions('OperationComplete')) {
+      if (!s.references.some((r) => r === command || (r.endsWith('.') && object.startsWith(r)) || matches(r, command))) continue;
+      this.notify(s, {
+        oper_complete: {
+          obj_path: object,
+          command_name: name,
+          command_key: commandKey,
+          ...(failure ? { cmd_failure: { err_code: failure.code, err_msg: failure.message } } : { req_output_args: { output_args: {} } }),
+        },
+      });
+    }
+  }
+
   /** Boot! to each Controller subscribed to it (Event on Device.Boot!). */
   booted(cause: BootCause, commandKey: string | undefined): void {
     const usp =
@@ -107,12 +160,42 @@ export class NotificationRouter {
 
   /** ValueChange to each Controller subscribed to a changed parameter (a full path, or an object path above it). */
   valuesChanged(names: readonly string[]): void {
+    // Object paths are instances that came or went: told after the message that made them has set their keys.
+    const objects = names.filter((n) => n.endsWith('.'));
+    if (objects.length > 0) queueMicrotask(() => this.objectsChanged(objects));
     const subs = this.subscriptions('ValueChange');
     if (subs.length === 0) return;
     for (const name of names) {
+      if (name.endsWith('.')) continue;
       for (const s of subs) {
-        if (!s.references.some((r) => matches(r, name))) continue;
+        if (!s.references.some((r) => (r.includes('[') ? this.searchCovers(r, name) : matches(r, name)))) continue;
         this.notify(s, { value_change: { param_path: name, param_value: this.model.definitionOf(name)?.hidden ? '' : this.model.read(name) } });
+      }
+    }
+  }
+
+  /** Whether a reference with a search expression covers a parameter, as the instances are now. */
+  private searchCovers(reference: string, name: string): boolean {
+    let paths: string[];
+    try {
+      paths = resolveUspPath(this.model, reference).paths;
+    } catch {
+      return false;
+    }
+    return paths.some((p) => (p.endsWith('.') ? name.startsWith(p) : p === name));
+  }
+
+  /** ObjectCreation (with the unique keys) or ObjectDeletion to the subscriptions on the instance's table. */
+  private objectsChanged(paths: readonly string[]): void {
+    for (const path of paths) {
+      const m = /^(.*\.)(\d+)\.$/.exec(path);
+      if (!m) continue;
+      const table = m[1]!;
+      const exists = this.model.schema.tables.has(`${table.replace(/\.\d+\./g, '.{i}.')}{i}.`) && this.model.instanceIds(table).includes(Number(m[2]));
+      const type = exists ? 'ObjectCreation' : 'ObjectDeletion';
+      for (const s of this.subscriptions(type)) {
+        if (!s.references.some((r) => r === table || (r.includes('*') && matches(r, table)))) continue;
+        this.notify(s, exists ? { obj_creation: { obj_path: path, unique_keys: uniqueKeys(this.model, path) } } : { obj_deletion: { obj_path: path } });
       }
     }
   }

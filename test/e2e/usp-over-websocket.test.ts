@@ -93,3 +93,54 @@ test('a USP Controller over WebSocket: v1.usp, eid, connect record, Get, 1003 on
     await new Promise((r) => server.close(r));
   }
 });
+
+test('TP-469 7.4, 7.7, 7.12: Pings on the keep-alive interval, a Record in fragmented frames is read, the agent closes with 1000', {
+  skip,
+  timeout: 60_000,
+}, async () => {
+  const codec = await officialCodec();
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: (p) => (p.has('v1.usp') ? 'v1.usp' : false) });
+  await new Promise((r) => server.once('listening', r));
+  let session: { socket: WebSocket; pings: number; received: { record: Obj; msg?: Obj }[]; closeCode?: number } | undefined;
+  server.on('connection', (socket) => {
+    const s = { socket, pings: 0, received: [] as { record: Obj; msg?: Obj }[], closeCode: undefined as number | undefined };
+    session = s;
+    socket.on('ping', () => void s.pings++);
+    socket.on('message', (data) => s.received.push(codec.decode(data as Buffer)));
+    socket.on('close', (code) => void (s.closeCode = code));
+  });
+  const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/usp`;
+  const h = await startHarness({ agent: { schema: builtInUspSchema() } });
+  const log = pino({ level: 'silent' });
+  const usp = new UspEndpoint(h.agent.device, {
+    endpointId: AGENT,
+    controllers: [{ endpointId: CONTROLLER, topic: url }],
+    transport: overWebSocket(new WebSocketMtp({ url, endpointId: AGENT, keepAliveMs: 50, logger: log })),
+    logger: log,
+    parameterKeyName: 'Device.ManagementServer.ParameterKey',
+  });
+  let stopped = false;
+  try {
+    usp.start();
+    h.agent.start();
+    await until(() => session?.received.find((r) => r.record['websocket_connect']), 'the session');
+    await until(() => (session!.pings >= 2 ? true : undefined), 'two Pings');
+    // One Record, sent in three fragments of one message.
+    const bytes = Buffer.from(codec.encode(CONTROLLER, AGENT, 'frag', 'GET', { request: { get: { param_paths: ['Device.DeviceInfo.SerialNumber'] } } }));
+    const third = Math.ceil(bytes.length / 3);
+    session!.socket.send(bytes.subarray(0, third), { binary: true, fin: false });
+    session!.socket.send(bytes.subarray(third, 2 * third), { binary: true, fin: false });
+    session!.socket.send(bytes.subarray(2 * third), { binary: true, fin: true });
+    const answer = await until(() => session!.received.find((r) => r.msg?.['header']?.['msg_id'] === 'frag')?.msg, 'the answer to the fragmented Record');
+    assert.equal(answer['header']['msg_type'], 'GET_RESP');
+    await usp.stop();
+    stopped = true;
+    await until(() => session!.closeCode, 'the close');
+    assert.equal(session!.closeCode, 1000);
+  } finally {
+    if (!stopped) await usp.stop();
+    await h.close();
+    for (const c of server.clients) c.terminate();
+    await new Promise((r) => server.close(r));
+  }
+});

@@ -180,3 +180,22 @@ test('Delete and GetInstances: what is there is deleted and listed; an instance 
   assert.deepEqual(deleted['deleted_obj_results'][1]['oper_status']['oper_success']['affected_paths'], []);
   assert.deepEqual(ctx.model.instanceIds('Device.LocalAgent.Subscription.'), [2]);
 });
+
+test('bounded: a Set of 100,000 parameters and an Add of as many objects are 7005, nothing changed; Get of Device. with max_depth 0 answers the whole tree', () => {
+  const ctx = context();
+  const before = ctx.model.read('Device.DeviceInfo.ProvisioningCode');
+  const settings = Array.from({ length: 100_000 }, (_, i) => ({ param: i === 0 ? 'ProvisioningCode' : `X${i}`, value: 'x', required: false }));
+  assert.throws(
+    () => set(ctx, { allow_partial: true, update_objs: [{ obj_path: 'Device.DeviceInfo.', param_settings: settings }] }),
+    (e: unknown) => e instanceof UspError && e.code === 7005,
+  );
+  assert.equal(ctx.model.read('Device.DeviceInfo.ProvisioningCode'), before);
+  assert.throws(
+    () => add(ctx, { create_objs: Array.from({ length: 20_000 }, () => ({ obj_path: 'Device.LocalAgent.Subscription.' })) }),
+    (e: unknown) => e instanceof UspError && e.code === 7005,
+  );
+  assert.deepEqual(ctx.model.instanceIds('Device.LocalAgent.Subscription.'), []);
+  const all = get(ctx, { param_paths: ['Device.'], max_depth: 0 }) as Obj;
+  const count = all['req_path_results'][0]['resolved_path_results'].reduce((n: number, r: Obj) => n + Object.keys(r['result_params']).length, 0);
+  assert.equal(count, ctx.model.getParameterValues(['Device.']).length);
+});

@@ -8,36 +8,16 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { builtInUspSchema } from '../../src/models/local-agent.js';
 import type { ManualClock } from '../../src/runtime/clock.js';
-import { decodeMsg, decodeRecord, msgRecord, type UspMsg } from '../../src/usp/usp-codec.js';
+import type { UspMsg } from '../../src/usp/usp-codec.js';
 import { notifRetryWaitMs } from '../../src/usp-endpoint/usp-notifications.js';
-import { UspEndpoint, type RecordReceiver, type UspTransport } from '../../src/usp-endpoint/usp-endpoint.js';
+import { UspEndpoint } from '../../src/usp-endpoint/usp-endpoint.js';
+import { memoryTransport } from '../helpers/usp-memory-transport.js';
 import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
 import { until } from '../helpers/until.js';
 
 const AGENT = 'proto::retry-agent';
 const CONTROLLER = 'proto::retry-controller';
-
-/** A transport that hands Records to the test and takes the test's Records to the endpoint. */
-function memoryTransport(): UspTransport & { sent: UspMsg[]; deliver(m: UspMsg): void } {
-  let receiver: RecordReceiver | undefined;
-  let connected: (() => void) | undefined;
-  const sent: UspMsg[] = [];
-  return {
-    protocol: 'MQTT',
-    sent,
-    start: () => connected?.(),
-    stop: async () => {},
-    onRecord: (r) => void (receiver = r),
-    onConnected: (l) => void (connected = l),
-    connected: true,
-    publish: async (_to, bytes) => {
-      const r = decodeRecord(bytes);
-      if (r.no_session_context) sent.push(decodeMsg(r.no_session_context.payload));
-    },
-    connectRecord: () => ({ mqtt_connect: { version: 'V5', subscribed_topic: 'agent' } }),
-    deliver: (m) => void receiver?.({ payload: msgRecord(CONTROLLER, AGENT, m), responseTopic: undefined }),
-  };
-}
+const memory = (): ReturnType<typeof memoryTransport> => memoryTransport(CONTROLLER, AGENT);
 
 test('the retry waits follow TR-369: m to m·k/1000 first, growing, capped at the tenth', () => {
   assert.equal(notifRetryWaitMs(1, 5, 2000, 0), 5000);
@@ -48,7 +28,7 @@ test('the retry waits follow TR-369: m to m·k/1000 first, growing, capped at th
 test('NotifRetry: the same Notify again until its NotifyResp, then no more; given up at NotifExpiration', { timeout: 30_000 }, async () => {
   const h = await startHarness({ manualClock: true, agent: { schema: builtInUspSchema() } });
   const clock = h.clock as ManualClock;
-  const transport = memoryTransport();
+  const transport = memory();
   const usp = new UspEndpoint(h.agent.device, {
     endpointId: AGENT,
     controllers: [{ endpointId: CONTROLLER, topic: 'controller' }],
@@ -119,6 +99,92 @@ test('NotifRetry: the same Notify again until its NotifyResp, then no more; give
     }
     const expiring = notifies().filter((m) => (m.body.request!['notify'] as { subscription_id: string }).subscription_id === 'expiring');
     assert.ok(expiring.length >= 2 && expiring.length <= 3, `${expiring.length} tries within 12 s`);
+  } finally {
+    await usp.stop();
+    await h.close();
+  }
+});
+
+test('Periodic! on the Controller’s PeriodicNotifInterval, aligned with PeriodicNotifTime; SendOnBoardRequest() sends an OnBoardRequest', {
+  timeout: 30_000,
+}, async () => {
+  const h = await startHarness({ manualClock: true, agent: { schema: builtInUspSchema() } });
+  const clock = h.clock as ManualClock;
+  const transport = memory();
+  const usp = new UspEndpoint(h.agent.device, {
+    endpointId: AGENT,
+    controllers: [{ endpointId: CONTROLLER, topic: 'controller' }],
+    transport,
+    logger: pino({ level: 'silent' }),
+    parameterKeyName: 'Device.ManagementServer.ParameterKey',
+  });
+  const request = async (id: string, msgType: UspMsg['header']['msg_type'], body: UspMsg['body']): Promise<UspMsg> => {
+    transport.deliver({ header: { msg_id: id, msg_type: msgType }, body });
+    return until(() => transport.sent.find((m) => m.header.msg_id === id), `the answer to ${id}`);
+  };
+  try {
+    usp.start();
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    const anchor = new Date(Math.ceil(clock.now() / 60_000) * 60_000 + 7_000).toISOString();
+    await request('set-periodic', 'SET', {
+      request: {
+        set: {
+          update_objs: [
+            {
+              obj_path: 'Device.LocalAgent.Controller.1.',
+              param_settings: [
+                { param: 'PeriodicNotifInterval', value: '60', required: true },
+                { param: 'PeriodicNotifTime', value: anchor, required: true },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    await request('sub-periodic', 'ADD', {
+      request: {
+        add: {
+          create_objs: [
+            {
+              obj_path: 'Device.LocalAgent.Subscription.',
+              param_settings: [
+                { param: 'Enable', value: 'true' },
+                { param: 'ID', value: 'tick' },
+                { param: 'NotifType', value: 'Event' },
+                { param: 'ReferenceList', value: 'Device.LocalAgent.Periodic!' },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const periodic = (): UspMsg[] =>
+      transport.sent.filter((m) => (m.body.request?.['notify'] as { event?: { event_name?: string } } | undefined)?.event?.event_name === 'Periodic!');
+    // The next tick falls on the anchor plus a whole number of minutes: at :07 of a minute.
+    const wait = clock.nextTimerIn()!;
+    clock.advance(wait);
+    await until(() => (periodic().length === 1 ? true : undefined), 'the first Periodic!');
+    assert.equal(Math.abs(clock.now() - Date.parse(anchor)) % 60_000, 0, 'aligned with PeriodicNotifTime');
+    clock.advance(60_000);
+    await until(() => (periodic().length === 2 ? true : undefined), 'the second Periodic!');
+
+    const op = await request('onboard', 'OPERATE', {
+      request: { operate: { command: 'Device.LocalAgent.Controller.1.SendOnBoardRequest()', send_resp: true } },
+    });
+    assert.equal(op.header.msg_type, 'OPERATE_RESP');
+    const onboard = await until(
+      () => transport.sent.find((m) => (m.body.request?.['notify'] as { on_board_req?: unknown } | undefined)?.on_board_req),
+      'the OnBoardRequest',
+    );
+    const req = onboard.body.request!['notify'] as { on_board_req: Record<string, string>; send_resp: boolean };
+    assert.equal(req.on_board_req['serial_number'], h.serial);
+    assert.equal(req.on_board_req['agent_supported_protocol_versions'], '1.4');
+    assert.equal(req.send_resp, true);
+    const missing = await request('onboard-9', 'OPERATE', {
+      request: { operate: { command: 'Device.LocalAgent.Controller.9.SendOnBoardRequest()', send_resp: true } },
+    });
+    assert.equal((missing.body.error as { err_code: number }).err_code, 7016);
   } finally {
     await usp.stop();
     await h.close();

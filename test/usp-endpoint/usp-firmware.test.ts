@@ -1,0 +1,118 @@
+/**
+ * Firmware over USP through the device runtime: Operate Device.DeviceInfo.FirmwareImage.2.Download()
+ * answers with a Device.LocalAgent.Request row; the image goes through the same transfer queue, A/B
+ * banks and image checks as a CWMP Download, the device reboots into it, and OperationComplete
+ * (with the command key) reaches the subscribed Controller after the reboot; the ACS hears nothing
+ * of it. A bad image is told as a command failure, and the old firmware stays.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { builtInUspSchema } from '../../src/models/local-agent.js';
+import { buildFirmwareImage } from '../../src/providers/firmware-image.js';
+import type { UspMsg } from '../../src/usp/usp-codec.js';
+import { UspEndpoint } from '../../src/usp-endpoint/usp-endpoint.js';
+import { sessionsCompleted, startHarness } from '../helpers/agent-harness.js';
+import { FileServer } from '../helpers/file-server.js';
+import { until } from '../helpers/until.js';
+import { memoryTransport } from '../helpers/usp-memory-transport.js';
+
+const AGENT = 'proto::fw-agent';
+const CONTROLLER = 'proto::fw-controller';
+
+test('Download() over USP: a Request row, the A/B install and reboot, OperationComplete after it; a bad image is a command failure', {
+  timeout: 60_000,
+}, async () => {
+  const files = new FileServer();
+  await files.listen();
+  const image = buildFirmwareImage({ version: '3.1.0', payload: randomBytes(40_000) });
+  files.files.set('fw.bin', { body: image });
+  files.files.set('bad.bin', { body: Buffer.from('not an image') });
+  const h = await startHarness({ agent: { schema: builtInUspSchema() } });
+  const transport = memoryTransport(CONTROLLER, AGENT);
+  const usp = new UspEndpoint(h.agent.device, {
+    endpointId: AGENT,
+    controllers: [{ endpointId: CONTROLLER, topic: 'controller' }],
+    transport,
+    logger: pino({ level: 'silent' }),
+    parameterKeyName: 'Device.ManagementServer.ParameterKey',
+  });
+  const request = async (id: string, msgType: UspMsg['header']['msg_type'], body: UspMsg['body']): Promise<UspMsg> => {
+    transport.deliver({ header: { msg_id: id, msg_type: msgType }, body });
+    return until(() => transport.sent.find((m) => m.header.msg_id === id), `the answer to ${id}`);
+  };
+  const completions = (): Record<string, unknown>[] =>
+    transport.sent
+      .map((m) => (m.body.request?.['notify'] as { oper_complete?: Record<string, unknown> } | undefined)?.oper_complete)
+      .filter((x) => x !== undefined);
+  try {
+    usp.start();
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    await request('sub', 'ADD', {
+      request: {
+        add: {
+          create_objs: [
+            {
+              obj_path: 'Device.LocalAgent.Subscription.',
+              param_settings: [
+                { param: 'Enable', value: 'true' },
+                { param: 'ID', value: 'ops' },
+                { param: 'NotifType', value: 'OperationComplete' },
+                { param: 'ReferenceList', value: 'Device.DeviceInfo.FirmwareImage.*.Download()' },
+                { param: 'Persistent', value: 'true' },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const reboots = h.device.reboots;
+    const op = await request('dl', 'OPERATE', {
+      request: {
+        operate: {
+          command: 'Device.DeviceInfo.FirmwareImage.2.Download()',
+          command_key: 'fw-usp',
+          send_resp: true,
+          input_args: { URL: files.url('fw.bin'), AutoActivate: 'true' },
+        },
+      },
+    });
+    const result = (op.body.response!['operate_resp'] as { operation_results: { req_obj_path: string }[] }).operation_results[0]!;
+    assert.equal(result.req_obj_path, 'Device.LocalAgent.Request.1.');
+    assert.equal(h.agent.model.read('Device.LocalAgent.Request.1.Command'), 'Device.DeviceInfo.FirmwareImage.2.Download()');
+    assert.equal(h.agent.model.read('Device.LocalAgent.Request.1.Originator'), CONTROLLER);
+
+    const done = await until(() => completions()[0], 'OperationComplete', 30_000);
+    assert.deepEqual(
+      { obj_path: done['obj_path'], command_name: done['command_name'], command_key: done['command_key'] },
+      { obj_path: 'Device.DeviceInfo.FirmwareImage.*.'.replace('*', '2'), command_name: 'Download()', command_key: 'fw-usp' },
+    );
+    assert.ok(done['req_output_args'], 'a success');
+    assert.equal(h.device.reboots, reboots + 1, 'rebooted into the new image');
+    assert.equal(h.agent.model.read('Device.DeviceInfo.SoftwareVersion'), '3.1.0');
+    assert.deepEqual(h.agent.model.instanceIds('Device.LocalAgent.Request.'), [], 'the Request row is gone');
+    // The ACS heard of the reboot (BOOT) but not of a transfer it never asked for.
+    assert.equal(h.acs.acknowledged('TransferComplete', h.serial).length, 0);
+
+    // A file that is no firmware image: a command failure, the running firmware stays.
+    await request('bad', 'OPERATE', {
+      request: {
+        operate: { command: 'Device.DeviceInfo.FirmwareImage.1.Download()', command_key: 'fw-bad', send_resp: true, input_args: { URL: files.url('bad.bin') } },
+      },
+    });
+    const failed = await until(() => completions().find((c) => c['command_key'] === 'fw-bad'), 'the failure');
+    assert.equal((failed['cmd_failure'] as { err_code: number }).err_code, 7022);
+    assert.equal(h.agent.model.read('Device.DeviceInfo.SoftwareVersion'), '3.1.0');
+
+    const badArgs = await request('args', 'OPERATE', {
+      request: { operate: { command: 'Device.DeviceInfo.FirmwareImage.1.Download()', send_resp: true, input_args: { URL: 'ftp://x/y' } } },
+    });
+    assert.equal((badArgs.body.error as { err_code: number }).err_code, 7027);
+  } finally {
+    await usp.stop();
+    await h.close();
+    await files.close();
+  }
+});
