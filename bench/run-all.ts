@@ -5,6 +5,7 @@ import { runFleetBench } from './fleet.js';
 import { runProcessBench } from './process-footprint.js';
 import { runBulkDataBench } from './bulkdata.js';
 import { runUspMessagesBench } from './usp-messages.js';
+import { runUspStartupBench } from './usp-startup.js';
 
 const only = process.argv[2];
 if (!only || only === 'datamodel') runDataModelBench();
@@ -12,4 +13,7 @@ if (!only || only === 'session') await runSessionThroughput();
 if (!only || only === 'fleet') await runFleetBench();
 if (!only || only === 'process') await runProcessBench();
 if (!only || only === 'bulkdata') await runBulkDataBench();
-if (!only || only === 'usp') runUspMessagesBench();
+if (!only || only === 'usp') {
+  runUspMessagesBench();
+  await runUspStartupBench();
+}

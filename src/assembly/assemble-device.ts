@@ -322,6 +322,7 @@ interface UspSettings {
   password: string | undefined;
   version: 4 | 5;
   controller: { endpointId: string; topic: string };
+  tls: { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined;
 }
 
 /** The USP settings of a configuration that has a broker, checked: its Controller must be named, with its topic. */
@@ -343,6 +344,13 @@ function uspSettings(config: AgentConfig): UspSettings | undefined {
     password: u.mqtt.password,
     version: u.mqtt.version,
     controller: { endpointId, topic: websocket ?? topic! },
+    tls: u.tls
+      ? {
+          ca: readFileOption(u.tls.caFile, 'usp.tls.caFile'),
+          cert: readFileOption(u.tls.certFile, 'usp.tls.certFile'),
+          key: readFileOption(u.tls.keyFile, 'usp.tls.keyFile'),
+        }
+      : undefined,
   };
 }
 
@@ -359,7 +367,7 @@ async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, 
   let transport: import('../usp-endpoint/usp-endpoint.js').UspTransport;
   if (s.transport === 'WebSocket') {
     const { WebSocketMtp } = await import('../mtp/websocket-mtp.js');
-    transport = overWebSocket(new WebSocketMtp({ url: s.url, endpointId, keepAliveMs: s.keepAliveSeconds * 1000, logger }));
+    transport = overWebSocket(new WebSocketMtp({ url: s.url, endpointId, keepAliveMs: s.keepAliveSeconds * 1000, tls: s.tls, logger }));
   } else {
     const { MqttMtp } = await import('../mtp/mqtt-mtp.js');
     const mtp = new MqttMtp({
@@ -369,6 +377,7 @@ async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, 
       username: s.username,
       password: s.password,
       protocolVersion: s.version,
+      tls: s.tls,
       logger,
     });
     transport = overMqtt(mtp);

@@ -249,6 +249,15 @@ export const configSchema = z
           })
           .strict()
           .default({ keepAliveSeconds: 30 }),
+        /** TLS for mqtts:// and wss://: the CA that signs the broker's or Controller's certificate, and a client certificate. */
+        tls: z
+          .object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() })
+          .strict()
+          .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+            message: 'certFile and keyFile go together (a client certificate needs its key)',
+            path: ['keyFile'],
+          })
+          .optional(),
         /** The Controller trusted with full access, and the topic it listens on. */
         controller: z
           .object({ endpointId: z.string().min(1).max(256).optional(), topic: z.string().min(1).max(65535).optional() })

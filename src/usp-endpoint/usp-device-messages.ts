@@ -148,8 +148,7 @@ export function operate(
       throw new UspError(UspErrorCode.ObjectDoesNotExist, `${objectPath} does not exist`);
     }
   }
-  const unknown = Object.keys(req.input_args ?? {}).filter((a) => !command.input.includes(a));
-  if (unknown.length > 0) throw new UspError(UspErrorCode.InvalidCommandArguments, `${path} takes no argument ${unknown.join(', ')}`);
+  // Arguments the command does not know are ignored (TP-469 1.91): a newer Controller may send more.
   const { outputs, after, request } = command.run(device, req.command_key ?? '', objectPath, hooks, req.input_args ?? {});
   // An asynchronous command answers with its Request row; OperationComplete tells its end.
   const result = request ? { executed_command: path, req_obj_path: request } : { executed_command: path, req_output_args: { output_args: outputs } };

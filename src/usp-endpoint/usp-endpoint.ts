@@ -18,6 +18,7 @@ import { add, get, getInstances, remove, set, UspMessageFailure, type DataMessag
 import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandRequest } from './usp-device-messages.js';
 import { NotificationRouter, type Controller } from './usp-notifications.js';
 import { PeriodicNotifications } from './usp-periodic.js';
+import { SubscriptionExpiry } from './usp-subscription-expiry.js';
 
 /** Told of each Record that arrives; 'unreadable' when it is not a Record (a WebSocket then closes with 1003). */
 export type RecordReceiver = (m: { payload: Uint8Array; responseTopic: string | undefined }) => 'unreadable' | undefined;
@@ -100,6 +101,7 @@ export class UspEndpoint {
   private readonly ctx: DataMessageContext;
   private readonly notifications: NotificationRouter;
   private readonly periodic: PeriodicNotifications;
+  private readonly expiry: SubscriptionExpiry;
   private lastBoot: { cause: BootCause; commandKey?: string } | undefined;
   private nextMsgId = 1;
 
@@ -123,6 +125,7 @@ export class UspEndpoint {
       (c) => this.notifications.wantsPeriodic(c),
       (c) => this.notifications.periodic(c),
     );
+    this.expiry = new SubscriptionExpiry(device.model, device.clock, o.parameterKeyName);
     device.attach({ busy: () => false, on: (e) => this.onDomainEvent(e) });
     o.transport.onRecord((m) => this.receive(m.payload, m.responseTopic));
     o.transport.onConnected(() => this.announce());
@@ -135,6 +138,7 @@ export class UspEndpoint {
   stop(): Promise<void> {
     this.notifications.stop();
     this.periodic.stop();
+    this.expiry.stop();
     return this.o.transport.stop();
   }
 
@@ -149,11 +153,14 @@ export class UspEndpoint {
         return;
       case 'ready':
         if (this.lastBoot) this.notifications.booted(this.lastBoot.cause, this.lastBoot.commandKey);
+        this.expiry.arm();
         return this.periodic.arm();
       case 'going-down':
+        this.expiry.stop();
         return this.periodic.stop();
       case 'values-changed':
         if (PeriodicNotifications.relevant(e.names)) this.periodic.arm();
+        if (e.names.some((n) => n.startsWith(LocalAgentPaths.subscription))) this.expiry.arm();
         return this.notifications.valuesChanged(e.names);
       case 'transfer-finished':
         if (e.transfer?.origin === 'USP' && e.report) this.commandDone(e.transfer.commandKey, e.report.fault);
@@ -302,9 +309,12 @@ export class UspEndpoint {
           break;
         case 'add':
           result = add(this.ctx, body, (instance) => {
-            // A Subscription belongs to the Controller that created it.
+            // A Subscription belongs to the Controller that created it, and counts its TimeToLive from now.
             if (instance.startsWith(LocalAgentPaths.subscription))
-              this.device.model.writeFromDevice({ [`${instance}Recipient`]: controller.path.slice(0, -1) });
+              this.device.model.writeFromDevice({
+                [`${instance}Recipient`]: controller.path.slice(0, -1),
+                [`${instance}CreationDate`]: new Date(this.device.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+              });
           });
           break;
         case 'delete':

@@ -106,6 +106,40 @@ test('Download() over USP: a Request row, the A/B install and reboot, OperationC
     assert.equal((failed['cmd_failure'] as { err_code: number }).err_code, 7022);
     assert.equal(h.agent.model.read('Device.DeviceInfo.SoftwareVersion'), '3.1.0');
 
+    // TP-469 1.65: send_resp false: no OperateResp, and OperationComplete all the same.
+    transport.deliver({
+      header: { msg_id: 'quiet', msg_type: 'OPERATE' },
+      body: {
+        request: {
+          operate: {
+            command: 'Device.DeviceInfo.FirmwareImage.1.Download()',
+            command_key: 'test65',
+            send_resp: false,
+            input_args: { URL: files.url('bad.bin') },
+          },
+        },
+      },
+    });
+    await until(() => completions().find((c) => c['command_key'] === 'test65'), 'the OperationComplete of test65');
+    assert.ok(!transport.sent.some((m) => m.header.msg_id === 'quiet'), 'no OperateResp');
+
+    // TP-469 1.91 and 1.62: an argument the command does not know is ignored; Reboot() with send_resp false reboots without an answer.
+    const before = h.device.reboots;
+    transport.deliver({
+      header: { msg_id: 'reboot62', msg_type: 'OPERATE' },
+      body: { request: { operate: { command: 'Device.Reboot()', command_key: 'test62', send_resp: false, input_args: { InvalidArgument: '2' } } } },
+    });
+    await until(() => (h.device.reboots === before + 1 ? true : undefined), 'the reboot');
+    assert.ok(!transport.sent.some((m) => m.header.msg_id === 'reboot62'), 'no OperateResp');
+    const known = await request('reboot91', 'OPERATE', {
+      request: { operate: { command: 'Device.Reboot()', command_key: 'test91', send_resp: true, input_args: { InvalidArgument: '2' } } },
+    });
+    assert.equal(
+      (known.body.response!['operate_resp'] as { operation_results: { executed_command: string }[] }).operation_results[0]!.executed_command,
+      'Device.Reboot()',
+    );
+    await until(() => (h.device.reboots === before + 2 ? true : undefined), 'the second reboot');
+
     const badArgs = await request('args', 'OPERATE', {
       request: { operate: { command: 'Device.DeviceInfo.FirmwareImage.1.Download()', send_resp: true, input_args: { URL: 'ftp://x/y' } } },
     });

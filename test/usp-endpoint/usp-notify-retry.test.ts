@@ -190,3 +190,54 @@ test('Periodic! on the Controller’s PeriodicNotifInterval, aligned with Period
     await h.close();
   }
 });
+
+test('TP-469 1.55 Subscription.TimeToLive: notifies while it lives, is gone after, and tells nothing more', { timeout: 30_000 }, async () => {
+  const h = await startHarness({ manualClock: true, agent: { schema: builtInUspSchema() } });
+  const clock = h.clock as ManualClock;
+  const transport = memory();
+  const usp = new UspEndpoint(h.agent.device, {
+    endpointId: AGENT,
+    controllers: [{ endpointId: CONTROLLER, topic: 'controller' }],
+    transport,
+    logger: pino({ level: 'silent' }),
+    parameterKeyName: 'Device.ManagementServer.ParameterKey',
+  });
+  try {
+    usp.start();
+    h.agent.start();
+    await sessionsCompleted(h, 1);
+    transport.deliver({
+      header: { msg_id: 'add55', msg_type: 'ADD' },
+      body: {
+        request: {
+          add: {
+            create_objs: [
+              {
+                obj_path: 'Device.LocalAgent.Subscription.',
+                param_settings: [
+                  { param: 'Enable', value: 'true' },
+                  { param: 'ID', value: 'notify55' },
+                  { param: 'NotifType', value: 'ValueChange' },
+                  { param: 'ReferenceList', value: 'Device.DeviceInfo.ProvisioningCode' },
+                  { param: 'TimeToLive', value: '20' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    await until(() => transport.sent.find((m) => m.header.msg_id === 'add55'), 'the AddResp');
+    const told = (): number => transport.sent.filter((m) => m.header.msg_type === 'NOTIFY').length;
+    h.agent.model.writeFromDevice({ 'Device.DeviceInfo.ProvisioningCode': 'TestValue55' });
+    await until(() => (told() === 1 ? true : undefined), 'the Notify while it lives');
+    clock.advance(20_000);
+    await until(() => (h.agent.model.instanceIds('Device.LocalAgent.Subscription.').length === 0 ? true : undefined), 'the subscription gone');
+    h.agent.model.writeFromDevice({ 'Device.DeviceInfo.ProvisioningCode': 'TestValue55-2' });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(told(), 1, 'nothing after it expired');
+  } finally {
+    await usp.stop();
+    await h.close();
+  }
+});
