@@ -315,7 +315,8 @@ interface UspSettings {
   endpointId: string | undefined;
   /** The broker's URL (MQTT) or the Controller's (WebSocket). */
   url: string;
-  transport: 'MQTT' | 'WebSocket';
+  transport: 'MQTT' | 'WebSocket' | 'none';
+  listen: { port: number; address: string } | undefined;
   keepAliveSeconds: number;
   topic: string | undefined;
   username: string | undefined;
@@ -328,22 +329,23 @@ interface UspSettings {
 /** The USP settings of a configuration that has a broker, checked: its Controller must be named, with its topic. */
 function uspSettings(config: AgentConfig): UspSettings | undefined {
   const u = config.usp;
-  if (!u?.mqtt.url && !u?.websocket.url) return undefined;
+  if (!u?.mqtt.url && !u?.websocket.url && u?.websocket.listenPort === undefined) return undefined;
   if (u.mqtt.url && u.websocket.url) throw new ConfigError('usp: give a broker (usp.mqtt.url) or a WebSocket (usp.websocket.url), not both');
   const { endpointId, topic } = u.controller;
   if (!endpointId) throw new ConfigError('usp.controller.endpointId: name the USP Controller (--usp-controller-id)');
   const websocket = u.websocket.url;
-  if (!websocket && !topic) throw new ConfigError('usp.controller.topic: with a USP broker, give the topic the Controller listens on (--usp-controller-topic)');
+  if (u.mqtt.url && !topic) throw new ConfigError('usp.controller.topic: with a USP broker, give the topic the Controller listens on (--usp-controller-topic)');
   return {
     endpointId: u.endpointId,
-    url: websocket ?? u.mqtt.url!,
-    transport: websocket ? 'WebSocket' : 'MQTT',
+    url: websocket ?? u.mqtt.url ?? '',
+    transport: websocket ? 'WebSocket' : u.mqtt.url ? 'MQTT' : 'none',
+    listen: u.websocket.listenPort === undefined ? undefined : { port: u.websocket.listenPort, address: u.websocket.listenAddress },
     keepAliveSeconds: u.websocket.keepAliveSeconds,
     topic: u.mqtt.topic,
     username: u.mqtt.username,
     password: u.mqtt.password,
     version: u.mqtt.version,
-    controller: { endpointId, topic: websocket ?? topic! },
+    controller: { endpointId, topic: websocket ?? topic ?? '' },
     tls: u.tls
       ? {
           ca: readFileOption(u.tls.caFile, 'usp.tls.caFile'),
@@ -362,10 +364,12 @@ async function uspSchemaFor(config: AgentConfig): Promise<Schema> {
 
 /** The USP endpoint over MQTT, attached to the agent's device (its modules loaded only for a USP device). */
 async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const { UspEndpoint, overMqtt, overWebSocket } = await import('../usp-endpoint/usp-endpoint.js');
+  const { UspEndpoint, overMqtt, overWebSocket, noOutgoingTransport } = await import('../usp-endpoint/usp-endpoint.js');
   const endpointId = s.endpointId ?? `os::${identity.oui}-${identity.serialNumber}`;
   let transport: import('../usp-endpoint/usp-endpoint.js').UspTransport;
-  if (s.transport === 'WebSocket') {
+  if (s.transport === 'none') {
+    transport = noOutgoingTransport();
+  } else if (s.transport === 'WebSocket') {
     const { WebSocketMtp } = await import('../mtp/websocket-mtp.js');
     transport = overWebSocket(new WebSocketMtp({ url: s.url, endpointId, keepAliveMs: s.keepAliveSeconds * 1000, tls: s.tls, logger }));
   } else {
@@ -382,7 +386,19 @@ async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, 
     });
     transport = overMqtt(mtp);
   }
-  const endpoint = new UspEndpoint(agent.device, { endpointId, controllers: [s.controller], transport, logger, parameterKeyName: agent.ms.parameterKey });
+  let listener: import('../mtp/websocket-listener-mtp.js').WebSocketListenerMtp | undefined;
+  if (s.listen) {
+    const { WebSocketListenerMtp } = await import('../mtp/websocket-listener-mtp.js');
+    listener = new WebSocketListenerMtp({ port: s.listen.port, address: s.listen.address, logger });
+  }
+  const endpoint = new UspEndpoint(agent.device, {
+    endpointId,
+    controllers: [s.controller],
+    transport,
+    ...(listener ? { listener } : {}),
+    logger,
+    parameterKeyName: agent.ms.parameterKey,
+  });
   endpoint.start();
   logger.info({ endpointId, url: s.url, controller: s.controller.endpointId }, `USP agent over ${s.transport}`);
   return endpoint;

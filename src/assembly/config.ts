@@ -246,9 +246,12 @@ export const configSchema = z
               .optional(),
             /** Ping interval, seconds. */
             keepAliveSeconds: z.number().int().min(1).max(3600).default(30),
+            /** Also accept sessions Controllers open to the agent on this port (R-WS.6), and address. */
+            listenPort: z.number().int().min(0).max(65535).optional(),
+            listenAddress: z.string().default('127.0.0.1'),
           })
           .strict()
-          .default({ keepAliveSeconds: 30 }),
+          .default({ keepAliveSeconds: 30, listenAddress: '127.0.0.1' }),
         /** TLS for mqtts:// and wss://: the CA that signs the broker's or Controller's certificate, and a client certificate. */
         tls: z
           .object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() })
@@ -323,6 +326,10 @@ export function loadConfig(file: string | undefined, ...layers: ConfigOverrides[
     if (o.uspWsUrl !== undefined) {
       const usp = (merged['usp'] ??= {});
       usp.websocket = { ...(usp.websocket ?? {}), url: o.uspWsUrl };
+    }
+    if (o.uspWsListen !== undefined) {
+      const usp = (merged['usp'] ??= {});
+      usp.websocket = { ...(usp.websocket ?? {}), listenPort: o.uspWsListen };
     }
     if (o.uspMqttUrl !== undefined || o.uspControllerId !== undefined || o.uspControllerTopic !== undefined || o.uspEndpointId !== undefined) {
       const usp = (merged['usp'] ??= {});

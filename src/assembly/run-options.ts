@@ -25,6 +25,7 @@ export interface ConfigOverrides {
   usp?: boolean;
   uspMqttUrl?: string;
   uspWsUrl?: string;
+  uspWsListen?: number;
   uspControllerId?: string;
   uspControllerTopic?: string;
   uspEndpointId?: string;
@@ -50,6 +51,7 @@ export type OverrideKey =
   | 'usp'
   | 'uspMqttUrl'
   | 'uspWsUrl'
+  | 'uspWsListen'
   | 'uspControllerId'
   | 'uspControllerTopic'
   | 'uspEndpointId';
@@ -153,6 +155,12 @@ export const RUN_OPTIONS: Record<OverrideKey, { flag: string; configKey: string;
     env: 'CWMP_AGENT_USP_WS_URL',
     description: "speak USP over a WebSocket the agent opens to the Controller's ws:// or wss:// URL",
   },
+  uspWsListen: {
+    flag: '--usp-ws-listen <port>',
+    configKey: 'usp.websocket.listenPort',
+    env: 'CWMP_AGENT_USP_WS_LISTEN',
+    description: 'also accept WebSocket sessions that the USP Controller opens to the agent, on this port (usp.websocket.listenAddress, 127.0.0.1 by default)',
+  },
   uspControllerId: {
     flag: '--usp-controller-id <id>',
     configKey: 'usp.controller.endpointId',
@@ -209,7 +217,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   o.acsUsername = take('acsUsername', true);
   o.acsPassword = take('acsPassword', true);
   o.stateDir = take('stateDir', false);
-  const takePort = (key: 'crPort' | 'metricsPort' | 'uiPort'): number | undefined => {
+  const takePort = (key: 'crPort' | 'metricsPort' | 'uiPort' | 'uspWsListen'): number | undefined => {
     const text = take(key, false);
     if (text === undefined) return undefined;
     if (!/^\d+$/.test(text.trim()) || Number(text) > 65535)
@@ -229,6 +237,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConfigOverrides {
   if (usp !== undefined) o.usp = usp === 'true' || usp === '1';
   o.uspMqttUrl = take('uspMqttUrl', false);
   o.uspWsUrl = take('uspWsUrl', false);
+  o.uspWsListen = takePort('uspWsListen');
   o.uspControllerId = take('uspControllerId', false);
   o.uspControllerTopic = take('uspControllerTopic', false);
   o.uspEndpointId = take('uspEndpointId', false);

@@ -20,7 +20,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
   let acsUrl = config.acs.url;
   // --usp with no broker and no WebSocket URL: the bundled USP controller, in this process, over a WebSocket.
   let demoController: UspTestController | undefined;
-  if (config.usp?.enabled && !config.usp.mqtt.url && !config.usp.websocket.url) {
+  if (config.usp?.enabled && !config.usp.mqtt.url && !config.usp.websocket.url && config.usp.websocket.listenPort === undefined) {
     const { UspTestController } = await import('../usp-controller/usp-test-controller.js');
     demoController = new UspTestController();
     config.usp.websocket.url = await demoController.listen();
@@ -31,7 +31,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
     );
   }
   // No ACS but USP: the device speaks USP only, and no test ACS is started.
-  if (!acsUrl && !config.usp?.mqtt.url && !config.usp?.websocket.url) {
+  if (!acsUrl && !config.usp?.mqtt.url && !config.usp?.websocket.url && config.usp?.websocket.listenPort === undefined) {
     // Loaded only when needed: a device with its own ACS never carries the test ACS.
     const { TestAcs } = await import('../acs/test-acs.js');
     demoAcs = new TestAcs();

@@ -54,6 +54,30 @@ export function overMqtt(mtp: MqttMtp): UspTransport {
   };
 }
 
+/** No outgoing transport: an agent that only accepts sessions from its Controllers. */
+export function noOutgoingTransport(): UspTransport {
+  return {
+    protocol: 'WebSocket',
+    start: () => {},
+    stop: async () => {},
+    onRecord: () => {},
+    onConnected: () => {},
+    connected: false,
+    publish: () => Promise.reject(new Error('this agent opens no session: its Controllers connect to it')),
+    connectRecord: () => ({ websocket_connect: {} }),
+  };
+}
+
+/** Sessions Controllers open to the agent (R-WS.6): answered on the session they came on. */
+export interface UspListener {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onRecord(receiver: RecordReceiver): void;
+  onConnected(listener: (endpointId: string) => void): void;
+  reaches(endpointId: string): boolean;
+  publish(endpointId: string, record: Uint8Array): Promise<void>;
+}
+
 /** A WebSocket session to the Controller as the endpoint's transport. */
 export function overWebSocket(mtp: WebSocketMtp): UspTransport {
   return {
@@ -80,6 +104,8 @@ export interface UspEndpointOptions {
   endpointId: string;
   controllers: readonly ConfiguredController[];
   transport: UspTransport;
+  /** WebSocket sessions Controllers open to the agent, besides the transport (see websocket-listener-mtp.ts). */
+  listener?: UspListener;
   logger: Logger;
   /** The CWMP ParameterKey's path: USP changes leave it alone. */
   parameterKeyName: string;
@@ -127,18 +153,29 @@ export class UspEndpoint {
     );
     this.expiry = new SubscriptionExpiry(device.model, device.clock, o.parameterKeyName);
     device.attach({ busy: () => false, on: (e) => this.onDomainEvent(e) });
-    o.transport.onRecord((m) => this.receive(m.payload, m.responseTopic));
+    o.transport.onRecord((m) => this.receive(m.payload, m.responseTopic, false));
     o.transport.onConnected(() => this.announce());
+    o.listener?.onRecord((m) => this.receive(m.payload, undefined, true));
+    o.listener?.onConnected((endpointId) => {
+      const c = this.controllers().find((x) => x.endpointId === endpointId);
+      if (!c) return;
+      void this.o.listener
+        ?.publish(endpointId, encodeRecord({ version: '1.4', to_id: endpointId, from_id: o.endpointId, websocket_connect: {} }))
+        .catch(() => {});
+      this.notifications.flush();
+    });
   }
 
   start(): void {
     this.o.transport.start();
+    void this.o.listener?.start().catch((err: Error) => this.o.logger.error({ err: err.message }, 'USP: cannot accept WebSocket sessions'));
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.notifications.stop();
     this.periodic.stop();
     this.expiry.stop();
+    await this.o.listener?.stop();
     return this.o.transport.stop();
   }
 
@@ -252,7 +289,7 @@ export class UspEndpoint {
   /* ---------- messages ---------- */
 
   /** A Record arrived: 'unreadable' at once when it is none; otherwise handled (and answered) after. */
-  private receive(payload: Uint8Array, responseTopic: string | undefined): 'unreadable' | undefined {
+  private receive(payload: Uint8Array, responseTopic: string | undefined, onListener: boolean): 'unreadable' | undefined {
     let record: UspRecord;
     try {
       record = decodeRecord(payload);
@@ -260,11 +297,11 @@ export class UspEndpoint {
       this.o.logger.warn({ err: (err as Error).message }, 'USP: not a Record; dropped');
       return 'unreadable';
     }
-    void this.handle(record, responseTopic);
+    void this.handle(record, responseTopic, onListener);
     return undefined;
   }
 
-  private async handle(record: UspRecord, responseTopic: string | undefined): Promise<void> {
+  private async handle(record: UspRecord, responseTopic: string | undefined, onListener: boolean): Promise<void> {
     const log = this.o.logger;
     if (record.to_id !== this.o.endpointId) return log.warn({ to: record.to_id }, 'USP: a Record for another endpoint; dropped');
     const controller = this.controllers().find((c) => c.endpointId === record.from_id);
@@ -278,7 +315,8 @@ export class UspEndpoint {
       return;
     }
     const answer = this.answer(msg, controller);
-    const to = { ...controller, topic: responseTopic ?? controller.topic };
+    // The answer goes back the way the request came: the session it came on, or the Response Topic.
+    const to = onListener ? { ...controller, topic: '', session: true } : { ...controller, topic: responseTopic ?? controller.topic };
     if (answer) await this.send(to, answer.msg);
     answer?.after?.();
   }
@@ -351,8 +389,18 @@ export class UspEndpoint {
     }
   }
 
-  /** Sends a Msg to a Controller; false when it could not go (not connected: the caller may keep it). */
-  private send(to: Controller, msg: UspMsg): Promise<boolean> {
+  /** Sends a Msg to a Controller (on its session to the agent when it has one); false when it could not go. */
+  private async send(to: Controller & { session?: boolean }, msg: UspMsg): Promise<boolean> {
+    const listener = this.o.listener;
+    if (listener && (to.session || listener.reaches(to.endpointId))) {
+      try {
+        await listener.publish(to.endpointId, msgRecord(this.o.endpointId, to.endpointId, msg));
+        return true;
+      } catch (err) {
+        this.o.logger.warn({ err: (err as Error).message, controller: to.endpointId }, 'USP: could not send');
+        return false;
+      }
+    }
     return this.publish(to.topic, undefined, to.endpointId, msg);
   }
 

@@ -31,6 +31,7 @@ const SAMPLES: Record<OverrideKey, string> = {
   usp: 'true',
   uspMqttUrl: 'mqtt://broker.example:1883',
   uspWsUrl: 'wss://controller.example/usp',
+  uspWsListen: '7559',
   uspControllerId: 'proto::controller',
   uspControllerTopic: 'usp/controller',
   uspEndpointId: 'proto::agent',
