@@ -188,6 +188,40 @@ export function getSupportedDm(model: DataModel, req: SupportedDmRequest): Recor
       supported_objs: [],
     };
     const plain = requested.replace(/\.\d+(?=\.|$)/g, '.{i}');
+    // A command or an event alone: its object, listing that one only.
+    if (plain.endsWith('()') || plain.endsWith('!')) {
+      const object = plain.slice(0, plain.lastIndexOf('.') + 1);
+      const name = plain.slice(object.length);
+      const command = COMMANDS.find((c) => c.object === object && c.name === name);
+      const event = EVENTS.find((e) => e.object === object && e.name === name);
+      if (!command && !event) return failed;
+      return {
+        req_obj_path: requested,
+        err_code: 0,
+        err_msg: '',
+        data_model_inst_uri: 'urn:broadband-forum-org:tr-181-2-16-0-usp',
+        supported_objs: [
+          {
+            supported_obj_path: object,
+            access: 'OBJ_READ_ONLY',
+            is_multi_instance: object.endsWith('{i}.'),
+            supported_params: [],
+            supported_commands: command
+              ? [
+                  {
+                    command_name: command.name,
+                    input_arg_names: [...command.input],
+                    output_arg_names: [...command.output],
+                    command_type: command.async ? 'CMD_ASYNC' : 'CMD_SYNC',
+                  },
+                ]
+              : [],
+            supported_events: event ? [{ event_name: event.name, arg_names: [...event.args] }] : [],
+            unique_key_sets: [],
+          },
+        ],
+      };
+    }
     // A parameter alone (or the table it names without its "{i}."), else an object, a table's path naming its rows.
     const parameter = !plain.endsWith('.') ? schema.parameters.get(plain) : undefined;
     const objectPath = parameter ? plain.slice(0, plain.lastIndexOf('.') + 1) : plain.endsWith('.') ? plain : `${plain}.`;

@@ -427,6 +427,16 @@ test('TP-469 chapter 1: messages and path names', { timeout: 120_000 }, async (t
       assert.match(r[0]['oper_status']['oper_success']['instantiated_path'], /^Device\.LocalAgent\.Controller\.1\.MTP\.\d+\.$/);
       assert.equal(model.instanceIds('Device.LocalAgent.Controller.1.MTP.').length, before + 1);
     });
+    await t.test('1.10 Add with unique key addressing in the path (a nested table)', async () => {
+      const r = results(
+        await addMsg(false, [{ path: 'Device.LocalAgent.Controller.[EndpointID=="proto::tp469-controller"].MTP.', settings: [['Protocol', 'MQTT', false]] }]),
+        'add_resp',
+        'created_obj_results',
+      );
+      const ok = r[0]['oper_status']['oper_success'];
+      assert.match(ok['instantiated_path'], /^Device\.LocalAgent\.Controller\.1\.MTP\.\d+\.$/);
+      assert.deepEqual(Object.keys(ok['unique_keys']).sort(), ['Alias', 'Protocol']);
+    });
     await t.test('1.96 a non-functional unique key cannot be changed', async () => {
       await addMsg(false, [{ settings: [['ID', 'add96']] }]);
       const at = pathOf('add96');
@@ -446,7 +456,7 @@ test('TP-469 chapter 1: messages and path names', { timeout: 120_000 }, async (t
           },
         },
       });
-    await t.test('1.72 to 1.77, 1.99, 1.107 GetSupportedDM', async () => {
+    await t.test('1.72 to 1.77, 1.97, 1.98, 1.99, 1.105, 1.106, 1.107 GetSupportedDM', async () => {
       // biome-ignore lint/suspicious/noExplicitAny: read field by field
       const objs = (m: Obj, i = 0): any[] => m['body']['response']['get_supported_dm_resp']['req_obj_results'][i]['supported_objs'];
       const full = objs(await dm(['Device.LocalAgent.'], false, true));
@@ -490,6 +500,24 @@ test('TP-469 chapter 1: messages and path names', { timeout: 120_000 }, async (t
       assert.deepEqual(
         keys[0]['unique_key_sets'].map((k: Obj) => k['key_names']),
         [['Alias'], ['Recipient', 'ID']],
+      );
+
+      const commandsOnly = await send('GET_SUPPORTED_DM', { request: { get_supported_dm: { obj_paths: ['Device.'], return_commands: true } } });
+      const withCommands = objs(commandsOnly).filter((o) => o['supported_commands'].length > 0);
+      assert.ok(withCommands.every((o) => o['supported_params'].length === 0 && o['supported_events'].length === 0));
+      assert.ok(withCommands.some((o) => o['supported_commands'].some((c: Obj) => c['input_arg_names'].includes('URL') && c['command_type'] === 'CMD_ASYNC')));
+      const eventsOnly = objs(await send('GET_SUPPORTED_DM', { request: { get_supported_dm: { obj_paths: ['Device.'], return_events: true } } }));
+      assert.ok(eventsOnly.some((o) => o['supported_events'].some((e: Obj) => e['event_name'] === 'Boot!' && e['arg_names'].includes('Cause'))));
+      assert.ok(eventsOnly.every((o) => o['supported_commands'].length === 0 && o['supported_params'].length === 0));
+      const reboot = objs(await dm(['Device.Reboot()'], false, true));
+      assert.deepEqual(
+        [reboot.length, reboot[0]['supported_commands'].map((c: Obj) => c['command_name']), reboot[0]['supported_events'], reboot[0]['supported_params']],
+        [1, ['Reboot()'], [], []],
+      );
+      const boot = objs(await dm(['Device.Boot!'], false, true));
+      assert.deepEqual(
+        [boot.length, boot[0]['supported_events'].map((e: Obj) => e['event_name']), boot[0]['supported_commands'], boot[0]['unique_key_sets'] ?? []],
+        [1, ['Boot!'], [], []],
       );
 
       const one = objs(await dm(['Device.LocalAgent.EndpointID'], false, true));
