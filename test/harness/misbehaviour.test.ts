@@ -72,7 +72,8 @@ test('dropConnection and malformedAnswer: the ACS gets no answer, the session fa
   try {
     await r.fleet.start();
     await r.acs.waitFor(() => r.misbehaviour.fired['drop'] === 1 && r.misbehaviour.fired['garble'] === 1, 10_000);
-    await new Promise((res) => setTimeout(res, 300));
+    // The failed session is counted once the device has seen its connection end: waited for, not timed.
+    await r.acs.waitFor(() => r.fleet.members.every((m) => (m.agent?.retryCount ?? 0) >= 1), 10_000);
     for (const m of r.fleet.members) {
       assert.ok(!r.acs.responses(m.serial).some((x) => x.method === 'GetParameterValuesResponse'), `${m.serial} never answered`);
       assert.ok(m.agent!.retryCount >= 1, 'the device counts a failed session and will retry');
@@ -428,7 +429,8 @@ test('vendor quirk presets, seen by the ACS: 1/0 and True/False booleans, values
     const fleet = testFleet(url, 1, { acsUsername: 'cpe', acsPassword: 'pw', bootWindowSeconds: 0, misbehaviour });
     try {
       await fleet.start();
-      await new Promise((res) => setTimeout(res, 600));
+      // Waited for: a session that got in, or the device's session failing at the Digest challenge.
+      await acs.waitFor(() => (ok ? acs.completedSessions().length > 0 : (fleet.members[0]?.agent?.retryCount ?? 0) >= 1), 10_000);
       assert.equal(acs.completedSessions().length > 0, ok, `${scheme} ACS`);
     } finally {
       await fleet.stop();
