@@ -17,6 +17,7 @@ import { runScenario } from '../../src/fleet/scenarios.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
 import { testFleet } from '../helpers/fleet.js';
+import { until } from '../helpers/until.js';
 
 async function small(acs: TestAcs, count: number, extra: Partial<FleetOptions> = {}): Promise<Fleet> {
   const url = await acs.listen();
@@ -101,25 +102,27 @@ test('standby: devices sleep deaf to connection requests and wake with 13 WAKEUP
   try {
     const run = runScenario(fleet, { name: 'standby', durationSeconds: 3, churnPercent: 50, offlineSeconds: 0.5 }, systemClock, acs);
     // While some sleep, one of them does not answer a connection request.
-    await new Promise((r) => setTimeout(r, 1500));
-    const asleep = fleet.members.find((m) => m.agent?.standbyMode);
-    if (asleep) {
+    const asleep = await until(() => fleet.members.find((m) => m.agent?.standbyMode), 'a device asleep', 10_000);
+    {
       const a = asleep.agent!;
-      assert.equal(
-        await acs.connectionRequest(
-          a.model.read(a.ms.connectionRequestUrl),
-          a.model.read(a.ms.connectionRequestUsername),
-          a.model.read(a.ms.connectionRequestPassword),
-        ),
-        404,
-        'asleep and deaf: no answer',
+      const status = await acs.connectionRequest(
+        a.model.read(a.ms.connectionRequestUrl),
+        a.model.read(a.ms.connectionRequestUsername),
+        a.model.read(a.ms.connectionRequestPassword),
       );
+      // Its night is short (0.5 s): on a loaded machine it may have woken before the request came.
+      if (a.standbyMode || status !== 200) assert.equal(status, 404, 'asleep and deaf: no answer');
     }
     const extra = await run.done;
     assert.ok((extra.actionsSent ?? 0) >= 5, `${extra.actionsSent} nights`);
-    await new Promise((r) => setTimeout(r, 1000));
-    const woke = fleet.members.filter((m) => events(acs, m.serial).some((e) => e.includes('13 WAKEUP')));
-    assert.ok(woke.length >= 5, `${woke.length} devices reported waking up`);
+    const woke = await until(
+      () => {
+        const w = fleet.members.filter((m) => events(acs, m.serial).some((e) => e.includes('13 WAKEUP')));
+        return w.length >= 5 ? w : undefined;
+      },
+      'five devices reporting 13 WAKEUP',
+      15_000,
+    );
     for (const m of woke)
       assert.ok(
         !events(acs, m.serial)
@@ -140,11 +143,16 @@ test('churn: devices go offline (unreachable) and come back with BOOT, not BOOTS
     const run = runScenario(fleet, { name: 'churn', durationSeconds: 3, churnPercent: 50, offlineSeconds: 0.5 }, systemClock, acs);
     const extra = await run.done;
     assert.ok((extra.actionsSent ?? 0) >= 5, `${extra.actionsSent} outages`);
-    await new Promise((r) => setTimeout(r, 1500));
     // A device's periodic Inform may fall in the run (the fleet's phases spread them over the hour):
     // it is no reboot, and only the sessions after an outage must carry BOOT.
-    const rebooted = fleet.members.filter((m) => events(acs, m.serial).some((e, i) => i > 0 && e.includes('1 BOOT')));
-    assert.ok(rebooted.length >= 5, `${rebooted.length} devices came back`);
+    await until(
+      () => {
+        const rebooted = fleet.members.filter((m) => events(acs, m.serial).some((e, i) => i > 0 && e.includes('1 BOOT')));
+        return rebooted.length >= 5 ? rebooted : undefined;
+      },
+      'five devices back with 1 BOOT',
+      15_000,
+    );
     for (const m of fleet.members) {
       const [first, ...rest] = events(acs, m.serial);
       assert.ok(first!.includes('0 BOOTSTRAP'));

@@ -15,6 +15,7 @@ import { startMetricsServer } from '../../src/observability/metrics-server.js';
 import { assembleDevice, loadConfig } from '../../src/index.js';
 import { connectionRequestCredentials, tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
+import { until } from '../helpers/until.js';
 
 /** Prometheus text format: every sample line, checked for shape; `name{labels}` → value. */
 function parsePrometheus(text: string): Map<string, number> {
@@ -65,9 +66,12 @@ test("a fleet's /metrics counters equal its own summary: sessions by outcome and
   try {
     await fleet.start();
     await acs.waitFor(() => fleet.stats.bootstrapped.size === 20, 30_000);
-    await new Promise((r) => setTimeout(r, 200));
+    // Every bootstrap session counted by both: the metrics and the fleet's own summary.
+    const samples = await until(async () => {
+      const s = await scrape(server.port);
+      return sum(s, 'cwmp_sessions_total', 'first_event="0 BOOTSTRAP"') === 20 ? s : undefined;
+    }, 'twenty bootstrap sessions counted');
     const summary = fleet.stats.summary(fleet.members.length, fleet.online);
-    const samples = await scrape(server.port);
     assert.equal(sum(samples, 'cwmp_sessions_total', 'outcome="ok"'), summary.sessions.ok);
     assert.equal(sum(samples, 'cwmp_sessions_total', 'outcome="failed"'), summary.sessions.failed);
     assert.equal(sum(samples, 'cwmp_sessions_total', 'first_event="0 BOOTSTRAP"'), 20);
@@ -118,8 +122,8 @@ test('the CLI fleet with --workers 2 serves one /metrics that adds up both threa
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   try {
     let samples = new Map<string, number>();
-    const until = Date.now() + 20_000;
-    while (Date.now() < until) {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 500));
       samples = await scrape(port).catch(() => new Map<string, number>());
       if (sum(samples, 'cwmp_fleet_devices', 'state="bootstrapped"') === 6) break;
@@ -153,8 +157,11 @@ test('a single agent serves its metrics: sessions, and connection requests by pa
     assert.equal(await acs.connectionRequest(crUrl, 'acs', 'pw'), 200);
     assert.equal(await acs.connectionRequest(crUrl, 'acs', 'wrong'), 401);
     await acs.waitFor(() => acs.completedSessions(serial).length === 2);
-    await new Promise((r) => setTimeout(r, 100));
-    const samples = await scrape(device.metricsPort!);
+    // The session's count is taken when its end is observed, just after the ACS sees it close.
+    const samples = await until(async () => {
+      const s = await scrape(device.metricsPort!);
+      return s.get('cwmp_sessions_total{outcome="ok",first_event="6 CONNECTION REQUEST"}') === 1 ? s : undefined;
+    }, 'the connection-request session counted');
     assert.equal(samples.get('cwmp_connection_requests_total{path="http",outcome="accepted"}'), 1);
     assert.equal(samples.get('cwmp_connection_requests_total{path="http",outcome="bad_credentials"}'), 1);
     assert.equal(samples.get('cwmp_sessions_total{outcome="ok",first_event="6 CONNECTION REQUEST"}'), 1);

@@ -191,10 +191,11 @@ test('CancelTransfer of a running download stops it: no TransferComplete, no par
     const listed = h.acs.responses(h.serial).find((m) => m.method === 'GetAllQueuedTransfersResponse')!;
     assert.equal(textAt(listed.body, 'TransferList', 'AllQueuedTransferStruct', 'State'), '2', 'in progress');
     assert.ok(h.acs.responses(h.serial).some((m) => m.method === 'CancelTransferResponse'));
-    await new Promise((r) => setTimeout(r, 500));
+    // The canceled download's partial file goes, and no TransferComplete is ever owed for it.
+    await h.acs.waitFor(() => !fs.readdirSync(h.stateDir).some((f) => f.endsWith('.part')), 10_000);
+    await new Promise((r) => setTimeout(r, 300));
     assert.equal(h.acs.responses(h.serial).filter((m) => m.method === 'TransferComplete').length, 0);
-    const staged = fs.readdirSync(path.join(h.stateDir)).filter((f) => f.endsWith('.part'));
-    assert.deepEqual(staged, []);
+    assert.deepEqual(h.agent.transferQueue(), []);
   } finally {
     await h.close();
     await files.close();
