@@ -6,6 +6,7 @@ import { runProcessBench } from './process-footprint.js';
 import { runBulkDataBench } from './bulkdata.js';
 import { runUspMessagesBench } from './usp-messages.js';
 import { runUspStartupBench } from './usp-startup.js';
+import { runUspFleetBench } from './usp-fleet.js';
 
 const only = process.argv[2];
 if (!only || only === 'datamodel') runDataModelBench();
@@ -17,3 +18,4 @@ if (!only || only === 'usp') {
   runUspMessagesBench();
   await runUspStartupBench();
 }
+if (!only || only === 'usp-fleet') await runUspFleetBench();

@@ -20,7 +20,7 @@ import { builtInFor, extendBuiltIn } from '../models/built-in.js';
 import type { DeviceHooks, DeviceIdentity } from '../providers/device.js';
 import { ExternalProcessProvider } from '../providers/external/external-process-provider.js';
 import { offsetClock, systemClock } from '../runtime/clock.js';
-import { wireTraceFor } from '../log/wire-trace.js';
+import { wireTraceFor, type DeviceTrace } from '../log/wire-trace.js';
 import type { AgentMetrics } from '../observability/metrics.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
@@ -139,7 +139,7 @@ export async function assembleDevice(config: AgentConfig, o: AssembleOptions = {
   const crAddress = o.connectionRequestAddress ?? config.connectionRequest.address;
   const crPort = config.connectionRequest.port;
   let crAuthFailures = 0;
-  const uspEndpoint = usp ? await startUsp(agent, device.identity, usp, logger) : undefined;
+  const uspEndpoint = usp ? await startUsp(agent, device.identity, usp, logger, wire?.forDevice(device.identity.serialNumber)) : undefined;
   // Connection requests are CWMP's: a USP-only device opens no port for them.
   const cwmpEdges = acsUrl ? await startCwmpEdges() : undefined;
   async function startCwmpEdges() {
@@ -311,7 +311,7 @@ async function loadExtraModels(config: AgentConfig, root: string): Promise<Schem
   return extendBuiltIn(parameters, tables, root);
 }
 
-interface UspSettings {
+export interface UspSettings {
   endpointId: string | undefined;
   /** The broker's URL (MQTT) or the Controller's (WebSocket). */
   url: string;
@@ -327,7 +327,7 @@ interface UspSettings {
 }
 
 /** The USP settings of a configuration that has a broker, checked: its Controller must be named, with its topic. */
-function uspSettings(config: AgentConfig): UspSettings | undefined {
+export function uspSettings(config: AgentConfig): UspSettings | undefined {
   const u = config.usp;
   if (!u?.mqtt.url && !u?.websocket.url && u?.websocket.listenPort === undefined) return undefined;
   if (u.mqtt.url && u.websocket.url) throw new ConfigError('usp: give a broker (usp.mqtt.url) or a WebSocket (usp.websocket.url), not both');
@@ -363,7 +363,13 @@ async function uspSchemaFor(config: AgentConfig): Promise<Schema> {
 }
 
 /** The USP endpoint over MQTT, attached to the agent's device (its modules loaded only for a USP device). */
-async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, logger: Logger): Promise<{ stop(): Promise<void> }> {
+async function startUsp(
+  agent: Agent,
+  identity: DeviceIdentity,
+  s: UspSettings,
+  logger: Logger,
+  trace: DeviceTrace | undefined,
+): Promise<{ stop(): Promise<void> }> {
   const { UspEndpoint, overMqtt, overWebSocket, noOutgoingTransport } = await import('../usp-endpoint/usp-endpoint.js');
   const endpointId = s.endpointId ?? `os::${identity.oui}-${identity.serialNumber}`;
   let transport: import('../usp-endpoint/usp-endpoint.js').UspTransport;
@@ -398,6 +404,7 @@ async function startUsp(agent: Agent, identity: DeviceIdentity, s: UspSettings, 
     ...(listener ? { listener } : {}),
     logger,
     parameterKeyName: agent.ms.parameterKey,
+    ...(trace ? { observer: (await import('../usp-endpoint/usp-trace.js')).tracingObserver(trace) } : {}),
   });
   endpoint.start();
   logger.info({ endpointId, url: s.url, controller: s.controller.endpointId }, `USP agent over ${s.transport}`);

@@ -143,6 +143,8 @@ export const configSchema = z
         /** A shipped profile (stb, gateway) or a JSON/CSV snapshot file. */
         profile: z.string().default('stb'),
         scenario: z.enum(SCENARIOS).default('steady'),
+        /** What every device speaks: CWMP to the ACS, USP to the Controller of usp.*, or both. */
+        protocol: z.enum(['cwmp', 'usp', 'both']).default('cwmp'),
         durationSeconds: z.number().min(0).default(0),
         rate: z.number().positive().optional(),
         bootWindowSeconds: z.number().min(0).optional(),

@@ -7,7 +7,10 @@ import { systemClock } from '../runtime/clock.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from '../assembly/config.js';
 import { Fleet } from '../fleet/fleet.js';
 import { Schema } from '../datamodel/schema.js';
-import { schemaFor } from '../assembly/assemble-device.js';
+import { schemaFor, uspSettings } from '../assembly/assemble-device.js';
+import type { FleetProtocol } from '../fleet/fleet.js';
+import type { FleetUspOptions } from '../fleet/fleet-usp.js';
+import type { UspTestController } from '../usp-controller/usp-test-controller.js';
 import { wireTraceFor } from '../log/wire-trace.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startFleetMisbehaviour } from '../harness/fleet-misbehaviour.js';
@@ -28,6 +31,7 @@ export interface FleetFlags extends ConfigOverrides {
   count?: number;
   profile?: string;
   scenario?: ScenarioName;
+  protocol?: FleetProtocol;
   duration?: number;
   rate?: number;
   bootWindow?: number;
@@ -62,11 +66,13 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const f: NonNullable<AgentConfig['fleet']> = config.fleet ?? {
     profile: 'stb',
     scenario: 'steady',
+    protocol: 'cwmp',
     durationSeconds: 0,
     connectionRequestPassword: 'cwmp-agent',
     snapshotIntervalSeconds: 30,
     misbehaviour: [],
   };
+  const protocol = flags.protocol ?? f.protocol;
   const count = flags.count ?? f.count;
   if (count === undefined) throw new ConfigError('fleet: give the number of devices with --count (or fleet.count in the config)');
   if (count < 1) throw new ConfigError(`fleet: --count ${count}: a fleet needs at least one device`);
@@ -81,7 +87,17 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   }
   // dataModel.extraModels widen a fleet's model as they do a single agent's: the profile's own definitions win.
   if (config.dataModel.extraModels.length > 0) profile = { ...profile, schema: await widenedSchema(profile.schema, config) };
+  const migrating = (flags.scenario ?? f.scenario) === 'migration';
+  if (migrating && protocol !== 'cwmp') throw new ConfigError('--scenario migration starts from CWMP-only devices: leave --protocol at cwmp');
+  if (protocol !== 'cwmp' || migrating) {
+    if (profile.schema.root !== 'Device.')
+      throw new ConfigError(`--protocol ${protocol}: USP needs a TR-181 (Device.) profile; ${profile.name} is ${profile.schema.root}`);
+    const { withLocalAgent } = await import('../models/local-agent.js');
+    profile = { ...profile, schema: withLocalAgent(profile.schema) };
+  }
   const workers = Math.max(1, Math.floor(flags.workers ?? f.workers ?? 1));
+  if (workers > 1 && protocol !== 'cwmp' && !config.usp?.mqtt.url && !config.usp?.websocket.url)
+    throw new ConfigError('--workers with --protocol usp: give the broker (--usp-mqtt-url) or the Controller (--usp-ws-url) the workers share');
   if (isMainThread && workers > 1) {
     // Each worker takes an equal part of this process's range: part I of N becomes W parts of N·W.
     const index = shard?.index ?? 0;
@@ -119,9 +135,31 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   // A fleet logs warnings by default: thousands of devices at info would drown the terminal.
   const level = flags.logLevel ?? env.logLevel ?? 'warn';
   const logger = pino({ level, redact: { paths: ['*.password', 'password'], censor: '[hidden]' } }, pino.destination(2));
+  if (protocol === 'usp' && CWMP_ONLY_SCENARIOS.includes(scenario.name))
+    throw new ConfigError(`--scenario ${scenario.name} drives CWMP devices: a --protocol usp fleet runs boot-storm, steady or churn`);
+  // A USP fleet without a broker or Controller URL talks to the bundled USP controller, in this process.
+  let controller: UspTestController | undefined;
+  if (protocol !== 'cwmp' && !config.usp?.mqtt.url && !config.usp?.websocket.url) {
+    const { UspTestController } = await import('../usp-controller/usp-test-controller.js');
+    controller = new UspTestController();
+    const url = await controller.listen();
+    const given = config.usp;
+    config.usp = {
+      enabled: true,
+      mqtt: given?.mqtt ?? { version: 5 },
+      websocket: { ...(given?.websocket ?? { keepAliveSeconds: 30, listenAddress: '127.0.0.1' }), url },
+      controller: { ...given?.controller, endpointId: given?.controller.endpointId ?? controller.endpointId },
+      ...(given?.tls ? { tls: given.tls } : {}),
+    };
+    process.stderr.write(
+      `no USP URL given: the bundled USP controller listens at ${url} (API ${url.replace(/^ws/, 'http').replace(/\/usp$/, '/api/agents')})\n`,
+    );
+  }
+  const usp = protocol === 'cwmp' ? undefined : fleetUspOptions(config);
+  const migration = migrating ? migrationTarget(config) : undefined;
   let acsUrl = config.acs.url;
   let acs: TestAcs | undefined;
-  if (!acsUrl) {
+  if (!acsUrl && protocol !== 'usp') {
     acs = new TestAcs({ maxSessions: 1000 });
     acsUrl = await acs.listen();
     process.stderr.write(`no ACS URL given: the bundled test ACS listens at ${acsUrl}\n`);
@@ -142,13 +180,20 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
         })
       : undefined;
   const fleet = new Fleet({
+    protocol,
+    ...(usp ? { usp } : {}),
+    ...(migration ? { uspWhenProvisioned: {} } : {}),
+    ...(metrics && (protocol !== 'cwmp' || migration) ? { uspMessages: (dir: 'in' | 'out', type: string) => metrics.uspMessage(dir, type) } : {}),
+    ...(misbehaviour && (protocol !== 'cwmp' || migration)
+      ? { uspMisbehaviour: (serial: string, msgType: string) => misbehaviour.uspAnswer(serial, msgType) }
+      : {}),
     misbehaviour,
     observer: metrics,
     maxSessionsInFlight: flags.maxInFlight ?? f.maxSessionsInFlight,
     count,
     shard,
     profile,
-    acsUrl,
+    acsUrl: acsUrl ?? '',
     acsUsername: config.acs.username,
     acsPassword: config.acs.password,
     cwmpVersion: config.cwmpVersion,
@@ -176,7 +221,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     `fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`,
   );
   const stopMisbehaving = misbehaviour ? startFleetMisbehaviour(fleet, misbehaviour, systemClock) : undefined;
-  const run = runScenario(fleet, scenario, systemClock, acs);
+  const run = runScenario(fleet, { ...scenario, ...(migration ? { migration } : {}) }, systemClock, acs);
   const s = fleet.stats;
   metrics?.gauge('cwmp_fleet_devices', 'Devices of this fleet (or shard), by state', ['state'], (set) => {
     const online = fleet.online;
@@ -184,6 +229,13 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     set({ state: 'offline' }, fleet.members.length - online);
     set({ state: 'bootstrapped' }, s.bootstrapped.size);
   });
+  if (protocol !== 'cwmp' || migration)
+    metrics?.gauge('usp_fleet_agents', "The fleet's USP agents: connected now, ever connected, announced (Boot! or OnBoardRequest sent)", ['state'], (set) => {
+      const u = fleet.uspSummary();
+      set({ state: 'connected' }, u?.connected ?? 0);
+      set({ state: 'reached' }, u?.reached ?? 0);
+      set({ state: 'announced' }, u?.announced ?? 0);
+    });
   const metricsServer =
     metrics && config.metrics && !toParent
       ? await startMetricsServer({
@@ -217,6 +269,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     transfersOk: s.transfersOk,
     transfersFailed: s.transfersFailed,
     latency: s.latency,
+    ...(protocol !== 'cwmp' ? { usp: { connected: fleet.members.filter((m) => m.usp?.connected).length, announced: fleet.uspAnnounced } } : {}),
   });
   // A worker reports its figures to the thread that adds them up; alone, it shows them itself.
   let stopProgress: () => void;
@@ -260,7 +313,9 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     shard: shardText ?? null,
     scenario: scenario.name,
     interrupted,
+    protocol,
     ...fleet.stats.summary(fleet.members.length, fleet.online),
+    ...(fleet.uspSummary() ? { usp: fleet.uspSummary() } : {}),
     scenarioResults: extra ?? {},
     ...(misbehaviour ? { misbehaviour: misbehaviour.fired } : {}),
     memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, heapPerDeviceBytes: Math.round((mem.heapUsed - heapBefore) / Math.max(1, fleet.members.length)) },
@@ -269,6 +324,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   trace?.close();
   await fleet.stop();
   await acs?.close();
+  await controller?.close();
   await metricsServer?.close();
   await control?.close();
   if (toParent) {
@@ -283,4 +339,35 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const summaryFile = flags.summary ?? f.summaryFile;
   if (summaryFile) fs.writeFileSync(summaryFile, `${text}\n`);
   process.exit(0);
+}
+
+/** Scenarios that only CWMP devices can run (they drive the ACS, or CWMP's own features). */
+const CWMP_ONLY_SCENARIOS: readonly ScenarioName[] = ['cr-storm', 'firmware-rollout', 'standby', 'bulkdata'];
+
+/** The fleet's USP settings from the configuration's usp.* (the single agent's, checked the same way). */
+function fleetUspOptions(config: AgentConfig): FleetUspOptions {
+  const s = uspSettings(config);
+  if (!s || s.transport === 'none') throw new ConfigError("--protocol usp: give the broker (--usp-mqtt-url) or the Controller's WebSocket URL (--usp-ws-url)");
+  if (config.usp?.mqtt.topic) throw new ConfigError("usp.mqtt.topic: a fleet's devices each listen on their own (usp/agent/<EndpointID>); leave it out");
+  if (config.usp?.endpointId) throw new ConfigError("usp.endpointId: a fleet's devices each have their own (os::<OUI>-<serial>); leave it out");
+  return {
+    url: s.url,
+    transport: s.transport,
+    controller: s.controller,
+    ...(s.username !== undefined ? { username: s.username } : {}),
+    ...(s.password !== undefined ? { password: s.password } : {}),
+    version: s.version,
+    ...(s.tls ? { tls: s.tls } : {}),
+  };
+}
+
+/** Where the migration scenario moves the devices: the broker of --usp-mqtt-url and the Controller named. */
+function migrationTarget(config: AgentConfig): { brokerUrl: string; controller: { endpointId: string; topic: string } } {
+  const u = config.usp;
+  const brokerUrl = u?.mqtt.url;
+  if (!brokerUrl || !/^mqtts?:\/\//.test(brokerUrl))
+    throw new ConfigError('--scenario migration: give the broker the devices move to (--usp-mqtt-url mqtt://HOST:PORT)');
+  if (!u.controller.endpointId || !u.controller.topic)
+    throw new ConfigError('--scenario migration: name the Controller (--usp-controller-id) and its topic (--usp-controller-topic)');
+  return { brokerUrl, controller: { endpointId: u.controller.endpointId, topic: u.controller.topic } };
 }

@@ -45,6 +45,11 @@ function portNumber(text: string): number {
   return n;
 }
 
+function protocolName(text: string): string {
+  if (!['cwmp', 'usp', 'both'].includes(text)) throw new Error('cwmp, usp or both');
+  return text;
+}
+
 function scenarioName(text: string): string {
   if (!(SCENARIOS as readonly string[]).includes(text)) throw new Error(`one of ${SCENARIOS.join(', ')}`);
   return text;
@@ -66,6 +71,15 @@ export const FLEET_OPTIONS: readonly FleetOption[] = [
     env: 'CWMP_AGENT_FLEET_PROFILE',
     description: 'stb, gateway, or a JSON/CSV parameter snapshot',
     default: 'stb',
+  },
+  {
+    flag: '--protocol <name>',
+    name: 'protocol',
+    configKey: 'fleet.protocol',
+    env: 'CWMP_AGENT_FLEET_PROTOCOL',
+    description: 'cwmp (to the ACS), usp (to the USP Controller: each device its own MQTT connection or WebSocket), or both',
+    default: 'cwmp',
+    parse: protocolName,
   },
   {
     flag: '--scenario <name>',
@@ -176,6 +190,10 @@ export const FLEET_OPTIONS: readonly FleetOption[] = [
   },
   // The options a fleet shares with `run`: their flag, key and variable from RUN_OPTIONS.
   shared('acsUrl', { default: 'the bundled test ACS' }),
+  shared('uspMqttUrl', { description: 'USP fleets: the MQTT broker every device connects to (its own connection each)' }),
+  shared('uspWsUrl', { description: "USP fleets: or the Controller's WebSocket URL (its own session each)", default: 'the bundled USP controller' }),
+  shared('uspControllerId'),
+  shared('uspControllerTopic'),
   shared('acsUsername'),
   shared('acsPassword'),
   shared('crPort', { description: 'shared connection request port, HTTP and UDP (0 picks a free one)', parse: portNumber }),

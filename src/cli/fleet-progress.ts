@@ -11,6 +11,8 @@ export interface ProgressFigures {
   transfersOk: number;
   transfersFailed: number;
   latency: LatencyHistogram;
+  /** A USP fleet's agents: connected now, and announced (Boot! or OnBoardRequest sent). */
+  usp?: { connected: number; announced: number };
   /** Set when the figures add up several worker threads. */
   workers?: number;
 }
@@ -30,7 +32,8 @@ export function showProgress(figures: () => ProgressFigures): () => void {
     const line =
       `[${String(Math.round((Date.now() - started) / 1000)).padStart(5)}s] ${f.workers !== undefined ? `${f.workers} workers  ` : ''}online ${f.online}/${f.devices}  bootstrapped ${f.bootstrapped}  ` +
       `${f.rate.toFixed(0)} sessions/s  (${f.ok} ok, ${f.failed} failed)  p50 ${f.latency.quantile(0.5).toFixed(1)} ms  p99 ${f.latency.quantile(0.99).toFixed(1)} ms` +
-      (f.transfersOk + f.transfersFailed > 0 ? `  transfers ${f.transfersOk} ok ${f.transfersFailed} failed` : '');
+      (f.transfersOk + f.transfersFailed > 0 ? `  transfers ${f.transfersOk} ok ${f.transfersFailed} failed` : '') +
+      (f.usp ? `  USP connected ${f.usp.connected} announced ${f.usp.announced}` : '');
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   }, 1000);
   return () => {

@@ -84,6 +84,7 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
       transfersOk: sum((p) => p.transfersOk),
       transfersFailed: sum((p) => p.transfersFailed),
       latency,
+      ...(ps.some((p) => p.usp) ? { usp: { connected: sum((p) => p.usp?.connected ?? 0), announced: sum((p) => p.usp?.announced ?? 0) } } : {}),
     };
   });
   const stop = (): void => {
@@ -125,10 +126,18 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
     transfers: { ok: add((s) => s.transfers.ok), failed: add((s) => s.transfers.failed) },
     elapsedSeconds: Math.max(...done.map((s) => s.summary.elapsedSeconds)),
     scenarioResults: done.map((s) => s.summary['scenarioResults']),
+    ...(done[0]!.summary['usp'] ? { usp: addUp(done.map((s) => s.summary['usp'] as Record<string, number>)) } : {}),
     memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, rssPerDeviceBytes: Math.round(mem.rss / Math.max(1, devices)) },
   };
   const text = JSON.stringify(merged, null, 2);
   process.stdout.write(`${text}\n`);
   if (summaryFile) fs.writeFileSync(summaryFile, `${text}\n`);
   process.exit(0);
+}
+
+/** The workers' counters added up, key by key. */
+function addUp(parts: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of parts) for (const [k, v] of Object.entries(part)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }

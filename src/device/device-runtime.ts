@@ -91,6 +91,11 @@ export class DeviceRuntime {
     this.endpoints = this.endpoints.concat([endpoint]);
   }
 
+  /** Detaches an endpoint that has stopped (one the device's manager turned off or reconfigured). */
+  detach(endpoint: AttachedEndpoint): void {
+    this.endpoints = this.endpoints.filter((e) => e !== endpoint);
+  }
+
   /** Whether a reboot or factory reset is being carried out now. */
   get acting(): boolean {
     return this.actingNow;

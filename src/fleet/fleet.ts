@@ -31,6 +31,10 @@ import { SharedUdpConnectionRequests } from './shared-udp.js';
 import { udpDatagramSender } from '../notifications/udp-datagram-sender.js';
 import { deviceTypeHandler } from '../connreq/lan-pages.js';
 import { dtPath, supportedModelDocument } from '../models/dt-export.js';
+import type { FleetUspAgent, FleetUspAgents, FleetUspMisbehaviour, FleetUspOptions, UspConnectLimits, UspFleetSummary } from './fleet-usp.js';
+
+/** What a fleet's devices speak: CWMP to the ACS, USP to a Controller, or both on each device. */
+export type FleetProtocol = 'cwmp' | 'usp' | 'both';
 
 export interface FleetOptions {
   /** Devices in the whole fleet; a shard runs its share of them. */
@@ -68,6 +72,18 @@ export interface FleetOptions {
   trace?: WireTrace;
   /** Saved state to start from, by serial (see FleetSnapshot). */
   restored?: ReadonlyMap<string, { state: AgentState; model: StoredModel }>;
+  /** CWMP when absent. USP needs `usp` and a schema with Device.LocalAgent (see models/local-agent.ts). */
+  protocol?: FleetProtocol;
+  usp?: FleetUspOptions;
+  /**
+   * CWMP devices that their ACS can move to USP: each takes its USP MTP from its data model (the
+   * schema needs Device.LocalAgent and Device.MQTT), within these connection limits.
+   */
+  uspWhenProvisioned?: UspConnectLimits;
+  /** USP agents that misbehave towards their Controller on purpose. */
+  uspMisbehaviour?: FleetUspMisbehaviour;
+  /** Told of every USP Msg of every device (metrics). */
+  uspMessages?: (dir: 'in' | 'out', msgType: string) => void;
 }
 
 export interface FleetMember {
@@ -79,6 +95,8 @@ export interface FleetMember {
   stateStore: LiveAgentStateStore;
   modelStore: LiveModelStore;
   agent: Agent | undefined;
+  /** Its USP agent, while online in a USP fleet. */
+  usp: FleetUspAgent | undefined;
   crPath: string;
   /** Connection requests refused for their credentials, since the fleet started (absent: none). */
   crAuthFailures?: number;
@@ -116,6 +134,9 @@ export class Fleet {
 
   /** The fleet-wide bound on sessions in flight: excess sessions wait instead of failing for descriptors. */
   readonly gate: SessionGate;
+  /** The devices' USP agents (a USP fleet), made at start. */
+  private uspAgents: FleetUspAgents | undefined;
+  private started = false;
 
   constructor(private readonly o: FleetOptions) {
     this.stats = new FleetStats(() => o.clock.now());
@@ -147,6 +168,7 @@ export class Fleet {
       stateStore: new LiveAgentStateStore(restored?.state),
       modelStore: new LiveModelStore(restored?.model),
       agent: undefined,
+      usp: undefined,
       crPath: '',
       // Every field at once: one added later moves them all to a separate store (200 B a device).
       bulkData: undefined,
@@ -164,7 +186,7 @@ export class Fleet {
       while (this.bySerial.has(identityFor(this.o.profile.identity, next).serialNumber)) next++;
       added.push(this.addMember(next++));
     }
-    if (this.crServer) for (const m of added) this.bringOnline(m);
+    if (this.started) for (const m of added) this.bringOnline(m);
     return added;
   }
 
@@ -178,6 +200,30 @@ export class Fleet {
 
   get interval(): number {
     return this.o.periodicInformInterval ?? this.o.profile.periodicInformInterval ?? 3600;
+  }
+
+  get protocol(): FleetProtocol {
+    return this.o.protocol ?? 'cwmp';
+  }
+
+  /** What the USP agents did (a USP fleet), with how many are connected now. */
+  uspSummary(): UspFleetSummary | undefined {
+    return this.uspAgents?.counters.summary(this.members.filter((m) => m.usp?.connected).length);
+  }
+
+  /** Calls `watcher` when a device first announces itself over USP (Boot! or OnBoardRequest). */
+  onUspAnnounced(watcher: (m: FleetMember) => void): void {
+    this.uspAgents?.onAnnounced((index) => {
+      // Members are in index order from the shard's first, unless devices were removed since.
+      const guess = this.members[index - (this.members[0]?.index ?? 0)];
+      const m = guess?.index === index ? guess : this.members.find((x) => x.index === index);
+      if (m) watcher(m);
+    });
+  }
+
+  /** Devices that have sent their Boot! or OnBoardRequest (a USP fleet). */
+  get uspAnnounced(): number {
+    return this.uspAgents?.counters.announced.size ?? 0;
   }
 
   get online(): number {
@@ -198,6 +244,26 @@ export class Fleet {
 
   /** Opens the shared listeners, then boots every device within the boot window. */
   async start(): Promise<void> {
+    if (this.protocol !== 'cwmp' && !this.o.usp)
+      throw new Error(`a ${this.protocol} fleet needs its USP settings (a broker or Controller URL, the Controller's EndpointID)`);
+    if (this.protocol !== 'cwmp' || this.o.uspWhenProvisioned) {
+      const { FleetUspAgents } = await import('./fleet-usp.js');
+      this.uspAgents = new FleetUspAgents(
+        this.o.usp,
+        this.o.usp ?? this.o.uspWhenProvisioned ?? {},
+        this.o.logger,
+        this.o.random,
+        this.o.uspMisbehaviour,
+        this.o.uspMessages,
+      );
+    }
+    // A USP-only device opens no port for connection requests (they are CWMP's).
+    if (this.protocol !== 'usp') await this.openConnectionRequests();
+    this.started = true;
+    this.scheduleBoots();
+  }
+
+  private async openConnectionRequests(): Promise<void> {
     const cr = this.o.connectionRequest;
     // One listener for the whole fleet, and one ACS sending to it: room for a connection-request storm from one address.
     const observer = this.o.observer;
@@ -218,6 +284,9 @@ export class Fleet {
     this.udp = new SharedUdpConnectionRequests({ address: cr.address, port, now: () => this.o.clock.now() });
     const udpPort = await this.udp.listen();
     this.udpAddress = hostPort(host, udpPort);
+  }
+
+  private scheduleBoots(): void {
     const n = this.members.length;
     const windowMs = Math.max(0, this.o.bootWindowSeconds * 1000);
     // A handful of timers, each booting a batch, rather than one per device.
@@ -237,8 +306,11 @@ export class Fleet {
   bringOnline(m: FleetMember): void {
     if (m.agent) return;
     const drift = this.o.misbehaviour?.clockOffsetMs?.(m.serial);
+    const cwmp = this.protocol !== 'usp';
     const agent = new Agent({
-      acsUrl: this.o.acsUrl,
+      // A USP-only device has CWMP off (ManagementServer.EnableCWMP false), as a single agent without an ACS.
+      acsUrl: cwmp ? this.o.acsUrl : '',
+      cwmpEnabled: cwmp,
       acsUsername: this.o.acsUsername,
       acsPassword: this.o.acsPassword,
       tls: this.o.tls,
@@ -259,14 +331,22 @@ export class Fleet {
       misbehaviour: this.o.misbehaviour,
       recordSessionRpcs: this.watched,
     });
-    this.provisionReachability(m, agent);
+    if (cwmp) this.provisionReachability(m, agent);
     agent.onSessionEnd((outcome, timing) => {
       this.stats.session(outcome.ok, timing.endedAt - timing.startedAt, outcome.reason);
       if (outcome.ok) this.stats.bootstrapped.add(m.index);
       for (const w of this.sessionWatchers) w(m, outcome.ok, timing);
     });
     m.agent = agent;
-    m.bulkData = new LazyBulkData(agent, { tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined });
+    if (cwmp) m.bulkData = new LazyBulkData(agent, { tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined });
+    // Attached before the device starts, so that it sees the boot.
+    if (this.uspAgents) {
+      const trace = this.o.trace?.forDevice(m.serial);
+      m.usp =
+        this.protocol === 'cwmp'
+          ? this.uspAgents.attachProvisioned(m.index, agent.device, agent.ms.parameterKey, trace)
+          : this.uspAgents.attach(m.index, agent.device, agent.ms.parameterKey, trace);
+    }
     agent.start();
   }
 
@@ -277,9 +357,11 @@ export class Fleet {
     m.agent = undefined;
     m.bulkData?.stop();
     m.bulkData = undefined;
+    const usp = m.usp;
+    m.usp = undefined;
     this.crServer?.removeRoute(m.crPath);
     this.udp?.removeRoute(agent.model.read(agent.ms.connectionRequestUsername));
-    await agent.stop();
+    await Promise.all([usp?.stop(), agent.stop()]);
   }
 
   private provisionReachability(m: FleetMember, agent: Agent): void {

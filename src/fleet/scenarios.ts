@@ -10,6 +10,7 @@ import type { Clock, TimerHandle } from '../runtime/clock.js';
 import { buildFirmwareImage } from '../providers/firmware-image.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
+import { startMigration, type MigrationResult, type MigrationTarget } from './migration-scenario.js';
 
 export { SCENARIOS, type ScenarioName } from './scenario-names.js';
 import type { ScenarioName } from './scenario-names.js';
@@ -25,6 +26,8 @@ export interface ScenarioOptions {
   /** churn: how long a device stays off, seconds; standby: how long it sleeps. */
   offlineSeconds?: number;
   firmwareVersion?: string;
+  /** migration: the broker and Controller the ACS moves the devices to. */
+  migration?: MigrationTarget;
 }
 
 /** What a scenario asks of the fleet before it starts: boot window and inform interval. */
@@ -51,6 +54,8 @@ export interface ScenarioExtra {
   actionLatencyMs?: { p50: number; p99: number; max: number; count: number };
   actionsSent?: number;
   actionsFailed?: number;
+  /** migration: how many devices moved to USP, how long it took, and why the others did not. */
+  migration?: MigrationResult;
 }
 
 export interface ScenarioRun {
@@ -68,10 +73,12 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
   let finish!: (x: ScenarioExtra) => void;
   const done = new Promise<ScenarioExtra>((r) => (finish = r));
   let ended = false;
+  let migration: { result(): MigrationResult } | undefined;
   const end = (): void => {
     if (ended) return;
     ended = true;
     for (const t of timers) t.cancel();
+    if (migration) return finish({ migration: migration.result() });
     finish(
       sent > 0
         ? {
@@ -104,11 +111,25 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
   };
 
   switch (o.name) {
-    case 'boot-storm':
-      fleet.onSession(() => {
-        if (fleet.stats.bootstrapped.size >= fleet.members.length) end();
-      });
+    case 'boot-storm': {
+      // Over when every device has had its first session (CWMP) and announced itself to its Controller (USP).
+      const booted = (): boolean =>
+        (fleet.protocol === 'usp' || fleet.stats.bootstrapped.size >= fleet.members.length) &&
+        (fleet.protocol === 'cwmp' || fleet.uspAnnounced >= fleet.members.length);
+      if (fleet.protocol === 'cwmp')
+        fleet.onSession(() => {
+          if (booted()) end();
+        });
+      else {
+        // USP announcements are counted as they go out, with no session to hook: looked at 10 times a second.
+        const look = (): void => {
+          if (booted()) return end();
+          if (!ended) timers.push(clock.setTimer(100, look));
+        };
+        look();
+      }
       break;
+    }
     case 'steady':
       break;
     case 'cr-storm': {
@@ -270,6 +291,18 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           timers.push(clock.setTimer(sleepMs, () => agent.wake()));
         });
       whenBooted(fleet, startNights);
+      break;
+    }
+    case 'migration': {
+      const testAcs = needAcs();
+      if (!o.migration)
+        throw new Error(
+          'the migration scenario needs the broker and the Controller to move the devices to (--usp-mqtt-url, --usp-controller-id, --usp-controller-topic)',
+        );
+      const target = o.migration;
+      whenBooted(fleet, () => {
+        migration = startMigration(fleet, testAcs, target, clock, paced, o.rate ?? 50, end);
+      });
       break;
     }
     case 'churn': {

@@ -43,6 +43,14 @@ export function startFleetMisbehaviour(fleet: Fleet, m: Misbehaviour, clock: Clo
       };
       cut();
     }
+    for (const rule of m.rulesFor('uspReconnectStorm', member.serial)) {
+      const period = rule.action.uspReconnectStorm.everySeconds * 1000;
+      every(period, random() * period, () => {
+        if (!member.usp?.connected) return;
+        m.fire(rule.name, member.serial);
+        member.usp.drop();
+      });
+    }
     for (const rule of m.rulesFor('changingValue', member.serial)) {
       const { name, everySeconds, kind } = rule.action.changingValue;
       let counter = 0;

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AgentMisbehaviour, AnswerMisbehaviour, ConnectionRequestMisbehaviour, DeviceQuirks, TransferMisbehaviour } from '../agent/agent-misbehaviour.js';
 import type { AcsRequest } from '../cwmp/messages.js';
+import type { UspAnswerMisbehaviour } from '../usp-endpoint/usp-misbehaviour.js';
 
 const faultCode = z.number().int().min(9000).max(9899);
 
@@ -60,6 +61,24 @@ const action = z.union([
   z.object({ firmwareRollback: z.object({}).strict() }).strict(),
   // After a firmware install the device loops: it boots (and informs 1 BOOT) this many more times before TransferComplete.
   z.object({ rebootLoop: z.object({ boots: z.number().int().min(1).max(50) }).strict() }).strict(),
+  // USP agents answering their Controller badly (kind), for requests of one Msg type or all.
+  z
+    .object({
+      uspAnswer: z
+        .object({
+          kind: z.enum(['late', 'never', 'error', 'wrong-msg-id', 'wrong-to-id', 'malformed', 'drop-connection']),
+          msgType: z.string().optional(),
+          /** late: how late. */
+          ms: z.number().int().min(1).max(600_000).optional(),
+          /** error: the USP error code sent instead of the answer. */
+          errorCode: z.number().int().min(7000).max(7999).optional(),
+        })
+        .strict()
+        .refine((a) => a.kind !== 'late' || a.ms !== undefined, 'late needs ms'),
+    })
+    .strict(),
+  // USP agents whose connection to the broker drops every so often (a flapping network): each reconnects on its schedule.
+  z.object({ uspReconnectStorm: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
   z
     .object({
       changingValue: z.object({ name: z.string(), everySeconds: z.number().positive(), kind: z.enum(['counter', 'signal']).default('counter') }).strict(),
@@ -142,6 +161,7 @@ interface Effect<A> {
   firmwareFailsToBoot?: true;
   rebootLoop?(args: A): number;
   clockOffsetMs?(args: A): number;
+  uspAnswer?(args: A, msgType: string): UspAnswerMisbehaviour | undefined;
   /** Power cuts and moving values: the fleet carries them out (harness/fleet-misbehaviour.ts). */
   byTheFleet?: true;
 }
@@ -173,6 +193,8 @@ const EFFECTS: { [K in ActionKind]: Effect<ArgsOf<K>> } = {
   firmwareRollback: { firmwareFailsToBoot: true },
   rebootLoop: { rebootLoop: (a) => a.boots },
   changingValue: { byTheFleet: true },
+  uspAnswer: { uspAnswer: (a, msgType) => (a.msgType === undefined || a.msgType === msgType ? uspAnswerOf(a) : undefined) },
+  uspReconnectStorm: { byTheFleet: true },
   preset: { quirks: (a) => PRESET_QUIRKS[a] },
 };
 
@@ -216,6 +238,25 @@ function expand(a: Action): Action {
 /** A stable number in [0, 100) per serial and rule: the same devices misbehave on every run. */
 function bucket(serial: string, rule: string): number {
   return (createHash('sha1').update(`${rule}\0${serial}`).digest().readUInt32BE(0) % 10_000) / 100;
+}
+
+function uspAnswerOf(a: ArgsOf<'uspAnswer'>): UspAnswerMisbehaviour {
+  switch (a.kind) {
+    case 'late':
+      return { delayMs: a.ms ?? 1000 };
+    case 'never':
+      return { never: true };
+    case 'error':
+      return { error: { code: a.errorCode ?? 7002, message: 'misbehaving on purpose' } };
+    case 'wrong-msg-id':
+      return { wrongMsgId: true };
+    case 'wrong-to-id':
+      return { wrongToId: true };
+    case 'malformed':
+      return { malformed: true };
+    case 'drop-connection':
+      return { dropConnection: true };
+  }
 }
 
 function methodMatches(want: string | undefined, request: AcsRequest): boolean {
@@ -289,6 +330,18 @@ export class Misbehaviour implements AgentMisbehaviour {
       out = { ...out, ...m };
     }
     return out;
+  }
+
+  /** How a USP agent answers a request of this Msg type (the first rule that applies wins). */
+  uspAnswer(serial: string, msgType: string): UspAnswerMisbehaviour | undefined {
+    for (const rule of this.rules) {
+      const effect = effectOf(rule.compiled, 'uspAnswer') as ((args: unknown, t: string) => UspAnswerMisbehaviour | undefined) | undefined;
+      const m = effect?.(rule.compiled.args, msgType);
+      if (!m || !this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return m;
+    }
+    return undefined;
   }
 
   transfer(serial: string, fileType: string): TransferMisbehaviour | undefined {

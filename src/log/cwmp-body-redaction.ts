@@ -11,6 +11,11 @@ export const HIDDEN = '[hidden]';
 const SECRET_WORDS = 'Password|Passphrase|Key|PSK|Secret';
 /** Parameter names whose values are secret. */
 const SECRET_PARAMETER_NAME = new RegExp(`(${SECRET_WORDS})(\\b|$)`, 'i');
+
+/** Whether a parameter's value is a secret (a password, key, PSK...), by its name or path. */
+export function isSecretParameterName(name: string): boolean {
+  return SECRET_PARAMETER_NAME.test(name);
+}
 /** A body that names a secret anywhere (for one that cannot be parsed). */
 const NAMES_A_SECRET = new RegExp(SECRET_WORDS, 'i');
 /** Below this length a leftover is not looked for in the result (it would match ordinary text). */

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { redactCwmpBody, redactHeaders } from './redact.js';
+import { readableUspMsg } from './usp-msg-text.js';
 import type { DeviceTrace, TraceRecord } from './trace-record.js';
 
 export type { DeviceTrace, TraceKind, TraceRecord } from './trace-record.js';
@@ -74,12 +75,14 @@ export class WireTrace {
     this.flush();
   }
 
-  private record(file: string, r: Omit<TraceRecord, 't'> & { t?: string }): void {
+  private record(file: string, r: Omit<TraceRecord, 't'> & { t?: string; uspMsg?: object }): void {
     const keep = this.o.keepSecrets === true;
-    const rec: TraceRecord = { ...r, t: r.t ?? new Date(this.o.now?.() ?? Date.now()).toISOString() };
+    const { uspMsg, ...fields } = r;
+    const rec: TraceRecord = { ...fields, t: r.t ?? new Date(this.o.now?.() ?? Date.now()).toISOString() };
+    if (uspMsg) rec.body = readableUspMsg(uspMsg, keep);
     if (!keep) {
       if (rec.headers) rec.headers = redactHeaders(rec.headers);
-      if (rec.body) rec.body = redactCwmpBody(rec.body);
+      if (rec.body && !uspMsg) rec.body = redactCwmpBody(rec.body);
       if (rec.url) rec.url = redactCwmpBody(rec.url);
     }
     const list = this.pending.get(file) ?? [];

@@ -6,6 +6,7 @@
 import { Schema, type ParameterDefinition, type TableDefinition } from '../datamodel/schema.js';
 import { BUILT_IN_PARAMETERS, BUILT_IN_TABLES } from './built-in.js';
 import { readOnly, readWrite } from './define.js';
+import { USP_MTP_PARAMETERS, USP_MTP_TABLES } from './usp-mtp.js';
 
 const LA = 'Device.LocalAgent.';
 const C = `${LA}Controller.{i}.`;
@@ -71,7 +72,12 @@ export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
 export function withLocalAgent(schema: Schema): Schema {
   if (schema.root !== 'Device.') throw new Error(`USP needs the Device. root (TR-181), not ${schema.root}`);
   if (schema.parameters.has(LocalAgentPaths.endpointId)) return schema;
-  return new Schema([...schema.parameters.values(), ...LOCAL_AGENT_PARAMETERS], [...schema.tables.values(), ...LOCAL_AGENT_TABLES]);
+  // The profile's or the extra models' own MQTT definitions, where they have them, win.
+  const parameters = new Map(schema.parameters);
+  for (const p of [...LOCAL_AGENT_PARAMETERS, ...USP_MTP_PARAMETERS]) if (!parameters.has(p.name)) parameters.set(p.name, p);
+  const tables = new Map(schema.tables);
+  for (const t of [...LOCAL_AGENT_TABLES, ...USP_MTP_TABLES]) if (!tables.has(t.name)) tables.set(t.name, t);
+  return new Schema([...parameters.values()], [...tables.values()]);
 }
 
 /** Unique keys TR-181 gives a table besides Alias, where it has more (the rest have Alias alone). */
@@ -97,6 +103,9 @@ export function uniqueKeySets(table: string): readonly (readonly string[])[] {
 let builtInWithLocalAgent: Schema | undefined;
 /** The built-in TR-181 tree with Device.LocalAgent: the schema of a built-in device that speaks USP (made on first use). */
 export function builtInUspSchema(): Schema {
-  builtInWithLocalAgent ??= new Schema([...BUILT_IN_PARAMETERS, ...LOCAL_AGENT_PARAMETERS], [...BUILT_IN_TABLES, ...LOCAL_AGENT_TABLES]);
+  builtInWithLocalAgent ??= new Schema(
+    [...BUILT_IN_PARAMETERS, ...LOCAL_AGENT_PARAMETERS, ...USP_MTP_PARAMETERS],
+    [...BUILT_IN_TABLES, ...LOCAL_AGENT_TABLES, ...USP_MTP_TABLES],
+  );
   return builtInWithLocalAgent;
 }

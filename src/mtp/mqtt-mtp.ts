@@ -19,9 +19,19 @@ export interface MqttMtpOptions {
   protocolVersion?: 4 | 5;
   /** CA and client certificate for mqtts://; the broker's certificate is always verified. */
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
-  /** First reconnect wait, ms; doubled up to maxReconnectMs after each failed attempt. */
+  /**
+   * First reconnect wait, ms: attempt n waits a random time in [r·2^(n-1), r·2^n], at most
+   * maxReconnectMs, so that devices a broker dropped together do not come back together.
+   */
   reconnectMs?: number;
   maxReconnectMs?: number;
+  /** Draws the reconnect jitter (0..1). */
+  random?: () => number;
+  /**
+   * A place among the connections being opened at once (a fleet's bound), held from the attempt
+   * until it connects or fails; none: no bound.
+   */
+  connectSlot?: () => Promise<() => void>;
   logger: Logger;
 }
 
@@ -37,12 +47,13 @@ const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 export class MqttMtp {
   private client: MqttClient | undefined;
   private receiver: ((m: MqttReceived) => void) | undefined;
-  private connectedListener: (() => void) | undefined;
-  private nextWait: number;
+  private readonly connectedListeners: (() => void)[] = [];
+  /** Failed attempts since the last connection. */
+  private failures = 0;
+  private releaseSlot: (() => void) | undefined;
+  private stopped = false;
 
-  constructor(private readonly o: MqttMtpOptions) {
-    this.nextWait = o.reconnectMs ?? 1000;
-  }
+  constructor(private readonly o: MqttMtpOptions) {}
 
   /** Called for each Record that arrives on the agent's topic. */
   onRecord(receiver: (m: MqttReceived) => void): void {
@@ -51,7 +62,7 @@ export class MqttMtp {
 
   /** Called after each (re)connection, once subscribed (the endpoint sends its MQTTConnectRecords then). */
   onConnected(listener: () => void): void {
-    this.connectedListener = listener;
+    this.connectedListeners.push(listener);
   }
 
   /** The topic the agent listens on (its Response Topic). */
@@ -68,6 +79,27 @@ export class MqttMtp {
   }
 
   start(): void {
+    this.stopped = false;
+    if (this.o.connectSlot) void this.withSlot(() => this.open());
+    else this.open();
+  }
+
+  /** Takes a place among the connections being opened, then makes the attempt (dropped if stopped meanwhile). */
+  private async withSlot(attempt: () => void): Promise<void> {
+    const release = await this.o.connectSlot!();
+    if (this.stopped) return release();
+    this.releaseSlot = release;
+    attempt();
+  }
+
+  /** The attempt ended (connected or failed): its place goes to the next device. */
+  private attemptEnded(): void {
+    const release = this.releaseSlot;
+    this.releaseSlot = undefined;
+    release?.();
+  }
+
+  private open(): void {
     const o = this.o;
     const options: IClientOptions = {
       clientId: o.clientId,
@@ -84,19 +116,25 @@ export class MqttMtp {
     const client = mqtt.connect(o.url, options);
     this.client = client;
     client.on('connect', () => {
-      this.nextWait = o.reconnectMs ?? 1000;
+      this.failures = 0;
+      this.attemptEnded();
       client.subscribe(o.agentTopic, { qos: 1 }, (err) => {
         if (err) return o.logger.warn({ err: err.message, topic: o.agentTopic }, 'USP MQTT subscribe failed');
         o.logger.info({ url: o.url, topic: o.agentTopic }, 'USP MQTT connected');
-        this.connectedListener?.();
+        for (const l of this.connectedListeners) l();
       });
     });
     client.on('message', (_topic, payload, packet) => {
       if (payload.length > MAX_RECORD_BYTES) return o.logger.warn({ bytes: payload.length }, 'USP Record too large: dropped');
       this.receiver?.({ payload: new Uint8Array(payload), responseTopic: packet.properties?.responseTopic });
     });
-    client.on('error', (err) => o.logger.warn({ err: err.message }, 'USP MQTT error'));
-    client.on('close', () => this.scheduleReconnect(client));
+    // The first failure in a row is worth a warning; the retries after it (a broker down for an
+    // hour, a fleet's thousand devices) only at debug.
+    client.on('error', (err) => o.logger[this.failures === 0 ? 'warn' : 'debug']({ err: err.message }, 'USP MQTT error'));
+    client.on('close', () => {
+      this.attemptEnded();
+      this.scheduleReconnect(client);
+    });
   }
 
   /** Publishes a Record to a topic, with the agent's topic as the Response Topic (MQTT 5). */
@@ -107,19 +145,39 @@ export class MqttMtp {
     return new Promise((resolve, reject) => client.publish(topic, Buffer.from(record), { qos: 1, ...properties }, (err) => (err ? reject(err) : resolve())));
   }
 
+  /** Cuts the connection as a network would (no DISCONNECT): the broker and the client see it lost; reconnection follows. */
+  drop(): void {
+    this.client?.stream?.destroy();
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     const client = this.client;
     this.client = undefined;
+    this.attemptEnded();
     if (client) await client.endAsync(true);
   }
 
   private scheduleReconnect(client: MqttClient): void {
     if (this.client !== client) return;
-    const wait = this.nextWait;
-    this.nextWait = Math.min(wait * 2, this.o.maxReconnectMs ?? 60_000);
-    this.o.logger.info({ waitMs: wait }, 'USP MQTT connection closed; reconnecting');
+    const wait = mqttReconnectWaitMs(++this.failures, this.o.reconnectMs ?? 1000, this.o.maxReconnectMs ?? 60_000, (this.o.random ?? Math.random)());
+    this.o.logger.info({ waitMs: Math.round(wait) }, 'USP MQTT connection closed; reconnecting');
     setTimeout(() => {
-      if (this.client === client) client.reconnect();
+      if (this.client !== client) return;
+      if (this.o.connectSlot)
+        void this.withSlot(() => {
+          if (this.client === client) client.reconnect();
+          else this.attemptEnded();
+        });
+      else client.reconnect();
     }, wait).unref();
   }
+}
+
+/** The wait before reconnect attempt n (1 for the first), ms: random in [first·2^(n-1), first·2^n], at most `max`. */
+export function mqttReconnectWaitMs(n: number, firstMs: number, maxMs: number, random: number): number {
+  const step = Math.min(Math.max(n, 1), 30);
+  const low = Math.min(firstMs * 2 ** (step - 1), maxMs);
+  const high = Math.min(firstMs * 2 ** step, maxMs);
+  return low + (high - low) * random;
 }

@@ -39,7 +39,7 @@ export function webSocketRetryWaitMs(n: number, minimumWaitMs: number, multiplie
 export class WebSocketMtp {
   private socket: WebSocket | undefined;
   private receiver: ((m: { payload: Uint8Array; responseTopic: string | undefined }) => 'unreadable' | undefined) | undefined;
-  private connectedListener: (() => void) | undefined;
+  private readonly connectedListeners: (() => void)[] = [];
   private retries = 0;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -52,7 +52,7 @@ export class WebSocketMtp {
   }
 
   onConnected(listener: () => void): void {
-    this.connectedListener = listener;
+    this.connectedListeners.push(listener);
   }
 
   get connected(): boolean {
@@ -69,6 +69,11 @@ export class WebSocketMtp {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error('no WebSocket session with the Controller'));
     return new Promise((resolve, reject) => socket.send(record, { binary: true }, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Cuts the session as a network would (no close frame); the retry schedule follows. */
+  drop(): void {
+    this.socket?.terminate();
   }
 
   async stop(): Promise<void> {
@@ -108,7 +113,7 @@ export class WebSocketMtp {
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => socket.ping(), o.keepAliveMs ?? 30_000).unref();
       o.logger.info({ url: o.url }, 'USP WebSocket connected');
-      this.connectedListener?.();
+      for (const l of this.connectedListeners) l();
     });
     socket.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);

@@ -37,6 +37,7 @@ export class AgentMetrics implements AgentObserver {
   private readonly notifications: Counter<'kind'>;
   private readonly connectionRequests: Counter<'path' | 'outcome'>;
   private misbehaviour: Counter<'rule'> | undefined;
+  private usp: Counter<'dir' | 'msg_type'> | undefined;
 
   constructor(o: { defaultLabels?: Record<string, string>; processMetrics?: boolean } = {}) {
     if (o.defaultLabels) this.registry.setDefaultLabels(o.defaultLabels);
@@ -137,6 +138,17 @@ export class AgentMetrics implements AgentObserver {
       registers: [this.registry],
     });
     this.misbehaviour.inc({ rule });
+  }
+
+  /** A USP Msg received from a Controller (in) or sent to one (out), by its type. */
+  uspMessage(dir: 'in' | 'out', msgType: string): void {
+    this.usp ??= new Counter({
+      name: 'usp_messages_total',
+      help: 'USP Msgs received from and sent to Controllers, by direction and Msg type',
+      labelNames: ['dir', 'msg_type'],
+      registers: [this.registry],
+    });
+    this.usp.inc({ dir, msg_type: msgType });
   }
 
   /** Gauges whose value is read when scraped (a fleet's devices online, booted, offline). */

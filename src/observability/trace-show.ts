@@ -134,6 +134,12 @@ export function renderTrace(jsonl: string, o: { session?: number; bodies?: boole
         ),
       );
       if (o.bodies && r.body) out.push(printable(r.body).replace(/^/gm, '            '));
+    } else if (r.kind === 'usp') {
+      // USP has no sessions: its Msgs are shown with the whole file, not with a CWMP session.
+      if (o.session !== undefined) continue;
+      const arrow = r.dir === 'in' ? `${r.peer ?? 'Controller'} → agent` : `agent → ${r.peer ?? 'Controller'}`;
+      out.push('', printable(`${r.t}  USP  ${arrow}  ${r.method ?? ''}  ${r.note ?? ''}`.trimEnd()));
+      if (o.bodies && r.body) out.push(printable(r.body).replace(/^/gm, '            '));
     } else if (o.session === undefined) {
       const what = r.kind === 'connection-request' ? `connection request (${r.via})` : 'transfer';
       const detail = [r.method, r.url, r.status !== undefined ? `→ ${r.status}` : undefined, r.note].filter(Boolean).join('  ');

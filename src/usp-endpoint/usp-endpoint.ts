@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { DeviceRuntime } from '../device/device-runtime.js';
-import type { BootCause, DomainEvent } from '../device/domain-events.js';
+import type { AttachedEndpoint, BootCause, DomainEvent } from '../device/domain-events.js';
 import { LocalAgentPaths } from '../models/local-agent.js';
 import type { MqttMtp } from '../mtp/mqtt-mtp.js';
 import type { WebSocketMtp } from '../mtp/websocket-mtp.js';
@@ -19,6 +19,7 @@ import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandReque
 import { NotificationRouter, type Controller } from './usp-notifications.js';
 import { PeriodicNotifications } from './usp-periodic.js';
 import { SubscriptionExpiry } from './usp-subscription-expiry.js';
+import type { UspAnswerMisbehaviour, UspMisbehaviour } from './usp-misbehaviour.js';
 
 /** Told of each Record that arrives; 'unreadable' when it is not a Record (a WebSocket then closes with 1003). */
 export type RecordReceiver = (m: { payload: Uint8Array; responseTopic: string | undefined }) => 'unreadable' | undefined;
@@ -34,6 +35,8 @@ export interface UspTransport {
   readonly connected: boolean;
   /** Sends a Record to a Controller's address (an MQTT topic; the one session of a WebSocket). */
   publish(address: string, record: Uint8Array): Promise<void>;
+  /** Cuts the connection as a network would (no clean close): the transport reconnects as after any loss. */
+  drop?(): void;
   /** The connect Record that announces the agent on this transport, sent to each Controller. */
   connectRecord(): Pick<UspRecord, 'mqtt_connect' | 'websocket_connect'>;
 }
@@ -50,6 +53,7 @@ export function overMqtt(mtp: MqttMtp): UspTransport {
       return mtp.connected;
     },
     publish: (topic, record) => mtp.publish(topic, record),
+    drop: () => mtp.drop(),
     connectRecord: () => ({ mqtt_connect: { version: mtp.protocolVersion === 5 ? 'V5' : 'V3_1_1', subscribed_topic: mtp.agentTopic } }),
   };
 }
@@ -90,6 +94,7 @@ export function overWebSocket(mtp: WebSocketMtp): UspTransport {
       return mtp.connected;
     },
     publish: (address, record) => mtp.publish(address, record),
+    drop: () => mtp.drop(),
     connectRecord: () => ({ websocket_connect: {} }),
   };
 }
@@ -109,7 +114,20 @@ export interface UspEndpointOptions {
   logger: Logger;
   /** The CWMP ParameterKey's path: USP changes leave it alone. */
   parameterKeyName: string;
+  /** Told of every Msg received from a Controller and sent to one (a fleet counts them, a trace shows them). */
+  observer?: UspMessageObserver;
+  /**
+   * Send an OnBoardRequest to each Controller the first time this agent is configured with it
+   * (the "internal policy" case of R-NOT.5): a fleet's new devices announce themselves so.
+   */
+  onBoardNewControllers?: boolean;
+  /** The owner tells it the device's events (domainEvent) instead of it attaching to the device itself. */
+  detached?: boolean;
+  /** Misbehaving on purpose when answering (a fleet testing a Controller). */
+  misbehaviour?: UspMisbehaviour;
 }
+
+export type UspMessageObserver = (dir: 'in' | 'out', msg: UspMsg, controllerEndpointId: string) => void;
 
 /** A request's body part name → the response's, and the types of each. */
 const RESPONSES: Record<string, { part: string; type: MsgType }> = {
@@ -129,7 +147,10 @@ export class UspEndpoint {
   private readonly periodic: PeriodicNotifications;
   private readonly expiry: SubscriptionExpiry;
   private lastBoot: { cause: BootCause; commandKey?: string } | undefined;
+  /** Controller rows added at this boot, owed an OnBoardRequest once the device is ready. */
+  private newControllers: string[] = [];
   private nextMsgId = 1;
+  private readonly attachment: AttachedEndpoint | undefined;
 
   constructor(
     private readonly device: DeviceRuntime,
@@ -152,7 +173,10 @@ export class UspEndpoint {
       (c) => this.notifications.periodic(c),
     );
     this.expiry = new SubscriptionExpiry(device.model, device.clock, o.parameterKeyName);
-    device.attach({ busy: () => false, on: (e) => this.onDomainEvent(e) });
+    if (!o.detached) {
+      this.attachment = { busy: () => false, on: (e) => this.domainEvent(e) };
+      device.attach(this.attachment);
+    }
     o.transport.onRecord((m) => this.receive(m.payload, m.responseTopic, false));
     o.transport.onConnected(() => this.announce());
     o.listener?.onRecord((m) => this.receive(m.payload, undefined, true));
@@ -171,7 +195,19 @@ export class UspEndpoint {
     void this.o.listener?.start().catch((err: Error) => this.o.logger.error({ err: err.message }, 'USP: cannot accept WebSocket sessions'));
   }
 
+  /**
+   * Started on a device that is already running (its ACS or a Controller turned USP on): it sends
+   * an OnBoardRequest to every enabled Controller it can reach, as an agent that first comes online.
+   */
+  activate(): void {
+    this.provisionLocalAgent();
+    for (const c of this.controllers()) if (c.topic) this.notifications.onBoard(c.path, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS);
+    this.expiry.arm();
+    this.periodic.arm();
+  }
+
   async stop(): Promise<void> {
+    if (this.attachment) this.device.detach(this.attachment);
     this.notifications.stop();
     this.periodic.stop();
     this.expiry.stop();
@@ -181,7 +217,8 @@ export class UspEndpoint {
 
   /* ---------- the device's events in USP's words ---------- */
 
-  private onDomainEvent(e: DomainEvent): void {
+  /** An event of the device, in USP's words (attached, it hears them itself; detached, its owner tells it). */
+  domainEvent(e: DomainEvent): void {
     switch (e.kind) {
       case 'booted':
         this.lastBoot = e.commandKey === undefined ? { cause: e.cause } : { cause: e.cause, commandKey: e.commandKey };
@@ -190,6 +227,7 @@ export class UspEndpoint {
         return;
       case 'ready':
         if (this.lastBoot) this.notifications.booted(this.lastBoot.cause, this.lastBoot.commandKey);
+        for (const at of this.newControllers.splice(0)) this.notifications.onBoard(at, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS);
         this.expiry.arm();
         return this.periodic.arm();
       case 'going-down':
@@ -217,6 +255,7 @@ export class UspEndpoint {
       const known = m.instanceIds(table).find((n) => m.read(`${table}${n}.EndpointID`) === c.endpointId);
       const id = known ?? m.addInstance(table);
       const at = `${table}${id}.`;
+      if (known === undefined && this.o.onBoardNewControllers) this.newControllers.push(at);
       if (m.instanceIds(`${at}MTP.`).length === 0) m.addInstance(`${at}MTP.`);
       const mtp = `${at}MTP.${m.instanceIds(`${at}MTP.`)[0]}.`;
       m.provision({
@@ -314,11 +353,36 @@ export class UspEndpoint {
       if (err instanceof UspDecodeError) log.warn({ err: err.message }, 'USP: a Record whose payload is not a Msg; dropped');
       return;
     }
+    this.o.observer?.('in', msg, controller.endpointId);
     const answer = this.answer(msg, controller);
     // The answer goes back the way the request came: the session it came on, or the Response Topic.
     const to = onListener ? { ...controller, topic: '', session: true } : { ...controller, topic: responseTopic ?? controller.topic };
+    const odd = answer && bodyPart(msg.body.request) ? this.o.misbehaviour?.(msg.header.msg_type) : undefined;
+    if (odd) return this.misbehave(odd, to, answer!.msg, answer!.after);
     if (answer) await this.send(to, answer.msg);
     answer?.after?.();
+  }
+
+  /** Answers a request the way a misbehaviour rule says (what the request asked is still carried out). */
+  private async misbehave(odd: UspAnswerMisbehaviour, to: Controller & { session?: boolean }, msg: UspMsg, after: (() => void) | undefined): Promise<void> {
+    if (odd.delayMs) await new Promise<void>((r) => this.device.clock.setTimer(odd.delayMs!, r));
+    if (odd.dropConnection) {
+      this.o.transport.drop?.();
+      return after?.();
+    }
+    if (odd.never) return after?.();
+    let out = msg;
+    if (odd.error) out = errorMsg(msg.header.msg_id, odd.error.code, odd.error.message);
+    if (odd.wrongMsgId) out = { ...out, header: { ...out.header, msg_id: `${out.header.msg_id}-not-yours` } };
+    if (odd.malformed) await this.publishBytes(to.topic, Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+    else if (odd.wrongToId) await this.publishBytes(to.topic, msgRecord(this.o.endpointId, `${to.endpointId}-someone-else`, out));
+    else await this.send(to, out);
+    after?.();
+  }
+
+  private async publishBytes(topic: string, bytes: Uint8Array): Promise<void> {
+    if (!topic) return;
+    await this.o.transport.publish(topic, bytes).catch(() => {});
   }
 
   /** The answer to one message (none to a response or a notification), and what to do once it is sent. */
@@ -395,6 +459,7 @@ export class UspEndpoint {
     if (listener && (to.session || listener.reaches(to.endpointId))) {
       try {
         await listener.publish(to.endpointId, msgRecord(this.o.endpointId, to.endpointId, msg));
+        this.o.observer?.('out', msg, to.endpointId);
         return true;
       } catch (err) {
         this.o.logger.warn({ err: (err as Error).message, controller: to.endpointId }, 'USP: could not send');
@@ -409,9 +474,11 @@ export class UspEndpoint {
     const bytes = msg ? msgRecord(this.o.endpointId, toId, msg) : encodeRecord(record!);
     try {
       await this.o.transport.publish(topic, bytes);
+      if (msg) this.o.observer?.('out', msg, toId);
       return true;
     } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message, topic }, 'USP: could not send');
+      // While the MTP is down, notifications wait for it (and the connection's loss was logged): no warning each.
+      this.o.logger[this.o.transport.connected ? 'warn' : 'debug']({ err: (err as Error).message, topic }, 'USP: could not send');
       return false;
     }
   }

@@ -22,6 +22,11 @@ function sample(configKey: string): unknown {
     'fleet.count': 3,
     'fleet.profile': 'gateway',
     'fleet.scenario': 'bulkdata',
+    'fleet.protocol': 'both',
+    'usp.mqtt.url': 'mqtt://127.0.0.1:1883',
+    'usp.websocket.url': 'ws://127.0.0.1:9/usp',
+    'usp.controller.endpointId': 'proto::controller',
+    'usp.controller.topic': 'usp/controller',
     'fleet.durationSeconds': 5,
     'fleet.rate': 10,
     'fleet.bootWindowSeconds': 1,
@@ -51,17 +56,19 @@ function sample(configKey: string): unknown {
 test('every fleet option has a key the configuration file accepts, with the value coming through', () => {
   const doc: Record<string, any> = {};
   for (const o of FLEET_OPTIONS) {
-    const [section, key] = o.configKey.split('.') as [string, string];
-    (doc[section] ??= {})[key] = sample(o.configKey);
+    const keys = o.configKey.split('.');
+    let at = doc;
+    for (const k of keys.slice(0, -1)) at = at[k] ??= {};
+    at[keys.at(-1)!] = sample(o.configKey);
   }
   const dir = tempDir('fleet-options-');
   try {
     const file = path.join(dir, 'fleet.yaml');
     fs.writeFileSync(file, stringify(doc));
-    const config = loadConfig(file) as unknown as Record<string, Record<string, unknown>>;
+    const config = loadConfig(file) as unknown as Record<string, any>;
     for (const o of FLEET_OPTIONS) {
-      const [section, key] = o.configKey.split('.') as [string, string];
-      assert.deepEqual(config[section]?.[key], sample(o.configKey), o.configKey);
+      const value = o.configKey.split('.').reduce((at, k) => at?.[k], config);
+      assert.deepEqual(value, sample(o.configKey), o.configKey);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

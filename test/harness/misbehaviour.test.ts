@@ -14,6 +14,10 @@ import { downloadRequest } from '../helpers/download-request.js';
 import { startFleetMisbehaviour } from '../../src/harness/fleet-misbehaviour.js';
 import { Misbehaviour, misbehaviourRuleSchema, type MisbehaviourRule } from '../../src/harness/misbehaviour.js';
 import { systemClock } from '../../src/runtime/clock.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 async function rig(rules: MisbehaviourRule[], count = 6) {
   const acs = new TestAcs();
@@ -436,5 +440,17 @@ test('vendor quirk presets, seen by the ACS: 1/0 and True/False booleans, values
       await fleet.stop();
       await acs.close();
     }
+  }
+});
+
+test("the README's misbehaviour rules are all rules the fleet accepts", () => {
+  const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../README.md'), 'utf8');
+  const start = readme.indexOf('fleet:\n  misbehaviour:');
+  assert.ok(start > 0, 'the README shows the rules');
+  const doc = parseYaml(readme.slice(start, readme.indexOf('```', start))) as { fleet: { misbehaviour: unknown[] } };
+  assert.ok(doc.fleet.misbehaviour.length >= 20);
+  for (const rule of doc.fleet.misbehaviour) {
+    const parsed = misbehaviourRuleSchema.safeParse(rule);
+    assert.ok(parsed.success, `${JSON.stringify(rule)}: ${parsed.success ? '' : parsed.error.message}`);
   }
 });

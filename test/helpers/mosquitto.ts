@@ -24,15 +24,41 @@ async function freeTcpPort(): Promise<number> {
 export interface Broker {
   url: string;
   process: ChildProcess;
+  /** Kills the broker (every client dropped at once) and starts it again on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts mosquitto and resolves once it accepts connections. */
-export async function startMosquitto(): Promise<Broker> {
+/** Starts mosquitto (with `extraConfig` lines, e.g. "sys_interval 1") and resolves once it accepts connections. */
+export async function startMosquitto(extraConfig = ''): Promise<Broker> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mosquitto-'));
   const port = await freeTcpPort();
   const config = path.join(dir, 'mosquitto.conf');
-  fs.writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  fs.writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n${extraConfig}\n`);
+  let child = await spawnBroker(config, port);
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    get process() {
+      return child;
+    },
+    async restart() {
+      await kill();
+      child = await spawnBroker(config, port);
+    },
+    async stop() {
+      await kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnBroker(config: string, port: number): Promise<ChildProcess> {
   const child = spawn(BINARY ?? 'mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => void (stderr = (stderr + c.toString()).slice(-4000)));
@@ -49,16 +75,5 @@ export async function startMosquitto(): Promise<Broker> {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mosquitto did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    process: child,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }

@@ -7,12 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { readCpeMessage } from '../../src/acs/acs-messages.js';
 import type { TraceRecord } from '../../src/log/trace-record.js';
 import { WireTrace, wireTraceFor } from '../../src/log/wire-trace.js';
+import { readableUspMsg } from '../../src/log/usp-msg-text.js';
 import { showTrace } from '../../src/observability/trace-show.js';
 import { sessionsCompleted, startHarness, tempDir } from '../helpers/agent-harness.js';
 import { bin } from '../helpers/agent-process.js';
@@ -151,6 +153,61 @@ test('threads sharing one trace directory (fleet --workers) each keep to their s
     assert.equal(half.maxDirBytes, 4 << 20);
     assert.equal(wireTraceFor(cap, 16)!.maxFileBytes, 512 << 10, 'a file never outgrows its share');
     half.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('USP Msgs in the trace: readable JSON, secrets hidden (param_settings, result_params), other fields kept', () => {
+  const set = {
+    header: { msg_id: 's-1', msg_type: 'SET' },
+    body: {
+      request: {
+        set: {
+          allow_partial: false,
+          update_objs: [
+            {
+              obj_path: 'Device.WiFi.AccessPoint.1.Security.',
+              param_settings: [
+                { param: 'KeyPassphrase', value: 'wifi-SECRET-1', required: true },
+                { param: 'ModeEnabled', value: 'WPA2-Personal', required: true },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  };
+  const text = readableUspMsg(set, false);
+  assert.doesNotMatch(text, /wifi-SECRET-1/);
+  assert.match(text, /"param":"KeyPassphrase","value":"\[hidden\]"/);
+  assert.match(text, /WPA2-Personal/);
+  assert.match(readableUspMsg(set, true), /wifi-SECRET-1/, 'a lab keeps them');
+  const got = {
+    header: { msg_id: 'g-1', msg_type: 'GET_RESP' },
+    body: { response: { get_resp: { req_path_results: [{ resolved_path_results: [{ result_params: { Password: 'pw-SECRET-2', Username: 'admin' } }] }] } } },
+  };
+  const gotText = readableUspMsg(got, false);
+  assert.doesNotMatch(gotText, /pw-SECRET-2/);
+  assert.match(gotText, /admin/);
+  const operate = { header: { msg_id: 'o-1', msg_type: 'OPERATE' }, body: { request: { operate: { command: 'Device.Reboot()', command_key: 'key-7' } } } };
+  assert.match(readableUspMsg(operate, false), /"command_key":"key-7"/, 'a Msg field named like a key is no secret');
+  assert.match(readableUspMsg({ payload: new Uint8Array([1, 2, 255]) }, false), /"0102ff"/);
+});
+
+test('a USP fleet writes every device’s Msgs to its wire trace, and trace show prints them', { timeout: 60_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-trace-'));
+  try {
+    execFileSync(process.execPath, [bin, 'fleet', '--protocol', 'usp', '--count', '2', '--scenario', 'boot-storm', '--boot-window', '0', '--trace', dir], {
+      encoding: 'utf8',
+      timeout: 50_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    assert.equal(files.length, 2, 'a file each');
+    const shown = execFileSync(process.execPath, [bin, 'trace', 'show', path.join(dir, files[0]!), '--bodies'], { encoding: 'utf8' });
+    assert.match(shown, /USP {2}agent → proto::\S+ {2}NOTIFY {2}notify-1/);
+    assert.match(shown, /"on_board_req"/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
