@@ -232,7 +232,6 @@ export class TestAcs {
     return this.crCredentials.get(serial);
   }
 
-  /** Queues RPCs for a device (by serial number), sent in its next session(s). */
   /** How many queued RPCs wait for a device. */
   queuedFor(serial: string): number {
     return this.queues.get(serial)?.length ?? 0;
@@ -243,6 +242,7 @@ export class TestAcs {
     return this.queues.size;
   }
 
+  /** Queues RPCs for a device (by serial number), sent in its next session(s). */
   queue(serial: string, ...rpcs: QueuedRpc[]): void {
     const q = this.queues.get(serial) ?? [];
     q.push(...rpcs);

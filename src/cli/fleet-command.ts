@@ -136,7 +136,11 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const level = flags.logLevel ?? env.logLevel ?? 'warn';
   const logger = pino({ level, redact: { paths: ['*.password', 'password'], censor: '[hidden]' } }, pino.destination(2));
   if (protocol === 'usp' && CWMP_ONLY_SCENARIOS.includes(scenario.name))
-    throw new ConfigError(`--scenario ${scenario.name} drives CWMP devices: a --protocol usp fleet runs boot-storm, steady or churn`);
+    throw new ConfigError(`--scenario ${scenario.name} drives CWMP devices: a --protocol usp fleet runs boot-storm, steady, churn or operate-storm`);
+  if (scenario.name === 'operate-storm' && (protocol === 'cwmp' || config.usp?.mqtt.url || config.usp?.websocket.url))
+    throw new ConfigError(
+      '--scenario operate-storm drives the bundled USP controller: run it with --protocol usp or both and no --usp-mqtt-url or --usp-ws-url',
+    );
   // A USP fleet without a broker or Controller URL talks to the bundled USP controller, in this process.
   let controller: UspTestController | undefined;
   if (protocol !== 'cwmp' && !config.usp?.mqtt.url && !config.usp?.websocket.url) {
@@ -155,7 +159,11 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       `no USP URL given: the bundled USP controller listens at ${url} (API ${url.replace(/^ws/, 'http').replace(/\/usp$/, '/api/agents')})\n`,
     );
   }
-  const usp = protocol === 'cwmp' ? undefined : fleetUspOptions(config);
+  // New devices come with a Boot! subscription for their Controller; steady ones also with Periodic! at --rate across the fleet.
+  const usp =
+    protocol === 'cwmp'
+      ? undefined
+      : { ...fleetUspOptions(config), factorySubscriptions: scenario.name === 'steady' ? ('boot-and-periodic' as const) : ('boot' as const) };
   const migration = migrating ? migrationTarget(config) : undefined;
   let acsUrl = config.acs.url;
   let acs: TestAcs | undefined;
@@ -221,7 +229,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     `fleet: ${fleet.members.length} devices (${profile.name}${shard ? `, shard ${shardText}` : ''}), scenario ${scenario.name}, Informs every ${fleet.interval} s\n`,
   );
   const stopMisbehaving = misbehaviour ? startFleetMisbehaviour(fleet, misbehaviour, systemClock) : undefined;
-  const run = runScenario(fleet, { ...scenario, ...(migration ? { migration } : {}) }, systemClock, acs);
+  const run = runScenario(fleet, { ...scenario, ...(migration ? { migration } : {}) }, systemClock, acs, controller);
   const s = fleet.stats;
   metrics?.gauge('cwmp_fleet_devices', 'Devices of this fleet (or shard), by state', ['state'], (set) => {
     const online = fleet.online;

@@ -37,7 +37,22 @@ export interface FleetUspOptions extends UspConnectLimits {
   /** MQTT 5 (default) or 4 (3.1.1). */
   version?: 4 | 5;
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /**
+   * Subscriptions a new device comes with for its Controller, as devices ship with factory
+   * defaults: Boot! (so every boot is told), and Periodic! on the fleet's interval with phases
+   * spread evenly over it (the steady load of a real population). None by default.
+   */
+  factorySubscriptions?: 'boot' | 'boot-and-periodic';
 }
+
+/** When device `index` of `count` sends its Periodic!: every `intervalSeconds`, phased over the interval. */
+export interface PeriodicPhase {
+  index: number;
+  count: number;
+  intervalSeconds: number;
+}
+
+const EPOCH_2026 = Date.UTC(2026, 0, 1);
 
 /** What a fleet's USP agents did, for the summary and the progress line. */
 export class UspFleetCounters {
@@ -121,10 +136,11 @@ export class FleetUspAgents {
   }
 
   /** The USP agent of device `index` on its runtime, started with it (attach before the runtime starts, to see its boot). */
-  attach(index: number, device: DeviceRuntime, parameterKeyName: string, trace?: DeviceTrace): FleetUspAgent {
+  attach(index: number, device: DeviceRuntime, parameterKeyName: string, trace?: DeviceTrace, phase?: PeriodicPhase): FleetUspAgent {
     const endpointId = endpointIdOf(device);
     const o = this.o;
     if (!o) throw new Error('this fleet has no USP broker or Controller: its devices take their MTP from their data model');
+    const fresh = device.model.schema.tables.has('Device.LocalAgent.Controller.{i}.') && device.model.instanceIds('Device.LocalAgent.Controller.').length === 0;
     const c = this.counters;
     const mtp =
       o.transport === 'MQTT'
@@ -159,6 +175,19 @@ export class FleetUspAgents {
       c.connections++;
       c.reached.add(index);
     });
+    // Heard after the endpoint (attached first) has made the Controller's row at the first boot.
+    if (fresh && o.factorySubscriptions) {
+      const kind = o.factorySubscriptions;
+      const listener = {
+        busy: () => false,
+        on: (e: { kind: string }) => {
+          if (e.kind !== 'booted') return;
+          device.detach(listener);
+          factoryDefaults(device, kind, phase);
+        },
+      };
+      device.attach(listener);
+    }
     endpoint.start();
     return {
       endpointId,
@@ -226,6 +255,32 @@ export class FleetUspAgents {
         for (const w of this.announcedWatchers) w(index);
       }
     } else c.responses++;
+  }
+}
+
+/** A new device's factory Subscriptions for its first Controller (row 1, made at this boot). */
+function factoryDefaults(device: DeviceRuntime, kind: 'boot' | 'boot-and-periodic', phase: PeriodicPhase | undefined): void {
+  const m = device.model;
+  const controller = 'Device.LocalAgent.Controller.1';
+  const subscribe = (id: string, reference: string): void => {
+    const at = `Device.LocalAgent.Subscription.${m.addInstance('Device.LocalAgent.Subscription.')}.`;
+    m.provision({
+      [`${at}ID`]: id,
+      [`${at}Recipient`]: controller,
+      [`${at}NotifType`]: 'Event',
+      [`${at}ReferenceList`]: reference,
+      [`${at}Persistent`]: 'true',
+      [`${at}Enable`]: 'true',
+    });
+  };
+  subscribe('factory-boot', 'Device.Boot!');
+  if (kind === 'boot-and-periodic' && phase) {
+    const offset = Math.floor((phase.index * phase.intervalSeconds * 1000) / Math.max(1, phase.count));
+    m.provision({
+      [`${controller}.PeriodicNotifInterval`]: String(phase.intervalSeconds),
+      [`${controller}.PeriodicNotifTime`]: new Date(EPOCH_2026 + offset).toISOString(),
+    });
+    subscribe('factory-periodic', 'Device.LocalAgent.Periodic!');
   }
 }
 

@@ -345,7 +345,7 @@ export class Fleet {
       m.usp =
         this.protocol === 'cwmp'
           ? this.uspAgents.attachProvisioned(m.index, agent.device, agent.ms.parameterKey, trace)
-          : this.uspAgents.attach(m.index, agent.device, agent.ms.parameterKey, trace);
+          : this.uspAgents.attach(m.index, agent.device, agent.ms.parameterKey, trace, { index: m.index, count: this.o.count, intervalSeconds: this.interval });
     }
     agent.start();
   }

@@ -11,6 +11,8 @@ import { buildFirmwareImage } from '../providers/firmware-image.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
 import { startMigration, type MigrationResult, type MigrationTarget } from './migration-scenario.js';
+import { startOperateStorm } from './operate-storm.js';
+import type { UspTestController } from '../usp-controller/usp-test-controller.js';
 
 export { SCENARIOS, type ScenarioName } from './scenario-names.js';
 import type { ScenarioName } from './scenario-names.js';
@@ -65,7 +67,7 @@ export interface ScenarioRun {
 }
 
 /** Starts the scenario's own activity on a fleet that has been started. */
-export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs: TestAcs | undefined): ScenarioRun {
+export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs: TestAcs | undefined, controller?: UspTestController): ScenarioRun {
   const timers: TimerHandle[] = [];
   const latency = new LatencyHistogram();
   let sent = 0;
@@ -303,6 +305,20 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
       whenBooted(fleet, () => {
         migration = startMigration(fleet, testAcs, target, clock, paced, o.rate ?? 50, end);
       });
+      break;
+    }
+    case 'operate-storm': {
+      if (!controller) throw new Error('the operate-storm scenario drives the USP controller: run it with the bundled one (no --usp-mqtt-url or --usp-ws-url)');
+      // Once every device has announced itself (and so has its Boot! subscription).
+      const wait = (): void => {
+        if (ended) return;
+        if (fleet.uspAnnounced < fleet.members.length) {
+          timers.push(clock.setTimer(100, wait));
+          return;
+        }
+        startOperateStorm(fleet, controller, clock, paced, o.rate ?? 10, latency, { sent: () => sent++, failed: () => failed++ });
+      };
+      wait();
       break;
     }
     case 'churn': {

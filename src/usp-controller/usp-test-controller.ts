@@ -43,6 +43,7 @@ export class UspTestController {
   private wss: WebSocketServer | undefined;
   private nextId = 1;
   private readonly watchers: (() => void)[] = [];
+  private readonly notificationListeners: ((endpointId: string, msg: UspMsg) => void)[] = [];
 
   constructor(private readonly o: UspTestControllerOptions = {}) {
     this.endpointId = o.endpointId ?? 'proto::cwmp-agent-controller';
@@ -96,6 +97,11 @@ export class UspTestController {
       };
       this.watchers.push(check);
     });
+  }
+
+  /** Calls `listener` with every notification from every agent. */
+  onNotification(listener: (endpointId: string, msg: UspMsg) => void): void {
+    this.notificationListeners.push(listener);
   }
 
   /** Sends a request to a connected agent and resolves with its answer (a response or an Error). */
@@ -157,6 +163,7 @@ export class UspTestController {
     push(agent.received, msg);
     if (msg.header.msg_type === 'NOTIFY') {
       push(agent.notifications, msg);
+      for (const l of this.notificationListeners) l(agent.endpointId, msg);
       const notify = msg.body.request?.['notify'] as { subscription_id?: string; send_resp?: boolean } | undefined;
       if (notify?.send_resp)
         agent.socket?.send(

@@ -67,11 +67,16 @@ test('SIGKILL at random points loses no acknowledged event and repeats none', { 
         });
         return seen;
       };
-      await acs.waitFor(() => {
+      // Everything queued has been answered, and everything answered delivered (a ScheduleInform
+      // answered last is delivered a second or more after its response).
+      const settled = (): boolean => {
         const d = delivered();
-        return rebootKeys().every((k) => d.has(k)) && acknowledged().length > 0;
-      }, 40_000);
+        return acs.queuedFor(serial) === 0 && rebootKeys().every((k) => d.has(k)) && acknowledged().length > 0;
+      };
+      await acs.waitFor(settled, 40_000);
+      // Room for a repeat to show up: a delivery seen again after it was confirmed would fail below.
       await new Promise((r) => setTimeout(r, 1500));
+      await acs.waitFor(settled, 40_000).catch(() => {});
       const d = delivered();
       for (const key of rebootKeys()) assert.ok(d.has(key), `${key} acknowledged by the CPE and delivered`);
       // Delivered = the CPE went on talking after the InformResponse, so it had processed it.

@@ -243,6 +243,10 @@ test('fleet --protocol usp refuses what it cannot do, with a clear message', { t
     [['--scenario', 'cr-storm'], /cr-storm drives CWMP devices/],
     [['--usp-mqtt-url', 'mqtt://127.0.0.1:1', '--usp-controller-id', 'x'], /usp\.controller\.topic/],
     [['--workers', '2'], /--workers with --protocol usp/],
+    [
+      ['--scenario', 'operate-storm', '--usp-mqtt-url', 'mqtt://127.0.0.1:1', '--usp-controller-id', 'x', '--usp-controller-topic', 't'],
+      /operate-storm drives the bundled USP controller/,
+    ],
   ] as const) {
     const p = cli(['fleet', '--protocol', 'usp', '--count', '2', ...args]);
     const code = await p.exited();
@@ -433,6 +437,79 @@ test('a USP fleet serves its USP metrics: agents by state, Msgs by direction and
     assert.match(text, /usp_fleet_agents\{[^}]*state="connected"[^}]*\} 2\b/);
     assert.match(text, /usp_messages_total\{[^}]*dir="out"[^}]*msg_type="NOTIFY"[^}]*\} [2-9]/);
     assert.match(text, /usp_messages_total\{[^}]*dir="in"[^}]*msg_type="NOTIFY_RESP"[^}]*\} [2-9]/, 'the bundled controller acknowledges the OnBoardRequests');
+  } finally {
+    fleet.child.kill('SIGKILL');
+  }
+});
+
+test('a steady USP fleet: each new device comes with Boot! and Periodic! subscriptions for its Controller; Periodic! arrives at --rate, phases spread', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const broker = await startMosquitto();
+  const c = await fleetController(broker.url);
+  const N = 4;
+  // --rate 2 across 4 devices: each sends Periodic! every 2 s, the four half a second apart.
+  const fleet = cli(
+    ['fleet', '--protocol', 'usp', '--count', String(N), '--scenario', 'steady', '--rate', '2'].concat([
+      '--usp-mqtt-url',
+      broker.url,
+      '--usp-controller-id',
+      CONTROLLER,
+      '--usp-controller-topic',
+      CONTROLLER_TOPIC,
+    ]),
+  );
+  const events = (name: string) => c.received.filter((r) => r.msg?.['body']?.['request']?.['notify']?.['event']?.['event_name'] === name);
+  try {
+    const boots = await until(
+      () => (new Set(events('Boot!').map((r) => r.record['from_id'])).size === N ? events('Boot!') : undefined),
+      `Boot! from ${N} devices`,
+    );
+    for (const b of boots) assert.equal(b.msg!['body']['request']['notify']['subscription_id'], 'factory-boot');
+    // Two rounds of Periodic! from every device.
+    const periodic = await until(() => {
+      const p = events('Periodic!');
+      const from = new Map<string, number>();
+      for (const r of p) from.set(r.record['from_id'], (from.get(r.record['from_id']) ?? 0) + 1);
+      return from.size === N && [...from.values()].every((n) => n >= 2) ? p : undefined;
+    }, 'two Periodic! from every device');
+    // Spread: consecutive Periodic! (by arrival) come from different devices, not all at once from one burst.
+    const ids = periodic.slice(0, N).map((r) => r.record['from_id']);
+    assert.equal(new Set(ids).size, N, `the first round comes from every device once: ${ids.join(', ')}`);
+  } finally {
+    fleet.child.kill('SIGKILL');
+    await c.client.endAsync();
+    await broker.stop();
+  }
+});
+
+test('fleet --protocol both: every device has its CWMP session with the ACS and announces itself to the USP Controller', { timeout: 60_000 }, async () => {
+  const fleet = cli(['fleet', '--protocol', 'both', '--count', '3', '--boot-window', '0', '--scenario', 'boot-storm', '--cr-port', '0']);
+  try {
+    const summary = JSON.parse(await fleet.stdoutWhenDone()) as Obj;
+    assert.equal(summary['protocol'], 'both');
+    assert.equal(summary['bootstrapped'], 3, 'each bootstrapped with the bundled ACS');
+    assert.equal(summary['sessions']['failed'], 0);
+    assert.equal(summary['usp']['announced'], 3, 'each announced to the bundled USP controller');
+    assert.ok(summary['usp']['notifications'] >= 6, 'an OnBoardRequest and a Boot! each');
+  } finally {
+    fleet.child.kill('SIGKILL');
+  }
+});
+
+test('fleet --scenario operate-storm: the bundled controller reboots devices by Operate at --rate; each tells its Boot! with the command key', {
+  timeout: 60_000,
+}, async () => {
+  const fleet = cli(['fleet', '--protocol', 'usp', '--count', '3', '--boot-window', '0', '--scenario', 'operate-storm', '--rate', '5', '--duration', '4']);
+  try {
+    const summary = JSON.parse(await fleet.stdoutWhenDone()) as Obj;
+    const results = summary['scenarioResults'];
+    assert.ok(results['actionsSent'] > 0, `Operates sent: ${JSON.stringify(results)}`);
+    assert.equal(results['actionsFailed'], 0, 'every Operate answered with an OperateResp');
+    assert.ok(results['actionLatencyMs']['count'] > 0, 'Boot! with the command key came back');
+    assert.ok(results['actionLatencyMs']['count'] <= results['actionsSent']);
+    assert.ok(summary['usp']['requests'] >= results['actionsSent'], 'the devices counted the Operates');
   } finally {
     fleet.child.kill('SIGKILL');
   }
