@@ -12,7 +12,13 @@ import type { CwmpEvent } from '../cwmp/messages.js';
 
 /** What the API needs of the ACS it serves (the test ACS). */
 export interface AcsApiHost {
-  readonly sessions: readonly { serial: string; ended: boolean; events: CwmpEvent[]; messages: { from: 'cpe' | 'acs'; body: string; method: string }[] }[];
+  readonly sessions: readonly {
+    serial: string;
+    ended: boolean;
+    events: CwmpEvent[];
+    messages: { from: 'cpe' | 'acs'; body: string; method: string }[];
+    from?: string;
+  }[];
   queue(serial: string, ...rpcs: AcsRequest[]): void;
   queuedFor(serial: string): number;
   /** Devices with RPCs waiting. */
@@ -37,6 +43,8 @@ interface DeviceView {
   connectionRequestUrl: string | undefined;
   lastInform: string | undefined;
   lastEvents: string[];
+  /** The address its last session came from. */
+  lastAddress: string | undefined;
   sessions: number;
   queued: number;
 }
@@ -64,6 +72,7 @@ function deviceView(acs: AcsApiHost, serial: string): DeviceView | undefined {
     connectionRequestUrl: find('ManagementServer.ConnectionRequestURL'),
     lastInform: inform?.body?.children.find((c) => c.local === 'CurrentTime')?.text.trim(),
     lastEvents: last.events.map((e) => e.code),
+    lastAddress: last.from,
     sessions: sessions.length,
     queued: acs.queuedFor(serial),
   };
@@ -171,6 +180,7 @@ async function route(acs: AcsApiHost, req: http.IncomingMessage, res: http.Serve
           .map((s, i) => ({
             session: i + 1,
             ended: s.ended,
+            from: s.from,
             events: s.events.map((e) => (e.commandKey ? `${e.code} (${e.commandKey})` : e.code)),
             messages: s.messages.map((m) => ({ from: m.from, method: m.method || '(empty)', ...(envelopes ? { body: m.body } : {}) })),
           })),

@@ -49,6 +49,8 @@ export interface AcsSessionRecord {
   /** CPE messages after the Inform that came back with the session cookie. */
   cookieReturned: boolean[];
   ended: boolean;
+  /** The address the session's Inform came from (an IPv4 address as such, not IPv4-mapped). */
+  from?: string;
 }
 
 export interface TestAcsOptions {
@@ -441,7 +443,9 @@ export class TestAcs {
     let session: LiveSession | undefined;
     if (msg.method === 'Inform') {
       const serial = deviceSerial(msg);
+      const remote = req.socket.remoteAddress;
       const record: AcsSessionRecord = { serial, events: informEvents(msg), messages: [], cookieReturned: [], ended: false };
+      if (remote) record.from = remote.replace(/^::ffff:(?=\d+\.)/, '');
       const provisioning = this.opts.onInform?.(serial, record.events);
       if (provisioning && provisioning.length > 0) this.queue(serial, ...provisioning);
       const credentials = this.opts.provisionConnectionRequestCredentials ? credentialsToProvision(this.crCredentials, serial, record.events, msg) : undefined;

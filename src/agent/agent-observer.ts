@@ -22,4 +22,26 @@ export interface AgentObserver {
   notification?(kind: 'value-change' | 'active' | 'lightweight', count: number): void;
   /** A connection request arrived by `path` and was accepted or refused (with the cause). */
   connectionRequest?(path: 'http' | 'udp' | 'xmpp', outcome: string): void;
+  /**
+   * A connection to the ACS could not get a local port (EADDRNOTAVAIL: the source address's
+   * ports are all taken, most in TIME_WAIT; EADDRINUSE) and waits to try again.
+   */
+  portWait?(code: string): void;
+}
+
+/** `observer` (none is fine) with port waits also told to `onPortWait`: the fleet's own count beside the metrics. */
+export function alsoTellingPortWaits(observer: AgentObserver | undefined, onPortWait: (code: string) => void): AgentObserver {
+  const out: AgentObserver = {};
+  if (observer) {
+    // Bound, not spread: an observer is often a class instance whose methods use its own fields.
+    for (const key of ['sessionEnded', 'rpc', 'request', 'cpeRequest', 'retry', 'transfer', 'notification', 'connectionRequest'] as const) {
+      const f = observer[key] as ((...args: unknown[]) => void) | undefined;
+      if (f) (out as Record<string, unknown>)[key] = f.bind(observer);
+    }
+  }
+  out.portWait = (code) => {
+    onPortWait(code);
+    observer?.portWait?.(code);
+  };
+  return out;
 }

@@ -67,6 +67,11 @@ export interface AgentOptions {
   trace?: DeviceTrace;
   /** Sends UDP Lightweight Notifications (a fleet shares one); by default the agent's own socket. */
   lightweightSender?: DatagramSender;
+  /**
+   * The address its sessions, transfers and Bulk Data reports leave from (a fleet device's own
+   * source address); the system's choice when absent.
+   */
+  localAddress?: string;
 }
 
 export interface SessionTiming {

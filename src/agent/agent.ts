@@ -76,7 +76,7 @@ export class Agent {
       clock: opts.clock,
       logger: opts.logger,
       notificationPollSeconds: opts.notificationPollSeconds,
-      transfers: { ...opts.transfers, parameterKeyName: ms.parameterKey },
+      transfers: { ...opts.transfers, parameterKeyName: ms.parameterKey, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) },
       transferMisbehaviour: opts.misbehaviour,
     });
     this.cwmp = new CwmpEndpoint(opts, this.device, state, ms, this.deviceInfo);

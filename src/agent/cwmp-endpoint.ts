@@ -329,6 +329,7 @@ export class CwmpEndpoint {
       recordRpcs: this.opts.recordSessionRpcs ? this.opts.recordSessionRpcs() : this.sessionListeners.length > 0,
       rpcControl: { state: this.cell, schedule: this.schedule },
       onAcknowledgement: (ack, sent) => this.acknowledge(ack, sent, url),
+      stopping: () => !this.running,
     });
   }
 

@@ -34,6 +34,8 @@ export interface CwmpSessionContext {
   recordRpcs: boolean;
   rpcControl: EndpointControl;
   onAcknowledgement(ack: Acknowledgement, sent: ComposedInform): void;
+  /** Whether the endpoint is stopping: a connection still waiting for a local port gives up. */
+  stopping?: () => boolean;
 }
 
 export interface CwmpSessionResult {
@@ -75,6 +77,7 @@ export async function runCwmpSession(c: CwmpSessionContext): Promise<CwmpSession
       username: model.read(ms.username) || undefined,
       password: model.read(ms.password) || undefined,
       tls: opts.tls,
+      localAddress: opts.localAddress,
       requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
       maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024,
       userAgent: 'cwmp-agent/0.1',
@@ -83,6 +86,8 @@ export async function runCwmpSession(c: CwmpSessionContext): Promise<CwmpSession
       ignoreCookies: quirks?.noCookies,
       basicAuthOnly: quirks?.basicAuthOnly,
       onExchange: opts.trace ? tracedExchanges(opts.trace, sessionNo) : undefined,
+      onPortWait: opts.observer?.portWait ? (code) => opts.observer?.portWait?.(code) : undefined,
+      stopping: c.stopping,
     },
     dispatch: answer,
     beforePost: pending ? misbehavingPost(pending) : undefined,

@@ -169,6 +169,8 @@ export const configSchema = z
         periodicInformInterval: z.number().int().min(1).optional(),
         /** Where the fleet keeps its state across runs (in memory when absent). */
         stateDir: z.string().min(1).optional(),
+        /** CIDR blocks (IPv4, IPv6) each device takes its own source address from, by its index. */
+        sourceAddresses: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
       })
       .strict()
       .optional(),

@@ -41,6 +41,8 @@ export interface BulkDataOptions {
   stateDir?: string;
   tls?: TransferTls;
   random?: () => number;
+  /** The address reports leave from (a fleet device's own). */
+  localAddress?: string;
 }
 
 interface ProfileRun {
@@ -269,6 +271,7 @@ export class BulkDataCollector {
         username: this.read(`${p}HTTP.Username`),
         password: this.read(`${p}HTTP.Password`),
         tls: this.o.tls,
+        ...(this.o.localAddress ? { localAddress: this.o.localAddress } : {}),
         signal: controller.signal,
         idleTimeoutMs: 30_000,
         body,

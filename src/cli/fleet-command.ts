@@ -1,5 +1,6 @@
 /** `cwmp-agent fleet`: wiring of a fleet, its scenario, live progress and the summary. */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
@@ -19,7 +20,10 @@ import { startMetricsServer } from '../observability/metrics-server.js';
 import { ControlServer } from '../observability/control-server.js';
 import { fleetTarget } from '../observability/control-target.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
-import { parseShard } from '../fleet/identity-template.js';
+import { parseShard, shardRange } from '../fleet/identity-template.js';
+import { addressesNotOnHost, missingAddressesMessage, SourceAddresses } from '../fleet/source-addresses.js';
+import { neededConnectionsPerSecond, portBudget, portBudgetWarning, PortWatch } from '../fleet/port-budget.js';
+import { alsoTellingPortWaits } from '../agent/agent-observer.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
@@ -47,6 +51,8 @@ export interface FleetFlags extends ConfigOverrides {
   workers?: number;
   /** Threads writing into the one trace directory: each keeps to its share of the cap. */
   traceSharedBy?: number;
+  /** CIDR[,CIDR...]: each device's own source address (see fleet/source-addresses.ts). */
+  sourceAddresses?: string;
 }
 
 /** The profile's schema with the configuration's extra models beside it (profile and built-in definitions winning). */
@@ -79,6 +85,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const shardText = flags.shard ?? f.shard;
   const shard = shardText ? parseShard(shardText) : undefined;
   if (shardText && !shard) throw new ConfigError(`--shard ${shardText}: expected I/N with 0 <= I < N`);
+  const sources = sourceAddressesOf(flags.sourceAddresses ?? f.sourceAddresses);
   let profile: Profile;
   try {
     profile = loadProfile(flags.profile ?? f.profile);
@@ -187,7 +194,16 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
           trace?.forDevice(serial)({ kind: 'cwmp', dir: 'out', note: `misbehaviour rule ${rule} fired` });
         })
       : undefined;
+  if (sources) await checkSourceAddresses(sources, count, shard, protocol, acsUrl ?? '');
+  const interval = flags.interval ?? f.periodicInformInterval ?? config.periodicInformInterval ?? shape.periodicInformInterval;
+  const bootWindowSeconds = flags.bootWindow ?? f.bootWindowSeconds ?? shape.bootWindowSeconds;
+  // USP devices hold one connection each: only CWMP sessions spend ports.
+  const ports =
+    protocol === 'usp'
+      ? undefined
+      : startPortWatch(sources, count, shard, acsUrl ?? '', scenario, bootWindowSeconds, interval ?? profile.periodicInformInterval ?? 3600);
   const fleet = new Fleet({
+    ...(sources ? { sourceAddresses: sources } : {}),
     protocol,
     ...(usp ? { usp } : {}),
     ...(migration ? { uspWhenProvisioned: {} } : {}),
@@ -196,7 +212,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       ? { uspMisbehaviour: (serial: string, msgType: string) => misbehaviour.uspAnswer(serial, msgType) }
       : {}),
     misbehaviour,
-    observer: metrics,
+    observer: ports ? alsoTellingPortWaits(metrics, (code) => ports.portWait(code)) : metrics,
     maxSessionsInFlight: flags.maxInFlight ?? f.maxSessionsInFlight,
     count,
     shard,
@@ -210,8 +226,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
       address: acs ? '127.0.0.1' : config.connectionRequest.address,
       password: flags.crPassword ?? f.connectionRequestPassword,
     },
-    periodicInformInterval: flags.interval ?? f.periodicInformInterval ?? config.periodicInformInterval ?? shape.periodicInformInterval,
-    bootWindowSeconds: flags.bootWindow ?? f.bootWindowSeconds ?? shape.bootWindowSeconds,
+    periodicInformInterval: interval,
+    bootWindowSeconds,
     clock: systemClock,
     random: Math.random,
     logger,
@@ -237,6 +253,17 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     set({ state: 'offline' }, fleet.members.length - online);
     set({ state: 'bootstrapped' }, s.bootstrapped.size);
   });
+  if (ports) {
+    metrics?.gauge('cwmp_fleet_tcp_sockets', "TCP sockets of the fleet's network namespace: open, and in TIME_WAIT", ['state'], (set) => {
+      const now = ports.now;
+      if (!now) return;
+      set({ state: 'in_use' }, now.inUse);
+      set({ state: 'time_wait' }, now.timeWait);
+    });
+    metrics?.gauge('cwmp_fleet_port_budget_connections_per_second', 'New connections a second the source addresses sustain toward a remote ACS', [], (set) =>
+      set({}, ports.budget.sustainablePerSecond),
+    );
+  }
   if (protocol !== 'cwmp' || migration)
     metrics?.gauge('usp_fleet_agents', "The fleet's USP agents: connected now, ever connected, announced (Boot! or OnBoardRequest sent)", ['state'], (set) => {
       const u = fleet.uspSummary();
@@ -278,6 +305,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     transfersFailed: s.transfersFailed,
     latency: s.latency,
     ...(protocol !== 'cwmp' ? { usp: { connected: fleet.members.filter((m) => m.usp?.connected).length, announced: fleet.uspAnnounced } } : {}),
+    ...(ports ? { ports: { inUse: ports.now?.inUse, timeWait: ports.now?.timeWait, timeWaitPeak: ports.timeWaitPeak, waits: ports.totalWaits } } : {}),
   });
   // A worker reports its figures to the thread that adds them up; alone, it shows them itself.
   let stopProgress: () => void;
@@ -324,10 +352,12 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     protocol,
     ...fleet.stats.summary(fleet.members.length, fleet.online),
     ...(fleet.uspSummary() ? { usp: fleet.uspSummary() } : {}),
+    ...(ports ? { ports: ports.summary() } : {}),
     scenarioResults: extra ?? {},
     ...(misbehaviour ? { misbehaviour: misbehaviour.fired } : {}),
     memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, heapPerDeviceBytes: Math.round((mem.heapUsed - heapBefore) / Math.max(1, fleet.members.length)) },
   };
+  ports?.stop();
   snapshot?.save(fleet);
   trace?.close();
   await fleet.stop();
@@ -378,4 +408,70 @@ function migrationTarget(config: AgentConfig): { brokerUrl: string; controller: 
   if (!u.controller.endpointId || !u.controller.topic)
     throw new ConfigError('--scenario migration: name the Controller (--usp-controller-id) and its topic (--usp-controller-topic)');
   return { brokerUrl, controller: { endpointId: u.controller.endpointId, topic: u.controller.topic } };
+}
+
+function sourceAddressesOf(given: string | readonly string[] | undefined): SourceAddresses | undefined {
+  if (given === undefined) return undefined;
+  try {
+    return SourceAddresses.parse(typeof given === 'string' ? [given] : given);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+}
+
+/** Every address this process's devices send from must be the host's own: the missing ones are named, with how to add them. */
+async function checkSourceAddresses(
+  sources: SourceAddresses,
+  count: number,
+  shard: { index: number; total: number } | undefined,
+  protocol: FleetProtocol,
+  acsUrl: string,
+): Promise<void> {
+  // An ACS named by its address is reached from that family's addresses only.
+  const acsHost = acsUrl ? new URL(acsUrl).hostname.replace(/^\[|\]$/g, '') : '';
+  const acsFamily = net.isIP(acsHost);
+  if (acsFamily !== 0 && protocol !== 'usp' && !sources.families.has(acsFamily as 4 | 6))
+    throw new ConfigError(`--source-addresses: no IPv${acsFamily} address among ${sources.cidrs.join(', ')}, and the ACS is at ${acsHost}`);
+  if (acsFamily !== 0 && protocol !== 'usp' && sources.families.size > 1)
+    throw new ConfigError(
+      `--source-addresses: the ACS is at an IPv${acsFamily} address (${acsHost}); the devices of the IPv${acsFamily === 4 ? 6 : 4} blocks could not reach it (name the ACS by a host name that has both)`,
+    );
+  const { start, end } = shard ? shardRange(count, shard.index, shard.total) : { start: 0, end: count };
+  // Consecutive devices take consecutive addresses: the first `distinct` of them cover all in use.
+  const distinct = sources.distinctFor(start, end);
+  const missing = await addressesNotOnHost(Array.from({ length: distinct }, (_, k) => sources.addressFor(start + k)));
+  if (missing.length > 0) throw new ConfigError(missingAddressesMessage(missing, sources));
+  if (protocol !== 'cwmp')
+    process.stderr.write("--source-addresses: CWMP sessions, transfers, reports and datagrams leave from them; USP connections from the system's choice\n");
+}
+
+/**
+ * The fleet's port budget (fleet/port-budget.ts) for this process's devices, watched as it runs;
+ * a warning at start when the scenario asks for more new connections a second than the source
+ * addresses sustain toward a remote ACS (loopback reuses ports in TIME_WAIT: no warning there).
+ */
+function startPortWatch(
+  sources: SourceAddresses | undefined,
+  count: number,
+  shard: { index: number; total: number } | undefined,
+  acsUrl: string,
+  scenario: { name: string; rate?: number },
+  bootWindowSeconds: number,
+  intervalSeconds: number,
+): PortWatch {
+  const { start, end } = shard ? shardRange(count, shard.index, shard.total) : { start: 0, end: count };
+  const watch = new PortWatch(portBudget(sources ? sources.distinctFor(start, end) : 1));
+  const needed = neededConnectionsPerSecond({ scenario: scenario.name, devices: end - start, bootWindowSeconds, rate: scenario.rate, intervalSeconds });
+  const warning = isLoopbackUrl(acsUrl) ? undefined : portBudgetWarning(watch.budget, needed);
+  if (warning) process.stderr.write(`fleet: ${warning}\n`);
+  return watch;
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
 }

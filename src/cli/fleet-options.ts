@@ -6,6 +6,7 @@
  */
 import { ConfigError, RUN_OPTIONS, type OverrideKey } from '../assembly/config.js';
 import { SCENARIOS } from '../fleet/scenario-names.js';
+import { SourceAddresses } from '../fleet/source-addresses.js';
 
 export type FleetOptionValue = string | number | boolean;
 
@@ -47,6 +48,11 @@ function portNumber(text: string): number {
 
 function protocolName(text: string): string {
   if (!['cwmp', 'usp', 'both'].includes(text)) throw new Error('cwmp, usp or both');
+  return text;
+}
+
+function sourceAddressList(text: string): string {
+  SourceAddresses.parse([text]);
   return text;
 }
 
@@ -179,6 +185,15 @@ export const FLEET_OPTIONS: readonly FleetOption[] = [
     description: 'spread the devices over this many threads (ports count up from --cr-port)',
     default: '1',
     parse: number(1, true),
+  },
+  {
+    flag: '--source-addresses <cidrs>',
+    name: 'sourceAddresses',
+    configKey: 'fleet.sourceAddresses',
+    env: 'CWMP_AGENT_FLEET_SOURCE_ADDRESSES',
+    description: 'CIDR[,CIDR...] (IPv4, IPv6): each device sends from its own address of these, by its index, and is reached on it',
+    default: "the system's choice",
+    parse: sourceAddressList,
   },
   {
     flag: '--state-dir <dir>',

@@ -9,6 +9,7 @@ import { AggregatorRegistry, type Registry } from 'prom-client';
 import { startMetricsServer } from '../observability/metrics-server.js';
 import { LatencyHistogram, type FleetSummary } from '../fleet/fleet-stats.js';
 import { showProgress, type ProgressFigures } from './fleet-progress.js';
+import { portBudget, type PortWatch } from '../fleet/port-budget.js';
 
 /** A worker's progress figures, its latency histogram as counts that cross the thread boundary. */
 export type WorkerProgress = Omit<ProgressFigures, 'latency' | 'workers'> & {
@@ -85,6 +86,17 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
       transfersFailed: sum((p) => p.transfersFailed),
       latency,
       ...(ps.some((p) => p.usp) ? { usp: { connected: sum((p) => p.usp?.connected ?? 0), announced: sum((p) => p.usp?.announced ?? 0) } } : {}),
+      // Socket counts are the namespace's, the same for every worker; port waits are each worker's own.
+      ...(ps.some((p) => p.ports)
+        ? {
+            ports: {
+              inUse: Math.max(...ps.map((p) => p.ports?.inUse ?? 0)),
+              timeWait: Math.max(...ps.map((p) => p.ports?.timeWait ?? 0)),
+              timeWaitPeak: Math.max(...ps.map((p) => p.ports?.timeWaitPeak ?? 0)),
+              waits: sum((p) => p.ports?.waits ?? 0),
+            },
+          }
+        : {}),
     };
   });
   const stop = (): void => {
@@ -127,6 +139,7 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
     elapsedSeconds: Math.max(...done.map((s) => s.summary.elapsedSeconds)),
     scenarioResults: done.map((s) => s.summary['scenarioResults']),
     ...(done[0]!.summary['usp'] ? { usp: addUp(done.map((s) => s.summary['usp'] as Record<string, number>)) } : {}),
+    ...(done[0]!.summary['ports'] ? { ports: mergedPorts(done.map((s) => s.summary['ports'] as PortSummary)) } : {}),
     memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, rssPerDeviceBytes: Math.round(mem.rss / Math.max(1, devices)) },
   };
   const text = JSON.stringify(merged, null, 2);
@@ -140,4 +153,18 @@ function addUp(parts: Record<string, number>[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const part of parts) for (const [k, v] of Object.entries(part)) out[k] = (out[k] ?? 0) + v;
   return out;
+}
+
+type PortSummary = ReturnType<PortWatch['summary']>;
+
+/** The workers' port figures as one: their addresses and budgets added, the namespace's socket counts once. */
+function mergedPorts(parts: PortSummary[]): PortSummary {
+  const addresses = parts.reduce((n, p) => n + p.addresses, 0);
+  return {
+    ...portBudget(addresses, parts[0]!.ephemeralPorts),
+    inUse: Math.max(...parts.map((p) => p.inUse ?? 0)),
+    timeWait: Math.max(...parts.map((p) => p.timeWait ?? 0)),
+    timeWaitPeak: Math.max(...parts.map((p) => p.timeWaitPeak)),
+    portWaits: addUp(parts.map((p) => p.portWaits)),
+  };
 }

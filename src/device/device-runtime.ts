@@ -71,7 +71,7 @@ export class DeviceRuntime {
     };
     this.transfers = new TransferQueue(host, opts.transfers, opts.transferMisbehaviour);
     const t = opts.transfers;
-    this.duChanges = new DuChangeQueue(host, { stagingDir: t.stagingDir, tls: t.tls, idleTimeoutMs: t.idleTimeoutMs });
+    this.duChanges = new DuChangeQueue(host, { stagingDir: t.stagingDir, tls: t.tls, idleTimeoutMs: t.idleTimeoutMs, localAddress: t.localAddress });
   }
 
   get identity(): DeviceIdentity {

@@ -28,9 +28,10 @@ import { FleetStats } from './fleet-stats.js';
 import { identityFor, macFor, shardRange } from './identity-template.js';
 import type { Profile } from './profile.js';
 import { SharedUdpConnectionRequests } from './shared-udp.js';
-import { udpDatagramSender } from '../notifications/udp-datagram-sender.js';
+import { udpDatagramSender, type UdpDatagramSender } from '../notifications/udp-datagram-sender.js';
 import { deviceTypeHandler } from '../connreq/lan-pages.js';
 import { dtPath, supportedModelDocument } from '../models/dt-export.js';
+import type { SourceAddresses } from './source-addresses.js';
 import type { FleetUspAgent, FleetUspAgents, FleetUspMisbehaviour, FleetUspOptions, UspConnectLimits, UspFleetSummary } from './fleet-usp.js';
 
 /** What a fleet's devices speak: CWMP to the ACS, USP to a Controller, or both on each device. */
@@ -84,6 +85,12 @@ export interface FleetOptions {
   uspMisbehaviour?: FleetUspMisbehaviour;
   /** Told of every USP Msg of every device (metrics). */
   uspMessages?: (dir: 'in' | 'out', msgType: string) => void;
+  /**
+   * Each device's own source address (see source-addresses.ts): its sessions, transfers, reports
+   * and datagrams leave from it, and its connection-request URL and UDP address name it. The
+   * system's choice, and the listen address in those URLs, when absent.
+   */
+  sourceAddresses?: SourceAddresses;
 }
 
 export interface FleetMember {
@@ -121,10 +128,13 @@ export class Fleet {
   readonly stats: FleetStats;
   private crServer: HttpConnectionRequestServer | undefined;
   private udp: SharedUdpConnectionRequests | undefined;
-  /** One socket for every device's UDP Lightweight Notifications. */
+  /** One socket for every device's UDP Lightweight Notifications (one per source address, when devices have their own). */
   private readonly lightweightSender = udpDatagramSender();
+  private readonly lightweightSenders = new Map<string, UdpDatagramSender>();
   private crBase = '';
+  private crPort = 0;
   private udpAddress = '';
+  private udpPort = 0;
   private bootTimers: TimerHandle[] = [];
   private readonly bySerial = new Map<string, FleetMember>();
   private readonly baseValues: Record<string, string>;
@@ -234,10 +244,10 @@ export class Fleet {
     return this.bySerial.get(serial);
   }
 
-  /** Calls `watcher` after every session of every device. */
   /** Whether anyone watches the sessions (a control API): only then do devices record their RPCs. One function for all. */
   private readonly watched = (): boolean => this.sessionWatchers.length > 0;
 
+  /** Calls `watcher` after every session of every device. */
   onSession(watcher: (m: FleetMember, ok: boolean, timing: SessionTiming) => void): void {
     this.sessionWatchers.push(watcher);
   }
@@ -267,9 +277,12 @@ export class Fleet {
     const cr = this.o.connectionRequest;
     // One listener for the whole fleet, and one ACS sending to it: room for a connection-request storm from one address.
     const observer = this.o.observer;
+    // Devices with their own addresses are reached on them: the listeners take every address.
+    const sources = this.o.sourceAddresses;
+    const address = sources ? (sources.families.has(6) ? '::' : '0.0.0.0') : cr.address;
     this.crServer = new HttpConnectionRequestServer({
       onRefused: observer?.connectionRequest ? (cause) => observer.connectionRequest?.('http', cause) : undefined,
-      address: cr.address,
+      address,
       port: cr.port,
       maxNonces: Math.max(1024, this.members.length * 2),
       maxConnections: 2048,
@@ -279,10 +292,12 @@ export class Fleet {
     const dt = supportedModelDocument(this.o.profile.schema);
     this.crServer.addOpenRoute(dtPath(dt.uuid), deviceTypeHandler(dt.xml));
     const port = await this.crServer.listen();
+    this.crPort = port;
     const host = cr.advertisedHost ?? (cr.address === '0.0.0.0' || cr.address === '::' ? '127.0.0.1' : cr.address);
     this.crBase = `http://${hostPort(host, port)}`;
-    this.udp = new SharedUdpConnectionRequests({ address: cr.address, port, now: () => this.o.clock.now() });
+    this.udp = new SharedUdpConnectionRequests({ address, port, now: () => this.o.clock.now() });
     const udpPort = await this.udp.listen();
+    this.udpPort = udpPort;
     this.udpAddress = hostPort(host, udpPort);
   }
 
@@ -302,11 +317,27 @@ export class Fleet {
     }
   }
 
+  /** The device's own source address (none: the system chooses). */
+  sourceAddressOf(m: FleetMember): string | undefined {
+    return this.o.sourceAddresses?.addressFor(m.index);
+  }
+
+  private lightweightSenderFor(source: string | undefined): UdpDatagramSender {
+    if (!source) return this.lightweightSender;
+    let sender = this.lightweightSenders.get(source);
+    if (!sender) {
+      sender = udpDatagramSender(source);
+      this.lightweightSenders.set(source, sender);
+    }
+    return sender;
+  }
+
   /** Powers a device on (again): a new Agent over the device's stored state, as after a reboot. */
   bringOnline(m: FleetMember): void {
     if (m.agent) return;
     const drift = this.o.misbehaviour?.clockOffsetMs?.(m.serial);
     const cwmp = this.protocol !== 'usp';
+    const source = this.sourceAddressOf(m);
     const agent = new Agent({
       // A USP-only device has CWMP off (ManagementServer.EnableCWMP false), as a single agent without an ACS.
       acsUrl: cwmp ? this.o.acsUrl : '',
@@ -324,21 +355,26 @@ export class Fleet {
       requestTimeoutMs: this.o.requestTimeoutMs,
       schema: this.o.profile.schema,
       baseValues: this.baseValues,
-      lightweightSender: this.lightweightSender.send,
+      lightweightSender: this.lightweightSenderFor(source).send,
+      ...(source ? { localAddress: source } : {}),
       trace: this.o.trace?.forDevice(m.serial),
       observer: this.o.observer,
       sessionGate: this.gate,
       misbehaviour: this.o.misbehaviour,
       recordSessionRpcs: this.watched,
     });
-    if (cwmp) this.provisionReachability(m, agent);
+    if (cwmp) this.provisionReachability(m, agent, source);
     agent.onSessionEnd((outcome, timing) => {
       this.stats.session(outcome.ok, timing.endedAt - timing.startedAt, outcome.reason);
       if (outcome.ok) this.stats.bootstrapped.add(m.index);
       for (const w of this.sessionWatchers) w(m, outcome.ok, timing);
     });
     m.agent = agent;
-    if (cwmp) m.bulkData = new LazyBulkData(agent, { tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined });
+    if (cwmp)
+      m.bulkData = new LazyBulkData(agent, {
+        tls: this.o.tls ? { ca: this.o.tls.ca, rejectUnauthorized: this.o.tls.rejectUnauthorized } : undefined,
+        ...(source ? { localAddress: source } : {}),
+      });
     // Attached before the device starts, so that it sees the boot.
     if (this.uspAgents) {
       const trace = this.o.trace?.forDevice(m.serial);
@@ -364,14 +400,17 @@ export class Fleet {
     await Promise.all([usp?.stop(), agent.stop()]);
   }
 
-  private provisionReachability(m: FleetMember, agent: Agent): void {
+  private provisionReachability(m: FleetMember, agent: Agent, source: string | undefined): void {
     const model = agent.model;
     const MS = agent.ms;
     const stored = model.read(MS.connectionRequestUrl);
     const storedPath = /^https?:\/\/[^/]+(\/[A-Za-z0-9_-]{8,80})$/.exec(stored)?.[1];
     m.crPath = storedPath ?? `/${m.serial.replace(/[^A-Za-z0-9_-]/g, '')}-${randomHex(6)}`;
     const fresh = stored === '';
-    const values: Record<string, string> = { [MS.connectionRequestUrl]: `${this.crBase}${m.crPath}`, [MS.udpConnectionRequestAddress]: this.udpAddress };
+    // A device with its own address is reached on it (the shared listeners listen on every address).
+    const values: Record<string, string> = source
+      ? { [MS.connectionRequestUrl]: `http://${hostPort(source, this.crPort)}${m.crPath}`, [MS.udpConnectionRequestAddress]: hostPort(source, this.udpPort) }
+      : { [MS.connectionRequestUrl]: `${this.crBase}${m.crPath}`, [MS.udpConnectionRequestAddress]: this.udpAddress };
     if (fresh) {
       values[MS.connectionRequestUsername] = m.serial;
       values[MS.connectionRequestPassword] = this.o.connectionRequest.password;
@@ -412,5 +451,7 @@ export class Fleet {
     await this.crServer?.close();
     this.udp?.close();
     this.lightweightSender.close();
+    for (const s of this.lightweightSenders.values()) s.close();
+    this.lightweightSenders.clear();
   }
 }

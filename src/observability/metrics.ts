@@ -38,6 +38,7 @@ export class AgentMetrics implements AgentObserver {
   private readonly connectionRequests: Counter<'path' | 'outcome'>;
   private misbehaviour: Counter<'rule'> | undefined;
   private usp: Counter<'dir' | 'msg_type'> | undefined;
+  private portWaits: Counter<'code'> | undefined;
 
   constructor(o: { defaultLabels?: Record<string, string>; processMetrics?: boolean } = {}) {
     if (o.defaultLabels) this.registry.setDefaultLabels(o.defaultLabels);
@@ -127,6 +128,17 @@ export class AgentMetrics implements AgentObserver {
 
   connectionRequest(path: 'http' | 'udp' | 'xmpp', outcome: string): void {
     this.connectionRequests.inc({ path, outcome: outcome.replace(/[^a-z0-9]+/gi, '_').toLowerCase() });
+  }
+
+  /** A connection to the ACS waited for a local port (made on first use: most runs never see one). */
+  portWait(code: string): void {
+    this.portWaits ??= new Counter({
+      name: 'cwmp_port_waits_total',
+      help: 'Connections to the ACS that found no local port free (EADDRNOTAVAIL, EADDRINUSE) and waited to try again',
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
+    this.portWaits.inc({ code });
   }
 
   /** A misbehaviour rule fired (a test harness). */

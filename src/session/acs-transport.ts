@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { buildConnector, Client, type Dispatcher, errors as undiciErrors } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { basicAuthorization, DigestClient, parseChallenges } from '../cwmp/http-auth.js';
@@ -41,6 +41,12 @@ export interface AcsTransportOptions {
   basicAuthOnly?: boolean;
   /** Sees each HTTP exchange as it went over the wire (the wire trace); bodies uncompressed. */
   onExchange?: (e: ExchangeRecord) => void;
+  /** The address connections leave from (a fleet device's own); the system's choice when absent. */
+  localAddress?: string;
+  /** Told each time a connection waits for a local port (see connectWhenPortsFree). */
+  onPortWait?: (code: string) => void;
+  /** Whether the session is being given up (the agent stops): a port wait ends with its error. */
+  stopping?: () => boolean;
 }
 
 export interface ExchangeRecord {
@@ -90,6 +96,8 @@ export class AcsTransport {
    * connect timeout, which would, is off (see makeClient): dropConnection closes it here.
    */
   private socket: Socket | undefined;
+  /** The running exchange's deadline, held while its connection waits for a local port. */
+  private portWaitDeadline: { pause(): void; resume(): void } | undefined;
   private digest: DigestClient | undefined;
   private basic = false;
   private redirects = 0;
@@ -196,22 +204,41 @@ export class AcsTransport {
     // No connect, headers or body timeouts of undici's own (0 turns them off): each exchange's
     // deadline (see exchange) bounds connecting, headers and body together, and undici's would be
     // timers made per session and kept until its next sweep, a real cost with thousands in flight.
+    // From a source address of one family, the ACS's name must resolve to that family.
+    const local = this.opts.localAddress;
+    const family = local ? { family: net.isIPv6(local) ? 6 : 4 } : {};
     const connector = buildConnector(
       this.url.protocol === 'https:'
-        ? { timeout: 0, minVersion: 'TLSv1.2', ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.rejectUnauthorized !== false }
-        : { timeout: 0 },
+        ? { timeout: 0, minVersion: 'TLSv1.2', ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.rejectUnauthorized !== false, ...family }
+        : { timeout: 0, ...family },
     );
-    return new Client(this.url.origin, {
+    const open = connector as unknown as (o: Parameters<typeof connector>[0], cb: Parameters<typeof connector>[1]) => Socket;
+    const client: Client = new Client(this.url.origin, {
       pipelining: 1,
       headersTimeout: 0,
       bodyTimeout: 0,
       keepAliveTimeout: 30_000,
       maxResponseSize: this.opts.maxBodyBytes,
+      ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}),
       // undici's connector returns the socket it opens (its type says void).
-      connect: (options, callback) => {
-        this.socket = (connector as unknown as (o: typeof options, cb: typeof callback) => Socket)(options, callback);
-      },
+      connect: (options, callback) =>
+        connectWhenPortsFree(
+          (cb) => {
+            this.socket = open(options, cb);
+          },
+          (err, socket, waited) => {
+            if (waited) this.portWaitDeadline?.resume();
+            if (err) callback(err, null);
+            else callback(null, socket as Socket);
+          },
+          () => client.destroyed || this.opts.stopping?.() === true,
+          (code) => {
+            this.portWaitDeadline?.pause();
+            this.opts.onPortWait?.(code);
+          },
+        ),
     });
+    return client;
   }
 
   private async exchange(
@@ -240,11 +267,26 @@ export class AcsTransport {
     // Connecting, headers and the whole body within the time left (undici's own timeouts are off).
     let late: TransportError | undefined;
     const client = this.client;
-    const timer = setTimeout(() => {
-      late = new TransportError(`no answer from the ACS within ${withinMs} ms (headers and whole body)`);
-      this.dropConnection(late);
-      this.client = this.makeClient();
-    }, withinMs);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      timer = setTimeout(() => {
+        late = new TransportError(`no answer from the ACS within ${withinMs} ms (headers and whole body)`);
+        this.dropConnection(late);
+        this.client = this.makeClient();
+      }, withinMs);
+    };
+    arm();
+    // Waiting for a free local port is queueing, not the ACS being slow: the deadline starts
+    // again once connected (the session's own deadline still bounds the wait).
+    this.portWaitDeadline = {
+      pause: () => {
+        clearTimeout(timer);
+        timer = undefined;
+      },
+      resume: () => {
+        if (timer === undefined && !late) arm();
+      },
+    };
     const started = performance.now();
     try {
       const reply = await this.exchangeOn(client, path, url, headers, payload, delivery);
@@ -264,6 +306,7 @@ export class AcsTransport {
       throw e;
     } finally {
       clearTimeout(timer);
+      this.portWaitDeadline = undefined;
     }
   }
 
@@ -412,4 +455,31 @@ function asTransportError(err: unknown, o: AcsTransportOptions): TransportError 
   // undici wraps the socket's error; its cause names what really happened (ECONNREFUSED, a certificate...).
   const e = ((err as { cause?: unknown }).cause ?? err) as NodeJS.ErrnoException;
   return new TransportError(e.code ? `${e.code}: ${e.message}` : (e.message ?? String(err)));
+}
+
+/** Local-port errors: nothing was sent, and a port frees up within seconds (TIME_WAIT ends). */
+const PORT_ERRORS = new Set(['EADDRNOTAVAIL', 'EADDRINUSE']);
+
+/**
+ * Connects, and where the source address has no local port free, waits and tries again (from
+ * 50 ms, doubling to 2 s, jittered) instead of failing the session: ports held in TIME_WAIT come
+ * free within a minute, and a failed session would back off for far longer. The exchange's own
+ * deadline still bounds the whole wait (it destroys the client, which ends the retries).
+ */
+export function connectWhenPortsFree(
+  attempt: (cb: (err: Error | null, socket: Socket | null) => void) => void,
+  done: (err: Error | null, socket: Socket | null, waited: boolean) => void,
+  abandoned: () => boolean,
+  onWait?: (code: string) => void,
+): void {
+  let waits = 0;
+  const tryOnce = (): void =>
+    attempt((err, socket) => {
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (!err || !code || !PORT_ERRORS.has(code) || abandoned()) return done(err, socket, waits > 0);
+      onWait?.(code);
+      const ms = Math.min(2000, 50 * 2 ** Math.min(waits++, 6));
+      setTimeout(tryOnce, ms / 2 + Math.random() * (ms / 2));
+    });
+  tryOnce();
 }

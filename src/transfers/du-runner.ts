@@ -40,6 +40,8 @@ export interface DuRunnerOptions {
   stagingDir?: string;
   tls?: TransferTls;
   idleTimeoutMs?: number;
+  /** The address downloads leave from (a fleet device's own). */
+  localAddress?: string;
   /** Largest package fetched, bytes. */
   maxPackageBytes?: number;
 }

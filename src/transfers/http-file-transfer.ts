@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { CwmpFault } from '../cwmp/faults.js';
@@ -32,6 +33,8 @@ export interface Endpoint {
   signal: AbortSignal;
   /** Longest silence from the server, milliseconds. */
   idleTimeoutMs: number;
+  /** The address connections leave from (a fleet device's own); the system's choice when absent. */
+  localAddress?: string;
 }
 
 const MAX_REDIRECTS = 5;
@@ -131,6 +134,7 @@ function send(
       headers: { 'User-Agent': 'cwmp-agent/0.1', ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
       agent: false,
       signal: ep.signal,
+      ...(ep.localAddress ? { localAddress: ep.localAddress, family: net.isIPv6(ep.localAddress) ? 6 : 4 } : {}),
     };
     if (url.protocol === 'https:') {
       options.minVersion = 'TLSv1.2';

@@ -71,6 +71,8 @@ export interface TransferRunnerOptions {
   maxInterruptions?: number;
   uploadMethod?: 'PUT' | 'POST';
   parameterKeyName: string;
+  /** The address downloads and uploads leave from (a fleet device's own). */
+  localAddress?: string;
 }
 
 const SUCCESS: TransferFault = { faultCode: 0, faultString: '' };
@@ -280,7 +282,9 @@ export class TransferRunner {
 
   /** Where a transfer goes and how long the server may stay silent. */
   private endpoint(t: TransferRecord, signal: AbortSignal): Endpoint {
-    return { url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000 };
+    const ep: Endpoint = { url: t.url, username: t.username, password: t.password, tls: this.o.tls, signal, idleTimeoutMs: this.o.idleTimeoutMs ?? 30_000 };
+    if (this.o.localAddress) ep.localAddress = this.o.localAddress;
+    return ep;
   }
 
   /** Fetches the file into the staging folder (resuming a partial one); returns its path. */

@@ -39,6 +39,7 @@ function sample(configKey: string): unknown {
     'fleet.maxSessionsInFlight': 64,
     'fleet.workers': 2,
     'fleet.stateDir': '/tmp/fleet-state',
+    'fleet.sourceAddresses': ['10.20.0.0/22', '2001:db8:0:100::/56'],
     'acs.url': 'http://127.0.0.1:9/acs',
     'acs.username': 'u',
     'acs.password': 'p',
