@@ -254,12 +254,18 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     set({ state: 'bootstrapped' }, s.bootstrapped.size);
   });
   if (ports) {
-    metrics?.gauge('cwmp_fleet_tcp_sockets', "TCP sockets of the fleet's network namespace: open, and in TIME_WAIT", ['state'], (set) => {
-      const now = ports.now;
-      if (!now) return;
-      set({ state: 'in_use' }, now.inUse);
-      set({ state: 'time_wait' }, now.timeWait);
-    });
+    metrics?.gauge(
+      'cwmp_fleet_tcp_sockets',
+      "TCP sockets of the fleet's network namespace: open, and in TIME_WAIT",
+      ['state'],
+      (set) => {
+        const now = ports.now;
+        if (!now) return;
+        set({ state: 'in_use' }, now.inUse);
+        set({ state: 'time_wait' }, now.timeWait);
+      },
+      'max',
+    );
     metrics?.gauge('cwmp_fleet_port_budget_connections_per_second', 'New connections a second the source addresses sustain toward a remote ACS', [], (set) =>
       set({}, ports.budget.sustainablePerSecond),
     );

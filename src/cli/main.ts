@@ -10,6 +10,7 @@ import { ConfigError, flagLabels, optionHelp, overridesFromEnv, RUN_OPTIONS, typ
 import type { FleetFlags } from './fleet-command.js';
 import { FLEET_OPTIONS, fleetOptionsFromEnv } from './fleet-options.js';
 import { isWorker, supervise } from './supervisor.js';
+import type { ScenarioFlags } from './scenario-command.js';
 
 function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -99,15 +100,24 @@ export async function main(argv: string[]): Promise<void> {
   });
   program
     .command('scenario')
-    .description('run scenarios that test an ACS: steps, misbehaving devices, expectations; exit 0 all passed, 1 one failed, 2 a scenario is wrong')
-    .argument('<files...>', 'scenario files (YAML; see examples/scenarios/)')
+    .description(
+      'run scenarios that test an ACS: steps, misbehaving devices, expectations; exit 0 all passed, 1 one failed, 2 a scenario is wrong. ' +
+        '`scenario merge RESULT...` judges the results of a sharded run as one: exit 3 when a shard is missing',
+    )
+    .argument('<files...>', 'scenario files (YAML; see examples/scenarios/), or merge and the --result files of every shard')
     .option('--acs-url <url>', 'the ACS under test (default: the bundled test ACS, provisioning as each scenario says)')
     .option('--acs-username <user>', 'username for the ACS')
     .option('--acs-password <password>', 'password for the ACS')
     .option('--junit <file>', 'write a JUnit XML report here')
     .option('--report <file>', 'write a report here: HTML with a sessions-per-second chart when FILE ends in .html, Markdown otherwise')
     .option('--cr-port <port>', 'connection request port of the devices (0 picks a free one)', port)
-    .action(async (files: string[], o: { acsUrl?: string; acsUsername?: string; acsPassword?: string; junit?: string; report?: string; crPort?: number }) => {
+    .option('--shard <I/N>', "run part I of N of each scenario's devices (0-based); needs --result")
+    .option('--result <file>', 'write what was measured here (JSON), for scenario merge')
+    .action(async (files: string[], o: ScenarioFlags) => {
+      if (files[0] === 'merge') {
+        const { mergeScenarioResults } = await import('./scenario-command.js');
+        process.exit(await mergeScenarioResults(files.slice(1), o));
+      }
       const { runScenarios } = await import('./scenario-command.js');
       // The same variables as run and fleet: flags win over them.
       const env = overridesFromEnv(process.env);

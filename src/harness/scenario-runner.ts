@@ -16,6 +16,9 @@ import { systemClock } from '../runtime/clock.js';
 import { startFleetMisbehaviour } from './fleet-misbehaviour.js';
 import { Misbehaviour } from './misbehaviour.js';
 import type { Expectation, Scenario, Share } from './scenario-schema.js';
+import { verdict, type ExpectationResult, type Measurement } from './scenario-verdict.js';
+
+export type { ExpectationResult } from './scenario-verdict.js';
 
 export interface ScenarioRunOptions {
   acsUrl?: string;
@@ -26,13 +29,8 @@ export interface ScenarioRunOptions {
   log?: (line: string) => void;
   /** The scenario's profile, when the caller has loaded it already (it is loaded otherwise). */
   profile?: Profile;
-}
-
-export interface ExpectationResult {
-  name: string;
-  passed: boolean;
-  /** What was measured, in a sentence. */
-  detail: string;
+  /** Runs part I of N of the scenario's devices (`scenario merge` judges the parts together). */
+  shard?: { index: number; total: number };
 }
 
 export interface ScenarioResult {
@@ -46,6 +44,8 @@ export interface ScenarioResult {
   timeline: { ok: number[]; failed: number[] };
   misbehaviour: Record<string, number>;
   expectations: ExpectationResult[];
+  /** What each expectation measured, in order: what `scenario merge` adds up across shards. */
+  measurements: Measurement[];
 }
 
 interface DeviceLog {
@@ -138,6 +138,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
   const startStep = s.steps.find((st) => 'start' in st);
   const fleet = new Fleet({
     count: s.devices,
+    ...(o.shard ? { shard: o.shard } : {}),
     profile,
     acsUrl,
     acsUsername: o.acsUsername,
@@ -161,14 +162,18 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
   try {
     for (const [i, st] of s.steps.entries()) {
       if ('start' in st) {
-        log(`step ${i + 1}: start ${s.devices} ${profile.name} devices`);
+        log(
+          `step ${i + 1}: start ${fleet.members.length} ${profile.name} devices${o.shard ? ` (shard ${o.shard.index}/${o.shard.total} of ${s.devices})` : ''}`,
+        );
         await fleet.start();
         if (misbehaviour) stopMisbehaving = startFleetMisbehaviour(fleet, misbehaviour, systemClock);
       } else if ('wait' in st) {
         log(`step ${i + 1}: wait ${st.wait.seconds} s`);
         await new Promise((r) => setTimeout(r, st.wait.seconds * 1000));
       } else if ('waitFor' in st) {
-        const want = st.waitFor.bootstrapped === 'all' ? s.devices : Math.ceil((s.devices * st.waitFor.bootstrapped) / 100);
+        // Of this process's devices: each shard waits for its own share.
+        const mine = fleet.members.length;
+        const want = st.waitFor.bootstrapped === 'all' ? mine : Math.ceil((mine * st.waitFor.bootstrapped) / 100);
         log(`step ${i + 1}: wait for ${want} devices to bootstrap`);
         const until = Date.now() + st.waitFor.timeoutSeconds * 1000;
         while (fleet.stats.bootstrapped.size < want && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
@@ -200,18 +205,20 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
     }
     // Whatever was under way when the last step ended settles.
     await new Promise((r) => setTimeout(r, 300));
-    const expectations = s.expect.map((e) => judge(e, s, fleet, devices, started));
+    const measurements = s.expect.map((e) => measure(e, fleet, devices, started));
+    const expectations = s.expect.map((e, i) => verdict(e, s, measurements[i]!));
     const summary = fleet.stats.summary(fleet.members.length, fleet.online);
     return {
       name: s.name,
       passed: expectations.every((e) => e.passed),
       acs: o.acsUrl ? acsUrl : `bundled test ACS (${acsUrl})`,
-      devices: s.devices,
+      devices: fleet.members.length,
       durationSeconds: Math.round((Date.now() - started) / 100) / 10,
       sessions: { ok: summary.sessions.ok, failed: summary.sessions.failed },
       timeline: timeline(devices, started, Date.now()),
       misbehaviour: misbehaviour?.fired ?? {},
       expectations,
+      measurements,
     };
   } finally {
     stopMisbehaving?.();
@@ -220,10 +227,14 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
   }
 }
 
-function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, DeviceLog>, started: number): ExpectationResult {
+/** What an expectation looks at, measured on this process's devices (counts that add up across shards). */
+function measure(e: Expectation, fleet: Fleet, devices: Map<string, DeviceLog>, started: number): Measurement {
   const logOf = (serial: string): DeviceLog => devices.get(serial) ?? { sessions: [], requests: [], transfers: [], events: [] };
   const serials = fleet.members.map((m) => m.serial);
-  const result = (passed: boolean, detail: string): ExpectationResult => ({ name: e.name, passed, detail });
+  const worstOf = (counts: (readonly [string, number])[]): Measurement => {
+    const worst = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
+    return { kind: 'worst', serial: worst[0], count: worst[1] };
+  };
   if (e.rpc) {
     const want = e.rpc;
     const chosen = serials.filter((sr) => inShare(sr, want.devices, `expect-${e.name}`));
@@ -238,12 +249,7 @@ function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, D
       }
       return true;
     });
-    const needed = want.atLeastPercent !== undefined ? Math.ceil((chosen.length * want.atLeastPercent) / 100) : chosen.length;
-    const what = `${want.method}${want.parameter ? ` setting ${want.parameter}${want.value ? ` to /${want.value}/` : ''}` : ''}${want.fileType ? ` (${want.fileType})` : ''}`;
-    return result(
-      got.length >= needed,
-      `${got.length} of ${chosen.length} devices received ${what}${want.withinSeconds !== undefined ? ` within ${want.withinSeconds} s` : ''} (needed ${needed})${late.length ? `; ${late.length} too late, e.g. ${late[0]}` : ''}`,
-    );
+    return { kind: 'rpc', chosen: chosen.length, got: got.length, late: late.length, ...(late[0] ? { lateExample: late[0] } : {}) };
   }
   if (e.rpcRate) {
     const want = e.rpcRate;
@@ -257,38 +263,29 @@ function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, D
         perMinute.set(minute, set);
       }
     }
-    const worst = Math.max(0, ...[...perMinute.values()].map((set) => set.size));
-    const allowed = (s.devices * want.atMostPercentPerMinute) / 100;
-    return result(
-      worst <= allowed,
-      `at most ${worst} devices (${((worst / s.devices) * 100).toFixed(1)}%) received ${want.method} in one minute (allowed ${want.atMostPercentPerMinute}%)`,
-    );
+    const minutes = Math.max(-1, ...perMinute.keys()) + 1;
+    return { kind: 'rpcRate', perMinute: Array.from({ length: minutes }, (_, i) => perMinute.get(i)?.size ?? 0) };
   }
   if (e.sessionsPerDevice) {
-    const { atMost, perSeconds } = e.sessionsPerDevice;
-    const counts = serials.map(
-      (sr) =>
-        [
-          sr,
-          perSeconds
-            ? busiestWindow(
-                logOf(sr).sessions.map((x) => x.at),
-                perSeconds * 1000,
-              )
-            : logOf(sr).sessions.length,
-        ] as const,
-    );
-    const worst = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
-    return result(
-      worst[1] <= atMost,
-      `the busiest device (${worst[0] || 'none'}) had ${worst[1]} sessions${perSeconds ? ` within ${perSeconds} s` : ''} (allowed ${atMost})`,
+    const { perSeconds } = e.sessionsPerDevice;
+    return worstOf(
+      serials.map(
+        (sr) =>
+          [
+            sr,
+            perSeconds
+              ? busiestWindow(
+                  logOf(sr).sessions.map((x) => x.at),
+                  perSeconds * 1000,
+                )
+              : logOf(sr).sessions.length,
+          ] as const,
+      ),
     );
   }
   if (e.rpcPerDevice) {
     const want = e.rpcPerDevice;
-    const counts = serials.map((sr) => [sr, logOf(sr).requests.filter((r) => r.request.method === want.method).length] as const);
-    const worst = counts.reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as readonly [string, number]);
-    return result(worst[1] <= want.atMost, `at most ${worst[1]} ${want.method} to one device (${worst[0] || 'none'}; allowed ${want.atMost})`);
+    return worstOf(serials.map((sr) => [sr, logOf(sr).requests.filter((r) => r.request.method === want.method).length] as const));
   }
   if (e.value) {
     const want = e.value;
@@ -299,42 +296,22 @@ function judge(e: Expectation, s: Scenario, fleet: Fleet, devices: Map<string, D
       const v = a.model.read(want.name);
       return (want.equals !== undefined && v !== want.equals) || (want.matches !== undefined && !new RegExp(want.matches).test(v));
     });
-    const sample = wrong[0]?.agent?.model.definitionOf(want.name)
-      ? ` (${wrong[0].serial}: ${JSON.stringify(wrong[0].agent.model.read(want.name))})`
-      : wrong[0]
-        ? ` (${wrong[0].serial})`
-        : '';
-    return result(
-      wrong.length === 0,
-      `${chosen.length - wrong.length} of ${chosen.length} devices have ${want.name} ${want.equals !== undefined ? `= ${JSON.stringify(want.equals)}` : `matching /${want.matches}/`}${sample}`,
-    );
+    const example = wrong[0]?.agent?.model.definitionOf(want.name)
+      ? `${wrong[0].serial}: ${JSON.stringify(wrong[0].agent.model.read(want.name))}`
+      : wrong[0]?.serial;
+    return { kind: 'value', chosen: chosen.length, wrong: wrong.length, ...(example ? { example } : {}) };
   }
   if (e.event) {
     const want = e.event;
     const chosen = serials.filter((sr) => inShare(sr, want.devices, `expect-${e.name}`));
-    const had = chosen.filter((sr) => logOf(sr).events.includes(want.code)).length;
-    const pct = chosen.length ? (had / chosen.length) * 100 : 0;
-    return result(
-      pct >= want.atLeastPercent && pct <= want.atMostPercent,
-      `${had} of ${chosen.length} devices (${pct.toFixed(1)}%) had a ${want.code} session (wanted ${want.atLeastPercent}-${want.atMostPercent}%)`,
-    );
+    return { kind: 'event', chosen: chosen.length, had: chosen.filter((sr) => logOf(sr).events.includes(want.code)).length };
   }
   if (e.transfers) {
     const faults = serials.flatMap((sr) => logOf(sr).transfers);
-    const ok = faults.filter((f) => f === 0).length;
-    const pct = faults.length ? (ok / faults.length) * 100 : 0;
-    return result(
-      faults.length >= e.transfers.atLeast && pct >= e.transfers.succeededAtLeastPercent,
-      `${ok} of ${faults.length} transfers succeeded (${pct.toFixed(1)}%; needed ${e.transfers.succeededAtLeastPercent}% of at least ${e.transfers.atLeast})`,
-    );
+    return { kind: 'transfers', ok: faults.filter((f) => f === 0).length, total: faults.length };
   }
   const all = serials.flatMap((sr) => logOf(sr).sessions);
-  const ok = all.filter((x) => x.ok).length;
-  const pct = all.length ? (ok / all.length) * 100 : 0;
-  return result(
-    pct >= e.sessions!.succeededAtLeastPercent,
-    `${ok} of ${all.length} sessions succeeded (${pct.toFixed(1)}%; needed ${e.sessions!.succeededAtLeastPercent}%)`,
-  );
+  return { kind: 'sessions', ok: all.filter((x) => x.ok).length, total: all.length };
 }
 
 /** The most of these (sorted) times that fall within any window of `windowMs`. */

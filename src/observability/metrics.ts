@@ -163,12 +163,23 @@ export class AgentMetrics implements AgentObserver {
     this.usp.inc({ dir, msg_type: msgType });
   }
 
-  /** Gauges whose value is read when scraped (a fleet's devices online, booted, offline). */
-  gauge(name: string, help: string, labelNames: string[], collect: (set: (labels: Record<string, string>, value: number) => void) => void): void {
+  /**
+   * Gauges whose value is read when scraped (a fleet's devices online, booted, offline). Worker
+   * threads' gauges are summed into one scrape, unless `across` says they all read one thing
+   * (the namespace's sockets: 'max').
+   */
+  gauge(
+    name: string,
+    help: string,
+    labelNames: string[],
+    collect: (set: (labels: Record<string, string>, value: number) => void) => void,
+    across: 'sum' | 'max' = 'sum',
+  ): void {
     new Gauge({
       name,
       help,
       labelNames,
+      aggregator: across,
       registers: [this.registry],
       collect() {
         collect((labels, value) => this.set(labels, value));

@@ -432,8 +432,11 @@ test('a USP fleet serves its USP metrics: agents by state, Msgs by direction and
     const url = await until(() => /metrics at (http:\/\/\S+\/metrics)/.exec(fleet.output())?.[1]?.replace('0.0.0.0', '127.0.0.1'), 'the metrics URL');
     const text = await until(async () => {
       const t = await (await fetch(url)).text();
-      return /usp_fleet_agents\{[^}]*state="announced"[^}]*\} 2\b/.test(t) ? t : undefined;
-    }, 'two agents announced in the metrics');
+      // Announced when the OnBoardRequest goes out; its NotifyResp comes a moment later.
+      const announced = /usp_fleet_agents\{[^}]*state="announced"[^}]*\} 2\b/.test(t);
+      const acknowledged = /usp_messages_total\{[^}]*dir="in"[^}]*msg_type="NOTIFY_RESP"[^}]*\} [2-9]/.test(t);
+      return announced && acknowledged ? t : undefined;
+    }, 'two agents announced and their OnBoardRequests acknowledged, in the metrics');
     assert.match(text, /usp_fleet_agents\{[^}]*state="connected"[^}]*\} 2\b/);
     assert.match(text, /usp_messages_total\{[^}]*dir="out"[^}]*msg_type="NOTIFY"[^}]*\} [2-9]/);
     assert.match(text, /usp_messages_total\{[^}]*dir="in"[^}]*msg_type="NOTIFY_RESP"[^}]*\} [2-9]/, 'the bundled controller acknowledges the OnBoardRequests');

@@ -17,6 +17,7 @@ const result = (name: string, passed: boolean): ScenarioResult => ({
     { name: 'sessions succeed', passed, detail: passed ? '100 %' : '93 %' },
     { name: 'every device bootstraps', passed: true, detail: '10 of 10' },
   ],
+  measurements: [],
 });
 
 test('the report opens with the overall verdict and counts, then the scenarios; charts have labelled axes and a legend', () => {

@@ -180,6 +180,10 @@ test('the Grafana dashboard in examples/ queries only metrics the agent exposes'
   const dashboard = JSON.parse(fs.readFileSync(file, 'utf8')) as { panels: { targets: { expr: string }[] }[] };
   const metrics = new AgentMetrics();
   metrics.gauge('cwmp_fleet_devices', 'devices', ['state'], () => undefined);
+  // The fleet's port gauges (fleet-command.ts), and port waits (made on the first).
+  metrics.gauge('cwmp_fleet_tcp_sockets', 'sockets', ['state'], () => undefined);
+  metrics.gauge('cwmp_fleet_port_budget_connections_per_second', 'budget', [], () => undefined);
+  metrics.portWait('EADDRNOTAVAIL');
   const known = new Set((await metrics.registry.getMetricsAsJSON()).map((m) => m.name));
   const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => [...t.expr.matchAll(/\b(cwmp_[a-z_]+?)(_bucket|_count|_sum)?\{/g)].map((m) => m[1]!)));
   assert.ok(used.length >= 8);
