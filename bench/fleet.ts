@@ -28,7 +28,7 @@ import { WireTrace } from '../src/log/wire-trace.js';
 import { Misbehaviour, misbehaviourRuleSchema } from '../src/harness/misbehaviour.js';
 import { writeEnvelope } from '../src/cwmp/envelope-write.js';
 import { CWMP_NS_1_2 } from '../src/cwmp/namespaces.js';
-import { semiSpaceMbFor } from '../src/cli/fleet-young-generation.js';
+import { semiSpaceMbFor } from '../src/cli/fleet-heap.js';
 
 const SIZES = (process.env['BENCH_FLEET_SIZES'] ?? '1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env['BENCH_FLEET_SECONDS'] ?? 10);

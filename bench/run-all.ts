@@ -7,6 +7,7 @@ import { runBulkDataBench } from './bulkdata.js';
 import { runUspMessagesBench } from './usp-messages.js';
 import { runUspStartupBench } from './usp-startup.js';
 import { runUspFleetBench } from './usp-fleet.js';
+import { runFleetRemoteBench } from './fleet-remote.js';
 
 const only = process.argv[2];
 if (!only || only === 'datamodel') runDataModelBench();
@@ -19,3 +20,4 @@ if (!only || only === 'usp') {
   await runUspStartupBench();
 }
 if (!only || only === 'usp-fleet') await runUspFleetBench();
+if (!only || only === 'fleet-remote') await runFleetRemoteBench();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
 import { systemClock } from '../runtime/clock.js';
+import { retainedHeap } from '../runtime/retained-heap.js';
 import { ConfigError, flagLabels, loadConfig, overridesFromEnv, type AgentConfig, type ConfigOverrides } from '../assembly/config.js';
 import { Fleet } from '../fleet/fleet.js';
 import { Schema } from '../datamodel/schema.js';
@@ -27,7 +28,7 @@ import { alsoTellingPortWaits } from '../agent/agent-observer.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { devicesPerThread, relaunchForFleet, youngGenerationMbFor } from './fleet-young-generation.js';
+import { devicesPerThread, heapProblem, oldSpaceMbFor, relaunchForFleet, youngGenerationMbFor } from './fleet-heap.js';
 import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
 import { showProgress, type ProgressFigures } from './fleet-progress.js';
 
@@ -102,6 +103,9 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     const { withLocalAgent } = await import('../models/local-agent.js');
     profile = { ...profile, schema: withLocalAgent(profile.schema) };
   }
+  // Every thread of this process shares its memory: a fleet whose devices cannot fit is refused now, not killed later.
+  const tooBig = heapProblem(devicesPerThread(count, shard));
+  if (tooBig) throw new ConfigError(tooBig);
   const workers = Math.max(1, Math.floor(flags.workers ?? f.workers ?? 1));
   if (workers > 1 && protocol !== 'cwmp' && !config.usp?.mqtt.url && !config.usp?.websocket.url)
     throw new ConfigError('--workers with --protocol usp: give the broker (--usp-mqtt-url) or the Controller (--usp-ws-url) the workers share');
@@ -111,6 +115,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     const total = shard?.total ?? 1;
     const basePort = config.connectionRequest.port;
     const youngGenerationMb = youngGenerationMbFor(devicesPerThread(count, shard, workers));
+    const oldGenerationMb = oldSpaceMbFor(devicesPerThread(count, shard, workers));
     return runFleetWorkers(
       Array.from({ length: workers }, (_, w) => ({
         configFile,
@@ -123,6 +128,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
           crPort: basePort === 0 ? 0 : basePort + w,
         },
         youngGenerationMb,
+        oldGenerationMb,
       })),
       flags.summary ?? f.summaryFile,
       config.metrics,
@@ -202,6 +208,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     protocol === 'usp'
       ? undefined
       : startPortWatch(sources, count, shard, acsUrl ?? '', scenario, bootWindowSeconds, interval ?? profile.periodicInformInterval ?? 3600);
+  // Retained heap before the devices exist: the summary's per-device figure is what they add.
+  const heapBefore = retainedHeap().bytes;
   const fleet = new Fleet({
     ...(sources ? { sourceAddresses: sources } : {}),
     protocol,
@@ -209,7 +217,11 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     ...(migration ? { uspWhenProvisioned: {} } : {}),
     ...(metrics && (protocol !== 'cwmp' || migration) ? { uspMessages: (dir: 'in' | 'out', type: string) => metrics.uspMessage(dir, type) } : {}),
     ...(misbehaviour && (protocol !== 'cwmp' || migration)
-      ? { uspMisbehaviour: (serial: string, msgType: string) => misbehaviour.uspAnswer(serial, msgType) }
+      ? {
+          // NOTIFY: the agent asks how to send a notification of its own (a Controller never sends one).
+          uspMisbehaviour: (serial: string, msgType: string) =>
+            msgType === 'NOTIFY' ? misbehaviour.uspNotify(serial) : misbehaviour.uspAnswer(serial, msgType),
+        }
       : {}),
     misbehaviour,
     observer: ports ? alsoTellingPortWaits(metrics, (code) => ports.portWait(code)) : metrics,
@@ -235,7 +247,6 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     restored: snapshot?.load(),
     trace,
   });
-  const heapBefore = process.memoryUsage().heapUsed;
   await fleet.start().catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES')
       throw new ConfigError(`cannot listen for connection requests on port ${config.connectionRequest.port} (${err.code}); choose another with --cr-port`);
@@ -290,7 +301,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   if (metricsServer) process.stderr.write(`fleet: metrics at http://${config.metrics!.address}:${metricsServer.port}/metrics\n`);
   const control = config.ui
     ? new ControlServer({
-        target: fleetTarget(fleet, profile.name, config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined),
+        target: fleetTarget(fleet, profile.name, config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined, acs),
         port: config.ui.port,
         address: config.ui.address,
         token: config.ui.token,
@@ -349,6 +360,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   stopMisbehaving?.();
   stopProgress();
   if (snapshotTimer) clearInterval(snapshotTimer);
+  const retained = retainedHeap();
   const mem = process.memoryUsage();
   const summary = {
     profile: profile.name,
@@ -361,7 +373,13 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     ...(ports ? { ports: ports.summary() } : {}),
     scenarioResults: extra ?? {},
     ...(misbehaviour ? { misbehaviour: misbehaviour.fired } : {}),
-    memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, heapPerDeviceBytes: Math.round((mem.heapUsed - heapBefore) / Math.max(1, fleet.members.length)) },
+    // Retained (after a full collection), not used: used heap counts garbage not yet collected.
+    memory: {
+      heapRetainedBytes: retained.bytes,
+      rssBytes: mem.rss,
+      heapPerDeviceBytes: Math.round((retained.bytes - heapBefore) / Math.max(1, fleet.members.length)),
+      ...(retained.collected ? {} : { heapNote: 'no full collection could be made: heap in use, garbage included' }),
+    },
   };
   ports?.stop();
   snapshot?.save(fleet);
@@ -447,8 +465,6 @@ async function checkSourceAddresses(
   const distinct = sources.distinctFor(start, end);
   const missing = await addressesNotOnHost(Array.from({ length: distinct }, (_, k) => sources.addressFor(start + k)));
   if (missing.length > 0) throw new ConfigError(missingAddressesMessage(missing, sources));
-  if (protocol !== 'cwmp')
-    process.stderr.write("--source-addresses: CWMP sessions, transfers, reports and datagrams leave from them; USP connections from the system's choice\n");
 }
 
 /**

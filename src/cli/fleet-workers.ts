@@ -30,6 +30,8 @@ export interface WorkerPlan {
   flags: Record<string, unknown>;
   /** The worker's young generation, for a large part of the fleet (see fleet-young-generation.ts). */
   youngGenerationMb?: number;
+  /** The thread's old generation (see fleet-heap.ts): V8's default when absent. */
+  oldGenerationMb?: number;
 }
 
 export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string | undefined, metrics?: { port: number; address: string }): Promise<void> {
@@ -40,7 +42,10 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
   const workers = plans.map((plan, i) => {
     const w = new Worker(entry, {
       workerData: plan,
-      resourceLimits: plan.youngGenerationMb ? { maxYoungGenerationSizeMb: plan.youngGenerationMb } : undefined,
+      resourceLimits: {
+        ...(plan.youngGenerationMb ? { maxYoungGenerationSizeMb: plan.youngGenerationMb } : {}),
+        ...(plan.oldGenerationMb ? { maxOldGenerationSizeMb: plan.oldGenerationMb } : {}),
+      },
     });
     w.on('error', (err) => (errors[i] = err));
     w.on('message', (m: WorkerProgress | WorkerSummary) => {
@@ -140,7 +145,12 @@ export async function runFleetWorkers(plans: WorkerPlan[], summaryFile: string |
     scenarioResults: done.map((s) => s.summary['scenarioResults']),
     ...(done[0]!.summary['usp'] ? { usp: addUp(done.map((s) => s.summary['usp'] as Record<string, number>)) } : {}),
     ...(done[0]!.summary['ports'] ? { ports: mergedPorts(done.map((s) => s.summary['ports'] as PortSummary)) } : {}),
-    memory: { heapUsedBytes: mem.heapUsed, rssBytes: mem.rss, rssPerDeviceBytes: Math.round(mem.rss / Math.max(1, devices)) },
+    // The workers' own retained heaps, added, and the whole process's RSS.
+    memory: {
+      heapRetainedBytes: add((s) => (s['memory'] as { heapRetainedBytes?: number } | undefined)?.heapRetainedBytes ?? 0),
+      rssBytes: mem.rss,
+      rssPerDeviceBytes: Math.round(mem.rss / Math.max(1, devices)),
+    },
   };
   const text = JSON.stringify(merged, null, 2);
   process.stdout.write(`${text}\n`);

@@ -2,7 +2,7 @@
  * The command line. Each command's code is loaded when that command runs, so that the agent's
  * worker loads neither the fleet, nor the test ACS, nor the DT exporter.
  */
-import { devicesPerThread, relaunchForFleet } from './fleet-young-generation.js';
+import { devicesPerThread, relaunchForFleet } from './fleet-heap.js';
 import { parseShard } from '../fleet/identity-template.js';
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -88,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
     // Variables first, flags over them (commander leaves unset flags as undefined keys).
     const o = { ...fleetOptionsFromEnv(process.env), ...definedOnly({ ...flags, traceDir: trace }) } as FleetFlags & { config?: string };
     // A large fleet given on the command line starts again with its young generation before
-    // loading anything else, so that the process left waiting stays small (see fleet-young-generation.ts).
+    // loading anything else, so that the process left waiting stays small (see fleet-heap.ts).
     // (A --shard that does not parse is left for the fleet command to refuse.)
     const shard = o.shard === undefined ? undefined : parseShard(o.shard);
     if (o.count !== undefined && (o.workers ?? 1) === 1 && (o.shard === undefined || shard)) {

@@ -71,6 +71,7 @@ export async function runAgent(configFile: string | undefined, flags: ConfigOver
         device.identity.serialNumber,
         config.trace ? (serial) => path.join(path.resolve(config.trace!.dir), `${serial}.jsonl`) : undefined,
         assembled.connectionRequestAuthFailures,
+        demoAcs,
       ),
       port: config.ui.port,
       address: config.ui.address,

@@ -126,6 +126,8 @@ export class FleetUspAgents {
     private readonly misbehaviour?: FleetUspMisbehaviour,
     /** Told of every Msg (metrics). */
     private readonly onMessage?: (dir: 'in' | 'out', msgType: string) => void,
+    /** A device's own source address, by index (see source-addresses.ts). */
+    private readonly sourceAddressOf?: (index: number) => string | undefined,
   ) {
     this.connecting = new SessionGate(limits.maxConnecting ?? 64);
   }
@@ -155,9 +157,10 @@ export class FleetUspAgents {
             reconnectMs: this.limits.reconnectMs ?? 1000,
             random: this.random,
             connectSlot: () => this.connecting.acquire(),
+            ...this.source(index),
             logger: this.logger,
           })
-        : new WebSocketMtp({ url: o.url, endpointId, ...(o.tls ? { tls: o.tls } : {}), random: this.random, logger: this.logger });
+        : new WebSocketMtp({ url: o.url, endpointId, ...(o.tls ? { tls: o.tls } : {}), random: this.random, ...this.source(index), logger: this.logger });
     const transport = mtp instanceof MqttMtp ? overMqtt(mtp) : overWebSocket(mtp);
     const counting: UspMessageObserver = (dir, msg) => this.count(index, dir, msg);
     const observer = trace ? tracingObserver(trace, counting) : counting;
@@ -218,6 +221,7 @@ export class FleetUspAgents {
       connectSlot: () => this.connecting.acquire(),
       reconnectMs: this.limits.reconnectMs ?? 1000,
       random: this.random,
+      ...this.source(index),
       ...this.misbehaving(device),
     });
     return {
@@ -228,6 +232,11 @@ export class FleetUspAgents {
       drop: () => agent.drop(),
       stop: () => agent.stop(),
     };
+  }
+
+  private source(index: number): { localAddress?: string } {
+    const address = this.sourceAddressOf?.(index);
+    return address ? { localAddress: address } : {};
   }
 
   /** The endpoint's misbehaviour hook for one device, when the fleet has rules. */

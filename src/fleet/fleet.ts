@@ -265,6 +265,7 @@ export class Fleet {
         this.o.random,
         this.o.uspMisbehaviour,
         this.o.uspMessages,
+        this.o.sourceAddresses ? (index) => this.o.sourceAddresses?.addressFor(index) : undefined,
       );
     }
     // A USP-only device opens no port for connection requests (they are CWMP's).

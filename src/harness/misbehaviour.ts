@@ -79,6 +79,8 @@ const action = z.union([
     .strict(),
   // USP agents whose connection to the broker drops every so often (a flapping network): each reconnects on its schedule.
   z.object({ uspReconnectStorm: z.object({ everySeconds: z.number().positive() }).strict() }).strict(),
+  // USP agents that send each notification once, even one that asks for its NotifyResp, and never wait for it or send it again.
+  z.object({ uspNotifyWithoutRetry: z.object({}).strict() }).strict(),
   z
     .object({
       changingValue: z.object({ name: z.string(), everySeconds: z.number().positive(), kind: z.enum(['counter', 'signal']).default('counter') }).strict(),
@@ -162,6 +164,8 @@ interface Effect<A> {
   rebootLoop?(args: A): number;
   clockOffsetMs?(args: A): number;
   uspAnswer?(args: A, msgType: string): UspAnswerMisbehaviour | undefined;
+  /** How a USP agent sends its notifications. */
+  uspNotify?(args: A): UspAnswerMisbehaviour | undefined;
   /** Power cuts and moving values: the fleet carries them out (harness/fleet-misbehaviour.ts). */
   byTheFleet?: true;
 }
@@ -195,6 +199,7 @@ const EFFECTS: { [K in ActionKind]: Effect<ArgsOf<K>> } = {
   changingValue: { byTheFleet: true },
   uspAnswer: { uspAnswer: (a, msgType) => (a.msgType === undefined || a.msgType === msgType ? uspAnswerOf(a) : undefined) },
   uspReconnectStorm: { byTheFleet: true },
+  uspNotifyWithoutRetry: { uspNotify: () => ({ noNotifyRetry: true }) },
   preset: { quirks: (a) => PRESET_QUIRKS[a] },
 };
 
@@ -337,6 +342,18 @@ export class Misbehaviour implements AgentMisbehaviour {
     for (const rule of this.rules) {
       const effect = effectOf(rule.compiled, 'uspAnswer') as ((args: unknown, t: string) => UspAnswerMisbehaviour | undefined) | undefined;
       const m = effect?.(rule.compiled.args, msgType);
+      if (!m || !this.applies(rule, serial, undefined)) continue;
+      this.fire(rule.name, serial);
+      return m;
+    }
+    return undefined;
+  }
+
+  /** How a USP agent sends a notification (asked for each one; the first rule that applies wins). */
+  uspNotify(serial: string): UspAnswerMisbehaviour | undefined {
+    for (const rule of this.rules) {
+      const effect = effectOf(rule.compiled, 'uspNotify') as ((args: unknown) => UspAnswerMisbehaviour | undefined) | undefined;
+      const m = effect?.(rule.compiled.args);
       if (!m || !this.applies(rule, serial, undefined)) continue;
       this.fire(rule.name, serial);
       return m;

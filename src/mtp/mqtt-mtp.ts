@@ -4,7 +4,8 @@
  * with Content Type "usp.msg" and that topic as the Response Topic. It moves bytes only: what a
  * Record means is the USP endpoint's. Reconnects back off (never a tight loop); TLS is verified.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import net from 'node:net';
+import mqtt, { type IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 
 export interface MqttMtpOptions {
@@ -32,6 +33,8 @@ export interface MqttMtpOptions {
    * until it connects or fails; none: no bound.
    */
   connectSlot?: () => Promise<() => void>;
+  /** The address the connection leaves from (a fleet device's own); the system's choice when absent. */
+  localAddress?: string;
   logger: Logger;
 }
 
@@ -113,7 +116,7 @@ export class MqttMtp {
       ...(o.password !== undefined ? { password: o.password } : {}),
       ...(o.tls ?? {}),
     };
-    const client = mqtt.connect(o.url, options);
+    const client = this.connect(options);
     this.client = client;
     client.on('connect', () => {
       this.failures = 0;
@@ -135,6 +138,24 @@ export class MqttMtp {
       this.attemptEnded();
       this.scheduleReconnect(client);
     });
+  }
+
+  /**
+   * The client, from the given source address when there is one: MQTT.js hands TLS and WebSocket
+   * connections their options (localAddress among them), but opens plain TCP with host and port
+   * only, so that one is opened here.
+   */
+  private connect(options: IClientOptions): MqttClient {
+    const local = this.o.localAddress;
+    if (!local) return mqtt.connect(this.o.url, options);
+    const url = new URL(this.o.url);
+    const family = net.isIPv6(local) ? 6 : 4;
+    if (url.protocol === 'mqtt:' || url.protocol === 'tcp:') {
+      const host = url.hostname.replace(/^\[|\]$/g, '');
+      const port = Number(url.port || 1883);
+      return new MqttClient(() => net.createConnection({ host, port, localAddress: local, family }), { ...options, host, port, protocol: 'mqtt' });
+    }
+    return mqtt.connect(this.o.url, { ...options, localAddress: local, family, wsOptions: { localAddress: local, family } } as IClientOptions);
   }
 
   /** Publishes a Record to a topic, with the agent's topic as the Response Topic (MQTT 5). */

@@ -20,6 +20,8 @@ export interface WebSocketMtpOptions {
   keepAliveMs?: number;
   tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
   random?: () => number;
+  /** The address the connection leaves from (a fleet device's own); the system's choice when absent. */
+  localAddress?: string;
   logger: Logger;
 }
 
@@ -101,6 +103,7 @@ export class WebSocketMtp {
       handshakeTimeout: 10_000,
       rejectUnauthorized: true,
       ...(o.tls ?? {}),
+      ...(o.localAddress ? { localAddress: o.localAddress, family: o.localAddress.includes(':') ? 6 : 4 } : {}),
     });
     this.socket = socket;
     socket.on('open', () => {

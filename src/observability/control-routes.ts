@@ -31,6 +31,28 @@ export const actionBody = z
 
 export const setValuesBody = z.object({ values: z.record(z.string().max(256), z.string().max(65_536)) }).strict();
 
+// The RPCs an ACS engineer sends from a device's page; each checked as the bundled ACS would send it.
+const parameterName = z.string().min(1).max(256);
+export const acsRequestBody = z
+  .object({
+    request: z.discriminatedUnion('method', [
+      z
+        .object({
+          method: z.literal('SetParameterValues'),
+          parameterList: z
+            .array(z.object({ name: parameterName, value: z.string().max(65_536), type: z.string().max(64).optional() }).strict())
+            .min(1)
+            .max(100),
+          parameterKey: z.string().max(32).optional(),
+        })
+        .strict(),
+      z.object({ method: z.literal('AddObject'), objectName: parameterName, parameterKey: z.string().max(32).optional() }).strict(),
+      z.object({ method: z.literal('DeleteObject'), objectName: parameterName, parameterKey: z.string().max(32).optional() }).strict(),
+      z.object({ method: z.literal('GetParameterValues'), parameterNames: z.array(z.string().max(256)).min(1).max(100) }).strict(),
+    ]),
+  })
+  .strict();
+
 export const parametersQuery = z
   .object({
     search: z.string().max(256).default('').describe('Part of a name or value'),
@@ -58,6 +80,7 @@ export type RouteName =
   | 'removeDevice'
   | 'deviceAction'
   | 'setValues'
+  | 'acsRequest'
   | 'listParameters'
   | 'getTrace';
 
@@ -150,6 +173,21 @@ export const CONTROL_ROUTES: readonly ControlRoute[] = [
     query: noQuery,
     body: setValuesBody,
     responses: { 200: 'Changed', 400: 'A bad body or value', 404: 'No such device', 409: 'The device is offline' },
+  },
+  {
+    name: 'acsRequest',
+    method: 'POST',
+    path: '/api/devices/{serial}/acs-requests',
+    summary:
+      'Where the bundled test ACS is the ACS: queue SetParameterValues, AddObject, DeleteObject or GetParameterValues for the device and send it a connection request (the session carries it)',
+    query: noQuery,
+    body: acsRequestBody,
+    responses: {
+      202: 'Queued; the connection request status says whether the session starts now',
+      400: 'A bad body',
+      404: 'No such device',
+      409: 'The device is offline, or its ACS is not the bundled one',
+    },
   },
   {
     name: 'listParameters',

@@ -14,7 +14,10 @@ import type { AddressInfo } from 'node:net';
 import { checkValue } from '../datamodel/value-types.js';
 import { LatencyHistogram } from '../fleet/fleet-stats.js';
 import type { z } from 'zod';
+import { acsRequestProblem } from '../acs/acs-messages.js';
+import type { AcsRequest } from '../cwmp/messages.js';
 import {
+  acsRequestBody,
   actionBody,
   addDevicesBody,
   controlOpenApi,
@@ -53,6 +56,17 @@ export interface SeriesPoint {
 const RECENT_PER_DEVICE = 20;
 const SERIES_POINTS = 600;
 const MAX_BODY = 64 * 1024;
+
+/** A line of the live RPC log: a session and what the ACS asked in it. */
+interface RpcLogLine {
+  at: string;
+  serial: string;
+  session: number;
+  rpcs: readonly string[];
+  ok: boolean;
+}
+
+const RPC_LOG_PER_TICK = 50;
 
 /** What the control API counted of one device's sessions since it started. */
 interface DeviceCounters {
@@ -93,6 +107,8 @@ export class ControlServer {
   private tickFailed = 0;
   private totals = { ok: 0, failed: 0 };
   private readonly failures: Record<string, number> = {};
+  /** Sessions in which the ACS asked something, since the last tick: the live RPC log's next lines. */
+  private rpcLines: RpcLogLine[] = [];
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: ControlServerOptions) {
@@ -150,6 +166,9 @@ export class ControlServer {
       this.failures[kind] = (this.failures[kind] ?? 0) + 1;
     }
     this.tickLatency.record(e.endedAt - e.startedAt);
+    // At most a screenful a second: a fleet's storm of sessions would make the log unreadable anyway.
+    if (e.rpcs.length > 0 && this.rpcLines.length < RPC_LOG_PER_TICK)
+      this.rpcLines.push({ at: new Date(e.endedAt).toISOString(), serial: e.serial, session: e.session, rpcs: e.rpcs, ok: e.ok });
   }
 
   /** Once a second: a point of the time series, pushed to every open event stream. */
@@ -168,7 +187,9 @@ export class ControlServer {
     this.tickLatency = new LatencyHistogram();
     this.series.push(point);
     if (this.series.length > SERIES_POINTS) this.series.shift();
-    const data = `data: ${JSON.stringify({ point, summary: this.summary() })}\n\n`;
+    const rpcLog = this.rpcLines;
+    this.rpcLines = [];
+    const data = `data: ${JSON.stringify({ point, summary: this.summary(), ...(rpcLog.length ? { rpcLog } : {}) })}\n\n`;
     for (const c of this.clients) c.write(data);
   }
 
@@ -183,6 +204,7 @@ export class ControlServer {
       sessions: { ...this.totals },
       failures: { ...this.failures },
       tracing: this.o.target.traceFile !== undefined,
+      bundledAcs: this.o.target.acs !== undefined,
     };
   }
 
@@ -266,6 +288,8 @@ export class ControlServer {
         return json(res, 202, await this.action(serial!, await body(actionBody)));
       case 'setValues':
         return json(res, 200, this.setValues(serial!, (await body(setValuesBody)).values));
+      case 'acsRequest':
+        return json(res, 202, await this.acsRequest(serial!, (await body(acsRequestBody)).request));
       case 'listParameters':
         return json(res, 200, this.parameters(serial!, query.data as z.infer<typeof parametersQuery>));
       case 'getTrace': {
@@ -379,6 +403,25 @@ export class ControlServer {
     }
   }
 
+  /**
+   * An RPC from the bundled ACS: queued for the device, then a real connection request (Digest,
+   * with the device's own credentials) so that its session carries the RPC now.
+   */
+  private async acsRequest(serial: string, request: z.infer<typeof acsRequestBody>['request']): Promise<Record<string, unknown>> {
+    const acs = this.o.target.acs;
+    if (!acs) throw new ApiError(409, "the device's ACS is not the bundled test ACS: send the request from your ACS");
+    const agent = this.o.target.device(serial)?.agent;
+    if (!agent) throw new ApiError(409, `${serial} is offline: power it on first`);
+    const problem = acsRequestProblem(request);
+    if (problem) throw new ApiError(400, problem);
+    acs.queue(serial, request as AcsRequest);
+    const m = agent.model;
+    const status = await acs
+      .connectionRequest(m.read(agent.ms.connectionRequestUrl), m.read(agent.ms.connectionRequestUsername), m.read(agent.ms.connectionRequestPassword))
+      .catch((err: Error) => err.message);
+    return { serial, queued: request.method, connectionRequest: status };
+  }
+
   /** Values changed as the device would change them: notification and 4 VALUE CHANGE follow. */
   private setValues(serial: string, values: Record<string, string>): Record<string, unknown> {
     const agent = this.o.target.device(serial)?.agent;
@@ -408,7 +451,13 @@ export class ControlServer {
       total: matching.length,
       offset,
       limit,
-      items: matching.slice(offset, offset + limit).map((v) => ({ name: v.name, value: v.value, type: v.type, notification: attributes.get(v.name) ?? 0 })),
+      items: matching.slice(offset, offset + limit).map((v) => ({
+        name: v.name,
+        value: v.value,
+        type: v.type,
+        notification: attributes.get(v.name) ?? 0,
+        writable: agent.model.definitionOf(v.name)?.writable ?? false,
+      })),
     };
   }
 }

@@ -3,7 +3,15 @@
  * power them on and off, and say when a session ends; a fleet also adds and removes devices.
  */
 import type { Agent } from '../agent/agent.js';
+import type { AcsRequest } from '../cwmp/messages.js';
 import type { Fleet } from '../fleet/fleet.js';
+
+/** The bundled test ACS, where it is the devices' ACS: the dashboard asks the device through it. */
+export interface ControlAcs {
+  queue(serial: string, ...rpcs: AcsRequest[]): void;
+  /** A connection request as an ACS sends it; the final HTTP status. */
+  connectionRequest(url: string, username: string, password: string): Promise<number>;
+}
 
 export interface ControlDevice {
   serial: string;
@@ -40,9 +48,11 @@ export interface ControlTarget {
   remove?(serial: string): Promise<void>;
   /** The device's wire-trace file, when tracing is on. */
   traceFile?(serial: string): string | undefined;
+  /** The devices' ACS, when it is the bundled one (absent: their ACS is elsewhere). */
+  acs?: ControlAcs;
 }
 
-export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: string) => string | undefined): ControlTarget {
+export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: string) => string | undefined, acs?: ControlAcs): ControlTarget {
   const view = (m: Fleet['members'][number]): ControlDevice => ({
     serial: m.serial,
     agent: m.agent,
@@ -85,11 +95,18 @@ export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: 
       if (m) await fleet.removeDevice(m);
     },
     traceFile,
+    ...(acs ? { acs } : {}),
   };
 }
 
 /** One agent (cwmp-agent run): one device, always there; powered off means stopped. */
-export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: string) => string | undefined, authFailures?: () => number): ControlTarget {
+export function agentTarget(
+  agent: Agent,
+  serial: string,
+  traceFile?: (serial: string) => string | undefined,
+  authFailures?: () => number,
+  acs?: ControlAcs,
+): ControlTarget {
   let bootstrapped = false;
   const running = true;
   const listeners: ((e: SessionEnd) => void)[] = [];
@@ -108,5 +125,6 @@ export function agentTarget(agent: Agent, serial: string, traceFile?: (serial: s
     powerOn: () => undefined,
     powerOff: () => Promise.reject(new Error('a single agent is powered off by stopping its process (SIGTERM)')),
     traceFile,
+    ...(acs ? { acs } : {}),
   };
 }

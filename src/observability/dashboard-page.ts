@@ -2,8 +2,10 @@
  * The live dashboard: one page, no build step, using only the control API. Charts are uPlot
  * (served from /assets), fed by the /api/events stream; the device table is paged and searched
  * by the server; a device's panel (its own link, #device=SERIAL) shows its identity, recent
- * sessions with their events (each opening its trace),
- * pending events, queued transfers, actions, and a paged, searchable browser of its data model.
+ * sessions with their events (each opening its trace), pending events, queued transfers,
+ * actions, and a paged, searchable browser of its data model. Where the bundled test ACS is the
+ * ACS, a writable value is edited and instances added or deleted through it (the RPC queued, a
+ * connection request sent), as on an ACS's device page; a live log shows what the ACS asks.
  */
 export const DASHBOARD_PAGE = `<!doctype html>
 <html lang="en">
@@ -34,6 +36,9 @@ export const DASHBOARD_PAGE = `<!doctype html>
   .ok { color: #1a7f37; } .bad { color: #c62828; } .muted { color: #7a8190; }
   input, select, button { font: inherit; padding: 4px 8px; }
   button { cursor: pointer; }
+  .acs-only { display: none; margin: 4px 0 8px; }
+  body.acs .acs-only { display: block; }
+  body.acs button.acs-only { display: inline; }
   /* An open device comes first, under the header: on screen when opened, from a link too. */
   #device { display: none; order: -1; }
   pre { background: #f0f2f5; padding: 8px; overflow: auto; max-height: 320px; }
@@ -55,6 +60,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
   <section><h2>Sessions per second</h2><div id="chart-rate" class="chart"></div></section>
   <section><h2>Session latency (ms)</h2><div id="chart-latency" class="chart"></div></section>
   <section class="wide"><h2>Failures by kind</h2><table id="failures"><tbody><tr><td class="muted">none</td></tr></tbody></table></section>
+  <section class="wide"><h2>Live RPC log <span class="muted">(what the ACS asked, newest first)</span></h2><table><tbody id="rpc-log"><tr><td class="muted">nothing yet</td></tr></tbody></table></section>
   <section class="wide" id="devices-section">
     <h2>Devices <span id="total" class="muted"></span></h2>
     <div>
@@ -83,7 +89,8 @@ export const DASHBOARD_PAGE = `<!doctype html>
     <h2>Queued transfers</h2><div id="d-transfers" class="muted"></div>
     <h2>Trace</h2><pre id="d-trace" class="muted">choose a session</pre>
     <h2>Data model <input id="d-search" placeholder="search names and values…" size="30"> <button id="d-pprev">◀</button> <span id="d-ptotal" class="muted"></span> <button id="d-pnext">▶</button></h2>
-    <table><thead><tr><th>name</th><th>value</th><th>type</th><th>notification</th></tr></thead><tbody id="d-params"></tbody></table>
+    <div class="acs-only">through the ACS: object <input id="d-object" placeholder="Device.….{i}. table or instance" size="36"> <button id="d-add">add instance</button> <button id="d-delete">delete instance</button></div>
+    <table><thead><tr><th>name</th><th>value</th><th>type</th><th>notification</th><th></th></tr></thead><tbody id="d-params"></tbody></table>
   </section>
 </main>
 <script src="/assets/uplot.js"></script>
@@ -118,6 +125,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     $('f-devices').textContent = sum.devices; $('f-online').textContent = sum.online; $('f-bootstrapped').textContent = sum.bootstrapped;
     $('f-failed').textContent = sum.sessions.failed;
     $('add-box').style.display = sum.kind === 'fleet' ? '' : 'none';
+    document.body.classList.toggle('acs', !!sum.bundledAcs);
     const f = Object.entries(sum.failures);
     $('failures').tBodies[0].innerHTML = f.length ? f.sort((a, b) => b[1] - a[1]).map(([k, n]) => '<tr><td>' + esc(k) + '</td><td>' + n + '</td></tr>').join('') : '<tr><td class="muted">none</td></tr>';
   };
@@ -129,7 +137,15 @@ export const DASHBOARD_PAGE = `<!doctype html>
     if (state.series.length > 600) state.series.splice(0, state.series.length - 600);
     redraw();
     showSummary(d.summary);
+    if (d.rpcLog) showRpcLog(d.rpcLog);
   };
+  const rpcLog = [];
+  const showRpcLog = (lines) => {
+    rpcLog.unshift(...lines.slice().reverse());
+    rpcLog.splice(100);
+    $('rpc-log').innerHTML = rpcLog.map((l) => '<tr><td class="muted">' + esc(l.at.slice(11, 19)) + '</td><td><a href="#" data-serial="' + esc(l.serial) + '">' + esc(l.serial) + '</a></td><td>session ' + l.session + '</td><td class="rpcs">' + esc(l.rpcs.join(', ')) + '</td><td class="' + (l.ok ? 'ok' : 'bad') + '">' + (l.ok ? 'ok' : 'failed') + '</td></tr>').join('');
+  };
+  $('rpc-log').onclick = (e) => { const a = e.target.closest('a[data-serial]'); if (a) { e.preventDefault(); openDevice(a.dataset.serial); } };
 
   const loadDevices = async () => {
     const q = 'offset=' + state.offset + '&limit=' + state.limit + '&status=' + $('status').value + '&search=' + encodeURIComponent($('search').value);
@@ -174,7 +190,8 @@ export const DASHBOARD_PAGE = `<!doctype html>
     $('d-events').textContent = d.pendingEvents.join(', ') || 'none';
     $('d-transfers').textContent = d.queuedTransfers.map((t) => t.fileType + ' ' + t.phase).join(', ') || 'none';
   };
-  setInterval(refreshDevice, 2000);
+  // The data model stays live too, unless a value is being edited.
+  setInterval(() => { refreshDevice(); if (state.serial && !document.querySelector('#d-params input.edit-value')) loadParameters(); }, 2000);
   $('d-sessions').onclick = async (e) => {
     const a = e.target.closest('a[data-session]');
     if (!a) return;
@@ -188,8 +205,30 @@ export const DASHBOARD_PAGE = `<!doctype html>
     if (!r.ok) { $('d-params').innerHTML = '<tr><td class="muted">' + esc(p.error) + '</td></tr>'; return; }
     state.ptotal = p.total;
     $('d-ptotal').textContent = p.total ? (p.offset + 1) + '–' + Math.min(p.total, p.offset + p.items.length) + ' of ' + p.total + ' parameters' : 'no parameters';
-    $('d-params').innerHTML = p.items.map((x) => '<tr><td>' + esc(x.name) + '</td><td>' + esc(x.value) + '</td><td class="muted">' + x.type + '</td><td>' + x.notification + '</td></tr>').join('');
+    $('d-params').innerHTML = p.items.map((x) => '<tr data-name="' + esc(x.name) + '" data-type="' + esc(x.type) + '"><td>' + esc(x.name) + '</td><td class="value">' + esc(x.value) + '</td><td class="muted">' + x.type + '</td><td>' + x.notification + '</td><td>' + (x.writable ? '<button class="edit acs-only">edit</button>' : '') + '</td></tr>').join('');
   };
+  // Through the bundled ACS: the RPC queued for the device and a connection request sent, as an ACS does.
+  const acsRequest = async (request) => {
+    const r = await api('/api/devices/' + encodeURIComponent(state.serial) + '/acs-requests', { method: 'POST', body: JSON.stringify({ request }) });
+    const out = await r.json();
+    $('d-result').textContent = r.ok ? request.method + ' queued; connection request ' + out.connectionRequest : out.error;
+    return r.ok;
+  };
+  $('d-params').onclick = async (e) => {
+    const tr = e.target.closest('tr[data-name]');
+    if (!tr) return;
+    if (e.target.classList.contains('edit')) {
+      const td = tr.querySelector('td.value');
+      td.innerHTML = '<input class="edit-value" size="24"> <button class="edit-save">set through the ACS</button>';
+      td.querySelector('input').value = td.dataset.was = tr.cells[1].textContent;
+      td.querySelector('input').focus();
+    } else if (e.target.classList.contains('edit-save')) {
+      const value = tr.querySelector('input.edit-value').value;
+      if (await acsRequest({ method: 'SetParameterValues', parameterList: [{ name: tr.dataset.name, value, type: tr.dataset.type }], parameterKey: 'dashboard' })) tr.cells[1].textContent = value;
+    }
+  };
+  $('d-add').onclick = () => acsRequest({ method: 'AddObject', objectName: $('d-object').value, parameterKey: 'dashboard' });
+  $('d-delete').onclick = () => acsRequest({ method: 'DeleteObject', objectName: $('d-object').value, parameterKey: 'dashboard' });
   $('d-search').oninput = () => { state.poffset = 0; loadParameters(); };
   $('d-pprev').onclick = () => { state.poffset = Math.max(0, state.poffset - state.plimit); loadParameters(); };
   $('d-pnext').onclick = () => { if (state.poffset + state.plimit < (state.ptotal || 0)) { state.poffset += state.plimit; loadParameters(); } };

@@ -24,6 +24,8 @@ export interface ProvisionedUspOptions {
   onConnected?: () => void;
   /** A place among the connections being opened at once (a fleet's bound). */
   connectSlot?: () => Promise<() => void>;
+  /** The address its connection leaves from (a fleet device's own). */
+  localAddress?: string;
   reconnectMs?: number;
   random?: () => number;
   /** Broker CA and client certificate for a TLS client. */
@@ -126,6 +128,7 @@ export class ProvisionedUsp {
       ...(this.o.reconnectMs !== undefined ? { reconnectMs: this.o.reconnectMs } : {}),
       ...(this.o.random ? { random: this.o.random } : {}),
       ...(this.o.connectSlot ? { connectSlot: this.o.connectSlot } : {}),
+      ...(this.o.localAddress ? { localAddress: this.o.localAddress } : {}),
       logger: this.o.logger,
     });
     const transport = overMqtt(mtp);

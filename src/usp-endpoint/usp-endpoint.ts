@@ -165,6 +165,8 @@ export class UspEndpoint {
       () => `notify-${this.nextMsgId++}`,
       () => this.controllers(),
       device.clock,
+      Math.random,
+      o.misbehaviour ? () => o.misbehaviour?.('NOTIFY')?.noNotifyRetry === true : undefined,
     );
     this.periodic = new PeriodicNotifications(
       device.model,

@@ -12,7 +12,12 @@ export interface UspAnswerMisbehaviour {
   wrongToId?: boolean;
   malformed?: boolean;
   dropConnection?: boolean;
+  /** A notification that asks for its NotifyResp is sent once all the same: not waited for, not sent again. */
+  noNotifyRetry?: boolean;
 }
 
-/** Asked for each request a Controller sends (its Msg type, e.g. GET); undefined: behave. */
+/**
+ * Asked for each request a Controller sends (its Msg type, e.g. GET), and with NOTIFY for each
+ * notification the agent sends (a Controller never sends one); undefined: behave.
+ */
 export type UspMisbehaviour = (msgType: string) => UspAnswerMisbehaviour | undefined;

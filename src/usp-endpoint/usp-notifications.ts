@@ -69,6 +69,8 @@ export class NotificationRouter {
     private readonly controllers: () => Controller[],
     private readonly clock: Clock,
     private readonly random: () => number = Math.random,
+    /** A misbehaving agent (on purpose): whether this notification goes once, without waiting for its NotifyResp. */
+    private readonly sendsOnce?: () => boolean,
   ) {}
 
   /** Subscriptions that do not persist are gone after a boot (TR-181 Subscription.Persistent). */
@@ -254,7 +256,7 @@ export class NotificationRouter {
       header: { msg_id: this.newMsgId(), msg_type: 'NOTIFY' },
       body: { request: { notify: { subscription_id: s.id, send_resp: s.sendResp, ...notification } } },
     };
-    if (s.sendResp) {
+    if (s.sendResp && !this.sendsOnce?.()) {
       // NotifRetry: sent again on the Controller's retry schedule until its NotifyResp comes back.
       if (this.unanswered.size >= MAX_UNANSWERED) {
         const [oldest, u] = this.unanswered.entries().next().value as [string, Unanswered];

@@ -9,6 +9,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { bin } from '../helpers/agent-process.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mosquittoMissing } from '../helpers/mosquitto.js';
 import { netnsMissing, twoHosts, type TwoHosts } from '../helpers/two-hosts.js';
 import { until } from '../helpers/until.js';
 
@@ -147,6 +151,55 @@ test('a fleet from too few addresses waits for ports (counted, no failed session
   } finally {
     acs.child.kill('SIGKILL');
     await acs.exited();
+    h.close();
+  }
+});
+
+test("a USP fleet connects to its broker from each device's own address", { skip: skip || mosquittoMissing() || false, timeout: 120_000 }, async () => {
+  const h = twoHosts(244);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'usp-source-'));
+  const config = path.join(dir, 'mosquitto.conf');
+  // The broker on the other host, saying where each client connects from.
+  fs.writeFileSync(config, 'listener 1883 0.0.0.0\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type all\n');
+  fs.chmodSync(dir, 0o755);
+  const broker = started(h.spawn(h.acs, 'mosquitto', ['-c', config]));
+  let fleet: ReturnType<typeof started> | undefined;
+  try {
+    // (stderr: mosquitto's stdout is block-buffered into a pipe.)
+    await until(() => /Opening ipv4 listen socket/.test(broker.stderr()) || undefined, 'mosquitto to listen');
+    fleet = started(
+      h.spawn(h.fleet, process.execPath, [
+        bin,
+        'fleet',
+        '--protocol',
+        'usp',
+        '--count',
+        '4',
+        '--usp-mqtt-url',
+        `mqtt://${h.acsV4}:1883`,
+        '--usp-controller-id',
+        'proto::remote-controller',
+        '--usp-controller-topic',
+        'usp/controller',
+        '--source-addresses',
+        h.fleetV4Cidrs.join(','),
+        '--scenario',
+        'steady',
+        '--boot-window',
+        '0',
+      ]),
+    );
+    const seen = (): string[] => [...new Set([...broker.stderr().matchAll(/New client connected from (\S+):\d+ as (os::\S+)/g)].map((m) => `${m[1]} ${m[2]}`))];
+    await until(() => (seen().length === 4 ? true : undefined), 'four devices connected to the broker', 60_000);
+    const from = seen()
+      .map((s) => s.split(' ')[0])
+      .sort();
+    assert.deepEqual(from, [...h.fleetV4].sort(), 'each device from its own address');
+  } finally {
+    fleet?.child.kill('SIGKILL');
+    broker.child.kill('SIGKILL');
+    await Promise.all([fleet?.exited(), broker.exited()]);
+    fs.rmSync(dir, { recursive: true, force: true });
     h.close();
   }
 });

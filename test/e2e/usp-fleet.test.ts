@@ -517,3 +517,51 @@ test('fleet --scenario operate-storm: the bundled controller reboots devices by 
     fleet.child.kill('SIGKILL');
   }
 });
+
+test('a USP agent that sends notifications without waiting for their NotifyResp sends its OnBoardRequest once; one that behaves sends it again until answered', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const broker = await startMosquitto();
+  // A Controller that hears everything and answers nothing.
+  const codec = await officialCodec();
+  const deaf = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'test-deaf-controller' });
+  await deaf.subscribeAsync(CONTROLLER_TOPIC, { qos: 1 });
+  const onBoard = new Map<string, number>();
+  deaf.on('message', (_t, payload) => {
+    const { record, msg } = codec.decode(payload);
+    if (msg?.['body']?.['request']?.['notify']?.['on_board_req']) onBoard.set(record['from_id'], (onBoard.get(record['from_id']) ?? 0) + 1);
+  });
+  const misbehaviour = new Misbehaviour(
+    [misbehaviourRuleSchema.parse({ name: 'once', devices: { serials: '^STB000000000$' }, do: { uspNotifyWithoutRetry: {} } })],
+    'stb',
+  );
+  const profile = loadProfile('stb');
+  const fleet = new Fleet({
+    count: 2,
+    protocol: 'usp',
+    usp: { url: broker.url, transport: 'MQTT', controller: { endpointId: CONTROLLER, topic: CONTROLLER_TOPIC }, reconnectMs: 100 },
+    uspMisbehaviour: (serial, msgType) => (msgType === 'NOTIFY' ? misbehaviour.uspNotify(serial) : misbehaviour.uspAnswer(serial, msgType)),
+    profile: { ...profile, schema: withLocalAgent(profile.schema) },
+    acsUrl: '',
+    cwmpVersion: '1.4',
+    connectionRequest: { port: 0, address: '127.0.0.1', password: 'pw' },
+    bootWindowSeconds: 0,
+    clock: systemClock,
+    random: Math.random,
+    logger: pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+  });
+  try {
+    await fleet.start();
+    const count = (serial: string): number => [...onBoard.entries()].find(([id]) => id.endsWith(`-${serial}`))?.[1] ?? 0;
+    // The behaving device's third OnBoardRequest comes at least 15 s after its first (5-10 s, then
+    // 10-20 s); a misbehaving one that did retry would have sent its second within 10 s.
+    await until(() => (count('STB000000001') >= 3 ? true : undefined), 'three OnBoardRequests from the device that behaves', 90_000);
+    assert.equal(count('STB000000000'), 1, 'the misbehaving device sent its OnBoardRequest once');
+    assert.ok((misbehaviour.fired['once'] ?? 0) >= 1, 'the rule fired and was counted');
+  } finally {
+    await fleet.stop();
+    await deaf.endAsync();
+    await broker.stop();
+  }
+});

@@ -8,7 +8,15 @@ import { TestAcs } from '../../src/acs/test-acs.js';
 import type { Fleet } from '../../src/fleet/fleet.js';
 import { fleetShape } from '../../src/fleet/scenarios.js';
 import { SessionGate, defaultSessionLimit } from '../../src/fleet/session-gate.js';
-import { devicesPerThread, semiSpaceMbFor, youngGenerationMbFor } from '../../src/cli/fleet-young-generation.js';
+import {
+  devicesPerThread,
+  heapOptionsFor,
+  heapProblem,
+  oldSpaceMbFor,
+  retainedHeapMbFor,
+  semiSpaceMbFor,
+  youngGenerationMbFor,
+} from '../../src/cli/fleet-heap.js';
 import { testFleet } from '../helpers/fleet.js';
 
 const fleetOf = (url: string, count: number, extra: Parameters<typeof testFleet>[2] = {}): Fleet => testFleet(url, count, extra);
@@ -119,4 +127,22 @@ test('a thread gets semi-spaces for its part of the fleet: the default up to 24,
   assert.equal(semiSpaceMbFor(100_000), 64);
   assert.equal(youngGenerationMbFor(10_000), undefined);
   assert.equal(youngGenerationMbFor(50_000), 99);
+});
+
+test("a thread gets an old generation for its devices' retained heap with a storm's headroom, within the machine; a fleet that cannot fit is refused", () => {
+  const gb = 1024;
+  // 10,000 devices fit V8's own limit (4 GB here): nothing to change.
+  assert.equal(oldSpaceMbFor(10_000, 4 * gb, 24 * gb), undefined);
+  // 1,000,000: 12 KB each and 256 MB, with 1.6x headroom, under 85% of 24 GB.
+  assert.equal(retainedHeapMbFor(1_000_000), 11_975);
+  assert.equal(oldSpaceMbFor(1_000_000, 4 * gb, 24 * gb), 19_160);
+  // On a smaller machine the limit stops at 85% of it.
+  assert.equal(oldSpaceMbFor(1_000_000, 4 * gb, 16 * gb), Math.floor(16 * gb * 0.85));
+  assert.equal(heapProblem(1_000_000, 24 * gb), undefined);
+  const problem = heapProblem(4_000_000, 24 * gb) ?? '';
+  assert.match(problem, /a fleet of 4,000,000 devices in one process needs about 46\.\d GB of heap \(12 KB a device\), and this machine has 24\.0 GB/);
+  assert.match(problem, /--shard I\/N.*about 1,8\d\d,\d\d\d devices each/);
+  // Sizes given in node's flags or NODE_OPTIONS are kept.
+  assert.deepEqual(heapOptionsFor(100_000, ['--max-semi-space-size=8'], '--max-old-space-size=2048'), []);
+  assert.ok(heapOptionsFor(100_000, [], '').includes('--max-semi-space-size=64'));
 });

@@ -160,3 +160,44 @@ test('beyond loopback the control API needs a token; with it, requests pass', as
     await r.close();
   }
 });
+
+test('through the bundled ACS the control API sets a value and adds an instance on a device; elsewhere it says why it cannot', {
+  timeout: 60_000,
+}, async () => {
+  const acs = new TestAcs();
+  const url = await acs.listen();
+  const fleet = testFleet(url, 2);
+  const withAcs = new ControlServer({ target: fleetTarget(fleet, 'stb', undefined, acs), port: 0, address: '127.0.0.1' });
+  const without = new ControlServer({ target: fleetTarget(fleet, 'stb'), port: 0, address: '127.0.0.1' });
+  const [p1, p2] = [await withAcs.listen(), await without.listen()];
+  await fleet.start();
+  await acs.waitFor(() => fleet.stats.bootstrapped.size === 2, 20_000);
+  const post = async (port: number, path: string, body: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  try {
+    const m = fleet.members[1]!;
+    const set = await post(p1, `/api/devices/${m.serial}/acs-requests`, {
+      request: { method: 'SetParameterValues', parameterList: [{ name: 'Device.DeviceInfo.ProvisioningCode', value: 'API-7', type: 'string' }] },
+    });
+    assert.equal(set.status, 202, JSON.stringify(set.json));
+    assert.equal(set.json['connectionRequest'], 200, 'a real connection request reached the device');
+    await acs.waitFor(() => m.agent?.model.read('Device.DeviceInfo.ProvisioningCode') === 'API-7', 20_000);
+    const added = await post(p1, `/api/devices/${m.serial}/acs-requests`, { request: { method: 'AddObject', objectName: 'Device.Users.User.' } });
+    assert.equal(added.status, 202);
+    await acs.waitFor(() => acs.responses(m.serial).some((r) => r.method === 'AddObjectResponse'), 20_000);
+    // What is not one of the four RPCs, or not a whole one, is refused; so is a device whose ACS is elsewhere.
+    assert.equal((await post(p1, `/api/devices/${m.serial}/acs-requests`, { request: { method: 'Reboot' } })).status, 400);
+    assert.equal((await post(p1, `/api/devices/${m.serial}/acs-requests`, { request: { method: 'SetParameterValues', parameterList: [] } })).status, 400);
+    assert.equal((await post(p1, '/api/devices/NOPE/acs-requests', { request: { method: 'AddObject', objectName: 'Device.Users.User.' } })).status, 404);
+    const elsewhere = await post(p2, `/api/devices/${m.serial}/acs-requests`, { request: { method: 'AddObject', objectName: 'Device.Users.User.' } });
+    assert.equal(elsewhere.status, 409);
+    assert.match(String(elsewhere.json['error']), /not the bundled test ACS/);
+  } finally {
+    await withAcs.close();
+    await without.close();
+    await fleet.stop();
+    await acs.close();
+  }
+});

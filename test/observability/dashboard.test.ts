@@ -31,7 +31,8 @@ test('the dashboard in chromium shows the running fleet, a chart that moves, and
   const acs = new TestAcs();
   const url = await acs.listen();
   const fleet = testFleet(url, 60, { profileName: 'gateway', periodicInformInterval: 2, bootWindowSeconds: 2 });
-  const control = new ControlServer({ target: fleetTarget(fleet, 'gateway'), port: 0, address: '127.0.0.1' });
+  // The bundled ACS is the fleet's ACS: the page edits values and instances through it.
+  const control = new ControlServer({ target: fleetTarget(fleet, 'gateway', undefined, acs), port: 0, address: '127.0.0.1' });
   const port = await control.listen();
   await fleet.start();
   const browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -64,6 +65,40 @@ test('the dashboard in chromium shows the running fleet, a chart that moves, and
     await page.click('button[data-action="inform"]');
     await until(`document.querySelector('#d-counters .rpc-counts').textContent.includes('GetParameterValues 1')`, 20_000);
     await until(`[...document.querySelectorAll('#d-sessions td.rpcs')].some((td) => td.textContent === 'GetParameterValues')`);
+    // The live RPC log shows what the ACS asked, device by device.
+    await until(
+      `[...document.querySelectorAll('#rpc-log tr')].some((r) => r.textContent.includes('${serial}') && r.textContent.includes('GetParameterValues'))`,
+    );
+
+    // A writable value edited through the ACS: SetParameterValues queued, a connection request, the session carries it.
+    const agent = fleet.members[41]!.agent!;
+    await page.fill('#d-search', 'ProvisioningCode');
+    await until(`document.querySelector('#d-params tr[data-name="Device.DeviceInfo.ProvisioningCode"] button.edit') !== null`);
+    await page.click('#d-params tr[data-name="Device.DeviceInfo.ProvisioningCode"] button.edit');
+    await page.fill('#d-params input.edit-value', 'DASH-42');
+    await page.click('#d-params button.edit-save');
+    await until(`document.getElementById('d-result').textContent === 'SetParameterValues queued; connection request 200'`);
+    await acs.waitFor(() => agent.model.read('Device.DeviceInfo.ProvisioningCode') === 'DASH-42', 20_000);
+    await until(`document.querySelector('#d-params tr[data-name="Device.DeviceInfo.ProvisioningCode"] td.value').textContent === 'DASH-42'`);
+    // An instance added, then deleted, through the ACS.
+    const users = (): string[] => [
+      ...new Set(
+        agent.model
+          .getParameterValues(['Device.Users.'])
+          .map((v) => /^Device\.Users\.User\.(\d+)\./.exec(v.name)?.[1])
+          .filter((n): n is string => !!n),
+      ),
+    ];
+    const before = users();
+    await page.fill('#d-object', 'Device.Users.User.');
+    await page.click('#d-add');
+    await acs.waitFor(() => users().length === before.length + 1, 20_000);
+    const added = users().find((n) => !before.includes(n))!;
+    await page.fill('#d-object', `Device.Users.User.${added}.`);
+    await page.click('#d-delete');
+    await acs.waitFor(() => !users().includes(added), 20_000);
+    await until(`document.querySelector('#d-counters .rpc-counts').textContent.includes('DeleteObject 1')`);
+
     // Recent sessions say what each Inform carried; the data model pages through all parameters.
     await until(`document.getElementById('d-sessions').textContent.includes('BOOTSTRAP')`);
     await page.fill('#d-search', '');
