@@ -24,6 +24,7 @@ test('npm pack → install the tarball in a new project → README examples comp
     const source = path.join(work, 'source');
     for (const entry of [
       'src',
+      'scripts',
       'bin',
       'examples',
       'profiles',
