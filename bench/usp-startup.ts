@@ -4,7 +4,12 @@
  * of a bare WebSocket client connecting and sending one frame to the same server; and the heap a
  * device keeps, CWMP-only (no ACS contact), USP-only and dual-stack, 100 devices each.
  */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
+import { bin } from './acs-process.js';
 import WebSocket from 'ws';
 import { Agent } from '../src/agent/agent.js';
 import { builtInUspSchema } from '../src/models/local-agent.js';
@@ -127,6 +132,38 @@ export async function runUspStartupBench(): Promise<void> {
   console.log('USP start-up: from start() to Boot! at a subscribed Controller over WebSocket (in-process, median of 10)');
   console.log(`  floor: a bare WebSocket connect and one frame   ${median(floors).toFixed(1).padStart(7)} ms`);
   console.log(`  agent start to Boot! received                     ${median(boots).toFixed(1).padStart(7)} ms`);
+
+  // As a user starts it: `bin/cwmp-agent run` spawned with a fresh state directory (supervisor,
+  // worker, module loading included), to the agent connected at the Controller (its
+  // WebSocketConnectRecord read).
+  const cli: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-usp-start-'));
+    // (Every run is the same simulated device: it counts once it is connected again.)
+    const connectedBefore = new Set(
+      controller
+        .list()
+        .filter((a) => a.connected)
+        .map((a) => a.endpointId),
+    );
+    const t0 = performance.now();
+    const child = spawn(
+      process.execPath,
+      [bin, 'run', '--usp-ws-url', url, '--usp-controller-id', controller.endpointId, '--state-dir', dir, '--cr-port', '0'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const arrived = () => controller.list().find((a) => a.connected && !connectedBefore.has(a.endpointId));
+    await controller.waitFor(() => arrived() !== undefined, 20_000);
+    cli.push(performance.now() - t0);
+    const id = arrived()!.endpointId;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await controller.waitFor(() => controller.agent(id)?.connected !== true, 20_000);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`  from the command line: spawn of bin/cwmp-agent run --usp-ws-url (fresh state) to connected, median of 5 ${median(cli).toFixed(0)} ms`);
 
   const fresh = (): { state: MemoryAgentStateStore; model: MemoryModelStore } => ({ state: new MemoryAgentStateStore(), model: new MemoryModelStore() });
   const cwmpOnly = await heapPerDevice((n) => device(n, fresh(), undefined, controller.endpointId, true), 100);
