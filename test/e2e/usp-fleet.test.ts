@@ -203,6 +203,8 @@ test('a USP fleet survives its broker dropping every device at once: each comes 
     await fleet.start();
     await until(() => (fleet.uspSummary()!.connected === N ? true : undefined), 'every device connected');
     await until(() => (c.received.filter((r) => r.record['mqtt_connect']).length >= N ? true : undefined), 'every MQTTConnectRecord');
+    // Every OnBoardRequest answered before the broker goes: one still waiting would rightly be sent again.
+    await until(() => (fleet.uspSummary()!.notifyResponses >= N ? true : undefined), 'every OnBoardRequest answered');
     await c.client.endAsync();
     await broker.restart();
     const c2 = await fleetController(broker.url);
