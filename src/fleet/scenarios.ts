@@ -114,10 +114,35 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
 
   switch (o.name) {
     case 'boot-storm': {
-      // Over when every device has had its first session (CWMP) and announced itself to its Controller (USP).
+      // The bundled USP controller reads each device once it hears from it, as a controller's first
+      // Get after a Boot! or an OnBoardRequest: latency is that notification read to the GetResp.
+      let asked = 0;
+      const read = new Set<string>();
+      if (controller && fleet.protocol !== 'cwmp')
+        controller.onNotification((eid, msg) => {
+          const notify = msg.body.request?.['notify'] as { event?: { event_name?: string }; on_board_req?: unknown } | undefined;
+          if (ended || read.has(eid) || !(notify?.on_board_req || notify?.event?.event_name === 'Boot!')) return;
+          read.add(eid);
+          sent++;
+          const at = clock.now();
+          controller.request(eid, 'GET', { request: { get: { param_paths: ['Device.DeviceInfo.'], max_depth: 0 } } }).then(
+            (answer) => {
+              asked++;
+              if (answer.header.msg_type === 'GET_RESP') latency.record(clock.now() - at);
+              else failed++;
+            },
+            () => {
+              asked++;
+              failed++;
+            },
+          );
+        });
+      // Over when every device has had its first session (CWMP), announced itself to its Controller
+      // (USP) and, with the bundled controller, answered its first Get.
       const booted = (): boolean =>
         (fleet.protocol === 'usp' || fleet.stats.bootstrapped.size >= fleet.members.length) &&
-        (fleet.protocol === 'cwmp' || fleet.uspAnnounced >= fleet.members.length);
+        (fleet.protocol === 'cwmp' || fleet.uspAnnounced >= fleet.members.length) &&
+        (!controller || fleet.protocol === 'cwmp' || asked >= fleet.members.length);
       if (fleet.protocol === 'cwmp')
         fleet.onSession(() => {
           if (booted()) end();

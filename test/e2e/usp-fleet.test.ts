@@ -235,6 +235,12 @@ test('fleet --protocol usp with no broker or URL: the bundled USP controller, ea
     assert.equal(summary['usp']['reached'], 3);
     assert.equal(summary['usp']['announced'], 3, 'the boot storm ends when every device has announced itself');
     assert.match(fleet.output(), /bundled USP controller/);
+    // ... and answered the controller's first Get.
+    const results = summary['scenarioResults'];
+    assert.equal(results['actionsSent'], 3, JSON.stringify(results));
+    assert.equal(results['actionsFailed'], 0);
+    assert.equal(results['actionLatencyMs']['count'], 3);
+    assert.ok(summary['usp']['requests'] >= 3, 'each device counted the Get');
   } finally {
     fleet.child.kill('SIGKILL');
   }
