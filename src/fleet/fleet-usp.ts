@@ -160,7 +160,15 @@ export class FleetUspAgents {
             ...this.source(index),
             logger: this.logger,
           })
-        : new WebSocketMtp({ url: o.url, endpointId, ...(o.tls ? { tls: o.tls } : {}), random: this.random, ...this.source(index), logger: this.logger });
+        : new WebSocketMtp({
+            url: o.url,
+            endpointId,
+            ...(o.tls ? { tls: o.tls } : {}),
+            random: this.random,
+            connectSlot: () => this.connecting.acquire(),
+            ...this.source(index),
+            logger: this.logger,
+          });
     const transport = mtp instanceof MqttMtp ? overMqtt(mtp) : overWebSocket(mtp);
     const counting: UspMessageObserver = (dir, msg) => this.count(index, dir, msg);
     const observer = trace ? tracingObserver(trace, counting) : counting;

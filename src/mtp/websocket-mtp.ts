@@ -22,6 +22,11 @@ export interface WebSocketMtpOptions {
   random?: () => number;
   /** The address the connection leaves from (a fleet device's own); the system's choice when absent. */
   localAddress?: string;
+  /**
+   * A place among the connections being opened at once (a fleet's bound), held from the attempt
+   * until its handshake ends either way; none: no bound.
+   */
+  connectSlot?: () => Promise<() => void>;
   logger: Logger;
 }
 
@@ -63,7 +68,17 @@ export class WebSocketMtp {
 
   start(): void {
     this.stopped = false;
-    this.open();
+    this.attempt();
+  }
+
+  /** Opens the session, after taking a place among the connections being opened when there is a bound. */
+  private attempt(): void {
+    const slot = this.o.connectSlot;
+    if (!slot) return this.open();
+    void slot().then((release) => {
+      if (this.stopped) return release();
+      this.open(release);
+    });
   }
 
   /** Sends a Record to the Controller (the destination is the one session: `to` is not used). */
@@ -94,8 +109,14 @@ export class WebSocketMtp {
     }
   }
 
-  private open(): void {
+  private open(release?: () => void): void {
     const o = this.o;
+    // The place is given back once, when the handshake ends (open, or closed or failed before it).
+    let held = release;
+    const handshakeEnded = (): void => {
+      held?.();
+      held = undefined;
+    };
     const url = new URL(o.url);
     url.searchParams.set('eid', o.endpointId);
     const socket = new WebSocket(url, USP_WEBSOCKET_PROTOCOL, {
@@ -107,6 +128,7 @@ export class WebSocketMtp {
     });
     this.socket = socket;
     socket.on('open', () => {
+      handshakeEnded();
       // R-WS.12: no session with a server that did not take the USP subprotocol.
       if (socket.protocol !== USP_WEBSOCKET_PROTOCOL) {
         o.logger.warn({ url: o.url, protocol: socket.protocol }, 'USP WebSocket: the server did not agree to v1.usp; closing');
@@ -126,12 +148,13 @@ export class WebSocketMtp {
     });
     socket.on('error', (err) => o.logger.warn({ err: err.message }, 'USP WebSocket error'));
     socket.on('close', () => {
+      handshakeEnded();
       clearInterval(this.pingTimer);
       if (this.socket !== socket || this.stopped) return;
       this.retries++;
       const wait = webSocketRetryWaitMs(this.retries, o.retryMinimumWaitMs ?? 5000, o.retryIntervalMultiplier ?? 2000, (o.random ?? Math.random)());
       o.logger.info({ retry: this.retries, waitMs: Math.round(wait) }, 'USP WebSocket closed; retrying');
-      this.retryTimer = setTimeout(() => this.open(), wait);
+      this.retryTimer = setTimeout(() => this.attempt(), wait);
       this.retryTimer.unref();
     });
   }
