@@ -18,7 +18,7 @@ import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startFleetMisbehaviour } from '../harness/fleet-misbehaviour.js';
 import { AgentMetrics } from '../observability/metrics.js';
 import { startMetricsServer } from '../observability/metrics-server.js';
-import { ControlServer } from '../observability/control-server.js';
+import { ControlServer, isLoopback } from '../observability/control-server.js';
 import { fleetTarget } from '../observability/control-target.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { parseShard, shardRange } from '../fleet/identity-template.js';
@@ -491,8 +491,7 @@ function startPortWatch(
 
 function isLoopbackUrl(url: string): boolean {
   try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+    return isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ''));
   } catch {
     return false;
   }

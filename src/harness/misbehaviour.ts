@@ -339,21 +339,18 @@ export class Misbehaviour implements AgentMisbehaviour {
 
   /** How a USP agent answers a request of this Msg type (the first rule that applies wins). */
   uspAnswer(serial: string, msgType: string): UspAnswerMisbehaviour | undefined {
-    for (const rule of this.rules) {
-      const effect = effectOf(rule.compiled, 'uspAnswer') as ((args: unknown, t: string) => UspAnswerMisbehaviour | undefined) | undefined;
-      const m = effect?.(rule.compiled.args, msgType);
-      if (!m || !this.applies(rule, serial, undefined)) continue;
-      this.fire(rule.name, serial);
-      return m;
-    }
-    return undefined;
+    return this.firstUsp(serial, 'uspAnswer', msgType);
   }
 
   /** How a USP agent sends a notification (asked for each one; the first rule that applies wins). */
   uspNotify(serial: string): UspAnswerMisbehaviour | undefined {
+    return this.firstUsp(serial, 'uspNotify', 'NOTIFY');
+  }
+
+  private firstUsp(serial: string, hook: 'uspAnswer' | 'uspNotify', msgType: string): UspAnswerMisbehaviour | undefined {
     for (const rule of this.rules) {
-      const effect = effectOf(rule.compiled, 'uspNotify') as ((args: unknown) => UspAnswerMisbehaviour | undefined) | undefined;
-      const m = effect?.(rule.compiled.args);
+      const effect = effectOf(rule.compiled, hook) as ((args: unknown, t: string) => UspAnswerMisbehaviour | undefined) | undefined;
+      const m = effect?.(rule.compiled.args, msgType);
       if (!m || !this.applies(rule, serial, undefined)) continue;
       this.fire(rule.name, serial);
       return m;

@@ -116,3 +116,17 @@ test('a bad fleet variable is refused at start, naming it; a fleet runs from its
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the README's fleet and scenario commands use only flags the command takes", () => {
+  // Each command in a shell block, its continuation lines joined.
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.replace(/\\\n\s*/g, ' '));
+  const commands = blocks.flatMap((b) => b.split('\n')).filter((l) => /bin\/cwmp-agent (fleet|scenario)\b/.test(l));
+  assert.ok(commands.length >= 5, `the README shows fleet and scenario commands (${commands.length})`);
+  const helpOf = new Map(['fleet', 'scenario'].map((c) => [c, spawnSync(process.execPath, [bin, c, '--help'], { encoding: 'utf8' }).stdout] as const));
+  for (const line of commands) {
+    const command = /bin\/cwmp-agent (fleet|scenario)\b/.exec(line)![1]!;
+    for (const flag of line.replace(/#.*$/, '').match(/\s(--[a-z][a-z-]*)/g) ?? []) {
+      assert.ok(helpOf.get(command)!.includes(flag.trim()), `${flag.trim()} of \`${line.trim()}\` is a flag of ${command}`);
+    }
+  }
+});

@@ -193,7 +193,8 @@ test('CancelTransfer of a running download stops it: no TransferComplete, no par
     assert.ok(h.acs.responses(h.serial).some((m) => m.method === 'CancelTransferResponse'));
     // The canceled download's partial file goes, and no TransferComplete is ever owed for it.
     await h.acs.waitFor(() => !fs.readdirSync(h.stateDir).some((f) => f.endsWith('.part')), 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    // One more whole session: a TransferComplete owed would go in it.
+    await sendRpcs(h, { method: 'GetAllQueuedTransfers' });
     assert.equal(h.acs.responses(h.serial).filter((m) => m.method === 'TransferComplete').length, 0);
     assert.deepEqual(h.agent.transferQueue(), []);
   } finally {
