@@ -10,8 +10,11 @@ import { CWMP_NS_1_2 } from './namespaces.js';
 import { transferProtocolSupported } from './file-types.js';
 import type { AcsRequestOf, DuOperation, DuOpResult, TransferFault } from './messages.js';
 
-/** Who asked: the ACS (DUStateChangeComplete) or the device itself (AutonomousDUStateChangeComplete). */
-export type DuChangeOrigin = 'ChangeDUState' | 'Autonomous';
+/**
+ * Who asked: the ACS (DUStateChangeComplete), the device itself (AutonomousDUStateChangeComplete),
+ * or a USP Controller's InstallDU(), Update() or Uninstall() (OperationComplete and DUStateChange!).
+ */
+export type DuChangeOrigin = 'ChangeDUState' | 'Autonomous' | 'USP';
 
 export interface DuOperationRecord {
   /** Unique on this device: the execution environment records each operation's outcome under it. */

@@ -122,7 +122,7 @@ const storedAgentState = z.looseObject({
     .array(
       z.looseObject({
         id: z.string(),
-        origin: z.enum(['ChangeDUState', 'Autonomous']),
+        origin: z.enum(['ChangeDUState', 'Autonomous', 'USP']),
         commandKey: z.string(),
         operations: z.array(
           z.looseObject({

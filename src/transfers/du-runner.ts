@@ -147,6 +147,8 @@ export class DuRunner {
   private report(change: DuChangeRecord): DuStateChangeCompleteRequest | AutonomousDuStateChangeCompleteRequest | undefined {
     const results = change.operations.map((o) => o.result!);
     if (change.origin === 'ChangeDUState') return { method: 'DUStateChangeComplete', commandKey: change.commandKey, results };
+    // A USP command's change is the USP endpoint's to tell, from the finished change itself.
+    if (change.origin === 'USP') return undefined;
     const policy = this.host.duChangePolicy();
     const reported = change.operations.filter((o) => policyReports(policy, o.op.op, o.result!)).map((o) => ({ ...o.result!, operationPerformed: o.op.op }));
     return reported.length > 0 ? { method: 'AutonomousDUStateChangeComplete', results: reported } : undefined;

@@ -1,12 +1,15 @@
 /**
  * The USP messages about the device itself rather than its values: Operate (the commands this
- * agent carries out through the device runtime: Device.Reboot(), Device.FactoryReset()),
- * GetSupportedDM (the supported data model, with those commands and the Boot! event), and the
- * protocol versions it speaks.
+ * agent carries out through the device runtime: Device.Reboot(), Device.FactoryReset(), firmware
+ * Download(), deployment units' InstallDU(), Update() and Uninstall()), GetSupportedDM (the
+ * supported data model, with those commands and their events), and the protocol versions it speaks.
  */
 import type { DataModel } from '../datamodel/data-model.js';
 import type { ParameterDefinition } from '../datamodel/schema.js';
 import type { DeviceRuntime } from '../device/device-runtime.js';
+import { acceptChangeDuState, type DuChangeRecord } from '../cwmp/du-change.js';
+import { CwmpFault } from '../cwmp/faults.js';
+import type { DuOperation } from '../cwmp/messages.js';
 import { uniqueKeySets } from '../models/local-agent.js';
 import { UspError, UspErrorCode } from '../usp/usp-errors.js';
 
@@ -109,6 +112,65 @@ export const COMMANDS: readonly CommandDefinition[] = [
     },
   },
   {
+    // Deployment units go through the device's queue as a CWMP ChangeDUState's do: fetched,
+    // checked and installed when no endpoint is busy, surviving a power cut; OperationComplete and
+    // DUStateChange! tell the end.
+    object: 'Device.SoftwareModules.',
+    name: 'InstallDU()',
+    input: ['URL', 'UUID', 'Username', 'Password', 'ExecutionEnvRef', 'Signature'],
+    output: [],
+    async: true,
+    run: (device, commandKey, objectPath, hooks, args) => {
+      refuseSignature(args);
+      const [url, uuid, username, password, executionEnvRef] = ['URL', 'UUID', 'Username', 'Password', 'ExecutionEnvRef'].map((k) => args[k] ?? '') as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      if (!url) throw new UspError(UspErrorCode.InvalidCommandArguments, 'URL: the deployment unit to install is needed');
+      return changeDeploymentUnit(device, commandKey, `${objectPath}InstallDU()`, hooks, { op: 'Install', url, uuid, username, password, executionEnvRef });
+    },
+  },
+  {
+    object: 'Device.SoftwareModules.DeploymentUnit.{i}.',
+    name: 'Update()',
+    input: ['URL', 'Username', 'Password', 'Signature'],
+    output: [],
+    async: true,
+    run: (device, commandKey, objectPath, hooks, args) => {
+      refuseSignature(args);
+      // No URL: the one the unit was installed from (TR-369 Appendix I).
+      const op = {
+        op: 'Update' as const,
+        uuid: device.model.read(`${objectPath}UUID`),
+        version: '',
+        url: args['URL'] ?? '',
+        username: args['Username'] ?? '',
+        password: args['Password'] ?? '',
+      };
+      return changeDeploymentUnit(device, commandKey, `${objectPath}Update()`, hooks, op);
+    },
+  },
+  {
+    object: 'Device.SoftwareModules.DeploymentUnit.{i}.',
+    name: 'Uninstall()',
+    // RetainData is accepted and has no effect: this device keeps no application data volumes.
+    input: ['RetainData'],
+    output: [],
+    async: true,
+    run: (device, commandKey, objectPath, hooks) => {
+      const op = {
+        op: 'Uninstall' as const,
+        uuid: device.model.read(`${objectPath}UUID`),
+        version: device.model.read(`${objectPath}Version`),
+        executionEnvRef: '',
+      };
+      return changeDeploymentUnit(device, commandKey, `${objectPath}Uninstall()`, hooks, op);
+    },
+  },
+  {
     object: 'Device.LocalAgent.Controller.{i}.',
     name: 'SendOnBoardRequest()',
     input: [],
@@ -120,8 +182,54 @@ export const COMMANDS: readonly CommandDefinition[] = [
 
 export const EVENTS: readonly EventDefinition[] = [
   { object: 'Device.', name: 'Boot!', args: ['CommandKey', 'Cause', 'FirmwareUpdated', 'ParameterMap'] },
+  {
+    object: 'Device.SoftwareModules.',
+    name: 'DUStateChange!',
+    args: [
+      'UUID',
+      'DeploymentUnitRef',
+      'Version',
+      'CurrentState',
+      'Resolved',
+      'ExecutionUnitRefList',
+      'StartTime',
+      'CompleteTime',
+      'OperationPerformed',
+      'Fault.FaultCode',
+      'Fault.FaultString',
+    ],
+  },
   { object: 'Device.LocalAgent.', name: 'Periodic!', args: [] },
 ];
+
+/** A signed unit is refused rather than installed unchecked: this device cannot verify signatures. */
+function refuseSignature(args: Readonly<Record<string, string>>): void {
+  if (args['Signature']) throw new UspError(UspErrorCode.InvalidCommandArguments, "Signature: this device cannot verify a deployment unit's signature");
+}
+
+/** Queues one deployment-unit operation for a USP command, with the checks a ChangeDUState gets; answers with its Request row. */
+function changeDeploymentUnit(
+  device: DeviceRuntime,
+  commandKey: string,
+  command: string,
+  hooks: CommandHooks,
+  op: DuOperation,
+): { outputs: Record<string, string>; request: string } {
+  if (!device.duChanges.available) throw new UspError(UspErrorCode.CommandFailure, 'this device has no execution environment for deployment units');
+  let change: DuChangeRecord;
+  try {
+    // The command key is checked as USP's (the Request row's), not as CWMP's 32 characters.
+    change = acceptChangeDuState({ method: 'ChangeDUState', operations: [op], commandKey: '' }, device.duChanges.list(), device.clock.now(), () =>
+      device.newId(),
+    );
+  } catch (e) {
+    if (!(e instanceof CwmpFault)) throw e;
+    throw new UspError(e.faultCode === 9004 ? UspErrorCode.ResourcesExceeded : UspErrorCode.InvalidCommandArguments, e.message);
+  }
+  const request = hooks.startRequest(command, commandKey);
+  device.duChanges.queue({ ...change, origin: 'USP', commandKey });
+  return { outputs: {}, request };
+}
 
 export interface CommandRequest {
   command?: string;

@@ -16,6 +16,7 @@ import { UspError, UspErrorCode } from '../usp/usp-errors.js';
 import type { MsgType } from '../usp/usp-schema.js';
 import { add, get, getInstances, remove, set, UspMessageFailure, type DataMessageContext } from './usp-data-messages.js';
 import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandRequest } from './usp-device-messages.js';
+import { CommandRequests } from './usp-command-requests.js';
 import { NotificationRouter, type Controller } from './usp-notifications.js';
 import { PeriodicNotifications } from './usp-periodic.js';
 import { SubscriptionExpiry } from './usp-subscription-expiry.js';
@@ -144,6 +145,7 @@ const RESPONSES: Record<string, { part: string; type: MsgType }> = {
 export class UspEndpoint {
   private readonly ctx: DataMessageContext;
   private readonly notifications: NotificationRouter;
+  private readonly requests: CommandRequests;
   private readonly periodic: PeriodicNotifications;
   private readonly expiry: SubscriptionExpiry;
   private lastBoot: { cause: BootCause; commandKey?: string } | undefined;
@@ -168,6 +170,7 @@ export class UspEndpoint {
       Math.random,
       o.misbehaviour ? () => o.misbehaviour?.('NOTIFY')?.noNotifyRetry === true : undefined,
     );
+    this.requests = new CommandRequests(device.model, this.notifications);
     this.periodic = new PeriodicNotifications(
       device.model,
       device.clock,
@@ -240,7 +243,10 @@ export class UspEndpoint {
         if (e.names.some((n) => n.startsWith(LocalAgentPaths.subscription))) this.expiry.arm();
         return this.notifications.valuesChanged(e.names);
       case 'transfer-finished':
-        if (e.transfer?.origin === 'USP' && e.report) this.commandDone(e.transfer.commandKey, e.report.fault);
+        if (e.transfer?.origin === 'USP' && e.report) this.requests.transferFinished(e.transfer.commandKey, e.report.fault);
+        return;
+      case 'du-change-finished':
+        if (e.change?.origin === 'USP') this.requests.deploymentUnitsChanged(e.change);
         return;
       default:
         return;
@@ -268,32 +274,6 @@ export class UspEndpoint {
         [`${mtp}MQTT.Topic`]: this.o.transport.protocol === 'MQTT' ? c.topic : '',
       });
     }
-  }
-
-  /** A Device.LocalAgent.Request row for an asynchronous command, Active until its OperationComplete. */
-  private startRequest(controller: Controller, command: string, commandKey: string): string {
-    const m = this.device.model;
-    const table = LocalAgentPaths.request;
-    if (!m.schema.tables.has(`${table}{i}.`)) throw new UspError(UspErrorCode.CommandFailure, 'this device keeps no Device.LocalAgent.Request table');
-    const at = `${table}${m.addInstance(table)}.`;
-    m.provision({ [`${at}Originator`]: controller.endpointId, [`${at}Command`]: command, [`${at}CommandKey`]: commandKey, [`${at}Status`]: 'Active' });
-    return at;
-  }
-
-  /** An asynchronous command (by its command key) ended: OperationComplete to its subscribers, and its Request row goes. */
-  private commandDone(commandKey: string, fault: { faultCode: number; faultString: string }): void {
-    const m = this.device.model;
-    const table = LocalAgentPaths.request;
-    if (!m.schema.tables.has(`${table}{i}.`)) return;
-    const id = m.instanceIds(table).find((n) => m.read(`${table}${n}.CommandKey`) === commandKey && m.read(`${table}${n}.Status`) === 'Active');
-    if (id === undefined) return;
-    const command = m.read(`${table}${id}.Command`);
-    this.notifications.operationComplete(
-      command,
-      commandKey,
-      fault.faultCode === 0 ? undefined : { code: UspErrorCode.CommandFailure, message: fault.faultString },
-    );
-    m.clearInstances(table, [id]);
   }
 
   /** The enabled Controllers the data model knows, with where to reach them. */
@@ -436,7 +416,7 @@ export class UspEndpoint {
         default: {
           const op = operate(this.device, body as CommandRequest, {
             onBoard: (controllerPath) => this.notifications.onBoard(controllerPath, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS),
-            startRequest: (command, commandKey) => this.startRequest(controller, command, commandKey),
+            startRequest: (command, commandKey) => this.requests.start(controller.endpointId, command, commandKey),
           });
           if (!op.respond) {
             op.after?.();

@@ -148,15 +148,15 @@ export class NotificationRouter {
         : commandKey !== undefined
           ? 'RemoteReboot'
           : 'LocalReboot';
+    this.event('Device.', 'Boot!', { CommandKey: commandKey ?? '', Cause: usp, FirmwareUpdated: 'false', ParameterMap: '{}' });
+  }
+
+  /** An event (obj_path being the instance it happened on) to each Controller subscribed to it, or to its object or one above. */
+  event(objPath: string, name: string, params: Record<string, string>): void {
+    const full = `${objPath}${name}`;
     for (const s of this.subscriptions('Event')) {
-      if (!s.references.some((r) => r === 'Device.Boot!' || r === 'Device.')) continue;
-      this.notify(s, {
-        event: {
-          obj_path: 'Device.',
-          event_name: 'Boot!',
-          params: { CommandKey: commandKey ?? '', Cause: usp, FirmwareUpdated: 'false', ParameterMap: '{}' },
-        },
-      });
+      if (!s.references.some((r) => r === full || (r.endsWith('.') && objPath.startsWith(r)) || matches(r, full))) continue;
+      this.notify(s, { event: { obj_path: objPath, event_name: name, params } });
     }
   }
 

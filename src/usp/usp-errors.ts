@@ -66,3 +66,23 @@ export function uspCodeOfCwmpFault(faultCode: number): number {
       return UspErrorCode.InternalError;
   }
 }
+
+/**
+ * A deployment-unit operation's CWMP fault (the device's software modules speak TR-069's codes)
+ * as TR-181's DUStateChange! Fault.FaultCode and the OperationComplete of its command give it:
+ * 7223-7229 are CWMP's 9023-9029 with the same meaning; a version already installed is a
+ * duplicate unit (7226); what has no code of its own is Request Denied (7002), its text kept.
+ */
+export function uspCodeOfDuFault(faultCode: number): number {
+  if (faultCode === 0) return 0;
+  if (faultCode >= 9023 && faultCode <= 9029) return faultCode - 1800;
+  switch (faultCode) {
+    case 9032:
+      return 7226;
+    case 9003:
+    case 9022:
+      return UspErrorCode.InvalidArguments;
+    default:
+      return UspErrorCode.RequestDenied;
+  }
+}
