@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { CWMP_NS_1_2, type CwmpNamespace } from '../cwmp/namespaces.js';
+import { ServedFiles } from '../runtime/served-files.js';
 import { signUdpConnectionRequest } from '../cwmp/udp-connection-request.js';
 import { LightweightNotificationReceiver, type ReceivedNotification } from './lightweight-receiver.js';
 import type { AcsRequest, CwmpEvent } from '../cwmp/index.js';
@@ -140,7 +141,7 @@ export class TestAcs {
   private readonly crCredentials = new Map<string, { username: string; password: string }>();
   private readonly failures: Failure[] = [];
   private readonly cpeRequestDrops: string[] = [];
-  private readonly files = new Map<string, Buffer>();
+  private readonly files = new ServedFiles();
   private readonly cpeRequestWatchers: ((serial: string, method: string, faultCode: number) => void)[] = [];
   private readonly live = new LiveSessions();
   private readonly digest: DigestServer | undefined;
@@ -213,8 +214,7 @@ export class TestAcs {
 
   /** Serves a file at <base>/files/<name> (firmware for a Download, say); returns its URL. */
   serveFile(name: string, body: Buffer): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`not a plain file name: ${name}`);
-    this.files.set(name, body);
+    this.files.add(name, body);
     const { port } = this.server!.address() as AddressInfo;
     return `${this.opts.tls ? 'https' : 'http'}://${this.opts.host ?? '127.0.0.1'}:${port}/files/${name}`;
   }
@@ -365,17 +365,7 @@ export class TestAcs {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.opts.api && req.url?.startsWith('/api') && handleAcsApi(this, req, res)) return;
-    if (req.method === 'GET' && req.url?.startsWith('/files/')) {
-      let name: string;
-      try {
-        name = decodeURIComponent(req.url.slice('/files/'.length));
-      } catch {
-        return void res.writeHead(400).end();
-      }
-      const file = this.files.get(name);
-      if (!file) return void res.writeHead(404).end();
-      return void res.writeHead(200, { 'Content-Length': file.length, 'Content-Type': 'application/octet-stream' }).end(file);
-    }
+    if (this.files.handle(req, res)) return;
     if ((req.method === 'POST' || req.method === 'PUT') && req.url?.startsWith('/bulkdata')) return this.bulkData.receive(req, res);
     const chunks: Buffer[] = [];
     let size = 0;

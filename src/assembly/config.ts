@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { SCENARIOS } from '../fleet/scenario-names.js';
+import { SCENARIOS, STORM_OPERATIONS } from '../fleet/scenario-names.js';
 import { misbehaviourRuleSchema } from '../harness/misbehaviour.js';
 import { ConfigError } from './config-error.js';
 import { OVERRIDDEN_KEY, type ConfigOverrides, type OverrideKey } from './run-options.js';
@@ -150,6 +150,8 @@ export const configSchema = z
         bootWindowSeconds: z.number().min(0).optional(),
         churnPercent: z.number().min(0).max(100).optional(),
         offlineSeconds: z.number().positive().optional(),
+        /** operate-storm: what the USP controller runs on each device. */
+        operation: z.enum(STORM_OPERATIONS).default('reboot'),
         /** "I/N": run the I-th of N equal parts of the serial range (0-based). */
         shard: z
           .string()

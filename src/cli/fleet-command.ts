@@ -1,6 +1,5 @@
 /** `cwmp-agent fleet`: wiring of a fleet, its scenario, live progress and the summary. */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { pino } from 'pino';
 import { TestAcs } from '../acs/test-acs.js';
@@ -13,6 +12,7 @@ import { schemaFor, uspSettings } from '../assembly/assemble-device.js';
 import type { FleetProtocol } from '../fleet/fleet.js';
 import type { FleetUspOptions } from '../fleet/fleet-usp.js';
 import type { UspTestController } from '../usp-controller/usp-test-controller.js';
+import type { UspMsg } from '../usp/usp-codec.js';
 import { wireTraceFor } from '../log/wire-trace.js';
 import { Misbehaviour } from '../harness/misbehaviour.js';
 import { startFleetMisbehaviour } from '../harness/fleet-misbehaviour.js';
@@ -22,11 +22,12 @@ import { ControlServer, isLoopback } from '../observability/control-server.js';
 import { fleetTarget } from '../observability/control-target.js';
 import { FleetSnapshot } from '../fleet/fleet-snapshot.js';
 import { parseShard, shardRange } from '../fleet/identity-template.js';
-import { addressesNotOnHost, missingAddressesMessage, SourceAddresses } from '../fleet/source-addresses.js';
-import { neededConnectionsPerSecond, portBudget, portBudgetWarning, PortWatch } from '../fleet/port-budget.js';
+import type { PortWatch } from '../fleet/port-budget.js';
+import { checkSourceAddresses, sourceAddressesOf, startPortWatch } from './fleet-addresses.js';
 import { alsoTellingPortWaits } from '../agent/agent-observer.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { fleetShape, runScenario, type ScenarioName } from '../fleet/scenarios.js';
+import type { StormOperation } from '../fleet/scenario-names.js';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { devicesPerThread, heapProblem, oldSpaceMbFor, relaunchForFleet, youngGenerationMbFor } from './fleet-heap.js';
 import { runFleetWorkers, type WorkerProgress, type WorkerSummary } from './fleet-workers.js';
@@ -43,6 +44,7 @@ export interface FleetFlags extends ConfigOverrides {
   interval?: number;
   churnPercent?: number;
   offlineSeconds?: number;
+  operation?: StormOperation;
   shard?: string;
   summary?: string;
   crPassword?: string;
@@ -74,6 +76,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     profile: 'stb',
     scenario: 'steady',
     protocol: 'cwmp',
+    operation: 'reboot',
     durationSeconds: 0,
     connectionRequestPassword: 'cwmp-agent',
     snapshotIntervalSeconds: 30,
@@ -144,6 +147,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     rate: flags.rate ?? f.rate,
     churnPercent: flags.churnPercent ?? f.churnPercent,
     offlineSeconds: flags.offlineSeconds ?? f.offlineSeconds,
+    operation: flags.operation ?? f.operation,
   };
   // A fleet logs warnings by default: thousands of devices at info would drown the terminal.
   const level = flags.logLevel ?? env.logLevel ?? 'warn';
@@ -176,7 +180,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const usp =
     protocol === 'cwmp'
       ? undefined
-      : { ...fleetUspOptions(config), factorySubscriptions: scenario.name === 'steady' ? ('boot-and-periodic' as const) : ('boot' as const) };
+      : { ...fleetUspOptions(config), factorySubscriptions: scenario.name === 'steady' ? ('steady' as const) : ('boot' as const) };
   const migration = migrating ? migrationTarget(config) : undefined;
   let acsUrl = config.acs.url;
   let acs: TestAcs | undefined;
@@ -215,7 +219,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     protocol,
     ...(usp ? { usp } : {}),
     ...(migration ? { uspWhenProvisioned: {} } : {}),
-    ...(metrics && (protocol !== 'cwmp' || migration) ? { uspMessages: (dir: 'in' | 'out', type: string) => metrics.uspMessage(dir, type) } : {}),
+    ...(metrics && (protocol !== 'cwmp' || migration) ? { uspMessages: (dir: 'in' | 'out', msg: UspMsg) => metrics.uspMessage(dir, msg.header.msg_type) } : {}),
     ...(misbehaviour && (protocol !== 'cwmp' || migration)
       ? {
           // NOTIFY: the agent asks how to send a notification of its own (a Controller never sends one).
@@ -356,6 +360,7 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     }
   });
   const extra = await Promise.race([run.done, interrupt.then(() => undefined)]);
+  if (extra?.error) process.stderr.write(`${extra.error}\n`);
   run.stop();
   stopMisbehaving?.();
   stopProgress();
@@ -432,67 +437,4 @@ function migrationTarget(config: AgentConfig): { brokerUrl: string; controller: 
   if (!u.controller.endpointId || !u.controller.topic)
     throw new ConfigError('--scenario migration: name the Controller (--usp-controller-id) and its topic (--usp-controller-topic)');
   return { brokerUrl, controller: { endpointId: u.controller.endpointId, topic: u.controller.topic } };
-}
-
-function sourceAddressesOf(given: string | readonly string[] | undefined): SourceAddresses | undefined {
-  if (given === undefined) return undefined;
-  try {
-    return SourceAddresses.parse(typeof given === 'string' ? [given] : given);
-  } catch (err) {
-    throw new ConfigError((err as Error).message);
-  }
-}
-
-/** Every address this process's devices send from must be the host's own: the missing ones are named, with how to add them. */
-async function checkSourceAddresses(
-  sources: SourceAddresses,
-  count: number,
-  shard: { index: number; total: number } | undefined,
-  protocol: FleetProtocol,
-  acsUrl: string,
-): Promise<void> {
-  // An ACS named by its address is reached from that family's addresses only.
-  const acsHost = acsUrl ? new URL(acsUrl).hostname.replace(/^\[|\]$/g, '') : '';
-  const acsFamily = net.isIP(acsHost);
-  if (acsFamily !== 0 && protocol !== 'usp' && !sources.families.has(acsFamily as 4 | 6))
-    throw new ConfigError(`--source-addresses: no IPv${acsFamily} address among ${sources.cidrs.join(', ')}, and the ACS is at ${acsHost}`);
-  if (acsFamily !== 0 && protocol !== 'usp' && sources.families.size > 1)
-    throw new ConfigError(
-      `--source-addresses: the ACS is at an IPv${acsFamily} address (${acsHost}); the devices of the IPv${acsFamily === 4 ? 6 : 4} blocks could not reach it (name the ACS by a host name that has both)`,
-    );
-  const { start, end } = shard ? shardRange(count, shard.index, shard.total) : { start: 0, end: count };
-  // Consecutive devices take consecutive addresses: the first `distinct` of them cover all in use.
-  const distinct = sources.distinctFor(start, end);
-  const missing = await addressesNotOnHost(Array.from({ length: distinct }, (_, k) => sources.addressFor(start + k)));
-  if (missing.length > 0) throw new ConfigError(missingAddressesMessage(missing, sources));
-}
-
-/**
- * The fleet's port budget (fleet/port-budget.ts) for this process's devices, watched as it runs;
- * a warning at start when the scenario asks for more new connections a second than the source
- * addresses sustain toward a remote ACS (loopback reuses ports in TIME_WAIT: no warning there).
- */
-function startPortWatch(
-  sources: SourceAddresses | undefined,
-  count: number,
-  shard: { index: number; total: number } | undefined,
-  acsUrl: string,
-  scenario: { name: string; rate?: number },
-  bootWindowSeconds: number,
-  intervalSeconds: number,
-): PortWatch {
-  const { start, end } = shard ? shardRange(count, shard.index, shard.total) : { start: 0, end: count };
-  const watch = new PortWatch(portBudget(sources ? sources.distinctFor(start, end) : 1));
-  const needed = neededConnectionsPerSecond({ scenario: scenario.name, devices: end - start, bootWindowSeconds, rate: scenario.rate, intervalSeconds });
-  const warning = isLoopbackUrl(acsUrl) ? undefined : portBudgetWarning(watch.budget, needed);
-  if (warning) process.stderr.write(`fleet: ${warning}\n`);
-  return watch;
-}
-
-function isLoopbackUrl(url: string): boolean {
-  try {
-    return isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ''));
-  } catch {
-    return false;
-  }
 }

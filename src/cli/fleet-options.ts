@@ -5,7 +5,7 @@
  * another. Flags win over variables, which win over the file.
  */
 import { ConfigError, RUN_OPTIONS, type OverrideKey } from '../assembly/config.js';
-import { SCENARIOS } from '../fleet/scenario-names.js';
+import { SCENARIOS, STORM_OPERATIONS } from '../fleet/scenario-names.js';
 import { SourceAddresses } from '../fleet/source-addresses.js';
 
 export type FleetOptionValue = string | number | boolean;
@@ -53,6 +53,11 @@ function protocolName(text: string): string {
 
 function sourceAddressList(text: string): string {
   SourceAddresses.parse([text]);
+  return text;
+}
+
+function operationName(text: string): string {
+  if (!(STORM_OPERATIONS as readonly string[]).includes(text)) throw new Error(`one of ${STORM_OPERATIONS.join(', ')}`);
   return text;
 }
 
@@ -110,7 +115,7 @@ export const FLEET_OPTIONS: readonly FleetOption[] = [
     name: 'rate',
     configKey: 'fleet.rate',
     env: 'CWMP_AGENT_FLEET_RATE',
-    description: 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s; bulkdata: reports/s',
+    description: 'steady: Informs/s; cr-storm: connection requests/s; firmware-rollout: Downloads/s; bulkdata: reports/s; operate-storm: Operates/s',
     parse: number(0),
   },
   {
@@ -145,6 +150,15 @@ export const FLEET_OPTIONS: readonly FleetOption[] = [
     env: 'CWMP_AGENT_FLEET_OFFLINE_SECONDS',
     description: 'churn: how long a device stays off; standby: how long it sleeps',
     parse: number(0),
+  },
+  {
+    flag: '--operation <name>',
+    name: 'operation',
+    configKey: 'fleet.operation',
+    env: 'CWMP_AGENT_FLEET_OPERATION',
+    description: `operate-storm: what the controller runs on each device (${STORM_OPERATIONS.join(', ')})`,
+    default: 'reboot',
+    parse: operationName,
   },
   {
     flag: '--shard <I/N>',

@@ -113,6 +113,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--cr-port <port>', 'connection request port of the devices (0 picks a free one)', port)
     .option('--shard <I/N>', "run part I of N of each scenario's devices (0-based); needs --result")
     .option('--result <file>', 'write what was measured here (JSON), for scenario merge')
+    .option('--usp-mqtt-url <url>', 'usp and both scenarios: the broker of the USP Controller under test (default: the bundled USP controller)')
+    .option('--usp-ws-url <url>', "usp and both scenarios: the Controller's WebSocket URL instead of a broker")
+    .option('--usp-controller-id <id>', "the Controller's EndpointID")
+    .option('--usp-controller-topic <topic>', 'the topic the Controller listens on (with a broker)')
     .action(async (files: string[], o: ScenarioFlags) => {
       if (files[0] === 'merge') {
         const { mergeScenarioResults } = await import('./scenario-command.js');
@@ -121,7 +125,17 @@ export async function main(argv: string[]): Promise<void> {
       const { runScenarios } = await import('./scenario-command.js');
       // The same variables as run and fleet: flags win over them.
       const env = overridesFromEnv(process.env);
-      const flags = { acsUrl: env.acsUrl, acsUsername: env.acsUsername, acsPassword: env.acsPassword, crPort: env.crPort, ...definedOnly(o) };
+      const flags = {
+        acsUrl: env.acsUrl,
+        acsUsername: env.acsUsername,
+        acsPassword: env.acsPassword,
+        crPort: env.crPort,
+        uspMqttUrl: env.uspMqttUrl,
+        uspWsUrl: env.uspWsUrl,
+        uspControllerId: env.uspControllerId,
+        uspControllerTopic: env.uspControllerTopic,
+        ...definedOnly(o),
+      };
       process.exit(await runScenarios(files, flags));
     });
   program

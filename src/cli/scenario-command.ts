@@ -9,7 +9,9 @@ import path from 'node:path';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { parseScenario, ScenarioError, type Scenario } from '../harness/scenario-schema.js';
 import { htmlReport, junitReport, markdownReport } from '../harness/scenario-report.js';
-import { runScenario, type ScenarioResult } from '../harness/scenario-runner.js';
+import { runScenario, type ScenarioResult, type ScenarioRunOptions } from '../harness/scenario-runner.js';
+import { ConfigError, loadConfig } from '../assembly/config.js';
+import { uspSettings } from '../assembly/assemble-device.js';
 import { parseShard } from '../fleet/identity-template.js';
 import { MergeError, mergeShardResults, readShardResult, shardResultFile, type ShardResultFile } from '../harness/scenario-shards.js';
 
@@ -24,6 +26,20 @@ export interface ScenarioFlags {
   shard?: string;
   /** Where to write what was measured, for `scenario merge`. */
   result?: string;
+  /** The USP Controller under test, for usp and both scenarios (else the bundled one). */
+  uspMqttUrl?: string;
+  uspWsUrl?: string;
+  uspControllerId?: string;
+  uspControllerTopic?: string;
+}
+
+/** The USP Controller the flags name, checked as `run` checks them; undefined: the bundled one. */
+function uspTarget(flags: ScenarioFlags): ScenarioRunOptions['usp'] {
+  if (flags.uspMqttUrl === undefined && flags.uspWsUrl === undefined) return undefined;
+  const { uspMqttUrl, uspWsUrl, uspControllerId, uspControllerTopic } = flags;
+  const s = uspSettings(loadConfig(undefined, { uspMqttUrl, uspWsUrl, uspControllerId, uspControllerTopic }));
+  if (!s || s.transport === 'none') return undefined;
+  return { url: s.url, transport: s.transport, controller: s.controller, version: s.version, ...(s.tls ? { tls: s.tls } : {}) };
 }
 
 export async function runScenarios(files: string[], flags: ScenarioFlags): Promise<number> {
@@ -65,11 +81,19 @@ export async function runScenarios(files: string[], flags: ScenarioFlags): Promi
     return 2;
   }
   if (!reportsWritable({ ...flags, ...(flags.result ? { '--result': flags.result } : {}) })) return 2;
+  let usp: ScenarioRunOptions['usp'];
+  try {
+    usp = uspTarget(flags);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`cwmp-agent scenario: ${err.message}\n`);
+    return 2;
+  }
   const results: ScenarioResult[] = [];
   const parts: ShardResultFile['scenarios'] = [];
   for (const [i, s] of scenarios.entries()) {
     process.stdout.write(`scenario: ${s.name}${shard ? ` (shard ${shard.index}/${shard.total})` : ''}\n`);
-    const r = await runScenario(s, { ...flags, shard, profile: profiles[i], log: (line) => process.stdout.write(`  ${line}\n`) });
+    const r = await runScenario(s, { ...flags, shard, ...(usp ? { usp } : {}), profile: profiles[i], log: (line) => process.stdout.write(`  ${line}\n`) });
     // A shard's own verdicts would judge part of the devices against the whole scenario's bounds: the merge judges.
     if (!shard) printResult(r);
     else process.stdout.write(`  measured ${r.devices} devices, ${r.sessions.ok} sessions ok, ${r.sessions.failed} failed (${r.durationSeconds} s)\n`);

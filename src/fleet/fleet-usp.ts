@@ -17,6 +17,9 @@ import type { DeviceTrace } from '../log/trace-record.js';
 import type { UspAnswerMisbehaviour } from '../usp-endpoint/usp-misbehaviour.js';
 import { bodyPart, type UspMsg } from '../usp/usp-codec.js';
 import { SessionGate } from './session-gate.js';
+import { factoryDefaults, type PeriodicPhase } from './usp-factory-defaults.js';
+
+export type { PeriodicPhase };
 
 /** How a fleet's USP connections are opened: at most so many at once, retried from this first wait. */
 export interface UspConnectLimits {
@@ -39,20 +42,12 @@ export interface FleetUspOptions extends UspConnectLimits {
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /**
    * Subscriptions a new device comes with for its Controller, as devices ship with factory
-   * defaults: Boot! (so every boot is told), and Periodic! on the fleet's interval with phases
-   * spread evenly over it (the steady load of a real population). None by default.
+   * defaults: Boot! (so every boot is told); for a steady fleet also Periodic! on the fleet's
+   * interval with phases spread evenly over it, and ValueChange on a value it changes itself
+   * (usp-factory-defaults.ts: the steady load of a real population). None by default.
    */
-  factorySubscriptions?: 'boot' | 'boot-and-periodic';
+  factorySubscriptions?: 'boot' | 'steady';
 }
-
-/** When device `index` of `count` sends its Periodic!: every `intervalSeconds`, phased over the interval. */
-export interface PeriodicPhase {
-  index: number;
-  count: number;
-  intervalSeconds: number;
-}
-
-const EPOCH_2026 = Date.UTC(2026, 0, 1);
 
 /** What a fleet's USP agents did, for the summary and the progress line. */
 export class UspFleetCounters {
@@ -124,8 +119,8 @@ export class FleetUspAgents {
     private readonly logger: Logger,
     private readonly random: () => number,
     private readonly misbehaviour?: FleetUspMisbehaviour,
-    /** Told of every Msg (metrics). */
-    private readonly onMessage?: (dir: 'in' | 'out', msgType: string) => void,
+    /** Told of every Msg, with the device's index (metrics, a scenario's log). */
+    private readonly onMessage?: (dir: 'in' | 'out', msg: UspMsg, index: number) => void,
     /** A device's own source address, by index (see source-addresses.ts). */
     private readonly sourceAddressOf?: (index: number) => string | undefined,
   ) {
@@ -257,7 +252,7 @@ export class FleetUspAgents {
   private count(index: number, dir: 'in' | 'out', msg: UspMsg): void {
     const c = this.counters;
     const type = msg.header.msg_type;
-    this.onMessage?.(dir, type);
+    this.onMessage?.(dir, msg, index);
     if (dir === 'in') {
       if (type === 'NOTIFY_RESP') c.notifyResponses++;
       else if (bodyPart(msg.body.request)) c.requests++;
@@ -272,32 +267,6 @@ export class FleetUspAgents {
         for (const w of this.announcedWatchers) w(index);
       }
     } else c.responses++;
-  }
-}
-
-/** A new device's factory Subscriptions for its first Controller (row 1, made at this boot). */
-function factoryDefaults(device: DeviceRuntime, kind: 'boot' | 'boot-and-periodic', phase: PeriodicPhase | undefined): void {
-  const m = device.model;
-  const controller = 'Device.LocalAgent.Controller.1';
-  const subscribe = (id: string, reference: string): void => {
-    const at = `Device.LocalAgent.Subscription.${m.addInstance('Device.LocalAgent.Subscription.')}.`;
-    m.provision({
-      [`${at}ID`]: id,
-      [`${at}Recipient`]: controller,
-      [`${at}NotifType`]: 'Event',
-      [`${at}ReferenceList`]: reference,
-      [`${at}Persistent`]: 'true',
-      [`${at}Enable`]: 'true',
-    });
-  };
-  subscribe('factory-boot', 'Device.Boot!');
-  if (kind === 'boot-and-periodic' && phase) {
-    const offset = Math.floor((phase.index * phase.intervalSeconds * 1000) / Math.max(1, phase.count));
-    m.provision({
-      [`${controller}.PeriodicNotifInterval`]: String(phase.intervalSeconds),
-      [`${controller}.PeriodicNotifTime`]: new Date(EPOCH_2026 + offset).toISOString(),
-    });
-    subscribe('factory-periodic', 'Device.LocalAgent.Periodic!');
   }
 }
 

@@ -32,6 +32,7 @@ import { udpDatagramSender, type UdpDatagramSender } from '../notifications/udp-
 import { deviceTypeHandler } from '../connreq/lan-pages.js';
 import { dtPath, supportedModelDocument } from '../models/dt-export.js';
 import type { SourceAddresses } from './source-addresses.js';
+import type { UspMsg } from '../usp/usp-codec.js';
 import type { FleetUspAgent, FleetUspAgents, FleetUspMisbehaviour, FleetUspOptions, UspConnectLimits, UspFleetSummary } from './fleet-usp.js';
 
 /** What a fleet's devices speak: CWMP to the ACS, USP to a Controller, or both on each device. */
@@ -83,8 +84,8 @@ export interface FleetOptions {
   uspWhenProvisioned?: UspConnectLimits;
   /** USP agents that misbehave towards their Controller on purpose. */
   uspMisbehaviour?: FleetUspMisbehaviour;
-  /** Told of every USP Msg of every device (metrics). */
-  uspMessages?: (dir: 'in' | 'out', msgType: string) => void;
+  /** Told of every USP Msg of every device, with the device's serial (metrics, a scenario's log). */
+  uspMessages?: (dir: 'in' | 'out', msg: UspMsg, serial: string) => void;
   /**
    * Each device's own source address (see source-addresses.ts): its sessions, transfers, reports
    * and datagrams leave from it, and its connection-request URL and UDP address name it. The
@@ -110,6 +111,13 @@ export interface FleetMember {
 }
 
 const EPOCH_2026 = Date.UTC(2026, 0, 1);
+
+/** The member of device `index`. */
+function memberAt(members: readonly FleetMember[], index: number): FleetMember | undefined {
+  // Members are in index order from the shard's first, unless devices were removed since.
+  const guess = members[index - (members[0]?.index ?? 0)];
+  return guess?.index === index ? guess : members.find((x) => x.index === index);
+}
 
 /** Random hex from a pooled buffer: a randomBytes call per device was 1.5% of a 100,000 boot storm's CPU. */
 let randomPool = Buffer.alloc(0);
@@ -224,9 +232,7 @@ export class Fleet {
   /** Calls `watcher` when a device first announces itself over USP (Boot! or OnBoardRequest). */
   onUspAnnounced(watcher: (m: FleetMember) => void): void {
     this.uspAgents?.onAnnounced((index) => {
-      // Members are in index order from the shard's first, unless devices were removed since.
-      const guess = this.members[index - (this.members[0]?.index ?? 0)];
-      const m = guess?.index === index ? guess : this.members.find((x) => x.index === index);
+      const m = memberAt(this.members, index);
       if (m) watcher(m);
     });
   }
@@ -264,7 +270,7 @@ export class Fleet {
         this.o.logger,
         this.o.random,
         this.o.uspMisbehaviour,
-        this.o.uspMessages,
+        this.o.uspMessages ? (dir, msg, index) => this.o.uspMessages?.(dir, msg, memberAt(this.members, index)?.serial ?? '') : undefined,
         this.o.sourceAddresses ? (index) => this.o.sourceAddresses?.addressFor(index) : undefined,
       );
     }

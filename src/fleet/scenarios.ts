@@ -11,11 +11,12 @@ import { buildFirmwareImage } from '../providers/firmware-image.js';
 import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
 import { startMigration, type MigrationResult, type MigrationTarget } from './migration-scenario.js';
+import { steadyChangeOf } from './usp-factory-defaults.js';
 import { startOperateStorm } from './operate-storm.js';
 import type { UspTestController } from '../usp-controller/usp-test-controller.js';
 
 export { SCENARIOS, type ScenarioName } from './scenario-names.js';
-import type { ScenarioName } from './scenario-names.js';
+import type { ScenarioName, StormOperation } from './scenario-names.js';
 
 export interface ScenarioOptions {
   name: ScenarioName;
@@ -28,6 +29,8 @@ export interface ScenarioOptions {
   /** churn: how long a device stays off, seconds; standby: how long it sleeps. */
   offlineSeconds?: number;
   firmwareVersion?: string;
+  /** operate-storm: what the controller runs (default reboot). */
+  operation?: StormOperation;
   /** migration: the broker and Controller the ACS moves the devices to. */
   migration?: MigrationTarget;
 }
@@ -58,6 +61,8 @@ export interface ScenarioExtra {
   actionsFailed?: number;
   /** migration: how many devices moved to USP, how long it took, and why the others did not. */
   migration?: MigrationResult;
+  /** Why the scenario could not go on (it ended early). */
+  error?: string;
 }
 
 export interface ScenarioRun {
@@ -76,20 +81,22 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
   const done = new Promise<ScenarioExtra>((r) => (finish = r));
   let ended = false;
   let migration: { result(): MigrationResult } | undefined;
+  let error: string | undefined;
   const end = (): void => {
     if (ended) return;
     ended = true;
     for (const t of timers) t.cancel();
     if (migration) return finish({ migration: migration.result() });
-    finish(
-      sent > 0
+    finish({
+      ...(sent > 0
         ? {
             actionLatencyMs: { p50: latency.quantile(0.5), p99: latency.quantile(0.99), max: latency.max, count: latency.count },
             actionsSent: sent,
             actionsFailed: failed,
           }
-        : {},
-    );
+        : {}),
+      ...(error ? { error } : {}),
+    });
   };
   if (o.durationSeconds > 0) timers.push(clock.setTimer(o.durationSeconds * 1000, end));
   const needAcs = (): TestAcs => {
@@ -157,8 +164,30 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
       }
       break;
     }
-    case 'steady':
+    case 'steady': {
+      // Informs (CWMP) and Periodic! (USP) come from the devices' own timers. USP devices also
+      // change a value of their own at --rate across the fleet, round robin (each device once an
+      // interval, evenly spaced), as a gateway's auto channel selection does: their factory
+      // ValueChange subscription tells the Controller.
+      if (fleet.protocol === 'cwmp') break;
+      let next = 0;
+      paced(o.rate ?? fleet.members.length / 60, () => {
+        const members = fleet.members;
+        for (let k = 0; k < members.length; k++) {
+          const m = members[(next + k) % members.length]!;
+          if (!m.usp?.connected || !m.agent) continue;
+          next = (next + k + 1) % members.length;
+          const model = m.agent.model;
+          const change = steadyChangeOf(model);
+          if (!change) return;
+          const now = change.values.indexOf(model.read(change.path));
+          model.writeFromDevice({ [change.path]: change.values[(now + 1) % change.values.length]! });
+          sent++;
+          return;
+        }
+      });
       break;
+    }
     case 'cr-storm': {
       const testAcs = needAcs();
       const pending = new Map<string, number>();
@@ -341,7 +370,11 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
           timers.push(clock.setTimer(100, wait));
           return;
         }
-        startOperateStorm(fleet, controller, clock, paced, o.rate ?? 10, latency, { sent: () => sent++, failed: () => failed++ });
+        const storm = { rate: o.rate ?? 10, operation: o.operation ?? 'reboot', firmwareVersion: o.firmwareVersion ?? '2.0.0' } as const;
+        startOperateStorm(fleet, controller, clock, paced, storm, latency, { sent: () => sent++, failed: () => failed++ }).catch((err: Error) => {
+          error = `the operate storm could not start: ${err.message}`;
+          end();
+        });
       };
       wait();
       break;

@@ -13,7 +13,12 @@ import { Fleet } from '../fleet/fleet.js';
 import { loadProfile, type Profile } from '../fleet/profile.js';
 import { buildFirmwareImage } from '../providers/firmware-image.js';
 import { systemClock } from '../runtime/clock.js';
+import type { FleetUspOptions } from '../fleet/fleet-usp.js';
+import { withLocalAgent } from '../models/local-agent.js';
+import type { UspMsg } from '../usp/usp-codec.js';
+import type { UspTestController } from '../usp-controller/usp-test-controller.js';
 import { startFleetMisbehaviour } from './fleet-misbehaviour.js';
+import { driveBundledController, UspScenarioLog } from './scenario-usp.js';
 import { Misbehaviour } from './misbehaviour.js';
 import type { Expectation, Scenario, Share } from './scenario-schema.js';
 import { verdict, type ExpectationResult, type Measurement } from './scenario-verdict.js';
@@ -31,12 +36,16 @@ export interface ScenarioRunOptions {
   profile?: Profile;
   /** Runs part I of N of the scenario's devices (`scenario merge` judges the parts together). */
   shard?: { index: number; total: number };
+  /** The USP Controller under test (its broker, or its WebSocket URL), for a usp or both scenario; the bundled one when absent. */
+  usp?: Omit<FleetUspOptions, 'factorySubscriptions'>;
 }
 
 export interface ScenarioResult {
   name: string;
   passed: boolean;
   acs: string;
+  /** The USP Controller the devices spoke to (usp and both scenarios). */
+  controller?: string;
   devices: number;
   durationSeconds: number;
   sessions: { ok: number; failed: number };
@@ -115,8 +124,8 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
   };
   // The bundled ACS, provisioning as the scenario says, unless the scenario targets a real one.
   let acs: TestAcs | undefined;
-  let acsUrl = o.acsUrl;
-  if (!acsUrl) {
+  let acsUrl = o.acsUrl ?? '';
+  if (!acsUrl && s.protocol !== 'usp') {
     const urls: Record<string, string> = {};
     const on = s.acs.on;
     acs = new TestAcs({
@@ -133,13 +142,36 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
       );
     }
   }
-  const profile = o.profile ?? loadProfile(s.profile);
+  // The bundled USP controller, doing what the scenario says, unless it targets a real one.
+  const uspLog = new UspScenarioLog();
+  let usp: FleetUspOptions | undefined;
+  let controller: UspTestController | undefined;
+  if (s.protocol !== 'cwmp') {
+    if (o.usp) usp = { ...o.usp, factorySubscriptions: 'boot' };
+    else {
+      const { UspTestController } = await import('../usp-controller/usp-test-controller.js');
+      controller = new UspTestController();
+      const url = await controller.listen();
+      driveBundledController(controller, s);
+      usp = { url, transport: 'WebSocket', controller: { endpointId: controller.endpointId, topic: url }, factorySubscriptions: 'boot' };
+    }
+  }
+  const loaded = o.profile ?? loadProfile(s.profile);
+  const profile = s.protocol === 'cwmp' ? loaded : { ...loaded, schema: withLocalAgent(loaded.schema) };
   const misbehaviour = s.misbehaviour.length > 0 ? new Misbehaviour(s.misbehaviour, profile.name) : undefined;
   const startStep = s.steps.find((st) => 'start' in st);
   const fleet = new Fleet({
     count: s.devices,
     ...(o.shard ? { shard: o.shard } : {}),
     profile,
+    protocol: s.protocol,
+    ...(usp ? { usp, uspMessages: (dir: 'in' | 'out', msg: UspMsg, serial: string) => uspLog.observe(dir, msg, serial) } : {}),
+    ...(usp && misbehaviour
+      ? {
+          uspMisbehaviour: (serial: string, msgType: string) =>
+            msgType === 'NOTIFY' ? misbehaviour.uspNotify(serial) : misbehaviour.uspAnswer(serial, msgType),
+        }
+      : {}),
     acsUrl,
     acsUsername: o.acsUsername,
     acsPassword: o.acsPassword,
@@ -173,11 +205,15 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
       } else if ('waitFor' in st) {
         // Of this process's devices: each shard waits for its own share.
         const mine = fleet.members.length;
-        const want = st.waitFor.bootstrapped === 'all' ? mine : Math.ceil((mine * st.waitFor.bootstrapped) / 100);
-        log(`step ${i + 1}: wait for ${want} devices to bootstrap`);
+        const share = st.waitFor.bootstrapped ?? st.waitFor.announced ?? 'all';
+        const want = share === 'all' ? mine : Math.ceil((mine * share) / 100);
+        const what = st.waitFor.bootstrapped !== undefined ? 'bootstrap' : 'announce themselves';
+        const done = (): number =>
+          st.waitFor.bootstrapped !== undefined ? fleet.stats.bootstrapped.size : fleet.members.filter((m) => uspLog.announced(m.serial)).length;
+        log(`step ${i + 1}: wait for ${want} devices to ${what}`);
         const until = Date.now() + st.waitFor.timeoutSeconds * 1000;
-        while (fleet.stats.bootstrapped.size < want && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-        if (fleet.stats.bootstrapped.size < want) log(`  only ${fleet.stats.bootstrapped.size} bootstrapped within ${st.waitFor.timeoutSeconds} s`);
+        while (done() < want && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        if (done() < want) log(`  only ${done()} did (${what}) within ${st.waitFor.timeoutSeconds} s`);
       } else {
         const t = st.trigger;
         const chosen = fleet.members.filter((m) => inShare(m.serial, t.devices, `trigger-${i}`));
@@ -205,13 +241,15 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
     }
     // Whatever was under way when the last step ended settles.
     await new Promise((r) => setTimeout(r, 300));
-    const measurements = s.expect.map((e) => measure(e, fleet, devices, started));
+    const serials = fleet.members.map((m) => m.serial);
+    const measurements = s.expect.map((e) => uspLog.measure(e, serials, inShare, started) ?? measure(e, fleet, devices, started));
     const expectations = s.expect.map((e, i) => verdict(e, s, measurements[i]!));
     const summary = fleet.stats.summary(fleet.members.length, fleet.online);
     return {
       name: s.name,
       passed: expectations.every((e) => e.passed),
-      acs: o.acsUrl ? acsUrl : `bundled test ACS (${acsUrl})`,
+      acs: s.protocol === 'usp' ? 'none (a USP scenario)' : o.acsUrl ? acsUrl : `bundled test ACS (${acsUrl})`,
+      ...(usp ? { controller: controller ? `bundled USP controller (${usp.url})` : `${usp.controller.endpointId} at ${usp.url}` } : {}),
       devices: fleet.members.length,
       durationSeconds: Math.round((Date.now() - started) / 100) / 10,
       sessions: { ok: summary.sessions.ok, failed: summary.sessions.failed },
@@ -224,6 +262,7 @@ export async function runScenario(s: Scenario, o: ScenarioRunOptions = {}): Prom
     stopMisbehaving?.();
     await fleet.stop();
     await acs?.close();
+    await controller?.close();
   }
 }
 

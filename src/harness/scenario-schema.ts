@@ -1,12 +1,15 @@
 /**
  * The scenario file: what to run (devices of a profile, misbehaviour rules, steps) and what to
- * expect of the ACS. YAML, checked before anything starts; an error names the line. See
+ * expect of the ACS or the USP Controller. YAML, checked before anything starts; an error names the line. See
  * examples/scenarios/ and the README.
  */
 import { isNode, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
 import { acsRequestProblem } from '../acs/acs-messages.js';
 import { misbehaviourRuleSchema } from './misbehaviour.js';
+
+/** The USP requests a Controller sends (what a scenario can expect of it, or have the bundled one send). */
+const USP_REQUESTS = ['GET', 'SET', 'ADD', 'DELETE', 'OPERATE', 'GET_SUPPORTED_DM', 'GET_INSTANCES', 'GET_SUPPORTED_PROTO'] as const;
 
 const regex = z.string().refine((s) => {
   try {
@@ -31,8 +34,15 @@ const step = z.union([
   z
     .object({
       waitFor: z
-        .object({ bootstrapped: z.union([z.literal('all'), z.number().min(0).max(100)]), timeoutSeconds: z.number().positive().max(3600).default(60) })
-        .strict(),
+        .object({
+          /** CWMP: devices that have had their first session. */
+          bootstrapped: z.union([z.literal('all'), z.number().min(0).max(100)]).optional(),
+          /** USP: devices that have told their Controller they are up (OnBoardRequest or Boot!). */
+          announced: z.union([z.literal('all'), z.number().min(0).max(100)]).optional(),
+          timeoutSeconds: z.number().positive().max(3600).default(60),
+        })
+        .strict()
+        .refine((w) => (w.bootstrapped === undefined) !== (w.announced === undefined), { message: 'wait for bootstrapped or announced devices (one of them)' }),
     })
     .strict(),
   z
@@ -111,11 +121,52 @@ const expectation = z
       .object({ succeededAtLeastPercent: z.number().min(0).max(100) })
       .strict()
       .optional(),
+    /** USP: every chosen device receives this message from the Controller (one of its paths matching), within the time of announcing itself. */
+    uspMessage: z
+      .object({
+        type: z.enum(USP_REQUESTS),
+        /** A path in the message (param_paths, obj_paths, a Set's or Add's obj_path, an Operate's command) matching this. */
+        path: regex.optional(),
+        withinSeconds: z.number().positive().optional(),
+        devices: share,
+        atLeastPercent: z.number().min(0).max(100).optional(),
+      })
+      .strict()
+      .optional(),
+    /** USP: notifications each device sent (of one kind, or all), at most and at least. */
+    uspNotifications: z
+      .object({
+        type: z.enum(['Event', 'ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'OnBoardRequest']).optional(),
+        atMost: z.number().int().min(0).optional(),
+        atLeast: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .refine((n) => n.atMost !== undefined || n.atLeast !== undefined, { message: 'give atMost, atLeast or both' })
+      .optional(),
+    /** USP: the commands the Controller ran (Operate) that completed without failure, of those that ended. */
+    uspOperations: z
+      .object({ command: regex.optional(), succeededAtLeastPercent: z.number().min(0).max(100), atLeast: z.number().int().min(0).default(1) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((e) => Object.keys(e).filter((k) => k !== 'name').length === 1, {
-    message: 'an expectation says exactly one thing: rpc, rpcRate, sessionsPerDevice, rpcPerDevice, value, transfers, event or sessions',
+    message:
+      'an expectation says exactly one thing: rpc, rpcRate, sessionsPerDevice, rpcPerDevice, value, transfers, event, sessions, uspMessage, uspNotifications or uspOperations',
   });
+
+/** A message the bundled USP controller sends a device, as its API takes one: a Msg type and its body. */
+const controllerMessage = z
+  .object({ msgType: z.enum(USP_REQUESTS), body: z.record(z.string(), z.unknown()) })
+  .strict()
+  .refine((m) => typeof m.body['request'] === 'object' && m.body['request'] !== null, {
+    message: 'body: a request, e.g. {"request": {"get": {"param_paths": ["Device.DeviceInfo."]}}}',
+    path: ['body'],
+  });
+
+/** Expectations about CWMP sessions and RPCs: a USP-only scenario has none to measure. */
+const CWMP_EXPECTATIONS = ['rpc', 'rpcRate', 'sessionsPerDevice', 'rpcPerDevice', 'transfers', 'event', 'sessions'] as const;
+const CWMP_TRIGGERS = ['6 CONNECTION REQUEST', '2 PERIODIC', '1 BOOT'];
 
 export const scenarioSchema = z
   .object({
@@ -134,11 +185,52 @@ export const scenarioSchema = z
       })
       .strict()
       .default({ on: {}, files: {} }),
+    /** What the devices speak: CWMP to the ACS, USP to the Controller, or both. */
+    protocol: z.enum(['cwmp', 'usp', 'both']).default('cwmp'),
+    /** What the bundled USP controller does when the scenario runs without a broker URL. */
+    controller: z
+      .object({
+        /** Messages sent to a device when it sends this notification: OnBoardRequest, or an event by name (Boot!). */
+        on: z.record(z.string(), z.array(controllerMessage)).default({}),
+      })
+      .strict()
+      .default({ on: {} }),
     misbehaviour: z.array(misbehaviourRuleSchema).default([]),
     steps: z.array(step).min(1),
     expect: z.array(expectation).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.protocol === 'cwmp') {
+      for (const [i, e] of s.expect.entries())
+        if (e.uspMessage || e.uspNotifications || e.uspOperations)
+          ctx.addIssue({ code: 'custom', path: ['expect', i], message: 'a USP expectation: give the scenario protocol usp or both' });
+      for (const [i, st] of s.steps.entries())
+        if ('waitFor' in st && st.waitFor.announced !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'waitFor', 'announced'],
+            message: 'CWMP devices do not announce themselves: wait for bootstrapped',
+          });
+      return;
+    }
+    if (s.protocol !== 'usp') return;
+    for (const [i, e] of s.expect.entries()) {
+      const cwmp = CWMP_EXPECTATIONS.find((k) => e[k] !== undefined);
+      if (cwmp)
+        ctx.addIssue({ code: 'custom', path: ['expect', i, cwmp], message: `${cwmp} measures CWMP: a protocol usp scenario has none (protocol both does)` });
+    }
+    for (const [i, st] of s.steps.entries()) {
+      if ('waitFor' in st && st.waitFor.bootstrapped !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'waitFor', 'bootstrapped'], message: 'USP devices have no CWMP session: wait for announced' });
+      if ('trigger' in st && CWMP_TRIGGERS.includes(st.trigger.event))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'trigger', 'event'],
+          message: `${st.trigger.event} is a CWMP event: a protocol usp scenario has reboot, factory-reset and value-change`,
+        });
+    }
+  });
 
 /** The scenario file's JSON Schema, from the same definition the runner checks with (for editors and linters). */
 export function scenarioJsonSchema(): Record<string, unknown> {

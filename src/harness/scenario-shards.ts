@@ -41,7 +41,7 @@ const resultSchema = z.looseObject({
   sessions: counts,
   timeline: z.object({ ok: z.array(z.number().int().min(0)), failed: z.array(z.number().int().min(0)) }),
   misbehaviour: z.record(z.string(), z.number()),
-  measurements: z.array(z.looseObject({ kind: z.enum(['rpc', 'rpcRate', 'worst', 'value', 'event', 'transfers', 'sessions']) })),
+  measurements: z.array(z.looseObject({ kind: z.enum(['rpc', 'rpcRate', 'worst', 'value', 'event', 'transfers', 'sessions', 'perDevice', 'operations']) })),
 });
 const fileSchema = z.object({
   format: z.literal(RESULT_FORMAT),

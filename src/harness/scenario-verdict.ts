@@ -15,7 +15,11 @@ export type Measurement =
   | { kind: 'value'; chosen: number; wrong: number; example?: string }
   | { kind: 'event'; chosen: number; had: number }
   | { kind: 'transfers'; ok: number; total: number }
-  | { kind: 'sessions'; ok: number; total: number };
+  | { kind: 'sessions'; ok: number; total: number }
+  /** The device with the most and the one with the fewest (USP notifications). */
+  | { kind: 'perDevice'; most: { serial: string; count: number }; least: { serial: string; count: number } }
+  /** Commands that ended (and how many of them well), and those still running at the end. */
+  | { kind: 'operations'; ok: number; total: number; running: number; example?: string };
 
 export interface ExpectationResult {
   name: string;
@@ -59,6 +63,22 @@ export function mergeMeasurements(parts: readonly Measurement[]): Measurement {
       return { kind: 'transfers', ok: sum('ok'), total: sum('total') };
     case 'sessions':
       return { kind: 'sessions', ok: sum('ok'), total: sum('total') };
+    case 'perDevice': {
+      const all = parts as Extract<Measurement, { kind: 'perDevice' }>[];
+      return {
+        kind: 'perDevice',
+        most: all.map((p) => p.most).reduce((a, b) => (b.count > a.count ? b : a)),
+        least: all.map((p) => p.least).reduce((a, b) => (b.count < a.count ? b : a)),
+      };
+    }
+    case 'operations':
+      return {
+        kind: 'operations',
+        ok: sum('ok'),
+        total: sum('total'),
+        running: sum('running'),
+        ...(firstOf(parts, 'example') ? { example: firstOf(parts, 'example') } : {}),
+      };
   }
 }
 
@@ -128,6 +148,31 @@ export function verdict(e: Expectation, s: Scenario, m: Measurement): Expectatio
     return result(
       pct >= e.sessions.succeededAtLeastPercent,
       `${m.ok} of ${m.total} sessions succeeded (${pct.toFixed(1)}%; needed ${e.sessions.succeededAtLeastPercent}%)`,
+    );
+  }
+  if (e.uspMessage && m.kind === 'rpc') {
+    const want = e.uspMessage;
+    const needed = want.atLeastPercent !== undefined ? Math.ceil((m.chosen * want.atLeastPercent) / 100) : m.chosen;
+    return result(
+      m.got >= needed,
+      `${m.got} of ${m.chosen} devices received ${want.type}${want.path ? ` of /${want.path}/` : ''}${want.withinSeconds !== undefined ? ` within ${want.withinSeconds} s of announcing themselves` : ''} (needed ${needed})${m.late ? `; ${m.late} too late, e.g. ${m.lateExample}` : ''}`,
+    );
+  }
+  if (e.uspNotifications && m.kind === 'perDevice') {
+    const { atMost, atLeast, type } = e.uspNotifications;
+    const what = `${type ?? ''} notifications`.trim();
+    const ok = (atMost === undefined || m.most.count <= atMost) && (atLeast === undefined || m.least.count >= atLeast);
+    return result(
+      ok,
+      `${what} per device: ${m.least.count} (${m.least.serial || 'none'}) to ${m.most.count} (${m.most.serial || 'none'})${atLeast !== undefined ? `, at least ${atLeast} wanted` : ''}${atMost !== undefined ? `, at most ${atMost} allowed` : ''}`,
+    );
+  }
+  if (e.uspOperations && m.kind === 'operations') {
+    const want = e.uspOperations;
+    const pct = m.total ? (m.ok / m.total) * 100 : 0;
+    return result(
+      m.total >= want.atLeast && pct >= want.succeededAtLeastPercent,
+      `${m.ok} of ${m.total} commands${want.command ? ` matching /${want.command}/` : ''} completed well (${pct.toFixed(1)}%; needed ${want.succeededAtLeastPercent}% of at least ${want.atLeast})${m.running ? `; ${m.running} still running at the end` : ''}${m.example ? `; failed e.g. ${m.example}` : ''}`,
     );
   }
   return result(false, `the measurement (${m.kind}) does not fit this expectation: the result file is from another version of the scenario`);

@@ -2,11 +2,13 @@
  * A small USP Controller for tests and the demo, as the test ACS is for CWMP: a WebSocket server
  * (subprotocol v1.usp) that agents connect to, a request/answer helper that sends any Msg to an
  * agent and waits for its answer by msg_id, every notification kept (and answered with a
- * NotifyResp when the agent asks for one), and a JSON API on the same port under /api/.
+ * NotifyResp when the agent asks for one), a JSON API on the same port under /api/, and files
+ * for the transfers it asks for under /files/.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ServedFiles } from '../runtime/served-files.js';
 import { ApiRequestRefused, apiPathSegments, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
 import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
 import { decodeMsg, decodeRecord, msgRecord, type UspMsg, type UspRecord } from '../usp/usp-codec.js';
@@ -44,6 +46,7 @@ export class UspTestController {
   private nextId = 1;
   private readonly watchers: (() => void)[] = [];
   private readonly notificationListeners: ((endpointId: string, msg: UspMsg) => void)[] = [];
+  private readonly files = new ServedFiles();
 
   constructor(private readonly o: UspTestControllerOptions = {}) {
     this.endpointId = o.endpointId ?? 'proto::cwmp-agent-controller';
@@ -51,7 +54,9 @@ export class UspTestController {
 
   /** Listens; returns the WebSocket URL agents connect to. */
   async listen(): Promise<string> {
-    const server = http.createServer((req, res) => void this.api(req, res));
+    const server = http.createServer((req, res) => {
+      if (!this.files.handle(req, res)) void this.api(req, res);
+    });
     const wss = new WebSocketServer({
       server,
       path: '/usp',
@@ -63,6 +68,12 @@ export class UspTestController {
     this.wss = wss;
     await new Promise<void>((resolve) => server.listen(this.o.port ?? 0, this.o.host ?? '127.0.0.1', resolve));
     return `ws://${this.o.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}/usp`;
+  }
+
+  /** Serves a file at <base>/files/<name> (a firmware image or a deployment unit for an Operate); returns its URL. */
+  serveFile(name: string, body: Buffer): string {
+    this.files.add(name, body);
+    return `http://${this.o.host ?? '127.0.0.1'}:${(this.server!.address() as AddressInfo).port}/files/${name}`;
   }
 
   async close(): Promise<void> {

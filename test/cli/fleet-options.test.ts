@@ -33,6 +33,7 @@ function sample(configKey: string): unknown {
     'fleet.periodicInformInterval': 30,
     'fleet.churnPercent': 5,
     'fleet.offlineSeconds': 2,
+    'fleet.operation': 'install-du',
     'fleet.shard': '0/2',
     'fleet.summaryFile': '/tmp/summary.json',
     'fleet.connectionRequestPassword': 'pw',

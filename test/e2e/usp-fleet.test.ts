@@ -453,7 +453,7 @@ test('a USP fleet serves its USP metrics: agents by state, Msgs by direction and
   }
 });
 
-test('a steady USP fleet: each new device comes with Boot! and Periodic! subscriptions for its Controller; Periodic! arrives at --rate, phases spread', {
+test('a steady USP fleet: each new device comes with Boot!, Periodic! and ValueChange subscriptions; Periodic! and ValueChange arrive at --rate, phases spread', {
   skip,
   timeout: 120_000,
 }, async () => {
@@ -488,6 +488,20 @@ test('a steady USP fleet: each new device comes with Boot! and Periodic! subscri
     // Spread: consecutive Periodic! (by arrival) come from different devices, not all at once from one burst.
     const ids = periodic.slice(0, N).map((r) => r.record['from_id']);
     assert.equal(new Set(ids).size, N, `the first round comes from every device once: ${ids.join(', ')}`);
+    // The devices (set-top boxes) switch their TV on and off at --rate across the fleet, round
+    // robin: every one tells it on its factory ValueChange subscription.
+    const changes = await until(() => {
+      const v = c.received.filter((r) => r.msg?.['body']?.['request']?.['notify']?.['value_change']);
+      return new Set(v.map((r) => r.record['from_id'])).size === N ? v : undefined;
+    }, 'a ValueChange from every device');
+    for (const r of changes) {
+      const notify = r.msg!['body']['request']['notify'];
+      assert.equal(notify['subscription_id'], 'factory-value-change');
+      assert.equal(notify['value_change']['param_path'], 'Device.Services.STBService.1.Components.HDMI.1.DisplayDevice.Status');
+      assert.ok(['Present', 'Absent'].includes(notify['value_change']['param_value']), notify['value_change']['param_value']);
+    }
+    const order = changes.slice(0, N).map((r) => r.record['from_id']);
+    assert.equal(new Set(order).size, N, `one device after the other, not one device over and over: ${order.join(', ')}`);
   } finally {
     fleet.child.kill('SIGKILL');
     await c.client.endAsync();

@@ -22,7 +22,7 @@ function scenario(args: string[]) {
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-test('the five example scenarios pass against the bundled ACS; the JUnit report says so', { timeout: 150_000 }, () => {
+test('the example scenarios pass against the bundled ACS and USP controller; the JUnit report says so', { timeout: 150_000 }, () => {
   const dir = tempDir('scenarios-');
   const files = fs.readdirSync(examples).filter((f) => f.endsWith('.yaml'));
   assert.ok(files.length >= 5, files.join(', '));
