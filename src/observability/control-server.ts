@@ -195,6 +195,7 @@ export class ControlServer {
 
   summary(): Record<string, unknown> {
     const devices = this.o.target.devices();
+    const usp = this.o.target.usp?.();
     return {
       kind: this.o.target.kind,
       profile: this.o.target.profile,
@@ -205,6 +206,7 @@ export class ControlServer {
       failures: { ...this.failures },
       tracing: this.o.target.traceFile !== undefined,
       bundledAcs: this.o.target.acs !== undefined,
+      ...(usp ? { usp } : {}),
     };
   }
 
@@ -327,6 +329,7 @@ export class ControlServer {
           serial: d.serial,
           online: d.agent !== undefined,
           bootstrapped: d.bootstrapped,
+          ...(d.usp ? { usp: d.usp } : {}),
           lastSession: last ? { at: new Date(last.endedAt).toISOString(), ok: last.ok } : null,
         };
       }),
@@ -342,6 +345,7 @@ export class ControlServer {
       serial,
       online: agent !== undefined,
       bootstrapped: d.bootstrapped,
+      ...(d.usp ? { usp: d.usp } : {}),
       identity: agent
         ? Object.fromEntries(
             (['manufacturer', 'manufacturerOui', 'productClass', 'modelName', 'hardwareVersion', 'softwareVersion'] as const).map((k) => [

@@ -5,6 +5,7 @@
 import type { Agent } from '../agent/agent.js';
 import type { AcsRequest } from '../cwmp/messages.js';
 import type { Fleet } from '../fleet/fleet.js';
+import type { UspFleetSummary } from '../fleet/fleet-usp.js';
 
 /** The bundled test ACS, where it is the devices' ACS: the dashboard asks the device through it. */
 export interface ControlAcs {
@@ -19,6 +20,8 @@ export interface ControlDevice {
   bootstrapped: boolean;
   /** Connection requests refused for their credentials. */
   connectionRequestAuthFailures: number;
+  /** Its USP agent, when it speaks USP: its EndpointID and whether its MTP is up. */
+  usp?: { endpointId: string; connected: boolean };
 }
 
 export interface SessionEnd {
@@ -50,6 +53,8 @@ export interface ControlTarget {
   traceFile?(serial: string): string | undefined;
   /** The devices' ACS, when it is the bundled one (absent: their ACS is elsewhere). */
   acs?: ControlAcs;
+  /** USP fleets: connected and announced devices, messages each way (absent: none speak USP). */
+  usp?(): UspFleetSummary | undefined;
 }
 
 export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: string) => string | undefined, acs?: ControlAcs): ControlTarget {
@@ -58,6 +63,7 @@ export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: 
     agent: m.agent,
     bootstrapped: fleet.stats.bootstrapped.has(m.index),
     connectionRequestAuthFailures: m.crAuthFailures ?? 0,
+    ...(m.usp ? { usp: { endpointId: m.usp.endpointId, connected: m.usp.connected } } : {}),
   });
   const listeners: ((e: SessionEnd) => void)[] = [];
   fleet.onSession((m, ok, timing) => {
@@ -96,6 +102,7 @@ export function fleetTarget(fleet: Fleet, profile: string, traceFile?: (serial: 
     },
     traceFile,
     ...(acs ? { acs } : {}),
+    usp: () => fleet.uspSummary(),
   };
 }
 

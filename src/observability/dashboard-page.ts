@@ -39,6 +39,9 @@ export const DASHBOARD_PAGE = `<!doctype html>
   .acs-only { display: none; margin: 4px 0 8px; }
   body.acs .acs-only { display: block; }
   body.acs button.acs-only { display: inline; }
+  .usp-only { display: none; }
+  body.usp div.figure.usp-only { display: block; }
+  body.usp th.usp-only, body.usp td.usp-only { display: table-cell; }
   /* An open device comes first, under the header: on screen when opened, from a link too. */
   #device { display: none; order: -1; }
   pre { background: #f0f2f5; padding: 8px; overflow: auto; max-height: 320px; }
@@ -54,6 +57,9 @@ export const DASHBOARD_PAGE = `<!doctype html>
   <div class="figure"><b id="f-p50">–</b><span>p50 ms</span></div>
   <div class="figure"><b id="f-p99">–</b><span>p99 ms</span></div>
   <div class="figure"><b id="f-failed">–</b><span>failed sessions</span></div>
+  <div class="figure usp-only"><b id="f-usp-connected">–</b><span>USP connected</span></div>
+  <div class="figure usp-only"><b id="f-usp-announced">–</b><span>USP announced</span></div>
+  <div class="figure usp-only"><b id="f-usp-messages">–</b><span>USP messages in / out</span></div>
 </header>
 <main>
   <section><h2>Devices online</h2><div id="chart-online" class="chart"></div></section>
@@ -69,7 +75,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
       <button id="prev">◀</button> <span id="page"></span> <button id="next">▶</button>
       <span id="add-box"> · add <input id="add-count" type="number" value="10" min="1" style="width:5em"> <button id="add">add devices</button></span>
     </div>
-    <table><thead><tr><th>serial</th><th>status</th><th>bootstrapped</th><th>last session</th></tr></thead><tbody id="rows"></tbody></table>
+    <table><thead><tr><th>serial</th><th>status</th><th>bootstrapped</th><th class="usp-only">USP</th><th>last session</th></tr></thead><tbody id="rows"></tbody></table>
   </section>
   <section class="wide" id="device">
     <h2>Device <span id="d-serial"></span> <button id="d-close">close</button></h2>
@@ -126,6 +132,11 @@ export const DASHBOARD_PAGE = `<!doctype html>
     $('f-failed').textContent = sum.sessions.failed;
     $('add-box').style.display = sum.kind === 'fleet' ? '' : 'none';
     document.body.classList.toggle('acs', !!sum.bundledAcs);
+    document.body.classList.toggle('usp', !!sum.usp);
+    if (sum.usp) {
+      $('f-usp-connected').textContent = sum.usp.connected; $('f-usp-announced').textContent = sum.usp.announced;
+      $('f-usp-messages').textContent = sum.usp.requests + ' / ' + (sum.usp.responses + sum.usp.notifications + sum.usp.errors);
+    }
     const f = Object.entries(sum.failures);
     $('failures').tBodies[0].innerHTML = f.length ? f.sort((a, b) => b[1] - a[1]).map(([k, n]) => '<tr><td>' + esc(k) + '</td><td>' + n + '</td></tr>').join('') : '<tr><td class="muted">none</td></tr>';
   };
@@ -152,7 +163,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     const r = await (await api('/api/devices?' + q)).json();
     $('total').textContent = '(' + r.total + ')';
     $('page').textContent = r.total ? (state.offset + 1) + '–' + Math.min(r.total, state.offset + state.limit) : '0';
-    $('rows').innerHTML = r.items.map((d) => '<tr class="device" data-serial="' + esc(d.serial) + '"><td>' + esc(d.serial) + '</td><td class="' + (d.online ? 'ok' : 'muted') + '">' + (d.online ? 'online' : 'offline') + '</td><td>' + (d.bootstrapped ? 'yes' : 'no') + '</td><td>' + (d.lastSession ? '<span class="' + (d.lastSession.ok ? 'ok' : 'bad') + '">' + esc(d.lastSession.at) + '</span>' : '') + '</td></tr>').join('');
+    $('rows').innerHTML = r.items.map((d) => '<tr class="device" data-serial="' + esc(d.serial) + '"><td>' + esc(d.serial) + '</td><td class="' + (d.online ? 'ok' : 'muted') + '">' + (d.online ? 'online' : 'offline') + '</td><td>' + (d.bootstrapped ? 'yes' : 'no') + '</td><td class="usp-only ' + (d.usp ? (d.usp.connected ? 'ok' : 'bad') : 'muted') + '">' + (d.usp ? (d.usp.connected ? 'connected' : 'not connected') : '—') + '</td><td>' + (d.lastSession ? '<span class="' + (d.lastSession.ok ? 'ok' : 'bad') + '">' + esc(d.lastSession.at) + '</span>' : '') + '</td></tr>').join('');
   };
   $('search').oninput = () => { state.offset = 0; loadDevices(); };
   $('status').onchange = () => { state.offset = 0; loadDevices(); };
@@ -182,7 +193,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
     const r = await api('/api/devices/' + encodeURIComponent(serial));
     if (!r.ok || serial !== state.serial) return;
     const d = await r.json();
-    $('d-identity').innerHTML = Object.entries(d.identity || {}).map(([k, v]) => '<tr><td>' + esc(k) + '</td><td>' + esc(v) + '</td></tr>').join('') + '<tr><td>status</td><td>' + (d.online ? 'online' : 'offline') + '</td></tr>';
+    $('d-identity').innerHTML = Object.entries(d.identity || {}).map(([k, v]) => '<tr><td>' + esc(k) + '</td><td>' + esc(v) + '</td></tr>').join('') + '<tr><td>status</td><td>' + (d.online ? 'online' : 'offline') + '</td></tr>' + (d.usp ? '<tr><td>USP EndpointID</td><td class="usp-endpoint">' + esc(d.usp.endpointId) + '</td></tr><tr><td>USP</td><td>' + (d.usp.connected ? 'connected' : 'not connected') + '</td></tr>' : '');
     $('d-sessions').innerHTML = d.recentSessions.slice().reverse().map((s) => '<tr><td><a href="#" data-session="' + s.session + '">session ' + s.session + '</a></td><td>' + esc(s.at) + '</td><td class="events">' + esc((s.events || []).join(', ')) + '</td><td class="rpcs">' + esc((s.rpcs || []).join(', ') || '—') + '</td><td>' + s.ms + ' ms</td><td class="' + (s.ok ? 'ok' : 'bad') + '">' + (s.ok ? 'ok' : esc(s.reason || 'failed')) + '</td></tr>').join('') || '<tr><td class="muted">none yet</td></tr>';
     const c = d.counters || { informs: 0, failed: 0, events: {}, rpcs: {} };
     const tally = (o) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, n]) => esc(k) + ' ' + n).join(', ') || '—';

@@ -2,7 +2,8 @@
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) while a fleet
  * runs: the device table shows the fleet (paged, searched), the header figures are the fleet's,
  * the charts move as points stream in, and a device's page shows its identity, sessions and data
- * model. Skips with the reason where chromium or playwright-core is missing.
+ * model; a USP fleet's devices show their USP connection. Skips with the reason where chromium or
+ * playwright-core is missing.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,9 @@ import { ControlServer } from '../../src/observability/control-server.js';
 import { fleetTarget } from '../../src/observability/control-target.js';
 import { tempDir } from '../helpers/agent-harness.js';
 import { testFleet } from '../helpers/fleet.js';
+import { loadProfile } from '../../src/fleet/profile.js';
+import { withLocalAgent } from '../../src/models/local-agent.js';
+import { UspTestController } from '../../src/usp-controller/usp-test-controller.js';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -142,5 +146,60 @@ test('the dashboard in chromium shows the running fleet, a chart that moves, and
     await control.close();
     await fleet.stop();
     await acs.close();
+  }
+});
+
+test('a USP fleet in the dashboard: USP figures in the header, each device connected or not, its EndpointID on its page', { timeout: 90_000 }, async (t) => {
+  const pw = await playwright();
+  if (typeof pw === 'string') return t.skip(pw);
+  const controller = new UspTestController();
+  const url = await controller.listen();
+  const profile = loadProfile('gateway');
+  const fleet = testFleet('', 12, {
+    protocol: 'usp',
+    profile: { ...profile, schema: withLocalAgent(profile.schema) },
+    usp: { url, transport: 'WebSocket', controller: { endpointId: controller.endpointId, topic: url }, factorySubscriptions: 'boot' },
+  });
+  const control = new ControlServer({ target: fleetTarget(fleet, 'gateway'), port: 0, address: '127.0.0.1' });
+  const port = await control.listen();
+  await fleet.start();
+  const browser = await pw.chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`http://127.0.0.1:${port}/`);
+    const until = (expression: string, timeout = 20_000) => page.waitForFunction(expression, undefined, { timeout });
+    await until(`document.getElementById('f-usp-announced').textContent === '12'`);
+    assert.ok(await page.isVisible('#f-usp-connected'), 'the USP figures show for a USP fleet');
+    assert.equal(await page.textContent('#f-usp-connected'), '12');
+    // The controller asks one device something: the messages figure counts it in.
+    const serial = fleet.members[5]!.serial;
+    const endpointId = fleet.members[5]!.usp!.endpointId;
+    await controller.request(endpointId, 'GET', { request: { get: { param_paths: ['Device.DeviceInfo.SoftwareVersion'] } } });
+    await until(`/^[1-9]\\d* \\/ /.test(document.getElementById('f-usp-messages').textContent)`);
+    await until(`[...document.querySelectorAll('#rows tr.device td.usp-only')].filter((td) => td.textContent === 'connected').length === 12`);
+    // A device powered off leaves the USP count, and has no USP connection in its row.
+    await fleet.takeOffline(fleet.members[0]!);
+    await until(`document.getElementById('f-usp-connected').textContent === '11'`);
+    await page.fill('#search', fleet.members[0]!.serial);
+    await until(`document.querySelector('#rows tr.device td.usp-only')?.textContent === '—'`);
+    await page.fill('#search', serial);
+    await until(`document.querySelectorAll('#rows tr.device').length === 1`);
+    await page.click('#rows tr.device');
+    await until(`document.querySelector('#d-identity .usp-endpoint')?.textContent === '${endpointId}'`);
+  } finally {
+    await browser.close();
+    await control.close();
+    await fleet.stop();
+    await controller.close();
+  }
+});
+
+test('a CWMP fleet shows no USP figures', async () => {
+  const fleet = testFleet('http://127.0.0.1:9/acs', 1);
+  const control = new ControlServer({ target: fleetTarget(fleet, 'stb'), port: 0, address: '127.0.0.1' });
+  try {
+    assert.equal('usp' in control.summary(), false);
+  } finally {
+    await control.close();
   }
 });
