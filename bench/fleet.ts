@@ -74,6 +74,60 @@ async function closedLoop(oneSession: (slot: number) => Promise<void>, seconds =
   return { perSecond: n / secs, cpuMsPer: cpuMs / n, cpuShare: cpuMs / 1000 / secs, p50: latency.quantile(0.5), p99: latency.quantile(0.99) };
 }
 
+/** Starts V8's CPU profiler in this process; the returned function stops it and gives the profile. */
+async function startProfile(): Promise<() => Promise<unknown>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return async () => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    return profile;
+  };
+}
+
+/**
+ * Runs `oneSession` open-loop: a new one started every 1/rate s whatever the others are doing, as
+ * devices on their own timers start them, for `seconds`. CPU per session and its latency.
+ */
+async function openLoop(rate: number, oneSession: () => Promise<void>, seconds = SECONDS): Promise<LoadResult> {
+  const latency = new LatencyHistogram();
+  const every = 1000 / rate;
+  const running = new Set<Promise<void>>();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let started = 0;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      if (now - t0 >= seconds * 1000) return resolve();
+      // Every session due by now (a late timer starts the missed ones at once, as a loaded fleet would).
+      while (started * every <= now - t0) {
+        started++;
+        const s = performance.now();
+        const p = oneSession().then(() => {
+          latency.record(performance.now() - s);
+          done++;
+          running.delete(p);
+        });
+        running.add(p);
+      }
+      setTimeout(tick, Math.max(1, started * every - (performance.now() - t0)));
+    };
+    tick();
+  });
+  await Promise.all(running);
+  const secs = (performance.now() - t0) / 1000;
+  const cpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
+  return { perSecond: done / secs, cpuMsPer: cpuMs / Math.max(1, done), cpuShare: cpuMs / 1000 / secs, p50: latency.quantile(0.5), p99: latency.quantile(0.99) };
+}
+
 /**
  * A session at its barest: `body`, then an empty POST, on one fresh connection, the second
  * carrying back a cookie the first answer set (as a CWMP session does).
@@ -219,6 +273,9 @@ function fmt(r: LoadResult): string {
 async function steadyFigures(acsUrl: string, count: number): Promise<void> {
   const rate = Number(process.env['BENCH_FLEET_STEADY_RATE'] ?? 1000);
   const interval = Math.max(1, Math.round(count / rate));
+  // The floor for a steady Inform, open-loop at the same rate in the same process (two bare POSTs
+  // on a fresh connection), before the fleet and after it: this machine's noise shows in the two.
+  const floorBefore = await openLoop(count / interval, () => bareSession(new URL(acsUrl), FLOOR_BODY));
   const fleet = benchFleet(acsUrl, count, { periodicInformInterval: interval });
   await fleet.start();
   while (fleet.stats.bootstrapped.size < count) await new Promise((r) => setTimeout(r, 50));
@@ -234,17 +291,29 @@ async function steadyFigures(acsUrl: string, count: number): Promise<void> {
   });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  // BENCH_FLEET_STEADY_PROFILE=FILE: CPU profiles of the steady window alone and (FILE.floor) of its floor (Chrome's DevTools opens them).
+  const profile = process.env['BENCH_FLEET_STEADY_PROFILE'] ? await startProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   measuring = false;
   loop.disable();
+  if (profile) fs.writeFileSync(process.env['BENCH_FLEET_STEADY_PROFILE']!, JSON.stringify(await profile()));
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const perInform = (cpu.user + cpu.system) / 1000 / Math.max(1, sessions);
   console.log(
-    `fleet of ${count}, steady (PeriodicInformInterval ${interval} s): ${(sessions / secs).toFixed(0)} Informs/s arrived   ${((cpu.user + cpu.system) / 1000 / Math.max(1, sessions)).toFixed(3)} ms CPU each   session p50 ${latency.quantile(0.5).toFixed(1)} ms  p99 ${latency.quantile(0.99).toFixed(1)} ms   event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`,
+    `fleet of ${count}, steady (PeriodicInformInterval ${interval} s): ${(sessions / secs).toFixed(0)} Informs/s arrived   ${perInform.toFixed(3)} ms CPU each (user ${(cpu.user / 1000 / Math.max(1, sessions)).toFixed(3)}, system ${(cpu.system / 1000 / Math.max(1, sessions)).toFixed(3)})   session p50 ${latency.quantile(0.5).toFixed(1)} ms  p99 ${latency.quantile(0.99).toFixed(1)} ms   event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`,
   );
   await fleet.stop();
+  gc();
+  const floorProfile = process.env['BENCH_FLEET_STEADY_PROFILE'] ? await startProfile() : undefined;
+  const floorAfter = await openLoop(sessions / secs, () => bareSession(new URL(acsUrl), FLOOR_BODY));
+  if (floorProfile) fs.writeFileSync(`${process.env['BENCH_FLEET_STEADY_PROFILE']}.floor`, JSON.stringify(await floorProfile()));
+  const floor = (floorBefore.cpuMsPer + floorAfter.cpuMsPer) / 2;
+  console.log(
+    `  floor, open loop at the same rate: ${floorBefore.cpuMsPer.toFixed(3)} ms CPU each before the fleet, ${floorAfter.cpuMsPer.toFixed(3)} ms after; the fleet's steady Inform costs ${(perInform / floor).toFixed(2)} times their mean (goal 1.3)`,
+  );
 }
 
 function threadsLabel(workers: number): string {
