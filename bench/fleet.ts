@@ -125,7 +125,13 @@ async function openLoop(rate: number, oneSession: () => Promise<void>, seconds =
   await Promise.all(running);
   const secs = (performance.now() - t0) / 1000;
   const cpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
-  return { perSecond: done / secs, cpuMsPer: cpuMs / Math.max(1, done), cpuShare: cpuMs / 1000 / secs, p50: latency.quantile(0.5), p99: latency.quantile(0.99) };
+  return {
+    perSecond: done / secs,
+    cpuMsPer: cpuMs / Math.max(1, done),
+    cpuShare: cpuMs / 1000 / secs,
+    p50: latency.quantile(0.5),
+    p99: latency.quantile(0.99),
+  };
 }
 
 /**

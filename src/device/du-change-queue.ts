@@ -31,6 +31,15 @@ export class DuChangeQueue {
     this.runner.wake();
   }
 
+  /** Takes back a change none of whose operations has started (a USP Cancel()); false when one has. */
+  withdraw(id: string): boolean {
+    const change = this.list().find((c) => c.id === id);
+    if (!change || change.operations.some((o) => o.startedAt !== null)) return false;
+    this.host.state.changeDurably((s) => void (s.duChanges = s.duChanges.filter((c) => c.id !== id)));
+    this.host.log.info({ commandKey: change.commandKey }, 'deployment unit change withdrawn');
+    return true;
+  }
+
   /** At boot: the device's software settles, then operations a power cut interrupted. */
   boot(): void {
     this.host.device.software?.boot();

@@ -1,7 +1,8 @@
 /**
  * The USP messages about the device itself rather than its values: Operate (the commands this
  * agent carries out through the device runtime: Device.Reboot(), Device.FactoryReset(), firmware
- * Download(), deployment units' InstallDU(), Update() and Uninstall()), GetSupportedDM (the
+ * Download(), deployment units' InstallDU(), Update() and Uninstall(), the IP diagnostics),
+ * GetSupportedDM (the
  * supported data model, with those commands and their events), and the protocol versions it speaks.
  */
 import type { DataModel } from '../datamodel/data-model.js';
@@ -12,34 +13,13 @@ import { CwmpFault } from '../cwmp/faults.js';
 import type { DuOperation } from '../cwmp/messages.js';
 import { uniqueKeySets } from '../models/local-agent.js';
 import { UspError, UspErrorCode } from '../usp/usp-errors.js';
+import type { CommandDefinition, CommandHooks } from './usp-command-definition.js';
+import { DIAGNOSTIC_COMMANDS } from './usp-diagnostics.js';
+
+export type { CommandHooks } from './usp-command-definition.js';
 
 /** The USP versions this agent answers GetSupportedProtocol with. */
 export const SUPPORTED_PROTOCOL_VERSIONS = '1.4';
-
-/** What a command may ask of the USP endpoint that runs it. */
-export interface CommandHooks {
-  /** Sends an OnBoardRequest to the Controller at this path ("Device.LocalAgent.Controller.1."). */
-  onBoard(controllerPath: string): void;
-  /** A Device.LocalAgent.Request row for an asynchronous command now running; returns its path. */
-  startRequest(command: string, commandKey: string): string;
-}
-
-interface CommandDefinition {
-  /** The object it belongs to, in its supported form ("Device.LocalAgent.Controller.{i}."). */
-  object: string;
-  name: string;
-  input: readonly string[];
-  output: readonly string[];
-  async: boolean;
-  /** Starts it on the instance at `objectPath`; what it returns is sent, then `after` runs (a reboot goes after the answer). */
-  run(
-    device: DeviceRuntime,
-    commandKey: string,
-    objectPath: string,
-    hooks: CommandHooks,
-    args: Readonly<Record<string, string>>,
-  ): { outputs: Record<string, string>; after?: () => void; request?: string };
-}
 
 interface EventDefinition {
   object: string;
@@ -178,6 +158,19 @@ export const COMMANDS: readonly CommandDefinition[] = [
     async: false,
     run: (_device, _key, objectPath, hooks) => ({ outputs: {}, after: () => hooks.onBoard(objectPath) }),
   },
+  {
+    // A running asynchronous command stopped: OperationComplete tells it as canceled (7023).
+    object: 'Device.LocalAgent.Request.{i}.',
+    name: 'Cancel()',
+    input: [],
+    output: [],
+    async: false,
+    run: (_device, _key, objectPath, hooks) => {
+      hooks.cancelRequest(objectPath);
+      return { outputs: {} };
+    },
+  },
+  ...DIAGNOSTIC_COMMANDS,
 ];
 
 export const EVENTS: readonly EventDefinition[] = [
@@ -257,7 +250,16 @@ export function operate(
     }
   }
   // Arguments the command does not know are ignored (TP-469 1.91): a newer Controller may send more.
-  const { outputs, after, request } = command.run(device, req.command_key ?? '', objectPath, hooks, req.input_args ?? {});
+  let ran: ReturnType<CommandDefinition['run']>;
+  try {
+    ran = command.run(device, req.command_key ?? '', objectPath, hooks, req.input_args ?? {});
+  } catch (err) {
+    // A command that fails (a mandatory argument missing: 7027) is told in the OperateResp, not as an Error (R-OPR.1, R-OPR.5).
+    if (!(err instanceof UspError)) throw err;
+    const failure = { executed_command: path, cmd_failure: { err_code: err.code, err_msg: err.message } };
+    return { respond: req.send_resp === true, result: { operation_results: [failure] } };
+  }
+  const { outputs, after, request } = ran;
   // An asynchronous command answers with its Request row; OperationComplete tells its end.
   const result = request ? { executed_command: path, req_obj_path: request } : { executed_command: path, req_output_args: { output_args: outputs } };
   return { respond: req.send_resp === true, result: { operation_results: [result] }, ...(after ? { after } : {}) };

@@ -170,7 +170,7 @@ export class UspEndpoint {
       Math.random,
       o.misbehaviour ? () => o.misbehaviour?.('NOTIFY')?.noNotifyRetry === true : undefined,
     );
-    this.requests = new CommandRequests(device.model, this.notifications);
+    this.requests = new CommandRequests(device, this.notifications);
     this.periodic = new PeriodicNotifications(
       device.model,
       device.clock,
@@ -214,6 +214,7 @@ export class UspEndpoint {
   async stop(): Promise<void> {
     if (this.attachment) this.device.detach(this.attachment);
     this.notifications.stop();
+    this.requests.stop();
     this.periodic.stop();
     this.expiry.stop();
     await this.o.listener?.stop();
@@ -417,6 +418,8 @@ export class UspEndpoint {
           const op = operate(this.device, body as CommandRequest, {
             onBoard: (controllerPath) => this.notifications.onBoard(controllerPath, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS),
             startRequest: (command, commandKey) => this.requests.start(controller.endpointId, command, commandKey),
+            runInBackground: (request, work) => this.requests.runInBackground(request, work),
+            cancelRequest: (request) => this.requests.cancel(request),
           });
           if (!op.respond) {
             op.after?.();

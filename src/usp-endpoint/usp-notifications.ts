@@ -122,7 +122,7 @@ export class NotificationRouter {
   }
 
   /** OperationComplete of an asynchronous command to its subscribers (the command's path, its object's, or an object above). */
-  operationComplete(command: string, commandKey: string, failure: { code: number; message: string } | undefined): void {
+  operationComplete(command: string, commandKey: string, failure: { code: number; message: string } | undefined, outputs: Record<string, string> = {}): void {
     const object = command.slice(0, command.lastIndexOf('.') + 1);
     const name = command.slice(object.length);
     for (const s of this.subscriptions('OperationComplete')) {
@@ -132,7 +132,7 @@ export class NotificationRouter {
           obj_path: object,
           command_name: name,
           command_key: commandKey,
-          ...(failure ? { cmd_failure: { err_code: failure.code, err_msg: failure.message } } : { req_output_args: { output_args: {} } }),
+          ...(failure ? { cmd_failure: { err_code: failure.code, err_msg: failure.message } } : { req_output_args: { output_args: outputs } }),
         },
       });
     }

@@ -106,6 +106,28 @@ test('Download() over USP: a Request row, the A/B install and reboot, OperationC
     assert.equal((failed['cmd_failure'] as { err_code: number }).err_code, 7022);
     assert.equal(h.agent.model.read('Device.DeviceInfo.SoftwareVersion'), '3.1.0');
 
+    // Cancel() while the image is on its way: told as canceled (7023), the running firmware stays, no reboot.
+    files.files.set('slow.bin', { body: buildFirmwareImage({ version: '9.9.9', payload: randomBytes(40_000) }), rateBytesPerSecond: 8_000 });
+    const slow = await request('slow', 'OPERATE', {
+      request: {
+        operate: {
+          command: 'Device.DeviceInfo.FirmwareImage.1.Download()',
+          command_key: 'fw-slow',
+          send_resp: true,
+          input_args: { URL: files.url('slow.bin') },
+        },
+      },
+    });
+    const slowRow = (slow.body.response!['operate_resp'] as { operation_results: { req_obj_path: string }[] }).operation_results[0]!.req_obj_path;
+    await until(() => (files.requests.some((r) => r.path.includes('slow.bin')) ? true : undefined), 'the download under way');
+    const rebootsBefore = h.device.reboots;
+    await request('cancel-slow', 'OPERATE', { request: { operate: { command: `${slowRow}Cancel()`, send_resp: true } } });
+    const canceled = await until(() => completions().find((c) => c['command_key'] === 'fw-slow'), 'the cancelation');
+    assert.equal((canceled['cmd_failure'] as { err_code: number }).err_code, 7023);
+    assert.equal(h.agent.transferQueue().length, 0, 'the transfer is gone');
+    assert.equal(h.agent.model.read('Device.DeviceInfo.SoftwareVersion'), '3.1.0');
+    assert.equal(h.device.reboots, rebootsBefore);
+
     // TP-469 1.65: send_resp false: no OperateResp, and OperationComplete all the same.
     transport.deliver({
       header: { msg_id: 'quiet', msg_type: 'OPERATE' },
@@ -143,7 +165,9 @@ test('Download() over USP: a Request row, the A/B install and reboot, OperationC
     const badArgs = await request('args', 'OPERATE', {
       request: { operate: { command: 'Device.DeviceInfo.FirmwareImage.1.Download()', send_resp: true, input_args: { URL: 'ftp://x/y' } } },
     });
-    assert.equal((badArgs.body.error as { err_code: number }).err_code, 7027);
+    // R-OPR.1: the command's failure is in the OperateResp, not an Error.
+    const results = (badArgs.body.response!['operate_resp'] as { operation_results: { cmd_failure?: { err_code: number } }[] }).operation_results;
+    assert.equal(results[0]?.cmd_failure?.err_code, 7027);
   } finally {
     await usp.stop();
     await h.close();

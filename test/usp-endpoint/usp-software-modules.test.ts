@@ -39,6 +39,12 @@ async function duPackage(version: string): Promise<Buffer> {
 
 type Params = Record<string, string>;
 
+/** The cmd_failure code of an OperateResp's one result (R-OPR.1: a failed command is told there, not as an Error). */
+function commandFailure(m: UspMsg): number | undefined {
+  const results = (m.body.response?.['operate_resp'] as { operation_results: { cmd_failure?: { err_code: number } }[] } | undefined)?.operation_results;
+  return results?.[0]?.cmd_failure?.err_code;
+}
+
 test('InstallDU(), Update() and Uninstall() over USP: Request rows, DUStateChange! and OperationComplete; a failure carries its code', {
   timeout: 60_000,
 }, async () => {
@@ -163,6 +169,20 @@ test('InstallDU(), Update() and Uninstall() over USP: Request rows, DUStateChang
     assert.deepEqual([stateChanges()[4]!['CurrentState'], stateChanges()[4]!['UUID']], ['UnInstalled', UUID]);
     assert.deepEqual(h.agent.model.instanceIds('Device.SoftwareModules.DeploymentUnit.'), []);
 
+    // Cancel(): a change under way is not stopped halfway (7022); one still waiting behind it is taken back (7023).
+    files.files.set('slow.tgz', { body: await duPackage('3.0'), rateBytesPerSecond: 100 });
+    const slow = await operate('slow', 'Device.SoftwareModules.InstallDU()', 'du-slow', { URL: files.url('slow.tgz') });
+    const waiting = await operate('waiting', 'Device.SoftwareModules.InstallDU()', 'du-waiting', { URL: files.url('svc-1.tgz') });
+    const rowOf = (m: UspMsg): string =>
+      (m.body.response!['operate_resp'] as { operation_results: { req_obj_path: string }[] }).operation_results[0]!.req_obj_path;
+    const busy = await operate('cancel-slow', `${rowOf(slow)}Cancel()`, 'c1');
+    assert.equal(commandFailure(busy), 7022, 'under way: not stopped halfway');
+    const back = await operate('cancel-waiting', `${rowOf(waiting)}Cancel()`, 'c2');
+    assert.equal(back.header.msg_type, 'OPERATE_RESP');
+    assert.equal(((await completion('du-waiting'))['cmd_failure'] as { err_code: number }).err_code, 7023);
+    assert.ok('req_output_args' in (await completion('du-slow')), 'the one under way finishes');
+    assert.equal(stateChanges().filter((c) => c['Version'] === '1.0' && c['OperationPerformed'] === 'Install').length, 1, 'the withdrawn install never ran');
+
     // Refused before anything runs: no URL, a signature this device cannot check, a URL with credentials.
     for (const [id, args] of [
       ['no-url', {}],
@@ -170,7 +190,7 @@ test('InstallDU(), Update() and Uninstall() over USP: Request rows, DUStateChang
       ['userinfo', { URL: files.url('svc-1.tgz').replace('http://', 'http://u:p@') }],
     ] as const) {
       const refused = await operate(id, 'Device.SoftwareModules.InstallDU()', id, args);
-      assert.equal((refused.body.error as { err_code: number } | undefined)?.err_code, 7027, id);
+      assert.equal(commandFailure(refused), 7027, id);
     }
     // The ACS heard nothing of changes it never asked for.
     assert.equal(h.acs.acknowledged('DUStateChangeComplete', h.serial).length, 0);
