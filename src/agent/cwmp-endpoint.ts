@@ -202,6 +202,8 @@ export class CwmpEndpoint {
       case 'diagnostics-complete':
         return this.trigger(EventCode.DiagnosticsComplete);
       case 'transfer-queued':
+      case 'timer-fired':
+        // A timer is USP's (Device.ScheduleTimer()): CWMP has none to tell.
         return;
     }
   }

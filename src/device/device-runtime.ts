@@ -1,7 +1,7 @@
 /**
  * One device, protocol-neutral: its data model and providers, its boot cause, reboot and
- * factory reset, file transfers and firmware banks, deployment units, value-change detection
- * and persisted work. Endpoints (CWMP today, USP next) attach to it: it tells them what
+ * factory reset, file transfers and firmware banks, deployment units, scheduled timers,
+ * value-change detection and persisted work. Endpoints (CWMP today, USP next) attach to it: it tells them what
  * happened as domain events and takes their requests (queue a transfer, a DU change, a reboot).
  *
  * Deferred work (transfers, DU changes, a reboot) waits while any endpoint is busy in an
@@ -18,6 +18,7 @@ import { emptyAgentState, type DeviceState } from '../storage/agent-state.js';
 import type { PersistedState } from '../storage/state-cell.js';
 import type { TransferRunnerOptions } from '../transfers/transfer-runner.js';
 import { DuChangeQueue } from './du-change-queue.js';
+import { ScheduledTimers } from './scheduled-timers.js';
 import { TransferQueue, type DeviceWorkHost, type TransferMisbehaviourRules } from './transfer-queue.js';
 import type { AttachedEndpoint, BootCause, DomainEvent } from './domain-events.js';
 
@@ -53,6 +54,8 @@ export class DeviceRuntime {
   readonly transfers: TransferQueue;
   /** Deployment-unit changes, accepted and not yet told. */
   readonly duChanges: DuChangeQueue;
+  /** Timers a manager scheduled, persisted until they fire. */
+  readonly timers: ScheduledTimers;
   private livePollTimer: TimerHandle | undefined;
   private exchangeListeners: readonly (() => void)[] = [];
 
@@ -72,6 +75,7 @@ export class DeviceRuntime {
     this.transfers = new TransferQueue(host, opts.transfers, opts.transferMisbehaviour);
     const t = opts.transfers;
     this.duChanges = new DuChangeQueue(host, { stagingDir: t.stagingDir, tls: t.tls, idleTimeoutMs: t.idleTimeoutMs, localAddress: t.localAddress });
+    this.timers = new ScheduledTimers(host);
   }
 
   get identity(): DeviceIdentity {
@@ -114,6 +118,7 @@ export class DeviceRuntime {
     this.livePollTimer = undefined;
     this.transfers.stop();
     this.duChanges.stop();
+    this.timers.stop();
     this.model.close();
     await this.action;
   }
@@ -224,6 +229,7 @@ export class DeviceRuntime {
     this.emit(commandKey === undefined ? { kind: 'booted', cause } : { kind: 'booted', cause, commandKey });
     this.transfers.boot();
     this.duChanges.boot();
+    this.timers.boot();
     // A firmware upgrade, another gateway: forced-notification values that changed while down
     // are reported with the boot. The change is told before the new values are recorded: a stop
     // in between reports it again, never loses it.

@@ -3,7 +3,7 @@
  * endpoint reports them its own way (CWMP as event codes, Informs and TransferComplete; USP as
  * Boot!, ValueChange and OperationComplete notifications).
  */
-import type { DuChangeRecord, TransferRecord } from '../storage/agent-state.js';
+import type { DuChangeRecord, ScheduledTimer, TransferRecord } from '../storage/agent-state.js';
 import type { DuChangeReport } from '../transfers/du-runner.js';
 import type { TransferReport } from '../transfers/transfer-runner.js';
 
@@ -28,6 +28,8 @@ export type DomainEvent =
   /** A transfer ended; `report` is absent when nothing is to be reported (a policy filtered it). */
   | { kind: 'transfer-finished'; transfer: TransferRecord | undefined; report: TransferReport | undefined }
   | { kind: 'du-change-finished'; change: DuChangeRecord | undefined; report: DuChangeReport | undefined }
+  /** A timer a manager scheduled is due (USP's Device.ScheduleTimer()). */
+  | { kind: 'timer-fired'; timer: ScheduledTimer }
   /** A diagnostic test a manager asked for finished (its results are in the data model). */
   | { kind: 'diagnostics-complete'; name: string };
 

@@ -44,6 +44,10 @@ export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
   readWrite(`${C}PeriodicNotifTime`, 'dateTime', '0001-01-01T00:00:00Z'),
   readWrite(`${C}USPNotifRetryMinimumWaitInterval`, 'unsignedInt', '5', { min: 1, max: 65535 }),
   readWrite(`${C}USPNotifRetryIntervalMultiplier`, 'unsignedInt', '2000', { min: 1000, max: 65535 }),
+  // TR-181 2.17 (R-NOT.5): false while the Controller wants an OnBoardRequest; another after the restart time (0: none).
+  readWrite(`${C}OnBoardingComplete`, 'boolean', 'true'),
+  readWrite(`${C}ProvisioningCode`, 'string', '', { maxLength: 64 }),
+  readWrite(`${C}OnBoardingRestartTime`, 'unsignedInt', '0'),
   readOnly(`${C}MTPNumberOfEntries`, 'unsignedInt', { countOf: CM }),
   readWrite(`${CM}Alias`, 'string', '', { maxLength: 64, writeOnce: true }),
   readWrite(`${CM}Enable`, 'boolean', 'false'),
@@ -61,6 +65,10 @@ export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
   readWrite(`${S}TimeToLive`, 'unsignedInt', '0'),
   readWrite(`${S}NotifRetry`, 'boolean', 'false'),
   readWrite(`${S}NotifExpiration`, 'unsignedInt', '0'),
+  // TR-181 2.16: what a triggered subscription does: notify, change settings, or both.
+  readWrite(`${S}TriggerAction`, 'string', 'Notify', { enumeration: ['Notify', 'Config', 'NotifyAndConfig'] }),
+  // "Name=Value" entries applied when it triggers with Config (writable: TP-469 1.93 sets it).
+  readWrite(`${S}TriggerConfigSettings`, 'string', '', { list: true, maxLength: 4096 }),
   readOnly(`${LA}RequestNumberOfEntries`, 'unsignedInt', { countOf: R }),
   readOnly(`${R}Originator`, 'string'),
   readOnly(`${R}Command`, 'string'),

@@ -18,6 +18,16 @@ export interface ScheduledInform {
   commandKey: string;
 }
 
+/** A timer a manager scheduled (USP's Device.ScheduleTimer()), until it fires. */
+export interface ScheduledTimer {
+  id: string;
+  /** Epoch milliseconds it is due. */
+  at: number;
+  commandKey: string;
+  /** The Device.LocalAgent.Request row that waits for it. */
+  request: string;
+}
+
 export interface AgentState {
   events: CwmpEvent[];
   /** Parameters whose change is to be reported in the next Inform (4 VALUE CHANGE). */
@@ -39,10 +49,12 @@ export interface AgentState {
   duChanges: DuChangeRecord[];
   /** Changes waiting for the next Lightweight Notification (TR-069 Annex M). */
   lightweight: LightweightBacklog;
+  /** Timers scheduled and not yet fired (absent: none; most devices never have one). */
+  timers?: ScheduledTimer[];
 }
 
 /** The fields the protocol-neutral device runtime owns; the rest belong to the CWMP endpoint. */
-export type DeviceState = Pick<AgentState, 'pendingDeviceAction' | 'transfers' | 'duChanges'>;
+export type DeviceState = Pick<AgentState, 'pendingDeviceAction' | 'transfers' | 'duChanges' | 'timers'>;
 
 export function emptyAgentState(): AgentState {
   return {
@@ -136,6 +148,7 @@ const storedAgentState = z.looseObject({
     )
     .optional(),
   lightweight: z.looseObject({ names: z.array(z.string()), activeDue: z.boolean() }).optional(),
+  timers: z.array(z.looseObject({ id: z.string(), at: z.number(), commandKey: z.string(), request: z.string() })).optional(),
 });
 
 export class FileAgentStateStore implements AgentStateStore {

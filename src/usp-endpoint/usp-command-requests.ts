@@ -67,6 +67,9 @@ export class CommandRequests {
     } else if (command.endsWith('.Download()')) {
       const transfer = this.device.transfers.list().find((t) => t.origin === 'USP' && t.commandKey === key);
       if (transfer) this.device.transfers.cancel([transfer]);
+    } else if (command === 'Device.ScheduleTimer()') {
+      const timer = this.device.timers.list().find((t) => t.request === request);
+      if (timer) this.device.timers.cancel(timer.id);
     } else if (/\.(InstallDU|Update|Uninstall)\(\)$/.test(command)) {
       const change = this.device.duChanges.list().find((c) => c.origin === 'USP' && c.commandKey === key);
       if (change && !this.device.duChanges.withdraw(change.id))
@@ -80,6 +83,11 @@ export class CommandRequests {
   stop(): void {
     for (const a of this.running.values()) a.abort();
     this.running.clear();
+  }
+
+  /** A Device.ScheduleTimer() is due: its command completes. */
+  timerFired(request: string): void {
+    this.end(request, undefined);
   }
 
   /** A USP command's file transfer (firmware Download()) ended. */

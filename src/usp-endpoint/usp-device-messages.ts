@@ -11,6 +11,7 @@ import type { DeviceRuntime } from '../device/device-runtime.js';
 import { acceptChangeDuState, type DuChangeRecord } from '../cwmp/du-change.js';
 import { CwmpFault } from '../cwmp/faults.js';
 import type { DuOperation } from '../cwmp/messages.js';
+import { MAX_SCHEDULED_TIMERS } from '../device/scheduled-timers.js';
 import { uniqueKeySets } from '../models/local-agent.js';
 import { UspError, UspErrorCode } from '../usp/usp-errors.js';
 import type { CommandDefinition, CommandHooks } from './usp-command-definition.js';
@@ -157,6 +158,25 @@ export const COMMANDS: readonly CommandDefinition[] = [
     output: [],
     async: false,
     run: (_device, _key, objectPath, hooks) => ({ outputs: {}, after: () => hooks.onBoard(objectPath) }),
+  },
+  {
+    // OperationComplete after DelaySeconds; the timer is persisted with the device's state, so it
+    // survives a reboot (TR-181), its Request row with it.
+    object: 'Device.',
+    name: 'ScheduleTimer()',
+    input: ['DelaySeconds'],
+    output: [],
+    async: true,
+    run: (device, commandKey, objectPath, hooks, args) => {
+      const text = args['DelaySeconds'] ?? '';
+      if (!/^\d{1,10}$/.test(text) || Number(text) < 1 || Number(text) > 4_294_967_295)
+        throw new UspError(UspErrorCode.InvalidCommandArguments, 'DelaySeconds: a whole number of seconds, at least 1');
+      if (device.timers.list().length >= MAX_SCHEDULED_TIMERS)
+        throw new UspError(UspErrorCode.ResourcesExceeded, `${MAX_SCHEDULED_TIMERS} timers are already scheduled on this device`);
+      const request = hooks.startRequest(`${objectPath}ScheduleTimer()`, commandKey);
+      device.timers.schedule({ id: device.newId(), at: device.clock.now() + Number(text) * 1000, commandKey, request });
+      return { outputs: {}, request };
+    },
   },
   {
     // A running asynchronous command stopped: OperationComplete tells it as canceled (7023).

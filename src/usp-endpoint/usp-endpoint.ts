@@ -17,6 +17,7 @@ import type { MsgType } from '../usp/usp-schema.js';
 import { add, get, getInstances, remove, set, UspMessageFailure, type DataMessageContext } from './usp-data-messages.js';
 import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandRequest } from './usp-device-messages.js';
 import { CommandRequests } from './usp-command-requests.js';
+import { OnBoarding } from './usp-onboarding.js';
 import { NotificationRouter, type Controller } from './usp-notifications.js';
 import { PeriodicNotifications } from './usp-periodic.js';
 import { SubscriptionExpiry } from './usp-subscription-expiry.js';
@@ -146,6 +147,7 @@ export class UspEndpoint {
   private readonly ctx: DataMessageContext;
   private readonly notifications: NotificationRouter;
   private readonly requests: CommandRequests;
+  private readonly onBoarding: OnBoarding;
   private readonly periodic: PeriodicNotifications;
   private readonly expiry: SubscriptionExpiry;
   private lastBoot: { cause: BootCause; commandKey?: string } | undefined;
@@ -171,6 +173,7 @@ export class UspEndpoint {
       o.misbehaviour ? () => o.misbehaviour?.('NOTIFY')?.noNotifyRetry === true : undefined,
     );
     this.requests = new CommandRequests(device, this.notifications);
+    this.onBoarding = new OnBoarding(device.model, device.clock, (at) => this.notifications.onBoard(at, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS));
     this.periodic = new PeriodicNotifications(
       device.model,
       device.clock,
@@ -206,7 +209,7 @@ export class UspEndpoint {
    */
   activate(): void {
     this.provisionLocalAgent();
-    for (const c of this.controllers()) if (c.topic) this.notifications.onBoard(c.path, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS);
+    for (const c of this.controllers()) if (c.topic) this.onBoarding.send(c.path);
     this.expiry.arm();
     this.periodic.arm();
   }
@@ -215,6 +218,7 @@ export class UspEndpoint {
     if (this.attachment) this.device.detach(this.attachment);
     this.notifications.stop();
     this.requests.stop();
+    this.onBoarding.stop();
     this.periodic.stop();
     this.expiry.stop();
     await this.o.listener?.stop();
@@ -233,7 +237,7 @@ export class UspEndpoint {
         return;
       case 'ready':
         if (this.lastBoot) this.notifications.booted(this.lastBoot.cause, this.lastBoot.commandKey);
-        for (const at of this.newControllers.splice(0)) this.notifications.onBoard(at, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS);
+        for (const at of this.newControllers.splice(0)) this.onBoarding.send(at);
         this.expiry.arm();
         return this.periodic.arm();
       case 'going-down':
@@ -242,6 +246,7 @@ export class UspEndpoint {
       case 'values-changed':
         if (PeriodicNotifications.relevant(e.names)) this.periodic.arm();
         if (e.names.some((n) => n.startsWith(LocalAgentPaths.subscription))) this.expiry.arm();
+        if (e.origin !== 'device') this.onBoarding.valuesChanged(e.names);
         return this.notifications.valuesChanged(e.names);
       case 'transfer-finished':
         if (e.transfer?.origin === 'USP' && e.report) this.requests.transferFinished(e.transfer.commandKey, e.report.fault);
@@ -249,6 +254,8 @@ export class UspEndpoint {
       case 'du-change-finished':
         if (e.change?.origin === 'USP') this.requests.deploymentUnitsChanged(e.change);
         return;
+      case 'timer-fired':
+        return this.requests.timerFired(e.timer.request);
       default:
         return;
     }
@@ -373,7 +380,10 @@ export class UspEndpoint {
     const id = msg.header.msg_id;
     const response = bodyPart(msg.body.response);
     if (response) {
-      if (response[0] === 'notify_resp') this.notifications.acknowledged(id);
+      if (response[0] === 'notify_resp') {
+        this.notifications.acknowledged(id);
+        this.onBoarding.acknowledged(id);
+      }
       return undefined;
     }
     if (msg.body.error) return undefined;
@@ -416,7 +426,7 @@ export class UspEndpoint {
           break;
         default: {
           const op = operate(this.device, body as CommandRequest, {
-            onBoard: (controllerPath) => this.notifications.onBoard(controllerPath, this.device.identity, SUPPORTED_PROTOCOL_VERSIONS),
+            onBoard: (controllerPath) => this.onBoarding.send(controllerPath),
             startRequest: (command, commandKey) => this.requests.start(controller.endpointId, command, commandKey),
             runInBackground: (request, work) => this.requests.runInBackground(request, work),
             cancelRequest: (request) => this.requests.cancel(request),

@@ -29,6 +29,9 @@ interface Subscription {
   sendResp: boolean;
   /** NotifExpiration, seconds: how long a notification with NotifRetry is retried (0: without end). */
   expirationSeconds: number;
+  /** TriggerAction: whether it notifies, and the settings it applies when it triggers (Config). */
+  notifies: boolean;
+  config: readonly { name: string; value: string }[];
 }
 
 /** A notification sent with send_resp that waits for its NotifyResp, and is sent again until then. */
@@ -57,6 +60,8 @@ const MAX_WAITING = 1000;
 
 export class NotificationRouter {
   private waiting: { to: string; msg: UspMsg }[] = [];
+  /** A subscription's TriggerConfigSettings are being applied: what they change triggers no Config. */
+  private configuring = false;
   /** By msg_id: a NotifyResp names the Notify it answers by its msg_id. */
   private readonly unanswered = new Map<string, Unanswered>();
 
@@ -101,7 +106,7 @@ export class NotificationRouter {
   }
 
   /** An OnBoardRequest to a Controller (SendOnBoardRequest()), answered with a NotifyResp and retried until then. */
-  onBoard(controllerPath: string, identity: { oui: string; productClass: string; serialNumber: string }, versions: string): void {
+  onBoard(controllerPath: string, identity: { oui: string; productClass: string; serialNumber: string }, versions: string): string {
     const s: Subscription = {
       path: '',
       id: '',
@@ -110,8 +115,10 @@ export class NotificationRouter {
       recipient: controllerPath.slice(0, -1),
       sendResp: true,
       expirationSeconds: 0,
+      notifies: true,
+      config: [],
     };
-    this.notify(s, {
+    return this.notify(s, {
       on_board_req: {
         oui: identity.oui,
         product_class: identity.productClass,
@@ -246,12 +253,16 @@ export class NotificationRouter {
         recipient: m.read(`${at}Recipient`),
         sendResp: m.read(`${at}NotifRetry`) === 'true',
         expirationSeconds: Number(m.read(`${at}NotifExpiration`)) || 0,
+        ...triggerAction(m, at),
       });
     }
     return out;
   }
 
-  private notify(s: Subscription, notification: Record<string, unknown>): void {
+  /** Sends a Notify for a subscription (retried until its NotifyResp when it asks for one); its msg_id. */
+  private notify(s: Subscription, notification: Record<string, unknown>): string {
+    if (s.config.length > 0) this.configure(s);
+    if (!s.notifies) return '';
     const msg: UspMsg = {
       header: { msg_id: this.newMsgId(), msg_type: 'NOTIFY' },
       body: { request: { notify: { subscription_id: s.id, send_resp: s.sendResp, ...notification } } },
@@ -270,6 +281,28 @@ export class NotificationRouter {
       this.retry(u);
     }
     this.deliver(s.recipient, msg);
+    return msg.header.msg_id;
+  }
+
+  /**
+   * A subscription with TriggerAction Config or NotifyAndConfig triggered: its settings applied, as
+   * a Set would (checked; nothing applied when one fails, which is logged). After the notification
+   * that triggered it, and never from the changes a configuration itself makes: a setting that
+   * triggers its own subscription cannot loop.
+   */
+  private configure(s: Subscription): void {
+    if (this.configuring) return;
+    queueMicrotask(() => {
+      this.configuring = true;
+      try {
+        const key = this.model.definitionOf(this.parameterKeyName) ? this.model.read(this.parameterKeyName) : '';
+        this.model.setParameterValues(s.config, this.parameterKeyName, key, 'usp');
+      } catch (err) {
+        this.log.warn({ subscription: s.id, err: (err as Error).message }, "USP: a subscription's TriggerConfigSettings could not be applied");
+      } finally {
+        this.configuring = false;
+      }
+    });
   }
 
   /** Arms the next try of a notification that waits for its NotifyResp. */
@@ -301,6 +334,23 @@ export class NotificationRouter {
       this.waiting.push({ to: recipient, msg });
     });
   }
+}
+
+/** TriggerAction and TriggerConfigSettings ("Name=Value", a string value maybe quoted) of the subscription at `at`. */
+function triggerAction(m: DataModel, at: string): Pick<Subscription, 'notifies' | 'config'> {
+  const action = m.definitionOf(`${at}TriggerAction`) ? m.read(`${at}TriggerAction`) : 'Notify';
+  if (action === 'Notify') return { notifies: true, config: [] };
+  const config = m
+    .read(`${at}TriggerConfigSettings`)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.includes('='))
+    .map((entry) => {
+      const name = entry.slice(0, entry.indexOf('=')).trim();
+      const raw = entry.slice(entry.indexOf('=') + 1).trim();
+      return { name, value: raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw };
+    });
+  return { notifies: action === 'NotifyAndConfig', config };
 }
 
 /** A ReferenceList entry covers a parameter: the parameter itself, an object path above it, or with "*" for instances. */

@@ -1,7 +1,8 @@
 /**
- * USP path names (TR-369 "Path Names" and "Searching"): dot-separated segments, where an
- * instance is a number, "*" (every instance) or a search expression in brackets,
- * `[Type=="Normal"&&Stats.BytesSent>1000]`. Parsing only: what a path matches is resolved over a
+ * USP path names (TR-369 "Path Names", "Searching" and "Reference Following"): dot-separated
+ * segments, where an instance is a number, "*" (every instance) or a search expression in
+ * brackets, `[Type=="Normal"&&Stats.BytesSent>1000]`, and a reference parameter followed by "+"
+ * (`Interface+`, `LowerLayers#2+`) stands for the object it names. Parsing only: what a path matches is resolved over a
  * device's data model elsewhere. A path that does not parse is a UspError 7008.
  */
 import { UspError, UspErrorCode } from './usp-errors.js';
@@ -15,7 +16,13 @@ export interface Condition {
   value: string;
 }
 
-export type Segment = { kind: 'name'; name: string } | { kind: 'instance'; id: number } | { kind: 'wildcard' } | { kind: 'search'; conditions: Condition[] };
+export type Segment =
+  | { kind: 'name'; name: string }
+  | { kind: 'instance'; id: number }
+  | { kind: 'wildcard' }
+  | { kind: 'search'; conditions: Condition[] }
+  /** Reference following (TR-369 "Reference Following"): `Interface+`, `LowerLayers#2+` (the 2nd of a list), `LowerLayers#*+` (all). */
+  | { kind: 'reference'; name: string; item: number | '*' };
 
 export interface ParsedPath {
   segments: Segment[];
@@ -24,6 +31,7 @@ export interface ParsedPath {
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*(\(\)|!)?$/;
+const REFERENCE = /^([A-Za-z_][A-Za-z0-9_-]*)(?:#(\d+|\*))?\+$/;
 const MAX_PATH = 4096;
 
 /** Splits on the dots that separate segments (not those inside brackets or quotes). */
@@ -66,7 +74,9 @@ function parseCondition(text: string, path: string): Condition {
     } else if (!/^[A-Za-z0-9_.:+-]+$/.test(value)) {
       throw new UspError(UspErrorCode.InvalidPathSyntax, `a value in ${path.slice(0, 64)} must be a number, true, false or a quoted string`);
     }
-    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*|\.\d+)*$/.test(param))
+    // A relative parameter path, which may follow references ("SSIDReference+.SSID").
+    const step = '[A-Za-z_][A-Za-z0-9_]*(?:(?:#(?:\\d+|\\*))?\\+)?';
+    if (!new RegExp(`^${step}(\\.${step}|\\.\\d+)*$`).test(param) || param.endsWith('+'))
       throw new UspError(UspErrorCode.InvalidPathSyntax, `"${param.slice(0, 64)}" is not a parameter path in ${path.slice(0, 64)}`);
     return { param, op, value };
   }
@@ -84,6 +94,12 @@ export function parseUspPath(path: string): ParsedPath {
       const inner = part.slice(1, -1);
       if (inner.includes('||')) throw new UspError(UspErrorCode.InvalidPathSyntax, 'a search expression combines conditions with && only');
       return { kind: 'search', conditions: inner.split('&&').map((c) => parseCondition(c.trim(), path)) };
+    }
+    const reference = REFERENCE.exec(part);
+    if (reference) {
+      const item = reference[2] === undefined ? 1 : reference[2] === '*' ? '*' : Number(reference[2]);
+      if (item === 0) throw new UspError(UspErrorCode.InvalidPathSyntax, `list items count from 1 in ${path.slice(0, 64)}`);
+      return { kind: 'reference', name: reference[1]!, item };
     }
     if (!NAME.test(part)) throw new UspError(UspErrorCode.InvalidPathSyntax, `"${part.slice(0, 64)}" is not a valid segment of ${path.slice(0, 64)}`);
     return { kind: 'name', name: part };

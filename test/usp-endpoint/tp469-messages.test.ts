@@ -529,6 +529,67 @@ test('TP-469 chapter 1: messages and path names', { timeout: 120_000 }, async (t
       );
       assert.deepEqual([one[0]['supported_commands'], one[0]['supported_events'], one[0]['unique_key_sets']], [[], [], []]);
     });
+    // The Controller row this endpoint made for the test's Controller.
+    const controllerRow = `Device.LocalAgent.Controller.${model.instanceIds('Device.LocalAgent.Controller.').find((i) => model.read(`Device.LocalAgent.Controller.${i}.EndpointID`) === CONTROLLER)}.`;
+    const valueChanges = (id: string): Obj[] =>
+      transport.sent.filter(
+        (m) =>
+          (m.body.request?.['notify'] as { subscription_id?: string; value_change?: unknown } | undefined)?.value_change &&
+          (m.body.request!['notify'] as { subscription_id: string }).subscription_id === id,
+      );
+    await t.test('1.93 Subscription using TriggerAction Config', async () => {
+      const created = results(
+        await addMsg(false, [
+          {
+            settings: [
+              ['Enable', 'true'],
+              ['TriggerAction', 'Config'],
+              ['ID', 'notify93'],
+              ['NotifType', 'ValueChange'],
+              ['ReferenceList', `${controllerRow}ProvisioningCode`, true],
+              ['NotifRetry', 'true'],
+            ],
+          },
+        ]),
+        'add_resp',
+        'created_obj_results',
+      )[0]['oper_status']['oper_success']['instantiated_path'] as string;
+      assert.equal(
+        results(await set(false, [{ path: created, settings: [['TriggerConfigSettings', `${created}Enable=false`]] }]), 'set_resp', 'updated_obj_results')
+          .length,
+        1,
+      );
+      await set(false, [{ path: controllerRow, settings: [['ProvisioningCode', 'TestValue93']] }]);
+      await until(() => (model.read(`${created}Enable`) === 'false' ? true : undefined), 'the subscription disabled by its own trigger');
+      const got = results(await get([`${created}Enable`]), 'get_resp', 'req_path_results');
+      assert.equal(got[0]['resolved_path_results'][0]['result_params']['Enable'], 'false');
+      assert.equal(valueChanges('notify93').length, 0, 'Config alone: no notification');
+    });
+    await t.test('1.94 Subscription using TriggerAction NotifyAndConfig', async () => {
+      const created = results(
+        await addMsg(false, [
+          {
+            settings: [
+              ['Enable', 'true'],
+              ['TriggerAction', 'NotifyAndConfig'],
+              ['ID', 'notify94'],
+              ['NotifType', 'ValueChange'],
+              ['ReferenceList', `${controllerRow}ProvisioningCode`, true],
+            ],
+          },
+        ]),
+        'add_resp',
+        'created_obj_results',
+      )[0]['oper_status']['oper_success']['instantiated_path'] as string;
+      await set(false, [{ path: created, settings: [['TriggerConfigSettings', `${created}Enable=false`]] }]);
+      await set(false, [{ path: controllerRow, settings: [['ProvisioningCode', 'TestValue94']] }]);
+      await until(() => (model.read(`${created}Enable`) === 'false' ? true : undefined), 'the subscription disabled by its own trigger');
+      const told = await until(() => valueChanges('notify94')[0], 'the ValueChange');
+      assert.equal(told['body']['request']['notify']['value_change']['param_value'], 'TestValue94');
+      // Disabled by its own settings: the next change is not told.
+      await set(false, [{ path: controllerRow, settings: [['ProvisioningCode', 'TestValue94b']] }]);
+      assert.equal(valueChanges('notify94').length, 1);
+    });
   } finally {
     await usp.stop();
     await h.close();
