@@ -154,11 +154,8 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
   const logger = pino({ level, redact: { paths: ['*.password', 'password'], censor: '[hidden]' } }, pino.destination(2));
   if (protocol === 'usp' && CWMP_ONLY_SCENARIOS.includes(scenario.name))
     throw new ConfigError(`--scenario ${scenario.name} drives CWMP devices: a --protocol usp fleet runs boot-storm, steady, churn or operate-storm`);
-  if (scenario.name === 'operate-storm' && (protocol === 'cwmp' || config.usp?.mqtt.url || config.usp?.websocket.url))
-    throw new ConfigError(
-      '--scenario operate-storm drives the bundled USP controller: run it with --protocol usp or both and no --usp-mqtt-url or --usp-ws-url',
-    );
-  // A USP fleet without a broker or Controller URL talks to the bundled USP controller, in this process.
+  // A USP fleet without a broker or Controller URL talks to the bundled USP controller, in this
+  // process; with a broker and no Controller named, the bundled one is a client of that broker.
   let controller: UspTestController | undefined;
   if (protocol !== 'cwmp' && !config.usp?.mqtt.url && !config.usp?.websocket.url) {
     const { UspTestController } = await import('../usp-controller/usp-test-controller.js');
@@ -175,7 +172,29 @@ export async function runFleet(configFile: string | undefined, flags: FleetFlags
     process.stderr.write(
       `no USP URL given: the bundled USP controller listens at ${url} (API ${url.replace(/^ws/, 'http').replace(/\/usp$/, '/api/agents')})\n`,
     );
+  } else if (protocol !== 'cwmp' && config.usp?.mqtt.url && !config.usp.websocket.url && !config.usp.controller.endpointId) {
+    const { UspTestController } = await import('../usp-controller/usp-test-controller.js');
+    controller = new UspTestController();
+    const api = (await controller.listen()).replace(/^ws/, 'http').replace(/\/usp$/, '/api/agents');
+    const topic = `usp/controller/cwmp-agent-${process.pid}`;
+    config.usp.controller = { ...config.usp.controller, endpointId: controller.endpointId, topic };
+    const m = config.usp.mqtt;
+    const tls = uspSettings(config)?.tls;
+    await controller.connectMqtt({
+      url: m.url!,
+      topic,
+      version: m.version,
+      ...(m.username !== undefined ? { username: m.username } : {}),
+      ...(m.password !== undefined ? { password: m.password } : {}),
+      ...(tls ? { tls } : {}),
+      logger,
+    });
+    process.stderr.write(`no USP Controller named: the bundled USP controller is on ${m.url} at topic ${topic} (API ${api})\n`);
   }
+  if (scenario.name === 'operate-storm' && (protocol === 'cwmp' || !controller))
+    throw new ConfigError(
+      '--scenario operate-storm drives the bundled USP controller: run it with --protocol usp or both, and no --usp-ws-url or --usp-controller-id',
+    );
   // New devices come with a Boot! subscription for their Controller; steady ones also with Periodic! at --rate across the fleet.
   const usp =
     protocol === 'cwmp'

@@ -58,11 +58,17 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (o: { port: number; host: string; maxSessions?: number; lightweightPort?: number }) => (await import('./acs-command.js')).runAcs(o));
   program
     .command('usp-controller')
-    .description('run the bundled USP test controller on its own: agents connect to it over WebSocket (v1.usp); a JSON API sends them any message')
+    .description(
+      'run the bundled USP test controller on its own: agents connect to it over WebSocket (v1.usp), or reach it through an MQTT broker; a JSON API sends them any message',
+    )
     .option('--port <port>', 'port to listen on', port, 7558)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--endpoint-id <id>', "the controller's USP EndpointID", 'proto::cwmp-agent-controller')
-    .action(async (o: { port: number; host: string; endpointId: string }) => (await import('./usp-controller-command.js')).runUspController(o));
+    .option('--mqtt-url <url>', 'also a client of this MQTT broker (mqtt://, mqtts://)')
+    .option('--topic <topic>', 'the topic it listens on at the broker', 'usp/controller')
+    .action(async (o: { port: number; host: string; endpointId: string; mqttUrl?: string; topic: string }) =>
+      (await import('./usp-controller-command.js')).runUspController(o),
+    );
   const fleet = program
     .command('fleet')
     .description('run many simulated devices in one process, for ACS load tests (flags win over variables, which win over the file)')

@@ -128,7 +128,8 @@ function subscriptions(): UspMsg['body'] {
   return {
     request: {
       add: {
-        allow_partial: false,
+        // A device that has them already (a fleet restarted from its snapshot) refuses the duplicate IDs alone.
+        allow_partial: true,
         create_objs: [
           subscription('operate-storm-ops', 'OperationComplete', 'Device.'),
           subscription('operate-storm-du', 'Event', 'Device.SoftwareModules.DUStateChange!'),

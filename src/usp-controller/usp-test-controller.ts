@@ -1,13 +1,15 @@
 /**
  * A small USP Controller for tests and the demo, as the test ACS is for CWMP: a WebSocket server
- * (subprotocol v1.usp) that agents connect to, a request/answer helper that sends any Msg to an
+ * (subprotocol v1.usp) that agents connect to, and a client of an MQTT broker when asked, a request/answer helper that sends any Msg to an
  * agent and waits for its answer by msg_id, every notification kept (and answered with a
  * NotifyResp when the agent asks for one), a JSON API on the same port under /api/, and files
  * for the transfers it asks for under /files/.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { MqttMtp } from '../mtp/mqtt-mtp.js';
 import { ServedFiles } from '../runtime/served-files.js';
 import { ApiRequestRefused, apiPathSegments, guardApiRequest, requestUrl } from '../runtime/api-request-guard.js';
 import { JsonBodyError, readJsonBody } from '../runtime/json-body.js';
@@ -33,13 +35,22 @@ export interface KnownAgent {
   notifications: UspMsg[];
 }
 
+/** An agent as the Controller reaches it: over its WebSocket, or on its MQTT topic. */
+type Agent = KnownAgent & { send: (bytes: Uint8Array) => void; via: WebSocket | string };
+
+function sendOn(socket: WebSocket): (bytes: Uint8Array) => void {
+  return (bytes) => socket.send(bytes, { binary: true });
+}
+
 const MAX_KEPT = 1_000;
 const MAX_BODY = 1024 * 1024;
 const USP_PROTOCOL = 'v1.usp';
 
 export class UspTestController {
   readonly endpointId: string;
-  private readonly agents = new Map<string, KnownAgent & { socket: WebSocket | undefined }>();
+  private readonly agents = new Map<string, Agent>();
+  private readonly sockets = new Set<WebSocket>();
+  private mqtt: MqttMtp | undefined;
   private readonly waiting = new Map<string, { resolve: (m: UspMsg) => void; timer: NodeJS.Timeout }>();
   private server: http.Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -76,16 +87,47 @@ export class UspTestController {
     return `http://${this.o.host ?? '127.0.0.1'}:${(this.server!.address() as AddressInfo).port}/files/${name}`;
   }
 
+  /**
+   * Also a client of an MQTT broker: subscribed to `topic` (agents send there), it answers each
+   * agent on the topic its MQTTConnectRecord names (or its Response Topic). Resolves once connected.
+   */
+  async connectMqtt(o: {
+    url: string;
+    topic: string;
+    version?: 4 | 5;
+    username?: string;
+    password?: string;
+    tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+    logger: Logger;
+  }): Promise<void> {
+    const mtp = new MqttMtp({
+      url: o.url,
+      clientId: this.endpointId.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64),
+      agentTopic: o.topic,
+      protocolVersion: o.version ?? 5,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: o.password } : {}),
+      ...(o.tls ? { tls: o.tls } : {}),
+      logger: o.logger,
+    });
+    this.mqtt = mtp;
+    mtp.onRecord((m) => this.fromBroker(mtp, m.payload, m.responseTopic));
+    const connected = new Promise<void>((resolve) => mtp.onConnected(resolve));
+    mtp.start();
+    await connected;
+  }
+
   async close(): Promise<void> {
     for (const w of this.waiting.values()) clearTimeout(w.timer);
-    for (const a of this.agents.values()) a.socket?.terminate();
+    for (const s of this.sockets) s.terminate();
+    await this.mqtt?.stop();
     this.wss?.close();
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
   }
 
   /** The agents that have connected, in order. */
   list(): KnownAgent[] {
-    return [...this.agents.values()].map(({ socket: _s, ...a }) => a);
+    return [...this.agents.values()].map(({ send: _s, via: _v, ...a }) => a);
   }
 
   agent(endpointId: string): KnownAgent | undefined {
@@ -118,17 +160,40 @@ export class UspTestController {
   /** Sends a request to a connected agent and resolves with its answer (a response or an Error). */
   request(endpointId: string, msgType: MsgType, body: UspMsg['body']): Promise<UspMsg> {
     const agent = this.agents.get(endpointId);
-    if (!agent?.socket || !agent.connected) return Promise.reject(new Error(`agent ${endpointId} is not connected`));
+    if (!agent?.send || !agent.connected) return Promise.reject(new Error(`agent ${endpointId} is not connected`));
     const id = `ctl-${this.nextId++}`;
-    const socket = agent.socket;
+    const send = agent.send;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
         reject(new Error(`no answer from ${endpointId} to ${msgType} ${id} within ${(this.o.answerTimeoutMs ?? 30_000) / 1000} s`));
       }, this.o.answerTimeoutMs ?? 30_000);
       this.waiting.set(id, { resolve, timer });
-      socket.send(msgRecord(this.endpointId, endpointId, { header: { msg_id: id, msg_type: msgType }, body }), { binary: true });
+      send(msgRecord(this.endpointId, endpointId, { header: { msg_id: id, msg_type: msgType }, body }));
     });
+  }
+
+  /** A Record from the broker: the agent is known by its from_id, answered on its own topic. */
+  private fromBroker(mtp: MqttMtp, payload: Uint8Array, responseTopic: string | undefined): void {
+    let record: UspRecord;
+    try {
+      record = decodeRecord(payload);
+    } catch {
+      return;
+    }
+    if (!record.from_id) return;
+    const known = this.agents.get(record.from_id)?.via;
+    const topic = record.mqtt_connect?.subscribed_topic || responseTopic || (typeof known === 'string' ? known : undefined);
+    if (!topic) return;
+    const agent = this.know(record.from_id, (bytes) => void mtp.publish(topic, bytes).catch(() => undefined), topic);
+    if (!record.no_session_context) return this.notify();
+    let msg: UspMsg;
+    try {
+      msg = decodeMsg(record.no_session_context.payload);
+    } catch {
+      return;
+    }
+    this.receive(agent, msg);
   }
 
   private accept(socket: WebSocket, req: http.IncomingMessage): void {
@@ -142,7 +207,7 @@ export class UspTestController {
       } catch {
         return socket.close(1003, 'not a USP Record');
       }
-      agent = this.know(record.from_id || eid, socket);
+      agent = this.know(record.from_id || eid, sendOn(socket), socket);
       if (!record.no_session_context) return this.notify();
       let msg: UspMsg;
       try {
@@ -152,37 +217,40 @@ export class UspTestController {
       }
       this.receive(agent, msg);
     });
+    this.sockets.add(socket);
     socket.on('close', () => {
-      if (agent && agent.socket === socket) agent.connected = false;
+      this.sockets.delete(socket);
+      if (agent && agent.via === socket) agent.connected = false;
       this.notify();
     });
-    if (eid) agent = this.know(eid, socket);
+    if (eid) agent = this.know(eid, sendOn(socket), socket);
   }
 
-  private know(endpointId: string, socket: WebSocket): KnownAgent & { socket: WebSocket | undefined } {
+  /** The agent of this EndpointID, reached now by `send` over `via` (its WebSocket, or its MQTT topic). */
+  private know(endpointId: string, send: (bytes: Uint8Array) => void, via: WebSocket | string): Agent {
     let agent = this.agents.get(endpointId);
     if (!agent) {
-      agent = { endpointId, connected: true, received: [], notifications: [], socket };
+      agent = { endpointId, connected: true, received: [], notifications: [], send, via };
       this.agents.set(endpointId, agent);
     }
-    agent.socket = socket;
+    agent.send = send;
+    agent.via = via;
     agent.connected = true;
     return agent;
   }
 
-  private receive(agent: KnownAgent & { socket: WebSocket | undefined }, msg: UspMsg): void {
+  private receive(agent: Agent, msg: UspMsg): void {
     push(agent.received, msg);
     if (msg.header.msg_type === 'NOTIFY') {
       push(agent.notifications, msg);
       for (const l of this.notificationListeners) l(agent.endpointId, msg);
       const notify = msg.body.request?.['notify'] as { subscription_id?: string; send_resp?: boolean } | undefined;
       if (notify?.send_resp)
-        agent.socket?.send(
+        agent.send(
           msgRecord(this.endpointId, agent.endpointId, {
             header: { msg_id: msg.header.msg_id, msg_type: 'NOTIFY_RESP' },
             body: { response: { notify_resp: { subscription_id: notify.subscription_id ?? '' } } },
           }),
-          { binary: true },
         );
     }
     const waiter = this.waiting.get(msg.header.msg_id);

@@ -509,6 +509,46 @@ test('a steady USP fleet: each new device comes with Boot!, Periodic! and ValueC
   }
 });
 
+test('fleet --protocol usp with a broker and no Controller named: the bundled controller is a client of the broker, reads every device, runs an operate storm', {
+  skip,
+  timeout: 120_000,
+}, async () => {
+  const broker = await startMosquitto();
+  try {
+    // boot-storm ends when every device has announced itself and answered the controller's first Get, all through mosquitto.
+    const storm = cli(['fleet', '--protocol', 'usp', '--count', '4', '--boot-window', '0', '--scenario', 'boot-storm', '--usp-mqtt-url', broker.url]);
+    const code = await storm.exited();
+    assert.equal(code, 0, storm.output());
+    const summary = JSON.parse(storm.output().slice(storm.output().indexOf('{'), storm.output().lastIndexOf('}') + 1)) as Obj;
+    assert.equal(summary['usp']['announced'], 4);
+    assert.equal(summary['scenarioResults']['actionLatencyMs']['count'], 4, "the controller's first Get answered by each device");
+    assert.match(storm.output(), /the bundled USP controller is on mqtt:\/\/.* at topic usp\/controller\/cwmp-agent-\d+/);
+    // The operate storm needs the bundled controller: through the broker too.
+    const reboots = cli([
+      'fleet',
+      '--protocol',
+      'usp',
+      '--count',
+      '2',
+      '--boot-window',
+      '0',
+      '--scenario',
+      'operate-storm',
+      '--rate',
+      '4',
+      '--duration',
+      '6',
+      '--usp-mqtt-url',
+      broker.url,
+    ]);
+    assert.equal(await reboots.exited(), 0, reboots.output());
+    const results = JSON.parse(reboots.output().slice(reboots.output().indexOf('{'), reboots.output().lastIndexOf('}') + 1))['scenarioResults'] as Obj;
+    assert.ok(results['actionsSent'] > 0 && results['actionsFailed'] === 0, JSON.stringify(results));
+  } finally {
+    await broker.stop();
+  }
+});
+
 test('fleet --protocol both: every device has its CWMP session with the ACS and announces itself to the USP Controller', { timeout: 60_000 }, async () => {
   const fleet = cli(['fleet', '--protocol', 'both', '--count', '3', '--boot-window', '0', '--scenario', 'boot-storm', '--cr-port', '0']);
   try {
