@@ -15,8 +15,8 @@ import type { NotificationRouter } from './usp-notifications.js';
 type Failure = { code: number; message: string };
 
 export class CommandRequests {
-  /** Work running in the background for a Request row, by the row's path: aborted when the agent stops. */
-  private readonly running = new Map<string, AbortController>();
+  /** Work running in the background for a Request row, by the row's path: aborted when the agent stops (made when first needed). */
+  private running: Map<string, AbortController> | undefined;
 
   private readonly model: DataModel;
 
@@ -40,11 +40,11 @@ export class CommandRequests {
   /** Runs a command's work; its outcome ends the Request row at `request` (a failure to run is a command failure). */
   runInBackground(request: string, work: (signal: AbortSignal) => Promise<CommandOutcome>): void {
     const abort = new AbortController();
-    this.running.set(request, abort);
+    (this.running ??= new Map()).set(request, abort);
     work(abort.signal)
       .catch((err: unknown): CommandOutcome => ({ failure: { code: UspErrorCode.CommandFailure, message: (err as Error).message ?? String(err) } }))
       .then((outcome) => {
-        this.running.delete(request);
+        this.running?.delete(request);
         // Stopped meanwhile: the agent is going, and the row with it (a Request does not outlive a reboot).
         if (abort.signal.aborted) return;
         this.end(request, 'failure' in outcome ? outcome.failure : undefined, 'outputs' in outcome ? outcome.outputs : undefined);
@@ -60,9 +60,9 @@ export class CommandRequests {
     const m = this.model;
     const key = m.read(`${request}CommandKey`);
     const command = m.read(`${request}Command`);
-    const background = this.running.get(request);
+    const background = this.running?.get(request);
     if (background) {
-      this.running.delete(request);
+      this.running!.delete(request);
       background.abort();
     } else if (command.endsWith('.Download()')) {
       const transfer = this.device.transfers.list().find((t) => t.origin === 'USP' && t.commandKey === key);
@@ -81,8 +81,8 @@ export class CommandRequests {
 
   /** The agent stops: what runs in the background is aborted. */
   stop(): void {
-    for (const a of this.running.values()) a.abort();
-    this.running.clear();
+    for (const a of this.running?.values() ?? []) a.abort();
+    this.running = undefined;
   }
 
   /** A Device.ScheduleTimer() is due: its command completes. */

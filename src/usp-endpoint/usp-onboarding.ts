@@ -11,9 +11,10 @@ import type { Clock, TimerHandle } from '../runtime/clock.js';
 const ON_BOARDING_COMPLETE = /^(Device\.LocalAgent\.Controller\.\d+\.)OnBoardingComplete$/;
 
 export class OnBoarding {
+  // Made when first needed and dropped when empty: a fleet holds one of these per device.
   /** The OnBoardRequests waiting for their NotifyResp: msg_id to the Controller's row. */
-  private readonly unanswered = new Map<string, string>();
-  private readonly restarts = new Map<string, TimerHandle>();
+  private unanswered: Map<string, string> | undefined;
+  private restarts: Map<string, TimerHandle> | undefined;
 
   constructor(
     private readonly model: DataModel,
@@ -24,25 +25,25 @@ export class OnBoarding {
 
   /** An OnBoardRequest to the Controller at `controllerPath` ("Device.LocalAgent.Controller.1."). */
   send(controllerPath: string): void {
-    this.restarts.get(controllerPath)?.cancel();
-    this.restarts.delete(controllerPath);
+    this.cancelRestart(controllerPath);
     const complete = `${controllerPath}OnBoardingComplete`;
     if (this.model.definitionOf(complete)) this.model.provision({ [complete]: 'false' });
-    this.unanswered.set(this.sendRequest(controllerPath), controllerPath);
+    (this.unanswered ??= new Map()).set(this.sendRequest(controllerPath), controllerPath);
   }
 
   /** A NotifyResp came: for an OnBoardRequest, the restart timer starts while onboarding is not complete. */
   acknowledged(msgId: string): void {
-    const controllerPath = this.unanswered.get(msgId);
+    const controllerPath = this.unanswered?.get(msgId);
     if (controllerPath === undefined) return;
-    this.unanswered.delete(msgId);
+    this.unanswered!.delete(msgId);
+    if (this.unanswered!.size === 0) this.unanswered = undefined;
     const restart = `${controllerPath}OnBoardingRestartTime`;
     const seconds = this.model.definitionOf(restart) ? Number(this.model.read(restart)) : 0;
     if (!(seconds > 0) || this.complete(controllerPath)) return;
-    this.restarts.set(
+    (this.restarts ??= new Map()).set(
       controllerPath,
       this.clock.setTimer(seconds * 1000, () => {
-        this.restarts.delete(controllerPath);
+        this.restarts?.delete(controllerPath);
         if (!this.complete(controllerPath) && this.model.read(`${controllerPath}Enable`) === 'true') this.send(controllerPath);
       }),
     );
@@ -55,16 +56,19 @@ export class OnBoarding {
       if (controllerPath === undefined || !this.model.definitionOf(name)) continue;
       if (this.model.read(name) === 'false') {
         if (this.model.read(`${controllerPath}Enable`) === 'true') this.send(controllerPath);
-      } else {
-        this.restarts.get(controllerPath)?.cancel();
-        this.restarts.delete(controllerPath);
-      }
+      } else this.cancelRestart(controllerPath);
     }
   }
 
   stop(): void {
-    for (const t of this.restarts.values()) t.cancel();
-    this.restarts.clear();
+    for (const t of this.restarts?.values() ?? []) t.cancel();
+    this.restarts = undefined;
+  }
+
+  private cancelRestart(controllerPath: string): void {
+    this.restarts?.get(controllerPath)?.cancel();
+    this.restarts?.delete(controllerPath);
+    if (this.restarts?.size === 0) this.restarts = undefined;
   }
 
   private complete(controllerPath: string): boolean {
