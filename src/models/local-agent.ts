@@ -13,6 +13,9 @@ const C = `${LA}Controller.{i}.`;
 const CM = `${C}MTP.{i}.`;
 const S = `${LA}Subscription.{i}.`;
 const R = `${LA}Request.{i}.`;
+const CT = `${LA}ControllerTrust.`;
+const ROLE = `${CT}Role.{i}.`;
+const PERM = `${ROLE}Permission.{i}.`;
 
 export const LocalAgentPaths = {
   root: LA,
@@ -20,6 +23,8 @@ export const LocalAgentPaths = {
   controller: `${LA}Controller.`,
   subscription: `${LA}Subscription.`,
   request: `${LA}Request.`,
+  controllerTrust: CT,
+  role: `${CT}Role.`,
 } as const;
 
 export const NOTIF_TYPES = ['ValueChange', 'ObjectCreation', 'ObjectDeletion', 'OperationComplete', 'Event'] as const;
@@ -30,6 +35,8 @@ export const LOCAL_AGENT_TABLES: readonly TableDefinition[] = [
   { name: S, writable: true, maxEntries: 256 },
   // The asynchronous commands running now: the agent's own rows.
   { name: R, writable: false, maxEntries: 64 },
+  { name: ROLE, writable: true, maxEntries: 16 },
+  { name: PERM, writable: true, maxEntries: 32 },
 ];
 
 export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
@@ -74,6 +81,23 @@ export const LOCAL_AGENT_PARAMETERS: readonly ParameterDefinition[] = [
   readOnly(`${R}Command`, 'string'),
   readOnly(`${R}CommandKey`, 'string'),
   readOnly(`${R}Status`, 'string', { enumeration: ['Requested', 'Active', 'Canceling', 'Canceled', 'Success', 'Error'], default: 'Requested' }),
+  // ControllerTrust (TR-181, TR-369 "Access Control"): the roles a Controller is given, each a list of
+  // permissions on paths. A permission is "rwxn": r(ead), w(rite), x (execute commands), n(otify), "-" where not granted.
+  readWrite(`${C}AssignedRole`, 'string', '', { list: true, maxLength: 1024 }),
+  readWrite(`${CT}UntrustedRole`, 'string', ''),
+  readOnly(`${CT}RoleNumberOfEntries`, 'unsignedInt', { countOf: ROLE }),
+  readWrite(`${ROLE}Alias`, 'string', '', { maxLength: 64, writeOnce: true }),
+  readWrite(`${ROLE}Enable`, 'boolean', 'false'),
+  readWrite(`${ROLE}Name`, 'string', '', { maxLength: 64 }),
+  readOnly(`${ROLE}PermissionNumberOfEntries`, 'unsignedInt', { countOf: PERM }),
+  readWrite(`${PERM}Alias`, 'string', '', { maxLength: 64, writeOnce: true }),
+  readWrite(`${PERM}Enable`, 'boolean', 'false'),
+  readWrite(`${PERM}Order`, 'unsignedInt', '0'),
+  readWrite(`${PERM}Targets`, 'string', '', { list: true, maxLength: 4096 }),
+  readWrite(`${PERM}Param`, 'string', '----', { maxLength: 4 }),
+  readWrite(`${PERM}Obj`, 'string', '----', { maxLength: 4 }),
+  readWrite(`${PERM}InstantiatedObj`, 'string', '----', { maxLength: 4 }),
+  readWrite(`${PERM}CommandEvent`, 'string', '----', { maxLength: 4 }),
 ];
 
 /** A schema with Device.LocalAgent added (a Device. root: TR-098's InternetGatewayDevice has none). */

@@ -153,6 +153,7 @@ export class ProvisionedUsp {
     });
     this.running = { endpoint, transport, key: JSON.stringify(found), settings: found };
     model.writeFromDevice({ [`${found.clientPath}Status`]: 'Connecting' });
+    endpoint.trustUnassignedControllers();
     endpoint.start();
     this.o.logger.info({ url: found.url, clientId: found.clientId }, 'USP: the data model configures an MQTT MTP; connecting');
     // Turned on in a running device: a new agent, which introduces itself to its Controllers.

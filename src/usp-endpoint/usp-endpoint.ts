@@ -18,6 +18,9 @@ import { add, get, getInstances, remove, set, UspMessageFailure, type DataMessag
 import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandRequest } from './usp-device-messages.js';
 import { CommandRequests } from './usp-command-requests.js';
 import { OnBoarding } from './usp-onboarding.js';
+import { checkPermissions, readable } from './usp-access.js';
+import { ControllerPermissions } from './usp-permissions.js';
+import { enabledControllers, provisionLocalAgent, trustUnassignedControllers, type ConfiguredController } from './usp-local-agent.js';
 import { NotificationRouter, type Controller } from './usp-notifications.js';
 import { PeriodicNotifications } from './usp-periodic.js';
 import { SubscriptionExpiry } from './usp-subscription-expiry.js';
@@ -101,11 +104,7 @@ export function overWebSocket(mtp: WebSocketMtp): UspTransport {
   };
 }
 
-export interface ConfiguredController {
-  endpointId: string;
-  /** Where the agent reaches it: the MQTT topic it subscribes to, or its WebSocket URL. */
-  topic: string;
-}
+export type { ConfiguredController };
 
 export interface UspEndpointOptions {
   endpointId: string;
@@ -261,47 +260,19 @@ export class UspEndpoint {
     }
   }
 
-  /** The agent's EndpointID and the configured Controllers, each with its MQTT MTP, in Device.LocalAgent. */
+  /** The agent's EndpointID and the configured Controllers in Device.LocalAgent; new ones are onboarded when asked. */
   private provisionLocalAgent(): void {
-    const m = this.device.model;
-    if (!m.definitionOf(LocalAgentPaths.endpointId)) return;
-    m.provision({ [LocalAgentPaths.endpointId]: this.o.endpointId });
-    const table = LocalAgentPaths.controller;
-    for (const c of this.o.controllers) {
-      const known = m.instanceIds(table).find((n) => m.read(`${table}${n}.EndpointID`) === c.endpointId);
-      const id = known ?? m.addInstance(table);
-      const at = `${table}${id}.`;
-      if (known === undefined && this.o.onBoardNewControllers) this.newControllers.push(at);
-      if (m.instanceIds(`${at}MTP.`).length === 0) m.addInstance(`${at}MTP.`);
-      const mtp = `${at}MTP.${m.instanceIds(`${at}MTP.`)[0]}.`;
-      m.provision({
-        [`${at}EndpointID`]: c.endpointId,
-        [`${at}Enable`]: 'true',
-        [`${mtp}Enable`]: 'true',
-        [`${mtp}Protocol`]: this.o.transport.protocol,
-        [`${mtp}MQTT.Topic`]: this.o.transport.protocol === 'MQTT' ? c.topic : '',
-      });
-    }
+    const made = provisionLocalAgent(this.device.model, this.o.endpointId, this.o.controllers, this.o.transport.protocol);
+    if (this.o.onBoardNewControllers) this.newControllers.push(...made);
   }
 
-  /** The enabled Controllers the data model knows, with where to reach them. */
+  /** Full Access for the Controller rows with no role yet (see usp-local-agent.ts). */
+  trustUnassignedControllers(): void {
+    trustUnassignedControllers(this.device.model);
+  }
+
   private controllers(): Controller[] {
-    const m = this.device.model;
-    const table = LocalAgentPaths.controller;
-    if (!m.schema.tables.has(`${table}{i}.`)) return this.o.controllers.map((c, i) => ({ path: `${table}${i + 1}.`, ...c }));
-    return m
-      .instanceIds(table)
-      .map((n) => `${table}${n}.`)
-      .filter((at) => m.read(`${at}Enable`) === 'true')
-      .map((at) => {
-        const protocol = this.o.transport.protocol;
-        const mtp = m.instanceIds(`${at}MTP.`).find((k) => m.read(`${at}MTP.${k}.Enable`) === 'true' && m.read(`${at}MTP.${k}.Protocol`) === protocol);
-        const endpointId = m.read(`${at}EndpointID`);
-        if (mtp === undefined) return { path: at, endpointId, topic: '' };
-        // A WebSocket has one session, with the configured Controller: its URL is the address.
-        const address = protocol === 'MQTT' ? m.read(`${at}MTP.${mtp}.MQTT.Topic`) : (this.o.controllers.find((c) => c.endpointId === endpointId)?.topic ?? '');
-        return { path: at, endpointId, topic: address };
-      });
+    return enabledControllers(this.device.model, this.o.controllers, this.o.transport.protocol);
   }
 
   /** On each connection: the MQTTConnectRecord to every Controller, then what waited for the connection. */
@@ -395,15 +366,25 @@ export class UspEndpoint {
     try {
       let after: (() => void) | undefined;
       let result: Record<string, unknown>;
+      const permissions = ControllerPermissions.of(this.device.model, controller.path);
+      checkPermissions(this.device.model, permissions, kind, body);
       switch (kind) {
         case 'get':
-          result = get(this.ctx, body);
+          result = readable(get(this.ctx, body), permissions);
           break;
         case 'set':
           result = set(this.ctx, body);
           break;
         case 'add':
           result = add(this.ctx, body, (instance) => {
+            // A Controller another one adds is untrusted until given a role (TR-369 access control).
+            const untrusted = `${LocalAgentPaths.controllerTrust}UntrustedRole`;
+            if (
+              /^Device\.LocalAgent\.Controller\.\d+\.$/.test(instance) &&
+              this.device.model.read(`${instance}AssignedRole`) === '' &&
+              this.device.model.definitionOf(untrusted)
+            )
+              this.device.model.provision({ [`${instance}AssignedRole`]: this.device.model.read(untrusted) });
             // A Subscription belongs to the Controller that created it, and counts its TimeToLive from now.
             if (instance.startsWith(LocalAgentPaths.subscription))
               this.device.model.writeFromDevice({

@@ -12,6 +12,7 @@ import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { UspMsg } from '../usp/usp-codec.js';
 import { uniqueKeys } from './usp-data-messages.js';
 import { resolveUspPath } from './usp-path-resolution.js';
+import { ControllerPermissions, type PermissionKind } from './usp-permissions.js';
 
 export interface Controller {
   /** Its row, "Device.LocalAgent.Controller.1." (a Subscription's Recipient names it without the dot). */
@@ -262,7 +263,7 @@ export class NotificationRouter {
   /** Sends a Notify for a subscription (retried until its NotifyResp when it asks for one); its msg_id. */
   private notify(s: Subscription, notification: Record<string, unknown>): string {
     if (s.config.length > 0) this.configure(s);
-    if (!s.notifies) return '';
+    if (!s.notifies || !this.mayBeTold(s.recipient, notification)) return '';
     const msg: UspMsg = {
       header: { msg_id: this.newMsgId(), msg_type: 'NOTIFY' },
       body: { request: { notify: { subscription_id: s.id, send_resp: s.sendResp, ...notification } } },
@@ -305,6 +306,12 @@ export class NotificationRouter {
     });
   }
 
+  /** Whether the recipient's roles let it be told of what the notification is about ("n"); an OnBoardRequest always goes. */
+  private mayBeTold(recipient: string, n: Record<string, unknown>): boolean {
+    const what = notificationTarget(n);
+    return what === undefined || ControllerPermissions.of(this.model, `${recipient}.`).allows(what.path, what.kind, 'n');
+  }
+
   /** Arms the next try of a notification that waits for its NotifyResp. */
   private retry(u: Unanswered): void {
     u.attempts++;
@@ -334,6 +341,19 @@ export class NotificationRouter {
       this.waiting.push({ to: recipient, msg });
     });
   }
+}
+
+/** The path a notification is about, and what kind of thing it is (for the recipient's "n" permission). */
+function notificationTarget(n: Record<string, unknown>): { path: string; kind: PermissionKind } | undefined {
+  const value = n['value_change'] as { param_path?: string } | undefined;
+  if (value) return { path: value.param_path ?? '', kind: 'Param' };
+  const event = n['event'] as { obj_path?: string; event_name?: string } | undefined;
+  if (event) return { path: `${event.obj_path ?? ''}${event.event_name ?? ''}`, kind: 'CommandEvent' };
+  const done = n['oper_complete'] as { obj_path?: string; command_name?: string } | undefined;
+  if (done) return { path: `${done.obj_path ?? ''}${done.command_name ?? ''}`, kind: 'CommandEvent' };
+  const object = (n['obj_creation'] ?? n['obj_deletion']) as { obj_path?: string } | undefined;
+  if (object) return { path: object.obj_path ?? '', kind: 'InstantiatedObj' };
+  return undefined;
 }
 
 /** TriggerAction and TriggerConfigSettings ("Name=Value", a string value maybe quoted) of the subscription at `at`. */

@@ -3,13 +3,19 @@ import { decodeMsg, decodeRecord, msgRecord, type UspMsg } from '../../src/usp/u
 import type { RecordReceiver, UspTransport } from '../../src/usp-endpoint/usp-endpoint.js';
 
 /** A transport that hands Records to the test and takes the test's Records to the endpoint. */
-export function memoryTransport(controllerId: string, agentId: string): UspTransport & { sent: UspMsg[]; deliver(m: UspMsg): void } {
+export function memoryTransport(
+  controllerId: string,
+  agentId: string,
+): UspTransport & { sent: UspMsg[]; sentTo: { to: string; msg: UspMsg }[]; deliver(m: UspMsg): void; deliverFrom(from: string, m: UspMsg): void } {
   let receiver: RecordReceiver | undefined;
   let connected: (() => void) | undefined;
   const sent: UspMsg[] = [];
+  /** Every Msg with the Controller it was for (to_id). */
+  const sentTo: { to: string; msg: UspMsg }[] = [];
   return {
     protocol: 'MQTT',
     sent,
+    sentTo,
     start: () => connected?.(),
     stop: async () => {},
     onRecord: (r) => void (receiver = r),
@@ -17,9 +23,13 @@ export function memoryTransport(controllerId: string, agentId: string): UspTrans
     connected: true,
     publish: async (_to, bytes) => {
       const r = decodeRecord(bytes);
-      if (r.no_session_context) sent.push(decodeMsg(r.no_session_context.payload));
+      if (!r.no_session_context) return;
+      const msg = decodeMsg(r.no_session_context.payload);
+      sent.push(msg);
+      sentTo.push({ to: r.to_id, msg });
     },
     connectRecord: () => ({ mqtt_connect: { version: 'V5', subscribed_topic: 'agent' } }),
     deliver: (m) => void receiver?.({ payload: msgRecord(controllerId, agentId, m), responseTopic: undefined }),
+    deliverFrom: (from, m) => void receiver?.({ payload: msgRecord(from, agentId, m), responseTopic: undefined }),
   };
 }

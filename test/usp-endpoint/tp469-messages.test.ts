@@ -477,6 +477,7 @@ test('TP-469 chapter 1: messages and path names', { timeout: 120_000 }, async (t
       assert.deepEqual(first.map((o) => o['supported_obj_path']).sort(), [
         'Device.LocalAgent.',
         'Device.LocalAgent.Controller.{i}.',
+        'Device.LocalAgent.ControllerTrust.',
         'Device.LocalAgent.MTP.{i}.',
         'Device.LocalAgent.Request.{i}.',
         'Device.LocalAgent.Subscription.{i}.',

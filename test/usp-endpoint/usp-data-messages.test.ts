@@ -41,7 +41,7 @@ test('Get: a parameter under its object, an object per instance to max_depth, 70
   ]);
   assert.deepEqual(
     agent['resolved_path_results'].map((x: Obj) => x['resolved_path']),
-    ['Device.LocalAgent.', 'Device.LocalAgent.Controller.1.'],
+    ['Device.LocalAgent.', 'Device.LocalAgent.Controller.1.', 'Device.LocalAgent.ControllerTrust.'],
     'max_depth 2: the object and one level below, not the controller’s MTP rows',
   );
   assert.deepEqual(enables['resolved_path_results'], [{ resolved_path: 'Device.LocalAgent.Controller.1.', result_params: { Enable: 'false' } }]);

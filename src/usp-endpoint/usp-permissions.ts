@@ -1,0 +1,130 @@
+/**
+ * Access control (TR-369 "Access Control", TR-181 Device.LocalAgent.ControllerTrust): each
+ * Controller acts with the roles in its AssignedRole, or the UntrustedRole when it has none. A
+ * role is a list of permissions, each on Targets (paths; "*" for any instance) with an Order: on a
+ * path, a role's enabled permission of the highest Order among those whose target covers it
+ * decides, and a Controller with several roles has what any of them grants. A permission is four
+ * letters, "rwxn" (read, write, execute, notify) with "-" where not granted, for parameters
+ * (Param), objects (Obj: adding to a table), instances (InstantiatedObj: reading and deleting
+ * them) and commands and events (CommandEvent).
+ */
+import type { DataModel } from '../datamodel/data-model.js';
+import { LocalAgentPaths } from '../models/local-agent.js';
+
+export type PermissionKind = 'Param' | 'Obj' | 'InstantiatedObj' | 'CommandEvent';
+export type Access = 'r' | 'w' | 'x' | 'n';
+
+const LETTER_AT: Record<Access, number> = { r: 0, w: 1, x: 2, n: 3 };
+
+interface Permission {
+  order: number;
+  targets: readonly RegExp[];
+  grants: Record<PermissionKind, string>;
+}
+
+/** The roles a new device has: one with every right, and one with none (the untrusted). */
+export const FULL_ACCESS_ROLE = 'Full Access';
+export const UNTRUSTED_ROLE = 'Untrusted';
+
+/** What one Controller may do, read from the data model when its message arrives. */
+export class ControllerPermissions {
+  private constructor(private readonly roles: readonly (readonly Permission[])[]) {}
+
+  /** The permissions of the Controller at `controllerPath` ("Device.LocalAgent.Controller.1."). */
+  static of(model: DataModel, controllerPath: string): ControllerPermissions {
+    const assigned = model.definitionOf(`${controllerPath}AssignedRole`) ? listOf(model.read(`${controllerPath}AssignedRole`)) : [];
+    const untrusted = `${LocalAgentPaths.controllerTrust}UntrustedRole`;
+    const refs = assigned.length > 0 ? assigned : model.definitionOf(untrusted) ? listOf(model.read(untrusted)) : [];
+    const roles = refs.map((ref) => rolePermissions(model, ref.endsWith('.') ? ref : `${ref}.`)).filter((r) => r !== undefined);
+    return new ControllerPermissions(roles);
+  }
+
+  /** Whether the Controller may do `access` on `path` as a `kind` (a parameter, an object...). */
+  allows(path: string, kind: PermissionKind, access: Access): boolean {
+    return this.roles.some((permissions) => {
+      let best: Permission | undefined;
+      for (const p of permissions) if (p.targets.some((t) => t.test(path)) && (!best || p.order > best.order)) best = p;
+      return best?.grants[kind][LETTER_AT[access]] === access;
+    });
+  }
+}
+
+/** The enabled permissions of an enabled role; undefined for a role that is not there or off. */
+function rolePermissions(model: DataModel, role: string): Permission[] | undefined {
+  const table = LocalAgentPaths.role;
+  const id = /^Device\.LocalAgent\.ControllerTrust\.Role\.(\d+)\.$/.exec(role)?.[1];
+  if (id === undefined || !model.schema.tables.has(`${table}{i}.`) || !model.instanceIds(table).includes(Number(id))) return undefined;
+  if (model.read(`${role}Enable`) !== 'true') return undefined;
+  return model
+    .instanceIds(`${role}Permission.`)
+    .map((n) => `${role}Permission.${n}.`)
+    .filter((at) => model.read(`${at}Enable`) === 'true')
+    .map((at) => ({
+      order: Number(model.read(`${at}Order`)) || 0,
+      targets: listOf(model.read(`${at}Targets`)).map(targetPattern),
+      grants: {
+        Param: grant(model.read(`${at}Param`)),
+        Obj: grant(model.read(`${at}Obj`)),
+        InstantiatedObj: grant(model.read(`${at}InstantiatedObj`)),
+        CommandEvent: grant(model.read(`${at}CommandEvent`)),
+      },
+    }));
+}
+
+/** A permission string as granted: anything but "rwxn" letters in their places grants nothing there. */
+function grant(text: string): string {
+  return ['r', 'w', 'x', 'n'].map((letter, i) => (text[i] === letter ? letter : '-')).join('');
+}
+
+/** Compiled targets, shared by every device and message (a fleet's roles name the same few paths). */
+const PATTERNS = new Map<string, RegExp>();
+const MAX_PATTERNS = 1024;
+
+/** A target path: an object path covers what is below it, "*" or "{i}" any instance, a parameter itself. */
+function targetPattern(target: string): RegExp {
+  const known = PATTERNS.get(target);
+  if (known) return known;
+  const escaped = target.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{i\\\}|\*/g, '\\d+');
+  const pattern = new RegExp(`^${escaped}${target.endsWith('.') ? '' : '$'}`);
+  if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
+  PATTERNS.set(target, pattern);
+  return pattern;
+}
+
+function listOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * A device's roles, made once (when it has none): Full Access (every right on Device.) and
+ * Untrusted (none), the latter its UntrustedRole. Returns the Full Access role's path.
+ */
+export function provisionRoles(model: DataModel): string | undefined {
+  const table = LocalAgentPaths.role;
+  if (!model.schema.tables.has(`${table}{i}.`)) return undefined;
+  const existing = model.instanceIds(table).find((n) => model.read(`${table}${n}.Name`) === FULL_ACCESS_ROLE);
+  if (existing !== undefined) return `${table}${existing}`;
+  const make = (name: string, rights: string): string => {
+    const role = `${table}${model.addInstance(table)}.`;
+    const permission = `${role}Permission.${model.addInstance(`${role}Permission.`)}.`;
+    model.provision({
+      [`${role}Name`]: name,
+      [`${role}Enable`]: 'true',
+      [`${permission}Enable`]: 'true',
+      [`${permission}Order`]: '0',
+      [`${permission}Targets`]: 'Device.',
+      [`${permission}Param`]: rights,
+      [`${permission}Obj`]: rights,
+      [`${permission}InstantiatedObj`]: rights,
+      [`${permission}CommandEvent`]: rights,
+    });
+    return role.slice(0, -1);
+  };
+  const full = make(FULL_ACCESS_ROLE, 'rwxn');
+  const untrusted = make(UNTRUSTED_ROLE, '----');
+  model.provision({ [`${LocalAgentPaths.controllerTrust}UntrustedRole`]: untrusted });
+  return full;
+}
