@@ -19,7 +19,7 @@ import { getSupportedDm, operate, SUPPORTED_PROTOCOL_VERSIONS, type CommandReque
 import { CommandRequests } from './usp-command-requests.js';
 import { OnBoarding } from './usp-onboarding.js';
 import { checkPermissions, readable } from './usp-access.js';
-import { ControllerPermissions } from './usp-permissions.js';
+import { ControllerPermissions, forgetPermissions, touchesPermissions } from './usp-permissions.js';
 import { enabledControllers, provisionLocalAgent, trustUnassignedControllers, type ConfiguredController } from './usp-local-agent.js';
 import { NotificationRouter, type Controller } from './usp-notifications.js';
 import { PeriodicNotifications } from './usp-periodic.js';
@@ -243,6 +243,7 @@ export class UspEndpoint {
         this.expiry.stop();
         return this.periodic.stop();
       case 'values-changed':
+        if (touchesPermissions(e.names)) forgetPermissions(this.device.model);
         if (PeriodicNotifications.relevant(e.names)) this.periodic.arm();
         if (e.names.some((n) => n.startsWith(LocalAgentPaths.subscription))) this.expiry.arm();
         if (e.origin !== 'device') this.onBoarding.valuesChanged(e.names);
@@ -383,8 +384,10 @@ export class UspEndpoint {
               /^Device\.LocalAgent\.Controller\.\d+\.$/.test(instance) &&
               this.device.model.read(`${instance}AssignedRole`) === '' &&
               this.device.model.definitionOf(untrusted)
-            )
+            ) {
               this.device.model.provision({ [`${instance}AssignedRole`]: this.device.model.read(untrusted) });
+              forgetPermissions(this.device.model);
+            }
             // A Subscription belongs to the Controller that created it, and counts its TimeToLive from now.
             if (instance.startsWith(LocalAgentPaths.subscription))
               this.device.model.writeFromDevice({

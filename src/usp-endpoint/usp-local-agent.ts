@@ -6,7 +6,7 @@
 import type { DataModel } from '../datamodel/data-model.js';
 import { LocalAgentPaths } from '../models/local-agent.js';
 import type { Controller } from './usp-notifications.js';
-import { provisionRoles } from './usp-permissions.js';
+import { forgetPermissions, provisionRoles } from './usp-permissions.js';
 
 /** A Controller the agent is configured with. */
 export interface ConfiguredController {
@@ -39,6 +39,7 @@ export function provisionLocalAgent(m: DataModel, endpointId: string, controller
     });
     if (fullAccess && m.definitionOf(`${at}AssignedRole`) && m.read(`${at}AssignedRole`) === '') m.provision({ [`${at}AssignedRole`]: fullAccess });
   }
+  forgetPermissions(m);
   return made;
 }
 
@@ -52,6 +53,7 @@ export function trustUnassignedControllers(m: DataModel): void {
   const table = LocalAgentPaths.controller;
   if (!full || !m.schema.tables.has(`${table}{i}.`)) return;
   for (const n of m.instanceIds(table)) if (m.read(`${table}${n}.AssignedRole`) === '') m.provision({ [`${table}${n}.AssignedRole`]: full });
+  forgetPermissions(m);
 }
 
 /** The enabled Controllers the data model knows, with where to reach them (an MQTT topic, or the configured WebSocket URL). */

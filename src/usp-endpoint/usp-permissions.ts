@@ -30,8 +30,20 @@ export const UNTRUSTED_ROLE = 'Untrusted';
 export class ControllerPermissions {
   private constructor(private readonly roles: readonly (readonly Permission[])[]) {}
 
-  /** The permissions of the Controller at `controllerPath` ("Device.LocalAgent.Controller.1."). */
+  /**
+   * The permissions of the Controller at `controllerPath` ("Device.LocalAgent.Controller.1."),
+   * kept per device until its roles or Controllers change (see forgetPermissions): every message
+   * and every notification asks.
+   */
   static of(model: DataModel, controllerPath: string): ControllerPermissions {
+    let known = CACHE.get(model);
+    if (!known) CACHE.set(model, (known = new Map()));
+    let p = known.get(controllerPath);
+    if (!p) known.set(controllerPath, (p = ControllerPermissions.read(model, controllerPath)));
+    return p;
+  }
+
+  private static read(model: DataModel, controllerPath: string): ControllerPermissions {
     const assigned = model.definitionOf(`${controllerPath}AssignedRole`) ? listOf(model.read(`${controllerPath}AssignedRole`)) : [];
     const untrusted = `${LocalAgentPaths.controllerTrust}UntrustedRole`;
     const refs = assigned.length > 0 ? assigned : model.definitionOf(untrusted) ? listOf(model.read(untrusted)) : [];
@@ -47,6 +59,19 @@ export class ControllerPermissions {
       return best?.grants[kind][LETTER_AT[access]] === access;
     });
   }
+}
+
+/** Permissions as last read, per device and Controller. */
+const CACHE = new WeakMap<DataModel, Map<string, ControllerPermissions>>();
+
+/** Whether a change touches what permissions are made of (roles, a Controller's AssignedRole, Controller rows). */
+export function touchesPermissions(names: readonly string[]): boolean {
+  return names.some((n) => n.startsWith(LocalAgentPaths.controllerTrust) || n.startsWith(LocalAgentPaths.controller));
+}
+
+/** Drops a device's permissions as read: the next message reads them again (after its roles or Controllers changed). */
+export function forgetPermissions(model: DataModel): void {
+  CACHE.delete(model);
 }
 
 /** The enabled permissions of an enabled role; undefined for a role that is not there or off. */
@@ -110,21 +135,21 @@ export function provisionRoles(model: DataModel): string | undefined {
   const make = (name: string, rights: string): string => {
     const role = `${table}${model.addInstance(table)}.`;
     const permission = `${role}Permission.${model.addInstance(`${role}Permission.`)}.`;
+    // Values at their defaults (Order 0, "----") are not written: a fleet holds these rows per device.
     model.provision({
       [`${role}Name`]: name,
       [`${role}Enable`]: 'true',
       [`${permission}Enable`]: 'true',
-      [`${permission}Order`]: '0',
       [`${permission}Targets`]: 'Device.',
-      [`${permission}Param`]: rights,
-      [`${permission}Obj`]: rights,
-      [`${permission}InstantiatedObj`]: rights,
-      [`${permission}CommandEvent`]: rights,
+      ...(rights === '----'
+        ? {}
+        : { [`${permission}Param`]: rights, [`${permission}Obj`]: rights, [`${permission}InstantiatedObj`]: rights, [`${permission}CommandEvent`]: rights }),
     });
     return role.slice(0, -1);
   };
   const full = make(FULL_ACCESS_ROLE, 'rwxn');
   const untrusted = make(UNTRUSTED_ROLE, '----');
   model.provision({ [`${LocalAgentPaths.controllerTrust}UntrustedRole`]: untrusted });
+  forgetPermissions(model);
   return full;
 }
