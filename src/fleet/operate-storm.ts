@@ -23,6 +23,7 @@ import type { UspTestController } from '../usp-controller/usp-test-controller.js
 import type { Fleet } from './fleet.js';
 import type { LatencyHistogram } from './fleet-stats.js';
 import type { StormOperation } from './scenario-names.js';
+import { connectedUspTurns } from './usp-turns.js';
 
 /** What the storm tells its scenario: an Operate went out, or one failed. */
 export interface StormTally {
@@ -96,20 +97,15 @@ export async function startOperateStorm(
     const result = (answer.body.response?.['operate_resp'] as { operation_results?: { cmd_failure?: unknown }[] } | undefined)?.operation_results?.[0];
     if (result?.cmd_failure) throw new Error('the command failed');
   };
-  let next = 0;
+  const nextDevice = connectedUspTurns(fleet);
   let n = 0;
   paced(o.rate, () => {
-    const members = fleet.members;
-    for (let k = 0; k < members.length; k++) {
-      const m = members[(next + k) % members.length]!;
-      if (!m.usp?.connected) continue;
-      next = (next + k + 1) % members.length;
-      const key = `operate-storm-${++n}`;
-      sentAt.set(key, clock.now());
-      tally.sent();
-      send(m.usp.endpointId, key).catch(() => finished(key, false));
-      return;
-    }
+    const m = nextDevice();
+    if (!m) return;
+    const key = `operate-storm-${++n}`;
+    sentAt.set(key, clock.now());
+    tally.sent();
+    send(m.usp.endpointId, key).catch(() => finished(key, false));
   });
 }
 

@@ -12,6 +12,7 @@ import type { Fleet, FleetMember } from './fleet.js';
 import { LatencyHistogram } from './fleet-stats.js';
 import { startMigration, type MigrationResult, type MigrationTarget } from './migration-scenario.js';
 import { steadyChangeOf } from './usp-factory-defaults.js';
+import { connectedUspTurns } from './usp-turns.js';
 import { startOperateStorm } from './operate-storm.js';
 import type { UspTestController } from '../usp-controller/usp-test-controller.js';
 
@@ -170,21 +171,15 @@ export function runScenario(fleet: Fleet, o: ScenarioOptions, clock: Clock, acs:
       // interval, evenly spaced), as a gateway's auto channel selection does: their factory
       // ValueChange subscription tells the Controller.
       if (fleet.protocol === 'cwmp') break;
-      let next = 0;
+      const nextDevice = connectedUspTurns(fleet);
       paced(o.rate ?? fleet.members.length / 60, () => {
-        const members = fleet.members;
-        for (let k = 0; k < members.length; k++) {
-          const m = members[(next + k) % members.length]!;
-          if (!m.usp?.connected || !m.agent) continue;
-          next = (next + k + 1) % members.length;
-          const model = m.agent.model;
-          const change = steadyChangeOf(model);
-          if (!change) return;
-          const now = change.values.indexOf(model.read(change.path));
-          model.writeFromDevice({ [change.path]: change.values[(now + 1) % change.values.length]! });
-          sent++;
-          return;
-        }
+        // A connected USP agent is an online device: its agent is there.
+        const model = nextDevice()?.agent?.model;
+        const change = model && steadyChangeOf(model);
+        if (!model || !change) return;
+        const now = change.values.indexOf(model.read(change.path));
+        model.writeFromDevice({ [change.path]: change.values[(now + 1) % change.values.length]! });
+        sent++;
       });
       break;
     }

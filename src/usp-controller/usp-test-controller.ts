@@ -185,7 +185,14 @@ export class UspTestController {
     const known = this.agents.get(record.from_id)?.via;
     const topic = record.mqtt_connect?.subscribed_topic || responseTopic || (typeof known === 'string' ? known : undefined);
     if (!topic) return;
-    const agent = this.know(record.from_id, (bytes) => void mtp.publish(topic, bytes).catch(() => undefined), topic);
+    this.fromAgent(
+      this.know(record.from_id, (bytes) => void mtp.publish(topic, bytes).catch(() => undefined), topic),
+      record,
+    );
+  }
+
+  /** A Record from a known agent, over either transport: its Msg received (a connect Record only wakes the watchers). */
+  private fromAgent(agent: Agent, record: UspRecord): void {
     if (!record.no_session_context) return this.notify();
     let msg: UspMsg;
     try {
@@ -208,14 +215,7 @@ export class UspTestController {
         return socket.close(1003, 'not a USP Record');
       }
       agent = this.know(record.from_id || eid, sendOn(socket), socket);
-      if (!record.no_session_context) return this.notify();
-      let msg: UspMsg;
-      try {
-        msg = decodeMsg(record.no_session_context.payload);
-      } catch {
-        return;
-      }
-      this.receive(agent, msg);
+      this.fromAgent(agent, record);
     });
     this.sockets.add(socket);
     socket.on('close', () => {
