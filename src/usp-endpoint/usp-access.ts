@@ -12,6 +12,8 @@ type Body = Record<string, unknown>;
 
 /** Throws 7006 for the first path of the request the Controller may not act on. */
 export function checkPermissions(model: DataModel, permissions: ControllerPermissions, kind: string, body: Body): void {
+  // Full Access (the configured Controllers): nothing to resolve or look at.
+  if (permissions.unrestricted) return;
   const need = (path: string, as: PermissionKind, access: Access): void => {
     if (!permissions.allows(path, as, access))
       throw new UspError(UspErrorCode.PermissionDenied, `${path.slice(0, 128)}: this Controller's roles do not allow it (${as} ${access})`);
@@ -55,6 +57,7 @@ export function checkPermissions(model: DataModel, permissions: ControllerPermis
 
 /** A GetResp with only the parameters the Controller may read. */
 export function readable(result: Record<string, unknown>, permissions: ControllerPermissions): Record<string, unknown> {
+  if (permissions.unrestricted) return result;
   const results = result['req_path_results'] as { resolved_path_results?: { resolved_path: string; result_params: Record<string, string> }[] }[] | undefined;
   for (const r of results ?? []) {
     if (!r.resolved_path_results) continue;

@@ -10,6 +10,7 @@ import type { BootCause } from '../device/domain-events.js';
 import { LocalAgentPaths } from '../models/local-agent.js';
 import type { Clock, TimerHandle } from '../runtime/clock.js';
 import type { UspMsg } from '../usp/usp-codec.js';
+import { instancePattern } from '../usp/usp-path.js';
 import { uniqueKeys } from './usp-data-messages.js';
 import { resolveUspPath } from './usp-path-resolution.js';
 import { ControllerPermissions, type PermissionKind } from './usp-permissions.js';
@@ -376,6 +377,5 @@ function triggerAction(m: DataModel, at: string): Pick<Subscription, 'notifies' 
 /** A ReferenceList entry covers a parameter: the parameter itself, an object path above it, or with "*" for instances. */
 function matches(reference: string, name: string): boolean {
   if (!reference.includes('*')) return reference.endsWith('.') ? name.startsWith(reference) : reference === name;
-  const pattern = new RegExp(`^${reference.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '\\d+')}${reference.endsWith('.') ? '' : '$'}`);
-  return pattern.test(name);
+  return instancePattern(reference).test(name);
 }

@@ -10,6 +10,7 @@
  */
 import type { DataModel } from '../datamodel/data-model.js';
 import { LocalAgentPaths } from '../models/local-agent.js';
+import { instancePattern } from '../usp/usp-path.js';
 
 export type PermissionKind = 'Param' | 'Obj' | 'InstantiatedObj' | 'CommandEvent';
 export type Access = 'r' | 'w' | 'x' | 'n';
@@ -19,6 +20,8 @@ const LETTER_AT: Record<Access, number> = { r: 0, w: 1, x: 2, n: 3 };
 interface Permission {
   order: number;
   targets: readonly RegExp[];
+  /** One of its targets is "Device.": it covers every path. */
+  everywhere: boolean;
   grants: Record<PermissionKind, string>;
 }
 
@@ -28,7 +31,17 @@ export const UNTRUSTED_ROLE = 'Untrusted';
 
 /** What one Controller may do, read from the data model when its message arrives. */
 export class ControllerPermissions {
-  private constructor(private readonly roles: readonly (readonly Permission[])[]) {}
+  /**
+   * It may do everything everywhere: one of its roles has a permission covering every path and
+   * all of them grant every right (Full Access), so no path need be looked at.
+   */
+  readonly unrestricted: boolean;
+
+  private constructor(private readonly roles: readonly (readonly Permission[])[]) {
+    this.unrestricted = roles.some(
+      (permissions) => permissions.some((p) => p.everywhere) && permissions.every((p) => Object.values(p.grants).every((g) => g === 'rwxn')),
+    );
+  }
 
   /**
    * The permissions of the Controller at `controllerPath` ("Device.LocalAgent.Controller.1."),
@@ -53,6 +66,7 @@ export class ControllerPermissions {
 
   /** Whether the Controller may do `access` on `path` as a `kind` (a parameter, an object...). */
   allows(path: string, kind: PermissionKind, access: Access): boolean {
+    if (this.unrestricted) return true;
     return this.roles.some((permissions) => {
       let best: Permission | undefined;
       for (const p of permissions) if (p.targets.some((t) => t.test(path)) && (!best || p.order > best.order)) best = p;
@@ -84,16 +98,20 @@ function rolePermissions(model: DataModel, role: string): Permission[] | undefin
     .instanceIds(`${role}Permission.`)
     .map((n) => `${role}Permission.${n}.`)
     .filter((at) => model.read(`${at}Enable`) === 'true')
-    .map((at) => ({
-      order: Number(model.read(`${at}Order`)) || 0,
-      targets: listOf(model.read(`${at}Targets`)).map(targetPattern),
-      grants: {
-        Param: grant(model.read(`${at}Param`)),
-        Obj: grant(model.read(`${at}Obj`)),
-        InstantiatedObj: grant(model.read(`${at}InstantiatedObj`)),
-        CommandEvent: grant(model.read(`${at}CommandEvent`)),
-      },
-    }));
+    .map((at) => {
+      const targets = listOf(model.read(`${at}Targets`));
+      return {
+        order: Number(model.read(`${at}Order`)) || 0,
+        targets: targets.map(targetPattern),
+        everywhere: targets.includes('Device.'),
+        grants: {
+          Param: grant(model.read(`${at}Param`)),
+          Obj: grant(model.read(`${at}Obj`)),
+          InstantiatedObj: grant(model.read(`${at}InstantiatedObj`)),
+          CommandEvent: grant(model.read(`${at}CommandEvent`)),
+        },
+      };
+    });
 }
 
 /** A permission string as granted: anything but "rwxn" letters in their places grants nothing there. */
@@ -101,19 +119,9 @@ function grant(text: string): string {
   return ['r', 'w', 'x', 'n'].map((letter, i) => (text[i] === letter ? letter : '-')).join('');
 }
 
-/** Compiled targets, shared by every device and message (a fleet's roles name the same few paths). */
-const PATTERNS = new Map<string, RegExp>();
-const MAX_PATTERNS = 1024;
-
 /** A target path: an object path covers what is below it, "*" or "{i}" any instance, a parameter itself. */
 function targetPattern(target: string): RegExp {
-  const known = PATTERNS.get(target);
-  if (known) return known;
-  const escaped = target.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{i\\\}|\*/g, '\\d+');
-  const pattern = new RegExp(`^${escaped}${target.endsWith('.') ? '' : '$'}`);
-  if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
-  PATTERNS.set(target, pattern);
-  return pattern;
+  return instancePattern(target.replace(/\{i\}/g, '*'));
 }
 
 function listOf(text: string): string[] {

@@ -128,3 +128,21 @@ export function satisfies(value: string, c: Condition): boolean {
       return numeric && a >= b;
   }
 }
+
+/** Compiled instance patterns, shared by every device (subscriptions and roles name the same few paths). */
+const PATTERNS = new Map<string, RegExp>();
+const MAX_PATTERNS = 1024;
+
+/**
+ * What a path with "*" for its instances covers, as a RegExp: an object path (ending in ".")
+ * what is below it too, a parameter path itself. Compiled once for each path.
+ */
+export function instancePattern(path: string): RegExp {
+  const known = PATTERNS.get(path);
+  if (known) return known;
+  const escaped = path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '\\d+');
+  const pattern = new RegExp(`^${escaped}${path.endsWith('.') ? '' : '$'}`);
+  if (PATTERNS.size >= MAX_PATTERNS) PATTERNS.clear();
+  PATTERNS.set(path, pattern);
+  return pattern;
+}
